@@ -1,0 +1,33 @@
+//! cporx-hdl: the receive datapath as rust-hdl blocks, one module per block.
+//!
+//! | block | file | model (cporx-sim) | latency |
+//! |---|---|---|---|
+//! | FFE | `ffe.rs` | `sim/src/model/ffe.rs` | 3 cycles |
+//! | PAM-4 slicer | `slicer.rs` | `sim/src/model/slicer.rs` | 1 cycle |
+//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 4 cycles |
+//!
+//! Number formats and latencies come from `cporx-spec` (prose: docs/numerics.md).
+//!
+//! ## Why every datapath signal is `Bits<N>`, not `Signed<N>`
+//! rust-hdl 0.46 is unmaintained and its signed support has two defects that bite a
+//! fixed-point datapath: `signed_bit_cast` recurses forever on the most negative value,
+//! and its exported `$signed(...)` casts let Verilog size products differently from the
+//! rust-hdl simulator. So all blocks here carry raw two's-complement patterns in `Bits<N>`
+//! and do the signed arithmetic explicitly, with operations whose Verilog meaning is
+//! plain unsigned modular arithmetic at a stated width:
+//! * sign extension: `sext_M(x) = zext_M(x ^ S) - zext_M(S)` with `S` the sign-bit mask;
+//! * signed compare: `a <s b  <=>  (a ^ S) <u (b ^ S)`;
+//! * products: 16x16 unsigned multiply of sign-extended operands into an explicitly sized
+//!   32-bit `Local`; the low 16 bits are the exact signed product (it fits in 14).
+//! The equivalence tests (cporx-verif) prove the workaround against Verilator.
+
+pub mod export;
+pub mod ffe;
+pub mod rx_top;
+pub mod slicer;
+pub mod step;
+
+pub use ffe::Ffe;
+pub use rx_top::RxTop;
+pub use slicer::Slicer;
+pub use step::RxTopSim;

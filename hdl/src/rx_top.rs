@@ -1,0 +1,73 @@
+//! Receive top: ADC samples -> FFE -> PAM-4 slicer. Exported as Verilog module `top`.
+//!
+//! Ports (see cporx_spec::ports for the cycle convention)
+//! * in  `clock`, `rst`, `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`, `adc[5:0]`
+//! * out `y[7:0]` (FFE output, Q7.1), `symbol[1:0]`, `gray[1:0]`, `err[8:0]` (Q8.1)
+//!
+//! `y` is the FFE output register (latency 3); `symbol`, `gray`, `err` come from the
+//! slicer register one cycle later (latency 4) and belong to the `y` of the cycle before.
+//! The configuration bus is shared: addresses 0..n_taps-1 go to the FFE coefficients,
+//! 16..18 to the thresholds and 20..23 to the targets; other addresses are ignored.
+
+use crate::{ffe::Ffe, slicer::Slicer};
+use cporx_spec::*;
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct RxTop {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub cfg_we: Signal<In, Bit>,
+    pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    pub adc: Signal<In, Bits<ADC_BITS>>,
+    pub y: Signal<Out, Bits<Y_BITS>>,
+    pub symbol: Signal<Out, Bits<2>>,
+    pub gray: Signal<Out, Bits<2>>,
+    pub err: Signal<Out, Bits<ERR_BITS>>,
+    pub ffe: Ffe,
+    pub slicer: Slicer,
+}
+
+impl RxTop {
+    /// Build the receive top for `p`; an illegal parameter set is an error naming it.
+    pub fn new(p: &RxParams) -> Result<Self, ParamError> {
+        p.validate()?;
+        Ok(RxTop {
+            clock: Default::default(),
+            rst: Default::default(),
+            cfg_we: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            adc: Default::default(),
+            y: Default::default(),
+            symbol: Default::default(),
+            gray: Default::default(),
+            err: Default::default(),
+            ffe: Ffe::new(p),
+            slicer: Slicer::new(p),
+        })
+    }
+}
+
+impl Logic for RxTop {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.ffe.clock.next = self.clock.val();
+        self.ffe.rst.next = self.rst.val();
+        self.ffe.cfg_we.next = self.cfg_we.val();
+        self.ffe.cfg_addr.next = self.cfg_addr.val();
+        self.ffe.cfg_data.next = self.cfg_data.val();
+        self.ffe.adc.next = self.adc.val();
+        self.slicer.clock.next = self.clock.val();
+        self.slicer.rst.next = self.rst.val();
+        self.slicer.cfg_we.next = self.cfg_we.val();
+        self.slicer.cfg_addr.next = self.cfg_addr.val();
+        self.slicer.cfg_data.next = self.cfg_data.val();
+        self.slicer.y.next = self.ffe.y.val();
+        self.y.next = self.ffe.y.val();
+        self.symbol.next = self.slicer.symbol.val();
+        self.gray.next = self.slicer.gray.val();
+        self.err.next = self.slicer.err.val();
+    }
+}

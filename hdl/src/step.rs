@@ -1,0 +1,61 @@
+//! A cycle stepper for rust-hdl's own simulator: drives `RxTop` one clock cycle at a time
+//! with the same `RxIn`/`RxOut` convention as the model and the Verilator harness.
+//! It settles the design with `rust_hdl::core::simulate::simulate` (update until nothing
+//! changes) around each clock edge, which is what rust-hdl's `Simulation` does
+//! internally, without its thread-per-testbench machinery.
+
+use crate::RxTop;
+use cporx_spec::*;
+use rust_hdl::prelude::*;
+
+pub struct RxTopSim {
+    top: RxTop,
+}
+
+#[derive(Debug)]
+pub struct SettleError;
+
+impl std::fmt::Display for SettleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rust-hdl simulation did not settle (combinational loop?)")
+    }
+}
+impl std::error::Error for SettleError {}
+
+const MAX_ITERS: usize = 1000;
+
+impl RxTopSim {
+    pub fn new(p: &RxParams) -> Result<Self, ParamError> {
+        let mut top = RxTop::new(p)?;
+        top.connect_all();
+        Ok(RxTopSim { top })
+    }
+
+    /// One cycle: apply `i` with the clock low, settle, raise the clock, settle, read.
+    pub fn step(&mut self, i: &RxIn) -> Result<RxOut, SettleError> {
+        let t = &mut self.top;
+        t.clock.next = Clock { clk: false };
+        t.rst.next = i.rst;
+        t.cfg_we.next = i.cfg_we;
+        t.cfg_addr.next = (i.cfg_addr as LiteralType).into();
+        t.cfg_data.next = (to_raw(i.cfg_data, CFG_DATA_BITS) as LiteralType).into();
+        t.adc.next = (to_raw(i.adc, ADC_BITS) as LiteralType).into();
+        if !simulate(t, MAX_ITERS) {
+            return Err(SettleError);
+        }
+        t.clock.next = Clock { clk: true };
+        if !simulate(t, MAX_ITERS) {
+            return Err(SettleError);
+        }
+        Ok(RxOut {
+            y: sext(t.y.val().index() as u32, Y_BITS),
+            symbol: t.symbol.val().index() as u8,
+            gray: t.gray.val().index() as u8,
+            err: sext(t.err.val().index() as u32, ERR_BITS),
+        })
+    }
+
+    pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, SettleError> {
+        stim.iter().map(|i| self.step(i)).collect()
+    }
+}

@@ -1,0 +1,129 @@
+//! cporx-spec: the one place where every number format, latency and parameter of the
+//! receive datapath is written down in code. `docs/numerics.md` is the prose version of
+//! this file; the reference model (`cporx-sim`), the rust-hdl generator (`cporx-hdl`) and
+//! the harnesses all read their numbers from here, so a change here changes all of them.
+//!
+//! Conventions (see docs/numerics.md for the full text):
+//! * `Qm.f` means a two's-complement signed number of `m+f` bits, `f` of them fractional.
+//! * Every datapath value crosses module ports as a raw two's-complement bit pattern
+//!   (`Bits<N>` in rust-hdl); this crate gives the helpers to go between those patterns
+//!   and `i32`.
+
+pub mod params;
+pub mod ports;
+
+pub use params::{ParamError, RxParams};
+pub use ports::{RxIn, RxOut};
+
+/// ADC sample width (signed integer codes, Q6.0): -32 ..= 31.
+pub const ADC_BITS: usize = 6;
+/// FFE coefficient width (Q2.6: 8 bits, 6 fractional): -2.0 ..= +1.984375.
+pub const COEF_BITS: usize = 8;
+/// Fractional bits of an FFE coefficient.
+pub const COEF_FRAC: usize = 6;
+/// Width a product is carried at. ADC_BITS + COEF_BITS = 14 bits hold every product
+/// exactly; the RTL multiplies 16x16 (rust-hdl's only multiplier) and keeps the low 16.
+pub const PROD_BITS: usize = 16;
+/// Accumulator width: products are sign-extended to 32 bits and summed. The largest
+/// possible sum, MAX_TAPS * 2^(ADC_BITS-1) * 2^(COEF_BITS-1) = 2^16, needs 18 bits, so
+/// the accumulator can never overflow for any legal parameter set.
+pub const ACC_BITS: usize = 32;
+/// FFE output / slicer input width (Q7.1 in ADC LSBs: 8 bits, 1 fractional): -64.0 ..= 63.5.
+pub const Y_BITS: usize = 8;
+/// Fractional bits of the FFE output.
+pub const Y_FRAC: usize = 1;
+/// Right shift from the accumulator (COEF_FRAC fractional bits) to the output (Y_FRAC).
+pub const Y_SHIFT: usize = COEF_FRAC - Y_FRAC;
+/// Rounding constant added before the shift: round half up (toward +infinity).
+pub const Y_ROUND: i64 = 1 << (Y_SHIFT - 1);
+/// Saturation bounds of the FFE output code.
+pub const Y_MAX: i32 = (1 << (Y_BITS - 1)) - 1;
+pub const Y_MIN: i32 = -(1 << (Y_BITS - 1));
+/// Slicer error width: y - target, both Q7.1, is exact in Q8.1 (9 bits); never saturates.
+pub const ERR_BITS: usize = Y_BITS + 1;
+/// Threshold and target codes share the FFE output format (Q7.1).
+pub const LEVEL_BITS: usize = Y_BITS;
+
+/// Tap count limits.
+pub const MIN_TAPS: usize = 2;
+pub const MAX_TAPS: usize = 16;
+
+/// Configuration bus: 5-bit address, 8-bit data (every configurable register is 8 bits).
+pub const CFG_ADDR_BITS: usize = 5;
+pub const CFG_DATA_BITS: usize = 8;
+/// Address of coefficient k is `CFG_COEF_BASE + k` (k < n_taps).
+pub const CFG_COEF_BASE: u32 = 0;
+/// Address of threshold j (j = 0, 1, 2) is `CFG_THRESH_BASE + j`.
+pub const CFG_THRESH_BASE: u32 = 16;
+/// Address of target level j (j = 0..3) is `CFG_TARGET_BASE + j`.
+pub const CFG_TARGET_BASE: u32 = 20;
+
+/// Latency in clock cycles from an ADC sample on `adc` to the first output that depends on it.
+/// FFE: delay-line register, product register, output register.
+pub const LAT_FFE: usize = 3;
+/// Slicer: one output register.
+pub const LAT_SLICER: usize = 1;
+/// Receive top (FFE then slicer): the symbol decided from sample x[n] appears on the
+/// outputs after clock edge n + LAT_TOP - 1 (i.e. `LAT_TOP` cycles after the edge that
+/// captured x[n] on the ADC port, counting that edge).
+pub const LAT_TOP: usize = LAT_FFE + LAT_SLICER;
+
+const _: () = assert!(ADC_BITS + COEF_BITS <= PROD_BITS);
+const _: () = assert!(Y_BITS == CFG_DATA_BITS && COEF_BITS == CFG_DATA_BITS);
+const _: () = assert!(MAX_TAPS <= CFG_THRESH_BASE as usize);
+
+/// Sign-extend the low `bits` bits of `raw` to an i32.
+#[inline]
+pub fn sext(raw: u32, bits: usize) -> i32 {
+    let shift = 32 - bits as u32;
+    ((raw << shift) as i32) >> shift
+}
+
+/// The low `bits` bits of the two's-complement pattern of `v`.
+#[inline]
+pub fn to_raw(v: i32, bits: usize) -> u32 {
+    if bits >= 32 {
+        v as u32
+    } else {
+        (v as u32) & ((1u32 << bits) - 1)
+    }
+}
+
+/// Inclusive range of a signed `bits`-bit code.
+pub const fn signed_range(bits: usize) -> (i32, i32) {
+    (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+}
+
+/// PAM-4 Gray code of a symbol (IEEE 802.3 clause 120 mapping):
+/// level 0 <- bits 00, 1 <- 01, 2 <- 11, 3 <- 10. Returns (msb, lsb) packed as `msb<<1 | lsb`.
+#[inline]
+pub const fn gray_bits(symbol: u8) -> u8 {
+    (symbol & 3) ^ ((symbol & 3) >> 1)
+}
+
+/// Inverse of [`gray_bits`].
+#[inline]
+pub const fn symbol_of_gray(bits: u8) -> u8 {
+    let b = bits & 3;
+    b ^ (b >> 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn gray_round_trip_and_mapping() {
+        assert_eq!([0, 1, 2, 3].map(gray_bits), [0b00, 0b01, 0b11, 0b10]);
+        for s in 0..4 {
+            assert_eq!(symbol_of_gray(gray_bits(s)), s);
+        }
+    }
+    #[test]
+    fn sext_extremes() {
+        assert_eq!(sext(0b100000, 6), -32);
+        assert_eq!(sext(0b011111, 6), 31);
+        assert_eq!(to_raw(-32, 6), 0b100000);
+        assert_eq!(to_raw(-1, 9), 0x1ff);
+        assert_eq!(signed_range(8), (-128, 127));
+    }
+}

@@ -1,0 +1,206 @@
+//! The parameter set of the receive top. One `RxParams` value drives both the reference
+//! model (`cporx_sim::model::RxModel::new`) and the rust-hdl generator
+//! (`cporx_hdl::RxTop::new`): tap count and the reset values of every configuration
+//! register (coefficients, thresholds, targets). Widths are compile-time constants in
+//! `lib.rs` because rust-hdl takes them as const generics.
+//!
+//! Every value is checked by [`RxParams::validate`]; an illegal one is reported as a
+//! [`ParamError`] that names the parameter and its legal range.
+
+use crate::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ParamError {
+    #[error("parameter `{name}` = {value} is out of range: legal is {lo} ..= {hi}{unit}")]
+    OutOfRange {
+        name: String,
+        value: i64,
+        lo: i64,
+        hi: i64,
+        unit: &'static str,
+    },
+    #[error("parameter `{name}` has {got} entries; it must have {want} ({why})")]
+    WrongLength {
+        name: String,
+        got: usize,
+        want: usize,
+        why: &'static str,
+    },
+    #[error("parameter `thresholds` = {0:?} must be non-decreasing (t0 <= t1 <= t2)")]
+    ThresholdOrder([i32; 3]),
+    #[error("configuration file {path}: {msg}")]
+    File { path: String, msg: String },
+}
+
+/// Parameters of the FFE + slicer receive top. Codes are in the formats of docs/numerics.md:
+/// coefficients Q2.6 codes (64 = 1.0), thresholds and targets Q7.1 codes (2 = 1 ADC LSB).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RxParams {
+    /// Number of FFE taps, MIN_TAPS ..= MAX_TAPS.
+    pub n_taps: usize,
+    /// Coefficient register values after reset, one per tap; tap 0 multiplies the newest sample.
+    pub reset_coefs: Vec<i32>,
+    /// Slicer thresholds after reset (Q7.1 codes), non-decreasing.
+    pub thresholds: [i32; 3],
+    /// Slicer target levels after reset (Q7.1 codes), for symbols 0..3.
+    pub targets: [i32; 4],
+}
+
+impl Default for RxParams {
+    /// Three taps (pre-cursor, main, post-cursor) reset to a pass-through (main = 1.0).
+    /// Levels assume PAM-4 at ADC codes -24, -8, 8, 24 (Q7.1: -48, -16, 16, 48).
+    fn default() -> Self {
+        RxParams {
+            n_taps: 3,
+            reset_coefs: vec![0, 64, 0],
+            thresholds: [-32, 0, 32],
+            targets: [-48, -16, 16, 48],
+        }
+    }
+}
+
+fn check_range(name: &str, v: i64, lo: i64, hi: i64, unit: &'static str) -> Result<(), ParamError> {
+    if v < lo || v > hi {
+        return Err(ParamError::OutOfRange {
+            name: name.to_string(),
+            value: v,
+            lo,
+            hi,
+            unit,
+        });
+    }
+    Ok(())
+}
+
+impl RxParams {
+    /// A pass-through FFE with `n_taps` taps and the main cursor at `main`.
+    pub fn with_taps(n_taps: usize, main: usize) -> Result<Self, ParamError> {
+        check_range("n_taps", n_taps as i64, MIN_TAPS as i64, MAX_TAPS as i64, " taps")?;
+        check_range("main_cursor", main as i64, 0, n_taps as i64 - 1, " (tap index)")?;
+        let mut c = vec![0; n_taps];
+        c[main] = 1 << COEF_FRAC;
+        let p = RxParams {
+            n_taps,
+            reset_coefs: c,
+            ..Default::default()
+        };
+        p.validate()?;
+        Ok(p)
+    }
+
+    pub fn validate(&self) -> Result<(), ParamError> {
+        check_range("n_taps", self.n_taps as i64, MIN_TAPS as i64, MAX_TAPS as i64, " taps")?;
+        if self.reset_coefs.len() != self.n_taps {
+            return Err(ParamError::WrongLength {
+                name: "reset_coefs".into(),
+                got: self.reset_coefs.len(),
+                want: self.n_taps,
+                why: "one per tap",
+            });
+        }
+        let (clo, chi) = signed_range(COEF_BITS);
+        for (k, &c) in self.reset_coefs.iter().enumerate() {
+            check_range(&format!("reset_coefs[{k}]"), c as i64, clo as i64, chi as i64, " (Q2.6 code)")?;
+        }
+        let (llo, lhi) = signed_range(LEVEL_BITS);
+        for (j, &t) in self.thresholds.iter().enumerate() {
+            check_range(&format!("thresholds[{j}]"), t as i64, llo as i64, lhi as i64, " (Q7.1 code)")?;
+        }
+        if !(self.thresholds[0] <= self.thresholds[1] && self.thresholds[1] <= self.thresholds[2]) {
+            return Err(ParamError::ThresholdOrder(self.thresholds));
+        }
+        for (j, &t) in self.targets.iter().enumerate() {
+            check_range(&format!("targets[{j}]"), t as i64, llo as i64, lhi as i64, " (Q7.1 code)")?;
+        }
+        Ok(())
+    }
+
+    /// Parse and validate a TOML configuration (the fields of this struct).
+    pub fn from_toml(text: &str, path: &str) -> Result<Self, ParamError> {
+        let p: RxParams = toml::from_str(text).map_err(|e| ParamError::File {
+            path: path.to_string(),
+            msg: e.to_string(),
+        })?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("RxParams serializes")
+    }
+
+    /// Configuration-bus writes (address, data code) that load `coefs`, `thresholds` and
+    /// `targets` at run time; used by the demo and the tests.
+    pub fn cfg_writes(coefs: &[i32], thresholds: &[i32; 3], targets: &[i32; 4]) -> Vec<(u32, i32)> {
+        let mut w = Vec::new();
+        for (k, &c) in coefs.iter().enumerate() {
+            w.push((CFG_COEF_BASE + k as u32, c));
+        }
+        for (j, &t) in thresholds.iter().enumerate() {
+            w.push((CFG_THRESH_BASE + j as u32, t));
+        }
+        for (j, &t) in targets.iter().enumerate() {
+            w.push((CFG_TARGET_BASE + j as u32, t));
+        }
+        w
+    }
+
+    /// A short, stable name for this parameter set (used to cache Verilator builds).
+    pub fn fingerprint(&self) -> u64 {
+        // FNV-1a over the TOML text: stable across runs and platforms.
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in self.to_toml().bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_legal() {
+        RxParams::default().validate().unwrap();
+    }
+
+    #[test]
+    fn errors_name_parameter_and_range() {
+        let e = RxParams::with_taps(17, 1).unwrap_err().to_string();
+        assert!(e.contains("n_taps") && e.contains("2 ..= 16"), "{e}");
+        let e = RxParams::with_taps(1, 0).unwrap_err().to_string();
+        assert!(e.contains("n_taps"), "{e}");
+        let mut p = RxParams::default();
+        p.reset_coefs[2] = 128;
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("reset_coefs[2]") && e.contains("-128 ..= 127"), "{e}");
+        let mut p = RxParams::default();
+        p.thresholds = [10, 0, 20];
+        assert!(matches!(p.validate(), Err(ParamError::ThresholdOrder(_))));
+        let mut p = RxParams::default();
+        p.targets[3] = -129;
+        assert!(p.validate().unwrap_err().to_string().contains("targets[3]"));
+        let mut p = RxParams::default();
+        p.reset_coefs.pop();
+        assert!(p.validate().unwrap_err().to_string().contains("reset_coefs"));
+    }
+
+    #[test]
+    fn toml_round_trip_and_bad_file() {
+        let p = RxParams::with_taps(5, 2).unwrap();
+        assert_eq!(RxParams::from_toml(&p.to_toml(), "x").unwrap(), p);
+        let e = RxParams::from_toml("n_taps = 3\nbogus = 1\n", "cfg.toml").unwrap_err().to_string();
+        assert!(e.contains("cfg.toml") && e.contains("bogus"), "{e}");
+        let e = RxParams::from_toml(
+            "n_taps = 40\nreset_coefs=[0]\nthresholds=[0,0,0]\ntargets=[0,0,0,0]\n",
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("n_taps"), "{e}");
+    }
+}

@@ -1,0 +1,1 @@
+//! cporx-synth: synthesis flows. Today: tool discovery shared with the checks; ECP5 builds come with issue 4.
