@@ -1,1 +1,15 @@
+//! cporx-sim: everything that runs the receive datapath without rust-hdl.
+//!
+//! * [`model`]: the bit-exact, cycle-accurate reference model (one file per RTL block)
+//! * [`prbs`]: PRBS7/9/13/15/31 and PRBS13Q PAM-4 sources
+//! * [`channel`]: the analog side for the demo (ISI channel, noise, ADC)
+//! * [`verilator`]: builds the exported Verilog with Verilator and runs it in bulk
+//! * [`vcd_out`]: VCD writing with the `vcd` crate, names as in the exported Verilog
+//! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing
 
+pub mod channel;
+pub mod model;
+pub mod prbs;
+pub mod stimulus;
+pub mod vcd_out;
+pub mod verilator;

@@ -14,6 +14,18 @@
 
 use crate::*;
 
+/// Bit positions of the packed 32-bit words the Verilator harness exchanges (the C++
+/// harness is generated from these, see cporx_sim::verilator).
+pub const IN_ADC_SHIFT: u32 = 0;
+pub const IN_DATA_SHIFT: u32 = 8;
+pub const IN_ADDR_SHIFT: u32 = 16;
+pub const IN_WE_SHIFT: u32 = 24;
+pub const IN_RST_SHIFT: u32 = 25;
+pub const OUT_Y_SHIFT: u32 = 0;
+pub const OUT_ERR_SHIFT: u32 = 8;
+pub const OUT_SYM_SHIFT: u32 = 24;
+pub const OUT_GRAY_SHIFT: u32 = 28;
+
 /// Inputs applied in one clock cycle. `cfg_data` and `adc` are signed codes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RxIn {
@@ -92,34 +104,34 @@ impl RxIn {
     }
 
     /// Pack into the 32-bit word the Verilator harness reads:
-    /// bits 5:0 adc, 13:8 cfg_data, 20:16 cfg_addr, 24 cfg_we, 25 rst.
+    /// bits 5:0 adc, 15:8 cfg_data, 20:16 cfg_addr, 24 cfg_we, 25 rst (the `IN_*_SHIFT` constants).
     #[inline]
     pub fn pack(&self) -> u32 {
-        to_raw(self.adc, ADC_BITS)
-            | to_raw(self.cfg_data, CFG_DATA_BITS) << 8
-            | (self.cfg_addr & 0x1f) << 16
-            | (self.cfg_we as u32) << 24
-            | (self.rst as u32) << 25
+        to_raw(self.adc, ADC_BITS) << IN_ADC_SHIFT
+            | to_raw(self.cfg_data, CFG_DATA_BITS) << IN_DATA_SHIFT
+            | to_raw(self.cfg_addr as i32, CFG_ADDR_BITS) << IN_ADDR_SHIFT
+            | (self.cfg_we as u32) << IN_WE_SHIFT
+            | (self.rst as u32) << IN_RST_SHIFT
     }
 }
 
 impl RxOut {
     /// Pack into the 32-bit word the Verilator harness writes:
-    /// bits 7:0 y, 16:8 err, 25:24 symbol, 29:28 gray.
+    /// bits 7:0 y, 16:8 err, 25:24 symbol, 29:28 gray (the `OUT_*_SHIFT` constants).
     #[inline]
     pub fn pack(&self) -> u32 {
-        to_raw(self.y, Y_BITS)
-            | to_raw(self.err, ERR_BITS) << 8
-            | (self.symbol as u32 & 3) << 24
-            | (self.gray as u32 & 3) << 28
+        to_raw(self.y, Y_BITS) << OUT_Y_SHIFT
+            | to_raw(self.err, ERR_BITS) << OUT_ERR_SHIFT
+            | (self.symbol as u32 & 3) << OUT_SYM_SHIFT
+            | (self.gray as u32 & 3) << OUT_GRAY_SHIFT
     }
     #[inline]
     pub fn unpack(w: u32) -> Self {
         RxOut {
-            y: sext(w & 0xff, Y_BITS),
-            err: sext((w >> 8) & 0x1ff, ERR_BITS),
-            symbol: ((w >> 24) & 3) as u8,
-            gray: ((w >> 28) & 3) as u8,
+            y: sext(w >> OUT_Y_SHIFT, Y_BITS),
+            err: sext(w >> OUT_ERR_SHIFT, ERR_BITS),
+            symbol: ((w >> OUT_SYM_SHIFT) & 3) as u8,
+            gray: ((w >> OUT_GRAY_SHIFT) & 3) as u8,
         }
     }
 }

@@ -1,0 +1,10 @@
+//! The bit-exact reference model, written against docs/numerics.md (not the RTL).
+//! One file per RTL block, named as in `hdl/src/`.
+
+pub mod ffe;
+pub mod rx_top;
+pub mod slicer;
+
+pub use ffe::FfeModel;
+pub use rx_top::RxModel;
+pub use slicer::SlicerModel;

@@ -1,0 +1,54 @@
+//! Reference model of the receive top (RTL: hdl/src/rx_top.rs): FFE then slicer, with the
+//! ports and cycle convention of cporx_spec::ports. Latency 4 (FFE 3 + slicer 1).
+
+use super::{FfeModel, SlicerModel};
+use cporx_spec::*;
+
+#[derive(Clone, Debug)]
+pub struct RxModel {
+    pub ffe: FfeModel,
+    pub slicer: SlicerModel,
+}
+
+impl RxModel {
+    pub fn new(p: &RxParams) -> Result<Self, ParamError> {
+        Ok(RxModel {
+            ffe: FfeModel::new(p)?,
+            slicer: SlicerModel::new(p)?,
+        })
+    }
+
+    /// One cycle: apply `i`, clock once, return the outputs after the edge.
+    #[inline]
+    pub fn step(&mut self, i: &RxIn) -> RxOut {
+        // The slicer samples the FFE output register as it was before this edge.
+        let y_before = self.ffe.y.to_bits() as i32;
+        self.slicer.step(i, y_before);
+        self.ffe.step(i);
+        self.outputs()
+    }
+
+    #[inline]
+    pub fn outputs(&self) -> RxOut {
+        RxOut {
+            y: self.ffe.y.to_bits() as i32,
+            symbol: self.slicer.symbol,
+            gray: self.slicer.gray,
+            err: self.slicer.err,
+        }
+    }
+
+    pub fn run(&mut self, stim: &[RxIn]) -> Vec<RxOut> {
+        stim.iter().map(|i| self.step(i)).collect()
+    }
+
+    /// Data-only fast path (no reset, no configuration writes): decide a block of ADC codes,
+    /// writing one symbol per cycle into `symbols`. Same arithmetic as `step`.
+    pub fn run_symbols(&mut self, adc: &[i8], symbols: &mut [u8]) {
+        let mut i = RxIn::default();
+        for (x, s) in adc.iter().zip(symbols.iter_mut()) {
+            i.adc = *x as i32;
+            *s = self.step(&i).symbol;
+        }
+    }
+}
