@@ -227,13 +227,16 @@ impl VerilatedRx {
         let exe = dir.join("obj_dir/Vtop");
         if !exe.exists() {
             // Build in a private directory, then rename: parallel test processes may race.
-            let tmp = base.join(format!("{h:016x}.tmp{}", std::process::id()));
+            static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let nth = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = base.join(format!("{h:016x}.tmp{}-{nth}", std::process::id()));
             let _ = std::fs::remove_dir_all(&tmp);
             std::fs::create_dir_all(&tmp)?;
             std::fs::write(tmp.join("top.v"), verilog)?;
             std::fs::write(tmp.join("harness.cpp"), &harness)?;
             std::fs::write(tmp.join("waivers.vlt"), &waivers)?;
             let out = Command::new(&vl)
+                .env("PATH", path_with_tool_dir(&vl))
                 .current_dir(&tmp)
                 .args(&flags)
                 .args(["waivers.vlt", "top.v", "harness.cpp"])
@@ -327,6 +330,16 @@ impl VerilatedRx {
             .map(|c| RxOut::unpack(u32::from_ne_bytes([c[0], c[1], c[2], c[3]])))
             .collect())
     }
+}
+
+/// PATH with the tool's own directory first: the PyPI wheel's Makefiles call `python`,
+/// which its virtual environment provides.
+fn path_with_tool_dir(tool: &Path) -> std::ffi::OsString {
+    let mut dirs: Vec<PathBuf> = tool.parent().map(|d| vec![d.to_path_buf()]).unwrap_or_default();
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
 }
 
 fn pack_all(stim: &[RxIn]) -> Result<Vec<u32>, StimulusError> {

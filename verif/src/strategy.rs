@@ -1,0 +1,155 @@
+//! proptest strategies for the equivalence suite. Extremes are drawn on purpose: the
+//! most negative and most positive codes of every field, long runs of one value, and
+//! alternating full-scale swings, beside uniformly random values.
+
+use cporx_spec::*;
+use proptest::prelude::*;
+use rand::{Rng, SeedableRng};
+
+/// A signed code of `bits` bits, weighted toward the extremes.
+pub fn code(bits: usize) -> impl Strategy<Value = i32> {
+    let (lo, hi) = signed_range(bits);
+    prop_oneof![
+        2 => Just(lo),
+        2 => Just(hi),
+        1 => Just(0),
+        1 => Just(-1),
+        6 => lo..=hi,
+    ]
+}
+
+/// One segment of an ADC stream.
+#[derive(Clone, Debug)]
+pub enum Segment {
+    Random(Vec<i32>),
+    Run(i32, usize),
+    Swing(usize),
+}
+
+pub fn segment() -> impl Strategy<Value = Segment> {
+    let (lo, hi) = signed_range(ADC_BITS);
+    prop_oneof![
+        4 => prop::collection::vec(lo..=hi, 1..600).prop_map(Segment::Random),
+        2 => (code(ADC_BITS), 1usize..400).prop_map(|(v, n)| Segment::Run(v, n)),
+        1 => (1usize..200).prop_map(Segment::Swing),
+    ]
+}
+
+pub fn adc_stream() -> impl Strategy<Value = Vec<i32>> {
+    let (lo, hi) = signed_range(ADC_BITS);
+    prop::collection::vec(segment(), 1..12).prop_map(move |segs| {
+        let mut v = Vec::new();
+        for s in segs {
+            match s {
+                Segment::Random(r) => v.extend(r),
+                Segment::Run(x, n) => v.extend(std::iter::repeat(x).take(n)),
+                Segment::Swing(n) => v.extend((0..n).map(|k| if k % 2 == 0 { hi } else { lo })),
+            }
+        }
+        v
+    })
+}
+
+/// A random legal parameter set (used to build the pool of exported designs).
+pub fn random_params(rng: &mut impl Rng, n_taps: usize) -> RxParams {
+    let (clo, chi) = signed_range(COEF_BITS);
+    let (llo, lhi) = signed_range(LEVEL_BITS);
+    let mut thr = [rng.gen_range(llo..=lhi), rng.gen_range(llo..=lhi), rng.gen_range(llo..=lhi)];
+    thr.sort();
+    let p = RxParams {
+        n_taps,
+        reset_coefs: (0..n_taps).map(|_| rng.gen_range(clo..=chi)).collect(),
+        thresholds: thr,
+        targets: [0; 4].map(|_| rng.gen_range(llo..=lhi)),
+    };
+    p.validate().expect("generated params are legal");
+    p
+}
+
+/// The pool of parameter sets the equivalence suite exports and builds once each:
+/// the default plus random legal sets over the tap range (fixed seed, so the Verilator
+/// builds are cached between runs). The extremes of the tap range are always in.
+pub fn param_pool() -> Vec<RxParams> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0xC0FFEE);
+    let mut pool = vec![RxParams::default()];
+    for n in [MIN_TAPS, 4, 7, MAX_TAPS] {
+        pool.push(random_params(&mut rng, n));
+    }
+    pool
+}
+
+/// One equivalence case: which pool entry, the run-time configuration written over the
+/// bus after reset, the ADC stream, and extra events (random writes, mid-stream resets).
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub pool_index: usize,
+    pub coefs: Vec<i32>,
+    pub thresholds: [i32; 3],
+    pub targets: [i32; 4],
+    /// load the run-time configuration (false: keep the reset values)
+    pub load: bool,
+    pub adc: Vec<i32>,
+    /// (cycle fraction in 0..1000, address, data): a write during the data stream
+    pub writes: Vec<(u16, u32, i32)>,
+    /// cycle fractions (0..1000) where a reset is applied mid-stream
+    pub resets: Vec<u16>,
+}
+
+pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
+    (0..pool_len)
+        .prop_flat_map(|pi| {
+            (
+                Just(pi),
+                prop::collection::vec(code(COEF_BITS), MAX_TAPS),
+                prop::collection::vec(code(LEVEL_BITS), 3),
+                prop::collection::vec(code(LEVEL_BITS), 4),
+                prop::bool::weighted(0.85),
+                adc_stream(),
+                prop::collection::vec((0u16..1000, 0u32..32, code(CFG_DATA_BITS)), 0..6),
+                prop::collection::vec(0u16..1000, 0..2),
+            )
+        })
+        .prop_map(|(pi, coefs, thr, tgt, load, adc, writes, resets)| {
+            let mut t = [thr[0], thr[1], thr[2]];
+            t.sort(); // legal configurations have ordered thresholds
+            Case {
+                pool_index: pi,
+                coefs,
+                thresholds: t,
+                targets: [tgt[0], tgt[1], tgt[2], tgt[3]],
+                load,
+                adc,
+                writes,
+                resets,
+            }
+        })
+}
+
+impl Case {
+    /// The cycle-by-cycle stimulus: reset, configuration writes (carrying ADC samples),
+    /// then the ADC stream with the extra writes and resets placed in it.
+    pub fn stimulus(&self, p: &RxParams) -> Vec<RxIn> {
+        let mut s = vec![RxIn::reset()];
+        let mut adc = self.adc.iter().copied().cycle();
+        if self.load {
+            for (a, d) in RxParams::cfg_writes(&self.coefs[..p.n_taps], &self.thresholds, &self.targets) {
+                s.push(RxIn::write(a, d, adc.next().unwrap_or(0)));
+            }
+        }
+        let n = self.adc.len();
+        let at = |f: u16| (f as usize * n) / 1000;
+        for (k, &x) in self.adc.iter().enumerate() {
+            let mut i = RxIn::sample(x);
+            if let Some(&(_, a, d)) = self.writes.iter().find(|w| at(w.0) == k) {
+                i.cfg_we = true;
+                i.cfg_addr = a;
+                i.cfg_data = d;
+            }
+            if self.resets.iter().any(|&r| at(r) == k) {
+                i.rst = true;
+            }
+            s.push(i);
+        }
+        s
+    }
+}
