@@ -131,6 +131,14 @@ impl<W: Write> ModelVcd<W> {
         self.set(CFG_DATA, i.cfg_data as i64)?;
         self.set(ADC, i.adc as i64)?;
         self.set(FFE_ADC, i.adc as i64)?;
+        if self.cycle == 0 {
+            // power-up: every register (and so every output) starts at 0 (docs/numerics.md)
+            for k in Y..self.sigs.len() {
+                if k != FFE_ADC {
+                    self.set(k, 0)?;
+                }
+            }
+        }
         self.w.timestamp(t + 5)?;
         self.set(CLOCK, 1)?;
         let o = m.outputs();
