@@ -8,6 +8,7 @@
 //! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing
 
 pub mod channel;
+pub mod equalize;
 pub mod model;
 pub mod prbs;
 pub mod stimulus;

@@ -1,0 +1,90 @@
+//! `cporx bench`: throughput figures, printed (never asserted by a test).
+
+use clap::Args;
+use cporx_spec::*;
+use std::time::Instant;
+
+#[derive(Args, Clone)]
+pub struct BenchArgs {
+    /// symbols through the reference model (1000000 ..= 1000000000)
+    #[arg(long, default_value_t = 50_000_000)]
+    pub model_symbols: usize,
+    /// cycles through Verilator (100000 ..= 1000000000)
+    #[arg(long, default_value_t = 20_000_000)]
+    pub verilator_cycles: usize,
+    /// cycles through rust-hdl's simulator (1000 ..= 10000000)
+    #[arg(long, default_value_t = 20_000)]
+    pub rust_hdl_cycles: usize,
+}
+
+fn random_adc(n: usize) -> Vec<i8> {
+    let mut x = 0x1234_5678u32;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            ((x >> 8) % 64) as i8 - 32
+        })
+        .collect()
+}
+
+pub fn run(a: &BenchArgs) -> Result<(), String> {
+    let lim = |name: &str, v: usize, lo: usize, hi: usize| {
+        if v < lo || v > hi {
+            Err(format!("--{name} = {v} is out of range: legal is {lo} ..= {hi}"))
+        } else {
+            Ok(())
+        }
+    };
+    lim("model-symbols", a.model_symbols, 1_000_000, 1_000_000_000)?;
+    lim("verilator-cycles", a.verilator_cycles, 100_000, 1_000_000_000)?;
+    lim("rust-hdl-cycles", a.rust_hdl_cycles, 1000, 10_000_000)?;
+    let p = RxParams::default();
+    println!("cporx bench: default receive top (n_taps = {}), one core each", p.n_taps);
+
+    // (a) reference model, data-only fast path
+    let adc = random_adc(a.model_symbols);
+    let mut sym = vec![0u8; adc.len()];
+    let mut m = cporx_sim::model::RxModel::new(&p).map_err(|e| e.to_string())?;
+    m.step(&RxIn::reset());
+    let t = Instant::now();
+    m.run_symbols(&adc, &mut sym);
+    let model_rate = adc.len() as f64 / t.elapsed().as_secs_f64();
+    let checksum: u64 = sym.iter().map(|&s| s as u64).sum();
+    println!("  reference model      : {:>8.1} M symbols/s  ({} symbols, checksum {})", model_rate / 1e6, adc.len(), checksum);
+
+    // (c) Verilator, harness and pipes included
+    let stim: Vec<RxIn> = std::iter::once(RxIn::reset())
+        .chain(random_adc(a.verilator_cycles - 1).into_iter().map(|x| RxIn::sample(x as i32)))
+        .collect();
+    let vl_rate = match cporx_sim::verilator::find_verilator() {
+        Err(e) => {
+            println!("  Verilator            : not run. {e}");
+            None
+        }
+        Ok(_) => {
+            let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
+            let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+            vl.run(&stim[..1000]).map_err(|e| e.to_string())?; // start the child
+            let t = Instant::now();
+            let out = vl.run(&stim).map_err(|e| e.to_string())?;
+            let r = out.len() as f64 / t.elapsed().as_secs_f64();
+            println!("  Verilator co-sim     : {:>8.1} M cycles/s   ({} cycles, packing + pipes + unpacking included)", r / 1e6, out.len());
+            Some(r)
+        }
+    };
+
+    // (b) rust-hdl's simulator
+    let mut s = cporx_hdl::RxTopSim::new(&p).map_err(|e| e.to_string())?;
+    let n = a.rust_hdl_cycles.min(stim.len());
+    let t = Instant::now();
+    s.run(&stim[..n]).map_err(|e| e.to_string())?;
+    let rh_rate = n as f64 / t.elapsed().as_secs_f64();
+    println!("  rust-hdl simulator   : {:>8.1} k cycles/s   ({} cycles)", rh_rate / 1e3, n);
+    if let Some(r) = vl_rate {
+        println!("  Verilator / rust-hdl : {:>8.0} x", r / rh_rate);
+    }
+    println!("  targets: model >= 100 M symbols/s; Verilator >= 10 M cycles/s and >= 1000 x rust-hdl");
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! The main job: PRBS13Q -> built-in ISI channel + Gaussian noise -> 6-bit ADC -> receive
+//! top, once through the bit-exact model and once through the exported RTL under Verilator.
+
+use clap::Args;
+use cporx_sim::channel::{FrontEnd, IsiChannel};
+use cporx_sim::equalize::{quantize, train_ls};
+use cporx_sim::prbs::Prbs13q;
+use cporx_spec::*;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args, Clone)]
+pub struct DemoArgs {
+    /// number of PRBS13Q symbols (1000 ..= 100000000)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub symbols: usize,
+    /// RMS of the additive Gaussian noise, in units of the PAM-4 level grid (levels are -3,-1,1,3; 0 ..= 2)
+    #[arg(long, default_value_t = 0.10)]
+    pub noise_rms: f64,
+    /// ADC gain in codes per level unit (0.5 ..= 16)
+    #[arg(long, default_value_t = 6.0)]
+    pub adc_gain: f64,
+    /// noise seed
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// FFE taps (2 ..= 16); the main cursor goes at tap 1
+    #[arg(long, default_value_t = 3)]
+    pub taps: usize,
+    /// where to write the model's VCD (the first --vcd-cycles cycles)
+    #[arg(long, default_value = "out/demo.vcd")]
+    pub vcd: PathBuf,
+    /// cycles in the VCD (0 ..= 10000000)
+    #[arg(long, default_value_t = 4000)]
+    pub vcd_cycles: usize,
+    /// skip the Verilator run even where Verilator is installed
+    #[arg(long)]
+    pub no_rtl: bool,
+}
+
+impl Default for DemoArgs {
+    fn default() -> Self {
+        DemoArgs {
+            symbols: 1_000_000,
+            noise_rms: 0.10,
+            adc_gain: 6.0,
+            seed: 1,
+            taps: 3,
+            vcd: PathBuf::from("out/demo.vcd"),
+            vcd_cycles: 4000,
+            no_rtl: false,
+        }
+    }
+}
+
+fn check(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
+    if !(lo..=hi).contains(&v) || v.is_nan() {
+        return Err(format!("--{name} = {v} is out of range: legal is {lo} ..= {hi}"));
+    }
+    Ok(())
+}
+
+pub fn run(a: &DemoArgs) -> Result<(), String> {
+    check("symbols", a.symbols as f64, 1000.0, 1e8)?;
+    check("noise-rms", a.noise_rms, 0.0, 2.0)?;
+    check("adc-gain", a.adc_gain, 0.5, 16.0)?;
+    check("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64)?;
+    check("vcd-cycles", a.vcd_cycles as f64, 0.0, 1e7)?;
+    let chan = IsiChannel::builtin_short();
+    println!("cporx demo: PRBS13Q, {} symbols", a.symbols);
+    println!(
+        "  channel: built-in short ISI, cursors {:?} (main at {}); noise {:.3} rms (level units); ADC {} bits, {} codes/unit",
+        chan.cursors, chan.main, a.noise_rms, ADC_BITS, a.adc_gain
+    );
+
+    // Transmit and sample.
+    let t0 = Instant::now();
+    let tx: Vec<u8> = Prbs13q::new().take(a.symbols).collect();
+    let mut fe = FrontEnd::new(chan.clone(), a.noise_rms, a.adc_gain, a.seed);
+    let adc: Vec<i8> = tx.iter().map(|&s| fe.push(s)).collect();
+
+    // Train the FFE (least squares on the first 8191 symbols) and quantize to Q2.6.
+    // Target levels +-8, +-24 ADC codes = Q7.1 codes +-16, +-48 (the default targets).
+    let main_tap = 1;
+    let delay = chan.main + main_tap;
+    let level = (RxParams::default().targets[3] - RxParams::default().targets[2]) as f64 / 2.0 / 2.0;
+    let n_train = adc.len().min(Prbs13q::PERIOD);
+    let taps = train_ls(&adc[..n_train], &tx[..n_train], a.taps, delay, level).map_err(|e| e.to_string())?;
+    let coefs = quantize(&taps).map_err(|e| e.to_string())?;
+    let mut p = RxParams::with_taps(a.taps, main_tap).map_err(|e| e.to_string())?;
+    p.reset_coefs = coefs.clone();
+    p.validate().map_err(|e| e.to_string())?;
+    println!(
+        "  FFE: {} taps trained by least squares: {:?} -> Q2.6 codes {:?}; thresholds {:?}, targets {:?} (Q7.1)",
+        a.taps,
+        taps.iter().map(|t| (t * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+        coefs,
+        p.thresholds,
+        p.targets
+    );
+
+    // Stimulus: reset, then every configuration register written over the bus (the
+    // coefficients are also the reset values, so both paths are exercised), then data.
+    let mut stim = vec![RxIn::reset()];
+    for (addr, d) in RxParams::cfg_writes(&coefs, &p.thresholds, &p.targets) {
+        stim.push(RxIn::write(addr, d, 0));
+    }
+    let first = stim.len();
+    stim.extend(adc.iter().map(|&x| RxIn::sample(x as i32)));
+
+    // Model.
+    let t1 = Instant::now();
+    let mut m = cporx_sim::model::RxModel::new(&p).map_err(|e| e.to_string())?;
+    let out: Vec<RxOut> = m.run(&stim);
+    let t_model = t1.elapsed().as_secs_f64();
+
+    // Symbol n's decision: its main cursor is in ADC sample n + delay, fed at cycle
+    // first + n + delay, and the slicer shows it LAT_TOP - 1 cycles later.
+    let skip = 64;
+    let (mut sym_err, mut bit_err, mut counted) = (0u64, 0u64, 0u64);
+    for n in skip..tx.len() {
+        let c = first + n + delay + LAT_TOP - 1;
+        if c >= out.len() {
+            break;
+        }
+        let o = out[c];
+        counted += 1;
+        if o.symbol != tx[n] {
+            sym_err += 1;
+            bit_err += (o.gray ^ gray_bits(tx[n])).count_ones() as u64;
+        }
+    }
+    println!(
+        "  model: {} cycles in {:.3} s; symbol errors {} of {} (SER {:.3e}), bit errors {} (BER {:.3e}); ADC clipped {} samples",
+        out.len(),
+        t_model,
+        sym_err,
+        counted,
+        sym_err as f64 / counted as f64,
+        bit_err,
+        bit_err as f64 / (2 * counted) as f64,
+        fe.clipped
+    );
+
+    // VCD of the first cycles.
+    if a.vcd_cycles > 0 {
+        if let Some(d) = a.vcd.parent() {
+            if !d.as_os_str().is_empty() {
+                std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+            }
+        }
+        let f = std::fs::File::create(&a.vcd).map_err(|e| format!("cannot create {}: {e}", a.vcd.display()))?;
+        let n = stim.len().min(a.vcd_cycles);
+        cporx_sim::vcd_out::run_model_with_vcd(&p, &stim[..n], std::io::BufWriter::new(f)).map_err(|e| e.to_string())?;
+        println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.tap$k, top.slicer)", n, a.vcd.display());
+    }
+
+    // RTL under Verilator.
+    if a.no_rtl {
+        println!("  RTL: skipped (--no-rtl)");
+    } else {
+        match cporx_sim::verilator::find_verilator() {
+            Err(e) => println!("  RTL: not run. {e}"),
+            Ok(_) => {
+                let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
+                let tb = Instant::now();
+                let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+                let t_build = tb.elapsed().as_secs_f64();
+                let tr = Instant::now();
+                let rtl = vl.run(&stim).map_err(|e| e.to_string())?;
+                let t_run = tr.elapsed().as_secs_f64();
+                let mut mismatches = 0u64;
+                let mut first_bad = None;
+                for (c, (x, y)) in out.iter().zip(&rtl).enumerate() {
+                    if x != y {
+                        mismatches += 1;
+                        first_bad.get_or_insert(c);
+                    }
+                }
+                println!(
+                    "  RTL (Verilator, exported Verilog): {} cycles compared on every output, {} mismatches{}; build {:.1} s, run {:.3} s",
+                    rtl.len().min(out.len()),
+                    mismatches,
+                    first_bad.map(|c| format!(" (first at cycle {c})")).unwrap_or_default(),
+                    t_build,
+                    t_run
+                );
+                if mismatches > 0 || rtl.len() != out.len() {
+                    return Err("the RTL and the model disagree".into());
+                }
+                println!("  bit-exact: yes");
+            }
+        }
+    }
+    println!("  total {:.2} s", t0.elapsed().as_secs_f64());
+    Ok(())
+}
