@@ -32,16 +32,26 @@ fn random_adc(n: usize) -> Vec<i8> {
 pub fn run(a: &BenchArgs) -> Result<(), String> {
     let lim = |name: &str, v: usize, lo: usize, hi: usize| {
         if v < lo || v > hi {
-            Err(format!("--{name} = {v} is out of range: legal is {lo} ..= {hi}"))
+            Err(format!(
+                "--{name} = {v} is out of range: legal is {lo} ..= {hi}"
+            ))
         } else {
             Ok(())
         }
     };
     lim("model-symbols", a.model_symbols, 1_000_000, 1_000_000_000)?;
-    lim("verilator-cycles", a.verilator_cycles, 100_000, 1_000_000_000)?;
+    lim(
+        "verilator-cycles",
+        a.verilator_cycles,
+        100_000,
+        1_000_000_000,
+    )?;
     lim("rust-hdl-cycles", a.rust_hdl_cycles, 1000, 10_000_000)?;
     let p = RxParams::default();
-    println!("cporx bench: default receive top (n_taps = {}), one core each", p.n_taps);
+    println!(
+        "cporx bench: default receive top (n_taps = {}), one core each",
+        p.n_taps
+    );
 
     // (a) reference model, data-only fast path
     let adc = random_adc(a.model_symbols);
@@ -52,11 +62,20 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     m.run_symbols(&adc, &mut sym);
     let model_rate = adc.len() as f64 / t.elapsed().as_secs_f64();
     let checksum: u64 = sym.iter().map(|&s| s as u64).sum();
-    println!("  reference model      : {:>8.1} M symbols/s  ({} symbols, checksum {})", model_rate / 1e6, adc.len(), checksum);
+    println!(
+        "  reference model      : {:>8.1} M symbols/s  ({} symbols, checksum {})",
+        model_rate / 1e6,
+        adc.len(),
+        checksum
+    );
 
     // (c) Verilator, harness and pipes included
     let stim: Vec<RxIn> = std::iter::once(RxIn::reset())
-        .chain(random_adc(a.verilator_cycles - 1).into_iter().map(|x| RxIn::sample(x as i32)))
+        .chain(
+            random_adc(a.verilator_cycles - 1)
+                .into_iter()
+                .map(|x| RxIn::sample(x as i32)),
+        )
         .collect();
     let vl_rate = match cporx_sim::verilator::find_verilator() {
         Err(e) => {
@@ -65,7 +84,8 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
         }
         Ok(_) => {
             let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
-            let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+            let mut vl =
+                cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
             vl.run(&stim[..1000]).map_err(|e| e.to_string())?; // start the child
             let t = Instant::now();
             let out = vl.run(&stim).map_err(|e| e.to_string())?;
@@ -81,10 +101,32 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     let t = Instant::now();
     s.run(&stim[..n]).map_err(|e| e.to_string())?;
     let rh_rate = n as f64 / t.elapsed().as_secs_f64();
-    println!("  rust-hdl simulator   : {:>8.1} k cycles/s   ({} cycles)", rh_rate / 1e3, n);
+    println!(
+        "  rust-hdl, cycle stepper (cporx_hdl::RxTopSim)      : {:>8.1} k cycles/s ({} cycles)",
+        rh_rate / 1e3,
+        n
+    );
+    let n2 = (n / 4).max(1000).min(stim.len());
+    let t = Instant::now();
+    cporx_hdl::step::run_with_simulation(&p, &stim[..n2])?;
+    let sim_rate = n2 as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "  rust-hdl, Simulation API (clock + testbench thread): {:>8.1} k cycles/s ({} cycles)",
+        sim_rate / 1e3,
+        n2
+    );
     if let Some(r) = vl_rate {
-        println!("  Verilator / rust-hdl : {:>8.0} x", r / rh_rate);
+        println!(
+            "  Verilator / rust-hdl stepper        : {:>8.0} x",
+            r / rh_rate
+        );
+        println!(
+            "  Verilator / rust-hdl Simulation API : {:>8.0} x",
+            r / sim_rate
+        );
     }
-    println!("  targets: model >= 100 M symbols/s; Verilator >= 10 M cycles/s and >= 1000 x rust-hdl");
+    println!(
+        "  targets: model >= 100 M symbols/s; Verilator >= 10 M cycles/s and >= 1000 x rust-hdl"
+    );
     Ok(())
 }

@@ -54,7 +54,9 @@ impl Default for DemoArgs {
 
 fn check(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
     if !(lo..=hi).contains(&v) || v.is_nan() {
-        return Err(format!("--{name} = {v} is out of range: legal is {lo} ..= {hi}"));
+        return Err(format!(
+            "--{name} = {v} is out of range: legal is {lo} ..= {hi}"
+        ));
     }
     Ok(())
 }
@@ -82,9 +84,11 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
     // Target levels +-8, +-24 ADC codes = Q7.1 codes +-16, +-48 (the default targets).
     let main_tap = 1;
     let delay = chan.main + main_tap;
-    let level = (RxParams::default().targets[3] - RxParams::default().targets[2]) as f64 / 2.0 / 2.0;
+    let level =
+        (RxParams::default().targets[3] - RxParams::default().targets[2]) as f64 / 2.0 / 2.0;
     let n_train = adc.len().min(Prbs13q::PERIOD);
-    let taps = train_ls(&adc[..n_train], &tx[..n_train], a.taps, delay, level).map_err(|e| e.to_string())?;
+    let taps = train_ls(&adc[..n_train], &tx[..n_train], a.taps, delay, level)
+        .map_err(|e| e.to_string())?;
     let coefs = quantize(&taps).map_err(|e| e.to_string())?;
     let mut p = RxParams::with_taps(a.taps, main_tap).map_err(|e| e.to_string())?;
     p.reset_coefs = coefs.clone();
@@ -145,12 +149,15 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
     if a.vcd_cycles > 0 {
         if let Some(d) = a.vcd.parent() {
             if !d.as_os_str().is_empty() {
-                std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+                std::fs::create_dir_all(d)
+                    .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
             }
         }
-        let f = std::fs::File::create(&a.vcd).map_err(|e| format!("cannot create {}: {e}", a.vcd.display()))?;
+        let f = std::fs::File::create(&a.vcd)
+            .map_err(|e| format!("cannot create {}: {e}", a.vcd.display()))?;
         let n = stim.len().min(a.vcd_cycles);
-        cporx_sim::vcd_out::run_model_with_vcd(&p, &stim[..n], std::io::BufWriter::new(f)).map_err(|e| e.to_string())?;
+        cporx_sim::vcd_out::run_model_with_vcd(&p, &stim[..n], std::io::BufWriter::new(f))
+            .map_err(|e| e.to_string())?;
         println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.tap$k, top.slicer)", n, a.vcd.display());
     }
 
@@ -163,7 +170,8 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
             Ok(_) => {
                 let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
                 let tb = Instant::now();
-                let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+                let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, false)
+                    .map_err(|e| e.to_string())?;
                 let t_build = tb.elapsed().as_secs_f64();
                 let tr = Instant::now();
                 let rtl = vl.run(&stim).map_err(|e| e.to_string())?;

@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "cporx", version, about = "PAM-4 receive DSP for co-packaged optics: rust-hdl RTL, bit-exact model, Verilator co-simulation")]
+#[command(
+    name = "cporx",
+    version,
+    about = "PAM-4 receive DSP for co-packaged optics: rust-hdl RTL, bit-exact model, Verilator co-simulation"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Option<Cmd>,
@@ -57,7 +61,8 @@ pub fn load_params(config: &Option<PathBuf>) -> Result<RxParams, String> {
     match config {
         None => Ok(RxParams::default()),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             RxParams::from_toml(&text, &path.display().to_string()).map_err(|e| e.to_string())
         }
     }
@@ -69,48 +74,77 @@ fn export(out: &PathBuf, config: &Option<PathBuf>) -> Result<(), String> {
     let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
     let f = out.join("top.v");
     std::fs::write(&f, &v).map_err(|e| e.to_string())?;
-    std::fs::copy(cporx_sim::verilator::waiver_file(), out.join("lint_waivers.vlt")).map_err(|e| e.to_string())?;
+    std::fs::copy(
+        cporx_sim::verilator::waiver_file(),
+        out.join("lint_waivers.vlt"),
+    )
+    .map_err(|e| e.to_string())?;
     std::fs::write(out.join("params.toml"), p.to_toml()).map_err(|e| e.to_string())?;
-    println!("wrote {} ({} lines, n_taps = {}), lint_waivers.vlt, params.toml", f.display(), v.lines().count(), p.n_taps);
+    println!(
+        "wrote {} ({} lines, n_taps = {}), lint_waivers.vlt, params.toml",
+        f.display(),
+        v.lines().count(),
+        p.n_taps
+    );
     match cporx_sim::verilator::lint(&f) {
         Ok(()) => println!("verilator --lint-only -Wall (with lint_waivers.vlt): clean"),
         Err(cporx_sim::verilator::VerilatorError::NotFound { .. }) => {
-            println!("lint skipped: {}", cporx_sim::verilator::find_verilator().unwrap_err())
+            println!(
+                "lint skipped: {}",
+                cporx_sim::verilator::find_verilator().unwrap_err()
+            )
         }
         Err(e) => return Err(e.to_string()),
     }
     Ok(())
 }
 
-fn sim(stimulus: &PathBuf, config: &Option<PathBuf>, vcd: &Option<PathBuf>, rtl: bool, out: &Option<PathBuf>) -> Result<(), String> {
+fn sim(
+    stimulus: &PathBuf,
+    config: &Option<PathBuf>,
+    vcd: &Option<PathBuf>,
+    rtl: bool,
+    out: &Option<PathBuf>,
+) -> Result<(), String> {
     use std::io::Write;
     let p = load_params(config)?;
-    let text = std::fs::read_to_string(stimulus).map_err(|e| format!("cannot read {}: {e}", stimulus.display()))?;
-    let stim = cporx_sim::stimulus::parse(&text, &stimulus.display().to_string()).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(stimulus)
+        .map_err(|e| format!("cannot read {}: {e}", stimulus.display()))?;
+    let stim = cporx_sim::stimulus::parse(&text, &stimulus.display().to_string())
+        .map_err(|e| e.to_string())?;
     let res = match vcd {
         Some(path) => {
-            let f = std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            let r = cporx_sim::vcd_out::run_model_with_vcd(&p, &stim, std::io::BufWriter::new(f)).map_err(|e| e.to_string())?;
+            let f = std::fs::File::create(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            let r = cporx_sim::vcd_out::run_model_with_vcd(&p, &stim, std::io::BufWriter::new(f))
+                .map_err(|e| e.to_string())?;
             eprintln!("wrote {}", path.display());
             r
         }
         None => cporx_verif::run_model(&p, &stim),
     };
     let mut w: Box<dyn Write> = match out {
-        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?)),
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| e.to_string())?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     writeln!(w, "# cycle y symbol gray err").map_err(|e| e.to_string())?;
     for (c, o) in res.iter().enumerate() {
-        writeln!(w, "{c} {} {} {:02b} {}", o.y, o.symbol, o.gray, o.err).map_err(|e| e.to_string())?;
+        writeln!(w, "{c} {} {} {:02b} {}", o.y, o.symbol, o.gray, o.err)
+            .map_err(|e| e.to_string())?;
     }
     drop(w);
     if rtl {
         let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
-        let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+        let mut vl =
+            cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
         let r = vl.run(&stim).map_err(|e| e.to_string())?;
         match cporx_verif::compare(&res, &r, "verilator") {
-            Ok(()) => eprintln!("RTL (Verilator) agrees with the model on all {} cycles", res.len()),
+            Ok(()) => eprintln!(
+                "RTL (Verilator) agrees with the model on all {} cycles",
+                res.len()
+            ),
             Err(m) => return Err(format!("RTL and model disagree: {m}")),
         }
     }
@@ -122,7 +156,13 @@ fn main() -> ExitCode {
     let r = match cli.cmd.unwrap_or(Cmd::Demo(demo::DemoArgs::default())) {
         Cmd::Demo(a) => demo::run(&a),
         Cmd::Export { out, config } => export(&out, &config),
-        Cmd::Sim { stimulus, config, vcd, rtl, out } => sim(&stimulus, &config, &vcd, rtl, &out),
+        Cmd::Sim {
+            stimulus,
+            config,
+            vcd,
+            rtl,
+            out,
+        } => sim(&stimulus, &config, &vcd, rtl, &out),
         Cmd::Bench(a) => bench::run(&a),
     };
     match r {

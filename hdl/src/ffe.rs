@@ -93,8 +93,10 @@ impl Logic for FfeTap {
         }
         // sign-extend both operands to 16 bits (zext, then (v ^ S) - S), multiply 16x16 into an explicit 32-bit
         // local, keep the low 16 bits (the exact product: it fits in 14)
-        self.x16.next = (bit_cast::<16, ADC_BITS>(self.x_r.q.val()) ^ self.sgn_adc16.val()) - self.sgn_adc16.val();
-        self.c16.next = (bit_cast::<16, COEF_BITS>(self.c_r.q.val()) ^ self.sgn_coef16.val()) - self.sgn_coef16.val();
+        self.x16.next = (bit_cast::<16, ADC_BITS>(self.x_r.q.val()) ^ self.sgn_adc16.val())
+            - self.sgn_adc16.val();
+        self.c16.next = (bit_cast::<16, COEF_BITS>(self.c_r.q.val()) ^ self.sgn_coef16.val())
+            - self.sgn_coef16.val();
         self.full.next = self.x16.val() * self.c16.val();
         self.p_r.d.next = bit_cast::<PROD_BITS, 32>(self.full.val());
         if self.rst.val() {
@@ -103,7 +105,8 @@ impl Logic for FfeTap {
             self.p_r.d.next = self.zero_prod.val();
         }
         self.x_out.next = self.x_r.q.val();
-        self.p.next = (bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val()) ^ self.sgn_prod32.val()) - self.sgn_prod32.val();
+        self.p.next = (bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val()) ^ self.sgn_prod32.val())
+            - self.sgn_prod32.val();
     }
 }
 
@@ -198,7 +201,10 @@ impl Logic for Ffe {
         } else if self.acc_f.val() < self.sat_lo_f.val() {
             self.y_reg.d.next = self.y_min.val();
         } else {
-            self.y_reg.d.next = self.acc.val().get_bits::<Y_BITS>(self.y_shift.val().index());
+            self.y_reg.d.next = self
+                .acc
+                .val()
+                .get_bits::<Y_BITS>(self.y_shift.val().index());
         }
         if self.rst.val() {
             self.y_reg.d.next = self.zero_y.val();

@@ -139,7 +139,8 @@ impl Logic for Slicer {
         self.gray_r.d.next = self.d_gray.val();
         // y - t == (y ^ S) - (t ^ S): both offsets cancel; 9 bits hold -255 ..= 255 exactly.
         self.t_f.next = self.d_tgt.val() ^ self.sgn.val();
-        self.err_r.d.next = bit_cast::<ERR_BITS, LEVEL_BITS>(self.y_f.val()) - bit_cast::<ERR_BITS, LEVEL_BITS>(self.t_f.val());
+        self.err_r.d.next = bit_cast::<ERR_BITS, LEVEL_BITS>(self.y_f.val())
+            - bit_cast::<ERR_BITS, LEVEL_BITS>(self.t_f.val());
         if self.rst.val() {
             for j in 0..3 {
                 self.thr[j].d.next = self.thr_rst[j].val();

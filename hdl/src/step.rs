@@ -17,7 +17,10 @@ pub struct SettleError;
 
 impl std::fmt::Display for SettleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "rust-hdl simulation did not settle (combinational loop?)")
+        write!(
+            f,
+            "rust-hdl simulation did not settle (combinational loop?)"
+        )
     }
 }
 impl std::error::Error for SettleError {}
@@ -58,4 +61,44 @@ impl RxTopSim {
     pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, SettleError> {
         stim.iter().map(|i| self.step(i)).collect()
     }
+}
+
+/// Run `stim` through rust-hdl's own `Simulation` (clock process + testbench thread), the
+/// standard rust-hdl testbench API. Slower than [`RxTopSim`] (a thread hand-off per wait),
+/// kept so the equivalence suite and the benchmark cover rust-hdl's simulator as users
+/// drive it.
+pub fn run_with_simulation(p: &RxParams, stim: &[RxIn]) -> Result<Vec<RxOut>, String> {
+    use std::sync::{Arc, Mutex};
+    let mut top = RxTop::new(p).map_err(|e| e.to_string())?;
+    top.connect_all();
+    let out = Arc::new(Mutex::new(Vec::with_capacity(stim.len())));
+    let o2 = out.clone();
+    let stim = stim.to_vec();
+    let n = stim.len() as u64;
+    let mut sim = Simulation::new();
+    sim.add_clock(5, |x: &mut Box<RxTop>| x.clock.next = !x.clock.val());
+    sim.add_testbench(move |mut sim: Sim<RxTop>| {
+        let mut x = sim.init()?;
+        for i in &stim {
+            // the clock is low here: apply this cycle's inputs
+            x.rst.next = i.rst;
+            x.cfg_we.next = i.cfg_we;
+            x.cfg_addr.next = (i.cfg_addr as LiteralType).into();
+            x.cfg_data.next = (to_raw(i.cfg_data, CFG_DATA_BITS) as LiteralType).into();
+            x.adc.next = (to_raw(i.adc, ADC_BITS) as LiteralType).into();
+            wait_clock_true!(sim, clock, x);
+            o2.lock().unwrap().push(RxOut {
+                y: sext(x.y.val().index() as u32, Y_BITS),
+                symbol: x.symbol.val().index() as u8,
+                gray: x.gray.val().index() as u8,
+                err: sext(x.err.val().index() as u32, ERR_BITS),
+            });
+            wait_clock_false!(sim, clock, x);
+        }
+        sim.done(x)
+    });
+    sim.run(Box::new(top), 10 * n + 20)
+        .map_err(|e| format!("rust-hdl simulation: {e:?}"))?;
+    let v = out.lock().unwrap().clone();
+    Ok(v)
 }

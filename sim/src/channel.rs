@@ -104,9 +104,20 @@ mod tests {
     }
     #[test]
     fn isi_adds_neighbours() {
-        let mut fe = FrontEnd::new(IsiChannel { cursors: vec![0.5, 1.0], main: 0 }, 0.0, 4.0, 1);
+        let mut fe = FrontEnd::new(
+            IsiChannel {
+                cursors: vec![0.5, 1.0],
+                main: 0,
+            },
+            0.0,
+            4.0,
+            1,
+        );
         fe.push(3);
         // cursors[0] multiplies the newest symbol, cursors[1] the one before
-        assert_eq!(fe.push(0), ((-3.0 * 0.5 + 3.0 * 1.0) * 4.0f64).round() as i8);
+        assert_eq!(
+            fe.push(0),
+            ((-3.0 * 0.5 + 3.0 * 1.0) * 4.0f64).round() as i8
+        );
     }
 }

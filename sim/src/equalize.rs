@@ -14,7 +14,13 @@ pub enum TrainError {
 }
 
 /// Solve min sum_n (sum_k c_k x[n-k] - level(s[n-delay]) * scale)^2 for `n_taps` taps.
-pub fn train_ls(adc: &[i8], symbols: &[u8], n_taps: usize, delay: usize, scale: f64) -> Result<Vec<f64>, TrainError> {
+pub fn train_ls(
+    adc: &[i8],
+    symbols: &[u8],
+    n_taps: usize,
+    delay: usize,
+    scale: f64,
+) -> Result<Vec<f64>, TrainError> {
     let mut a = vec![vec![0.0f64; n_taps]; n_taps];
     let mut b = vec![0.0f64; n_taps];
     let start = n_taps.max(delay);
@@ -74,13 +80,27 @@ mod tests {
     use crate::prbs::Prbs13q;
     #[test]
     fn ls_inverts_a_known_channel() {
-        let mut fe = FrontEnd::new(IsiChannel { cursors: vec![0.0, 1.0, 0.3], main: 1 }, 0.0, 6.0, 3);
+        let mut fe = FrontEnd::new(
+            IsiChannel {
+                cursors: vec![0.0, 1.0, 0.3],
+                main: 1,
+            },
+            0.0,
+            6.0,
+            3,
+        );
         let s: Vec<u8> = Prbs13q::new().take(6000).collect();
         let x: Vec<i8> = s.iter().map(|&v| fe.push(v)).collect();
         let c = train_ls(&x, &s, 5, 1, 6.0).unwrap();
         // inverse of 1 + 0.3 D: 1, -0.3, 0.09, -0.027, ...
-        assert!((c[0] - 1.0).abs() < 0.05 && (c[1] + 0.3).abs() < 0.05, "{c:?}");
+        assert!(
+            (c[0] - 1.0).abs() < 0.05 && (c[1] + 0.3).abs() < 0.05,
+            "{c:?}"
+        );
         assert_eq!(quantize(&[1.0, -0.3]).unwrap(), vec![64, -19]);
-        assert!(matches!(quantize(&[2.5]), Err(TrainError::CoefRange { tap: 0, .. })));
+        assert!(matches!(
+            quantize(&[2.5]),
+            Err(TrainError::CoefRange { tap: 0, .. })
+        ));
     }
 }

@@ -58,7 +58,9 @@ impl PrbsKind {
         (1u64 << self.order()) - 1
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| format!("{k:?}").eq_ignore_ascii_case(s))
+        Self::ALL
+            .into_iter()
+            .find(|k| format!("{k:?}").eq_ignore_ascii_case(s))
     }
 }
 
@@ -164,7 +166,12 @@ mod tests {
 
     #[test]
     fn periods_and_balance_of_short_prbs() {
-        for kind in [PrbsKind::Prbs7, PrbsKind::Prbs9, PrbsKind::Prbs13, PrbsKind::Prbs15] {
+        for kind in [
+            PrbsKind::Prbs7,
+            PrbsKind::Prbs9,
+            PrbsKind::Prbs13,
+            PrbsKind::Prbs15,
+        ] {
             let (n, ones) = period_and_ones(kind);
             assert_eq!(n, kind.period(), "{kind:?} period");
             assert_eq!(ones, 1 << (kind.order() - 1), "{kind:?} ones per period");
@@ -195,11 +202,18 @@ mod tests {
     #[test]
     fn prbs13q_period_and_levels() {
         let v: Vec<u8> = Prbs13q::new().take(3 * Prbs13q::PERIOD).collect();
-        assert_eq!(&v[..Prbs13q::PERIOD], &v[Prbs13q::PERIOD..2 * Prbs13q::PERIOD]);
+        assert_eq!(
+            &v[..Prbs13q::PERIOD],
+            &v[Prbs13q::PERIOD..2 * Prbs13q::PERIOD]
+        );
         // no shorter period
         for p in 1..Prbs13q::PERIOD {
             if Prbs13q::PERIOD % p == 0 {
-                assert_ne!(&v[..Prbs13q::PERIOD - p], &v[p..Prbs13q::PERIOD], "period {p}");
+                assert_ne!(
+                    &v[..Prbs13q::PERIOD - p],
+                    &v[p..Prbs13q::PERIOD],
+                    "period {p}"
+                );
             }
         }
         let mut counts = [0usize; 4];

@@ -40,7 +40,9 @@ pub fn parse(text: &str, path: &str) -> Result<Vec<RxIn>, StimulusFileError> {
             ["w", a, d, x] => {
                 let a = num(a, "cfg_addr")?;
                 if a < 0 {
-                    return Err(err(format!("cfg_addr = {a} is out of range: legal is 0 ..= 31")));
+                    return Err(err(format!(
+                        "cfg_addr = {a} is out of range: legal is 0 ..= 31"
+                    )));
                 }
                 RxIn::write(
                     small(a, "cfg_addr")? as u32,
@@ -49,7 +51,11 @@ pub fn parse(text: &str, path: &str) -> Result<Vec<RxIn>, StimulusFileError> {
                 )
             }
             [x] => RxIn::sample(small(num(x, "adc")?, "adc")?),
-            _ => return Err(err(format!("expected `ADC`, `rst` or `w ADDR DATA ADC`, found `{line}`"))),
+            _ => {
+                return Err(err(format!(
+                    "expected `ADC`, `rst` or `w ADDR DATA ADC`, found `{line}`"
+                )))
+            }
         };
         i.validate(out.len()).map_err(|e| err(e.to_string()))?;
         out.push(i);
@@ -66,7 +72,10 @@ mod tests {
         assert_eq!(s.len(), 4);
         assert!(s[0].rst && s[1].cfg_we && s[2].adc == -32 && s[3].adc == 31);
         let e = parse("rst\n32\n", "s.txt").unwrap_err().to_string();
-        assert!(e.starts_with("s.txt:2:") && e.contains("adc") && e.contains("-32 ..= 31"), "{e}");
+        assert!(
+            e.starts_with("s.txt:2:") && e.contains("adc") && e.contains("-32 ..= 31"),
+            "{e}"
+        );
         let e = parse("w 40 0 0\n", "s.txt").unwrap_err().to_string();
         assert!(e.contains("cfg_addr") && e.contains("0 ..= 31"), "{e}");
         let e = parse("w -1 0 0\n", "s.txt").unwrap_err().to_string();

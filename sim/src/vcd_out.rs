@@ -104,7 +104,12 @@ impl<W: Write> ModelVcd<W> {
 
     fn set(&mut self, k: usize, v: i64) -> std::io::Result<()> {
         let s = &mut self.sigs[k];
-        let raw = (v as u64) & if s.width >= 64 { u64::MAX } else { (1u64 << s.width) - 1 };
+        let raw = (v as u64)
+            & if s.width >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << s.width) - 1
+            };
         if s.last == Some(raw) {
             return Ok(());
         }
@@ -115,7 +120,13 @@ impl<W: Write> ModelVcd<W> {
             let width = s.width;
             self.w.change_vector(
                 s.id,
-                (0..width).rev().map(|b| if raw >> b & 1 == 1 { Value::V1 } else { Value::V0 }),
+                (0..width).rev().map(|b| {
+                    if raw >> b & 1 == 1 {
+                        Value::V1
+                    } else {
+                        Value::V0
+                    }
+                }),
             )
         }
     }
@@ -167,8 +178,13 @@ impl<W: Write> ModelVcd<W> {
 }
 
 /// Run the model over `stim` from power-up, writing a VCD to `out`. Returns the outputs.
-pub fn run_model_with_vcd<W: Write>(p: &RxParams, stim: &[RxIn], out: W) -> std::io::Result<Vec<RxOut>> {
-    let mut m = RxModel::new(p).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+pub fn run_model_with_vcd<W: Write>(
+    p: &RxParams,
+    stim: &[RxIn],
+    out: W,
+) -> std::io::Result<Vec<RxOut>> {
+    let mut m =
+        RxModel::new(p).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let mut v = ModelVcd::new(out, p.n_taps)?;
     let mut res = Vec::with_capacity(stim.len());
     for i in stim {
@@ -190,8 +206,13 @@ pub fn read_vcd<R: BufRead>(r: R) -> std::io::Result<Waves> {
     fn walk(items: &[vcd::ScopeItem], path: &str, ids: &mut BTreeMap<IdCode, Vec<String>>) {
         for it in items {
             match it {
-                vcd::ScopeItem::Scope(s) => walk(&s.items, &format!("{path}{}.", s.identifier), ids),
-                vcd::ScopeItem::Var(v) => ids.entry(v.code).or_default().push(format!("{path}{}", v.reference)),
+                vcd::ScopeItem::Scope(s) => {
+                    walk(&s.items, &format!("{path}{}.", s.identifier), ids)
+                }
+                vcd::ScopeItem::Var(v) => ids
+                    .entry(v.code)
+                    .or_default()
+                    .push(format!("{path}{}", v.reference)),
                 _ => {}
             }
         }
@@ -199,7 +220,10 @@ pub fn read_vcd<R: BufRead>(r: R) -> std::io::Result<Waves> {
     walk(&header.items, "", &mut ids);
     let mut waves: Waves = BTreeMap::new();
     let mut t = 0u64;
-    let bits = |vals: &[Value]| vals.iter().fold(0u64, |a, v| a << 1 | (*v == Value::V1) as u64);
+    let bits = |vals: &[Value]| {
+        vals.iter()
+            .fold(0u64, |a, v| a << 1 | (*v == Value::V1) as u64)
+    };
     for cmd in p {
         let (id, v) = match cmd? {
             vcd::Command::Timestamp(ts) => {

@@ -209,8 +209,23 @@ impl VerilatedRx {
         let waivers = std::fs::read_to_string(waiver_file())?;
         let flags: Vec<&str> = {
             let mut f = vec![
-                "--cc", "--exe", "--build", "-j", "2", "-O3", "--x-assign", "0", "--x-initial", "0",
-                "-Wall", "--top-module", "top", "-CFLAGS", "-O2", "-MAKEFLAGS", "OPT_FAST=-O2",
+                "--cc",
+                "--exe",
+                "--build",
+                "-j",
+                "2",
+                "-O3",
+                "--x-assign",
+                "0",
+                "--x-initial",
+                "0",
+                "-Wall",
+                "--top-module",
+                "top",
+                "-CFLAGS",
+                "-O2",
+                "-MAKEFLAGS",
+                "OPT_FAST=-O2",
             ];
             if trace {
                 f.push("--trace");
@@ -335,7 +350,10 @@ impl VerilatedRx {
 /// PATH with the tool's own directory first: the PyPI wheel's Makefiles call `python`,
 /// which its virtual environment provides.
 fn path_with_tool_dir(tool: &Path) -> std::ffi::OsString {
-    let mut dirs: Vec<PathBuf> = tool.parent().map(|d| vec![d.to_path_buf()]).unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = tool
+        .parent()
+        .map(|d| vec![d.to_path_buf()])
+        .unwrap_or_default();
     if let Some(p) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&p));
     }

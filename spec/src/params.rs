@@ -77,8 +77,20 @@ fn check_range(name: &str, v: i64, lo: i64, hi: i64, unit: &'static str) -> Resu
 impl RxParams {
     /// A pass-through FFE with `n_taps` taps and the main cursor at `main`.
     pub fn with_taps(n_taps: usize, main: usize) -> Result<Self, ParamError> {
-        check_range("n_taps", n_taps as i64, MIN_TAPS as i64, MAX_TAPS as i64, " taps")?;
-        check_range("main_cursor", main as i64, 0, n_taps as i64 - 1, " (tap index)")?;
+        check_range(
+            "n_taps",
+            n_taps as i64,
+            MIN_TAPS as i64,
+            MAX_TAPS as i64,
+            " taps",
+        )?;
+        check_range(
+            "main_cursor",
+            main as i64,
+            0,
+            n_taps as i64 - 1,
+            " (tap index)",
+        )?;
         let mut c = vec![0; n_taps];
         c[main] = 1 << COEF_FRAC;
         let p = RxParams {
@@ -91,7 +103,13 @@ impl RxParams {
     }
 
     pub fn validate(&self) -> Result<(), ParamError> {
-        check_range("n_taps", self.n_taps as i64, MIN_TAPS as i64, MAX_TAPS as i64, " taps")?;
+        check_range(
+            "n_taps",
+            self.n_taps as i64,
+            MIN_TAPS as i64,
+            MAX_TAPS as i64,
+            " taps",
+        )?;
         if self.reset_coefs.len() != self.n_taps {
             return Err(ParamError::WrongLength {
                 name: "reset_coefs".into(),
@@ -102,17 +120,35 @@ impl RxParams {
         }
         let (clo, chi) = signed_range(COEF_BITS);
         for (k, &c) in self.reset_coefs.iter().enumerate() {
-            check_range(&format!("reset_coefs[{k}]"), c as i64, clo as i64, chi as i64, " (Q2.6 code)")?;
+            check_range(
+                &format!("reset_coefs[{k}]"),
+                c as i64,
+                clo as i64,
+                chi as i64,
+                " (Q2.6 code)",
+            )?;
         }
         let (llo, lhi) = signed_range(LEVEL_BITS);
         for (j, &t) in self.thresholds.iter().enumerate() {
-            check_range(&format!("thresholds[{j}]"), t as i64, llo as i64, lhi as i64, " (Q7.1 code)")?;
+            check_range(
+                &format!("thresholds[{j}]"),
+                t as i64,
+                llo as i64,
+                lhi as i64,
+                " (Q7.1 code)",
+            )?;
         }
         if !(self.thresholds[0] <= self.thresholds[1] && self.thresholds[1] <= self.thresholds[2]) {
             return Err(ParamError::ThresholdOrder(self.thresholds));
         }
         for (j, &t) in self.targets.iter().enumerate() {
-            check_range(&format!("targets[{j}]"), t as i64, llo as i64, lhi as i64, " (Q7.1 code)")?;
+            check_range(
+                &format!("targets[{j}]"),
+                t as i64,
+                llo as i64,
+                lhi as i64,
+                " (Q7.1 code)",
+            )?;
         }
         Ok(())
     }
@@ -177,7 +213,10 @@ mod tests {
         let mut p = RxParams::default();
         p.reset_coefs[2] = 128;
         let e = p.validate().unwrap_err().to_string();
-        assert!(e.contains("reset_coefs[2]") && e.contains("-128 ..= 127"), "{e}");
+        assert!(
+            e.contains("reset_coefs[2]") && e.contains("-128 ..= 127"),
+            "{e}"
+        );
         let mut p = RxParams::default();
         p.thresholds = [10, 0, 20];
         assert!(matches!(p.validate(), Err(ParamError::ThresholdOrder(_))));
@@ -186,14 +225,20 @@ mod tests {
         assert!(p.validate().unwrap_err().to_string().contains("targets[3]"));
         let mut p = RxParams::default();
         p.reset_coefs.pop();
-        assert!(p.validate().unwrap_err().to_string().contains("reset_coefs"));
+        assert!(p
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("reset_coefs"));
     }
 
     #[test]
     fn toml_round_trip_and_bad_file() {
         let p = RxParams::with_taps(5, 2).unwrap();
         assert_eq!(RxParams::from_toml(&p.to_toml(), "x").unwrap(), p);
-        let e = RxParams::from_toml("n_taps = 3\nbogus = 1\n", "cfg.toml").unwrap_err().to_string();
+        let e = RxParams::from_toml("n_taps = 3\nbogus = 1\n", "cfg.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cfg.toml") && e.contains("bogus"), "{e}");
         let e = RxParams::from_toml(
             "n_taps = 40\nreset_coefs=[0]\nthresholds=[0,0,0]\ntargets=[0,0,0,0]\n",

@@ -95,7 +95,12 @@ impl RxIn {
             return Err(bad("adc", self.adc as i64, alo as i64, ahi as i64));
         }
         if !(dlo..=dhi).contains(&self.cfg_data) {
-            return Err(bad("cfg_data", self.cfg_data as i64, dlo as i64, dhi as i64));
+            return Err(bad(
+                "cfg_data",
+                self.cfg_data as i64,
+                dlo as i64,
+                dhi as i64,
+            ));
         }
         if self.cfg_addr as i64 > amax {
             return Err(bad("cfg_addr", self.cfg_addr as i64, 0, amax));
@@ -141,15 +146,28 @@ mod tests {
     use super::*;
     #[test]
     fn pack_round_trip() {
-        let o = RxOut { y: -128, err: -256, symbol: 3, gray: 2 };
+        let o = RxOut {
+            y: -128,
+            err: -256,
+            symbol: 3,
+            gray: 2,
+        };
         assert_eq!(RxOut::unpack(o.pack()), o);
-        let o = RxOut { y: 127, err: 255, symbol: 1, gray: 1 };
+        let o = RxOut {
+            y: 127,
+            err: 255,
+            symbol: 1,
+            gray: 1,
+        };
         assert_eq!(RxOut::unpack(o.pack()), o);
     }
     #[test]
     fn stimulus_range_errors() {
         let e = RxIn::sample(32).validate(7).unwrap_err().to_string();
-        assert!(e.contains("cycle 7") && e.contains("adc") && e.contains("-32 ..= 31"), "{e}");
+        assert!(
+            e.contains("cycle 7") && e.contains("adc") && e.contains("-32 ..= 31"),
+            "{e}"
+        );
         assert!(RxIn::sample(-32).validate(0).is_ok());
         assert!(RxIn::write(32, 0, 0).validate(0).is_err());
         assert!(RxIn::write(3, -129, 0).validate(0).is_err());

@@ -66,7 +66,9 @@ pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Resul
 
 /// Run the reference model from power-up.
 pub fn run_model(p: &RxParams, stim: &[RxIn]) -> Vec<RxOut> {
-    cporx_sim::model::RxModel::new(p).expect("validated params").run(stim)
+    cporx_sim::model::RxModel::new(p)
+        .expect("validated params")
+        .run(stim)
 }
 
 /// Run rust-hdl's simulator from power-up.

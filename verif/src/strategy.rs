@@ -54,7 +54,11 @@ pub fn adc_stream() -> impl Strategy<Value = Vec<i32>> {
 pub fn random_params(rng: &mut impl Rng, n_taps: usize) -> RxParams {
     let (clo, chi) = signed_range(COEF_BITS);
     let (llo, lhi) = signed_range(LEVEL_BITS);
-    let mut thr = [rng.gen_range(llo..=lhi), rng.gen_range(llo..=lhi), rng.gen_range(llo..=lhi)];
+    let mut thr = [
+        rng.gen_range(llo..=lhi),
+        rng.gen_range(llo..=lhi),
+        rng.gen_range(llo..=lhi),
+    ];
     thr.sort();
     let p = RxParams {
         n_taps,
@@ -132,7 +136,9 @@ impl Case {
         let mut s = vec![RxIn::reset()];
         let mut adc = self.adc.iter().copied().cycle();
         if self.load {
-            for (a, d) in RxParams::cfg_writes(&self.coefs[..p.n_taps], &self.thresholds, &self.targets) {
+            for (a, d) in
+                RxParams::cfg_writes(&self.coefs[..p.n_taps], &self.thresholds, &self.targets)
+            {
                 s.push(RxIn::write(a, d, adc.next().unwrap_or(0)));
             }
         }

@@ -22,7 +22,10 @@ const VERILATOR_REPEAT: usize = 3;
 
 #[test]
 fn model_rust_hdl_and_verilator_agree() {
-    let cases: u32 = std::env::var("CPORX_EQ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let cases: u32 = std::env::var("CPORX_EQ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
     let pool = param_pool();
     let sims: Vec<RefCell<VerilatedRx>> = pool
         .iter()
@@ -39,7 +42,9 @@ fn model_rust_hdl_and_verilator_agree() {
 
     let mut runner = TestRunner::new(Config {
         cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("tests/regressions/equivalence.txt"))),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/regressions/equivalence.txt",
+        ))),
         max_shrink_iters: 2000,
         ..Config::default()
     });
@@ -57,11 +62,20 @@ fn model_rust_hdl_and_verilator_agree() {
         for _ in 0..VERILATOR_REPEAT {
             block.extend_from_slice(&stim);
         }
-        let vl = sims[c.pool_index].borrow_mut().run(&block).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let vl = sims[c.pool_index]
+            .borrow_mut()
+            .run(&block)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         vl_cycles.set(vl_cycles.get() + block.len() as u64);
         for r in 0..VERILATOR_REPEAT {
-            compare(&model, &vl[r * stim.len()..(r + 1) * stim.len()], "verilator")
-                .map_err(|m| TestCaseError::fail(format!("pool[{}] n_taps={}: {m}", c.pool_index, p.n_taps)))?;
+            compare(
+                &model,
+                &vl[r * stim.len()..(r + 1) * stim.len()],
+                "verilator",
+            )
+            .map_err(|m| {
+                TestCaseError::fail(format!("pool[{}] n_taps={}: {m}", c.pool_index, p.n_taps))
+            })?;
         }
         // (b) rust-hdl, on a share of the cases
         if k % RUST_HDL_EVERY == 0 {
@@ -69,8 +83,9 @@ fn model_rust_hdl_and_verilator_agree() {
             let rh = run_rust_hdl(p, &stim[..n]);
             rh_cycles.set(rh_cycles.get() + n as u64);
             rh_cases.set(rh_cases.get() + 1);
-            compare(&model[..n], &rh, "rust-hdl")
-                .map_err(|m| TestCaseError::fail(format!("pool[{}] n_taps={}: {m}", c.pool_index, p.n_taps)))?;
+            compare(&model[..n], &rh, "rust-hdl").map_err(|m| {
+                TestCaseError::fail(format!("pool[{}] n_taps={}: {m}", c.pool_index, p.n_taps))
+            })?;
         }
         Ok(())
     });
@@ -89,7 +104,10 @@ fn model_rust_hdl_and_verilator_agree() {
     }
     assert!(n_cases.get() >= cases as usize);
     if cases >= 500 {
-        assert!(vl_cycles.get() >= 1_000_000, "the suite must push >= 1M cycles through Verilator");
+        assert!(
+            vl_cycles.get() >= 1_000_000,
+            "the suite must push >= 1M cycles through Verilator"
+        );
     }
 }
 
@@ -116,9 +134,29 @@ fn saturation_extremes_agree_and_saturate() {
             }
             let model = run_model(p, &stim);
             let ys: Vec<i32> = model.iter().map(|o| o.y).collect();
-            assert!(ys.contains(&Y_MAX) && ys.contains(&Y_MIN), "both bounds reached: {ys:?}");
+            assert!(
+                ys.contains(&Y_MAX) && ys.contains(&Y_MIN),
+                "both bounds reached: {ys:?}"
+            );
             compare(&model, &vl.run(&stim).unwrap(), "verilator").unwrap();
             compare(&model[..120], &run_rust_hdl(p, &stim[..120]), "rust-hdl").unwrap();
         }
+    }
+}
+
+/// rust-hdl's own `Simulation` API (clock process + testbench thread) agrees with the
+/// model too, on a random case with every configuration register written.
+#[test]
+fn rust_hdl_simulation_api_agrees() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let pool = param_pool();
+    let mut runner = TestRunner::deterministic();
+    for _ in 0..3 {
+        let c = case(pool.len()).new_tree(&mut runner).unwrap().current();
+        let p = &pool[c.pool_index];
+        let stim = c.stimulus(p);
+        let n = stim.len().min(300);
+        let got = cporx_hdl::step::run_with_simulation(p, &stim[..n]).unwrap();
+        compare(&run_model(p, &stim[..n]), &got, "rust-hdl Simulation").unwrap();
     }
 }

@@ -8,7 +8,9 @@ use cporx_verif::strategy::param_pool;
 use std::io::BufReader;
 
 fn out_dir(name: &str) -> std::path::PathBuf {
-    let d = cporx_sim::verilator::workspace_root().join("target/cporx-test").join(name);
+    let d = cporx_sim::verilator::workspace_root()
+        .join("target/cporx-test")
+        .join(name);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
@@ -29,7 +31,11 @@ fn lint_rejects_a_real_warning() {
     let dir = out_dir("lint_neg");
     let f = dir.join("bad.v");
     let v = cporx_hdl::export::rx_top_verilog(&RxParams::default()).unwrap();
-    let bad = v.replacen("    // Stub signals\n", "    wire [3:0] cporx_narrow = adc;\n    // Stub signals\n", 1);
+    let bad = v.replacen(
+        "    // Stub signals\n",
+        "    wire [3:0] cporx_narrow = adc;\n    // Stub signals\n",
+        1,
+    );
     assert_ne!(bad, v);
     std::fs::write(&f, bad).unwrap();
     assert!(lint(&f).is_err());
@@ -46,7 +52,13 @@ fn model_vcd_matches_verilator_vcd_signal_by_signal() {
     let mut x = 7i32;
     for k in 0..600 {
         x = (x * 1103515245 + 12345) & 0x7fffffff;
-        let adc = if k % 97 < 10 { 31 } else if k % 89 < 8 { -32 } else { (x >> 16) % 64 - 32 };
+        let adc = if k % 97 < 10 {
+            31
+        } else if k % 89 < 8 {
+            -32
+        } else {
+            (x >> 16) % 64 - 32
+        };
         stim.push(RxIn::sample(adc));
     }
     stim.push(RxIn::reset());
@@ -68,17 +80,29 @@ fn model_vcd_matches_verilator_vcd_signal_by_signal() {
         .collect();
     let mut compared = 0;
     for (name, changes) in &mw {
-        let other = vw
-            .get(name)
-            .unwrap_or_else(|| panic!("model signal {name} has no Verilator twin; Verilator has {:?}", vw.keys().take(40).collect::<Vec<_>>()));
+        let other = vw.get(name).unwrap_or_else(|| {
+            panic!(
+                "model signal {name} has no Verilator twin; Verilator has {:?}",
+                vw.keys().take(40).collect::<Vec<_>>()
+            )
+        });
         for i in 0..stim.len() as u64 {
             for t in [10 * i, 10 * i + 5] {
-                assert_eq!(value_at(changes, t), value_at(other, t), "{name} at t={t} ns");
+                assert_eq!(
+                    value_at(changes, t),
+                    value_at(other, t),
+                    "{name} at t={t} ns"
+                );
             }
         }
         compared += 1;
     }
     let expected = 10 + 2 + 2 * p.n_taps + 4;
     assert_eq!(compared, expected, "every model signal compared");
-    println!("VCD: {compared} signals agree over {} cycles ({} and {})", stim.len(), mpath.display(), vpath.display());
+    println!(
+        "VCD: {compared} signals agree over {} cycles ({} and {})",
+        stim.len(),
+        mpath.display(),
+        vpath.display()
+    );
 }

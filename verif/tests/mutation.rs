@@ -18,15 +18,43 @@ struct Mutant {
 }
 
 const MUTANTS: &[Mutant] = &[
-    Mutant { name: "FFE rounds half down instead of half up", from: "localparam  rnd = 32'h10;", to: "localparam  rnd = 32'hf;" },
-    Mutant { name: "slicer compares y > t1 instead of y >= t1", from: "if (y_f >= thr_f$1)", to: "if (y_f > thr_f$1)" },
-    Mutant { name: "FFE high saturation bound one LSB too high (wraps)", from: "sat_hi_f = 32'h80001000", to: "sat_hi_f = 32'h80001020" },
-    Mutant { name: "FFE low saturation removed (wraps)", from: "sat_lo_f = 32'h7ffff000", to: "sat_lo_f = 32'h1" },
-    Mutant { name: "tap 0 treats the ADC code as unsigned", from: "localparam  sgn_adc16 = 16'h20;", to: "localparam  sgn_adc16 = 16'h0;" },
-    Mutant { name: "slicer Gray code of level 2 is 10", from: "localparam  gray_k$2 = 2'b11;", to: "localparam  gray_k$2 = 2'b10;" },
+    Mutant {
+        name: "FFE rounds half down instead of half up",
+        from: "localparam  rnd = 32'h10;",
+        to: "localparam  rnd = 32'hf;",
+    },
+    Mutant {
+        name: "slicer compares y > t1 instead of y >= t1",
+        from: "if (y_f >= thr_f$1)",
+        to: "if (y_f > thr_f$1)",
+    },
+    Mutant {
+        name: "FFE high saturation bound one LSB too high (wraps)",
+        from: "sat_hi_f = 32'h80001000",
+        to: "sat_hi_f = 32'h80001020",
+    },
+    Mutant {
+        name: "FFE low saturation removed (wraps)",
+        from: "sat_lo_f = 32'h7ffff000",
+        to: "sat_lo_f = 32'h1",
+    },
+    Mutant {
+        name: "tap 0 treats the ADC code as unsigned",
+        from: "localparam  sgn_adc16 = 16'h20;",
+        to: "localparam  sgn_adc16 = 16'h0;",
+    },
+    Mutant {
+        name: "slicer Gray code of level 2 is 10",
+        from: "localparam  gray_k$2 = 2'b11;",
+        to: "localparam  gray_k$2 = 2'b10;",
+    },
 ];
 
-fn check(vl: &std::cell::RefCell<VerilatedRx>, p: &RxParams, cases: u32) -> Result<(), TestError<cporx_verif::strategy::Case>> {
+fn check(
+    vl: &std::cell::RefCell<VerilatedRx>,
+    p: &RxParams,
+    cases: u32,
+) -> Result<(), TestError<cporx_verif::strategy::Case>> {
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
@@ -36,7 +64,10 @@ fn check(vl: &std::cell::RefCell<VerilatedRx>, p: &RxParams, cases: u32) -> Resu
     runner.run(&case(1), |c| {
         let stim = c.stimulus(p);
         let model = run_model(p, &stim);
-        let got = vl.borrow_mut().run(&stim).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let got = vl
+            .borrow_mut()
+            .run(&stim)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         compare(&model, &got, "verilator").map_err(|m| TestCaseError::fail(m.to_string()))
     })
 }
@@ -50,7 +81,12 @@ fn every_planted_bug_is_caught() {
     let mut missed = vec![];
     for m in MUTANTS {
         let n = clean.matches(m.from).count();
-        assert!(n >= 1, "mutant `{}`: pattern `{}` not in the exported Verilog", m.name, m.from);
+        assert!(
+            n >= 1,
+            "mutant `{}`: pattern `{}` not in the exported Verilog",
+            m.name,
+            m.from
+        );
         let mutated = clean.replacen(m.from, m.to, 1);
         let vl = std::cell::RefCell::new(VerilatedRx::build(&mutated, false).unwrap());
         match check(&vl, &p, 300) {
@@ -64,6 +100,13 @@ fn every_planted_bug_is_caught() {
             Ok(()) => missed.push(m.name),
         }
     }
-    println!("mutation check: {} of {} mutants caught", MUTANTS.len() - missed.len(), MUTANTS.len());
-    assert!(missed.is_empty(), "mutants the equivalence suite missed: {missed:?}");
+    println!(
+        "mutation check: {} of {} mutants caught",
+        MUTANTS.len() - missed.len(),
+        MUTANTS.len()
+    );
+    assert!(
+        missed.is_empty(),
+        "mutants the equivalence suite missed: {missed:?}"
+    );
 }

@@ -69,6 +69,28 @@ impl FfeModel {
             self.y = Yout::ZERO;
             return;
         }
+        self.clock_datapath();
+        // configuration write (lands at this edge; the products above used the old value)
+        if i.cfg_we {
+            let a = i.cfg_addr.wrapping_sub(CFG_COEF_BASE) as usize;
+            if a < n {
+                self.c[a] = Coef::from_bits(i.cfg_data as i8);
+            }
+        }
+        self.shift_in(i.adc);
+    }
+
+    /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
+    #[inline(always)]
+    pub fn step_data(&mut self, adc: i32) {
+        self.clock_datapath();
+        self.shift_in(adc);
+    }
+
+    /// Stages 2 and 1: output register from the products, products from the delay line.
+    #[inline(always)]
+    fn clock_datapath(&mut self) {
+        let n = self.n;
         // stage 2: output register from the product registers
         let mut acc = Acc::ZERO;
         for k in 0..n {
@@ -79,18 +101,15 @@ impl FfeModel {
         for k in 0..n {
             self.p[k] = Prod::from_bits(self.c[k].wide_mul(self.x[k]).to_bits());
         }
-        // configuration write
-        if i.cfg_we {
-            let a = i.cfg_addr.wrapping_sub(CFG_COEF_BASE) as usize;
-            if a < n {
-                self.c[a] = Coef::from_bits(i.cfg_data as i8);
-            }
-        }
-        // stage 0: delay line
-        for k in (1..n).rev() {
+    }
+
+    /// Stage 0: the delay line takes the new ADC sample.
+    #[inline(always)]
+    fn shift_in(&mut self, adc: i32) {
+        for k in (1..self.n).rev() {
             self.x[k] = self.x[k - 1];
         }
-        self.x[0] = Sample::from_bits(i.adc as i8);
+        self.x[0] = Sample::from_bits(adc as i8);
     }
 
     /// Tap k's product as it leaves the tap, sign-extended to the accumulator (RTL `tap$k.p`).
@@ -112,7 +131,10 @@ mod tests {
         assert_eq!(round_saturate(Acc::from_bits(1 << 20)).to_bits(), 127);
         assert_eq!(round_saturate(Acc::from_bits(-(1 << 20))).to_bits(), -128);
         assert_eq!(round_saturate(Acc::from_bits(127 * 32 + 15)).to_bits(), 127);
-        assert_eq!(round_saturate(Acc::from_bits(-128 * 32 - 16)).to_bits(), -128);
+        assert_eq!(
+            round_saturate(Acc::from_bits(-128 * 32 - 16)).to_bits(),
+            -128
+        );
     }
     #[test]
     fn pass_through_latency_is_three() {

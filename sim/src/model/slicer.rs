@@ -30,6 +30,15 @@ pub fn decide(y: i32, thr: &[i32; 3]) -> u8 {
 }
 
 impl SlicerModel {
+    /// A data-only clock edge (no reset, no write): the same rule as [`Self::step`].
+    #[inline(always)]
+    pub fn step_data(&mut self, y: i32) {
+        let s = decide(y, &self.thr);
+        self.symbol = s;
+        self.gray = gray_bits(s);
+        self.err = y - self.tgt[s as usize];
+    }
+
     pub fn new(p: &RxParams) -> Result<Self, ParamError> {
         p.validate()?;
         Ok(SlicerModel {
@@ -54,10 +63,7 @@ impl SlicerModel {
             self.err = 0;
             return;
         }
-        let s = decide(y, &self.thr);
-        self.symbol = s;
-        self.gray = gray_bits(s);
-        self.err = y - self.tgt[s as usize];
+        self.step_data(y);
         if i.cfg_we {
             let a = i.cfg_addr;
             if (CFG_THRESH_BASE..CFG_THRESH_BASE + 3).contains(&a) {
