@@ -52,7 +52,7 @@ pub fn waiver_file() -> PathBuf {
 
 /// Locate the Verilator executable.
 pub fn find_verilator() -> Result<PathBuf, VerilatorError> {
-    if let Some(p) = std::env::var_os("CPORX_VERILATOR") {
+    if let Some(p) = std::env::var_os("CPORX_VERILATOR").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
     let venv = workspace_root().join(".tools/venv/bin/verilator-cli");
