@@ -27,6 +27,25 @@ impl std::error::Error for SettleError {}
 
 const MAX_ITERS: usize = 1000;
 
+/// Drive the top's input ports from one cycle's `RxIn` (two's-complement patterns).
+fn apply_inputs(t: &mut RxTop, i: &RxIn) {
+    t.rst.next = i.rst;
+    t.cfg_we.next = i.cfg_we;
+    t.cfg_addr.next = (i.cfg_addr as LiteralType).into();
+    t.cfg_data.next = (to_raw(i.cfg_data, CFG_DATA_BITS) as LiteralType).into();
+    t.adc.next = (to_raw(i.adc, ADC_BITS) as LiteralType).into();
+}
+
+/// Read the top's output ports into an `RxOut` (sign-extending the signed fields).
+fn read_outputs(t: &RxTop) -> RxOut {
+    RxOut {
+        y: sext(t.y.val().index() as u32, Y_BITS),
+        symbol: t.symbol.val().index() as u8,
+        gray: t.gray.val().index() as u8,
+        err: sext(t.err.val().index() as u32, ERR_BITS),
+    }
+}
+
 impl RxTopSim {
     pub fn new(p: &RxParams) -> Result<Self, ParamError> {
         let mut top = RxTop::new(p)?;
@@ -38,11 +57,7 @@ impl RxTopSim {
     pub fn step(&mut self, i: &RxIn) -> Result<RxOut, SettleError> {
         let t = &mut self.top;
         t.clock.next = Clock { clk: false };
-        t.rst.next = i.rst;
-        t.cfg_we.next = i.cfg_we;
-        t.cfg_addr.next = (i.cfg_addr as LiteralType).into();
-        t.cfg_data.next = (to_raw(i.cfg_data, CFG_DATA_BITS) as LiteralType).into();
-        t.adc.next = (to_raw(i.adc, ADC_BITS) as LiteralType).into();
+        apply_inputs(t, i);
         if !simulate(t, MAX_ITERS) {
             return Err(SettleError);
         }
@@ -50,12 +65,7 @@ impl RxTopSim {
         if !simulate(t, MAX_ITERS) {
             return Err(SettleError);
         }
-        Ok(RxOut {
-            y: sext(t.y.val().index() as u32, Y_BITS),
-            symbol: t.symbol.val().index() as u8,
-            gray: t.gray.val().index() as u8,
-            err: sext(t.err.val().index() as u32, ERR_BITS),
-        })
+        Ok(read_outputs(t))
     }
 
     pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, SettleError> {
@@ -81,18 +91,9 @@ pub fn run_with_simulation(p: &RxParams, stim: &[RxIn]) -> Result<Vec<RxOut>, St
         let mut x = sim.init()?;
         for i in &stim {
             // the clock is low here: apply this cycle's inputs
-            x.rst.next = i.rst;
-            x.cfg_we.next = i.cfg_we;
-            x.cfg_addr.next = (i.cfg_addr as LiteralType).into();
-            x.cfg_data.next = (to_raw(i.cfg_data, CFG_DATA_BITS) as LiteralType).into();
-            x.adc.next = (to_raw(i.adc, ADC_BITS) as LiteralType).into();
+            apply_inputs(&mut x, i);
             wait_clock_true!(sim, clock, x);
-            o2.lock().unwrap().push(RxOut {
-                y: sext(x.y.val().index() as u32, Y_BITS),
-                symbol: x.symbol.val().index() as u8,
-                gray: x.gray.val().index() as u8,
-                err: sext(x.err.val().index() as u32, ERR_BITS),
-            });
+            o2.lock().unwrap().push(read_outputs(&x));
             wait_clock_false!(sim, clock, x);
         }
         sim.done(x)

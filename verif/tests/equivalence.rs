@@ -4,7 +4,7 @@
 //! Volume: `CPORX_EQ_CASES` cases (default 600) over a pool of exported designs
 //! (random legal parameter sets, tap counts 2..16); every case goes through the model
 //! and Verilator, every `RUST_HDL_EVERY`-th case also through rust-hdl's simulator
-//! (truncated to `RUST_HDL_CYCLES` cycles: it runs ~10^3 cycles/s). A failure is shrunk
+//! (truncated to `RUST_HDL_CYCLES` cycles; the stepper runs ~3.6e5 cycles/s against Verilator's ~1e7). A failure is shrunk
 //! and saved to tests/regressions/equivalence.txt, which every later run replays first.
 
 use cporx_sim::verilator::VerilatedRx;
@@ -14,8 +14,8 @@ use cporx_verif::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use std::cell::{Cell, RefCell};
 
-const RUST_HDL_EVERY: usize = 8;
-const RUST_HDL_CYCLES: usize = 400;
+const RUST_HDL_EVERY: usize = 4;
+const RUST_HDL_CYCLES: usize = 2000;
 /// Each Verilator case is also repeated this many times back to back in one block, so
 /// that the suite pushes over a million cycles through Verilator at little cost.
 const VERILATOR_REPEAT: usize = 3;
