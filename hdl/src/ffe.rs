@@ -14,6 +14,7 @@
 //! newest sample, so with the main cursor at tap 1, tap 0 is the pre-cursor.
 //! Reset: delay line, products and y to 0; coefficients to `RxParams::reset_coefs`.
 
+use crate::konst;
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
@@ -46,10 +47,6 @@ pub struct FfeTap {
     sgn_prod32: Constant<Bits<ACC_BITS>>,
     zero_adc: Constant<Bits<ADC_BITS>>,
     zero_prod: Constant<Bits<PROD_BITS>>,
-}
-
-fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(Bits::<N>::from(v as LiteralType))
 }
 
 impl FfeTap {

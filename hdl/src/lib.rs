@@ -31,3 +31,11 @@ pub use ffe::Ffe;
 pub use rx_top::RxTop;
 pub use slicer::Slicer;
 pub use step::RxTopSim;
+
+/// A rust-hdl constant of `N` bits holding the raw pattern `v` (shared by every block).
+pub(crate) fn konst<const N: usize>(
+    v: u64,
+) -> rust_hdl::prelude::Constant<rust_hdl::prelude::Bits<N>> {
+    use rust_hdl::prelude::*;
+    Constant::new(Bits::<N>::from(v as LiteralType))
+}

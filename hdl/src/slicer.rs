@@ -14,6 +14,7 @@
 //! `RxParams::thresholds` / `RxParams::targets`. The priority form above gives a defined
 //! decision even for unordered thresholds written at run time.
 
+use crate::konst;
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
@@ -51,10 +52,6 @@ pub struct Slicer {
     sgn: Constant<Bits<LEVEL_BITS>>,
     zero2: Constant<Bits<2>>,
     zero_err: Constant<Bits<ERR_BITS>>,
-}
-
-fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(Bits::<N>::from(v as LiteralType))
 }
 
 impl Slicer {

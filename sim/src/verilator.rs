@@ -303,22 +303,14 @@ impl VerilatedRx {
         let child = self.child()?;
         {
             let stdin = child.stdin.as_mut().expect("piped");
-            let mut buf = Vec::with_capacity(4 * (n + 1));
-            buf.extend_from_slice(&(n as u32).to_ne_bytes());
-            for w in packed {
-                buf.extend_from_slice(&w.to_ne_bytes());
-            }
             // The harness reads the whole block before it writes anything: no deadlock.
-            stdin.write_all(&buf)?;
+            stdin.write_all(&frame(packed))?;
             stdin.flush()?;
         }
         let mut raw = vec![0u8; 4 * n];
         child.stdout.as_mut().expect("piped").read_exact(&mut raw)?;
         self.cycles += n as u64;
-        Ok(raw
-            .chunks_exact(4)
-            .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        Ok(words(&raw).collect())
     }
 
     /// Run one block with a VCD dump of every signal (needs a `trace` build).
@@ -329,21 +321,14 @@ impl VerilatedRx {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
-        let mut buf = Vec::with_capacity(4 * (packed.len() + 2));
-        buf.extend_from_slice(&(packed.len() as u32).to_ne_bytes());
-        for w in &packed {
-            buf.extend_from_slice(&w.to_ne_bytes());
-        }
-        buf.extend_from_slice(&0u32.to_ne_bytes());
+        let mut buf = frame(&packed);
+        buf.extend_from_slice(&0u32.to_ne_bytes()); // end the child after this block
         c.stdin.as_mut().unwrap().write_all(&buf)?;
         drop(c.stdin.take());
         let mut raw = Vec::new();
         c.stdout.as_mut().unwrap().read_to_end(&mut raw)?;
         c.wait()?;
-        Ok(raw
-            .chunks_exact(4)
-            .map(|c| RxOut::unpack(u32::from_ne_bytes([c[0], c[1], c[2], c[3]])))
-            .collect())
+        Ok(words(&raw).map(RxOut::unpack).collect())
     }
 }
 
@@ -358,6 +343,22 @@ fn path_with_tool_dir(tool: &Path) -> std::ffi::OsString {
         dirs.extend(std::env::split_paths(&p));
     }
     std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// One block of the harness protocol: `[n][n words]`, native-endian.
+fn frame(packed: &[u32]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(4 * (packed.len() + 1));
+    buf.extend_from_slice(&(packed.len() as u32).to_ne_bytes());
+    for w in packed {
+        buf.extend_from_slice(&w.to_ne_bytes());
+    }
+    buf
+}
+
+/// The native-endian u32 words of the harness's output.
+fn words(raw: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    raw.chunks_exact(4)
+        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
 }
 
 fn pack_all(stim: &[RxIn]) -> Result<Vec<u32>, StimulusError> {

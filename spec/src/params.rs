@@ -182,17 +182,6 @@ impl RxParams {
         }
         w
     }
-
-    /// A short, stable name for this parameter set (used to cache Verilator builds).
-    pub fn fingerprint(&self) -> u64 {
-        // FNV-1a over the TOML text: stable across runs and platforms.
-        let mut h: u64 = 0xcbf29ce484222325;
-        for b in self.to_toml().bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-        h
-    }
 }
 
 #[cfg(test)]
