@@ -4,7 +4,8 @@
 //! |---|---|---|---|
 //! | FFE | `ffe.rs` | `sim/src/model/ffe.rs` | 3 cycles |
 //! | PAM-4 slicer | `slicer.rs` | `sim/src/model/slicer.rs` | 1 cycle |
-//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 4 cycles |
+//! | baud-rate CDR | `cdr.rs` | `sim/src/model/cdr.rs` | 2 cycles |
+//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 4 cycles to the decision, 6 to the phase code |
 //!
 //! Number formats and latencies come from `cporx-spec` (prose: docs/numerics.md).
 //!
@@ -21,12 +22,14 @@
 //!   32-bit `Local`; the low 16 bits are the exact signed product (it fits in 14).
 //! The equivalence tests (cporx-verif) prove the workaround against Verilator.
 
+pub mod cdr;
 pub mod export;
 pub mod ffe;
 pub mod rx_top;
 pub mod slicer;
 pub mod step;
 
+pub use cdr::Cdr;
 pub use ffe::Ffe;
 pub use rx_top::RxTop;
 pub use slicer::Slicer;

@@ -1,15 +1,19 @@
-//! Receive top: ADC samples -> FFE -> PAM-4 slicer. Exported as Verilog module `top`.
+//! Receive top: ADC samples -> FFE -> PAM-4 slicer -> baud-rate CDR. Exported as Verilog
+//! module `top`.
 //!
 //! Ports (see cporx_spec::ports for the cycle convention)
 //! * in  `clock`, `rst`, `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`, `adc[5:0]`
-//! * out `y[7:0]` (FFE output, Q7.1), `symbol[1:0]`, `gray[1:0]`, `err[8:0]` (Q8.1)
+//! * out `y[7:0]` (FFE output, Q7.1), `symbol[1:0]`, `gray[1:0]`, `err[8:0]` (Q8.1),
+//!   `phase[6:0]` (PI code to the sampler), `lock`, `freq[19:0]` (CDR integral register)
 //!
 //! `y` is the FFE output register (latency 3); `symbol`, `gray`, `err` come from the
 //! slicer register one cycle later (latency 4) and belong to the `y` of the cycle before.
+//! The CDR works on the slicer's registered outputs; `phase` moves 2 cycles after the
+//! decision that caused it (6 after the ADC sample).
 //! The configuration bus is shared: addresses 0..n_taps-1 go to the FFE coefficients,
-//! 16..18 to the thresholds and 20..23 to the targets; other addresses are ignored.
+//! 16..18 to the thresholds, 20..23 to the targets, 24..29 to the CDR; others are ignored.
 
-use crate::{ffe::Ffe, slicer::Slicer};
+use crate::{cdr::Cdr, ffe::Ffe, slicer::Slicer};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
@@ -25,8 +29,12 @@ pub struct RxTop {
     pub symbol: Signal<Out, Bits<2>>,
     pub gray: Signal<Out, Bits<2>>,
     pub err: Signal<Out, Bits<ERR_BITS>>,
+    pub phase: Signal<Out, Bits<PI_BITS>>,
+    pub lock: Signal<Out, Bit>,
+    pub freq: Signal<Out, Bits<FREQ_BITS>>,
     pub ffe: Ffe,
     pub slicer: Slicer,
+    pub cdr: Cdr,
 }
 
 impl RxTop {
@@ -44,8 +52,12 @@ impl RxTop {
             symbol: Default::default(),
             gray: Default::default(),
             err: Default::default(),
+            phase: Default::default(),
+            lock: Default::default(),
+            freq: Default::default(),
             ffe: Ffe::new(p),
             slicer: Slicer::new(p),
+            cdr: Cdr::new(p),
         })
     }
 }
@@ -69,5 +81,15 @@ impl Logic for RxTop {
         self.symbol.next = self.slicer.symbol.val();
         self.gray.next = self.slicer.gray.val();
         self.err.next = self.slicer.err.val();
+        self.cdr.clock.next = self.clock.val();
+        self.cdr.rst.next = self.rst.val();
+        self.cdr.cfg_we.next = self.cfg_we.val();
+        self.cdr.cfg_addr.next = self.cfg_addr.val();
+        self.cdr.cfg_data.next = self.cfg_data.val();
+        self.cdr.symbol.next = self.slicer.symbol.val();
+        self.cdr.err.next = self.slicer.err.val();
+        self.phase.next = self.cdr.phase.val();
+        self.lock.next = self.cdr.lock.val();
+        self.freq.next = self.cdr.freq.val();
     }
 }

@@ -43,6 +43,9 @@ fn read_outputs(t: &RxTop) -> RxOut {
         symbol: t.symbol.val().index() as u8,
         gray: t.gray.val().index() as u8,
         err: sext(t.err.val().index() as u32, ERR_BITS),
+        phase: t.phase.val().index() as u8,
+        lock: t.lock.val(),
+        freq: sext(t.freq.val().index() as u32, FREQ_BITS),
     }
 }
 

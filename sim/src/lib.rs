@@ -2,15 +2,20 @@
 //!
 //! * [`model`]: the bit-exact, cycle-accurate reference model (one file per RTL block)
 //! * [`prbs`]: PRBS7/9/13/15/31 and PRBS13Q PAM-4 sources
+//! * [`afe`]: the behavioral analog front end of the closed loop (pulse-response channel,
+//!   noise, jitter, ppm offset, phase-interpolated sampler, ADC)
+//! * [`prbs_check`]: a self-synchronizing PRBS13Q checker with cycle-slip detection
 //! * [`channel`]: the analog side for the demo (ISI channel, noise, ADC)
 //! * [`verilator`]: builds the exported Verilog with Verilator and runs it in bulk
 //! * [`vcd_out`]: VCD writing with the `vcd` crate, names as in the exported Verilog
 //! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing
 
+pub mod afe;
 pub mod channel;
 pub mod equalize;
 pub mod model;
 pub mod prbs;
+pub mod prbs_check;
 pub mod stimulus;
 pub mod vcd_out;
 pub mod verilator;

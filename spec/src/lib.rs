@@ -12,7 +12,7 @@
 pub mod params;
 pub mod ports;
 
-pub use params::{ParamError, RxParams};
+pub use params::{CdrParams, ParamError, RxParams};
 pub use ports::{RxIn, RxOut};
 
 /// ADC sample width (signed integer codes, Q6.0): -32 ..= 31.
@@ -68,9 +68,52 @@ pub const LAT_SLICER: usize = 1;
 /// captured x[n] on the ADC port, counting that edge).
 pub const LAT_TOP: usize = LAT_FFE + LAT_SLICER;
 
+// ---- CDR (baud-rate clock recovery; hdl/src/cdr.rs, sim/src/model/cdr.rs) ----
+
+/// Timing-error detector output z (Mueller-Muller on the slicer error, see docs/numerics.md):
+/// z = e[k]*A(a[k-1]) - e[k-1]*A(a[k]) with e in Q8.1 (|e| <= 255) and A in {-3,-1,1,3},
+/// so |z| <= 2 * 3 * 255 = 1530: exact in 12 bits (Q11.1).
+pub const TED_BITS: usize = 12;
+/// Phase-interpolator code width: 2^PI_BITS steps per UI (default 7: 128 steps), wrapping.
+pub const PI_BITS: usize = 7;
+/// Fractional bits of the phase accumulator below the PI code.
+pub const PHASE_FRAC: usize = 20;
+/// Phase accumulator width; the PI code is its top PI_BITS bits. The phase is modular
+/// (one full turn = one UI), so this accumulator wraps by design: the only wrap in the datapath.
+pub const PHASE_BITS: usize = PI_BITS + PHASE_FRAC;
+/// Integral-path (frequency) register: signed, units of phase-accumulator LSBs per UI,
+/// saturating at +-2^(FREQ_BITS-1): +-0.5 PI step per UI, +-3906 ppm at 128 steps per UI.
+pub const FREQ_BITS: usize = 20;
+/// Proportional gain shift kp (4 bits, 0..=15): phase += z << kp, i.e. Kp = 2^(kp - PHASE_FRAC) PI steps per z LSB.
+pub const KP_BITS: usize = 4;
+/// Integral gain shift ki (3 bits, 0..=7): freq += z << ki, i.e. Ki = 2^(ki - PHASE_FRAC) PI steps/UI per z LSB.
+pub const KI_BITS: usize = 3;
+/// Lock detector window: 2^LOCK_WIN_LOG2 UI.
+pub const LOCK_WIN_LOG2: usize = 8;
+/// Bad-sample counter width (counts 0 ..= 2^LOCK_WIN_LOG2).
+pub const LOCK_CNT_BITS: usize = LOCK_WIN_LOG2 + 1;
+/// CDR configuration registers on the shared bus.
+pub const CFG_KP: u32 = 24;
+pub const CFG_KI: u32 = 25;
+/// Control bits: bit 0 loop enable (0 = open loop: phase and frequency hold), bit 1 integral-path enable.
+pub const CFG_CDR_CTRL: u32 = 26;
+/// Lock detector: a sample is bad when |err| > lock_thr (unsigned, Q8.1 magnitude).
+pub const CFG_LOCK_THR: u32 = 27;
+/// Lock detector: a window with at most lock_max bad samples asserts `lock`.
+pub const CFG_LOCK_MAX: u32 = 28;
+/// Writing here loads the PI code (cfg_data bits PI_BITS-1:0) and clears the fractional phase.
+pub const CFG_PHASE: u32 = 29;
+/// CDR latency: detector register, then phase register. The phase code moves LAT_CDR
+/// cycles after the slicer output it came from, so from an ADC sample to the phase code it
+/// reacts to is LAT_TOP + LAT_CDR cycles.
+pub const LAT_CDR: usize = 2;
+
 const _: () = assert!(ADC_BITS + COEF_BITS <= PROD_BITS);
 const _: () = assert!(Y_BITS == CFG_DATA_BITS && COEF_BITS == CFG_DATA_BITS);
 const _: () = assert!(MAX_TAPS <= CFG_THRESH_BASE as usize);
+const _: () = assert!(PI_BITS < CFG_DATA_BITS && CFG_PHASE < (1 << CFG_ADDR_BITS));
+// the largest integral increment, 1530 << 7, fits the frequency register
+const _: () = assert!((1530i64 << ((1 << KI_BITS) - 1)) < (1i64 << (FREQ_BITS - 1)));
 
 /// Sign-extend the low `bits` bits of `raw` to an i32.
 #[inline]

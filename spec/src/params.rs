@@ -46,6 +46,86 @@ pub struct RxParams {
     pub thresholds: [i32; 3],
     /// Slicer target levels after reset (Q7.1 codes), for symbols 0..3.
     pub targets: [i32; 4],
+    /// Clock recovery: gains, lock detector and initial phase after reset.
+    #[serde(default)]
+    pub cdr: CdrParams,
+}
+
+/// Reset values of the CDR's configuration registers (docs/numerics.md, "CDR").
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CdrParams {
+    /// Proportional gain shift, 0 ..= 15: Kp = 2^(kp - PHASE_FRAC) PI steps per detector LSB.
+    pub kp: u32,
+    /// Integral gain shift, 0 ..= 7: Ki = 2^(ki - PHASE_FRAC) PI steps per UI per detector LSB.
+    pub ki: u32,
+    /// Loop enable (false: open loop, the phase holds at `reset_phase`).
+    pub enable: bool,
+    /// Integral path enable (false: first-order loop, frequency register holds).
+    pub integral: bool,
+    /// Lock detector: |err| above this (Q8.1 magnitude, 0 ..= 255) is a bad sample.
+    pub lock_thr: u32,
+    /// Lock detector: a 256-UI window with at most this many bad samples (0 ..= 255) asserts lock.
+    pub lock_max: u32,
+    /// PI code after reset, 0 ..= 127.
+    pub reset_phase: u32,
+}
+
+impl Default for CdrParams {
+    /// The gains measured by `cporx cdr-report` (README): see docs/numerics.md.
+    fn default() -> Self {
+        CdrParams {
+            kp: 10,
+            ki: 1,
+            enable: true,
+            integral: true,
+            lock_thr: 12,
+            lock_max: 8,
+            reset_phase: 0,
+        }
+    }
+}
+
+impl CdrParams {
+    pub fn validate(&self) -> Result<(), ParamError> {
+        check_range("cdr.kp", self.kp as i64, 0, (1 << KP_BITS) - 1, " (shift)")?;
+        check_range("cdr.ki", self.ki as i64, 0, (1 << KI_BITS) - 1, " (shift)")?;
+        check_range("cdr.lock_thr", self.lock_thr as i64, 0, 255, " (Q8.1 code)")?;
+        check_range(
+            "cdr.lock_max",
+            self.lock_max as i64,
+            0,
+            255,
+            " (samples per window)",
+        )?;
+        check_range(
+            "cdr.reset_phase",
+            self.reset_phase as i64,
+            0,
+            (1 << PI_BITS) - 1,
+            " (PI code)",
+        )?;
+        Ok(())
+    }
+
+    /// The control register value (bit 0 enable, bit 1 integral).
+    pub fn ctrl(&self) -> u32 {
+        self.enable as u32 | (self.integral as u32) << 1
+    }
+
+    /// Configuration-bus writes that load these values at run time (all but the phase).
+    pub fn cfg_writes(&self) -> Vec<(u32, i32)> {
+        [
+            (CFG_KP, self.kp),
+            (CFG_KI, self.ki),
+            (CFG_CDR_CTRL, self.ctrl()),
+            (CFG_LOCK_THR, self.lock_thr),
+            (CFG_LOCK_MAX, self.lock_max),
+        ]
+        .iter()
+        .map(|&(a, v)| (a, sext(v, CFG_DATA_BITS)))
+        .collect()
+    }
 }
 
 impl Default for RxParams {
@@ -57,6 +137,7 @@ impl Default for RxParams {
             reset_coefs: vec![0, 64, 0],
             thresholds: [-32, 0, 32],
             targets: [-48, -16, 16, 48],
+            cdr: CdrParams::default(),
         }
     }
 }
@@ -150,7 +231,7 @@ impl RxParams {
                 " (Q7.1 code)",
             )?;
         }
-        Ok(())
+        self.cdr.validate()
     }
 
     /// Parse and validate a TOML configuration (the fields of this struct).

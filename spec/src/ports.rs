@@ -5,7 +5,8 @@
 //! * inputs : `clock`, `rst` (synchronous, active high), `cfg_we`, `cfg_addr[4:0]`,
 //!   `cfg_data[7:0]` (two's complement), `adc[5:0]` (two's complement ADC code)
 //! * outputs: `y[7:0]` (FFE output, Q7.1), `symbol[1:0]` (0..3), `gray[1:0]` (Gray bits,
-//!   msb first), `err[8:0]` (slicer error, Q8.1)
+//!   msb first), `err[8:0]` (slicer error, Q8.1), `phase[6:0]` (PI code), `lock`,
+//!   `freq[19:0]` (CDR integral register, signed)
 //!
 //! Cycle convention: a cycle applies `RxIn` before a rising clock edge and reads `RxOut`
 //! after it. All outputs are registered, so `RxOut` of cycle n is a function of the inputs
@@ -14,8 +15,9 @@
 
 use crate::*;
 
-/// Bit positions of the packed 32-bit words the Verilator harness exchanges (the C++
-/// harness is generated from these, see cporx_sim::verilator).
+/// Bit positions of the packed words the Verilator harness exchanges: a 32-bit input
+/// word and a 64-bit output word (the C++ harness is generated from these, see
+/// cporx_sim::verilator).
 pub const IN_ADC_SHIFT: u32 = 0;
 pub const IN_DATA_SHIFT: u32 = 8;
 pub const IN_ADDR_SHIFT: u32 = 16;
@@ -25,6 +27,11 @@ pub const OUT_Y_SHIFT: u32 = 0;
 pub const OUT_ERR_SHIFT: u32 = 8;
 pub const OUT_SYM_SHIFT: u32 = 24;
 pub const OUT_GRAY_SHIFT: u32 = 28;
+pub const OUT_PHASE_SHIFT: u32 = 32;
+pub const OUT_LOCK_SHIFT: u32 = 39;
+pub const OUT_FREQ_SHIFT: u32 = 40;
+const _: () = assert!(OUT_PHASE_SHIFT as usize + PI_BITS <= OUT_LOCK_SHIFT as usize);
+const _: () = assert!(OUT_FREQ_SHIFT as usize + FREQ_BITS <= 64);
 
 /// Inputs applied in one clock cycle. `cfg_data` and `adc` are signed codes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,6 +50,11 @@ pub struct RxOut {
     pub symbol: u8,
     pub gray: u8,
     pub err: i32,
+    /// PI code, 0 ..= 2^PI_BITS - 1
+    pub phase: u8,
+    pub lock: bool,
+    /// CDR frequency (integral) register, signed, phase-accumulator LSBs per UI
+    pub freq: i32,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -121,22 +133,28 @@ impl RxIn {
 }
 
 impl RxOut {
-    /// Pack into the 32-bit word the Verilator harness writes:
-    /// bits 7:0 y, 16:8 err, 25:24 symbol, 29:28 gray (the `OUT_*_SHIFT` constants).
+    /// Pack into the 64-bit word the Verilator harness writes: bits 7:0 y, 16:8 err,
+    /// 25:24 symbol, 29:28 gray, 38:32 phase, 39 lock, 59:40 freq (the `OUT_*_SHIFT` constants).
     #[inline]
-    pub fn pack(&self) -> u32 {
-        to_raw(self.y, Y_BITS) << OUT_Y_SHIFT
-            | to_raw(self.err, ERR_BITS) << OUT_ERR_SHIFT
-            | (self.symbol as u32 & 3) << OUT_SYM_SHIFT
-            | (self.gray as u32 & 3) << OUT_GRAY_SHIFT
+    pub fn pack(&self) -> u64 {
+        (to_raw(self.y, Y_BITS) as u64) << OUT_Y_SHIFT
+            | (to_raw(self.err, ERR_BITS) as u64) << OUT_ERR_SHIFT
+            | (self.symbol as u64 & 3) << OUT_SYM_SHIFT
+            | (self.gray as u64 & 3) << OUT_GRAY_SHIFT
+            | (to_raw(self.phase as i32, PI_BITS) as u64) << OUT_PHASE_SHIFT
+            | (self.lock as u64) << OUT_LOCK_SHIFT
+            | (to_raw(self.freq, FREQ_BITS) as u64) << OUT_FREQ_SHIFT
     }
     #[inline]
-    pub fn unpack(w: u32) -> Self {
+    pub fn unpack(w: u64) -> Self {
         RxOut {
-            y: sext(w >> OUT_Y_SHIFT, Y_BITS),
-            err: sext(w >> OUT_ERR_SHIFT, ERR_BITS),
+            y: sext((w >> OUT_Y_SHIFT) as u32, Y_BITS),
+            err: sext((w >> OUT_ERR_SHIFT) as u32, ERR_BITS),
             symbol: ((w >> OUT_SYM_SHIFT) & 3) as u8,
             gray: ((w >> OUT_GRAY_SHIFT) & 3) as u8,
+            phase: ((w >> OUT_PHASE_SHIFT) as u32 & ((1 << PI_BITS) - 1)) as u8,
+            lock: (w >> OUT_LOCK_SHIFT) & 1 == 1,
+            freq: sext((w >> OUT_FREQ_SHIFT) as u32, FREQ_BITS),
         }
     }
 }
@@ -151,6 +169,9 @@ mod tests {
             err: -256,
             symbol: 3,
             gray: 2,
+            phase: 127,
+            lock: true,
+            freq: -(1 << (FREQ_BITS - 1)),
         };
         assert_eq!(RxOut::unpack(o.pack()), o);
         let o = RxOut {
@@ -158,6 +179,9 @@ mod tests {
             err: 255,
             symbol: 1,
             gray: 1,
+            phase: 0,
+            lock: false,
+            freq: (1 << (FREQ_BITS - 1)) - 1,
         };
         assert_eq!(RxOut::unpack(o.pack()), o);
     }

@@ -49,6 +49,9 @@ pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Resul
             ("symbol", a.symbol as i64, b.symbol as i64),
             ("gray", a.gray as i64, b.gray as i64),
             ("err", a.err as i64, b.err as i64),
+            ("phase", a.phase as i64, b.phase as i64),
+            ("lock", a.lock as i64, b.lock as i64),
+            ("freq", a.freq as i64, b.freq as i64),
         ] {
             if x != y {
                 return Err(Mismatch {

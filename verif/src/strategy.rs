@@ -65,9 +65,28 @@ pub fn random_params(rng: &mut impl Rng, n_taps: usize) -> RxParams {
         reset_coefs: (0..n_taps).map(|_| rng.gen_range(clo..=chi)).collect(),
         thresholds: thr,
         targets: [0; 4].map(|_| rng.gen_range(llo..=lhi)),
+        cdr: random_cdr(rng),
     };
     p.validate().expect("generated params are legal");
     p
+}
+
+/// Random legal CDR reset values (gains over their whole range, extremes included).
+pub fn random_cdr(rng: &mut impl Rng) -> CdrParams {
+    let pick = |rng: &mut dyn rand::RngCore, hi: u32| match rng.gen_range(0..4) {
+        0 => 0,
+        1 => hi,
+        _ => rng.gen_range(0..=hi),
+    };
+    CdrParams {
+        kp: pick(rng, (1 << KP_BITS) - 1),
+        ki: pick(rng, (1 << KI_BITS) - 1),
+        enable: rng.gen_bool(0.9),
+        integral: rng.gen_bool(0.8),
+        lock_thr: pick(rng, 255),
+        lock_max: pick(rng, 255),
+        reset_phase: pick(rng, (1 << PI_BITS) - 1),
+    }
 }
 
 /// The pool of parameter sets the equivalence suite exports and builds once each:
@@ -79,6 +98,14 @@ pub fn param_pool() -> Vec<RxParams> {
     for n in [MIN_TAPS, 4, 7, MAX_TAPS] {
         pool.push(random_params(&mut rng, n));
     }
+    // the CDR at its extremes: largest gains (the frequency register saturates on
+    // full-scale swings) and smallest
+    let mut hot = RxParams::default();
+    hot.cdr.kp = (1 << KP_BITS) - 1;
+    hot.cdr.ki = (1 << KI_BITS) - 1;
+    hot.cdr.reset_phase = (1 << PI_BITS) - 1;
+    hot.cdr.lock_thr = 255;
+    pool.push(hot);
     pool
 }
 
@@ -90,6 +117,8 @@ pub struct Case {
     pub coefs: Vec<i32>,
     pub thresholds: [i32; 3],
     pub targets: [i32; 4],
+    /// CDR registers loaded with the run-time configuration
+    pub cdr: CdrParams,
     /// load the run-time configuration (false: keep the reset values)
     pub load: bool,
     pub adc: Vec<i32>,
@@ -97,6 +126,14 @@ pub struct Case {
     pub writes: Vec<(u16, u32, i32)>,
     /// cycle fractions (0..1000) where a reset is applied mid-stream
     pub resets: Vec<u16>,
+}
+
+/// A configuration address: any of the 32, weighted toward the CDR's registers.
+pub fn cfg_addr() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        3 => 0u32..(1 << CFG_ADDR_BITS),
+        2 => CFG_KP..=CFG_PHASE,
+    ]
 }
 
 pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
@@ -109,11 +146,13 @@ pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
                 prop::collection::vec(code(LEVEL_BITS), 4),
                 prop::bool::weighted(0.85),
                 adc_stream(),
-                prop::collection::vec((0u16..1000, 0u32..32, code(CFG_DATA_BITS)), 0..6),
+                prop::collection::vec((0u16..1000, cfg_addr(), code(CFG_DATA_BITS)), 0..6),
                 prop::collection::vec(0u16..1000, 0..2),
+                any::<u64>()
+                    .prop_map(|seed| random_cdr(&mut rand::rngs::StdRng::seed_from_u64(seed))),
             )
         })
-        .prop_map(|(pi, coefs, thr, tgt, load, adc, writes, resets)| {
+        .prop_map(|(pi, coefs, thr, tgt, load, adc, writes, resets, cdr)| {
             let mut t = [thr[0], thr[1], thr[2]];
             t.sort(); // legal configurations have ordered thresholds
             Case {
@@ -121,6 +160,7 @@ pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
                 coefs,
                 thresholds: t,
                 targets: [tgt[0], tgt[1], tgt[2], tgt[3]],
+                cdr,
                 load,
                 adc,
                 writes,
@@ -138,6 +178,8 @@ impl Case {
         if self.load {
             for (a, d) in
                 RxParams::cfg_writes(&self.coefs[..p.n_taps], &self.thresholds, &self.targets)
+                    .into_iter()
+                    .chain(self.cdr.cfg_writes())
             {
                 s.push(RxIn::write(a, d, adc.next().unwrap_or(0)));
             }

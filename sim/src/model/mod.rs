@@ -1,10 +1,12 @@
 //! The bit-exact reference model, written against docs/numerics.md (not the RTL).
 //! One file per RTL block, named as in `hdl/src/`.
 
+pub mod cdr;
 pub mod ffe;
 pub mod rx_top;
 pub mod slicer;
 
+pub use cdr::CdrModel;
 pub use ffe::FfeModel;
 pub use rx_top::RxModel;
 pub use slicer::SlicerModel;

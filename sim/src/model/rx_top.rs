@@ -1,13 +1,15 @@
-//! Reference model of the receive top (RTL: hdl/src/rx_top.rs): FFE then slicer, with the
-//! ports and cycle convention of cporx_spec::ports. Latency 4 (FFE 3 + slicer 1).
+//! Reference model of the receive top (RTL: hdl/src/rx_top.rs): FFE, slicer, CDR, with the
+//! ports and cycle convention of cporx_spec::ports. Latency: FFE 3 + slicer 1 to the
+//! decision, + CDR 2 to the phase code.
 
-use super::{FfeModel, SlicerModel};
+use super::{CdrModel, FfeModel, SlicerModel};
 use cporx_spec::*;
 
 #[derive(Clone, Debug)]
 pub struct RxModel {
     pub ffe: FfeModel,
     pub slicer: SlicerModel,
+    pub cdr: CdrModel,
 }
 
 impl RxModel {
@@ -15,13 +17,15 @@ impl RxModel {
         Ok(RxModel {
             ffe: FfeModel::new(p)?,
             slicer: SlicerModel::new(p)?,
+            cdr: CdrModel::new(p)?,
         })
     }
 
     /// One cycle: apply `i`, clock once, return the outputs after the edge.
     #[inline]
     pub fn step(&mut self, i: &RxIn) -> RxOut {
-        // The slicer samples the FFE output register as it was before this edge.
+        // Each block samples its upstream registers as they were before this edge.
+        self.cdr.step(i, self.slicer.symbol, self.slicer.err);
         let y_before = self.ffe.y.to_bits() as i32;
         self.slicer.step(i, y_before);
         self.ffe.step(i);
@@ -35,7 +39,21 @@ impl RxModel {
             symbol: self.slicer.symbol,
             gray: self.slicer.gray,
             err: self.slicer.err,
+            phase: self.cdr.pi_code(),
+            lock: self.cdr.lock,
+            freq: self.cdr.freq,
         }
+    }
+
+    /// A data-only cycle (no reset, no write) of the whole top, for the closed loop: returns
+    /// the decided symbol and the PI code after the edge. Same arithmetic as `step`.
+    #[inline(always)]
+    pub fn step_data(&mut self, adc: i32) -> (u8, u8) {
+        self.cdr.step_data(self.slicer.symbol, self.slicer.err);
+        let y_before = self.ffe.y.to_bits() as i32;
+        self.slicer.step_data(y_before);
+        self.ffe.step_data(adc);
+        (self.slicer.symbol, self.cdr.pi_code())
     }
 
     pub fn run(&mut self, stim: &[RxIn]) -> Vec<RxOut> {
@@ -46,10 +64,7 @@ impl RxModel {
     /// writing one symbol per cycle into `symbols`. Same arithmetic as `step`.
     pub fn run_symbols(&mut self, adc: &[i8], symbols: &mut [u8]) {
         for (x, s) in adc.iter().zip(symbols.iter_mut()) {
-            let y_before = self.ffe.y.to_bits() as i32;
-            self.slicer.step_data(y_before);
-            self.ffe.step_data(*x as i32);
-            *s = self.slicer.symbol;
+            *s = self.step_data(*x as i32).0;
         }
     }
 }
@@ -82,6 +97,7 @@ mod tests {
             .map(|&v| b.step(&RxIn::sample(v as i32)).symbol)
             .collect();
         assert_eq!(fast, slow);
+        assert_eq!(a.outputs(), b.outputs());
         assert!((0..4).all(|s| fast.contains(&s)));
     }
 }

@@ -1,0 +1,356 @@
+//! Baud-rate CDR: Mueller-Muller timing-error detector on the slicer error, a
+//! proportional-integral loop filter with power-of-two gains, a phase accumulator whose
+//! top bits are the phase-interpolator code, and a lock detector.
+//!
+//! z[k]  = e[k] * A(a[k-1]) - e[k-1] * A(a[k])      A(s) = 2s - 3 (x1, x3: adds, no multiplier)
+//! freq  <- sat(freq + (z << ki))                   if ctrl.enable and ctrl.integral
+//! phase <- phase + (z << kp) + freq   (mod 2^27)    if ctrl.enable
+//! phase_code = phase[26:20]
+//! lock  <- (#{|err| > lock_thr} in the 256-UI window <= lock_max), at each window's last UI
+//!
+//! Ports
+//! * in  `clock`, `rst` (synchronous, active high)
+//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: kp 24, ki 25, ctrl 26, lock_thr 27,
+//!   lock_max 28, phase load 29 (docs/numerics.md, "Configuration bus")
+//! * in  `symbol[1:0]`, `err[8:0]` (Q8.1): the slicer's registered outputs
+//! * out `phase[6:0]` (PI code), `lock`, `freq[19:0]` (signed, phase LSBs per UI)
+//!
+//! Formats: z Q11.1 in 12 bits (exact, |z| <= 1530); phase 27 bits unsigned modular (the
+//! one intended wrap: a full turn is one UI); freq 20 bits signed, saturating.
+//! Latency: detector register, then phase register (`LAT_CDR` = 2).
+//! Reset: configuration registers to `RxParams::cdr`, phase to `reset_phase << 20`, all
+//! other state to 0.
+
+use crate::konst;
+use cporx_spec::*;
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct Cdr {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub cfg_we: Signal<In, Bit>,
+    pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    pub symbol: Signal<In, Bits<2>>,
+    pub err: Signal<In, Bits<ERR_BITS>>,
+    pub phase: Signal<Out, Bits<PI_BITS>>,
+    pub lock: Signal<Out, Bit>,
+    pub freq: Signal<Out, Bits<FREQ_BITS>>,
+    // configuration registers
+    kp_r: DFF<Bits<KP_BITS>>,
+    ki_r: DFF<Bits<KI_BITS>>,
+    en_r: DFF<Bit>,
+    int_r: DFF<Bit>,
+    lthr_r: DFF<Bits<8>>,
+    lmax_r: DFF<Bits<8>>,
+    // state
+    a1_r: DFF<Bits<2>>,
+    e1_r: DFF<Bits<ERR_BITS>>,
+    ted_r: DFF<Bits<TED_BITS>>,
+    freq_r: DFF<Bits<FREQ_BITS>>,
+    phase_r: DFF<Bits<PHASE_BITS>>,
+    win_r: DFF<Bits<LOCK_WIN_LOG2>>,
+    bad_r: DFF<Bits<LOCK_CNT_BITS>>,
+    lock_r: DFF<Bit>,
+    // locals
+    e_x1: Signal<Local, Bits<TED_BITS>>,
+    e_x3: Signal<Local, Bits<TED_BITS>>,
+    e1_x1: Signal<Local, Bits<TED_BITS>>,
+    e1_x3: Signal<Local, Bits<TED_BITS>>,
+    term_a: Signal<Local, Bits<TED_BITS>>,
+    term_b: Signal<Local, Bits<TED_BITS>>,
+    z_ph: Signal<Local, Bits<PHASE_BITS>>,
+    f_ph: Signal<Local, Bits<PHASE_BITS>>,
+    z_fr: Signal<Local, Bits<FREQ_BITS>>,
+    inc: Signal<Local, Bits<FREQ_BITS>>,
+    f_sum: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
+    f_sum_f: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
+    e_abs: Signal<Local, Bits<ERR_BITS>>,
+    bad_now: Signal<Local, Bits<LOCK_CNT_BITS>>,
+    bad_sum: Signal<Local, Bits<LOCK_CNT_BITS>>,
+    // constants
+    adr_kp: Constant<Bits<CFG_ADDR_BITS>>,
+    adr_ki: Constant<Bits<CFG_ADDR_BITS>>,
+    adr_ctrl: Constant<Bits<CFG_ADDR_BITS>>,
+    adr_lthr: Constant<Bits<CFG_ADDR_BITS>>,
+    adr_lmax: Constant<Bits<CFG_ADDR_BITS>>,
+    adr_phase: Constant<Bits<CFG_ADDR_BITS>>,
+    rst_kp: Constant<Bits<KP_BITS>>,
+    rst_ki: Constant<Bits<KI_BITS>>,
+    rst_en: Constant<Bit>,
+    rst_int: Constant<Bit>,
+    rst_lthr: Constant<Bits<8>>,
+    rst_lmax: Constant<Bits<8>>,
+    rst_phase: Constant<Bits<PHASE_BITS>>,
+    sgn_err_t: Constant<Bits<TED_BITS>>,
+    sgn_ted_p: Constant<Bits<PHASE_BITS>>,
+    sgn_fr_p: Constant<Bits<PHASE_BITS>>,
+    sgn_ted_f: Constant<Bits<FREQ_BITS>>,
+    sgn_fr_s: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    sgn_sum: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    sat_hi_f: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    sat_lo_f: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    fr_max: Constant<Bits<FREQ_BITS>>,
+    fr_min: Constant<Bits<FREQ_BITS>>,
+    pi_lo: Constant<Bits<5>>,
+    e_msb: Constant<Bits<4>>,
+    zero_b: Constant<Bit>,
+    win_last: Constant<Bits<LOCK_WIN_LOG2>>,
+    one_win: Constant<Bits<LOCK_WIN_LOG2>>,
+    one_cnt: Constant<Bits<LOCK_CNT_BITS>>,
+    zero_cnt: Constant<Bits<LOCK_CNT_BITS>>,
+    zero_win: Constant<Bits<LOCK_WIN_LOG2>>,
+    zero_t: Constant<Bits<TED_BITS>>,
+    zero_e: Constant<Bits<ERR_BITS>>,
+    zero_f: Constant<Bits<FREQ_BITS>>,
+    zero_2: Constant<Bits<2>>,
+}
+
+impl Cdr {
+    pub fn new(p: &RxParams) -> Self {
+        p.validate().expect("Cdr::new needs validated RxParams");
+        let c = &p.cdr;
+        let fmask = (1u64 << (FREQ_BITS + 1)) - 1;
+        let fsgn = 1u64 << FREQ_BITS;
+        // saturation points of the 21-bit sum, sign-flipped for unsigned compares
+        let hi = (1u64 << (FREQ_BITS - 1)) ^ fsgn;
+        let lo = ((-(1i64 << (FREQ_BITS - 1))) as u64 & fmask) ^ fsgn;
+        Cdr {
+            clock: Default::default(),
+            rst: Default::default(),
+            cfg_we: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            symbol: Default::default(),
+            err: Default::default(),
+            phase: Default::default(),
+            lock: Default::default(),
+            freq: Default::default(),
+            kp_r: Default::default(),
+            ki_r: Default::default(),
+            en_r: Default::default(),
+            int_r: Default::default(),
+            lthr_r: Default::default(),
+            lmax_r: Default::default(),
+            a1_r: Default::default(),
+            e1_r: Default::default(),
+            ted_r: Default::default(),
+            freq_r: Default::default(),
+            phase_r: Default::default(),
+            win_r: Default::default(),
+            bad_r: Default::default(),
+            lock_r: Default::default(),
+            e_x1: Default::default(),
+            e_x3: Default::default(),
+            e1_x1: Default::default(),
+            e1_x3: Default::default(),
+            term_a: Default::default(),
+            term_b: Default::default(),
+            z_ph: Default::default(),
+            f_ph: Default::default(),
+            z_fr: Default::default(),
+            inc: Default::default(),
+            f_sum: Default::default(),
+            f_sum_f: Default::default(),
+            e_abs: Default::default(),
+            bad_now: Default::default(),
+            bad_sum: Default::default(),
+            adr_kp: konst(CFG_KP as u64),
+            adr_ki: konst(CFG_KI as u64),
+            adr_ctrl: konst(CFG_CDR_CTRL as u64),
+            adr_lthr: konst(CFG_LOCK_THR as u64),
+            adr_lmax: konst(CFG_LOCK_MAX as u64),
+            adr_phase: konst(CFG_PHASE as u64),
+            rst_kp: konst(c.kp as u64),
+            rst_ki: konst(c.ki as u64),
+            rst_en: Constant::new(c.enable),
+            rst_int: Constant::new(c.integral),
+            rst_lthr: konst(c.lock_thr as u64),
+            rst_lmax: konst(c.lock_max as u64),
+            rst_phase: konst((c.reset_phase as u64) << PHASE_FRAC),
+            sgn_err_t: konst(1 << (ERR_BITS - 1)),
+            sgn_ted_p: konst(1 << (TED_BITS - 1)),
+            sgn_fr_p: konst(1 << (FREQ_BITS - 1)),
+            sgn_ted_f: konst(1 << (TED_BITS - 1)),
+            sgn_fr_s: konst(1 << (FREQ_BITS - 1)),
+            sgn_sum: konst(fsgn),
+            sat_hi_f: konst(hi),
+            sat_lo_f: konst(lo),
+            fr_max: konst((1 << (FREQ_BITS - 1)) - 1),
+            fr_min: konst(1 << (FREQ_BITS - 1)),
+            pi_lo: konst(PHASE_FRAC as u64),
+            e_msb: konst(ERR_BITS as u64 - 1),
+            zero_b: Constant::new(false),
+            win_last: konst((1 << LOCK_WIN_LOG2) - 1),
+            one_win: konst(1),
+            one_cnt: konst(1),
+            zero_cnt: konst(0),
+            zero_win: konst(0),
+            zero_t: konst(0),
+            zero_e: konst(0),
+            zero_f: konst(0),
+            zero_2: konst(0),
+        }
+    }
+}
+
+impl Logic for Cdr {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.kp_r.clock.next = self.clock.val();
+        self.ki_r.clock.next = self.clock.val();
+        self.en_r.clock.next = self.clock.val();
+        self.int_r.clock.next = self.clock.val();
+        self.lthr_r.clock.next = self.clock.val();
+        self.lmax_r.clock.next = self.clock.val();
+        self.a1_r.clock.next = self.clock.val();
+        self.e1_r.clock.next = self.clock.val();
+        self.ted_r.clock.next = self.clock.val();
+        self.freq_r.clock.next = self.clock.val();
+        self.phase_r.clock.next = self.clock.val();
+        self.win_r.clock.next = self.clock.val();
+        self.bad_r.clock.next = self.clock.val();
+        self.lock_r.clock.next = self.clock.val();
+        // configuration registers hold unless written
+        self.kp_r.d.next = self.kp_r.q.val();
+        self.ki_r.d.next = self.ki_r.q.val();
+        self.en_r.d.next = self.en_r.q.val();
+        self.int_r.d.next = self.int_r.q.val();
+        self.lthr_r.d.next = self.lthr_r.q.val();
+        self.lmax_r.d.next = self.lmax_r.q.val();
+
+        // ---- detector: e * A(a) with A in {-3,-1,1,3}, sign-extended to 12 bits ----
+        self.e_x1.next = (bit_cast::<TED_BITS, ERR_BITS>(self.err.val()) ^ self.sgn_err_t.val())
+            - self.sgn_err_t.val();
+        self.e_x3.next = self.e_x1.val() + self.e_x1.val() + self.e_x1.val();
+        self.e1_x1.next = (bit_cast::<TED_BITS, ERR_BITS>(self.e1_r.q.val())
+            ^ self.sgn_err_t.val())
+            - self.sgn_err_t.val();
+        self.e1_x3.next = self.e1_x1.val() + self.e1_x1.val() + self.e1_x1.val();
+        // term_a = e[k] * A(a[k-1])
+        self.term_a.next = self.e_x3.val();
+        if self.a1_r.q.val() == self.zero_2.val() {
+            self.term_a.next = self.zero_t.val() - self.e_x3.val();
+        } else if !self.a1_r.q.val().get_bit(1) {
+            self.term_a.next = self.zero_t.val() - self.e_x1.val();
+        } else if !self.a1_r.q.val().get_bit(0) {
+            self.term_a.next = self.e_x1.val();
+        }
+        // term_b = e[k-1] * A(a[k])
+        self.term_b.next = self.e1_x3.val();
+        if self.symbol.val() == self.zero_2.val() {
+            self.term_b.next = self.zero_t.val() - self.e1_x3.val();
+        } else if !self.symbol.val().get_bit(1) {
+            self.term_b.next = self.zero_t.val() - self.e1_x1.val();
+        } else if !self.symbol.val().get_bit(0) {
+            self.term_b.next = self.e1_x1.val();
+        }
+        self.ted_r.d.next = self.term_a.val() - self.term_b.val();
+        self.a1_r.d.next = self.symbol.val();
+        self.e1_r.d.next = self.err.val();
+
+        // ---- loop filter and phase, from the detector register ----
+        self.z_ph.next = (bit_cast::<PHASE_BITS, TED_BITS>(self.ted_r.q.val())
+            ^ self.sgn_ted_p.val())
+            - self.sgn_ted_p.val();
+        self.f_ph.next = (bit_cast::<PHASE_BITS, FREQ_BITS>(self.freq_r.q.val())
+            ^ self.sgn_fr_p.val())
+            - self.sgn_fr_p.val();
+        self.z_fr.next = (bit_cast::<FREQ_BITS, TED_BITS>(self.ted_r.q.val())
+            ^ self.sgn_ted_f.val())
+            - self.sgn_ted_f.val();
+        // |z << ki| <= 1530 << 7 < 2^19: the shifted increment is exact in 20 bits
+        self.inc.next = self.z_fr.val() << self.ki_r.q.val();
+        // 21-bit exact sum of two sign-extended 20-bit values, then saturate to 20 bits
+        self.f_sum.next = ((bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val())
+            ^ self.sgn_fr_s.val())
+            - self.sgn_fr_s.val())
+            + ((bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.inc.val()) ^ self.sgn_fr_s.val())
+                - self.sgn_fr_s.val());
+        self.f_sum_f.next = self.f_sum.val() ^ self.sgn_sum.val();
+        self.freq_r.d.next = self.freq_r.q.val();
+        self.phase_r.d.next = self.phase_r.q.val();
+        if self.en_r.q.val() {
+            self.phase_r.d.next =
+                self.phase_r.q.val() + (self.z_ph.val() << self.kp_r.q.val()) + self.f_ph.val();
+            if self.int_r.q.val() {
+                if self.f_sum_f.val() >= self.sat_hi_f.val() {
+                    self.freq_r.d.next = self.fr_max.val();
+                } else if self.f_sum_f.val() < self.sat_lo_f.val() {
+                    self.freq_r.d.next = self.fr_min.val();
+                } else {
+                    self.freq_r.d.next = self.f_sum.val().get_bits::<FREQ_BITS>(0);
+                }
+            }
+        }
+
+        // ---- lock detector ----
+        self.e_abs.next = self.err.val();
+        if self.err.val().get_bit(self.e_msb.val().index()) {
+            self.e_abs.next = self.zero_e.val() - self.err.val();
+        }
+        self.bad_now.next = self.zero_cnt.val();
+        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr_r.q.val()) {
+            self.bad_now.next = self.one_cnt.val();
+        }
+        self.bad_sum.next = self.bad_r.q.val() + self.bad_now.val();
+        self.win_r.d.next = self.win_r.q.val() + self.one_win.val();
+        self.lock_r.d.next = self.lock_r.q.val();
+        self.bad_r.d.next = self.bad_sum.val();
+        if self.win_r.q.val() == self.win_last.val() {
+            self.lock_r.d.next =
+                self.bad_sum.val() <= bit_cast::<LOCK_CNT_BITS, 8>(self.lmax_r.q.val());
+            self.bad_r.d.next = self.zero_cnt.val();
+        }
+
+        // ---- configuration writes (land at this edge) ----
+        if self.cfg_we.val() {
+            if self.cfg_addr.val() == self.adr_kp.val() {
+                self.kp_r.d.next = self.cfg_data.val().get_bits::<KP_BITS>(0);
+            }
+            if self.cfg_addr.val() == self.adr_ki.val() {
+                self.ki_r.d.next = self.cfg_data.val().get_bits::<KI_BITS>(0);
+            }
+            if self.cfg_addr.val() == self.adr_ctrl.val() {
+                self.en_r.d.next = self.cfg_data.val().get_bit(0);
+                self.int_r.d.next = self.cfg_data.val().get_bit(1);
+            }
+            if self.cfg_addr.val() == self.adr_lthr.val() {
+                self.lthr_r.d.next = self.cfg_data.val();
+            }
+            if self.cfg_addr.val() == self.adr_lmax.val() {
+                self.lmax_r.d.next = self.cfg_data.val();
+            }
+            if self.cfg_addr.val() == self.adr_phase.val() {
+                self.phase_r.d.next =
+                    bit_cast::<PHASE_BITS, PI_BITS>(self.cfg_data.val().get_bits::<PI_BITS>(0))
+                        << self.pi_lo.val();
+            }
+        }
+
+        if self.rst.val() {
+            self.kp_r.d.next = self.rst_kp.val();
+            self.ki_r.d.next = self.rst_ki.val();
+            self.en_r.d.next = self.rst_en.val();
+            self.int_r.d.next = self.rst_int.val();
+            self.lthr_r.d.next = self.rst_lthr.val();
+            self.lmax_r.d.next = self.rst_lmax.val();
+            self.a1_r.d.next = self.zero_2.val();
+            self.e1_r.d.next = self.zero_e.val();
+            self.ted_r.d.next = self.zero_t.val();
+            self.freq_r.d.next = self.zero_f.val();
+            self.phase_r.d.next = self.rst_phase.val();
+            self.win_r.d.next = self.zero_win.val();
+            self.bad_r.d.next = self.zero_cnt.val();
+            self.lock_r.d.next = self.zero_b.val();
+        }
+        self.phase.next = self
+            .phase_r
+            .q
+            .val()
+            .get_bits::<PI_BITS>(self.pi_lo.val().index());
+        self.lock.next = self.lock_r.q.val();
+        self.freq.next = self.freq_r.q.val();
+    }
+}

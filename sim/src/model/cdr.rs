@@ -1,0 +1,235 @@
+//! Reference model of the baud-rate CDR (RTL: hdl/src/cdr.rs), written against
+//! docs/numerics.md, "CDR". Inputs are the slicer's registered outputs (`symbol`, `err`);
+//! outputs are the PI code, the lock flag and the frequency register.
+//!
+//! * detector (Mueller-Muller type A on the slicer error, exact Q11.1):
+//!   z[k] = e[k] * A(a[k-1]) - e[k-1] * A(a[k]),  A(s) = 2s - 3 in {-3, -1, 1, 3}
+//! * loop filter and phase (one register stage after the detector register):
+//!   freq  <- sat_FREQ(freq + (z << ki))            when enabled and the integral path is on
+//!   phase <- (phase + (z << kp) + freq) mod 2^27    when enabled (the phase is modular)
+//! * PI code = phase >> PHASE_FRAC (7 bits, 128 steps per UI)
+//! * lock detector: per 256-UI window, bad = #{ |err| > lock_thr }; at the window's last
+//!   UI, lock <- (bad <= lock_max).
+//!
+//! Latency: detector register 1, phase register 1 (`LAT_CDR` = 2).
+
+use cporx_spec::*;
+
+const PHASE_MASK: u32 = (1u32 << PHASE_BITS) - 1;
+const FREQ_MAX: i32 = (1 << (FREQ_BITS - 1)) - 1;
+const FREQ_MIN: i32 = -(1 << (FREQ_BITS - 1));
+const WIN_LAST: u32 = (1 << LOCK_WIN_LOG2) - 1;
+
+/// The PAM-4 decision as a level: A(s) = 2s - 3.
+#[inline(always)]
+pub fn level(symbol: u8) -> i32 {
+    2 * (symbol & 3) as i32 - 3
+}
+
+/// The Mueller-Muller detector output for the current (e, a) and previous (e1, a1) decisions.
+#[inline(always)]
+pub fn ted(err: i32, symbol: u8, e1: i32, a1: u8) -> i32 {
+    err * level(a1) - e1 * level(symbol)
+}
+
+#[derive(Clone, Debug)]
+pub struct CdrModel {
+    reset: CdrParams,
+    // configuration registers
+    pub kp: u32,
+    pub ki: u32,
+    pub ctrl: u32,
+    pub lock_thr: u32,
+    pub lock_max: u32,
+    // state
+    /// previous decision and error (detector delay registers)
+    pub a1: u8,
+    pub e1: i32,
+    /// detector register, Q11.1
+    pub ted: i32,
+    /// integral register, phase-accumulator LSBs per UI
+    pub freq: i32,
+    /// phase accumulator, PHASE_BITS bits, unsigned modular
+    pub phase: u32,
+    pub win: u32,
+    pub bad: u32,
+    pub lock: bool,
+}
+
+impl CdrModel {
+    pub fn new(p: &RxParams) -> Result<Self, ParamError> {
+        p.validate()?;
+        // Power-up: every register 0, as the RTL's initial values.
+        Ok(CdrModel {
+            reset: p.cdr.clone(),
+            kp: 0,
+            ki: 0,
+            ctrl: 0,
+            lock_thr: 0,
+            lock_max: 0,
+            a1: 0,
+            e1: 0,
+            ted: 0,
+            freq: 0,
+            phase: 0,
+            win: 0,
+            bad: 0,
+            lock: false,
+        })
+    }
+
+    /// The PI code driven to the sampler.
+    #[inline(always)]
+    pub fn pi_code(&self) -> u8 {
+        (self.phase >> PHASE_FRAC) as u8
+    }
+
+    /// One clock edge; `symbol` and `err` are the slicer's outputs before the edge.
+    #[inline]
+    pub fn step(&mut self, i: &RxIn, symbol: u8, err: i32) {
+        if i.rst {
+            let r = &self.reset;
+            self.kp = r.kp;
+            self.ki = r.ki;
+            self.ctrl = r.ctrl();
+            self.lock_thr = r.lock_thr;
+            self.lock_max = r.lock_max;
+            self.a1 = 0;
+            self.e1 = 0;
+            self.ted = 0;
+            self.freq = 0;
+            self.phase = r.reset_phase << PHASE_FRAC;
+            self.win = 0;
+            self.bad = 0;
+            self.lock = false;
+            return;
+        }
+        self.step_data(symbol, err);
+        if i.cfg_we {
+            let d = to_raw(i.cfg_data, CFG_DATA_BITS);
+            match i.cfg_addr {
+                CFG_KP => self.kp = d & ((1 << KP_BITS) - 1),
+                CFG_KI => self.ki = d & ((1 << KI_BITS) - 1),
+                CFG_CDR_CTRL => self.ctrl = d & 3,
+                CFG_LOCK_THR => self.lock_thr = d,
+                CFG_LOCK_MAX => self.lock_max = d,
+                CFG_PHASE => self.phase = (d & ((1 << PI_BITS) - 1)) << PHASE_FRAC,
+                _ => {}
+            }
+        }
+    }
+
+    /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
+    #[inline(always)]
+    pub fn step_data(&mut self, symbol: u8, err: i32) {
+        // loop filter and phase, from the detector register before this edge
+        if self.ctrl & 1 != 0 {
+            let z = self.ted;
+            let phase = self
+                .phase
+                .wrapping_add((z << self.kp) as u32)
+                .wrapping_add(self.freq as u32);
+            if self.ctrl & 2 != 0 {
+                // |z << ki| <= 1530 << 7 fits easily in i32; saturate to FREQ_BITS
+                self.freq = (self.freq + (z << self.ki)).clamp(FREQ_MIN, FREQ_MAX);
+            }
+            self.phase = phase & PHASE_MASK;
+        }
+        // lock detector on the error before this edge
+        let bad_now = (err.unsigned_abs() > self.lock_thr) as u32;
+        if self.win == WIN_LAST {
+            self.lock = self.bad + bad_now <= self.lock_max;
+            self.bad = 0;
+        } else {
+            self.bad += bad_now;
+        }
+        self.win = (self.win + 1) & WIN_LAST;
+        // detector
+        self.ted = ted(err, symbol, self.e1, self.a1);
+        self.a1 = symbol;
+        self.e1 = err;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reset(p: &RxParams) -> CdrModel {
+        let mut m = CdrModel::new(p).unwrap();
+        m.step(&RxIn::reset(), 0, 0);
+        m
+    }
+
+    #[test]
+    fn detector_sign_and_extremes() {
+        // late sampling: current error carries the previous symbol's post-cursor sign...
+        assert_eq!(ted(10, 3, 0, 3), 30);
+        assert_eq!(ted(0, 3, 10, 0), -30);
+        // extremes stay inside TED_BITS
+        let (lo, hi) = signed_range(TED_BITS);
+        for (e, s, e1, a1) in [(255, 0, -255, 0), (-255, 0, 255, 0), (255, 3, -255, 3)] {
+            let z = ted(e, s, e1, a1);
+            assert!(z >= lo && z <= hi, "{z}");
+        }
+        assert_eq!(ted(-255, 0, 255, 0).abs(), 1530);
+    }
+
+    #[test]
+    fn phase_moves_by_shifted_detector_and_wraps() {
+        let mut p = RxParams::default();
+        p.cdr.kp = 15;
+        p.cdr.ki = 7;
+        p.cdr.reset_phase = 0;
+        let mut m = reset(&p);
+        assert_eq!(m.pi_code(), 0);
+        m.step_data(3, 255); // registers z = 255 * A(0) = -765; the phase uses the old z = 0
+        assert_eq!((m.ted, m.pi_code()), (-765, 0));
+        m.step_data(3, 0); // phase += -765 << 15; freq = -765 << 7; z = -255 * A(3) = -765
+        assert_eq!(m.freq, -765 << 7);
+        m.step_data(3, 0); // phase += (-765 << 15) + freq
+        let expect = (-2 * (765i64 << 15) - (765i64 << 7)).rem_euclid(1 << PHASE_BITS);
+        assert_eq!(m.phase as i64, expect);
+        assert_eq!(m.pi_code(), (expect >> PHASE_FRAC) as u8); // wrapped below 0 to code 80
+        assert_eq!(m.pi_code(), 80);
+    }
+
+    #[test]
+    fn frequency_register_saturates() {
+        let mut p = RxParams::default();
+        p.cdr.ki = 7;
+        p.cdr.kp = 0;
+        let mut m = reset(&p);
+        // a constant maximal detector output pushes freq to its bound, never past it (white
+        // box: the detector register is forced before each edge)
+        for _ in 0..100 {
+            m.ted = 1530;
+            m.step_data(0, 0);
+        }
+        assert_eq!(m.freq, FREQ_MAX);
+        for _ in 0..100 {
+            m.ted = -1530;
+            m.step_data(0, 0);
+        }
+        assert_eq!(m.freq, FREQ_MIN);
+    }
+
+    #[test]
+    fn lock_rule() {
+        let mut p = RxParams::default();
+        p.cdr.enable = false;
+        p.cdr.lock_thr = 10;
+        p.cdr.lock_max = 3;
+        let mut m = reset(&p);
+        // window 1: 3 bad samples -> lock
+        for k in 0..256 {
+            m.step_data(0, if k < 3 { 11 } else { 10 });
+        }
+        assert!(m.lock);
+        // window 2: 4 bad samples (one of them the window's last UI) -> unlock
+        for k in 0..256 {
+            m.step_data(0, if k < 3 || k == 255 { -11 } else { -10 });
+        }
+        assert!(!m.lock);
+    }
+}
