@@ -7,10 +7,13 @@
 //! phase <- phase + (z << kp) + freq   (mod 2^27)    if ctrl.enable
 //! phase_code = phase[26:20]
 //! lock  <- (#{|err| > lock_thr} in the 256-UI window <= lock_max), at each window's last UI
+//! kick: at the end of the 4th consecutive unlocked window, if ctrl.enable and ctrl.kick,
+//!       phase also moves by half a UI (false-lock escape)
 //!
 //! Ports
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: kp 24, ki 25, ctrl 26, lock_thr 27,
+//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: kp 24, ki 25, ctrl 26 (bit 0 enable,
+//!   bit 1 integral, bit 2 kick), lock_thr 27,
 //!   lock_max 28, phase load 29 (docs/numerics.md, "Configuration bus")
 //! * in  `symbol[1:0]`, `err[8:0]` (Q8.1): the slicer's registered outputs
 //! * out `phase[6:0]` (PI code), `lock`, `freq[19:0]` (signed, phase LSBs per UI)
@@ -42,6 +45,7 @@ pub struct Cdr {
     ki_r: DFF<Bits<KI_BITS>>,
     en_r: DFF<Bit>,
     int_r: DFF<Bit>,
+    kick_r: DFF<Bit>,
     lthr_r: DFF<Bits<8>>,
     lmax_r: DFF<Bits<8>>,
     // state
@@ -53,7 +57,10 @@ pub struct Cdr {
     win_r: DFF<Bits<LOCK_WIN_LOG2>>,
     bad_r: DFF<Bits<LOCK_CNT_BITS>>,
     lock_r: DFF<Bit>,
+    unl_r: DFF<Bits<KICK_CNT_BITS>>,
     // locals
+    lock_new: Signal<Local, Bit>,
+    kick_now: Signal<Local, Bit>,
     e_x1: Signal<Local, Bits<TED_BITS>>,
     e_x3: Signal<Local, Bits<TED_BITS>>,
     e1_x1: Signal<Local, Bits<TED_BITS>>,
@@ -80,6 +87,11 @@ pub struct Cdr {
     rst_ki: Constant<Bits<KI_BITS>>,
     rst_en: Constant<Bit>,
     rst_int: Constant<Bit>,
+    rst_kick: Constant<Bit>,
+    half_ui: Constant<Bits<PHASE_BITS>>,
+    unl_last: Constant<Bits<KICK_CNT_BITS>>,
+    one_unl: Constant<Bits<KICK_CNT_BITS>>,
+    zero_unl: Constant<Bits<KICK_CNT_BITS>>,
     rst_lthr: Constant<Bits<8>>,
     rst_lmax: Constant<Bits<8>>,
     rst_phase: Constant<Bits<PHASE_BITS>>,
@@ -131,6 +143,7 @@ impl Cdr {
             ki_r: Default::default(),
             en_r: Default::default(),
             int_r: Default::default(),
+            kick_r: Default::default(),
             lthr_r: Default::default(),
             lmax_r: Default::default(),
             a1_r: Default::default(),
@@ -141,6 +154,9 @@ impl Cdr {
             win_r: Default::default(),
             bad_r: Default::default(),
             lock_r: Default::default(),
+            unl_r: Default::default(),
+            lock_new: Default::default(),
+            kick_now: Default::default(),
             e_x1: Default::default(),
             e_x3: Default::default(),
             e1_x1: Default::default(),
@@ -166,6 +182,11 @@ impl Cdr {
             rst_ki: konst(c.ki as u64),
             rst_en: Constant::new(c.enable),
             rst_int: Constant::new(c.integral),
+            rst_kick: Constant::new(c.kick),
+            half_ui: konst(1 << (PHASE_BITS - 1)),
+            unl_last: konst(KICK_WINDOWS as u64 - 1),
+            one_unl: konst(1),
+            zero_unl: konst(0),
             rst_lthr: konst(c.lock_thr as u64),
             rst_lmax: konst(c.lock_max as u64),
             rst_phase: konst((c.reset_phase as u64) << PHASE_FRAC),
@@ -212,11 +233,14 @@ impl Logic for Cdr {
         self.win_r.clock.next = self.clock.val();
         self.bad_r.clock.next = self.clock.val();
         self.lock_r.clock.next = self.clock.val();
+        self.unl_r.clock.next = self.clock.val();
+        self.kick_r.clock.next = self.clock.val();
         // configuration registers hold unless written
         self.kp_r.d.next = self.kp_r.q.val();
         self.ki_r.d.next = self.ki_r.q.val();
         self.en_r.d.next = self.en_r.q.val();
         self.int_r.d.next = self.int_r.q.val();
+        self.kick_r.d.next = self.kick_r.q.val();
         self.lthr_r.d.next = self.lthr_r.q.val();
         self.lmax_r.d.next = self.lmax_r.q.val();
 
@@ -250,6 +274,36 @@ impl Logic for Cdr {
         self.a1_r.d.next = self.symbol.val();
         self.e1_r.d.next = self.err.val();
 
+        // ---- lock detector and false-lock escape ----
+        self.e_abs.next = self.err.val();
+        if self.err.val().get_bit(self.e_msb.val().index()) {
+            self.e_abs.next = self.zero_e.val() - self.err.val();
+        }
+        self.bad_now.next = self.zero_cnt.val();
+        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr_r.q.val()) {
+            self.bad_now.next = self.one_cnt.val();
+        }
+        self.bad_sum.next = self.bad_r.q.val() + self.bad_now.val();
+        self.lock_new.next =
+            self.bad_sum.val() <= bit_cast::<LOCK_CNT_BITS, 8>(self.lmax_r.q.val());
+        self.win_r.d.next = self.win_r.q.val() + self.one_win.val();
+        self.lock_r.d.next = self.lock_r.q.val();
+        self.bad_r.d.next = self.bad_sum.val();
+        self.unl_r.d.next = self.unl_r.q.val();
+        self.kick_now.next = self.zero_b.val();
+        if self.win_r.q.val() == self.win_last.val() {
+            self.lock_r.d.next = self.lock_new.val();
+            self.bad_r.d.next = self.zero_cnt.val();
+            if self.lock_new.val() {
+                self.unl_r.d.next = self.zero_unl.val();
+            } else if self.unl_r.q.val() == self.unl_last.val() {
+                self.kick_now.next = self.kick_r.q.val();
+                self.unl_r.d.next = self.zero_unl.val();
+            } else {
+                self.unl_r.d.next = self.unl_r.q.val() + self.one_unl.val();
+            }
+        }
+
         // ---- loop filter and phase, from the detector register ----
         self.z_ph.next = (bit_cast::<PHASE_BITS, TED_BITS>(self.ted_r.q.val())
             ^ self.sgn_ted_p.val())
@@ -274,6 +328,12 @@ impl Logic for Cdr {
         if self.en_r.q.val() {
             self.phase_r.d.next =
                 self.phase_r.q.val() + (self.z_ph.val() << self.kp_r.q.val()) + self.f_ph.val();
+            if self.kick_now.val() {
+                self.phase_r.d.next = self.phase_r.q.val()
+                    + (self.z_ph.val() << self.kp_r.q.val())
+                    + self.f_ph.val()
+                    + self.half_ui.val();
+            }
             if self.int_r.q.val() {
                 if self.f_sum_f.val() >= self.sat_hi_f.val() {
                     self.freq_r.d.next = self.fr_max.val();
@@ -283,25 +343,6 @@ impl Logic for Cdr {
                     self.freq_r.d.next = self.f_sum.val().get_bits::<FREQ_BITS>(0);
                 }
             }
-        }
-
-        // ---- lock detector ----
-        self.e_abs.next = self.err.val();
-        if self.err.val().get_bit(self.e_msb.val().index()) {
-            self.e_abs.next = self.zero_e.val() - self.err.val();
-        }
-        self.bad_now.next = self.zero_cnt.val();
-        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr_r.q.val()) {
-            self.bad_now.next = self.one_cnt.val();
-        }
-        self.bad_sum.next = self.bad_r.q.val() + self.bad_now.val();
-        self.win_r.d.next = self.win_r.q.val() + self.one_win.val();
-        self.lock_r.d.next = self.lock_r.q.val();
-        self.bad_r.d.next = self.bad_sum.val();
-        if self.win_r.q.val() == self.win_last.val() {
-            self.lock_r.d.next =
-                self.bad_sum.val() <= bit_cast::<LOCK_CNT_BITS, 8>(self.lmax_r.q.val());
-            self.bad_r.d.next = self.zero_cnt.val();
         }
 
         // ---- configuration writes (land at this edge) ----
@@ -315,6 +356,7 @@ impl Logic for Cdr {
             if self.cfg_addr.val() == self.adr_ctrl.val() {
                 self.en_r.d.next = self.cfg_data.val().get_bit(0);
                 self.int_r.d.next = self.cfg_data.val().get_bit(1);
+                self.kick_r.d.next = self.cfg_data.val().get_bit(2);
             }
             if self.cfg_addr.val() == self.adr_lthr.val() {
                 self.lthr_r.d.next = self.cfg_data.val();
@@ -334,6 +376,7 @@ impl Logic for Cdr {
             self.ki_r.d.next = self.rst_ki.val();
             self.en_r.d.next = self.rst_en.val();
             self.int_r.d.next = self.rst_int.val();
+            self.kick_r.d.next = self.rst_kick.val();
             self.lthr_r.d.next = self.rst_lthr.val();
             self.lmax_r.d.next = self.rst_lmax.val();
             self.a1_r.d.next = self.zero_2.val();
@@ -344,6 +387,7 @@ impl Logic for Cdr {
             self.win_r.d.next = self.zero_win.val();
             self.bad_r.d.next = self.zero_cnt.val();
             self.lock_r.d.next = self.zero_b.val();
+            self.unl_r.d.next = self.zero_unl.val();
         }
         self.phase.next = self
             .phase_r

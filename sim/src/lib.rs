@@ -5,6 +5,8 @@
 //! * [`afe`]: the behavioral analog front end of the closed loop (pulse-response channel,
 //!   noise, jitter, ppm offset, phase-interpolated sampler, ADC)
 //! * [`prbs_check`]: a self-synchronizing PRBS13Q checker with cycle-slip detection
+//! * [`link`]: the closed loop (AFE + receive top + checker), its measurements and the
+//!   open-loop phase sweep
 //! * [`channel`]: the analog side for the demo (ISI channel, noise, ADC)
 //! * [`verilator`]: builds the exported Verilog with Verilator and runs it in bulk
 //! * [`vcd_out`]: VCD writing with the `vcd` crate, names as in the exported Verilog
@@ -13,6 +15,7 @@
 pub mod afe;
 pub mod channel;
 pub mod equalize;
+pub mod link;
 pub mod model;
 pub mod prbs;
 pub mod prbs_check;

@@ -92,10 +92,19 @@ pub const KI_BITS: usize = 3;
 pub const LOCK_WIN_LOG2: usize = 8;
 /// Bad-sample counter width (counts 0 ..= 2^LOCK_WIN_LOG2).
 pub const LOCK_CNT_BITS: usize = LOCK_WIN_LOG2 + 1;
+/// False-lock escape: after this many consecutive 256-UI windows without lock (loop and
+/// kick enabled), the phase jumps by half a UI. A decision-directed Mueller-Muller
+/// detector has false stable points about half a UI from the eye centre (measured S-curve
+/// in docs/numerics.md); half a UI from one of them is inside the true pull-in range.
+pub const KICK_WINDOWS: usize = 4;
+/// Width of the unlocked-window counter.
+pub const KICK_CNT_BITS: usize = 2;
+const _: () = assert!(KICK_WINDOWS == 1 << KICK_CNT_BITS);
 /// CDR configuration registers on the shared bus.
 pub const CFG_KP: u32 = 24;
 pub const CFG_KI: u32 = 25;
-/// Control bits: bit 0 loop enable (0 = open loop: phase and frequency hold), bit 1 integral-path enable.
+/// Control bits: bit 0 loop enable (0 = open loop: phase and frequency hold), bit 1
+/// integral-path enable, bit 2 false-lock escape (kick) enable.
 pub const CFG_CDR_CTRL: u32 = 26;
 /// Lock detector: a sample is bad when |err| > lock_thr (unsigned, Q8.1 magnitude).
 pub const CFG_LOCK_THR: u32 = 27;

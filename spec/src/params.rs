@@ -63,6 +63,8 @@ pub struct CdrParams {
     pub enable: bool,
     /// Integral path enable (false: first-order loop, frequency register holds).
     pub integral: bool,
+    /// False-lock escape: half-UI phase kick after KICK_WINDOWS unlocked windows.
+    pub kick: bool,
     /// Lock detector: |err| above this (Q8.1 magnitude, 0 ..= 255) is a bad sample.
     pub lock_thr: u32,
     /// Lock detector: a 256-UI window with at most this many bad samples (0 ..= 255) asserts lock.
@@ -75,10 +77,11 @@ impl Default for CdrParams {
     /// The gains measured by `cporx cdr-report` (README): see docs/numerics.md.
     fn default() -> Self {
         CdrParams {
-            kp: 10,
-            ki: 1,
+            kp: 13,
+            ki: 5,
             enable: true,
             integral: true,
+            kick: true,
             lock_thr: 12,
             lock_max: 8,
             reset_phase: 0,
@@ -108,9 +111,9 @@ impl CdrParams {
         Ok(())
     }
 
-    /// The control register value (bit 0 enable, bit 1 integral).
+    /// The control register value (bit 0 enable, bit 1 integral, bit 2 kick).
     pub fn ctrl(&self) -> u32 {
-        self.enable as u32 | (self.integral as u32) << 1
+        self.enable as u32 | (self.integral as u32) << 1 | (self.kick as u32) << 2
     }
 
     /// Configuration-bus writes that load these values at run time (all but the phase).

@@ -83,6 +83,7 @@ pub fn random_cdr(rng: &mut impl Rng) -> CdrParams {
         ki: pick(rng, (1 << KI_BITS) - 1),
         enable: rng.gen_bool(0.9),
         integral: rng.gen_bool(0.8),
+        kick: rng.gen_bool(0.7),
         lock_thr: pick(rng, 255),
         lock_max: pick(rng, 255),
         reset_phase: pick(rng, (1 << PI_BITS) - 1),

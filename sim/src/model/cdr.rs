@@ -10,6 +10,8 @@
 //! * PI code = phase >> PHASE_FRAC (7 bits, 128 steps per UI)
 //! * lock detector: per 256-UI window, bad = #{ |err| > lock_thr }; at the window's last
 //!   UI, lock <- (bad <= lock_max).
+//! * false-lock escape: at the end of the KICK_WINDOWS-th consecutive window without lock,
+//!   if ctrl.enable and ctrl.kick, the phase also moves by half a UI at that edge.
 //!
 //! Latency: detector register 1, phase register 1 (`LAT_CDR` = 2).
 
@@ -54,6 +56,8 @@ pub struct CdrModel {
     pub win: u32,
     pub bad: u32,
     pub lock: bool,
+    /// consecutive unlocked windows (KICK_CNT_BITS)
+    pub unl: u32,
 }
 
 impl CdrModel {
@@ -75,6 +79,7 @@ impl CdrModel {
             win: 0,
             bad: 0,
             lock: false,
+            unl: 0,
         })
     }
 
@@ -102,6 +107,7 @@ impl CdrModel {
             self.win = 0;
             self.bad = 0;
             self.lock = false;
+            self.unl = 0;
             return;
         }
         self.step_data(symbol, err);
@@ -110,7 +116,7 @@ impl CdrModel {
             match i.cfg_addr {
                 CFG_KP => self.kp = d & ((1 << KP_BITS) - 1),
                 CFG_KI => self.ki = d & ((1 << KI_BITS) - 1),
-                CFG_CDR_CTRL => self.ctrl = d & 3,
+                CFG_CDR_CTRL => self.ctrl = d & 7,
                 CFG_LOCK_THR => self.lock_thr = d,
                 CFG_LOCK_MAX => self.lock_max = d,
                 CFG_PHASE => self.phase = (d & ((1 << PI_BITS) - 1)) << PHASE_FRAC,
@@ -122,28 +128,41 @@ impl CdrModel {
     /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
     #[inline(always)]
     pub fn step_data(&mut self, symbol: u8, err: i32) {
+        // lock detector on the error before this edge
+        let bad_now = (err.unsigned_abs() > self.lock_thr) as u32;
+        let mut kick = false;
+        if self.win == WIN_LAST {
+            let lock = self.bad + bad_now <= self.lock_max;
+            if lock {
+                self.unl = 0;
+            } else if self.unl == KICK_WINDOWS as u32 - 1 {
+                kick = true;
+                self.unl = 0;
+            } else {
+                self.unl += 1;
+            }
+            self.lock = lock;
+            self.bad = 0;
+        } else {
+            self.bad += bad_now;
+        }
+        self.win = (self.win + 1) & WIN_LAST;
         // loop filter and phase, from the detector register before this edge
         if self.ctrl & 1 != 0 {
             let z = self.ted;
-            let phase = self
+            let mut phase = self
                 .phase
                 .wrapping_add((z << self.kp) as u32)
                 .wrapping_add(self.freq as u32);
+            if kick && self.ctrl & 4 != 0 {
+                phase = phase.wrapping_add(1 << (PHASE_BITS - 1));
+            }
             if self.ctrl & 2 != 0 {
                 // |z << ki| <= 1530 << 7 fits easily in i32; saturate to FREQ_BITS
                 self.freq = (self.freq + (z << self.ki)).clamp(FREQ_MIN, FREQ_MAX);
             }
             self.phase = phase & PHASE_MASK;
         }
-        // lock detector on the error before this edge
-        let bad_now = (err.unsigned_abs() > self.lock_thr) as u32;
-        if self.win == WIN_LAST {
-            self.lock = self.bad + bad_now <= self.lock_max;
-            self.bad = 0;
-        } else {
-            self.bad += bad_now;
-        }
-        self.win = (self.win + 1) & WIN_LAST;
         // detector
         self.ted = ted(err, symbol, self.e1, self.a1);
         self.a1 = symbol;
@@ -217,7 +236,9 @@ mod tests {
     #[test]
     fn lock_rule() {
         let mut p = RxParams::default();
-        p.cdr.enable = false;
+        p.cdr.enable = true;
+        p.cdr.integral = false;
+        p.cdr.kp = 0;
         p.cdr.lock_thr = 10;
         p.cdr.lock_max = 3;
         let mut m = reset(&p);
@@ -231,5 +252,23 @@ mod tests {
             m.step_data(0, if k < 3 || k == 255 { -11 } else { -10 });
         }
         assert!(!m.lock);
+        // windows 3..5 unlocked too: at the end of the 4th unlocked window in a row the
+        // phase jumps by half a UI (the detector sees only zero errors here: z = 0)
+        let mut before = 0;
+        for w in 0..3 {
+            for k in 0..256 {
+                m.step_data(0, 100);
+                if w == 0 && k == 2 {
+                    before = m.phase; // after the last nonzero detector output has landed
+                }
+            }
+            assert!(!m.lock);
+            let expect = if w == 2 {
+                before ^ (1 << (PHASE_BITS - 1))
+            } else {
+                before
+            };
+            assert_eq!(m.phase, expect, "window {w}");
+        }
     }
 }

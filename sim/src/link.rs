@@ -1,0 +1,465 @@
+//! The closed loop: the behavioral analog front end ([`crate::afe`]) and the receive top
+//! (the bit-exact model, rust-hdl's simulator or Verilator) run together cycle by cycle.
+//! The PI code the receiver outputs after cycle n sets where the AFE takes the sample of
+//! cycle n + 1; the decided symbols go to a PRBS13Q checker ([`crate::prbs_check`]).
+//!
+//! Cycle 0 is a reset cycle (every register takes its `RxParams` reset value, so the loop
+//! starts from `RxParams::cdr.reset_phase`); cycles 1..=ui are data cycles. Every cycle
+//! takes one ADC sample, reset included. Same configuration and seed => same run, for
+//! every receiver implementation: the model and Verilator runs agree bit for bit
+//! (verif/tests/closed_loop.rs).
+//!
+//! Measurements, all in UI counted from the reset cycle:
+//! * lock time: the first cycle whose `lock` output is 1;
+//! * errors and slips: the checker is fed from `lock time + settle_ui` on (or from cycle
+//!   `settle_ui` when `count_before_lock` is set), so acquisition is not counted as errors;
+//! * locked phase: circular mean and RMS spread of the PI code over the counted cycles;
+//! * frequency: the CDR's integral register converted to ppm.
+
+use crate::afe::{Afe, AfeConfig, AfeError, PulseResponse};
+use crate::model::RxModel;
+use crate::prbs_check::{CheckerStats, Prbs13qChecker};
+use cporx_spec::*;
+
+/// A receive top that can be stepped one cycle at a time.
+pub trait Receiver {
+    fn step(&mut self, i: &RxIn) -> Result<RxOut, String>;
+}
+
+impl Receiver for RxModel {
+    fn step(&mut self, i: &RxIn) -> Result<RxOut, String> {
+        Ok(RxModel::step(self, i))
+    }
+}
+
+impl Receiver for crate::verilator::RtlStepper<'_> {
+    fn step(&mut self, i: &RxIn) -> Result<RxOut, String> {
+        crate::verilator::RtlStepper::step(self, i).map_err(|e| e.to_string())
+    }
+}
+
+impl Receiver for crate::verilator::VcdStepper {
+    fn step(&mut self, i: &RxIn) -> Result<RxOut, String> {
+        crate::verilator::VcdStepper::step(self, i).map_err(|e| e.to_string())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LinkConfig {
+    pub afe: AfeConfig,
+    /// FFE taps, slicer levels and CDR gains (the receive top's reset values).
+    pub rx: RxParams,
+    /// data cycles after the reset cycle
+    pub ui: u64,
+    /// cycles after lock before the checker starts counting
+    pub settle_ui: u64,
+    /// count from `settle_ui` even if the loop never locks (open-loop sweeps)
+    pub count_before_lock: bool,
+    /// configuration writes (address, data) applied in cycles 1, 2, ... after the reset,
+    /// e.g. an initial phase for a design whose reset phase is fixed
+    pub writes: Vec<(u32, i32)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error(transparent)]
+    Afe(#[from] AfeError),
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    #[error("receiver: {0}")]
+    Receiver(String),
+    #[error("link parameter `{name}` = {value} is out of range: legal is {lo} ..= {hi}")]
+    Range {
+        name: &'static str,
+        value: f64,
+        lo: f64,
+        hi: f64,
+    },
+}
+
+impl LinkConfig {
+    /// A link over `pulse` with an MMSE-trained `n_taps` FFE (main cursor at tap 1) and the
+    /// default slicer levels and CDR gains.
+    pub fn new(afe: AfeConfig, n_taps: usize, ui: u64) -> Result<Self, LinkError> {
+        let rx = rx_params_for(&afe, n_taps)?;
+        Ok(LinkConfig {
+            afe,
+            rx,
+            ui,
+            settle_ui: 2000,
+            count_before_lock: false,
+            writes: vec![],
+        })
+    }
+
+    pub fn validate(&self) -> Result<(), LinkError> {
+        self.afe.validate()?;
+        self.rx.validate()?;
+        if !(1..=10_000_000_000).contains(&self.ui) {
+            return Err(LinkError::Range {
+                name: "ui",
+                value: self.ui as f64,
+                lo: 1.0,
+                hi: 1e10,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The receive top's parameters for a link: FFE taps solved for the AFE's pulse at the
+/// peak phase (MMSE at the AFE's SNR, main cursor at tap 1, quantized to Q2.6), default
+/// levels and CDR gains.
+pub fn rx_params_for(afe: &AfeConfig, n_taps: usize) -> Result<RxParams, LinkError> {
+    let mut rx = RxParams::with_taps(n_taps, 1)?;
+    let gain = (1 << (ADC_BITS - 1)) as f64 / afe.full_scale; // ADC codes per level unit
+                                                              // the slicer targets assume 8 ADC codes per level unit (levels at +-8, +-24)
+    let target = 8.0;
+    let c = mmse_taps(
+        &afe.pulse,
+        n_taps,
+        1,
+        0.0,
+        afe.noise_sigma() * afe.noise_sigma(),
+    );
+    rx.reset_coefs = c
+        .iter()
+        .map(|&v| {
+            let code = (v * target / gain * (1 << COEF_FRAC) as f64).round();
+            code.clamp(-128.0, 127.0) as i32
+        })
+        .collect();
+    rx.validate()?;
+    Ok(rx)
+}
+
+/// Real-valued MMSE FFE taps for the symbol-spaced cursors of `pulse` sampled at `phase`
+/// (UI from the peak): minimize E|sum_k c_k x[n-k] - a[n-main]|^2 with x = h * a + noise,
+/// E[a^2] = 5, noise variance `noise_var` (level units). Unit gain on the main cursor path.
+pub fn mmse_taps(
+    pulse: &PulseResponse,
+    n_taps: usize,
+    main: usize,
+    phase: f64,
+    noise_var: f64,
+) -> Vec<f64> {
+    let cur = pulse.cursors(phase);
+    let h = |j: i64| -> f64 {
+        cur.iter()
+            .find(|(k, _)| *k as i64 == j)
+            .map(|c| c.1)
+            .unwrap_or(0.0)
+    };
+    let (kmin, kmax) = (
+        cur.iter().map(|c| c.0).min().unwrap_or(0) as i64,
+        cur.iter().map(|c| c.0).max().unwrap_or(0) as i64,
+    );
+    // x[n-i] = sum_j h_j a[n-i-j]: R_ij = 5 sum_m h(m-i) h(m-j) + noise_var delta_ij,
+    // p_i = 5 h(main - i)
+    let mut r = vec![vec![0.0; n_taps]; n_taps];
+    let mut p = vec![0.0; n_taps];
+    for i in 0..n_taps {
+        for j in 0..n_taps {
+            let mut s = 0.0;
+            for m in (kmin - 1)..=(kmax + n_taps as i64 + 1) {
+                s += h(m - i as i64) * h(m - j as i64);
+            }
+            r[i][j] = 5.0 * s + if i == j { noise_var } else { 0.0 };
+        }
+        p[i] = 5.0 * h(main as i64 - i as i64);
+    }
+    solve(r, p)
+}
+
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
+            .unwrap();
+        a.swap(col, piv);
+        b.swap(col, piv);
+        let d = a[col][col];
+        if d.abs() < 1e-300 {
+            return vec![0.0; n];
+        }
+        for r in col + 1..n {
+            let f = a[r][col] / d;
+            for c in col..n {
+                a[r][c] -= f * a[col][c];
+            }
+            b[r] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for r in (0..n).rev() {
+        let mut s = b[r];
+        for c in r + 1..n {
+            s -= a[r][c] * x[c];
+        }
+        x[r] = s / a[r][r];
+    }
+    x
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LinkResult {
+    /// data cycles run
+    pub ui: u64,
+    /// first cycle with `lock` = 1
+    pub lock_time: Option<u64>,
+    /// times `lock` fell after it had risen
+    pub lock_losses: u64,
+    pub final_phase: u8,
+    pub final_freq: i32,
+    pub checker: CheckerStats,
+    /// cycles fed to the checker
+    pub counted_ui: u64,
+    /// circular mean of the PI code over the counted cycles (0 ..< 128), and RMS spread
+    pub mean_phase: f64,
+    pub phase_rms: f64,
+    /// mean squared slicer error over the counted cycles (Q8.1 codes squared)
+    pub mse: f64,
+    pub clipped: u64,
+}
+
+impl LinkResult {
+    /// The CDR's frequency register as a ppm estimate of the clock offset it tracks.
+    pub fn freq_ppm(&self) -> f64 {
+        freq_to_ppm(self.final_freq)
+    }
+}
+
+/// Integral register (phase LSBs per UI) -> the receiver clock offset it compensates, in
+/// ppm with the AFE's sign (positive: the receiver reference is slower). A slower
+/// receiver samples later every UI, so the loop settles with a negative register.
+pub fn freq_to_ppm(freq: i32) -> f64 {
+    -(freq as f64) / (1u64 << PHASE_FRAC) as f64 / (1u64 << PI_BITS) as f64 * 1e6
+}
+
+struct Meter {
+    settle: u64,
+    count_before_lock: bool,
+    checker: Prbs13qChecker,
+    lock_time: Option<u64>,
+    was_locked: bool,
+    lock_losses: u64,
+    counted: u64,
+    err2: f64,
+    phases: Vec<u32>,
+}
+
+impl Meter {
+    fn new(cfg: &LinkConfig) -> Self {
+        Meter {
+            settle: cfg.settle_ui,
+            count_before_lock: cfg.count_before_lock,
+            checker: Prbs13qChecker::new(),
+            lock_time: None,
+            was_locked: false,
+            lock_losses: 0,
+            counted: 0,
+            err2: 0.0,
+            phases: vec![0; 1 << PI_BITS],
+        }
+    }
+    #[inline]
+    fn cycle(&mut self, n: u64, symbol: u8, phase: u8, lock: bool, err: i32) {
+        if lock && self.lock_time.is_none() {
+            self.lock_time = Some(n);
+        }
+        if self.was_locked && !lock {
+            self.lock_losses += 1;
+        }
+        self.was_locked = lock;
+        let start = if self.count_before_lock {
+            Some(self.settle)
+        } else {
+            self.lock_time.map(|t| t + self.settle)
+        };
+        if matches!(start, Some(s) if n >= s) {
+            self.checker.push(symbol);
+            self.counted += 1;
+            self.phases[phase as usize] += 1;
+            self.err2 += (err * err) as f64;
+        }
+    }
+    fn finish(self, ui: u64, last: &RxOut, clipped: u64) -> LinkResult {
+        let steps = (1 << PI_BITS) as f64;
+        let (mut cs, mut sn) = (0.0f64, 0.0f64);
+        for (c, &k) in self.phases.iter().enumerate() {
+            let a = 2.0 * std::f64::consts::PI * c as f64 / steps;
+            cs += k as f64 * a.cos();
+            sn += k as f64 * a.sin();
+        }
+        let mean = (sn.atan2(cs) / (2.0 * std::f64::consts::PI) * steps).rem_euclid(steps);
+        let mut var = 0.0;
+        for (c, &k) in self.phases.iter().enumerate() {
+            let d = (c as f64 - mean + steps / 2.0).rem_euclid(steps) - steps / 2.0;
+            var += k as f64 * d * d;
+        }
+        let n = self.counted.max(1) as f64;
+        LinkResult {
+            ui,
+            lock_time: self.lock_time,
+            lock_losses: self.lock_losses,
+            final_phase: last.phase,
+            final_freq: last.freq,
+            checker: self.checker.finish(),
+            counted_ui: self.counted,
+            mean_phase: mean,
+            phase_rms: (var / n).sqrt(),
+            mse: self.err2 / n,
+            clipped,
+        }
+    }
+}
+
+/// One cycle of the loop as seen by a caller: the ADC code applied and the outputs after
+/// the edge (for traces, VCD and bit-exact comparisons).
+pub type CycleHook<'a> = &'a mut dyn FnMut(u64, &RxIn, &RxOut);
+
+/// Run the closed loop with any receiver implementation, calling `hook` every cycle.
+pub fn run_link<R: Receiver + ?Sized>(
+    cfg: &LinkConfig,
+    rx: &mut R,
+    mut hook: Option<CycleHook<'_>>,
+) -> Result<LinkResult, LinkError> {
+    cfg.validate()?;
+    let mut afe = Afe::new(cfg.afe.clone())?;
+    let mut meter = Meter::new(cfg);
+    // reset cycle: the ADC samples at the power-up phase code (0)
+    let mut i = RxIn::reset();
+    i.adc = afe.sample(0) as i32;
+    let mut o = rx.step(&i).map_err(LinkError::Receiver)?;
+    if let Some(h) = hook.as_mut() {
+        h(0, &i, &o);
+    }
+    for n in 1..=cfg.ui {
+        let mut i = RxIn::sample(afe.sample(o.phase) as i32);
+        if let Some(&(a, d)) = cfg.writes.get(n as usize - 1) {
+            i = RxIn::write(a, d, i.adc);
+        }
+        o = rx.step(&i).map_err(LinkError::Receiver)?;
+        meter.cycle(n, o.symbol, o.phase, o.lock, o.err);
+        if let Some(h) = hook.as_mut() {
+            h(n, &i, &o);
+        }
+    }
+    Ok(meter.finish(cfg.ui, &o, afe.clipped()))
+}
+
+/// The same loop with the bit-exact model, on its data-only fast path (same arithmetic as
+/// `run_link` with an `RxModel`; tested equal).
+pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
+    cfg.validate()?;
+    let mut afe = Afe::new(cfg.afe.clone())?;
+    let mut m = RxModel::new(&cfg.rx)?;
+    let mut meter = Meter::new(cfg);
+    let mut i = RxIn::reset();
+    i.adc = afe.sample(0) as i32;
+    m.step(&i);
+    let mut phase = m.cdr.pi_code();
+    let mut n0 = 1;
+    for (k, &(a, d)) in cfg.writes.iter().enumerate().take(cfg.ui as usize) {
+        let n = k as u64 + 1;
+        let o = m.step(&RxIn::write(a, d, afe.sample(phase) as i32));
+        phase = o.phase;
+        meter.cycle(n, o.symbol, o.phase, o.lock, o.err);
+        n0 = n + 1;
+    }
+    for n in n0..=cfg.ui {
+        let adc = afe.sample(phase);
+        let (sym, ph) = m.step_data(adc as i32);
+        phase = ph;
+        meter.cycle(n, sym, ph, m.cdr.lock, m.slicer.err);
+    }
+    let o = m.outputs();
+    Ok(meter.finish(cfg.ui, &o, afe.clipped()))
+}
+
+/// Open-loop phase sweep: for each PI code, the loop disabled and the phase held there,
+/// the mean squared slicer error and the error counts over `ui` cycles.
+pub fn sweep_phase(cfg: &LinkConfig, codes: impl Iterator<Item = u8>) -> Vec<(u8, LinkResult)> {
+    codes
+        .map(|c| {
+            let mut k = cfg.clone();
+            k.rx.cdr.enable = false;
+            k.rx.cdr.reset_phase = c as u32;
+            k.count_before_lock = true;
+            k.settle_ui = 200;
+            (
+                c,
+                run_link_model(&k).expect("validated sweep configuration"),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(name: &str, ui: u64) -> LinkConfig {
+        let mut a = AfeConfig::new(PulseResponse::builtin(name).unwrap());
+        a.snr_db = Some(30.0);
+        a.seed = 7;
+        LinkConfig::new(a, 3, ui).unwrap()
+    }
+
+    #[test]
+    fn fast_path_equals_generic_loop() {
+        let mut c = cfg("short", 20_000);
+        c.writes = vec![(CFG_PHASE, 77), (CFG_KP, 12)];
+        let fast = run_link_model(&c).unwrap();
+        let mut m = RxModel::new(&c.rx).unwrap();
+        let slow = run_link(&c, &mut m, None).unwrap();
+        assert_eq!(fast.lock_time, slow.lock_time);
+        assert_eq!(fast.final_phase, slow.final_phase);
+        assert_eq!(fast.final_freq, slow.final_freq);
+        assert_eq!(fast.checker, slow.checker);
+        assert_eq!(fast.mse, slow.mse);
+    }
+
+    #[test]
+    fn locks_and_runs_error_free_on_a_short_channel() {
+        let r = run_link_model(&cfg("short", 200_000)).unwrap();
+        assert!(r.lock_time.is_some(), "{r:?}");
+        assert_eq!(r.checker.slips, 0, "{r:?}");
+        assert_eq!(r.checker.symbol_errors, 0, "{r:?}");
+        assert!(r.counted_ui > 150_000);
+    }
+
+    #[test]
+    fn same_seed_same_run() {
+        let a = run_link_model(&cfg("cpo", 30_000)).unwrap();
+        let b = run_link_model(&cfg("cpo", 30_000)).unwrap();
+        assert_eq!(
+            (a.final_phase, a.final_freq, a.mse),
+            (b.final_phase, b.final_freq, b.mse)
+        );
+    }
+
+    #[test]
+    fn mmse_taps_equalize_the_cursors() {
+        let p = PulseResponse::builtin("mr").unwrap();
+        let c = mmse_taps(&p, 5, 1, 0.0, 0.0);
+        // the equalized pulse: main ~1, first pre/post cursors much smaller than unequalized
+        let cur = p.cursors(0.0);
+        let h = |j: i64| {
+            cur.iter()
+                .find(|x| x.0 as i64 == j)
+                .map(|x| x.1)
+                .unwrap_or(0.0)
+        };
+        let eq = |n: i64| (0..5).map(|k| c[k] * h(n - k as i64)).sum::<f64>();
+        assert!((eq(1) - 1.0).abs() < 0.05, "{}", eq(1));
+        assert!(
+            eq(0).abs() < 0.05 && eq(2).abs() < 0.05,
+            "{} {}",
+            eq(0),
+            eq(2)
+        );
+        assert!(h(-1) > 0.2 && h(1) > 0.25);
+    }
+}
