@@ -15,6 +15,65 @@ pub struct BenchArgs {
     /// cycles through rust-hdl's simulator (1000 ..= 10000000)
     #[arg(long, default_value_t = 20_000)]
     pub rust_hdl_cycles: usize,
+    /// UI of the closed loop with the model in it (100000 ..= 1000000000)
+    #[arg(long, default_value_t = 10_000_000)]
+    pub loop_ui: u64,
+    /// UI of the closed loop with Verilator in it (10000 ..= 100000000)
+    #[arg(long, default_value_t = 300_000)]
+    pub rtl_loop_ui: u64,
+}
+
+/// Closed-loop throughput: the `short` channel, SNR 25 dB, 0.01 UI RJ, 0.1 UI SJ, 200 ppm.
+fn closed_loop(a: &BenchArgs) -> Result<(), String> {
+    use cporx_sim::afe::{AfeConfig, PulseResponse};
+    use cporx_sim::link::{run_link, run_link_model, LinkConfig};
+    let cfg = |ui| -> Result<LinkConfig, String> {
+        let mut afe = AfeConfig::new(PulseResponse::builtin("short").map_err(|e| e.to_string())?);
+        afe.snr_db = Some(25.0);
+        afe.rj_rms_ui = 0.01;
+        afe.sj_amp_ui = 0.1;
+        afe.sj_freq_per_ui = 1e-4;
+        afe.ppm = 200.0;
+        LinkConfig::new(afe, 3, ui).map_err(|e| e.to_string())
+    };
+    println!("  closed loop (AFE: short channel, SNR 25 dB, RJ 0.01 UI, SJ 0.1 UI, 200 ppm; receive top; PRBS13Q checker):");
+    let c = cfg(a.loop_ui)?;
+    let t = Instant::now();
+    let r = run_link_model(&c).map_err(|e| e.to_string())?;
+    let model_rate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "    model in the loop   : {:>8.2} M UI/s     ({} UI, lock at {:?}, BER {:.1e}, {} slips)",
+        model_rate / 1e6,
+        a.loop_ui,
+        r.lock_time,
+        r.checker.ber(),
+        r.checker.slips
+    );
+    let afe_rate = cporx_sim::afe::bench_samples_per_sec(a.loop_ui as usize);
+    let chk_rate = cporx_sim::prbs_check::bench_symbols_per_sec(a.loop_ui as usize);
+    println!(
+        "      of which alone: AFE {:.1} M samples/s, PRBS checker {:.1} M symbols/s",
+        afe_rate / 1e6,
+        chk_rate / 1e6
+    );
+    if cporx_sim::verilator::find_verilator().is_ok() {
+        let c = cfg(a.rtl_loop_ui)?;
+        let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
+        let mut vl =
+            cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let r = run_link(&c, &mut vl.stepper().map_err(|e| e.to_string())?, None)
+            .map_err(|e| e.to_string())?;
+        let rate = a.rtl_loop_ui as f64 / t.elapsed().as_secs_f64();
+        println!(
+            "    Verilator in the loop: {:>8.1} k UI/s     ({} UI, one pipe round trip per UI; lock at {:?}, BER {:.1e})",
+            rate / 1e3,
+            a.rtl_loop_ui,
+            r.lock_time,
+            r.checker.ber()
+        );
+    }
+    Ok(())
 }
 
 fn random_adc(n: usize) -> Vec<i8> {
@@ -47,6 +106,8 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
         1_000_000_000,
     )?;
     lim("rust-hdl-cycles", a.rust_hdl_cycles, 1000, 10_000_000)?;
+    lim("loop-ui", a.loop_ui as usize, 100_000, 1_000_000_000)?;
+    lim("rtl-loop-ui", a.rtl_loop_ui as usize, 10_000, 100_000_000)?;
     let p = RxParams::default();
     println!(
         "cporx bench: default receive top (n_taps = {}), one core each",
@@ -125,6 +186,7 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
             r / sim_rate
         );
     }
+    closed_loop(a)?;
     println!(
         "  targets: model >= 100 M symbols/s; Verilator >= 10 M cycles/s and >= 1000 x rust-hdl"
     );

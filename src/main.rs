@@ -4,10 +4,14 @@
 //!   and, where Verilator is installed, the RTL; symbol errors, bit-exact agreement, VCD)
 //! * `cporx export --out DIR`: the receive top as Verilog, linted with Verilator
 //! * `cporx sim --stimulus FILE`: run a stimulus file through the model (and `--rtl`)
+//! * `cporx link`: the closed loop (AFE + receive top + CDR) with the model or `--rtl`
+//! * `cporx cdr-report`: the CDR's measured figures (lock, ppm, phase, jitter tolerance)
 //! * `cporx bench`: throughput of the model, Verilator and rust-hdl's simulator
 
 mod bench;
+mod cdr_report;
 mod demo;
+mod link_cmd;
 
 use clap::{Parser, Subcommand};
 use cporx_spec::RxParams;
@@ -49,10 +53,14 @@ enum Cmd {
         /// also run the exported RTL under Verilator and compare every cycle
         #[arg(long)]
         rtl: bool,
-        /// write the outputs (one cycle a line: y symbol gray err) here instead of stdout
+        /// write the outputs (one cycle a line: y symbol gray err phase lock freq) here instead of stdout
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run the closed loop: AFE (channel, noise, jitter, ppm) -> receive top -> PI code -> AFE
+    Link(link_cmd::LinkArgs),
+    /// Measure the CDR's figures (lock time, ppm tracking, locked phase, jitter tolerance)
+    CdrReport(cdr_report::ReportArgs),
     /// Print throughput figures (model, Verilator co-simulation, rust-hdl simulation)
     Bench(bench::BenchArgs),
 }
@@ -129,10 +137,14 @@ fn sim(
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    writeln!(w, "# cycle y symbol gray err").map_err(|e| e.to_string())?;
+    writeln!(w, "# cycle y symbol gray err phase lock freq").map_err(|e| e.to_string())?;
     for (c, o) in res.iter().enumerate() {
-        writeln!(w, "{c} {} {} {:02b} {}", o.y, o.symbol, o.gray, o.err)
-            .map_err(|e| e.to_string())?;
+        writeln!(
+            w,
+            "{c} {} {} {:02b} {} {} {} {}",
+            o.y, o.symbol, o.gray, o.err, o.phase, o.lock as u8, o.freq
+        )
+        .map_err(|e| e.to_string())?;
     }
     drop(w);
     if rtl {
@@ -163,6 +175,8 @@ fn main() -> ExitCode {
             rtl,
             out,
         } => sim(&stimulus, &config, &vcd, rtl, &out),
+        Cmd::Link(a) => link_cmd::run(&a),
+        Cmd::CdrReport(a) => cdr_report::run_report(&a),
         Cmd::Bench(a) => bench::run(&a),
     };
     match r {

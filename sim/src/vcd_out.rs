@@ -4,8 +4,8 @@
 //! clock cycle = 10 ns; cycle i applies its inputs with `clock` low at t = 10 i and
 //! clocks at t = 10 i + 5, where the registered outputs change.
 //! Scopes and names follow the exported Verilog: `top` (ports), `top.ffe`
-//! (`adc`, `y`) with `top.ffe.tap$k` (`x_out`, `p`), and `top.slicer` (`y`, `symbol`,
-//! `gray`, `err`), so GTKWave shows the model and the RTL under the same names.
+//! (`adc`, `y`) with `top.ffe.tap$k` (`x_out`, `p`), `top.slicer` (`y`, `symbol`,
+//! `gray`, `err`) and `top.cdr` (`phase`, `lock`, `freq`), so GTKWave shows the model and the RTL under the same names.
 //! [`read_vcd`] reads any VCD (ours or Verilator's) back into per-signal value lists.
 
 use crate::model::RxModel;
@@ -92,6 +92,15 @@ impl<W: Write> ModelVcd<W> {
         add(&mut w, 2, "gray")?;
         add(&mut w, ERR_BITS, "err")?;
         w.upscope()?;
+        w.add_module("cdr")?;
+        add(&mut w, PI_BITS, "phase")?;
+        add(&mut w, 1, "lock")?;
+        add(&mut w, FREQ_BITS, "freq")?;
+        w.upscope()?;
+        // the top's CDR ports last, so the fixed indices above stay put
+        add(&mut w, PI_BITS, "phase")?;
+        add(&mut w, 1, "lock")?;
+        add(&mut w, FREQ_BITS, "freq")?;
         w.upscope()?;
         w.enddefinitions()?;
         Ok(ModelVcd {
@@ -166,6 +175,13 @@ impl<W: Write> ModelVcd<W> {
         for k in 0..self.n_taps {
             self.set(TAPS + 2 * k, m.ffe.x[k].to_bits() as i64)?;
             self.set(TAPS + 2 * k + 1, m.ffe.tap_p(k) as i64)?;
+        }
+        // cdr scope, then the top's CDR ports
+        let cdr = sl + 4;
+        for base in [cdr, cdr + 3] {
+            self.set(base, o.phase as i64)?;
+            self.set(base + 1, o.lock as i64)?;
+            self.set(base + 2, o.freq as i64)?;
         }
         self.cycle += 1;
         Ok(())

@@ -1,6 +1,8 @@
 //! Mutation check: the equivalence suite has teeth. Each mutant changes the exported
 //! Verilog of the default receive top in one small way (a rounding rule, a threshold
-//! comparison, a saturation bound, a sign extension, a Gray code); the same property
+//! comparison, a saturation bound, a sign extension, a Gray code; in the CDR a detector
+//! sign, a gain off by one shift, a wrapping frequency register, the lock comparison, the
+//! false-lock kick); every occurrence of the pattern is replaced, and the same property
 //! (model == Verilator on every output of every cycle, random cases from the same
 //! strategy as tests/equivalence.rs) must fail on every mutant, and pass on the
 //! unmutated design in the same run.
@@ -48,6 +50,36 @@ const MUTANTS: &[Mutant] = &[
         from: "localparam  gray_k$2 = 2'b11;",
         to: "localparam  gray_k$2 = 2'b10;",
     },
+    Mutant {
+        name: "CDR detector sign flipped",
+        from: "ted_r$d = term_a - term_b;",
+        to: "ted_r$d = term_b - term_a;",
+    },
+    Mutant {
+        name: "CDR proportional gain one shift too large",
+        from: "(z_ph << kp_r$q)",
+        to: "(z_ph << (kp_r$q + 4'h1))",
+    },
+    Mutant {
+        name: "CDR integral gain one shift too large",
+        from: "inc = z_fr << ki_r$q;",
+        to: "inc = z_fr << (ki_r$q + 3'h1);",
+    },
+    Mutant {
+        name: "CDR frequency register wraps instead of saturating",
+        from: "localparam  sat_hi_f = 21'h180000;",
+        to: "localparam  sat_hi_f = 21'h1fffff;",
+    },
+    Mutant {
+        name: "CDR lock detector counts |err| >= thr as bad",
+        from: "if (e_abs > ((lthr_r$q)",
+        to: "if (e_abs >= ((lthr_r$q)",
+    },
+    Mutant {
+        name: "CDR false-lock kick never fires",
+        from: "+ half_ui;",
+        to: ";",
+    },
 ];
 
 fn check(
@@ -87,7 +119,7 @@ fn every_planted_bug_is_caught() {
             m.name,
             m.from
         );
-        let mutated = clean.replacen(m.from, m.to, 1);
+        let mutated = clean.replace(m.from, m.to);
         let vl = std::cell::RefCell::new(VerilatedRx::build(&mutated, false).unwrap());
         match check(&vl, &p, 300) {
             Err(TestError::Fail(why, minimal)) => println!(
