@@ -66,9 +66,22 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let rate = a.rtl_loop_ui as f64 / t.elapsed().as_secs_f64();
         println!(
-            "    Verilator in the loop: {:>8.1} k UI/s     ({} UI, one pipe round trip per UI; lock at {:?}, BER {:.1e})",
-            rate / 1e3,
+            "    Verilator in the loop, pipe step mode : {:>8.3} M UI/s ({} UI, one pipe round trip per UI; lock at {:?}, BER {:.1e})",
+            rate / 1e6,
             a.rtl_loop_ui,
+            r.lock_time,
+            r.checker.ber()
+        );
+        let lib = cporx_sim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+        let c = cfg(a.loop_ui)?;
+        let t = Instant::now();
+        let r = run_link(&c, &mut lib.instance().map_err(|e| e.to_string())?, None)
+            .map_err(|e| e.to_string())?;
+        let lrate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
+        println!(
+            "    Verilator in the loop, in process     : {:>8.3} M UI/s ({} UI, shared library, one call per UI; lock at {:?}, BER {:.1e})",
+            lrate / 1e6,
+            a.loop_ui,
             r.lock_time,
             r.checker.ber()
         );

@@ -152,14 +152,21 @@ pub fn print_result(a: &LinkArgs, c: &LinkConfig, r: &LinkResult, secs: f64) {
         k.slips_repeated(),
         k.resyncs
     );
+    if r.freq_ppm().abs() < 20.0 {
+        println!(
+            "final phase    : PI code {} (mean {:.1}, RMS spread {:.2} steps over the counted UI)",
+            r.final_phase, r.mean_phase, r.phase_rms
+        );
+    } else {
+        println!(
+            "final phase    : PI code {} (the PI rotates to follow the offset)",
+            r.final_phase
+        );
+    }
     println!(
-        "final phase    : PI code {} (mean {:.1}, RMS spread {:.2} steps over the counted UI)",
-        r.final_phase, r.mean_phase, r.phase_rms
-    );
-    println!(
-        "frequency      : integral register {} = {:.1} ppm tracked",
-        r.final_freq,
-        r.freq_ppm()
+        "frequency      : {:.1} ppm tracked (integral register mean over the counted UI; last value {})",
+        r.freq_ppm(),
+        r.final_freq
     );
     println!(
         "ADC clipped    : {} samples; run time {:.2} s ({:.2} M UI/s)",
@@ -174,14 +181,14 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
     let t = Instant::now();
     let r = if a.rtl {
         let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
-        let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, a.vcd.is_some())
-            .map_err(|e| e.to_string())?;
         eprintln!(
             "Verilator in the loop ({})",
-            cporx_sim::verilator::verilator_version().unwrap_or_default()
+            cporx_sim::verilator::verilator_version().map_err(|e| e.to_string())?
         );
         match &a.vcd {
             Some(path) => {
+                let vl = cporx_sim::verilator::VerilatedRx::build(&v, true)
+                    .map_err(|e| e.to_string())?;
                 let mut s = vl.vcd_stepper(path).map_err(|e| e.to_string())?;
                 let r = run_link(&c, &mut s, None).map_err(|e| e.to_string())?;
                 s.finish().map_err(|e| e.to_string())?;
@@ -189,7 +196,10 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
                 r
             }
             None => {
-                let mut s = vl.stepper().map_err(|e| e.to_string())?;
+                // in process: the exported Verilog as a shared library, one call per UI
+                let lib =
+                    cporx_sim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+                let mut s = lib.instance().map_err(|e| e.to_string())?;
                 run_link(&c, &mut s, None).map_err(|e| e.to_string())?
             }
         }

@@ -38,6 +38,12 @@ impl Receiver for crate::verilator::RtlStepper<'_> {
     }
 }
 
+impl Receiver for crate::verilator::LibInstance<'_> {
+    fn step(&mut self, i: &RxIn) -> Result<RxOut, String> {
+        crate::verilator::LibInstance::step(self, i).map_err(|e| e.to_string())
+    }
+}
+
 impl Receiver for crate::verilator::VcdStepper {
     fn step(&mut self, i: &RxIn) -> Result<RxOut, String> {
         crate::verilator::VcdStepper::step(self, i).map_err(|e| e.to_string())
@@ -220,13 +226,16 @@ pub struct LinkResult {
     pub phase_rms: f64,
     /// mean squared slicer error over the counted cycles (Q8.1 codes squared)
     pub mse: f64,
+    /// mean of the frequency register over the counted cycles
+    pub mean_freq: f64,
     pub clipped: u64,
 }
 
 impl LinkResult {
-    /// The CDR's frequency register as a ppm estimate of the clock offset it tracks.
+    /// The clock offset the CDR tracks, in ppm: its frequency register averaged over the
+    /// counted cycles (the final value alone carries the loop's jitter).
     pub fn freq_ppm(&self) -> f64 {
-        freq_to_ppm(self.final_freq)
+        freq_to_ppm(1) * self.mean_freq
     }
 }
 
@@ -246,6 +255,7 @@ struct Meter {
     lock_losses: u64,
     counted: u64,
     err2: f64,
+    freq_sum: f64,
     phases: Vec<u32>,
 }
 
@@ -260,11 +270,12 @@ impl Meter {
             lock_losses: 0,
             counted: 0,
             err2: 0.0,
+            freq_sum: 0.0,
             phases: vec![0; 1 << PI_BITS],
         }
     }
     #[inline]
-    fn cycle(&mut self, n: u64, symbol: u8, phase: u8, lock: bool, err: i32) {
+    fn cycle(&mut self, n: u64, symbol: u8, phase: u8, lock: bool, err: i32, freq: i32) {
         if lock && self.lock_time.is_none() {
             self.lock_time = Some(n);
         }
@@ -282,6 +293,7 @@ impl Meter {
             self.counted += 1;
             self.phases[phase as usize] += 1;
             self.err2 += (err * err) as f64;
+            self.freq_sum += freq as f64;
         }
     }
     fn finish(self, ui: u64, last: &RxOut, clipped: u64) -> LinkResult {
@@ -310,6 +322,7 @@ impl Meter {
             mean_phase: mean,
             phase_rms: (var / n).sqrt(),
             mse: self.err2 / n,
+            mean_freq: self.freq_sum / n,
             clipped,
         }
     }
@@ -341,7 +354,7 @@ pub fn run_link<R: Receiver + ?Sized>(
             i = RxIn::write(a, d, i.adc);
         }
         o = rx.step(&i).map_err(LinkError::Receiver)?;
-        meter.cycle(n, o.symbol, o.phase, o.lock, o.err);
+        meter.cycle(n, o.symbol, o.phase, o.lock, o.err, o.freq);
         if let Some(h) = hook.as_mut() {
             h(n, &i, &o);
         }
@@ -365,14 +378,14 @@ pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
         let n = k as u64 + 1;
         let o = m.step(&RxIn::write(a, d, afe.sample(phase) as i32));
         phase = o.phase;
-        meter.cycle(n, o.symbol, o.phase, o.lock, o.err);
+        meter.cycle(n, o.symbol, o.phase, o.lock, o.err, o.freq);
         n0 = n + 1;
     }
     for n in n0..=cfg.ui {
         let adc = afe.sample(phase);
         let (sym, ph) = m.step_data(adc as i32);
         phase = ph;
-        meter.cycle(n, sym, ph, m.cdr.lock, m.slicer.err);
+        meter.cycle(n, sym, ph, m.cdr.lock, m.slicer.err, m.cdr.freq);
     }
     let o = m.outputs();
     Ok(meter.finish(cfg.ui, &o, afe.clipped()))

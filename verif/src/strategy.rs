@@ -22,6 +22,8 @@ pub fn code(bits: usize) -> impl Strategy<Value = i32> {
 #[derive(Clone, Debug)]
 pub enum Segment {
     Random(Vec<i32>),
+    /// ADC samples recorded from a closed-loop run (AFE + model), replayed open loop
+    Recorded(Vec<i32>),
     Run(i32, usize),
     Swing(usize),
 }
@@ -32,6 +34,8 @@ pub fn segment() -> impl Strategy<Value = Segment> {
         4 => prop::collection::vec(lo..=hi, 1..600).prop_map(Segment::Random),
         2 => (code(ADC_BITS), 1usize..400).prop_map(|(v, n)| Segment::Run(v, n)),
         1 => (1usize..200).prop_map(Segment::Swing),
+        2 => (0usize..4, -1000i32..=1000, any::<u64>(), 100usize..3000)
+            .prop_map(|(c, ppm, seed, n)| Segment::Recorded(recorded_adc(c, ppm as f64, seed, n))),
     ]
 }
 
@@ -41,13 +45,37 @@ pub fn adc_stream() -> impl Strategy<Value = Vec<i32>> {
         let mut v = Vec::new();
         for s in segs {
             match s {
-                Segment::Random(r) => v.extend(r),
+                Segment::Random(r) | Segment::Recorded(r) => v.extend(r),
                 Segment::Run(x, n) => v.extend(std::iter::repeat(x).take(n)),
                 Segment::Swing(n) => v.extend((0..n).map(|k| if k % 2 == 0 { hi } else { lo })),
             }
         }
         v
     })
+}
+
+/// The ADC codes of a closed-loop run: built-in channel `channel` (index into
+/// `PulseResponse::builtin_names()`), SNR 22 dB, 0.02 UI RJ, 0.2 UI SJ, `ppm` offset, the
+/// model's CDR steering the sampler from a seeded initial phase. Real signal statistics
+/// (ISI, noise, a rotating phase, lock acquisition) for the open-loop equivalence cases.
+pub fn recorded_adc(channel: usize, ppm: f64, seed: u64, n: usize) -> Vec<i32> {
+    use cporx_sim::afe::{AfeConfig, PulseResponse};
+    use cporx_sim::link::{run_link, LinkConfig};
+    let names = PulseResponse::builtin_names();
+    let mut a = AfeConfig::new(PulseResponse::builtin(names[channel % names.len()]).unwrap());
+    a.snr_db = Some(22.0);
+    a.rj_rms_ui = 0.02;
+    a.sj_amp_ui = 0.2;
+    a.sj_freq_per_ui = 1e-3;
+    a.ppm = ppm;
+    a.seed = seed;
+    let mut c = LinkConfig::new(a, 3, n as u64).unwrap();
+    c.writes = vec![(CFG_PHASE, (seed % 128) as i32)];
+    let mut m = cporx_sim::model::RxModel::new(&c.rx).unwrap();
+    let mut adc = Vec::with_capacity(n + 1);
+    let mut hook = |_: u64, i: &RxIn, _: &RxOut| adc.push(i.adc);
+    run_link(&c, &mut m, Some(&mut hook)).unwrap();
+    adc
 }
 
 /// A random legal parameter set (used to build the pool of exported designs).

@@ -76,9 +76,9 @@ const MUTANTS: &[Mutant] = &[
         to: "if (e_abs >= ((lthr_r$q)",
     },
     Mutant {
-        name: "CDR false-lock kick never fires",
-        from: "+ half_ui;",
-        to: ";",
+        name: "CDR false-lock kick moves the phase by nothing",
+        from: "localparam  half_ui = 27'h4000000;",
+        to: "localparam  half_ui = 27'h0;",
     },
 ];
 
