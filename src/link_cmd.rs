@@ -15,7 +15,7 @@ pub struct LinkArgs {
     #[arg(long, default_value = "short")]
     pub channel: String,
     /// SNR at the sampler in dB (E[a^2] * peak^2 / sigma^2), -10 ..= 80
-    #[arg(long, default_value_t = 25.0)]
+    #[arg(long, default_value_t = 25.0, allow_negative_numbers = true)]
     pub snr: f64,
     /// random jitter, RMS in UI (0 ..= 0.5)
     #[arg(long, default_value_t = 0.0)]
@@ -29,8 +29,9 @@ pub struct LinkArgs {
     /// baud rate in GBd, for --sj-freq (1 ..= 200)
     #[arg(long, default_value_t = 53.125)]
     pub baud: f64,
-    /// receiver reference clock offset from the transmitter, ppm (-10000 ..= 10000)
-    #[arg(long, default_value_t = 0.0)]
+    /// receiver reference clock offset from the transmitter, ppm (-10000 ..= 10000;
+    /// positive: the receiver's reference is slower)
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub ppm: f64,
     /// proportional gain shift kp (0 ..= 15); default: the built-in CDR gains
     #[arg(long)]
@@ -241,4 +242,73 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
     };
     print_result(a, &c, &r, t.elapsed().as_secs_f64());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        a: LinkArgs,
+    }
+
+    fn args(v: &[&str]) -> LinkArgs {
+        T::parse_from(std::iter::once("link").chain(v.iter().copied())).a
+    }
+
+    #[test]
+    fn bad_flags_name_the_flag_and_the_range() {
+        for (flags, want) in [
+            (
+                &["--snr", "81"][..],
+                "--snr = 81 is out of range: legal is -10 ..= 80",
+            ),
+            (
+                &["--kp", "16"],
+                "--kp = 16 is out of range: legal is 0 ..= 15",
+            ),
+            (&["--ki", "8"], "--ki = 8 is out of range: legal is 0 ..= 7"),
+            (&["--rj", "0.6"], "--rj"),
+            (&["--ppm", "20000"], "--ppm"),
+            (&["--taps", "1"], "--taps"),
+            (&["--phase0", "128"], "--phase0 = 128"),
+            (&["--sj-freq", "30000"], "--sj-freq"),
+            (&["--snr", "NaN"], "--snr"),
+            (
+                &["--channel", "nope"],
+                "built-in channels are ideal, cpo, short, mr",
+            ),
+            (
+                &["--rtl", "--vcd", "x.vcd", "--ui", "300000"],
+                "--vcd with --rtl",
+            ),
+        ] {
+            let e = config(&args(flags)).unwrap_err();
+            assert!(e.contains(want), "{flags:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn flags_reach_the_configuration() {
+        let c = config(&args(&[
+            "--ppm",
+            "-120",
+            "--kp",
+            "9",
+            "--ki",
+            "2",
+            "--phase0",
+            "33",
+            "--sj-freq",
+            "53.125",
+        ]))
+        .unwrap();
+        assert_eq!((c.rx.cdr.kp, c.rx.cdr.ki), (9, 2));
+        assert_eq!(c.afe.ppm, -120.0);
+        assert_eq!(c.writes, vec![(CFG_PHASE, 33)]);
+        assert!((c.afe.sj_freq_per_ui - 1e-3).abs() < 1e-12);
+    }
 }
