@@ -90,6 +90,28 @@ fn circ(a: f64, b: f64) -> f64 {
     d.min(n - d)
 }
 
+/// Centre of the longest circular run of consecutive PI codes in `open` (sorted codes).
+fn eye_centre(open: &[u8]) -> Option<f64> {
+    let n = 1usize << PI_BITS;
+    let mut is = vec![false; n];
+    for &c in open {
+        is[c as usize] = true;
+    }
+    if open.len() == n {
+        return None; // open everywhere: no centre
+    }
+    let (mut best, mut best_start) = (0usize, 0usize);
+    for start in 0..n {
+        if is[start] && !is[(start + n - 1) % n] {
+            let len = (0..n).take_while(|k| is[(start + k) % n]).count();
+            if len > best {
+                (best, best_start) = (len, start);
+            }
+        }
+    }
+    (best > 0).then(|| (best_start as f64 + (best as f64 - 1.0) / 2.0).rem_euclid(n as f64))
+}
+
 pub fn run_report(a: &ReportArgs) -> Result<(), String> {
     let t0 = Instant::now();
     let (seeds, ppm_ui, jtol_ui) = if a.quick {
@@ -212,8 +234,8 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
         md,
         "\n**Locked phase against the best phase** (open loop: loop disabled, PI code held, 20,000 UI per code over all 128 codes; best = least mean squared slicer error; locked = circular mean of the PI code over 1 million UI after lock; target within 4/128 UI):\n"
     );
-    let _ = writeln!(md, "| channel | best code (open loop) | eye: codes with no symbol error | locked mean code | RMS spread (steps) | difference (steps of 1/128 UI) |");
-    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    let _ = writeln!(md, "| channel | best code (least MSE, open loop) | error-free codes (open loop) | centre of the error-free run | locked mean code | RMS spread (steps) | locked - best (steps of 1/128 UI) | locked - centre |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for ch in channels {
         let mut c = base(ch, 20_000);
         c.afe.seed = 5;
@@ -231,17 +253,20 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
             .filter(|(_, r)| r.checker.symbols_checked > 10_000 && r.checker.symbol_errors == 0)
             .map(|x| x.0)
             .collect();
+        let centre = eye_centre(&open);
         let mut lc = base(ch, 1_000_000);
         lc.afe.seed = 6;
         lc.writes = vec![(CFG_PHASE, 64)];
         let r = run(&lc);
         let _ = writeln!(
             md,
-            "| `{ch}` | {best} | {} of 128 | {:.1} | {:.2} | {:.1} |",
+            "| `{ch}` | {best} | {} of 128 | {} | {:.1} | {:.2} | {:.1} | {} |",
             open.len(),
+            centre.map_or("-".into(), |c| format!("{c:.1}")),
             r.mean_phase,
             r.phase_rms,
-            circ(r.mean_phase, best as f64)
+            circ(r.mean_phase, best as f64),
+            centre.map_or("-".into(), |c| format!("{:.1}", circ(r.mean_phase, c)))
         );
         eprintln!("phase {ch} done ({:.0} s)", t0.elapsed().as_secs_f64());
     }
