@@ -97,7 +97,8 @@ fn model_vcd_matches_verilator_vcd_signal_by_signal() {
         }
         compared += 1;
     }
-    let expected = 10 + 2 + 2 * p.n_taps + 4;
+    // top ports 10, ffe 2, taps 2 each, slicer 4, cdr 3, top CDR ports 3
+    let expected = 10 + 2 + 2 * p.n_taps + 4 + 3 + 3;
     assert_eq!(compared, expected, "every model signal compared");
     println!(
         "VCD: {compared} signals agree over {} cycles ({} and {})",
