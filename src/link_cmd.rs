@@ -48,6 +48,9 @@ pub struct LinkArgs {
     /// seed of noise and jitter; also picks the initial PI code unless --phase0 is given
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// turn the false-lock escape (half-UI kick after 4 unlocked windows) off
+    #[arg(long)]
+    pub no_kick: bool,
     /// initial PI code (0 ..= 127)
     #[arg(long)]
     pub phase0: Option<u32>,
@@ -112,6 +115,7 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
     if let Some(ki) = a.ki {
         c.rx.cdr.ki = ki;
     }
+    c.rx.cdr.kick = !a.no_kick;
     // The initial phase goes in with a configuration write after reset, so the same
     // exported design serves every initial phase (one Verilator build).
     let phase0 = a

@@ -7,8 +7,9 @@
 //! phase <- phase + (z << kp) + freq   (mod 2^27)    if ctrl.enable
 //! phase_code = phase[26:20]
 //! lock  <- (#{|err| > lock_thr} in the 256-UI window <= lock_max), at each window's last UI
-//! kick: at the end of the 4th consecutive unlocked window, if ctrl.enable and ctrl.kick,
-//!       phase also moves by half a UI (false-lock escape)
+//! kick: at the end of the 4th consecutive unlocked window, if ctrl.enable and ctrl.kick
+//!       and still acquiring (no lock since reset or the last phase load), phase also
+//!       moves by half a UI (false-lock escape)
 //!
 //! Ports
 //! * in  `clock`, `rst` (synchronous, active high)
@@ -58,6 +59,7 @@ pub struct Cdr {
     bad_r: DFF<Bits<LOCK_CNT_BITS>>,
     lock_r: DFF<Bit>,
     unl_r: DFF<Bits<KICK_CNT_BITS>>,
+    acq_r: DFF<Bit>,
     // locals
     lock_new: Signal<Local, Bit>,
     kick_now: Signal<Local, Bit>,
@@ -108,6 +110,7 @@ pub struct Cdr {
     pi_lo: Constant<Bits<5>>,
     e_msb: Constant<Bits<4>>,
     zero_b: Constant<Bit>,
+    one_b: Constant<Bit>,
     win_last: Constant<Bits<LOCK_WIN_LOG2>>,
     one_win: Constant<Bits<LOCK_WIN_LOG2>>,
     one_cnt: Constant<Bits<LOCK_CNT_BITS>>,
@@ -155,6 +158,7 @@ impl Cdr {
             bad_r: Default::default(),
             lock_r: Default::default(),
             unl_r: Default::default(),
+            acq_r: Default::default(),
             lock_new: Default::default(),
             kick_now: Default::default(),
             e_x1: Default::default(),
@@ -203,6 +207,7 @@ impl Cdr {
             pi_lo: konst(PHASE_FRAC as u64),
             e_msb: konst(ERR_BITS as u64 - 1),
             zero_b: Constant::new(false),
+            one_b: Constant::new(true),
             win_last: konst((1 << LOCK_WIN_LOG2) - 1),
             one_win: konst(1),
             one_cnt: konst(1),
@@ -234,6 +239,7 @@ impl Logic for Cdr {
         self.bad_r.clock.next = self.clock.val();
         self.lock_r.clock.next = self.clock.val();
         self.unl_r.clock.next = self.clock.val();
+        self.acq_r.clock.next = self.clock.val();
         self.kick_r.clock.next = self.clock.val();
         // configuration registers hold unless written
         self.kp_r.d.next = self.kp_r.q.val();
@@ -290,14 +296,16 @@ impl Logic for Cdr {
         self.lock_r.d.next = self.lock_r.q.val();
         self.bad_r.d.next = self.bad_sum.val();
         self.unl_r.d.next = self.unl_r.q.val();
+        self.acq_r.d.next = self.acq_r.q.val();
         self.kick_now.next = self.zero_b.val();
         if self.win_r.q.val() == self.win_last.val() {
             self.lock_r.d.next = self.lock_new.val();
             self.bad_r.d.next = self.zero_cnt.val();
             if self.lock_new.val() {
                 self.unl_r.d.next = self.zero_unl.val();
+                self.acq_r.d.next = self.zero_b.val();
             } else if self.unl_r.q.val() == self.unl_last.val() {
-                self.kick_now.next = self.kick_r.q.val();
+                self.kick_now.next = self.kick_r.q.val() & self.acq_r.q.val();
                 self.unl_r.d.next = self.zero_unl.val();
             } else {
                 self.unl_r.d.next = self.unl_r.q.val() + self.one_unl.val();
@@ -365,6 +373,7 @@ impl Logic for Cdr {
                 self.lmax_r.d.next = self.cfg_data.val();
             }
             if self.cfg_addr.val() == self.adr_phase.val() {
+                self.acq_r.d.next = self.one_b.val();
                 self.phase_r.d.next =
                     bit_cast::<PHASE_BITS, PI_BITS>(self.cfg_data.val().get_bits::<PI_BITS>(0))
                         << self.pi_lo.val();
@@ -388,6 +397,7 @@ impl Logic for Cdr {
             self.bad_r.d.next = self.zero_cnt.val();
             self.lock_r.d.next = self.zero_b.val();
             self.unl_r.d.next = self.zero_unl.val();
+            self.acq_r.d.next = self.one_b.val();
         }
         self.phase.next = self
             .phase_r

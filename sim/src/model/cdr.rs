@@ -11,7 +11,8 @@
 //! * lock detector: per 256-UI window, bad = #{ |err| > lock_thr }; at the window's last
 //!   UI, lock <- (bad <= lock_max).
 //! * false-lock escape: at the end of the KICK_WINDOWS-th consecutive window without lock,
-//!   if ctrl.enable and ctrl.kick, the phase also moves by half a UI at that edge.
+//!   if ctrl.enable and ctrl.kick and the CDR is still acquiring (no lock since the last
+//!   reset or phase load), the phase also moves by half a UI at that edge.
 //!
 //! Latency: detector register 1, phase register 1 (`LAT_CDR` = 2).
 
@@ -58,6 +59,8 @@ pub struct CdrModel {
     pub lock: bool,
     /// consecutive unlocked windows (KICK_CNT_BITS)
     pub unl: u32,
+    /// acquiring: no lock yet since the last reset or phase load (kicks allowed)
+    pub acq: bool,
 }
 
 impl CdrModel {
@@ -80,6 +83,7 @@ impl CdrModel {
             bad: 0,
             lock: false,
             unl: 0,
+            acq: false,
         })
     }
 
@@ -108,6 +112,7 @@ impl CdrModel {
             self.bad = 0;
             self.lock = false;
             self.unl = 0;
+            self.acq = true;
             return;
         }
         self.step_data(symbol, err);
@@ -119,7 +124,10 @@ impl CdrModel {
                 CFG_CDR_CTRL => self.ctrl = d & 7,
                 CFG_LOCK_THR => self.lock_thr = d,
                 CFG_LOCK_MAX => self.lock_max = d,
-                CFG_PHASE => self.phase = (d & ((1 << PI_BITS) - 1)) << PHASE_FRAC,
+                CFG_PHASE => {
+                    self.phase = (d & ((1 << PI_BITS) - 1)) << PHASE_FRAC;
+                    self.acq = true;
+                }
                 _ => {}
             }
         }
@@ -135,8 +143,9 @@ impl CdrModel {
             let lock = self.bad + bad_now <= self.lock_max;
             if lock {
                 self.unl = 0;
+                self.acq = false;
             } else if self.unl == KICK_WINDOWS as u32 - 1 {
-                kick = true;
+                kick = self.acq;
                 self.unl = 0;
             } else {
                 self.unl += 1;
@@ -246,29 +255,66 @@ mod tests {
         for k in 0..256 {
             m.step_data(0, if k < 3 { 11 } else { 10 });
         }
-        assert!(m.lock);
+        assert!(m.lock && !m.acq);
         // window 2: 4 bad samples (one of them the window's last UI) -> unlock
         for k in 0..256 {
             m.step_data(0, if k < 3 || k == 255 { -11 } else { -10 });
         }
         assert!(!m.lock);
-        // windows 3..5 unlocked too: at the end of the 4th unlocked window in a row the
-        // phase jumps by half a UI (the detector sees only zero errors here: z = 0)
-        let mut before = 0;
-        for w in 0..3 {
-            for k in 0..256 {
-                m.step_data(0, 100);
-                if w == 0 && k == 2 {
-                    before = m.phase; // after the last nonzero detector output has landed
+    }
+
+    /// Run `windows` windows of constant error 100 (all bad, z = 0 after the first UIs);
+    /// return the phase after each.
+    fn unlocked_windows(m: &mut CdrModel, windows: usize) -> Vec<u32> {
+        (0..windows)
+            .map(|_| {
+                for _ in 0..256 {
+                    m.step_data(0, 100);
                 }
-            }
-            assert!(!m.lock);
-            let expect = if w == 2 {
-                before ^ (1 << (PHASE_BITS - 1))
-            } else {
-                before
-            };
-            assert_eq!(m.phase, expect, "window {w}");
+                assert!(!m.lock);
+                m.phase
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kick_after_four_unlocked_windows_while_acquiring_only() {
+        let mut p = RxParams::default();
+        p.cdr.integral = false;
+        p.cdr.kp = 0;
+        p.cdr.lock_thr = 10;
+        p.cdr.lock_max = 3;
+        p.cdr.reset_phase = 5;
+        let mut m = reset(&p);
+        let ph = unlocked_windows(&mut m, 8);
+        // (the first UIs move the phase a little: z != 0 while e steps from 0 to 100)
+        let start = ph[0];
+        let half = 1 << (PHASE_BITS - 1);
+        assert_eq!(&ph[..3], &[start; 3]);
+        assert_eq!(
+            ph[3],
+            start ^ half,
+            "kick at the end of the 4th unlocked window"
+        );
+        assert_eq!(&ph[4..7], &[start ^ half; 3]);
+        assert_eq!(ph[7], start, "and again after 4 more");
+        // one locked window ends acquisition: no more kicks
+        for _ in 0..256 {
+            m.step_data(0, 0);
         }
+        assert!(m.lock && !m.acq);
+        let ph = unlocked_windows(&mut m, 8);
+        assert!(ph.iter().all(|&x| x == ph[0]), "{ph:?}");
+        // a phase load re-arms it
+        m.step(&RxIn::write(CFG_PHASE, 9, 0), 0, 100);
+        assert!(m.acq);
+        let ph = unlocked_windows(&mut m, 4);
+        assert_eq!(ph[3], ph[2] ^ half);
+        // with ctrl.kick clear, never
+        let mut p2 = p.clone();
+        p2.cdr.kick = false;
+        let mut m = reset(&p2);
+        let ph = unlocked_windows(&mut m, 8);
+        assert!(ph.iter().all(|&x| x == ph[0]));
     }
 }
