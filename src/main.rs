@@ -7,8 +7,10 @@
 //! * `cporx link`: the closed loop (AFE + receive top + CDR) with the model or `--rtl`
 //! * `cporx cdr-report`: the CDR's measured figures (lock, ppm, phase, jitter tolerance)
 //! * `cporx bench`: throughput of the model, Verilator and rust-hdl's simulator
+//! * `cporx build --board B`: ECP5 build of the receive top (Yosys, nextpnr, ecppack) and its report
 
 mod bench;
+mod build_cmd;
 mod cdr_report;
 mod demo;
 mod link_cmd;
@@ -63,6 +65,8 @@ enum Cmd {
     CdrReport(cdr_report::ReportArgs),
     /// Print throughput figures (model, Verilator co-simulation, rust-hdl simulation)
     Bench(bench::BenchArgs),
+    /// ECP5 build of the receive top for a board (Yosys, nextpnr-ecp5, ecppack): bitstream, utilization, Fmax
+    Build(build_cmd::BuildArgs),
 }
 
 pub fn load_params(config: &Option<PathBuf>) -> Result<RxParams, String> {
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
         Cmd::Link(a) => link_cmd::run(&a),
         Cmd::CdrReport(a) => cdr_report::run_report(&a),
         Cmd::Bench(a) => bench::run(&a),
+        Cmd::Build(a) => build_cmd::run(&a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

