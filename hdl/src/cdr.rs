@@ -3,13 +3,15 @@
 //! top bits are the phase-interpolator code, and a lock detector.
 //!
 //! z[k]  = e[k] * A(a[k-1]) - e[k-1] * A(a[k])      A(s) = 2s - 3 (x1, x3: adds, no multiplier)
-//! freq  <- sat(freq + (z << ki))                   if ctrl.enable and ctrl.integral
-//! phase <- phase + (z << kp) + freq   (mod 2^27)    if ctrl.enable
+//! pf    <- (z << kp) + freq (mod 2^27),  inc <- z << ki     (every cycle)
+//! freq  <- sat(freq + inc)                          if ctrl.enable and ctrl.integral
+//! phase <- phase + pf (mod 2^27)                    if ctrl.enable
 //! phase_code = phase[26:20]
-//! lock  <- (#{|err| > lock_thr} in the 256-UI window <= lock_max), at each window's last UI
-//! kick: at the end of the 4th consecutive unlocked window, if ctrl.enable and ctrl.kick
-//!       and still acquiring (no lock since reset or the last phase load), phase also
-//!       moves by half a UI (false-lock escape)
+//! lock  <- (#{|err| > lock_thr} in the 256-UI window <= lock_max); pipelined: bad-sample
+//!          register, window-total register, decision (2 cycles after the window ends)
+//! kick: when the 4th consecutive unlocked window is decided, if ctrl.kick and still
+//!       acquiring (no lock since reset or the last phase load), a kick pulse is
+//!       registered; at the next edge the phase also moves by half a UI (if ctrl.enable)
 //!
 //! Ports
 //! * in  `clock`, `rst` (synchronous, active high)
@@ -21,13 +23,18 @@
 //!
 //! Formats: z Q11.1 in 12 bits (exact, |z| <= 1530); phase 27 bits unsigned modular (the
 //! one intended wrap: a full turn is one UI); freq 20 bits signed, saturating.
-//! Latency: detector register, then phase register (`LAT_CDR` = 2).
+//! Latency: detector registers (D1: +-e, +-3e and the decision; D2: z), loop-filter
+//! registers (pf, inc), phase register (`LAT_CDR` = 4).
 //! Reset: configuration registers to `RxParams::cdr`, phase to `reset_phase << 20`, all
 //! other state to 0.
 
-use crate::konst;
+use crate::{ext_mask, konst};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
+
+// The sign-bit index constants are 4 (err, ted) and 5 (freq) bits wide.
+const _: () = assert!(ERR_BITS > 8 && ERR_BITS <= 16 && TED_BITS > 8 && TED_BITS <= 16);
+const _: () = assert!(FREQ_BITS > 16 && FREQ_BITS <= 32);
 
 #[derive(LogicBlock)]
 pub struct Cdr {
@@ -51,7 +58,15 @@ pub struct Cdr {
     lmax_r: DFF<Bits<8>>,
     // state
     a1_r: DFF<Bits<2>>,
-    e1_r: DFF<Bits<ERR_BITS>>,
+    ex1_r: DFF<Bits<TED_BITS>>,
+    ex3_r: DFF<Bits<TED_BITS>>,
+    nx1_r: DFF<Bits<TED_BITS>>,
+    nx3_r: DFF<Bits<TED_BITS>>,
+    px1_r: DFF<Bits<TED_BITS>>,
+    px3_r: DFF<Bits<TED_BITS>>,
+    pnx1_r: DFF<Bits<TED_BITS>>,
+    pnx3_r: DFF<Bits<TED_BITS>>,
+    sd_r: DFF<Bits<2>>,
     ted_r: DFF<Bits<TED_BITS>>,
     freq_r: DFF<Bits<FREQ_BITS>>,
     phase_r: DFF<Bits<PHASE_BITS>>,
@@ -60,13 +75,17 @@ pub struct Cdr {
     lock_r: DFF<Bit>,
     unl_r: DFF<Bits<KICK_CNT_BITS>>,
     acq_r: DFF<Bit>,
+    badq_r: DFF<Bits<LOCK_CNT_BITS>>,
+    cntd_r: DFF<Bits<LOCK_CNT_BITS>>,
+    done_r: DFF<Bit>,
+    kickq_r: DFF<Bit>,
+    pf_r: DFF<Bits<PHASE_BITS>>,
+    inc_r: DFF<Bits<FREQ_BITS>>,
     // locals
     lock_new: Signal<Local, Bit>,
     kick_now: Signal<Local, Bit>,
     e_x1: Signal<Local, Bits<TED_BITS>>,
     e_x3: Signal<Local, Bits<TED_BITS>>,
-    e1_x1: Signal<Local, Bits<TED_BITS>>,
-    e1_x3: Signal<Local, Bits<TED_BITS>>,
     term_a: Signal<Local, Bits<TED_BITS>>,
     term_b: Signal<Local, Bits<TED_BITS>>,
     z_ph: Signal<Local, Bits<PHASE_BITS>>,
@@ -97,11 +116,16 @@ pub struct Cdr {
     rst_lthr: Constant<Bits<8>>,
     rst_lmax: Constant<Bits<8>>,
     rst_phase: Constant<Bits<PHASE_BITS>>,
-    sgn_err_t: Constant<Bits<TED_BITS>>,
-    sgn_ted_p: Constant<Bits<PHASE_BITS>>,
-    sgn_fr_p: Constant<Bits<PHASE_BITS>>,
-    sgn_ted_f: Constant<Bits<FREQ_BITS>>,
-    sgn_fr_s: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    ext_err_t: Constant<Bits<TED_BITS>>,
+    ext_ted_p: Constant<Bits<PHASE_BITS>>,
+    ext_fr_p: Constant<Bits<PHASE_BITS>>,
+    ext_ted_f: Constant<Bits<FREQ_BITS>>,
+    ext_fr_s: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    // bit indices, sized to the index width Verilog expects (clog2 of the source width)
+    msb_ted: Constant<Bits<4>>,
+    msb_fr: Constant<Bits<5>>,
+    f_ext: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
+    i_ext: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
     sgn_sum: Constant<Bits<{ FREQ_BITS + 1 }>>,
     sat_hi_f: Constant<Bits<{ FREQ_BITS + 1 }>>,
     sat_lo_f: Constant<Bits<{ FREQ_BITS + 1 }>>,
@@ -109,6 +133,7 @@ pub struct Cdr {
     fr_min: Constant<Bits<FREQ_BITS>>,
     pi_lo: Constant<Bits<5>>,
     e_msb: Constant<Bits<4>>,
+    one_sh: Constant<Bits<2>>,
     zero_b: Constant<Bit>,
     one_b: Constant<Bit>,
     win_last: Constant<Bits<LOCK_WIN_LOG2>>,
@@ -119,6 +144,7 @@ pub struct Cdr {
     zero_t: Constant<Bits<TED_BITS>>,
     zero_e: Constant<Bits<ERR_BITS>>,
     zero_f: Constant<Bits<FREQ_BITS>>,
+    zero_p: Constant<Bits<PHASE_BITS>>,
     zero_2: Constant<Bits<2>>,
 }
 
@@ -150,7 +176,15 @@ impl Cdr {
             lthr_r: Default::default(),
             lmax_r: Default::default(),
             a1_r: Default::default(),
-            e1_r: Default::default(),
+            ex1_r: Default::default(),
+            ex3_r: Default::default(),
+            nx1_r: Default::default(),
+            nx3_r: Default::default(),
+            px1_r: Default::default(),
+            px3_r: Default::default(),
+            pnx1_r: Default::default(),
+            pnx3_r: Default::default(),
+            sd_r: Default::default(),
             ted_r: Default::default(),
             freq_r: Default::default(),
             phase_r: Default::default(),
@@ -159,12 +193,16 @@ impl Cdr {
             lock_r: Default::default(),
             unl_r: Default::default(),
             acq_r: Default::default(),
+            badq_r: Default::default(),
+            cntd_r: Default::default(),
+            done_r: Default::default(),
+            kickq_r: Default::default(),
+            pf_r: Default::default(),
+            inc_r: Default::default(),
             lock_new: Default::default(),
             kick_now: Default::default(),
             e_x1: Default::default(),
             e_x3: Default::default(),
-            e1_x1: Default::default(),
-            e1_x3: Default::default(),
             term_a: Default::default(),
             term_b: Default::default(),
             z_ph: Default::default(),
@@ -194,11 +232,15 @@ impl Cdr {
             rst_lthr: konst(c.lock_thr as u64),
             rst_lmax: konst(c.lock_max as u64),
             rst_phase: konst((c.reset_phase as u64) << PHASE_FRAC),
-            sgn_err_t: konst(1 << (ERR_BITS - 1)),
-            sgn_ted_p: konst(1 << (TED_BITS - 1)),
-            sgn_fr_p: konst(1 << (FREQ_BITS - 1)),
-            sgn_ted_f: konst(1 << (TED_BITS - 1)),
-            sgn_fr_s: konst(1 << (FREQ_BITS - 1)),
+            ext_err_t: konst(ext_mask(ERR_BITS, TED_BITS)),
+            ext_ted_p: konst(ext_mask(TED_BITS, PHASE_BITS)),
+            ext_fr_p: konst(ext_mask(FREQ_BITS, PHASE_BITS)),
+            ext_ted_f: konst(ext_mask(TED_BITS, FREQ_BITS)),
+            ext_fr_s: konst(ext_mask(FREQ_BITS, FREQ_BITS + 1)),
+            msb_ted: konst(TED_BITS as u64 - 1),
+            msb_fr: konst(FREQ_BITS as u64 - 1),
+            f_ext: Default::default(),
+            i_ext: Default::default(),
             sgn_sum: konst(fsgn),
             sat_hi_f: konst(hi),
             sat_lo_f: konst(lo),
@@ -206,6 +248,7 @@ impl Cdr {
             fr_min: konst(1 << (FREQ_BITS - 1)),
             pi_lo: konst(PHASE_FRAC as u64),
             e_msb: konst(ERR_BITS as u64 - 1),
+            one_sh: konst(1),
             zero_b: Constant::new(false),
             one_b: Constant::new(true),
             win_last: konst((1 << LOCK_WIN_LOG2) - 1),
@@ -216,6 +259,7 @@ impl Cdr {
             zero_t: konst(0),
             zero_e: konst(0),
             zero_f: konst(0),
+            zero_p: konst(0),
             zero_2: konst(0),
         }
     }
@@ -231,7 +275,15 @@ impl Logic for Cdr {
         self.lthr_r.clock.next = self.clock.val();
         self.lmax_r.clock.next = self.clock.val();
         self.a1_r.clock.next = self.clock.val();
-        self.e1_r.clock.next = self.clock.val();
+        self.ex1_r.clock.next = self.clock.val();
+        self.ex3_r.clock.next = self.clock.val();
+        self.nx1_r.clock.next = self.clock.val();
+        self.nx3_r.clock.next = self.clock.val();
+        self.px1_r.clock.next = self.clock.val();
+        self.px3_r.clock.next = self.clock.val();
+        self.pnx1_r.clock.next = self.clock.val();
+        self.pnx3_r.clock.next = self.clock.val();
+        self.sd_r.clock.next = self.clock.val();
         self.ted_r.clock.next = self.clock.val();
         self.freq_r.clock.next = self.clock.val();
         self.phase_r.clock.next = self.clock.val();
@@ -240,6 +292,12 @@ impl Logic for Cdr {
         self.lock_r.clock.next = self.clock.val();
         self.unl_r.clock.next = self.clock.val();
         self.acq_r.clock.next = self.clock.val();
+        self.badq_r.clock.next = self.clock.val();
+        self.cntd_r.clock.next = self.clock.val();
+        self.done_r.clock.next = self.clock.val();
+        self.kickq_r.clock.next = self.clock.val();
+        self.pf_r.clock.next = self.clock.val();
+        self.inc_r.clock.next = self.clock.val();
         self.kick_r.clock.next = self.clock.val();
         // configuration registers hold unless written
         self.kp_r.d.next = self.kp_r.q.val();
@@ -250,57 +308,54 @@ impl Logic for Cdr {
         self.lthr_r.d.next = self.lthr_r.q.val();
         self.lmax_r.d.next = self.lmax_r.q.val();
 
-        // ---- detector: e * A(a) with A in {-3,-1,1,3}, sign-extended to 12 bits ----
-        self.e_x1.next = (bit_cast::<TED_BITS, ERR_BITS>(self.err.val()) ^ self.sgn_err_t.val())
-            - self.sgn_err_t.val();
-        self.e_x3.next = self.e_x1.val() + self.e_x1.val() + self.e_x1.val();
-        self.e1_x1.next = (bit_cast::<TED_BITS, ERR_BITS>(self.e1_r.q.val())
-            ^ self.sgn_err_t.val())
-            - self.sgn_err_t.val();
-        self.e1_x3.next = self.e1_x1.val() + self.e1_x1.val() + self.e1_x1.val();
-        // term_a = e[k] * A(a[k-1])
-        self.term_a.next = self.e_x3.val();
-        if self.a1_r.q.val() == self.zero_2.val() {
-            self.term_a.next = self.zero_t.val() - self.e_x3.val();
-        } else if !self.a1_r.q.val().get_bit(1) {
-            self.term_a.next = self.zero_t.val() - self.e_x1.val();
-        } else if !self.a1_r.q.val().get_bit(0) {
-            self.term_a.next = self.e_x1.val();
+        // ---- detector, two register stages ----
+        // D1: the multiples of the slicer error a decision level can select, +-e and +-3e
+        // (sign-extended to 12 bits; x3 as e + 2e), and the decision; the previous
+        // cycle's set moves to the p* registers
+        self.e_x1.next = bit_cast::<TED_BITS, ERR_BITS>(self.err.val());
+        if self.err.val().get_bit(self.e_msb.val().index()) {
+            self.e_x1.next = bit_cast::<TED_BITS, ERR_BITS>(self.err.val()) | self.ext_err_t.val();
         }
-        // term_b = e[k-1] * A(a[k])
-        self.term_b.next = self.e1_x3.val();
-        if self.symbol.val() == self.zero_2.val() {
-            self.term_b.next = self.zero_t.val() - self.e1_x3.val();
-        } else if !self.symbol.val().get_bit(1) {
-            self.term_b.next = self.zero_t.val() - self.e1_x1.val();
-        } else if !self.symbol.val().get_bit(0) {
-            self.term_b.next = self.e1_x1.val();
+        self.e_x3.next = self.e_x1.val() + (self.e_x1.val() << self.one_sh.val());
+        self.ex1_r.d.next = self.e_x1.val();
+        self.ex3_r.d.next = self.e_x3.val();
+        self.nx1_r.d.next = self.zero_t.val() - self.e_x1.val();
+        self.nx3_r.d.next = self.zero_t.val() - self.e_x3.val();
+        self.sd_r.d.next = self.symbol.val();
+        self.px1_r.d.next = self.ex1_r.q.val();
+        self.px3_r.d.next = self.ex3_r.q.val();
+        self.pnx1_r.d.next = self.nx1_r.q.val();
+        self.pnx3_r.d.next = self.nx3_r.q.val();
+        self.a1_r.d.next = self.sd_r.q.val();
+        // D2: z = e[k] A(a[k-1]) - e[k-1] A(a[k]), a 4:1 select each and one subtract
+        self.term_a.next = self.ex3_r.q.val();
+        if self.a1_r.q.val() == self.zero_2.val() {
+            self.term_a.next = self.nx3_r.q.val();
+        } else if !self.a1_r.q.val().get_bit(1) {
+            self.term_a.next = self.nx1_r.q.val();
+        } else if !self.a1_r.q.val().get_bit(0) {
+            self.term_a.next = self.ex1_r.q.val();
+        }
+        self.term_b.next = self.px3_r.q.val();
+        if self.sd_r.q.val() == self.zero_2.val() {
+            self.term_b.next = self.pnx3_r.q.val();
+        } else if !self.sd_r.q.val().get_bit(1) {
+            self.term_b.next = self.pnx1_r.q.val();
+        } else if !self.sd_r.q.val().get_bit(0) {
+            self.term_b.next = self.px1_r.q.val();
         }
         self.ted_r.d.next = self.term_a.val() - self.term_b.val();
-        self.a1_r.d.next = self.symbol.val();
-        self.e1_r.d.next = self.err.val();
 
-        // ---- lock detector and false-lock escape ----
-        self.e_abs.next = self.err.val();
-        if self.err.val().get_bit(self.e_msb.val().index()) {
-            self.e_abs.next = self.zero_e.val() - self.err.val();
-        }
-        self.bad_now.next = self.zero_cnt.val();
-        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr_r.q.val()) {
-            self.bad_now.next = self.one_cnt.val();
-        }
-        self.bad_sum.next = self.bad_r.q.val() + self.bad_now.val();
+        // ---- lock detector and false-lock escape: three register stages ----
+        // 3: decide the window registered at its last UI; a kick pulse for the next edge
         self.lock_new.next =
-            self.bad_sum.val() <= bit_cast::<LOCK_CNT_BITS, 8>(self.lmax_r.q.val());
-        self.win_r.d.next = self.win_r.q.val() + self.one_win.val();
+            self.cntd_r.q.val() <= bit_cast::<LOCK_CNT_BITS, 8>(self.lmax_r.q.val());
         self.lock_r.d.next = self.lock_r.q.val();
-        self.bad_r.d.next = self.bad_sum.val();
         self.unl_r.d.next = self.unl_r.q.val();
         self.acq_r.d.next = self.acq_r.q.val();
         self.kick_now.next = self.zero_b.val();
-        if self.win_r.q.val() == self.win_last.val() {
+        if self.done_r.q.val() {
             self.lock_r.d.next = self.lock_new.val();
-            self.bad_r.d.next = self.zero_cnt.val();
             if self.lock_new.val() {
                 self.unl_r.d.next = self.zero_unl.val();
                 self.acq_r.d.next = self.zero_b.val();
@@ -311,36 +366,66 @@ impl Logic for Cdr {
                 self.unl_r.d.next = self.unl_r.q.val() + self.one_unl.val();
             }
         }
+        self.kickq_r.d.next = self.kick_now.val();
+        // 2: count the window's bad samples; register the total at its last UI
+        self.bad_sum.next = self.bad_r.q.val() + self.badq_r.q.val();
+        self.win_r.d.next = self.win_r.q.val() + self.one_win.val();
+        self.bad_r.d.next = self.bad_sum.val();
+        self.cntd_r.d.next = self.cntd_r.q.val();
+        self.done_r.d.next = self.zero_b.val();
+        if self.win_r.q.val() == self.win_last.val() {
+            self.cntd_r.d.next = self.bad_sum.val();
+            self.bad_r.d.next = self.zero_cnt.val();
+            self.done_r.d.next = self.one_b.val();
+        }
+        // 1: is this sample bad (|err| > lock_thr)
+        self.e_abs.next = self.err.val();
+        if self.err.val().get_bit(self.e_msb.val().index()) {
+            self.e_abs.next = self.zero_e.val() - self.err.val();
+        }
+        self.bad_now.next = self.zero_cnt.val();
+        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr_r.q.val()) {
+            self.bad_now.next = self.one_cnt.val();
+        }
+        self.badq_r.d.next = self.bad_now.val();
 
         // ---- loop filter and phase, from the detector register ----
-        self.z_ph.next = (bit_cast::<PHASE_BITS, TED_BITS>(self.ted_r.q.val())
-            ^ self.sgn_ted_p.val())
-            - self.sgn_ted_p.val();
-        self.f_ph.next = (bit_cast::<PHASE_BITS, FREQ_BITS>(self.freq_r.q.val())
-            ^ self.sgn_fr_p.val())
-            - self.sgn_fr_p.val();
-        self.z_fr.next = (bit_cast::<FREQ_BITS, TED_BITS>(self.ted_r.q.val())
-            ^ self.sgn_ted_f.val())
-            - self.sgn_ted_f.val();
+        self.z_ph.next = bit_cast::<PHASE_BITS, TED_BITS>(self.ted_r.q.val());
+        self.z_fr.next = bit_cast::<FREQ_BITS, TED_BITS>(self.ted_r.q.val());
+        if self.ted_r.q.val().get_bit(self.msb_ted.val().index()) {
+            self.z_ph.next =
+                bit_cast::<PHASE_BITS, TED_BITS>(self.ted_r.q.val()) | self.ext_ted_p.val();
+            self.z_fr.next =
+                bit_cast::<FREQ_BITS, TED_BITS>(self.ted_r.q.val()) | self.ext_ted_f.val();
+        }
+        self.f_ph.next = bit_cast::<PHASE_BITS, FREQ_BITS>(self.freq_r.q.val());
+        self.f_ext.next = bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val());
+        if self.freq_r.q.val().get_bit(self.msb_fr.val().index()) {
+            self.f_ph.next =
+                bit_cast::<PHASE_BITS, FREQ_BITS>(self.freq_r.q.val()) | self.ext_fr_p.val();
+            self.f_ext.next =
+                bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val()) | self.ext_fr_s.val();
+        }
         // |z << ki| <= 1530 << 7 < 2^19: the shifted increment is exact in 20 bits
-        self.inc.next = self.z_fr.val() << self.ki_r.q.val();
+        self.inc_r.d.next = self.z_fr.val() << self.ki_r.q.val();
+        self.pf_r.d.next = (self.z_ph.val() << self.kp_r.q.val()) + self.f_ph.val();
+        self.inc.next = self.inc_r.q.val();
         // 21-bit exact sum of two sign-extended 20-bit values, then saturate to 20 bits
-        self.f_sum.next = ((bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val())
-            ^ self.sgn_fr_s.val())
-            - self.sgn_fr_s.val())
-            + ((bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.inc.val()) ^ self.sgn_fr_s.val())
-                - self.sgn_fr_s.val());
+        self.i_ext.next = bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.inc.val());
+        if self.inc.val().get_bit(self.msb_fr.val().index()) {
+            self.i_ext.next =
+                bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.inc.val()) | self.ext_fr_s.val();
+        }
+        self.f_sum.next = self.f_ext.val() + self.i_ext.val();
         self.f_sum_f.next = self.f_sum.val() ^ self.sgn_sum.val();
         self.freq_r.d.next = self.freq_r.q.val();
         self.phase_r.d.next = self.phase_r.q.val();
         if self.en_r.q.val() {
-            self.phase_r.d.next =
-                self.phase_r.q.val() + (self.z_ph.val() << self.kp_r.q.val()) + self.f_ph.val();
-            if self.kick_now.val() {
-                self.phase_r.d.next = self.phase_r.q.val()
-                    + (self.z_ph.val() << self.kp_r.q.val())
-                    + self.f_ph.val()
-                    + self.half_ui.val();
+            self.phase_r.d.next = self.phase_r.q.val() + self.pf_r.q.val();
+            if self.kickq_r.q.val() {
+                // + half a UI modulo one UI: flip the top bit
+                self.phase_r.d.next =
+                    (self.phase_r.q.val() + self.pf_r.q.val()) ^ self.half_ui.val();
             }
             if self.int_r.q.val() {
                 if self.f_sum_f.val() >= self.sat_hi_f.val() {
@@ -389,7 +474,15 @@ impl Logic for Cdr {
             self.lthr_r.d.next = self.rst_lthr.val();
             self.lmax_r.d.next = self.rst_lmax.val();
             self.a1_r.d.next = self.zero_2.val();
-            self.e1_r.d.next = self.zero_e.val();
+            self.ex1_r.d.next = self.zero_t.val();
+            self.ex3_r.d.next = self.zero_t.val();
+            self.nx1_r.d.next = self.zero_t.val();
+            self.nx3_r.d.next = self.zero_t.val();
+            self.px1_r.d.next = self.zero_t.val();
+            self.px3_r.d.next = self.zero_t.val();
+            self.pnx1_r.d.next = self.zero_t.val();
+            self.pnx3_r.d.next = self.zero_t.val();
+            self.sd_r.d.next = self.zero_2.val();
             self.ted_r.d.next = self.zero_t.val();
             self.freq_r.d.next = self.zero_f.val();
             self.phase_r.d.next = self.rst_phase.val();
@@ -398,6 +491,12 @@ impl Logic for Cdr {
             self.lock_r.d.next = self.zero_b.val();
             self.unl_r.d.next = self.zero_unl.val();
             self.acq_r.d.next = self.one_b.val();
+            self.badq_r.d.next = self.zero_cnt.val();
+            self.cntd_r.d.next = self.zero_cnt.val();
+            self.done_r.d.next = self.zero_b.val();
+            self.kickq_r.d.next = self.zero_b.val();
+            self.pf_r.d.next = self.zero_p.val();
+            self.inc_r.d.next = self.zero_f.val();
         }
         self.phase.next = self
             .phase_r

@@ -9,14 +9,26 @@
 //! * out `y[7:0]`: equalized sample, Q7.1, saturated to -128 ..= 127 codes
 //!
 //! Number formats (docs/numerics.md): coefficients Q2.6; products exact in 14 bits, carried
-//! in 16; accumulator 32 bits (cannot overflow); round half up; saturate, never wrap.
-//! Latency: 3 cycles (delay line, product register, output register). Tap 0 multiplies the
-//! newest sample, so with the main cursor at tap 1, tap 0 is the pre-cursor.
-//! Reset: delay line, products and y to 0; coefficients to `RxParams::reset_coefs`.
+//! in 16; group sums and accumulator 20 bits (cannot overflow); round half up; saturate,
+//! never wrap.
+//! Latency: 4 cycles (delay line, product register, group-sum register, output register):
+//! the adder tree is pipelined as sums of FFE_GROUP = 4 taps, then the sum of the groups.
+//! Tap 0 multiplies the newest sample, so with the main cursor at tap 1, tap 0 is the
+//! pre-cursor.
+//! Reset: delay line, products, group sums and y to 0; coefficients to
+//! `RxParams::reset_coefs`.
 
-use crate::konst;
+use crate::{ext_mask, konst};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
+
+/// Accumulator bits that must all equal the sign for the shifted sum to fit Q7.1.
+const SAT_BITS: usize = ACC_BITS - Y_SHIFT - Y_BITS + 1;
+// The accumulator's bit-index constants are 5 bits wide.
+const _: () = assert!(ACC_BITS > 16 && ACC_BITS <= 32);
+
+// The sign-bit index constants below are 3 and 4 bits wide; they must index these widths.
+const _: () = assert!(ADC_BITS <= 8 && COEF_BITS <= 8 && PROD_BITS <= 16 && PROD_BITS > 8);
 
 /// One FFE tap: its delay-line register, its coefficient register and its product
 /// register. The tap is a sub-block (not a loop body in `Ffe`) because rust-hdl's
@@ -42,9 +54,13 @@ pub struct FfeTap {
     full: Signal<Local, Bits<32>>,
     adr: Constant<Bits<CFG_ADDR_BITS>>,
     c_rst: Constant<Bits<COEF_BITS>>,
-    sgn_adc16: Constant<Bits<16>>,
-    sgn_coef16: Constant<Bits<16>>,
-    sgn_prod32: Constant<Bits<ACC_BITS>>,
+    ext_adc16: Constant<Bits<16>>,
+    ext_coef16: Constant<Bits<16>>,
+    ext_prod32: Constant<Bits<ACC_BITS>>,
+    // bit indices, sized to the index width Verilog expects (clog2 of the source width)
+    msb_adc: Constant<Bits<3>>,
+    msb_coef: Constant<Bits<3>>,
+    msb_prod: Constant<Bits<4>>,
     zero_adc: Constant<Bits<ADC_BITS>>,
     zero_prod: Constant<Bits<PROD_BITS>>,
 }
@@ -68,9 +84,12 @@ impl FfeTap {
             full: Default::default(),
             adr: konst(addr as u64),
             c_rst: konst(to_raw(reset_coef, COEF_BITS) as u64),
-            sgn_adc16: konst(1 << (ADC_BITS - 1)),
-            sgn_coef16: konst(1 << (COEF_BITS - 1)),
-            sgn_prod32: konst(1 << (PROD_BITS - 1)),
+            ext_adc16: konst(ext_mask(ADC_BITS, 16)),
+            ext_coef16: konst(ext_mask(COEF_BITS, 16)),
+            ext_prod32: konst(ext_mask(PROD_BITS, ACC_BITS)),
+            msb_adc: konst(ADC_BITS as u64 - 1),
+            msb_coef: konst(COEF_BITS as u64 - 1),
+            msb_prod: konst(PROD_BITS as u64 - 1),
             zero_adc: konst(0),
             zero_prod: konst(0),
         }
@@ -88,12 +107,17 @@ impl Logic for FfeTap {
         if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
             self.c_r.d.next = self.cfg_data.val();
         }
-        // sign-extend both operands to 16 bits (zext, then (v ^ S) - S), multiply 16x16 into an explicit 32-bit
+        // sign-extend both operands to 16 bits (zext, then set the high bits when the sign
+        // bit is set: wiring and a mux, no adder), multiply 16x16 into an explicit 32-bit
         // local, keep the low 16 bits (the exact product: it fits in 14)
-        self.x16.next = (bit_cast::<16, ADC_BITS>(self.x_r.q.val()) ^ self.sgn_adc16.val())
-            - self.sgn_adc16.val();
-        self.c16.next = (bit_cast::<16, COEF_BITS>(self.c_r.q.val()) ^ self.sgn_coef16.val())
-            - self.sgn_coef16.val();
+        self.x16.next = bit_cast::<16, ADC_BITS>(self.x_r.q.val());
+        if self.x_r.q.val().get_bit(self.msb_adc.val().index()) {
+            self.x16.next = bit_cast::<16, ADC_BITS>(self.x_r.q.val()) | self.ext_adc16.val();
+        }
+        self.c16.next = bit_cast::<16, COEF_BITS>(self.c_r.q.val());
+        if self.c_r.q.val().get_bit(self.msb_coef.val().index()) {
+            self.c16.next = bit_cast::<16, COEF_BITS>(self.c_r.q.val()) | self.ext_coef16.val();
+        }
         self.full.next = self.x16.val() * self.c16.val();
         self.p_r.d.next = bit_cast::<PROD_BITS, 32>(self.full.val());
         if self.rst.val() {
@@ -102,8 +126,90 @@ impl Logic for FfeTap {
             self.p_r.d.next = self.zero_prod.val();
         }
         self.x_out.next = self.x_r.q.val();
-        self.p.next = (bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val()) ^ self.sgn_prod32.val())
-            - self.sgn_prod32.val();
+        self.p.next = bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val());
+        if self.p_r.q.val().get_bit(self.msb_prod.val().index()) {
+            self.p.next = bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val()) | self.ext_prod32.val();
+        }
+    }
+}
+
+/// A group of up to FFE_GROUP consecutive taps and its registered partial sum: the first
+/// stage of the FFE's pipelined adder tree. A sub-block (not a nested loop in `Ffe`)
+/// because rust-hdl's `#[hdl_gen]` loops cannot nest over a computed range.
+#[derive(LogicBlock)]
+pub struct FfeGroup {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub cfg_we: Signal<In, Bit>,
+    pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    /// sample from the previous group (or the ADC for group 0)
+    pub x_in: Signal<In, Bits<ADC_BITS>>,
+    /// the last tap's delayed sample, to the next group
+    pub x_out: Signal<Out, Bits<ADC_BITS>>,
+    /// registered sum of this group's products (exact, ACC_BITS two's complement)
+    pub s: Signal<Out, Bits<ACC_BITS>>,
+    tap: Vec<FfeTap>,
+    s_r: DFF<Bits<ACC_BITS>>,
+    gacc: Signal<Local, Bits<ACC_BITS>>,
+    /// added into the sum: the rounding constant for group 0, zero for the others
+    bias: Constant<Bits<ACC_BITS>>,
+    zero_acc: Constant<Bits<ACC_BITS>>,
+}
+
+impl FfeGroup {
+    fn new(first_tap: usize, reset_coefs: &[i32], bias: u64) -> Self {
+        FfeGroup {
+            clock: Default::default(),
+            rst: Default::default(),
+            cfg_we: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            x_in: Default::default(),
+            x_out: Default::default(),
+            s: Default::default(),
+            tap: reset_coefs
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| FfeTap::new(CFG_COEF_BASE + (first_tap + k) as u32, c))
+                .collect(),
+            s_r: Default::default(),
+            gacc: Default::default(),
+            bias: konst(bias),
+            zero_acc: konst(0),
+        }
+    }
+}
+
+impl Logic for FfeGroup {
+    #[hdl_gen]
+    fn update(&mut self) {
+        for k in 0..self.tap.len() {
+            self.tap[k].clock.next = self.clock.val();
+            self.tap[k].rst.next = self.rst.val();
+            self.tap[k].cfg_we.next = self.cfg_we.val();
+            self.tap[k].cfg_addr.next = self.cfg_addr.val();
+            self.tap[k].cfg_data.next = self.cfg_data.val();
+        }
+        self.tap[0].x_in.next = self.x_in.val();
+        for k in 1..self.tap.len() {
+            self.tap[k].x_in.next = self.tap[k - 1].x_out.val();
+        }
+        // the last tap's sample (the last assignment wins; rust-hdl's Verilog export
+        // evaluates an index only from loop variables, so no `len() - 1` index)
+        for k in 0..self.tap.len() {
+            self.x_out.next = self.tap[k].x_out.val();
+        }
+        self.s_r.clock.next = self.clock.val();
+        self.gacc.next = self.bias.val();
+        for k in 0..self.tap.len() {
+            self.gacc.next = self.gacc.val() + self.tap[k].p.val();
+        }
+        self.s_r.d.next = self.gacc.val();
+        if self.rst.val() {
+            self.s_r.d.next = self.zero_acc.val();
+        }
+        self.s.next = self.s_r.q.val();
     }
 }
 
@@ -116,14 +222,13 @@ pub struct Ffe {
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
     pub adc: Signal<In, Bits<ADC_BITS>>,
     pub y: Signal<Out, Bits<Y_BITS>>,
-    tap: Vec<FfeTap>,
+    group: Vec<FfeGroup>,
     y_reg: DFF<Bits<Y_BITS>>,
     acc: Signal<Local, Bits<ACC_BITS>>,
-    acc_f: Signal<Local, Bits<ACC_BITS>>,
-    sgn_acc: Constant<Bits<ACC_BITS>>,
-    rnd: Constant<Bits<ACC_BITS>>,
-    sat_hi_f: Constant<Bits<ACC_BITS>>,
-    sat_lo_f: Constant<Bits<ACC_BITS>>,
+    top: Signal<Local, Bits<SAT_BITS>>,
+    zero_acc: Constant<Bits<ACC_BITS>>,
+    sat_lo_bit: Constant<Bits<5>>,
+    acc_msb: Constant<Bits<5>>,
     y_max: Constant<Bits<Y_BITS>>,
     y_min: Constant<Bits<Y_BITS>>,
     y_shift: Constant<Bits<5>>,
@@ -135,13 +240,6 @@ impl Ffe {
     /// validate first; `RxTop::new` does).
     pub fn new(p: &RxParams) -> Self {
         p.validate().expect("Ffe::new needs validated RxParams");
-        let sign_acc = 1u64 << (ACC_BITS - 1);
-        let acc_mask = (1u64 << ACC_BITS) - 1;
-        // Saturation points on the rounded accumulator (before the shift), sign-flipped for
-        // the unsigned compare: acc >= (Y_MAX+1) << Y_SHIFT saturates high,
-        // acc < Y_MIN << Y_SHIFT saturates low.
-        let hi = (((Y_MAX as i64 + 1) << Y_SHIFT) as u64 & acc_mask) ^ sign_acc;
-        let lo = (((Y_MIN as i64) << Y_SHIFT) as u64 & acc_mask) ^ sign_acc;
         Ffe {
             clock: Default::default(),
             rst: Default::default(),
@@ -150,16 +248,21 @@ impl Ffe {
             cfg_data: Default::default(),
             adc: Default::default(),
             y: Default::default(),
-            tap: (0..p.n_taps)
-                .map(|k| FfeTap::new(CFG_COEF_BASE + k as u32, p.reset_coefs[k]))
+            group: p
+                .reset_coefs
+                .chunks(FFE_GROUP)
+                .enumerate()
+                // the rounding constant rides in group 0's sum: no adder for it in stage 2
+                .map(|(j, c)| {
+                    FfeGroup::new(j * FFE_GROUP, c, if j == 0 { Y_ROUND as u64 } else { 0 })
+                })
                 .collect(),
             y_reg: Default::default(),
             acc: Default::default(),
-            acc_f: Default::default(),
-            sgn_acc: konst(sign_acc),
-            rnd: konst(Y_ROUND as u64),
-            sat_hi_f: konst(hi),
-            sat_lo_f: konst(lo),
+            top: Default::default(),
+            zero_acc: konst(0),
+            sat_lo_bit: konst((Y_SHIFT + Y_BITS - 1) as u64),
+            acc_msb: konst(ACC_BITS as u64 - 1),
             y_max: konst(to_raw(Y_MAX, Y_BITS) as u64),
             y_min: konst(to_raw(Y_MIN, Y_BITS) as u64),
             y_shift: konst(Y_SHIFT as u64),
@@ -168,34 +271,39 @@ impl Ffe {
     }
 
     pub fn n_taps(&self) -> usize {
-        self.tap.len()
+        self.group.iter().map(|g| g.tap.len()).sum()
     }
 }
 
 impl Logic for Ffe {
     #[hdl_gen]
     fn update(&mut self) {
-        for k in 0..self.tap.len() {
-            self.tap[k].clock.next = self.clock.val();
-            self.tap[k].rst.next = self.rst.val();
-            self.tap[k].cfg_we.next = self.cfg_we.val();
-            self.tap[k].cfg_addr.next = self.cfg_addr.val();
-            self.tap[k].cfg_data.next = self.cfg_data.val();
+        for j in 0..self.group.len() {
+            self.group[j].clock.next = self.clock.val();
+            self.group[j].rst.next = self.rst.val();
+            self.group[j].cfg_we.next = self.cfg_we.val();
+            self.group[j].cfg_addr.next = self.cfg_addr.val();
+            self.group[j].cfg_data.next = self.cfg_data.val();
         }
-        self.tap[0].x_in.next = self.adc.val();
-        for k in 1..self.tap.len() {
-            self.tap[k].x_in.next = self.tap[k - 1].x_out.val();
+        self.group[0].x_in.next = self.adc.val();
+        for j in 1..self.group.len() {
+            self.group[j].x_in.next = self.group[j - 1].x_out.val();
         }
         self.y_reg.clock.next = self.clock.val();
-        // sum, round half up, saturate
-        self.acc.next = self.rnd.val();
-        for k in 0..self.tap.len() {
-            self.acc.next = self.acc.val() + self.tap[k].p.val();
+        // second adder stage: the group sums (rounding constant included in group 0), then
+        // saturate. q = acc >> Y_SHIFT fits Q7.1 exactly when acc's bits from
+        // Y_SHIFT + Y_BITS - 1 up are all equal: an AND/OR reduction, no comparator.
+        self.acc.next = self.zero_acc.val();
+        for j in 0..self.group.len() {
+            self.acc.next = self.acc.val() + self.group[j].s.val();
         }
-        self.acc_f.next = self.acc.val() ^ self.sgn_acc.val();
-        if self.acc_f.val() >= self.sat_hi_f.val() {
+        self.top.next = self
+            .acc
+            .val()
+            .get_bits::<SAT_BITS>(self.sat_lo_bit.val().index());
+        if !self.acc.val().get_bit(self.acc_msb.val().index()) && self.top.val().any() {
             self.y_reg.d.next = self.y_max.val();
-        } else if self.acc_f.val() < self.sat_lo_f.val() {
+        } else if self.acc.val().get_bit(self.acc_msb.val().index()) && !self.top.val().all() {
             self.y_reg.d.next = self.y_min.val();
         } else {
             self.y_reg.d.next = self

@@ -2,10 +2,10 @@
 //!
 //! | block | file | model (cporx-sim) | latency |
 //! |---|---|---|---|
-//! | FFE | `ffe.rs` | `sim/src/model/ffe.rs` | 3 cycles |
+//! | FFE | `ffe.rs` | `sim/src/model/ffe.rs` | 4 cycles |
 //! | PAM-4 slicer | `slicer.rs` | `sim/src/model/slicer.rs` | 1 cycle |
-//! | baud-rate CDR | `cdr.rs` | `sim/src/model/cdr.rs` | 2 cycles |
-//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 4 cycles to the decision, 6 to the phase code |
+//! | baud-rate CDR | `cdr.rs` | `sim/src/model/cdr.rs` | 4 cycles |
+//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 5 cycles to the decision, 9 to the phase code |
 //!
 //! Number formats and latencies come from `cporx-spec` (prose: docs/numerics.md).
 //!
@@ -16,7 +16,9 @@
 //! rust-hdl simulator. So all blocks here carry raw two's-complement patterns in `Bits<N>`
 //! and do the signed arithmetic explicitly, with operations whose Verilog meaning is
 //! plain unsigned modular arithmetic at a stated width:
-//! * sign extension: `sext_M(x) = zext_M(x ^ S) - zext_M(S)` with `S` the sign-bit mask;
+//! * sign extension: `sext_M(x) = zext_M(x) | (x[msb] ? E : 0)` with `E` the mask of the
+//!   bits above the source width (a mux on the high bits, which synthesis turns into
+//!   wiring; an earlier `(x ^ S) - S` form cost a carry chain per extension);
 //! * signed compare: `a <s b  <=>  (a ^ S) <u (b ^ S)`;
 //! * products: 16x16 unsigned multiply of sign-extended operands into an explicitly sized
 //!   32-bit `Local`; the low 16 bits are the exact signed product (it fits in 14).
@@ -34,6 +36,12 @@ pub use ffe::Ffe;
 pub use rx_top::RxTop;
 pub use slicer::Slicer;
 pub use step::RxTopSim;
+
+/// The mask of the bits `from ..= to-1`: what sign extension from `from` to `to` bits ORs in.
+pub(crate) fn ext_mask(from: usize, to: usize) -> u64 {
+    let all = if to >= 64 { u64::MAX } else { (1u64 << to) - 1 };
+    all & !((1u64 << from) - 1)
+}
 
 /// A rust-hdl constant of `N` bits holding the raw pattern `v` (shared by every block).
 pub(crate) fn konst<const N: usize>(

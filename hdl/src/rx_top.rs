@@ -6,10 +6,10 @@
 //! * out `y[7:0]` (FFE output, Q7.1), `symbol[1:0]`, `gray[1:0]`, `err[8:0]` (Q8.1),
 //!   `phase[6:0]` (PI code to the sampler), `lock`, `freq[19:0]` (CDR integral register)
 //!
-//! `y` is the FFE output register (latency 3); `symbol`, `gray`, `err` come from the
-//! slicer register one cycle later (latency 4) and belong to the `y` of the cycle before.
+//! `y` is the FFE output register (latency 4); `symbol`, `gray`, `err` come from the
+//! slicer register one cycle later (latency 5) and belong to the `y` of the cycle before.
 //! The CDR works on the slicer's registered outputs; `phase` moves 2 cycles after the
-//! decision that caused it (6 after the ADC sample).
+//! decision that caused it (9 after the ADC sample).
 //! The configuration bus is shared: addresses 0..n_taps-1 go to the FFE coefficients,
 //! 16..18 to the thresholds, 20..23 to the targets, 24..29 to the CDR; others are ignored.
 

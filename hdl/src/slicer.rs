@@ -40,8 +40,8 @@ pub struct Slicer {
     thr_f: Vec<Signal<Local, Bits<LEVEL_BITS>>>,
     d_sym: Signal<Local, Bits<2>>,
     d_gray: Signal<Local, Bits<2>>,
-    d_tgt: Signal<Local, Bits<LEVEL_BITS>>,
-    t_f: Signal<Local, Bits<LEVEL_BITS>>,
+    tgt_f: Vec<Signal<Local, Bits<LEVEL_BITS>>>,
+    diff: Vec<Signal<Local, Bits<ERR_BITS>>>,
     // constants
     thr_rst: Vec<Constant<Bits<LEVEL_BITS>>>,
     tgt_rst: Vec<Constant<Bits<LEVEL_BITS>>>,
@@ -77,8 +77,8 @@ impl Slicer {
             thr_f: (0..3).map(|_| Default::default()).collect(),
             d_sym: Default::default(),
             d_gray: Default::default(),
-            d_tgt: Default::default(),
-            t_f: Default::default(),
+            tgt_f: (0..4).map(|_| Default::default()).collect(),
+            diff: (0..4).map(|_| Default::default()).collect(),
             thr_rst: p.thresholds.iter().map(|&t| lvl(t)).collect(),
             tgt_rst: p.targets.iter().map(|&t| lvl(t)).collect(),
             thr_adr: (0..3).map(|j| konst(CFG_THRESH_BASE as u64 + j)).collect(),
@@ -109,35 +109,43 @@ impl Logic for Slicer {
             if self.cfg_we.val() && (self.cfg_addr.val() == self.tgt_adr[j].val()) {
                 self.tgt[j].d.next = self.cfg_data.val();
             }
+            self.tgt_f[j].next = self.tgt[j].q.val() ^ self.sgn.val();
         }
         self.sym_r.clock.next = self.clock.val();
         self.gray_r.clock.next = self.clock.val();
         self.err_r.clock.next = self.clock.val();
         // decision: signed compares as unsigned compares of sign-flipped codes
         self.y_f.next = self.y.val() ^ self.sgn.val();
+        // y - L[j] for all four targets in parallel with the compares (the decision then
+        // only selects): y - t == (y ^ S) - (t ^ S), exact in 9 bits (-255 ..= 255)
+        // (written out: rust-hdl's bit_cast cannot take a loop index)
+        self.diff[0].next = bit_cast::<ERR_BITS, LEVEL_BITS>(self.y_f.val())
+            - bit_cast::<ERR_BITS, LEVEL_BITS>(self.tgt_f[0].val());
+        self.diff[1].next = bit_cast::<ERR_BITS, LEVEL_BITS>(self.y_f.val())
+            - bit_cast::<ERR_BITS, LEVEL_BITS>(self.tgt_f[1].val());
+        self.diff[2].next = bit_cast::<ERR_BITS, LEVEL_BITS>(self.y_f.val())
+            - bit_cast::<ERR_BITS, LEVEL_BITS>(self.tgt_f[2].val());
+        self.diff[3].next = bit_cast::<ERR_BITS, LEVEL_BITS>(self.y_f.val())
+            - bit_cast::<ERR_BITS, LEVEL_BITS>(self.tgt_f[3].val());
         if self.y_f.val() >= self.thr_f[2].val() {
             self.d_sym.next = self.sym_k[3].val();
             self.d_gray.next = self.gray_k[3].val();
-            self.d_tgt.next = self.tgt[3].q.val();
+            self.err_r.d.next = self.diff[3].val();
         } else if self.y_f.val() >= self.thr_f[1].val() {
             self.d_sym.next = self.sym_k[2].val();
             self.d_gray.next = self.gray_k[2].val();
-            self.d_tgt.next = self.tgt[2].q.val();
+            self.err_r.d.next = self.diff[2].val();
         } else if self.y_f.val() >= self.thr_f[0].val() {
             self.d_sym.next = self.sym_k[1].val();
             self.d_gray.next = self.gray_k[1].val();
-            self.d_tgt.next = self.tgt[1].q.val();
+            self.err_r.d.next = self.diff[1].val();
         } else {
             self.d_sym.next = self.sym_k[0].val();
             self.d_gray.next = self.gray_k[0].val();
-            self.d_tgt.next = self.tgt[0].q.val();
+            self.err_r.d.next = self.diff[0].val();
         }
         self.sym_r.d.next = self.d_sym.val();
         self.gray_r.d.next = self.d_gray.val();
-        // y - t == (y ^ S) - (t ^ S): both offsets cancel; 9 bits hold -255 ..= 255 exactly.
-        self.t_f.next = self.d_tgt.val() ^ self.sgn.val();
-        self.err_r.d.next = bit_cast::<ERR_BITS, LEVEL_BITS>(self.y_f.val())
-            - bit_cast::<ERR_BITS, LEVEL_BITS>(self.t_f.val());
         if self.rst.val() {
             for j in 0..3 {
                 self.thr[j].d.next = self.thr_rst[j].val();

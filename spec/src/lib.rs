@@ -24,10 +24,14 @@ pub const COEF_FRAC: usize = 6;
 /// Width a product is carried at. ADC_BITS + COEF_BITS = 14 bits hold every product
 /// exactly; the RTL multiplies 16x16 (rust-hdl's only multiplier) and keeps the low 16.
 pub const PROD_BITS: usize = 16;
-/// Accumulator width: products are sign-extended to 32 bits and summed. The largest
-/// possible sum, MAX_TAPS * 2^(ADC_BITS-1) * 2^(COEF_BITS-1) = 2^16, needs 18 bits, so
-/// the accumulator can never overflow for any legal parameter set.
-pub const ACC_BITS: usize = 32;
+/// Accumulator width: products are sign-extended to 20 bits and summed (in groups of
+/// FFE_GROUP, then the group sums). The largest possible sum,
+/// MAX_TAPS * 2^(ADC_BITS-1) * 2^(COEF_BITS-1) = 2^16, plus the rounding constant, needs
+/// 18 bits, so the accumulator can never overflow for any legal parameter set. (It was 32
+/// bits until the ECP5 timing work: the wider carry chains cost Fmax for nothing.)
+pub const ACC_BITS: usize = 20;
+/// Taps per first-stage adder group of the FFE's pipelined sum.
+pub const FFE_GROUP: usize = 4;
 /// FFE output / slicer input width (Q7.1 in ADC LSBs: 8 bits, 1 fractional): -64.0 ..= 63.5.
 pub const Y_BITS: usize = 8;
 /// Fractional bits of the FFE output.
@@ -59,8 +63,8 @@ pub const CFG_THRESH_BASE: u32 = 16;
 pub const CFG_TARGET_BASE: u32 = 20;
 
 /// Latency in clock cycles from an ADC sample on `adc` to the first output that depends on it.
-/// FFE: delay-line register, product register, output register.
-pub const LAT_FFE: usize = 3;
+/// FFE: delay-line register, product register, group-sum register, output register.
+pub const LAT_FFE: usize = 4;
 /// Slicer: one output register.
 pub const LAT_SLICER: usize = 1;
 /// Receive top (FFE then slicer): the symbol decided from sample x[n] appears on the
@@ -112,12 +116,16 @@ pub const CFG_LOCK_THR: u32 = 27;
 pub const CFG_LOCK_MAX: u32 = 28;
 /// Writing here loads the PI code (cfg_data bits PI_BITS-1:0) and clears the fractional phase.
 pub const CFG_PHASE: u32 = 29;
-/// CDR latency: detector register, then phase register. The phase code moves LAT_CDR
-/// cycles after the slicer output it came from, so from an ADC sample to the phase code it
-/// reacts to is LAT_TOP + LAT_CDR cycles.
-pub const LAT_CDR: usize = 2;
+/// CDR latency: two detector registers (D1: +-e, +-3e and the decision; D2: z),
+/// loop-filter registers (`pf = (z << kp) + freq`, `inc = z << ki`), then the phase
+/// register. The phase code moves LAT_CDR cycles after
+/// the slicer output it came from, so from an ADC sample to the phase code it reacts to is
+/// LAT_TOP + LAT_CDR cycles.
+pub const LAT_CDR: usize = 4;
 
 const _: () = assert!(ADC_BITS + COEF_BITS <= PROD_BITS);
+const _: () =
+    assert!(((MAX_TAPS as i64) << (ADC_BITS + COEF_BITS - 2)) + Y_ROUND < (1i64 << (ACC_BITS - 1)));
 const _: () = assert!(Y_BITS == CFG_DATA_BITS && COEF_BITS == CFG_DATA_BITS);
 const _: () = assert!(MAX_TAPS <= CFG_THRESH_BASE as usize);
 const _: () = assert!(PI_BITS < CFG_DATA_BITS && CFG_PHASE < (1 << CFG_ADDR_BITS));

@@ -43,10 +43,14 @@ fn lint_rejects_a_real_warning() {
 
 #[test]
 fn model_vcd_matches_verilator_vcd_signal_by_signal() {
-    let p = RxParams::with_taps(4, 1).unwrap();
+    let p = RxParams::with_taps(6, 1).unwrap(); // two adder groups: group$0 (4 taps), group$1 (2)
     let dir = out_dir("vcd");
     let mut stim = vec![RxIn::reset()];
-    for (a, d) in RxParams::cfg_writes(&[-10, 70, -20, 127], &[-40, 2, 40], &[-60, -20, 20, 60]) {
+    for (a, d) in RxParams::cfg_writes(
+        &[-10, 70, -20, 127, 5, -3],
+        &[-40, 2, 40],
+        &[-60, -20, 20, 60],
+    ) {
         stim.push(RxIn::write(a, d, -32));
     }
     let mut x = 7i32;

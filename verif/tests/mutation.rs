@@ -22,8 +22,8 @@ struct Mutant {
 const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "FFE rounds half down instead of half up",
-        from: "localparam  rnd = 32'h10;",
-        to: "localparam  rnd = 32'hf;",
+        from: "localparam  bias = 20'h10;",
+        to: "localparam  bias = 20'hf;",
     },
     Mutant {
         name: "slicer compares y > t1 instead of y >= t1",
@@ -31,19 +31,19 @@ const MUTANTS: &[Mutant] = &[
         to: "if (y_f > thr_f$1)",
     },
     Mutant {
-        name: "FFE high saturation bound one LSB too high (wraps)",
-        from: "sat_hi_f = 32'h80001000",
-        to: "sat_hi_f = 32'h80001020",
+        name: "FFE high saturation value one LSB low",
+        from: "localparam  y_max = 8'h7f;",
+        to: "localparam  y_max = 8'h7e;",
     },
     Mutant {
-        name: "FFE low saturation removed (wraps)",
-        from: "sat_lo_f = 32'h7ffff000",
-        to: "sat_lo_f = 32'h1",
+        name: "FFE low saturation value one LSB high",
+        from: "localparam  y_min = 8'h80;",
+        to: "localparam  y_min = 8'h81;",
     },
     Mutant {
-        name: "tap 0 treats the ADC code as unsigned",
-        from: "localparam  sgn_adc16 = 16'h20;",
-        to: "localparam  sgn_adc16 = 16'h0;",
+        name: "the taps treat the ADC code as unsigned",
+        from: "localparam  ext_adc16 = 16'hffc0;",
+        to: "localparam  ext_adc16 = 16'h0;",
     },
     Mutant {
         name: "slicer Gray code of level 2 is 10",
@@ -62,8 +62,8 @@ const MUTANTS: &[Mutant] = &[
     },
     Mutant {
         name: "CDR integral gain one shift too large",
-        from: "inc = z_fr << ki_r$q;",
-        to: "inc = z_fr << (ki_r$q + 3'h1);",
+        from: "inc_r$d = z_fr << ki_r$q;",
+        to: "inc_r$d = z_fr << (ki_r$q + 3'h1);",
     },
     Mutant {
         name: "CDR frequency register wraps instead of saturating",

@@ -4,17 +4,22 @@
 //!
 //! * detector (Mueller-Muller type A on the slicer error, exact Q11.1):
 //!   z[k] = e[k] * A(a[k-1]) - e[k-1] * A(a[k]),  A(s) = 2s - 3 in {-3, -1, 1, 3}
-//! * loop filter and phase (one register stage after the detector register):
-//!   freq  <- sat_FREQ(freq + (z << ki))            when enabled and the integral path is on
-//!   phase <- (phase + (z << kp) + freq) mod 2^27    when enabled (the phase is modular)
+//! * loop filter and phase, two register stages after the detector register:
+//!   pf    <- ((z << kp) + freq) mod 2^27            (every cycle)
+//!   inc   <- z << ki                                (every cycle; exact in 20 bits)
+//!   freq  <- sat_FREQ(freq + inc)                   when enabled and the integral path is on
+//!   phase <- (phase + pf) mod 2^27, bit 26 flipped on a kick    when enabled (modular)
 //! * PI code = phase >> PHASE_FRAC (7 bits, 128 steps per UI)
-//! * lock detector: per 256-UI window, bad = #{ |err| > lock_thr }; at the window's last
-//!   UI, lock <- (bad <= lock_max).
-//! * false-lock escape: at the end of the KICK_WINDOWS-th consecutive window without lock,
-//!   if ctrl.enable and ctrl.kick and the CDR is still acquiring (no lock since the last
-//!   reset or phase load), the phase also moves by half a UI at that edge.
+//! * lock detector: per 256-UI window, bad = #{ |err| > lock_thr }; lock <- (bad <=
+//!   lock_max), pipelined: a bad-sample register, the window count (registered at the
+//!   window's last UI), then the decision, so `lock` moves 2 cycles after the window ends.
+//! * false-lock escape: when the KICK_WINDOWS-th consecutive window without lock is
+//!   decided, if ctrl.kick and the CDR is still acquiring (no lock since the last reset or
+//!   phase load), a kick pulse is registered and the phase moves by half a UI at the next
+//!   edge (if ctrl.enable).
 //!
-//! Latency: detector register 1, phase register 1 (`LAT_CDR` = 2).
+//! Latency: detector registers (D1: the slicer outputs; D2: z), pf/inc registers, phase
+//! register (`LAT_CDR` = 4).
 
 use cporx_spec::*;
 
@@ -45,7 +50,9 @@ pub struct CdrModel {
     pub lock_thr: u32,
     pub lock_max: u32,
     // state
-    /// previous decision and error (detector delay registers)
+    /// detector stage D1: this cycle's decision and error, and the previous cycle's
+    pub sd: u8,
+    pub ed: i32,
     pub a1: u8,
     pub e1: i32,
     /// detector register, Q11.1
@@ -61,6 +68,14 @@ pub struct CdrModel {
     pub unl: u32,
     /// acquiring: no lock yet since the last reset or phase load (kicks allowed)
     pub acq: bool,
+    /// loop-filter pipeline: (z << kp) + freq, modular 27 bits; z << ki
+    pub pf: u32,
+    pub inc: i32,
+    /// lock pipeline: this sample is bad; window total and its valid flag; kick pulse
+    pub bad_q: u32,
+    pub cnt_done: u32,
+    pub done: bool,
+    pub kick_q: bool,
 }
 
 impl CdrModel {
@@ -74,6 +89,8 @@ impl CdrModel {
             ctrl: 0,
             lock_thr: 0,
             lock_max: 0,
+            sd: 0,
+            ed: 0,
             a1: 0,
             e1: 0,
             ted: 0,
@@ -84,6 +101,12 @@ impl CdrModel {
             lock: false,
             unl: 0,
             acq: false,
+            pf: 0,
+            inc: 0,
+            bad_q: 0,
+            cnt_done: 0,
+            done: false,
+            kick_q: false,
         })
     }
 
@@ -103,6 +126,8 @@ impl CdrModel {
             self.ctrl = r.ctrl();
             self.lock_thr = r.lock_thr;
             self.lock_max = r.lock_max;
+            self.sd = 0;
+            self.ed = 0;
             self.a1 = 0;
             self.e1 = 0;
             self.ted = 0;
@@ -113,6 +138,12 @@ impl CdrModel {
             self.lock = false;
             self.unl = 0;
             self.acq = true;
+            self.pf = 0;
+            self.inc = 0;
+            self.bad_q = 0;
+            self.cnt_done = 0;
+            self.done = false;
+            self.kick_q = false;
             return;
         }
         self.step_data(symbol, err);
@@ -136,46 +167,61 @@ impl CdrModel {
     /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
     #[inline(always)]
     pub fn step_data(&mut self, symbol: u8, err: i32) {
-        // lock detector on the error before this edge
-        let bad_now = (err.unsigned_abs() > self.lock_thr) as u32;
-        let mut kick = false;
-        if self.win == WIN_LAST {
-            let lock = self.bad + bad_now <= self.lock_max;
+        // lock detector, three register stages (all from the state before this edge):
+        // 3: the lock decision from the count registered at the window's end, and the
+        //    false-lock kick pulse (applied to the phase at the next edge)
+        let kick = self.kick_q;
+        let mut kick_next = false;
+        if self.done {
+            let lock = self.cnt_done <= self.lock_max;
             if lock {
                 self.unl = 0;
                 self.acq = false;
             } else if self.unl == KICK_WINDOWS as u32 - 1 {
-                kick = self.acq;
+                kick_next = self.acq && self.ctrl & 4 != 0;
                 self.unl = 0;
             } else {
                 self.unl += 1;
             }
             self.lock = lock;
+        }
+        // 2: count the bad samples of the window; at its last UI, register the total
+        if self.win == WIN_LAST {
+            self.cnt_done = self.bad + self.bad_q;
             self.bad = 0;
+            self.done = true;
         } else {
-            self.bad += bad_now;
+            self.bad += self.bad_q;
+            self.done = false;
         }
         self.win = (self.win + 1) & WIN_LAST;
+        // 1: is this sample bad
+        self.bad_q = (err.unsigned_abs() > self.lock_thr) as u32;
+        self.kick_q = kick_next;
         // loop filter and phase, from the detector register before this edge
+        let z = self.ted;
+        let pf_next = ((z << self.kp) as u32).wrapping_add(self.freq as u32) & PHASE_MASK;
+        let inc_next = z << self.ki; // |z << ki| <= 1530 << 7 < 2^19: exact in FREQ_BITS
         if self.ctrl & 1 != 0 {
-            let z = self.ted;
-            let mut phase = self
-                .phase
-                .wrapping_add((z << self.kp) as u32)
-                .wrapping_add(self.freq as u32);
-            if kick && self.ctrl & 4 != 0 {
-                phase = phase.wrapping_add(1 << (PHASE_BITS - 1));
+            let mut phase = self.phase.wrapping_add(self.pf);
+            if kick {
+                // + 2^26 modulo 2^27: flips the top bit
+                phase ^= 1 << (PHASE_BITS - 1);
             }
             if self.ctrl & 2 != 0 {
-                // |z << ki| <= 1530 << 7 fits easily in i32; saturate to FREQ_BITS
-                self.freq = (self.freq + (z << self.ki)).clamp(FREQ_MIN, FREQ_MAX);
+                self.freq = (self.freq + self.inc).clamp(FREQ_MIN, FREQ_MAX);
             }
             self.phase = phase & PHASE_MASK;
         }
-        // detector
-        self.ted = ted(err, symbol, self.e1, self.a1);
-        self.a1 = symbol;
-        self.e1 = err;
+        self.pf = pf_next;
+        self.inc = inc_next;
+        // detector, two stages: D1 registers the slicer's outputs (the RTL registers
+        // +-e and +-3e of them, the same information), D2 the detector output
+        self.ted = ted(self.ed, self.sd, self.e1, self.a1);
+        self.a1 = self.sd;
+        self.e1 = self.ed;
+        self.sd = symbol;
+        self.ed = err;
     }
 }
 
@@ -211,12 +257,19 @@ mod tests {
         p.cdr.reset_phase = 0;
         let mut m = reset(&p);
         assert_eq!(m.pi_code(), 0);
-        m.step_data(3, 255); // registers z = 255 * A(0) = -765; the phase uses the old z = 0
+        m.step_data(3, 255); // D1 registers e = 255, a = 3
+        m.step_data(3, 0); // D2 registers z = 255 * A(0) - 0 = -765
         assert_eq!((m.ted, m.pi_code()), (-765, 0));
-        m.step_data(3, 0); // phase += -765 << 15; freq = -765 << 7; z = -255 * A(3) = -765
+        m.step_data(3, 0); // pf = -765 << 15, inc = -765 << 7; z = -255 * A(3) = -765
+        assert_eq!(
+            (m.pf as i64, m.inc),
+            ((-765i64 << 15) & 0x7ff_ffff, -765 << 7)
+        );
+        assert_eq!((m.phase, m.freq), (0, 0));
+        m.step_data(3, 0); // phase += pf; freq += inc; pf = (-765 << 15) + 0
         assert_eq!(m.freq, -765 << 7);
-        m.step_data(3, 0); // phase += (-765 << 15) + freq
-        let expect = (-2 * (765i64 << 15) - (765i64 << 7)).rem_euclid(1 << PHASE_BITS);
+        m.step_data(3, 0); // phase += pf again; pf now includes freq
+        let expect = (-2 * (765i64 << 15)).rem_euclid(1 << PHASE_BITS);
         assert_eq!(m.phase as i64, expect);
         assert_eq!(m.pi_code(), (expect >> PHASE_FRAC) as u8); // wrapped below 0 to code 80
         assert_eq!(m.pi_code(), 80);
@@ -228,50 +281,61 @@ mod tests {
         p.cdr.ki = 7;
         p.cdr.kp = 0;
         let mut m = reset(&p);
-        // a constant maximal detector output pushes freq to its bound, never past it (white
-        // box: the detector register is forced before each edge)
+        // a constant maximal increment pushes freq to its bound, never past it (white box:
+        // the increment register is forced before each edge)
         for _ in 0..100 {
-            m.ted = 1530;
+            m.inc = 1530 << 7;
             m.step_data(0, 0);
         }
         assert_eq!(m.freq, FREQ_MAX);
         for _ in 0..100 {
-            m.ted = -1530;
+            m.inc = -1530 << 7;
             m.step_data(0, 0);
         }
         assert_eq!(m.freq, FREQ_MIN);
     }
 
+    /// Step `m` with these slicer errors (symbol 0); the lock flag after each edge.
+    fn drive(m: &mut CdrModel, errs: impl IntoIterator<Item = i32>) -> Vec<bool> {
+        errs.into_iter()
+            .map(|e| {
+                m.step_data(0, e);
+                m.lock
+            })
+            .collect()
+    }
+
     #[test]
     fn lock_rule() {
         let mut p = RxParams::default();
-        p.cdr.enable = true;
         p.cdr.integral = false;
         p.cdr.kp = 0;
         p.cdr.lock_thr = 10;
         p.cdr.lock_max = 3;
         let mut m = reset(&p);
-        // window 1: 3 bad samples -> lock
-        for k in 0..256 {
-            m.step_data(0, if k < 3 { 11 } else { 10 });
-        }
-        assert!(m.lock && !m.acq);
-        // window 2: 4 bad samples (one of them the window's last UI) -> unlock
-        for k in 0..256 {
-            m.step_data(0, if k < 3 || k == 255 { -11 } else { -10 });
-        }
-        assert!(!m.lock);
+        // window 1 (edges 0..255): 3 samples with |err| > 10 -> lock, decided 2 edges after
+        // the window's last edge (bad-sample register, then count register)
+        let l = drive(
+            &mut m,
+            (0..512).map(|k| if (10..13).contains(&k) { 11 } else { 10 }),
+        );
+        assert!(!l[255] && l[256], "lock rises at edge 256");
+        assert!(l[256..].iter().all(|&x| x));
+        assert!(!m.acq, "the first lock ends acquisition");
+        // window 3: 4 bad samples (|err| = 11, negative) -> unlock at edge 768
+        let l = drive(
+            &mut m,
+            (512..1024).map(|k| if (600..604).contains(&k) { -11 } else { -10 }),
+        );
+        assert!(l[767 - 512] && !l[768 - 512], "lock falls at edge 768");
     }
 
     /// Run `windows` windows of constant error 100 (all bad, z = 0 after the first UIs);
-    /// return the phase after each.
+    /// return the phase after each. (`lock` lags a window by 2 edges, so it is not checked.)
     fn unlocked_windows(m: &mut CdrModel, windows: usize) -> Vec<u32> {
         (0..windows)
             .map(|_| {
-                for _ in 0..256 {
-                    m.step_data(0, 100);
-                }
-                assert!(!m.lock);
+                drive(m, [100; 256]);
                 m.phase
             })
             .collect()
@@ -286,35 +350,34 @@ mod tests {
         p.cdr.lock_max = 3;
         p.cdr.reset_phase = 5;
         let mut m = reset(&p);
-        let ph = unlocked_windows(&mut m, 8);
+        let ph = unlocked_windows(&mut m, 9);
         // (the first UIs move the phase a little: z != 0 while e steps from 0 to 100)
         let start = ph[0];
         let half = 1 << (PHASE_BITS - 1);
-        assert_eq!(&ph[..3], &[start; 3]);
+        // the 4th unlocked window is decided at edge 1024; the kick lands at edge 1025
+        assert_eq!(&ph[..4], &[start; 4]);
         assert_eq!(
-            ph[3],
-            start ^ half,
-            "kick at the end of the 4th unlocked window"
+            &ph[4..8],
+            &[start ^ half; 4],
+            "one kick after 4 unlocked windows"
         );
-        assert_eq!(&ph[4..7], &[start ^ half; 3]);
-        assert_eq!(ph[7], start, "and again after 4 more");
+        assert_eq!(ph[8], start, "and another after 4 more");
         // one locked window ends acquisition: no more kicks
-        for _ in 0..256 {
-            m.step_data(0, 0);
-        }
+        drive(&mut m, [0; 512]);
         assert!(m.lock && !m.acq);
         let ph = unlocked_windows(&mut m, 8);
         assert!(ph.iter().all(|&x| x == ph[0]), "{ph:?}");
         // a phase load re-arms it
         m.step(&RxIn::write(CFG_PHASE, 9, 0), 0, 100);
         assert!(m.acq);
-        let ph = unlocked_windows(&mut m, 4);
-        assert_eq!(ph[3], ph[2] ^ half);
+        let ph = unlocked_windows(&mut m, 5);
+        assert_ne!(ph[4], ph[0]);
+        assert_eq!(ph[4] ^ ph[0], half);
         // with ctrl.kick clear, never
         let mut p2 = p.clone();
         p2.cdr.kick = false;
         let mut m = reset(&p2);
-        let ph = unlocked_windows(&mut m, 8);
+        let ph = unlocked_windows(&mut m, 9);
         assert!(ph.iter().all(|&x| x == ph[0]));
     }
 }

@@ -1,8 +1,10 @@
 //! Reference model of the FFE (RTL: hdl/src/ffe.rs). Formats from docs/numerics.md:
 //! ADC codes Q6.0, coefficients Q2.6 (`FixedI8<U6>`), products Q8.6 exact
-//! (`FixedI16<U6>` from `wide_mul`), accumulator Q26.6 (`FixedI32<U6>`, cannot overflow),
-//! output Q7.1 (`FixedI8<U1>`): round half up, then saturate to the Q7.1 range.
-//! Latency 3: delay-line register, product register, output register.
+//! (`FixedI16<U6>` from `wide_mul`), group sums and accumulator exact (`FixedI32<U6>`;
+//! the RTL carries them in ACC_BITS = 20, which cannot overflow), output Q7.1
+//! (`FixedI8<U1>`): round half up, then saturate to the Q7.1 range.
+//! Latency 4: delay-line register, product register, group-sum register (sums of
+//! FFE_GROUP = 4 consecutive taps), output register.
 
 use cporx_spec::*;
 use fixed::types::extra::{U0, U1, U6};
@@ -33,6 +35,8 @@ pub struct FfeModel {
     pub c: [Coef; MAX_TAPS],
     /// tap k's product register
     pub p: [Prod; MAX_TAPS],
+    /// group j's partial-sum register (taps FFE_GROUP*j ..)
+    pub g: [Acc; MAX_TAPS / FFE_GROUP],
     pub y: Yout,
 }
 
@@ -50,6 +54,7 @@ impl FfeModel {
             x: [Sample::ZERO; MAX_TAPS],
             c: [Coef::ZERO; MAX_TAPS],
             p: [Prod::ZERO; MAX_TAPS],
+            g: [Acc::ZERO; MAX_TAPS / FFE_GROUP],
             y: Yout::ZERO,
         })
     }
@@ -65,6 +70,7 @@ impl FfeModel {
         if i.rst {
             self.x = [Sample::ZERO; MAX_TAPS];
             self.p = [Prod::ZERO; MAX_TAPS];
+            self.g = [Acc::ZERO; MAX_TAPS / FFE_GROUP];
             self.c = self.reset_coefs;
             self.y = Yout::ZERO;
             return;
@@ -87,16 +93,26 @@ impl FfeModel {
         self.shift_in(adc);
     }
 
-    /// Stages 2 and 1: output register from the products, products from the delay line.
+    /// Stages 3, 2, 1: output register from the group sums, group sums from the products,
+    /// products from the delay line.
     #[inline(always)]
     fn clock_datapath(&mut self) {
         let n = self.n;
-        // stage 2: output register from the product registers
+        let groups = n.div_ceil(FFE_GROUP);
+        // stage 3: output register from the group-sum registers
         let mut acc = Acc::ZERO;
-        for k in 0..n {
-            acc = acc.wrapping_add(Acc::from_bits(self.p[k].to_bits() as i32));
+        for j in 0..groups {
+            acc = acc.wrapping_add(self.g[j]);
         }
         self.y = round_saturate(acc);
+        // stage 2: group sums from the product registers
+        for j in 0..groups {
+            let mut s = Acc::ZERO;
+            for k in j * FFE_GROUP..((j + 1) * FFE_GROUP).min(n) {
+                s = s.wrapping_add(Acc::from_bits(self.p[k].to_bits() as i32));
+            }
+            self.g[j] = s;
+        }
         // stage 1: product registers from the delay line and coefficients
         for k in 0..n {
             self.p[k] = Prod::from_bits(self.c[k].wide_mul(self.x[k]).to_bits());
@@ -112,7 +128,7 @@ impl FfeModel {
         self.x[0] = Sample::from_bits(adc as i8);
     }
 
-    /// Tap k's product as it leaves the tap, sign-extended to the accumulator (RTL `tap$k.p`).
+    /// Tap k's product as it leaves the tap, sign-extended to the accumulator (RTL `group$j.tap$i.p`).
     pub fn tap_p(&self, k: usize) -> i32 {
         self.p[k].to_bits() as i32
     }
@@ -137,18 +153,18 @@ mod tests {
         );
     }
     #[test]
-    fn pass_through_latency_is_three() {
+    fn pass_through_latency_is_four() {
         let p = RxParams::default(); // main cursor at tap 1 => +1 sample of delay
         let mut m = FfeModel::new(&p).unwrap();
         m.step(&RxIn::reset());
-        let xs = [5, -7, 31, -32, 0, 0, 0, 0];
+        let xs = [5, -7, 31, -32, 0, 0, 0, 0, 0, 0];
         let mut ys = vec![];
         for &x in &xs {
             m.step(&RxIn::sample(x));
             ys.push(m.y.to_bits() as i32);
         }
         // y (Q7.1) = 2 * x delayed by LAT_FFE + 1 (main cursor at tap 1)
-        assert_eq!(&ys[LAT_FFE..], &[10, -14, 31 * 2, -64, 0]);
+        assert_eq!(&ys[LAT_FFE..LAT_FFE + 5], &[10, -14, 31 * 2, -64, 0]);
         assert!(ys[..LAT_FFE].iter().all(|&y| y == 0));
     }
 }

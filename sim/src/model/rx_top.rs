@@ -1,6 +1,6 @@
 //! Reference model of the receive top (RTL: hdl/src/rx_top.rs): FFE, slicer, CDR, with the
-//! ports and cycle convention of cporx_spec::ports. Latency: FFE 3 + slicer 1 to the
-//! decision, + CDR 2 to the phase code.
+//! ports and cycle convention of cporx_spec::ports. Latency: FFE 4 + slicer 1 to the
+//! decision, + CDR 4 to the phase code.
 
 use super::{CdrModel, FfeModel, SlicerModel};
 use cporx_spec::*;
