@@ -79,3 +79,35 @@ pub fn run_rust_hdl(p: &RxParams, stim: &[RxIn]) -> Vec<RxOut> {
     let mut s = cporx_hdl::RxTopSim::new(p).expect("validated params");
     s.run(stim).expect("rust-hdl simulation settles")
 }
+
+/// Run `cases` random cases of [`strategy::case`] for the one design `p` through a built
+/// Verilator model `vl` and through the reference model, comparing every output of every
+/// cycle. `Err` carries the shrunk failing case; `Ok` the number of cycles compared. Used
+/// by the mutation check and the post-synthesis check.
+pub fn check_verilated(
+    vl: &mut cporx_sim::verilator::VerilatedRx,
+    p: &RxParams,
+    cases: u32,
+    against: &'static str,
+) -> Result<usize, proptest::test_runner::TestError<strategy::Case>> {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let vl = std::cell::RefCell::new(vl);
+    let cycles = std::cell::Cell::new(0usize);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 500,
+        ..Config::default()
+    });
+    runner.run(&strategy::case(1), |c| {
+        let stim = c.stimulus(p);
+        let model = run_model(p, &stim);
+        let got = vl
+            .borrow_mut()
+            .run(&stim)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        cycles.set(cycles.get() + stim.len());
+        compare(&model, &got, against).map_err(|m| TestCaseError::fail(m.to_string()))
+    })?;
+    Ok(cycles.get())
+}

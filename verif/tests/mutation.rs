@@ -9,9 +9,8 @@
 
 use cporx_sim::verilator::VerilatedRx;
 use cporx_spec::*;
-use cporx_verif::strategy::case;
 use cporx_verif::*;
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestError;
 
 struct Mutant {
     name: &'static str,
@@ -82,34 +81,12 @@ const MUTANTS: &[Mutant] = &[
     },
 ];
 
-fn check(
-    vl: &std::cell::RefCell<VerilatedRx>,
-    p: &RxParams,
-    cases: u32,
-) -> Result<(), TestError<cporx_verif::strategy::Case>> {
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        max_shrink_iters: 500,
-        ..Config::default()
-    });
-    runner.run(&case(1), |c| {
-        let stim = c.stimulus(p);
-        let model = run_model(p, &stim);
-        let got = vl
-            .borrow_mut()
-            .run(&stim)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        compare(&model, &got, "verilator").map_err(|m| TestCaseError::fail(m.to_string()))
-    })
-}
-
 #[test]
 fn every_planted_bug_is_caught() {
     let p = RxParams::default();
     let clean = cporx_hdl::export::rx_top_verilog(&p).unwrap();
-    let vl = std::cell::RefCell::new(VerilatedRx::build(&clean, false).unwrap());
-    check(&vl, &p, 100).expect("the unmutated design passes");
+    let mut vl = VerilatedRx::build(&clean, false).unwrap();
+    check_verilated(&mut vl, &p, 100, "verilator").expect("the unmutated design passes");
     let mut missed = vec![];
     for m in MUTANTS {
         let n = clean.matches(m.from).count();
@@ -120,8 +97,8 @@ fn every_planted_bug_is_caught() {
             m.from
         );
         let mutated = clean.replace(m.from, m.to);
-        let vl = std::cell::RefCell::new(VerilatedRx::build(&mutated, false).unwrap());
-        match check(&vl, &p, 300) {
+        let mut vl = VerilatedRx::build(&mutated, false).unwrap();
+        match check_verilated(&mut vl, &p, 300, "verilator") {
             Err(TestError::Fail(why, minimal)) => println!(
                 "caught: {:<52} minimal case: {} ADC samples, {}",
                 m.name,
@@ -129,7 +106,7 @@ fn every_planted_bug_is_caught() {
                 why
             ),
             Err(e) => panic!("mutant `{}`: unexpected error {e}", m.name),
-            Ok(()) => missed.push(m.name),
+            Ok(_) => missed.push(m.name),
         }
     }
     println!(

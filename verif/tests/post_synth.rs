@@ -14,9 +14,7 @@
 
 use cporx_sim::verilator::VerilatedRx;
 use cporx_spec::*;
-use cporx_verif::strategy::case;
 use cporx_verif::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::time::Instant;
 
 /// Verilator's `-Wall` lint (with hdl/lint_waivers.vlt) fails the build on any warning.
@@ -58,35 +56,17 @@ fn verilated_netlist(p: &RxParams) -> VerilatedRx {
 
 /// Model against the netlist on `cases` random cases (as tests/mutation.rs).
 fn check_against_model(p: &RxParams, cases: u32) {
-    let vl = std::cell::RefCell::new(verilated_netlist(p));
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        max_shrink_iters: 500,
-        ..Config::default()
-    });
-    let cycles = std::cell::Cell::new(0usize);
+    let mut vl = verilated_netlist(p);
     let t0 = Instant::now();
-    let r = runner.run(&case(1), |c| {
-        let stim = c.stimulus(p);
-        let model = run_model(p, &stim);
-        let got = vl
-            .borrow_mut()
-            .run(&stim)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        cycles.set(cycles.get() + stim.len());
-        compare(&model, &got, "post-synth").map_err(|m| TestCaseError::fail(m.to_string()))
-    });
-    if let Err(e) = r {
+    let cycles = check_verilated(&mut vl, p, cases, "post-synth").unwrap_or_else(|e| {
         panic!(
             "post-synthesis netlist (n_taps {}) differs from the model: {e}",
             p.n_taps
-        );
-    }
+        )
+    });
     println!(
-        "post-synth equivalence (n_taps {}): {cases} cases, {} cycles, every output of every cycle equal to the model ({:.1} s)",
+        "post-synth equivalence (n_taps {}): {cases} cases, {cycles} cycles, every output of every cycle equal to the model ({:.1} s)",
         p.n_taps,
-        cycles.get(),
         t0.elapsed().as_secs_f64()
     );
 }
