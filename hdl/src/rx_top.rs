@@ -8,7 +8,7 @@
 //!
 //! `y` is the FFE output register (latency 4); `symbol`, `gray`, `err` come from the
 //! slicer register one cycle later (latency 5) and belong to the `y` of the cycle before.
-//! The CDR works on the slicer's registered outputs; `phase` moves 2 cycles after the
+//! The CDR works on the slicer's registered outputs; `phase` moves 4 cycles after the
 //! decision that caused it (9 after the ADC sample).
 //! The configuration bus is shared: addresses 0..n_taps-1 go to the FFE coefficients,
 //! 16..18 to the thresholds, 20..23 to the targets, 24..29 to the CDR; others are ignored.

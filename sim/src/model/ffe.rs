@@ -16,7 +16,7 @@ pub type Prod = FixedI16<U6>;
 pub type Acc = FixedI32<U6>;
 pub type Yout = FixedI8<U1>;
 
-/// The FFE's output stage: round half up and saturate a Q26.6 sum to Q7.1.
+/// The FFE's output stage: round half up and saturate an exact Q.6 sum to Q7.1.
 #[inline]
 pub fn round_saturate(acc: Acc) -> Yout {
     // acc + 2^-(Y_FRAC+1), exact in 32 bits (|acc| <= 2^16 codes for any legal set)
