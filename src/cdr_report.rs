@@ -29,6 +29,9 @@ pub struct ReportArgs {
     /// fewer seeds and shorter runs (a smoke run; figures not for the README)
     #[arg(long)]
     pub quick: bool,
+    /// where to write the jitter-tolerance plot (SVG)
+    #[arg(long, default_value = "out/cdr-jtol.svg")]
+    pub jtol_svg: PathBuf,
 }
 
 const BAUD_GBD: f64 = 53.125;
@@ -83,6 +86,65 @@ fn run(c: &LinkConfig) -> LinkResult {
     run_link_model(c).expect("validated link")
 }
 
+/// A log-log jitter-tolerance plot (SJ frequency in MHz against tolerated UI pp) as a
+/// self-contained SVG: no plotting crate needed for one curve.
+fn jtol_svg(pts: &[(f64, f64)]) -> String {
+    let (w, h, l, r, t, b) = (640.0, 420.0, 70.0, 20.0, 30.0, 50.0);
+    let (fx0, fx1, ay0, ay1) = (0.0f64, 3.0f64, -1.0f64, 2.0f64); // log10 ranges: 1 MHz..1 GHz, 0.1..100 UI
+    let x = |f: f64| l + (f.log10() - fx0) / (fx1 - fx0) * (w - l - r);
+    let y = |a: f64| h - b - (a.max(0.1).log10() - ay0) / (ay1 - ay0) * (h - t - b);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    );
+    for d in 0..=3 {
+        let f = 10f64.powi(d);
+        let label = ["1 MHz", "10 MHz", "100 MHz", "1 GHz"][d as usize];
+        s += &format!(
+            "<line x1=\"{0:.1}\" y1=\"{t}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#ddd\"/><text x=\"{0:.1}\" y=\"{2:.1}\" text-anchor=\"middle\">{label}</text>\n",
+            x(f),
+            h - b,
+            h - b + 18.0
+        );
+    }
+    for d in -1..=2 {
+        let a = 10f64.powi(d);
+        s += &format!(
+            "<line x1=\"{l}\" y1=\"{0:.1}\" x2=\"{1:.1}\" y2=\"{0:.1}\" stroke=\"#ddd\"/><text x=\"{2:.1}\" y=\"{3:.1}\" text-anchor=\"end\">{a}</text>\n",
+            y(a),
+            w - r,
+            l - 6.0,
+            y(a) + 4.0
+        );
+    }
+    let poly: Vec<String> = pts
+        .iter()
+        .map(|&(f, a)| format!("{:.1},{:.1}", x(f), y(a)))
+        .collect();
+    s += &format!(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\"/>\n",
+        poly.join(" ")
+    );
+    for &(f, a) in pts {
+        s += &format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"#1f77b4\"/>\n",
+            x(f),
+            y(a)
+        );
+    }
+    s += &format!(
+        "<text x=\"{:.1}\" y=\"18\" text-anchor=\"middle\">cporx CDR jitter tolerance: SJ amplitude held at BER &lt; 1e-6 (short channel, SNR {SNR_DB} dB, RJ {RJ_UI} UI, {BAUD_GBD} GBd)</text>\n",
+        w / 2.0
+    );
+    s += &format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">SJ frequency</text>\n<text x=\"16\" y=\"{:.1}\" transform=\"rotate(-90 16 {:.1})\" text-anchor=\"middle\">tolerated SJ (UI pp)</text>\n</svg>\n",
+        (l + w - r) / 2.0,
+        h - 10.0,
+        (t + h - b) / 2.0,
+        (t + h - b) / 2.0
+    );
+    s
+}
+
 /// Circular distance between two PI positions, in steps.
 fn circ(a: f64, b: f64) -> f64 {
     let n = (1 << PI_BITS) as f64;
@@ -123,7 +185,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "Measured by `cargo run --release -- cdr-report --readme README.md` (model in the loop, \
+        "Measured by `cargo run --release -- cdr-report --readme README.md --jtol-svg docs/cdr-jtol.svg` (model in the loop, \
          seeded; {}). Common conditions unless a row says otherwise: SNR {SNR_DB} dB at the sampler, \
          random jitter {RJ_UI} UI RMS, PRBS13Q, ADC full scale 4 (levels at codes +-8, +-24), \
          FFE MMSE-solved for the channel at the pulse peak (3 taps; 5 for `mr`), CDR gains \
@@ -321,6 +383,18 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
             2.0 * amp
         );
     }
+    let pts: Vec<(f64, f64)> = freqs_mhz
+        .iter()
+        .zip(&jt)
+        .map(|(&f, &(_, amp, _))| (f, 2.0 * amp))
+        .collect();
+    if let Some(dir) = a.jtol_svg.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(&a.jtol_svg, jtol_svg(&pts))
+        .map_err(|e| format!("cannot write {}: {e}", a.jtol_svg.display()))?;
+    let _ = writeln!(md, "\n![jitter tolerance]({})", a.jtol_svg.display());
     let _ = writeln!(
         md,
         "\nReport run time: {:.0} s on {} threads.",
