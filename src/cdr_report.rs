@@ -11,7 +11,7 @@
 
 use clap::Args;
 use cporx_sim::afe::{AfeConfig, PulseResponse};
-use cporx_sim::link::{run_link_model, sweep_phase, LinkConfig, LinkResult};
+use cporx_sim::link::{run_link_model, seeded_phase, sweep_phase, LinkConfig, LinkResult};
 use cporx_spec::*;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -76,10 +76,6 @@ fn base(channel: &str, ui: u64) -> LinkConfig {
     a.snr_db = Some(SNR_DB);
     a.rj_rms_ui = RJ_UI;
     LinkConfig::new(a, taps_for(channel), ui).expect("legal link")
-}
-
-fn seeded_phase(seed: u64) -> i32 {
-    (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as i32
 }
 
 fn run(c: &LinkConfig) -> LinkResult {
@@ -224,7 +220,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
             let mut c = base(ch, 30_000);
             c.afe.seed = 1000 + s;
             c.afe.ppm = *ppm;
-            c.writes = vec![(CFG_PHASE, seeded_phase(s))];
+            c.writes = vec![(CFG_PHASE, seeded_phase(s) as i32)];
             c.settle_ui = 30_000; // no counting needed
             run(&c).lock_time
         });

@@ -120,7 +120,7 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
     // exported design serves every initial phase (one Verilator build).
     let phase0 = a
         .phase0
-        .unwrap_or((a.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as u32);
+        .unwrap_or_else(|| cporx_sim::link::seeded_phase(a.seed));
     c.writes = vec![(CFG_PHASE, phase0 as i32)];
     c.validate().map_err(|e| e.to_string())?;
     Ok(c)

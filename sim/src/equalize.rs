@@ -34,27 +34,34 @@ pub fn train_ls(
             }
         }
     }
-    // Gaussian elimination with partial pivoting
-    for col in 0..n_taps {
-        let piv = (col..n_taps)
+    solve(a, b).ok_or(TrainError::Singular)
+}
+
+/// Solve the square system `a x = b` (Gauss-Jordan with partial pivoting); `None` when a
+/// pivot falls below 1e-9 (singular or nearly so). Shared by the least-squares training
+/// here and the MMSE tap solver in `crate::link`.
+pub fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for col in 0..n {
+        let piv = (col..n)
             .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
             .unwrap();
         if a[piv][col].abs() < 1e-9 {
-            return Err(TrainError::Singular);
+            return None;
         }
         a.swap(col, piv);
         b.swap(col, piv);
-        for r in 0..n_taps {
+        for r in 0..n {
             if r != col {
                 let f = a[r][col] / a[col][col];
-                for c in col..n_taps {
+                for c in col..n {
                     a[r][c] -= f * a[col][c];
                 }
                 b[r] -= f * b[col];
             }
         }
     }
-    Ok((0..n_taps).map(|i| b[i] / a[i][i]).collect())
+    Some((0..n).map(|i| b[i] / a[i][i]).collect())
 }
 
 /// Quantize real taps to Q2.6 codes (round to nearest); out-of-range taps are an error.

@@ -174,38 +174,14 @@ pub fn mmse_taps(
         }
         p[i] = 5.0 * h(main as i64 - i as i64);
     }
-    solve(r, p)
+    // R is 5 H'H plus the noise on its diagonal: positive definite for any real pulse
+    crate::equalize::solve(r, p).unwrap_or_else(|| vec![0.0; n_taps])
 }
 
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
-    let n = b.len();
-    for col in 0..n {
-        let piv = (col..n)
-            .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
-            .unwrap();
-        a.swap(col, piv);
-        b.swap(col, piv);
-        let d = a[col][col];
-        if d.abs() < 1e-300 {
-            return vec![0.0; n];
-        }
-        for r in col + 1..n {
-            let f = a[r][col] / d;
-            for c in col..n {
-                a[r][c] -= f * a[col][c];
-            }
-            b[r] -= f * b[col];
-        }
-    }
-    let mut x = vec![0.0; n];
-    for r in (0..n).rev() {
-        let mut s = b[r];
-        for c in r + 1..n {
-            s -= a[r][c] * x[c];
-        }
-        x[r] = s / a[r][r];
-    }
-    x
+/// A PI code in 0 ..< 2^PI_BITS derived from a seed (a multiplicative hash), for runs that
+/// start "from a random initial phase" reproducibly.
+pub fn seeded_phase(seed: u64) -> u32 {
+    (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PI_BITS)) as u32
 }
 
 #[derive(Clone, Debug, Default)]
