@@ -13,6 +13,7 @@
 //! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing
 
 pub mod afe;
+pub mod bist;
 pub mod channel;
 pub mod equalize;
 pub mod link;

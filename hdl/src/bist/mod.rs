@@ -1,0 +1,86 @@
+//! BIST (built-in self-test) building blocks as rust-hdl RTL, P lanes (symbols per clock,
+//! P in {1, 2, 4, 8, 16}; lane 0 the OLDEST symbol of a clock). Specification:
+//! docs/bist.md; bit-exact models: cporx-sim `bist` (sim/src/bist/); tests:
+//! hdl/tests/bist_blocks.rs.
+//!
+//! | block | file | latency |
+//! |---|---|---|
+//! | PRBS13Q generator [`PrbsGen`] | `prbs_gen.rs` | 1 cycle |
+//! | channel emulator [`ChanEmu`] | `chan_emu.rs` | 5 cycles |
+//! | PRBS13Q checker [`PrbsChk`] | `prbs_chk.rs` | 4 cycles to the counters, 2 to `synced` |
+//! | UART report + LEDs [`UartTx`] | `uart_tx.rs` | `tx`: the starting edge; LEDs 1 cycle |
+//!
+//! Every block has `clock` and a synchronous, active-high `rst`; per-lane ports are
+//! `Vec<Signal<..>>` fields, exported as `name$0`, `name$1`, ... Outputs are registers.
+//! The constructors take plain values (cporx-hdl does not depend on cporx-sim, where
+//! `BistParams` lives): `BistParams::lanes`, `taps4()`, `noise_amp`, `lane_seeds()`,
+//! `uart_div` and `report_interval` map one to one onto their arguments. They return a
+//! `ParamError` naming the parameter and its legal range for an illegal value.
+
+pub mod chan_emu;
+pub mod prbs_chk;
+pub mod prbs_gen;
+pub mod uart_tx;
+
+pub use chan_emu::ChanEmu;
+pub use prbs_chk::PrbsChk;
+pub use prbs_gen::PrbsGen;
+pub use uart_tx::UartTx;
+
+use cporx_spec::ParamError;
+use rust_hdl::prelude::*;
+
+/// PRBS13 feedback mask on a 13-bit state with bit 0 the newest bit (x^13 + x^12 + x^2 +
+/// x + 1: b[t] = b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13]); same value as cporx-sim's
+/// `bist::PRBS13_TAPMASK`.
+pub const PRBS13_TAPMASK: u64 = (1 << 12) | (1 << 11) | (1 << 1) | 1;
+
+pub(crate) fn out_of_range(name: &str, v: i64, lo: i64, hi: i64, unit: &'static str) -> ParamError {
+    ParamError::OutOfRange {
+        name: name.to_string(),
+        value: v,
+        lo,
+        hi,
+        unit,
+    }
+}
+
+pub(crate) fn check_range(
+    name: &str,
+    v: i64,
+    lo: i64,
+    hi: i64,
+    unit: &'static str,
+) -> Result<(), ParamError> {
+    if v < lo || v > hi {
+        Err(out_of_range(name, v, lo, hi, unit))
+    } else {
+        Ok(())
+    }
+}
+
+/// `Ok` if `lanes` is 1, 2, 4, 8 or 16.
+pub(crate) fn check_lanes(lanes: usize) -> Result<(), ParamError> {
+    if [1, 2, 4, 8, 16].contains(&lanes) {
+        Ok(())
+    } else {
+        Err(out_of_range(
+            "bist.lanes",
+            lanes as i64,
+            1,
+            16,
+            " (and a power of two: 1, 2, 4, 8, 16)",
+        ))
+    }
+}
+
+/// `n` default-constructed items (signals, registers).
+pub(crate) fn many<T: Default>(n: usize) -> Vec<T> {
+    (0..n).map(|_| T::default()).collect()
+}
+
+/// Verilog text of a block (top module `top`), after rust-hdl's connectivity checks.
+pub fn verilog_of<B: Block>(mut b: B) -> String {
+    b.connect_all();
+    generate_verilog(&b)
+}

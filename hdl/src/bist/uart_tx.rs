@@ -1,0 +1,308 @@
+//! UART report transmitter (8N1, programmable divisor) and the BIST LED display.
+//!
+//! Sends report lines of 36 ASCII characters:
+//! `B hhhhhhhh S hhhhhhhh N hhhhhhhh L\r\n` (bit errors, symbol errors, symbols checked as
+//! 8 upper-case hex digits; `L` if `lock` else `U`; CR LF), all four snapshotted at the
+//! edge that starts the line. A line starts at an edge where the transmitter is idle and
+//! `send` is high or the report timer expires; triggers while busy are ignored. The timer
+//! is a modular counter 0 ..= report_interval - 1 that runs from reset regardless of the
+//! transmitter (it expires every report_interval clocks).
+//!
+//! Ports
+//! * in  `clock`, `rst` (synchronous, active high)
+//! * in  `send`: report now (a strobe; holding it high sends lines back to back)
+//! * in  `bit_errs`, `sym_errs`, `symbols` (32 bits each), `lock`
+//! * out `tx`: serial line, idle high; 8N1, LSB first, each bit `uart_div` clocks
+//! * out `busy`: a line is being sent (360 * uart_div clocks per line)
+//! * out `leds[7:0]`: led k lit iff bit_errs >= 16^k (the number of significant hex digits
+//!   of bit_errs; all off = zero errors), registered from the live input (latency 1)
+//!
+//! Timing: `busy` rises and the first start bit appears on `tx` after the starting edge;
+//! characters follow without gaps; `busy` falls at the edge that ends the last stop bit.
+//! Reset and power-up: idle, timer 0, LEDs off. The line register holds the inverted line
+//! level so that power-up (all registers 0) is idle high too. The timer, baud and bit
+//! counters are modular counters (they wrap by design, never past their limits).
+//! Model: cporx-sim `bist::uart_tx::UartTxModel`.
+
+use super::check_range;
+use crate::konst;
+use cporx_spec::ParamError;
+use rust_hdl::prelude::*;
+
+/// Characters per report line.
+pub const LINE_CHARS: usize = 36;
+/// The line; `0` marks a hex digit, `1` the lock flag.
+const TEMPLATE: &[u8; LINE_CHARS] =
+    b"B \0\0\0\0\0\0\0\0 S \0\0\0\0\0\0\0\0 N \0\0\0\0\0\0\0\0 \x01\r\n";
+
+#[derive(LogicBlock)]
+pub struct UartTx {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub send: Signal<In, Bit>,
+    pub bit_errs: Signal<In, Bits<32>>,
+    pub sym_errs: Signal<In, Bits<32>>,
+    pub symbols: Signal<In, Bits<32>>,
+    pub lock: Signal<In, Bit>,
+    pub tx: Signal<Out, Bit>,
+    pub busy: Signal<Out, Bit>,
+    pub leds: Signal<Out, Bits<8>>,
+    timer: DFF<Bits<32>>,
+    active: DFF<Bit>,
+    idx: DFF<Bits<6>>,
+    snap: DFF<Bits<96>>,
+    lock_s: DFF<Bit>,
+    baud: DFF<Bits<16>>,
+    bitn: DFF<Bits<4>>,
+    sh: DFF<Bits<9>>,
+    txn: DFF<Bit>,
+    leds_r: DFF<Bits<8>>,
+    // locals
+    tick: Signal<Local, Bit>,
+    start: Signal<Local, Bit>,
+    cidx: Signal<Local, Bits<6>>,
+    ch: Signal<Local, Bits<8>>,
+    nib: Signal<Local, Bits<4>>,
+    nib8: Signal<Local, Bits<8>>,
+    outc: Signal<Local, Bits<8>>,
+    lv: Signal<Local, Bits<8>>,
+    // constants
+    ilast: Constant<Bits<32>>,
+    divm1: Constant<Bits<16>>,
+    tmpl: Vec<Constant<Bits<8>>>,
+    tidx: Vec<Constant<Bits<6>>>,
+    last_idx: Constant<Bits<6>>,
+    stop_bit: Constant<Bits<4>>,
+    one32: Constant<Bits<32>>,
+    one16: Constant<Bits<16>>,
+    one6: Constant<Bits<6>>,
+    one4: Constant<Bits<4>>,
+    sh1: Constant<Bits<4>>,
+    sh4: Constant<Bits<7>>,
+    sh32: Constant<Bits<7>>,
+    sh64: Constant<Bits<7>>,
+    top_nib: Constant<Bits<7>>,
+    bit0: Constant<Bits<4>>,
+    stop9: Constant<Bits<9>>,
+    ten: Constant<Bits<4>>,
+    ascii0: Constant<Bits<8>>,
+    ascii_a10: Constant<Bits<8>>,
+    ch_hex: Constant<Bits<8>>,
+    ch_lock: Constant<Bits<8>>,
+    ch_l: Constant<Bits<8>>,
+    ch_u: Constant<Bits<8>>,
+    led_sh: Vec<Constant<Bits<5>>>,
+    led_bit: Vec<Constant<Bits<8>>>,
+    zero32: Constant<Bits<32>>,
+    zero16: Constant<Bits<16>>,
+    zero8: Constant<Bits<8>>,
+    zero6: Constant<Bits<6>>,
+    zero4: Constant<Bits<4>>,
+    zero9: Constant<Bits<9>>,
+    zero96: Constant<Bits<96>>,
+}
+
+impl UartTx {
+    /// `uart_div`: clocks per bit, 1 ..= 65535; `report_interval`: clocks between periodic
+    /// reports, 1 ..= 2^32 - 1 (cporx-sim `BistParams::uart_div`, `report_interval`).
+    pub fn new(uart_div: u32, report_interval: u32) -> Result<Self, ParamError> {
+        check_range(
+            "bist.uart_div",
+            uart_div as i64,
+            1,
+            65535,
+            " (clocks per bit)",
+        )?;
+        check_range(
+            "bist.report_interval",
+            report_interval as i64,
+            1,
+            u32::MAX as i64,
+            " (clocks)",
+        )?;
+        Ok(UartTx {
+            clock: Default::default(),
+            rst: Default::default(),
+            send: Default::default(),
+            bit_errs: Default::default(),
+            sym_errs: Default::default(),
+            symbols: Default::default(),
+            lock: Default::default(),
+            tx: Default::default(),
+            busy: Default::default(),
+            leds: Default::default(),
+            timer: Default::default(),
+            active: Default::default(),
+            idx: Default::default(),
+            snap: Default::default(),
+            lock_s: Default::default(),
+            baud: Default::default(),
+            bitn: Default::default(),
+            sh: Default::default(),
+            txn: Default::default(),
+            leds_r: Default::default(),
+            tick: Default::default(),
+            start: Default::default(),
+            cidx: Default::default(),
+            ch: Default::default(),
+            nib: Default::default(),
+            nib8: Default::default(),
+            outc: Default::default(),
+            lv: Default::default(),
+            ilast: konst(report_interval as u64 - 1),
+            divm1: konst(uart_div as u64 - 1),
+            tmpl: TEMPLATE.iter().map(|&c| konst(c as u64)).collect(),
+            tidx: (0..LINE_CHARS as u64).map(konst).collect(),
+            last_idx: konst(LINE_CHARS as u64 - 1),
+            stop_bit: konst(9),
+            one32: konst(1),
+            one16: konst(1),
+            one6: konst(1),
+            one4: konst(1),
+            sh1: konst(1),
+            sh4: konst(4),
+            sh32: konst(32),
+            sh64: konst(64),
+            top_nib: konst(92),
+            bit0: konst(0),
+            stop9: konst(0x100),
+            ten: konst(10),
+            ascii0: konst(b'0' as u64),
+            ascii_a10: konst(b'A' as u64 - 10),
+            ch_hex: konst(0),
+            ch_lock: konst(1),
+            ch_l: konst(b'L' as u64),
+            ch_u: konst(b'U' as u64),
+            led_sh: (0..8).map(|k| konst(4 * k)).collect(),
+            led_bit: (0..8).map(|k| konst(1 << k)).collect(),
+            zero32: konst(0),
+            zero16: konst(0),
+            zero8: konst(0),
+            zero6: konst(0),
+            zero4: konst(0),
+            zero9: konst(0),
+            zero96: konst(0),
+        })
+    }
+}
+
+impl Logic for UartTx {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.timer.clock.next = self.clock.val();
+        self.active.clock.next = self.clock.val();
+        self.idx.clock.next = self.clock.val();
+        self.snap.clock.next = self.clock.val();
+        self.lock_s.clock.next = self.clock.val();
+        self.baud.clock.next = self.clock.val();
+        self.bitn.clock.next = self.clock.val();
+        self.sh.clock.next = self.clock.val();
+        self.txn.clock.next = self.clock.val();
+        self.leds_r.clock.next = self.clock.val();
+
+        // report timer (modular)
+        self.tick.next = self.timer.q.val() == self.ilast.val();
+        self.timer.d.next = self.timer.q.val() + self.one32.val();
+        if self.tick.val() {
+            self.timer.d.next = self.zero32.val();
+        }
+
+        // LEDs: led k iff bit_errs >> 4k != 0
+        self.lv.next = self.zero8.val();
+        for k in 0..8 {
+            if (self.bit_errs.val() >> self.led_sh[k].val()).any() {
+                self.lv.next = self.lv.val() | self.led_bit[k].val();
+            }
+        }
+        self.leds_r.d.next = self.lv.val();
+
+        // transmitter sequencing (defaults: hold)
+        self.active.d.next = self.active.q.val();
+        self.idx.d.next = self.idx.q.val();
+        self.snap.d.next = self.snap.q.val();
+        self.lock_s.d.next = self.lock_s.q.val();
+        self.baud.d.next = self.baud.q.val();
+        self.bitn.d.next = self.bitn.q.val();
+        self.sh.d.next = self.sh.q.val();
+        self.txn.d.next = self.txn.q.val();
+        self.start.next = false;
+        self.cidx.next = self.idx.q.val() + self.one6.val();
+        if !self.active.q.val() {
+            if self.send.val() || self.tick.val() {
+                self.active.d.next = true;
+                self.snap.d.next = (bit_cast::<96, 32>(self.bit_errs.val()) << self.sh64.val())
+                    | (bit_cast::<96, 32>(self.sym_errs.val()) << self.sh32.val())
+                    | bit_cast::<96, 32>(self.symbols.val());
+                self.lock_s.d.next = self.lock.val();
+                self.start.next = true;
+                self.cidx.next = self.zero6.val();
+            }
+        } else if self.baud.q.val() == self.divm1.val() {
+            self.baud.d.next = self.zero16.val();
+            if self.bitn.q.val() == self.stop_bit.val() {
+                if self.idx.q.val() == self.last_idx.val() {
+                    self.active.d.next = false;
+                } else {
+                    self.start.next = true;
+                }
+            } else {
+                self.txn.d.next = !self.sh.q.val().get_bit(self.bit0.val().index());
+                self.sh.d.next = self.sh.q.val() >> self.sh1.val();
+                self.bitn.d.next = self.bitn.q.val() + self.one4.val();
+            }
+        } else {
+            self.baud.d.next = self.baud.q.val() + self.one16.val();
+        }
+
+        // the character at position cidx: template, hex digit of the snapshot's top
+        // nibble, or the lock flag
+        self.ch.next = self.zero8.val();
+        for j in 0..36 {
+            if self.cidx.val() == self.tidx[j].val() {
+                self.ch.next = self.tmpl[j].val();
+            }
+        }
+        self.nib.next = self.snap.q.val().get_bits::<4>(self.top_nib.val().index());
+        self.nib8.next = bit_cast::<8, 4>(self.nib.val());
+        if self.nib.val() < self.ten.val() {
+            self.outc.next = self.nib8.val() + self.ascii0.val();
+        } else {
+            self.outc.next = self.nib8.val() + self.ascii_a10.val();
+        }
+        if self.ch.val() == self.ch_lock.val() {
+            if self.lock_s.q.val() {
+                self.outc.next = self.ch_l.val();
+            } else {
+                self.outc.next = self.ch_u.val();
+            }
+        } else if self.ch.val() != self.ch_hex.val() {
+            self.outc.next = self.ch.val();
+        }
+        if self.start.val() {
+            self.idx.d.next = self.cidx.val();
+            self.txn.d.next = true;
+            self.bitn.d.next = self.zero4.val();
+            self.baud.d.next = self.zero16.val();
+            self.sh.d.next = bit_cast::<9, 8>(self.outc.val()) | self.stop9.val();
+            if self.ch.val() == self.ch_hex.val() {
+                self.snap.d.next = self.snap.q.val() << self.sh4.val();
+            }
+        }
+
+        if self.rst.val() {
+            self.timer.d.next = self.zero32.val();
+            self.active.d.next = false;
+            self.idx.d.next = self.zero6.val();
+            self.snap.d.next = self.zero96.val();
+            self.lock_s.d.next = false;
+            self.baud.d.next = self.zero16.val();
+            self.bitn.d.next = self.zero4.val();
+            self.sh.d.next = self.zero9.val();
+            self.txn.d.next = false;
+            self.leds_r.d.next = self.zero8.val();
+        }
+        self.tx.next = !self.txn.q.val();
+        self.busy.next = self.active.q.val();
+        self.leds.next = self.leds_r.q.val();
+    }
+}
