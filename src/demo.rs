@@ -131,7 +131,7 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
         if c >= out.len() {
             break;
         }
-        let o = out[c];
+        let o = out[c].lane[0];
         counted += 1;
         if o.symbol != tx[n] {
             sym_err += 1;

@@ -213,9 +213,12 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
             Some(path) => {
                 let f = std::fs::File::create(path)
                     .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-                let mut v =
-                    cporx_sim::vcd_out::ModelVcd::new(std::io::BufWriter::new(f), c.rx.n_taps)
-                        .map_err(|e| e.to_string())?;
+                let mut v = cporx_sim::vcd_out::ModelVcd::new(
+                    std::io::BufWriter::new(f),
+                    c.rx.n_taps,
+                    c.rx.lanes,
+                )
+                .map_err(|e| e.to_string())?;
                 let mut m = cporx_sim::model::RxModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let limit = a.vcd_cycles;
                 let mut werr = None;

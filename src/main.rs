@@ -122,7 +122,7 @@ fn sim(
     let p = load_params(config)?;
     let text = std::fs::read_to_string(stimulus)
         .map_err(|e| format!("cannot read {}: {e}", stimulus.display()))?;
-    let stim = cporx_sim::stimulus::parse(&text, &stimulus.display().to_string())
+    let stim = cporx_sim::stimulus::parse(&text, &stimulus.display().to_string(), p.lanes)
         .map_err(|e| e.to_string())?;
     let res = match vcd {
         Some(path) => {
@@ -141,14 +141,22 @@ fn sim(
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    writeln!(w, "# cycle y symbol gray err phase lock freq").map_err(|e| e.to_string())?;
+    let mut head = "# cycle".to_string();
+    for j in 0..p.lanes {
+        let l = if p.lanes > 1 {
+            j.to_string()
+        } else {
+            String::new()
+        };
+        head += &format!(" y{l} symbol{l} gray{l} err{l}");
+    }
+    writeln!(w, "{head} phase lock freq").map_err(|e| e.to_string())?;
     for (c, o) in res.iter().enumerate() {
-        writeln!(
-            w,
-            "{c} {} {} {:02b} {} {} {} {}",
-            o.y, o.symbol, o.gray, o.err, o.phase, o.lock as u8, o.freq
-        )
-        .map_err(|e| e.to_string())?;
+        let mut line = c.to_string();
+        for l in &o.lane[..p.lanes] {
+            line += &format!(" {} {} {:02b} {}", l.y, l.symbol, l.gray, l.err);
+        }
+        writeln!(w, "{line} {} {} {}", o.phase, o.lock as u8, o.freq).map_err(|e| e.to_string())?;
     }
     drop(w);
     if rtl {

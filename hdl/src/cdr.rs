@@ -3,11 +3,14 @@
 //! top bits are the phase-interpolator code, and a lock detector.
 //!
 //! z[k]  = e[k] * A(a[k-1]) - e[k-1] * A(a[k])      A(s) = 2s - 3 (x1, x3: adds, no multiplier)
-//! pf    <- (z << kp) + freq (mod 2^27),  inc <- z << ki     (every cycle)
+//!         per lane (`TedLane`); lane 0's previous sample is the previous clock's lane P-1
+//! zs    = the sum of the clock's P detector outputs (registered as group sums of
+//!         TED_GROUP lanes, added in the loop filter): the decimated loop, one update/clock
+//! pf    <- (zs << kp) + (freq << log2 P) (mod 2^27),  inc <- zs << ki     (every cycle)
 //! freq  <- sat(freq + inc)                          if ctrl.enable and ctrl.integral
 //! phase <- phase + pf (mod 2^27)                    if ctrl.enable
 //! phase_code = phase[26:20]
-//! lock  <- (#{|err| > lock_thr} in the 256-UI window <= lock_max); pipelined: bad-sample
+//! lock  <- (#{|err| > lock_thr} in the 256-UI window (256/P clocks, every lane) <= lock_max); pipelined: bad-sample
 //!          register, window-total register, decision (2 cycles after the window ends)
 //! kick: when the 4th consecutive unlocked window is decided, if ctrl.kick and still
 //!       acquiring (no lock since reset or the last phase load), a kick pulse is
@@ -18,12 +21,13 @@
 //! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: kp 24, ki 25, ctrl 26 (bit 0 enable,
 //!   bit 1 integral, bit 2 kick), lock_thr 27,
 //!   lock_max 28, phase load 29 (docs/numerics.md, "Configuration bus")
-//! * in  `symbol[1:0]`, `err[8:0]` (Q8.1): the slicer's registered outputs
+//! * in  `symbol$j[1:0]`, `err$j[8:0]` (Q8.1): the slicer's registered outputs, lane j
 //! * out `phase[6:0]` (PI code), `lock`, `freq[19:0]` (signed, phase LSBs per UI)
 //!
-//! Formats: z Q11.1 in 12 bits (exact, |z| <= 1530); phase 27 bits unsigned modular (the
+//! Formats: z Q11.1 in 12 bits (exact, |z| <= 1530); group and lane sums 16 bits (exact);
+//! increment 24 bits (exact); phase 27 bits unsigned modular (the
 //! one intended wrap: a full turn is one UI); freq 20 bits signed, saturating.
-//! Latency: detector registers (D1: +-e, +-3e and the decision; D2: z), loop-filter
+//! Latency: detector registers (D1: +-e, +-3e and the decision; D2: group sums of z), loop-filter
 //! registers (pf, inc), phase register (`LAT_CDR` = 4).
 //! Reset: configuration registers to `RxParams::cdr`, phase to `reset_phase << 20`, all
 //! other state to 0.
@@ -32,9 +36,199 @@ use crate::{ext_mask, konst};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
-// The sign-bit index constants are 4 (err, ted) and 5 (freq) bits wide.
+// The sign-bit index constants are 4 (err, ted, ted sum) and 5 (freq, inc) bits wide.
 const _: () = assert!(ERR_BITS > 8 && ERR_BITS <= 16 && TED_BITS > 8 && TED_BITS <= 16);
-const _: () = assert!(FREQ_BITS > 16 && FREQ_BITS <= 32);
+const _: () = assert!(TED_SUM_BITS > 8 && TED_SUM_BITS <= 16);
+const _: () = assert!(FREQ_BITS > 16 && FREQ_BITS <= 32 && INC_BITS > 16 && INC_BITS <= 32);
+
+/// One lane of the timing-error detector: its D1 registers (+-e, +-3e, the decision),
+/// its z from the previous sample's D1 values, the running sum of z over its lane group
+/// (registered at the group's last lane: D2), and the running count of bad samples.
+#[derive(LogicBlock)]
+pub struct TedLane {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub err: Signal<In, Bits<ERR_BITS>>,
+    pub symbol: Signal<In, Bits<2>>,
+    pub lthr: Signal<In, Bits<8>>,
+    /// the previous sample's D1 values (lane j-1, or the previous clock's last lane)
+    pub pv_x1: Signal<In, Bits<TED_BITS>>,
+    pub pv_x3: Signal<In, Bits<TED_BITS>>,
+    pub pv_n1: Signal<In, Bits<TED_BITS>>,
+    pub pv_n3: Signal<In, Bits<TED_BITS>>,
+    pub pv_sd: Signal<In, Bits<2>>,
+    /// this lane's D1 registers, to the next lane
+    pub ex1: Signal<Out, Bits<TED_BITS>>,
+    pub ex3: Signal<Out, Bits<TED_BITS>>,
+    pub nx1: Signal<Out, Bits<TED_BITS>>,
+    pub nx3: Signal<Out, Bits<TED_BITS>>,
+    pub sd: Signal<Out, Bits<2>>,
+    /// running group sum of z (from the previous lane of the group) and this lane's
+    pub acc_in: Signal<In, Bits<TED_SUM_BITS>>,
+    pub acc_out: Signal<Out, Bits<TED_SUM_BITS>>,
+    /// the registered group sum at a group's last lane; 0 at the others
+    pub gs: Signal<Out, Bits<TED_SUM_BITS>>,
+    /// running count of this clock's bad samples (|err| > lthr)
+    pub cnt_in: Signal<In, Bits<LOCK_CNT_BITS>>,
+    pub cnt_out: Signal<Out, Bits<LOCK_CNT_BITS>>,
+    ex1_r: DFF<Bits<TED_BITS>>,
+    ex3_r: DFF<Bits<TED_BITS>>,
+    nx1_r: DFF<Bits<TED_BITS>>,
+    nx3_r: DFF<Bits<TED_BITS>>,
+    sd_r: DFF<Bits<2>>,
+    gs_r: DFF<Bits<TED_SUM_BITS>>,
+    e_x1: Signal<Local, Bits<TED_BITS>>,
+    e_x3: Signal<Local, Bits<TED_BITS>>,
+    term_a: Signal<Local, Bits<TED_BITS>>,
+    term_b: Signal<Local, Bits<TED_BITS>>,
+    z: Signal<Local, Bits<TED_BITS>>,
+    z16: Signal<Local, Bits<TED_SUM_BITS>>,
+    acc: Signal<Local, Bits<TED_SUM_BITS>>,
+    e_abs: Signal<Local, Bits<ERR_BITS>>,
+    first: Constant<Bit>,
+    last: Constant<Bit>,
+    ext_err_t: Constant<Bits<TED_BITS>>,
+    ext_ted_s: Constant<Bits<TED_SUM_BITS>>,
+    e_msb: Constant<Bits<4>>,
+    msb_ted: Constant<Bits<4>>,
+    one_sh: Constant<Bits<2>>,
+    one_cnt: Constant<Bits<LOCK_CNT_BITS>>,
+    zero_t: Constant<Bits<TED_BITS>>,
+    zero_s: Constant<Bits<TED_SUM_BITS>>,
+    zero_e: Constant<Bits<ERR_BITS>>,
+    zero_2: Constant<Bits<2>>,
+}
+
+impl TedLane {
+    fn new(j: usize, lanes: usize) -> Self {
+        TedLane {
+            clock: Default::default(),
+            rst: Default::default(),
+            err: Default::default(),
+            symbol: Default::default(),
+            lthr: Default::default(),
+            pv_x1: Default::default(),
+            pv_x3: Default::default(),
+            pv_n1: Default::default(),
+            pv_n3: Default::default(),
+            pv_sd: Default::default(),
+            ex1: Default::default(),
+            ex3: Default::default(),
+            nx1: Default::default(),
+            nx3: Default::default(),
+            sd: Default::default(),
+            acc_in: Default::default(),
+            acc_out: Default::default(),
+            gs: Default::default(),
+            cnt_in: Default::default(),
+            cnt_out: Default::default(),
+            ex1_r: Default::default(),
+            ex3_r: Default::default(),
+            nx1_r: Default::default(),
+            nx3_r: Default::default(),
+            sd_r: Default::default(),
+            gs_r: Default::default(),
+            e_x1: Default::default(),
+            e_x3: Default::default(),
+            term_a: Default::default(),
+            term_b: Default::default(),
+            z: Default::default(),
+            z16: Default::default(),
+            acc: Default::default(),
+            e_abs: Default::default(),
+            first: Constant::new(j % TED_GROUP == 0),
+            last: Constant::new(j % TED_GROUP == TED_GROUP - 1 || j == lanes - 1),
+            ext_err_t: konst(ext_mask(ERR_BITS, TED_BITS)),
+            ext_ted_s: konst(ext_mask(TED_BITS, TED_SUM_BITS)),
+            e_msb: konst(ERR_BITS as u64 - 1),
+            msb_ted: konst(TED_BITS as u64 - 1),
+            one_sh: konst(1),
+            one_cnt: konst(1),
+            zero_t: konst(0),
+            zero_s: konst(0),
+            zero_e: konst(0),
+            zero_2: konst(0),
+        }
+    }
+}
+
+impl Logic for TedLane {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.ex1_r.clock.next = self.clock.val();
+        self.ex3_r.clock.next = self.clock.val();
+        self.nx1_r.clock.next = self.clock.val();
+        self.nx3_r.clock.next = self.clock.val();
+        self.sd_r.clock.next = self.clock.val();
+        self.gs_r.clock.next = self.clock.val();
+        // D1: the multiples of the slicer error a decision level can select, +-e and +-3e
+        // (sign-extended to 12 bits; x3 as e + 2e), and the decision
+        self.e_x1.next = bit_cast::<TED_BITS, ERR_BITS>(self.err.val());
+        if self.err.val().get_bit(self.e_msb.val().index()) {
+            self.e_x1.next = bit_cast::<TED_BITS, ERR_BITS>(self.err.val()) | self.ext_err_t.val();
+        }
+        self.e_x3.next = self.e_x1.val() + (self.e_x1.val() << self.one_sh.val());
+        self.ex1_r.d.next = self.e_x1.val();
+        self.ex3_r.d.next = self.e_x3.val();
+        self.nx1_r.d.next = self.zero_t.val() - self.e_x1.val();
+        self.nx3_r.d.next = self.zero_t.val() - self.e_x3.val();
+        self.sd_r.d.next = self.symbol.val();
+        // D2: z = e[k] A(a[k-1]) - e[k-1] A(a[k]), a 4:1 select each and one subtract
+        self.term_a.next = self.ex3_r.q.val();
+        if self.pv_sd.val() == self.zero_2.val() {
+            self.term_a.next = self.nx3_r.q.val();
+        } else if !self.pv_sd.val().get_bit(1) {
+            self.term_a.next = self.nx1_r.q.val();
+        } else if !self.pv_sd.val().get_bit(0) {
+            self.term_a.next = self.ex1_r.q.val();
+        }
+        self.term_b.next = self.pv_x3.val();
+        if self.sd_r.q.val() == self.zero_2.val() {
+            self.term_b.next = self.pv_n3.val();
+        } else if !self.sd_r.q.val().get_bit(1) {
+            self.term_b.next = self.pv_n1.val();
+        } else if !self.sd_r.q.val().get_bit(0) {
+            self.term_b.next = self.pv_x1.val();
+        }
+        self.z.next = self.term_a.val() - self.term_b.val();
+        self.z16.next = bit_cast::<TED_SUM_BITS, TED_BITS>(self.z.val());
+        if self.z.val().get_bit(self.msb_ted.val().index()) {
+            self.z16.next = bit_cast::<TED_SUM_BITS, TED_BITS>(self.z.val()) | self.ext_ted_s.val();
+        }
+        self.acc.next = self.acc_in.val() + self.z16.val();
+        if self.first.val() {
+            self.acc.next = self.z16.val();
+        }
+        self.acc_out.next = self.acc.val();
+        self.gs_r.d.next = self.zero_s.val();
+        if self.last.val() {
+            self.gs_r.d.next = self.acc.val();
+        }
+        // lock detector stage 1: is this sample bad (|err| > lock_thr)
+        self.e_abs.next = self.err.val();
+        if self.err.val().get_bit(self.e_msb.val().index()) {
+            self.e_abs.next = self.zero_e.val() - self.err.val();
+        }
+        self.cnt_out.next = self.cnt_in.val();
+        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr.val()) {
+            self.cnt_out.next = self.cnt_in.val() + self.one_cnt.val();
+        }
+        if self.rst.val() {
+            self.ex1_r.d.next = self.zero_t.val();
+            self.ex3_r.d.next = self.zero_t.val();
+            self.nx1_r.d.next = self.zero_t.val();
+            self.nx3_r.d.next = self.zero_t.val();
+            self.sd_r.d.next = self.zero_2.val();
+            self.gs_r.d.next = self.zero_s.val();
+        }
+        self.ex1.next = self.ex1_r.q.val();
+        self.ex3.next = self.ex3_r.q.val();
+        self.nx1.next = self.nx1_r.q.val();
+        self.nx3.next = self.nx3_r.q.val();
+        self.sd.next = self.sd_r.q.val();
+        self.gs.next = self.gs_r.q.val();
+    }
+}
 
 #[derive(LogicBlock)]
 pub struct Cdr {
@@ -43,11 +237,12 @@ pub struct Cdr {
     pub cfg_we: Signal<In, Bit>,
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
-    pub symbol: Signal<In, Bits<2>>,
-    pub err: Signal<In, Bits<ERR_BITS>>,
+    pub symbol: Vec<Signal<In, Bits<2>>>,
+    pub err: Vec<Signal<In, Bits<ERR_BITS>>>,
     pub phase: Signal<Out, Bits<PI_BITS>>,
     pub lock: Signal<Out, Bit>,
     pub freq: Signal<Out, Bits<FREQ_BITS>>,
+    lane: Vec<TedLane>,
     // configuration registers
     kp_r: DFF<Bits<KP_BITS>>,
     ki_r: DFF<Bits<KI_BITS>>,
@@ -56,18 +251,12 @@ pub struct Cdr {
     kick_r: DFF<Bit>,
     lthr_r: DFF<Bits<8>>,
     lmax_r: DFF<Bits<8>>,
-    // state
+    // state: the previous clock's last-lane D1 values (lane 0's previous sample)
     a1_r: DFF<Bits<2>>,
-    ex1_r: DFF<Bits<TED_BITS>>,
-    ex3_r: DFF<Bits<TED_BITS>>,
-    nx1_r: DFF<Bits<TED_BITS>>,
-    nx3_r: DFF<Bits<TED_BITS>>,
     px1_r: DFF<Bits<TED_BITS>>,
     px3_r: DFF<Bits<TED_BITS>>,
     pnx1_r: DFF<Bits<TED_BITS>>,
     pnx3_r: DFF<Bits<TED_BITS>>,
-    sd_r: DFF<Bits<2>>,
-    ted_r: DFF<Bits<TED_BITS>>,
     freq_r: DFF<Bits<FREQ_BITS>>,
     phase_r: DFF<Bits<PHASE_BITS>>,
     win_r: DFF<Bits<LOCK_WIN_LOG2>>,
@@ -80,21 +269,18 @@ pub struct Cdr {
     done_r: DFF<Bit>,
     kickq_r: DFF<Bit>,
     pf_r: DFF<Bits<PHASE_BITS>>,
-    inc_r: DFF<Bits<FREQ_BITS>>,
+    inc_r: DFF<Bits<INC_BITS>>,
     // locals
     lock_new: Signal<Local, Bit>,
     kick_now: Signal<Local, Bit>,
-    e_x1: Signal<Local, Bits<TED_BITS>>,
-    e_x3: Signal<Local, Bits<TED_BITS>>,
-    term_a: Signal<Local, Bits<TED_BITS>>,
-    term_b: Signal<Local, Bits<TED_BITS>>,
+    zsum: Signal<Local, Bits<TED_SUM_BITS>>,
     z_ph: Signal<Local, Bits<PHASE_BITS>>,
     f_ph: Signal<Local, Bits<PHASE_BITS>>,
-    z_fr: Signal<Local, Bits<FREQ_BITS>>,
-    inc: Signal<Local, Bits<FREQ_BITS>>,
-    f_sum: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
-    f_sum_f: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
-    e_abs: Signal<Local, Bits<ERR_BITS>>,
+    z_in: Signal<Local, Bits<INC_BITS>>,
+    f_sum: Signal<Local, Bits<{ INC_BITS + 1 }>>,
+    f_sum_f: Signal<Local, Bits<{ INC_BITS + 1 }>>,
+    f_ext: Signal<Local, Bits<{ INC_BITS + 1 }>>,
+    i_ext: Signal<Local, Bits<{ INC_BITS + 1 }>>,
     bad_now: Signal<Local, Bits<LOCK_CNT_BITS>>,
     bad_sum: Signal<Local, Bits<LOCK_CNT_BITS>>,
     // constants
@@ -116,34 +302,32 @@ pub struct Cdr {
     rst_lthr: Constant<Bits<8>>,
     rst_lmax: Constant<Bits<8>>,
     rst_phase: Constant<Bits<PHASE_BITS>>,
-    ext_err_t: Constant<Bits<TED_BITS>>,
-    ext_ted_p: Constant<Bits<PHASE_BITS>>,
+    lanes_log2: Constant<Bits<3>>,
+    ext_zs_p: Constant<Bits<PHASE_BITS>>,
     ext_fr_p: Constant<Bits<PHASE_BITS>>,
-    ext_ted_f: Constant<Bits<FREQ_BITS>>,
-    ext_fr_s: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    ext_zs_i: Constant<Bits<INC_BITS>>,
+    ext_fr_s: Constant<Bits<{ INC_BITS + 1 }>>,
+    ext_inc_s: Constant<Bits<{ INC_BITS + 1 }>>,
     // bit indices, sized to the index width Verilog expects (clog2 of the source width)
-    msb_ted: Constant<Bits<4>>,
+    msb_zs: Constant<Bits<4>>,
     msb_fr: Constant<Bits<5>>,
-    f_ext: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
-    i_ext: Signal<Local, Bits<{ FREQ_BITS + 1 }>>,
-    sgn_sum: Constant<Bits<{ FREQ_BITS + 1 }>>,
-    sat_hi_f: Constant<Bits<{ FREQ_BITS + 1 }>>,
-    sat_lo_f: Constant<Bits<{ FREQ_BITS + 1 }>>,
+    msb_inc: Constant<Bits<5>>,
+    sgn_sum: Constant<Bits<{ INC_BITS + 1 }>>,
+    sat_hi_f: Constant<Bits<{ INC_BITS + 1 }>>,
+    sat_lo_f: Constant<Bits<{ INC_BITS + 1 }>>,
     fr_max: Constant<Bits<FREQ_BITS>>,
     fr_min: Constant<Bits<FREQ_BITS>>,
     pi_lo: Constant<Bits<5>>,
-    e_msb: Constant<Bits<4>>,
-    one_sh: Constant<Bits<2>>,
     zero_b: Constant<Bit>,
     one_b: Constant<Bit>,
     win_last: Constant<Bits<LOCK_WIN_LOG2>>,
     one_win: Constant<Bits<LOCK_WIN_LOG2>>,
-    one_cnt: Constant<Bits<LOCK_CNT_BITS>>,
     zero_cnt: Constant<Bits<LOCK_CNT_BITS>>,
     zero_win: Constant<Bits<LOCK_WIN_LOG2>>,
     zero_t: Constant<Bits<TED_BITS>>,
-    zero_e: Constant<Bits<ERR_BITS>>,
+    zero_s: Constant<Bits<TED_SUM_BITS>>,
     zero_f: Constant<Bits<FREQ_BITS>>,
+    zero_i: Constant<Bits<INC_BITS>>,
     zero_p: Constant<Bits<PHASE_BITS>>,
     zero_2: Constant<Bits<2>>,
 }
@@ -152,9 +336,10 @@ impl Cdr {
     pub fn new(p: &RxParams) -> Self {
         p.validate().expect("Cdr::new needs validated RxParams");
         let c = &p.cdr;
-        let fmask = (1u64 << (FREQ_BITS + 1)) - 1;
-        let fsgn = 1u64 << FREQ_BITS;
-        // saturation points of the 21-bit sum, sign-flipped for unsigned compares
+        const SUM: usize = INC_BITS + 1;
+        let fmask = (1u64 << SUM) - 1;
+        let fsgn = 1u64 << INC_BITS;
+        // saturation points of the 25-bit sum, sign-flipped for unsigned compares
         let hi = (1u64 << (FREQ_BITS - 1)) ^ fsgn;
         let lo = ((-(1i64 << (FREQ_BITS - 1))) as u64 & fmask) ^ fsgn;
         Cdr {
@@ -163,11 +348,12 @@ impl Cdr {
             cfg_we: Default::default(),
             cfg_addr: Default::default(),
             cfg_data: Default::default(),
-            symbol: Default::default(),
-            err: Default::default(),
+            symbol: (0..p.lanes).map(|_| Default::default()).collect(),
+            err: (0..p.lanes).map(|_| Default::default()).collect(),
             phase: Default::default(),
             lock: Default::default(),
             freq: Default::default(),
+            lane: (0..p.lanes).map(|j| TedLane::new(j, p.lanes)).collect(),
             kp_r: Default::default(),
             ki_r: Default::default(),
             en_r: Default::default(),
@@ -176,16 +362,10 @@ impl Cdr {
             lthr_r: Default::default(),
             lmax_r: Default::default(),
             a1_r: Default::default(),
-            ex1_r: Default::default(),
-            ex3_r: Default::default(),
-            nx1_r: Default::default(),
-            nx3_r: Default::default(),
             px1_r: Default::default(),
             px3_r: Default::default(),
             pnx1_r: Default::default(),
             pnx3_r: Default::default(),
-            sd_r: Default::default(),
-            ted_r: Default::default(),
             freq_r: Default::default(),
             phase_r: Default::default(),
             win_r: Default::default(),
@@ -201,17 +381,14 @@ impl Cdr {
             inc_r: Default::default(),
             lock_new: Default::default(),
             kick_now: Default::default(),
-            e_x1: Default::default(),
-            e_x3: Default::default(),
-            term_a: Default::default(),
-            term_b: Default::default(),
+            zsum: Default::default(),
             z_ph: Default::default(),
             f_ph: Default::default(),
-            z_fr: Default::default(),
-            inc: Default::default(),
+            z_in: Default::default(),
             f_sum: Default::default(),
             f_sum_f: Default::default(),
-            e_abs: Default::default(),
+            f_ext: Default::default(),
+            i_ext: Default::default(),
             bad_now: Default::default(),
             bad_sum: Default::default(),
             adr_kp: konst(CFG_KP as u64),
@@ -232,33 +409,31 @@ impl Cdr {
             rst_lthr: konst(c.lock_thr as u64),
             rst_lmax: konst(c.lock_max as u64),
             rst_phase: konst((c.reset_phase as u64) << PHASE_FRAC),
-            ext_err_t: konst(ext_mask(ERR_BITS, TED_BITS)),
-            ext_ted_p: konst(ext_mask(TED_BITS, PHASE_BITS)),
+            lanes_log2: konst(p.lanes_log2() as u64),
+            ext_zs_p: konst(ext_mask(TED_SUM_BITS, PHASE_BITS)),
             ext_fr_p: konst(ext_mask(FREQ_BITS, PHASE_BITS)),
-            ext_ted_f: konst(ext_mask(TED_BITS, FREQ_BITS)),
-            ext_fr_s: konst(ext_mask(FREQ_BITS, FREQ_BITS + 1)),
-            msb_ted: konst(TED_BITS as u64 - 1),
+            ext_zs_i: konst(ext_mask(TED_SUM_BITS, INC_BITS)),
+            ext_fr_s: konst(ext_mask(FREQ_BITS, SUM)),
+            ext_inc_s: konst(ext_mask(INC_BITS, SUM)),
+            msb_zs: konst(TED_SUM_BITS as u64 - 1),
             msb_fr: konst(FREQ_BITS as u64 - 1),
-            f_ext: Default::default(),
-            i_ext: Default::default(),
+            msb_inc: konst(INC_BITS as u64 - 1),
             sgn_sum: konst(fsgn),
             sat_hi_f: konst(hi),
             sat_lo_f: konst(lo),
             fr_max: konst((1 << (FREQ_BITS - 1)) - 1),
             fr_min: konst(1 << (FREQ_BITS - 1)),
             pi_lo: konst(PHASE_FRAC as u64),
-            e_msb: konst(ERR_BITS as u64 - 1),
-            one_sh: konst(1),
             zero_b: Constant::new(false),
             one_b: Constant::new(true),
-            win_last: konst((1 << LOCK_WIN_LOG2) - 1),
+            win_last: konst(((1 << LOCK_WIN_LOG2) / p.lanes - 1) as u64),
             one_win: konst(1),
-            one_cnt: konst(1),
             zero_cnt: konst(0),
             zero_win: konst(0),
             zero_t: konst(0),
-            zero_e: konst(0),
+            zero_s: konst(0),
             zero_f: konst(0),
+            zero_i: konst(0),
             zero_p: konst(0),
             zero_2: konst(0),
         }
@@ -275,16 +450,10 @@ impl Logic for Cdr {
         self.lthr_r.clock.next = self.clock.val();
         self.lmax_r.clock.next = self.clock.val();
         self.a1_r.clock.next = self.clock.val();
-        self.ex1_r.clock.next = self.clock.val();
-        self.ex3_r.clock.next = self.clock.val();
-        self.nx1_r.clock.next = self.clock.val();
-        self.nx3_r.clock.next = self.clock.val();
         self.px1_r.clock.next = self.clock.val();
         self.px3_r.clock.next = self.clock.val();
         self.pnx1_r.clock.next = self.clock.val();
         self.pnx3_r.clock.next = self.clock.val();
-        self.sd_r.clock.next = self.clock.val();
-        self.ted_r.clock.next = self.clock.val();
         self.freq_r.clock.next = self.clock.val();
         self.phase_r.clock.next = self.clock.val();
         self.win_r.clock.next = self.clock.val();
@@ -308,46 +477,46 @@ impl Logic for Cdr {
         self.lthr_r.d.next = self.lthr_r.q.val();
         self.lmax_r.d.next = self.lmax_r.q.val();
 
-        // ---- detector, two register stages ----
-        // D1: the multiples of the slicer error a decision level can select, +-e and +-3e
-        // (sign-extended to 12 bits; x3 as e + 2e), and the decision; the previous
-        // cycle's set moves to the p* registers
-        self.e_x1.next = bit_cast::<TED_BITS, ERR_BITS>(self.err.val());
-        if self.err.val().get_bit(self.e_msb.val().index()) {
-            self.e_x1.next = bit_cast::<TED_BITS, ERR_BITS>(self.err.val()) | self.ext_err_t.val();
+        // ---- detector lanes (D1, D2 and the bad-sample count) ----
+        // lane 0's previous sample is the previous clock's last lane (the p* registers);
+        // lane j's is lane j-1. The group sums and the bad count run along the lanes.
+        self.lane[0].pv_x1.next = self.px1_r.q.val();
+        self.lane[0].pv_x3.next = self.px3_r.q.val();
+        self.lane[0].pv_n1.next = self.pnx1_r.q.val();
+        self.lane[0].pv_n3.next = self.pnx3_r.q.val();
+        self.lane[0].pv_sd.next = self.a1_r.q.val();
+        self.lane[0].acc_in.next = self.zero_s.val();
+        self.lane[0].cnt_in.next = self.zero_cnt.val();
+        for j in 1..self.lane.len() {
+            self.lane[j].pv_x1.next = self.lane[j - 1].ex1.val();
+            self.lane[j].pv_x3.next = self.lane[j - 1].ex3.val();
+            self.lane[j].pv_n1.next = self.lane[j - 1].nx1.val();
+            self.lane[j].pv_n3.next = self.lane[j - 1].nx3.val();
+            self.lane[j].pv_sd.next = self.lane[j - 1].sd.val();
+            self.lane[j].acc_in.next = self.lane[j - 1].acc_out.val();
+            self.lane[j].cnt_in.next = self.lane[j - 1].cnt_out.val();
         }
-        self.e_x3.next = self.e_x1.val() + (self.e_x1.val() << self.one_sh.val());
-        self.ex1_r.d.next = self.e_x1.val();
-        self.ex3_r.d.next = self.e_x3.val();
-        self.nx1_r.d.next = self.zero_t.val() - self.e_x1.val();
-        self.nx3_r.d.next = self.zero_t.val() - self.e_x3.val();
-        self.sd_r.d.next = self.symbol.val();
-        self.px1_r.d.next = self.ex1_r.q.val();
-        self.px3_r.d.next = self.ex3_r.q.val();
-        self.pnx1_r.d.next = self.nx1_r.q.val();
-        self.pnx3_r.d.next = self.nx3_r.q.val();
-        self.a1_r.d.next = self.sd_r.q.val();
-        // D2: z = e[k] A(a[k-1]) - e[k-1] A(a[k]), a 4:1 select each and one subtract
-        self.term_a.next = self.ex3_r.q.val();
-        if self.a1_r.q.val() == self.zero_2.val() {
-            self.term_a.next = self.nx3_r.q.val();
-        } else if !self.a1_r.q.val().get_bit(1) {
-            self.term_a.next = self.nx1_r.q.val();
-        } else if !self.a1_r.q.val().get_bit(0) {
-            self.term_a.next = self.ex1_r.q.val();
+        self.zsum.next = self.zero_s.val();
+        for j in 0..self.lane.len() {
+            self.lane[j].clock.next = self.clock.val();
+            self.lane[j].rst.next = self.rst.val();
+            self.lane[j].err.next = self.err[j].val();
+            self.lane[j].symbol.next = self.symbol[j].val();
+            self.lane[j].lthr.next = self.lthr_r.q.val();
+            // the last lane's D1 values and count (the last assignment wins: rust-hdl's
+            // export evaluates an index only from loop variables)
+            self.px1_r.d.next = self.lane[j].ex1.val();
+            self.px3_r.d.next = self.lane[j].ex3.val();
+            self.pnx1_r.d.next = self.lane[j].nx1.val();
+            self.pnx3_r.d.next = self.lane[j].nx3.val();
+            self.a1_r.d.next = self.lane[j].sd.val();
+            self.bad_now.next = self.lane[j].cnt_out.val();
+            // the clock's detector sum from the group registers (0 at non-final lanes)
+            self.zsum.next = self.zsum.val() + self.lane[j].gs.val();
         }
-        self.term_b.next = self.px3_r.q.val();
-        if self.sd_r.q.val() == self.zero_2.val() {
-            self.term_b.next = self.pnx3_r.q.val();
-        } else if !self.sd_r.q.val().get_bit(1) {
-            self.term_b.next = self.pnx1_r.q.val();
-        } else if !self.sd_r.q.val().get_bit(0) {
-            self.term_b.next = self.px1_r.q.val();
-        }
-        self.ted_r.d.next = self.term_a.val() - self.term_b.val();
 
         // ---- lock detector and false-lock escape: three register stages ----
-        // 3: decide the window registered at its last UI; a kick pulse for the next edge
+        // 3: decide the window registered at its last clock; a kick pulse for the next edge
         self.lock_new.next =
             self.cntd_r.q.val() <= bit_cast::<LOCK_CNT_BITS, 8>(self.lmax_r.q.val());
         self.lock_r.d.next = self.lock_r.q.val();
@@ -367,54 +536,48 @@ impl Logic for Cdr {
             }
         }
         self.kickq_r.d.next = self.kick_now.val();
-        // 2: count the window's bad samples; register the total at its last UI
+        // 2: count the window's bad samples; register the total at its last clock
         self.bad_sum.next = self.bad_r.q.val() + self.badq_r.q.val();
         self.win_r.d.next = self.win_r.q.val() + self.one_win.val();
         self.bad_r.d.next = self.bad_sum.val();
         self.cntd_r.d.next = self.cntd_r.q.val();
         self.done_r.d.next = self.zero_b.val();
         if self.win_r.q.val() == self.win_last.val() {
+            self.win_r.d.next = self.zero_win.val();
             self.cntd_r.d.next = self.bad_sum.val();
             self.bad_r.d.next = self.zero_cnt.val();
             self.done_r.d.next = self.one_b.val();
         }
-        // 1: is this sample bad (|err| > lock_thr)
-        self.e_abs.next = self.err.val();
-        if self.err.val().get_bit(self.e_msb.val().index()) {
-            self.e_abs.next = self.zero_e.val() - self.err.val();
-        }
-        self.bad_now.next = self.zero_cnt.val();
-        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr_r.q.val()) {
-            self.bad_now.next = self.one_cnt.val();
-        }
+        // 1: how many of this clock's samples are bad (counted along the lanes)
         self.badq_r.d.next = self.bad_now.val();
 
-        // ---- loop filter and phase, from the detector register ----
-        self.z_ph.next = bit_cast::<PHASE_BITS, TED_BITS>(self.ted_r.q.val());
-        self.z_fr.next = bit_cast::<FREQ_BITS, TED_BITS>(self.ted_r.q.val());
-        if self.ted_r.q.val().get_bit(self.msb_ted.val().index()) {
+        // ---- loop filter and phase, from the detector registers ----
+        self.z_ph.next = bit_cast::<PHASE_BITS, TED_SUM_BITS>(self.zsum.val());
+        self.z_in.next = bit_cast::<INC_BITS, TED_SUM_BITS>(self.zsum.val());
+        if self.zsum.val().get_bit(self.msb_zs.val().index()) {
             self.z_ph.next =
-                bit_cast::<PHASE_BITS, TED_BITS>(self.ted_r.q.val()) | self.ext_ted_p.val();
-            self.z_fr.next =
-                bit_cast::<FREQ_BITS, TED_BITS>(self.ted_r.q.val()) | self.ext_ted_f.val();
+                bit_cast::<PHASE_BITS, TED_SUM_BITS>(self.zsum.val()) | self.ext_zs_p.val();
+            self.z_in.next =
+                bit_cast::<INC_BITS, TED_SUM_BITS>(self.zsum.val()) | self.ext_zs_i.val();
         }
         self.f_ph.next = bit_cast::<PHASE_BITS, FREQ_BITS>(self.freq_r.q.val());
-        self.f_ext.next = bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val());
+        self.f_ext.next = bit_cast::<{ INC_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val());
         if self.freq_r.q.val().get_bit(self.msb_fr.val().index()) {
             self.f_ph.next =
                 bit_cast::<PHASE_BITS, FREQ_BITS>(self.freq_r.q.val()) | self.ext_fr_p.val();
             self.f_ext.next =
-                bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val()) | self.ext_fr_s.val();
+                bit_cast::<{ INC_BITS + 1 }, FREQ_BITS>(self.freq_r.q.val()) | self.ext_fr_s.val();
         }
-        // |z << ki| <= 1530 << 7 < 2^19: the shifted increment is exact in 20 bits
-        self.inc_r.d.next = self.z_fr.val() << self.ki_r.q.val();
-        self.pf_r.d.next = (self.z_ph.val() << self.kp_r.q.val()) + self.f_ph.val();
-        self.inc.next = self.inc_r.q.val();
-        // 21-bit exact sum of two sign-extended 20-bit values, then saturate to 20 bits
-        self.i_ext.next = bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.inc.val());
-        if self.inc.val().get_bit(self.msb_fr.val().index()) {
+        // |zs << ki| <= 16 * 1530 << 7 < 2^23: the shifted increment is exact in 24 bits;
+        // the frequency term advances the phase by P UI worth of freq per clock
+        self.inc_r.d.next = self.z_in.val() << self.ki_r.q.val();
+        self.pf_r.d.next =
+            (self.z_ph.val() << self.kp_r.q.val()) + (self.f_ph.val() << self.lanes_log2.val());
+        // 25-bit exact sum of the sign-extended register and increment, then saturate to 20 bits
+        self.i_ext.next = bit_cast::<{ INC_BITS + 1 }, INC_BITS>(self.inc_r.q.val());
+        if self.inc_r.q.val().get_bit(self.msb_inc.val().index()) {
             self.i_ext.next =
-                bit_cast::<{ FREQ_BITS + 1 }, FREQ_BITS>(self.inc.val()) | self.ext_fr_s.val();
+                bit_cast::<{ INC_BITS + 1 }, INC_BITS>(self.inc_r.q.val()) | self.ext_inc_s.val();
         }
         self.f_sum.next = self.f_ext.val() + self.i_ext.val();
         self.f_sum_f.next = self.f_sum.val() ^ self.sgn_sum.val();
@@ -474,16 +637,10 @@ impl Logic for Cdr {
             self.lthr_r.d.next = self.rst_lthr.val();
             self.lmax_r.d.next = self.rst_lmax.val();
             self.a1_r.d.next = self.zero_2.val();
-            self.ex1_r.d.next = self.zero_t.val();
-            self.ex3_r.d.next = self.zero_t.val();
-            self.nx1_r.d.next = self.zero_t.val();
-            self.nx3_r.d.next = self.zero_t.val();
             self.px1_r.d.next = self.zero_t.val();
             self.px3_r.d.next = self.zero_t.val();
             self.pnx1_r.d.next = self.zero_t.val();
             self.pnx3_r.d.next = self.zero_t.val();
-            self.sd_r.d.next = self.zero_2.val();
-            self.ted_r.d.next = self.zero_t.val();
             self.freq_r.d.next = self.zero_f.val();
             self.phase_r.d.next = self.rst_phase.val();
             self.win_r.d.next = self.zero_win.val();
@@ -496,7 +653,7 @@ impl Logic for Cdr {
             self.done_r.d.next = self.zero_b.val();
             self.kickq_r.d.next = self.zero_b.val();
             self.pf_r.d.next = self.zero_p.val();
-            self.inc_r.d.next = self.zero_f.val();
+            self.inc_r.d.next = self.zero_i.val();
         }
         self.phase.next = self
             .phase_r

@@ -1,21 +1,26 @@
-//! FFE: an N-tap feed-forward equalizer over the ADC sample stream.
+//! FFE: an N-tap feed-forward equalizer over the ADC sample stream, P samples per clock.
 //!
-//! y[n] = sat_Y( (sum_k c_k * x[n-k] + 2^(Y_SHIFT-1)) >> Y_SHIFT )
+//! y[n] = sat_Y( (sum_k c_k * x[n-k] + 2^(Y_SHIFT-1)) >> Y_SHIFT )   for every sample n
 //!
-//! Ports
+//! Ports (P = `RxParams::lanes`; lane 0 is the oldest sample of a clock's block)
 //! * in  `clock`, `rst` (synchronous, active high)
 //! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: write coefficient k at address k
-//! * in  `adc[5:0]`: ADC code, Q6.0
-//! * out `y[7:0]`: equalized sample, Q7.1, saturated to -128 ..= 127 codes
+//! * in  `adc$j[5:0]`: lane j's ADC code, Q6.0
+//! * out `y$j[7:0]`: lane j's equalized sample, Q7.1, saturated to -128 ..= 127 codes
+//!
+//! Structure: a history register keeps the newest P + N - 1 samples (one bus, sample s at
+//! bits 6s.., s = 0 the newest), so lane j's taps reach back across the block boundary:
+//! lane j, tap k multiplies sample s = P - 1 - j + k. A coefficient bank holds the N
+//! coefficients once for all lanes. Each lane has N multipliers (`FfeMul`, product
+//! register), adder groups of FFE_GROUP taps (registered partial sums) and an output
+//! stage (sum of groups, round, saturate, register).
 //!
 //! Number formats (docs/numerics.md): coefficients Q2.6; products exact in 14 bits, carried
 //! in 16; group sums and accumulator 20 bits (cannot overflow); round half up; saturate,
 //! never wrap.
-//! Latency: 4 cycles (delay line, product register, group-sum register, output register):
-//! the adder tree is pipelined as sums of FFE_GROUP = 4 taps, then the sum of the groups.
-//! Tap 0 multiplies the newest sample, so with the main cursor at tap 1, tap 0 is the
-//! pre-cursor.
-//! Reset: delay line, products, group sums and y to 0; coefficients to
+//! Latency: 4 cycles (history register, product register, group-sum register, output
+//! register), for every P. With P = 1 the history register is the classic delay line.
+//! Reset: history, products, group sums and y to 0; coefficients to
 //! `RxParams::reset_coefs`.
 
 use crate::{ext_mask, konst};
@@ -26,34 +31,81 @@ use rust_hdl::prelude::*;
 const SAT_BITS: usize = ACC_BITS - Y_SHIFT - Y_BITS + 1;
 // The accumulator's bit-index constants are 5 bits wide.
 const _: () = assert!(ACC_BITS > 16 && ACC_BITS <= 32);
-
 // The sign-bit index constants below are 3 and 4 bits wide; they must index these widths.
 const _: () = assert!(ADC_BITS <= 8 && COEF_BITS <= 8 && PROD_BITS <= 16 && PROD_BITS > 8);
+// Bus offsets are 8-bit (history, 186 bits) and 7-bit (coefficients, 128 bits) constants.
+const _: () = assert!(HIST_BITS <= 256 && HIST_BITS > 128 && COEF_BUS_BITS == 128);
 
-/// One FFE tap: its delay-line register, its coefficient register and its product
-/// register. The tap is a sub-block (not a loop body in `Ffe`) because rust-hdl's
-/// `bit_cast` cannot take a loop index inside `#[hdl_gen]`.
+/// One coefficient register with its configuration-bus decode; drives its slice of the
+/// coefficient bus (a sub-block because rust-hdl's `bit_cast` cannot take a loop index).
 #[derive(LogicBlock)]
-pub struct FfeTap {
+pub struct FfeCoef {
     pub clock: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     pub cfg_we: Signal<In, Bit>,
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
-    /// sample from the previous tap (or the ADC for tap 0)
-    pub x_in: Signal<In, Bits<ADC_BITS>>,
-    /// this tap's delayed sample, to the next tap
-    pub x_out: Signal<Out, Bits<ADC_BITS>>,
-    /// registered product c_k * x[n-k], sign-extended to the accumulator width
-    pub p: Signal<Out, Bits<ACC_BITS>>,
-    x_r: DFF<Bits<ADC_BITS>>,
+    /// the coefficient placed at its bus position (zero elsewhere), ORed into the bus
+    pub bus: Signal<Out, Bits<COEF_BUS_BITS>>,
     c_r: DFF<Bits<COEF_BITS>>,
+    adr: Constant<Bits<CFG_ADDR_BITS>>,
+    c_rst: Constant<Bits<COEF_BITS>>,
+    off: Constant<Bits<7>>,
+}
+
+impl FfeCoef {
+    fn new(k: usize, reset_coef: i32) -> Self {
+        FfeCoef {
+            clock: Default::default(),
+            rst: Default::default(),
+            cfg_we: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            bus: Default::default(),
+            c_r: Default::default(),
+            adr: konst((CFG_COEF_BASE as usize + k) as u64),
+            c_rst: konst(to_raw(reset_coef, COEF_BITS) as u64),
+            off: konst((COEF_BITS * k) as u64),
+        }
+    }
+}
+
+impl Logic for FfeCoef {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.c_r.clock.next = self.clock.val();
+        self.c_r.d.next = self.c_r.q.val();
+        if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
+            self.c_r.d.next = self.cfg_data.val();
+        }
+        if self.rst.val() {
+            self.c_r.d.next = self.c_rst.val();
+        }
+        self.bus.next = bit_cast::<COEF_BUS_BITS, COEF_BITS>(self.c_r.q.val()) << self.off.val();
+    }
+}
+
+/// One multiplier: lane j, tap k. Takes sample P-1-j+k from the history bus and
+/// coefficient k from the coefficient bus (constant offsets: wiring), multiplies, and
+/// registers the product.
+#[derive(LogicBlock)]
+pub struct FfeMul {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    /// the history register (all lanes' samples)
+    pub hist: Signal<In, Bits<HIST_BITS>>,
+    /// the coefficient bus
+    pub coefs: Signal<In, Bits<COEF_BUS_BITS>>,
+    /// registered product c_k * x, sign-extended to the accumulator width
+    pub p: Signal<Out, Bits<ACC_BITS>>,
     p_r: DFF<Bits<PROD_BITS>>,
+    x: Signal<Local, Bits<ADC_BITS>>,
+    c: Signal<Local, Bits<COEF_BITS>>,
     x16: Signal<Local, Bits<16>>,
     c16: Signal<Local, Bits<16>>,
     full: Signal<Local, Bits<32>>,
-    adr: Constant<Bits<CFG_ADDR_BITS>>,
-    c_rst: Constant<Bits<COEF_BITS>>,
+    x_off: Constant<Bits<8>>,
+    c_off: Constant<Bits<7>>,
     ext_adc16: Constant<Bits<16>>,
     ext_coef16: Constant<Bits<16>>,
     ext_prod32: Constant<Bits<ACC_BITS>>,
@@ -61,71 +113,64 @@ pub struct FfeTap {
     msb_adc: Constant<Bits<3>>,
     msb_coef: Constant<Bits<3>>,
     msb_prod: Constant<Bits<4>>,
-    zero_adc: Constant<Bits<ADC_BITS>>,
     zero_prod: Constant<Bits<PROD_BITS>>,
 }
 
-impl FfeTap {
-    fn new(addr: u32, reset_coef: i32) -> Self {
-        FfeTap {
+impl FfeMul {
+    fn new(sample: usize, tap: usize) -> Self {
+        FfeMul {
             clock: Default::default(),
             rst: Default::default(),
-            cfg_we: Default::default(),
-            cfg_addr: Default::default(),
-            cfg_data: Default::default(),
-            x_in: Default::default(),
-            x_out: Default::default(),
+            hist: Default::default(),
+            coefs: Default::default(),
             p: Default::default(),
-            x_r: Default::default(),
-            c_r: Default::default(),
             p_r: Default::default(),
+            x: Default::default(),
+            c: Default::default(),
             x16: Default::default(),
             c16: Default::default(),
             full: Default::default(),
-            adr: konst(addr as u64),
-            c_rst: konst(to_raw(reset_coef, COEF_BITS) as u64),
+            x_off: konst((ADC_BITS * sample) as u64),
+            c_off: konst((COEF_BITS * tap) as u64),
             ext_adc16: konst(ext_mask(ADC_BITS, 16)),
             ext_coef16: konst(ext_mask(COEF_BITS, 16)),
             ext_prod32: konst(ext_mask(PROD_BITS, ACC_BITS)),
             msb_adc: konst(ADC_BITS as u64 - 1),
             msb_coef: konst(COEF_BITS as u64 - 1),
             msb_prod: konst(PROD_BITS as u64 - 1),
-            zero_adc: konst(0),
             zero_prod: konst(0),
         }
     }
 }
 
-impl Logic for FfeTap {
+impl Logic for FfeMul {
     #[hdl_gen]
     fn update(&mut self) {
-        self.x_r.clock.next = self.clock.val();
-        self.c_r.clock.next = self.clock.val();
         self.p_r.clock.next = self.clock.val();
-        self.x_r.d.next = self.x_in.val();
-        self.c_r.d.next = self.c_r.q.val();
-        if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
-            self.c_r.d.next = self.cfg_data.val();
-        }
+        self.x.next = self
+            .hist
+            .val()
+            .get_bits::<ADC_BITS>(self.x_off.val().index());
+        self.c.next = self
+            .coefs
+            .val()
+            .get_bits::<COEF_BITS>(self.c_off.val().index());
         // sign-extend both operands to 16 bits (zext, then set the high bits when the sign
         // bit is set: wiring and a mux, no adder), multiply 16x16 into an explicit 32-bit
         // local, keep the low 16 bits (the exact product: it fits in 14)
-        self.x16.next = bit_cast::<16, ADC_BITS>(self.x_r.q.val());
-        if self.x_r.q.val().get_bit(self.msb_adc.val().index()) {
-            self.x16.next = bit_cast::<16, ADC_BITS>(self.x_r.q.val()) | self.ext_adc16.val();
+        self.x16.next = bit_cast::<16, ADC_BITS>(self.x.val());
+        if self.x.val().get_bit(self.msb_adc.val().index()) {
+            self.x16.next = bit_cast::<16, ADC_BITS>(self.x.val()) | self.ext_adc16.val();
         }
-        self.c16.next = bit_cast::<16, COEF_BITS>(self.c_r.q.val());
-        if self.c_r.q.val().get_bit(self.msb_coef.val().index()) {
-            self.c16.next = bit_cast::<16, COEF_BITS>(self.c_r.q.val()) | self.ext_coef16.val();
+        self.c16.next = bit_cast::<16, COEF_BITS>(self.c.val());
+        if self.c.val().get_bit(self.msb_coef.val().index()) {
+            self.c16.next = bit_cast::<16, COEF_BITS>(self.c.val()) | self.ext_coef16.val();
         }
         self.full.next = self.x16.val() * self.c16.val();
         self.p_r.d.next = bit_cast::<PROD_BITS, 32>(self.full.val());
         if self.rst.val() {
-            self.x_r.d.next = self.zero_adc.val();
-            self.c_r.d.next = self.c_rst.val();
             self.p_r.d.next = self.zero_prod.val();
         }
-        self.x_out.next = self.x_r.q.val();
         self.p.next = bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val());
         if self.p_r.q.val().get_bit(self.msb_prod.val().index()) {
             self.p.next = bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val()) | self.ext_prod32.val();
@@ -133,23 +178,18 @@ impl Logic for FfeTap {
     }
 }
 
-/// A group of up to FFE_GROUP consecutive taps and its registered partial sum: the first
-/// stage of the FFE's pipelined adder tree. A sub-block (not a nested loop in `Ffe`)
-/// because rust-hdl's `#[hdl_gen]` loops cannot nest over a computed range.
+/// A group of up to FFE_GROUP consecutive taps of one lane and its registered partial sum:
+/// the first stage of the pipelined adder tree. A sub-block (not a nested loop) because
+/// rust-hdl's `#[hdl_gen]` loops cannot nest over a computed range.
 #[derive(LogicBlock)]
 pub struct FfeGroup {
     pub clock: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
-    pub cfg_we: Signal<In, Bit>,
-    pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
-    pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
-    /// sample from the previous group (or the ADC for group 0)
-    pub x_in: Signal<In, Bits<ADC_BITS>>,
-    /// the last tap's delayed sample, to the next group
-    pub x_out: Signal<Out, Bits<ADC_BITS>>,
+    pub hist: Signal<In, Bits<HIST_BITS>>,
+    pub coefs: Signal<In, Bits<COEF_BUS_BITS>>,
     /// registered sum of this group's products (exact, ACC_BITS two's complement)
     pub s: Signal<Out, Bits<ACC_BITS>>,
-    tap: Vec<FfeTap>,
+    mul: Vec<FfeMul>,
     s_r: DFF<Bits<ACC_BITS>>,
     gacc: Signal<Local, Bits<ACC_BITS>>,
     /// added into the sum: the rounding constant for group 0, zero for the others
@@ -158,20 +198,16 @@ pub struct FfeGroup {
 }
 
 impl FfeGroup {
-    fn new(first_tap: usize, reset_coefs: &[i32], bias: u64) -> Self {
+    /// Taps `first_tap ..< first_tap + count` of the lane whose tap 0 reads sample `s0`.
+    fn new(s0: usize, first_tap: usize, count: usize, bias: u64) -> Self {
         FfeGroup {
             clock: Default::default(),
             rst: Default::default(),
-            cfg_we: Default::default(),
-            cfg_addr: Default::default(),
-            cfg_data: Default::default(),
-            x_in: Default::default(),
-            x_out: Default::default(),
+            hist: Default::default(),
+            coefs: Default::default(),
             s: Default::default(),
-            tap: reset_coefs
-                .iter()
-                .enumerate()
-                .map(|(k, &c)| FfeTap::new(CFG_COEF_BASE + (first_tap + k) as u32, c))
+            mul: (first_tap..first_tap + count)
+                .map(|k| FfeMul::new(s0 + k, k))
                 .collect(),
             s_r: Default::default(),
             gacc: Default::default(),
@@ -184,26 +220,16 @@ impl FfeGroup {
 impl Logic for FfeGroup {
     #[hdl_gen]
     fn update(&mut self) {
-        for k in 0..self.tap.len() {
-            self.tap[k].clock.next = self.clock.val();
-            self.tap[k].rst.next = self.rst.val();
-            self.tap[k].cfg_we.next = self.cfg_we.val();
-            self.tap[k].cfg_addr.next = self.cfg_addr.val();
-            self.tap[k].cfg_data.next = self.cfg_data.val();
-        }
-        self.tap[0].x_in.next = self.x_in.val();
-        for k in 1..self.tap.len() {
-            self.tap[k].x_in.next = self.tap[k - 1].x_out.val();
-        }
-        // the last tap's sample (the last assignment wins; rust-hdl's Verilog export
-        // evaluates an index only from loop variables, so no `len() - 1` index)
-        for k in 0..self.tap.len() {
-            self.x_out.next = self.tap[k].x_out.val();
+        for k in 0..self.mul.len() {
+            self.mul[k].clock.next = self.clock.val();
+            self.mul[k].rst.next = self.rst.val();
+            self.mul[k].hist.next = self.hist.val();
+            self.mul[k].coefs.next = self.coefs.val();
         }
         self.s_r.clock.next = self.clock.val();
         self.gacc.next = self.bias.val();
-        for k in 0..self.tap.len() {
-            self.gacc.next = self.gacc.val() + self.tap[k].p.val();
+        for k in 0..self.mul.len() {
+            self.gacc.next = self.gacc.val() + self.mul[k].p.val();
         }
         self.s_r.d.next = self.gacc.val();
         if self.rst.val() {
@@ -213,19 +239,25 @@ impl Logic for FfeGroup {
     }
 }
 
+/// One lane: its adder groups, then the sum of the groups, rounding (folded into group 0)
+/// and saturation into the output register. Also places the lane's new ADC sample at its
+/// history-bus position (sample P-1-j).
 #[derive(LogicBlock)]
-pub struct Ffe {
+pub struct FfeLane {
     pub clock: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
-    pub cfg_we: Signal<In, Bit>,
-    pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
-    pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    pub hist: Signal<In, Bits<HIST_BITS>>,
+    pub coefs: Signal<In, Bits<COEF_BUS_BITS>>,
+    /// this lane's new ADC sample
     pub adc: Signal<In, Bits<ADC_BITS>>,
+    /// the sample at its history position, ORed into the new history
+    pub x_bus: Signal<Out, Bits<HIST_BITS>>,
     pub y: Signal<Out, Bits<Y_BITS>>,
     group: Vec<FfeGroup>,
     y_reg: DFF<Bits<Y_BITS>>,
     acc: Signal<Local, Bits<ACC_BITS>>,
     top: Signal<Local, Bits<SAT_BITS>>,
+    new_off: Constant<Bits<8>>,
     zero_acc: Constant<Bits<ACC_BITS>>,
     sat_lo_bit: Constant<Bits<5>>,
     acc_msb: Constant<Bits<5>>,
@@ -235,31 +267,30 @@ pub struct Ffe {
     zero_y: Constant<Bits<Y_BITS>>,
 }
 
-impl Ffe {
-    /// Build the FFE for a validated parameter set (panics on an illegal one: callers
-    /// validate first; `RxTop::new` does).
-    pub fn new(p: &RxParams) -> Self {
-        p.validate().expect("Ffe::new needs validated RxParams");
-        Ffe {
+impl FfeLane {
+    fn new(lanes: usize, j: usize, n_taps: usize) -> Self {
+        let s0 = lanes - 1 - j;
+        FfeLane {
             clock: Default::default(),
             rst: Default::default(),
-            cfg_we: Default::default(),
-            cfg_addr: Default::default(),
-            cfg_data: Default::default(),
+            hist: Default::default(),
+            coefs: Default::default(),
             adc: Default::default(),
+            x_bus: Default::default(),
             y: Default::default(),
-            group: p
-                .reset_coefs
-                .chunks(FFE_GROUP)
-                .enumerate()
-                // the rounding constant rides in group 0's sum: no adder for it in stage 2
-                .map(|(j, c)| {
-                    FfeGroup::new(j * FFE_GROUP, c, if j == 0 { Y_ROUND as u64 } else { 0 })
+            group: (0..n_taps.div_ceil(FFE_GROUP))
+                // the rounding constant rides in group 0's sum: no adder for it in stage 3
+                .map(|g| {
+                    let first = g * FFE_GROUP;
+                    let count = FFE_GROUP.min(n_taps - first);
+                    let bias = if g == 0 { Y_ROUND as u64 } else { 0 };
+                    FfeGroup::new(s0, first, count, bias)
                 })
                 .collect(),
             y_reg: Default::default(),
             acc: Default::default(),
             top: Default::default(),
+            new_off: konst((ADC_BITS * s0) as u64),
             zero_acc: konst(0),
             sat_lo_bit: konst((Y_SHIFT + Y_BITS - 1) as u64),
             acc_msb: konst(ACC_BITS as u64 - 1),
@@ -269,33 +300,25 @@ impl Ffe {
             zero_y: konst(0),
         }
     }
-
-    pub fn n_taps(&self) -> usize {
-        self.group.iter().map(|g| g.tap.len()).sum()
-    }
 }
 
-impl Logic for Ffe {
+impl Logic for FfeLane {
     #[hdl_gen]
     fn update(&mut self) {
-        for j in 0..self.group.len() {
-            self.group[j].clock.next = self.clock.val();
-            self.group[j].rst.next = self.rst.val();
-            self.group[j].cfg_we.next = self.cfg_we.val();
-            self.group[j].cfg_addr.next = self.cfg_addr.val();
-            self.group[j].cfg_data.next = self.cfg_data.val();
+        for g in 0..self.group.len() {
+            self.group[g].clock.next = self.clock.val();
+            self.group[g].rst.next = self.rst.val();
+            self.group[g].hist.next = self.hist.val();
+            self.group[g].coefs.next = self.coefs.val();
         }
-        self.group[0].x_in.next = self.adc.val();
-        for j in 1..self.group.len() {
-            self.group[j].x_in.next = self.group[j - 1].x_out.val();
-        }
+        self.x_bus.next = bit_cast::<HIST_BITS, ADC_BITS>(self.adc.val()) << self.new_off.val();
         self.y_reg.clock.next = self.clock.val();
         // second adder stage: the group sums (rounding constant included in group 0), then
         // saturate. q = acc >> Y_SHIFT fits Q7.1 exactly when acc's bits from
         // Y_SHIFT + Y_BITS - 1 up are all equal: an AND/OR reduction, no comparator.
         self.acc.next = self.zero_acc.val();
-        for j in 0..self.group.len() {
-            self.acc.next = self.acc.val() + self.group[j].s.val();
+        for g in 0..self.group.len() {
+            self.acc.next = self.acc.val() + self.group[g].s.val();
         }
         self.top.next = self
             .acc
@@ -315,5 +338,106 @@ impl Logic for Ffe {
             self.y_reg.d.next = self.zero_y.val();
         }
         self.y.next = self.y_reg.q.val();
+    }
+}
+
+#[derive(LogicBlock)]
+pub struct Ffe {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub cfg_we: Signal<In, Bit>,
+    pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    pub adc: Vec<Signal<In, Bits<ADC_BITS>>>,
+    pub y: Vec<Signal<Out, Bits<Y_BITS>>>,
+    coef: Vec<FfeCoef>,
+    lane: Vec<FfeLane>,
+    hist_r: DFF<Bits<HIST_BITS>>,
+    coefs: Signal<Local, Bits<COEF_BUS_BITS>>,
+    blk: Signal<Local, Bits<HIST_BITS>>,
+    blk_shift: Constant<Bits<8>>,
+    hist_mask: Constant<Bits<HIST_BITS>>,
+    zero_hist: Constant<Bits<HIST_BITS>>,
+    zero_coefs: Constant<Bits<COEF_BUS_BITS>>,
+}
+
+impl Ffe {
+    /// Build the FFE for a validated parameter set (panics on an illegal one: callers
+    /// validate first; `RxTop::new` does).
+    pub fn new(p: &RxParams) -> Self {
+        p.validate().expect("Ffe::new needs validated RxParams");
+        let kept = ADC_BITS * (p.lanes + p.n_taps - 1);
+        let mut mask = Bits::<HIST_BITS>::default();
+        for b in 0..kept {
+            mask = mask.replace_bit(b, true);
+        }
+        Ffe {
+            clock: Default::default(),
+            rst: Default::default(),
+            cfg_we: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            adc: (0..p.lanes).map(|_| Default::default()).collect(),
+            y: (0..p.lanes).map(|_| Default::default()).collect(),
+            coef: p
+                .reset_coefs
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| FfeCoef::new(k, c))
+                .collect(),
+            lane: (0..p.lanes)
+                .map(|j| FfeLane::new(p.lanes, j, p.n_taps))
+                .collect(),
+            hist_r: Default::default(),
+            coefs: Default::default(),
+            blk: Default::default(),
+            blk_shift: konst((ADC_BITS * p.lanes) as u64),
+            hist_mask: Constant::new(mask),
+            zero_hist: Constant::new(Bits::<HIST_BITS>::default()),
+            zero_coefs: Constant::new(Bits::<COEF_BUS_BITS>::default()),
+        }
+    }
+
+    pub fn n_taps(&self) -> usize {
+        self.coef.len()
+    }
+
+    pub fn lanes(&self) -> usize {
+        self.lane.len()
+    }
+}
+
+impl Logic for Ffe {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // the coefficient bank and its bus
+        self.coefs.next = self.zero_coefs.val();
+        for k in 0..self.coef.len() {
+            self.coef[k].clock.next = self.clock.val();
+            self.coef[k].rst.next = self.rst.val();
+            self.coef[k].cfg_we.next = self.cfg_we.val();
+            self.coef[k].cfg_addr.next = self.cfg_addr.val();
+            self.coef[k].cfg_data.next = self.cfg_data.val();
+            self.coefs.next = self.coefs.val() | self.coef[k].bus.val();
+        }
+        // the lanes, and the new block for the history register
+        self.blk.next = self.zero_hist.val();
+        for j in 0..self.lane.len() {
+            self.lane[j].clock.next = self.clock.val();
+            self.lane[j].rst.next = self.rst.val();
+            self.lane[j].hist.next = self.hist_r.q.val();
+            self.lane[j].coefs.next = self.coefs.val();
+            self.lane[j].adc.next = self.adc[j].val();
+            self.blk.next = self.blk.val() | self.lane[j].x_bus.val();
+            self.y[j].next = self.lane[j].y.val();
+        }
+        // history: the older samples move up by one block, the new block enters at the
+        // bottom; samples older than the last tap of lane 0 are dropped (mask)
+        self.hist_r.clock.next = self.clock.val();
+        self.hist_r.d.next =
+            ((self.hist_r.q.val() << self.blk_shift.val()) | self.blk.val()) & self.hist_mask.val();
+        if self.rst.val() {
+            self.hist_r.d.next = self.zero_hist.val();
+        }
     }
 }

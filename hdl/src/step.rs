@@ -33,20 +33,28 @@ fn apply_inputs(t: &mut RxTop, i: &RxIn) {
     t.cfg_we.next = i.cfg_we;
     t.cfg_addr.next = (i.cfg_addr as LiteralType).into();
     t.cfg_data.next = (to_raw(i.cfg_data, CFG_DATA_BITS) as LiteralType).into();
-    t.adc.next = (to_raw(i.adc, ADC_BITS) as LiteralType).into();
+    for (j, a) in t.adc.iter_mut().enumerate() {
+        a.next = (to_raw(i.adc[j], ADC_BITS) as LiteralType).into();
+    }
 }
 
 /// Read the top's output ports into an `RxOut` (sign-extending the signed fields).
 fn read_outputs(t: &RxTop) -> RxOut {
-    RxOut {
-        y: sext(t.y.val().index() as u32, Y_BITS),
-        symbol: t.symbol.val().index() as u8,
-        gray: t.gray.val().index() as u8,
-        err: sext(t.err.val().index() as u32, ERR_BITS),
+    let mut o = RxOut {
+        lane: [LaneOut::default(); MAX_LANES],
         phase: t.phase.val().index() as u8,
         lock: t.lock.val(),
         freq: sext(t.freq.val().index() as u32, FREQ_BITS),
+    };
+    for j in 0..t.y.len() {
+        o.lane[j] = LaneOut {
+            y: sext(t.y[j].val().index() as u32, Y_BITS),
+            symbol: t.symbol[j].val().index() as u8,
+            gray: t.gray[j].val().index() as u8,
+            err: sext(t.err[j].val().index() as u32, ERR_BITS),
+        };
     }
+    o
 }
 
 impl RxTopSim {

@@ -22,9 +22,9 @@ fn main() {
         let mut s = 0.0;
         let mut n = 0.0;
         for k in 0..50000 {
-            m.step_data(afe.sample(code) as i32);
+            m.step_data(&[afe.sample(code) as i32]);
             if k > 100 {
-                s += m.cdr.ted as f64;
+                s += m.cdr.ted[0] as f64;
                 n += 1.0;
             }
         }

@@ -3,9 +3,10 @@
 //! Timeline (the same as the Verilator harness's `--trace` dump): timescale 1 ns, one
 //! clock cycle = 10 ns; cycle i applies its inputs with `clock` low at t = 10 i and
 //! clocks at t = 10 i + 5, where the registered outputs change.
-//! Scopes and names follow the exported Verilog: `top` (ports), `top.ffe`
-//! (`adc`, `y`) with `top.ffe.group$j.tap$i` (`x_out`, `p`), `top.slicer` (`y`, `symbol`,
-//! `gray`, `err`) and `top.cdr` (`phase`, `lock`, `freq`), so GTKWave shows the model and the RTL under the same names.
+//! Scopes and names follow the exported Verilog: `top` (ports), `top.ffe` (`adc$j`, `y$j`)
+//! with `top.ffe.lane$j.group$g.mul$i` (`p`), `top.slicer` (`y$j`, `symbol$j`, `gray$j`,
+//! `err$j`) and `top.cdr` (`symbol$j`, `err$j`, `phase`, `lock`, `freq`), so GTKWave shows
+//! the model and the RTL under the same names.
 //! [`read_vcd`] reads any VCD (ours or Verilator's) back into per-signal value lists.
 
 use crate::model::RxModel;
@@ -18,104 +19,119 @@ struct Sig {
     id: IdCode,
     width: u32,
     last: Option<u64>,
+    get: Probe,
+}
+
+/// Where a traced signal's value comes from.
+#[derive(Clone, Copy)]
+enum Probe {
+    Clock,
+    Rst,
+    CfgWe,
+    CfgAddr,
+    CfgData,
+    Adc(usize),
+    Y(usize),
+    Symbol(usize),
+    Gray(usize),
+    Err(usize),
+    /// lane j, tap k product register
+    Prod(usize, usize),
+    Phase,
+    Lock,
+    Freq,
 }
 
 pub struct ModelVcd<W: Write> {
     w: vcd::Writer<W>,
     sigs: Vec<Sig>,
-    n_taps: usize,
     cycle: u64,
 }
 
-// indices into `sigs`
-const CLOCK: usize = 0;
-const RST: usize = 1;
-const CFG_WE: usize = 2;
-const CFG_ADDR: usize = 3;
-const CFG_DATA: usize = 4;
-const ADC: usize = 5;
-const Y: usize = 6;
-const SYMBOL: usize = 7;
-const GRAY: usize = 8;
-const ERR: usize = 9;
-const FFE_ADC: usize = 10;
-const FFE_Y: usize = 11;
-const TAPS: usize = 12; // x_out, p for each tap, then the slicer's four
-const SL_Y: usize = 0; // offsets from TAPS + 2 * n_taps
-const SL_SYMBOL: usize = 1;
-const SL_GRAY: usize = 2;
-const SL_ERR: usize = 3;
-
 impl<W: Write> ModelVcd<W> {
-    pub fn new(out: W, n_taps: usize) -> std::io::Result<Self> {
+    /// A VCD writer for a receive top with `n_taps` taps and `lanes` lanes.
+    pub fn new(out: W, n_taps: usize, lanes: usize) -> std::io::Result<Self> {
         let mut w = vcd::Writer::new(out);
         w.version("cporx reference model")?;
         w.timescale(1, TimescaleUnit::NS)?;
         let mut sigs = Vec::new();
-        let mut add = |w: &mut vcd::Writer<W>, width: usize, name: &str| -> std::io::Result<()> {
-            let id = w.add_wire(width as u32, name)?;
-            sigs.push(Sig {
-                id,
-                width: width as u32,
-                last: None,
-            });
-            Ok(())
-        };
+        let mut add =
+            |w: &mut vcd::Writer<W>, width: usize, name: &str, get: Probe| -> std::io::Result<()> {
+                let id = w.add_wire(width as u32, name)?;
+                sigs.push(Sig {
+                    id,
+                    width: width as u32,
+                    last: None,
+                    get,
+                });
+                Ok(())
+            };
+        // per-lane signals, named as rust-hdl exports vector ports: `name$j`
+        let lane = |n: &str, j: usize| format!("{n}${j}");
         w.add_module("top")?;
-        for (n, b) in [
-            ("clock", 1),
-            ("rst", 1),
-            ("cfg_we", 1),
-            ("cfg_addr", CFG_ADDR_BITS),
-            ("cfg_data", CFG_DATA_BITS),
-            ("adc", ADC_BITS),
-            ("y", Y_BITS),
-            ("symbol", 2),
-            ("gray", 2),
-            ("err", ERR_BITS),
-        ] {
-            add(&mut w, b, n)?;
+        add(&mut w, 1, "clock", Probe::Clock)?;
+        add(&mut w, 1, "rst", Probe::Rst)?;
+        add(&mut w, 1, "cfg_we", Probe::CfgWe)?;
+        add(&mut w, CFG_ADDR_BITS, "cfg_addr", Probe::CfgAddr)?;
+        add(&mut w, CFG_DATA_BITS, "cfg_data", Probe::CfgData)?;
+        for j in 0..lanes {
+            add(&mut w, ADC_BITS, &lane("adc", j), Probe::Adc(j))?;
+            add(&mut w, Y_BITS, &lane("y", j), Probe::Y(j))?;
+            add(&mut w, 2, &lane("symbol", j), Probe::Symbol(j))?;
+            add(&mut w, 2, &lane("gray", j), Probe::Gray(j))?;
+            add(&mut w, ERR_BITS, &lane("err", j), Probe::Err(j))?;
         }
+        add(&mut w, PI_BITS, "phase", Probe::Phase)?;
+        add(&mut w, 1, "lock", Probe::Lock)?;
+        add(&mut w, FREQ_BITS, "freq", Probe::Freq)?;
         w.add_module("ffe")?;
-        add(&mut w, ADC_BITS, "adc")?;
-        add(&mut w, Y_BITS, "y")?;
-        // taps sit in adder groups of FFE_GROUP, as in the RTL: top.ffe.group$j.tap$i
-        for k in 0..n_taps {
-            if k % FFE_GROUP == 0 {
-                w.add_module(&format!("group${}", k / FFE_GROUP))?;
-            }
-            w.add_module(&format!("tap${}", k % FFE_GROUP))?;
-            add(&mut w, ADC_BITS, "x_out")?;
-            add(&mut w, ACC_BITS, "p")?;
-            w.upscope()?;
-            if k % FFE_GROUP == FFE_GROUP - 1 || k == n_taps - 1 {
+        for j in 0..lanes {
+            add(&mut w, ADC_BITS, &lane("adc", j), Probe::Adc(j))?;
+            add(&mut w, Y_BITS, &lane("y", j), Probe::Y(j))?;
+        }
+        // the multipliers sit in adder groups of FFE_GROUP per lane, as in the RTL:
+        // top.ffe.lane$j.group$g.mul$i
+        for j in 0..lanes {
+            w.add_module(&lane("lane", j))?;
+            for k in 0..n_taps {
+                if k % FFE_GROUP == 0 {
+                    w.add_module(&lane("group", k / FFE_GROUP))?;
+                }
+                w.add_module(&lane("mul", k % FFE_GROUP))?;
+                add(&mut w, ACC_BITS, "p", Probe::Prod(j, k))?;
                 w.upscope()?;
+                if k % FFE_GROUP == FFE_GROUP - 1 || k == n_taps - 1 {
+                    w.upscope()?;
+                }
             }
+            w.upscope()?;
         }
         w.upscope()?;
         w.add_module("slicer")?;
-        add(&mut w, Y_BITS, "y")?;
-        add(&mut w, 2, "symbol")?;
-        add(&mut w, 2, "gray")?;
-        add(&mut w, ERR_BITS, "err")?;
+        for j in 0..lanes {
+            add(&mut w, Y_BITS, &lane("y", j), Probe::Y(j))?;
+            add(&mut w, 2, &lane("symbol", j), Probe::Symbol(j))?;
+            add(&mut w, 2, &lane("gray", j), Probe::Gray(j))?;
+            add(&mut w, ERR_BITS, &lane("err", j), Probe::Err(j))?;
+        }
         w.upscope()?;
         w.add_module("cdr")?;
-        add(&mut w, PI_BITS, "phase")?;
-        add(&mut w, 1, "lock")?;
-        add(&mut w, FREQ_BITS, "freq")?;
+        for j in 0..lanes {
+            add(&mut w, 2, &lane("symbol", j), Probe::Symbol(j))?;
+            add(&mut w, ERR_BITS, &lane("err", j), Probe::Err(j))?;
+        }
+        add(&mut w, PI_BITS, "phase", Probe::Phase)?;
+        add(&mut w, 1, "lock", Probe::Lock)?;
+        add(&mut w, FREQ_BITS, "freq", Probe::Freq)?;
         w.upscope()?;
-        // the top's CDR ports last, so the fixed indices above stay put
-        add(&mut w, PI_BITS, "phase")?;
-        add(&mut w, 1, "lock")?;
-        add(&mut w, FREQ_BITS, "freq")?;
         w.upscope()?;
         w.enddefinitions()?;
-        Ok(ModelVcd {
-            w,
-            sigs,
-            n_taps,
-            cycle: 0,
-        })
+        Ok(ModelVcd { w, sigs, cycle: 0 })
+    }
+
+    /// Number of traced signals.
+    pub fn signals(&self) -> usize {
+        self.sigs.len()
     }
 
     fn set(&mut self, k: usize, v: i64) -> std::io::Result<()> {
@@ -151,44 +167,39 @@ impl<W: Write> ModelVcd<W> {
     pub fn cycle(&mut self, i: &RxIn, m: &RxModel) -> std::io::Result<()> {
         let t = self.cycle * 10;
         self.w.timestamp(t)?;
-        self.set(CLOCK, 0)?;
-        self.set(RST, i.rst as i64)?;
-        self.set(CFG_WE, i.cfg_we as i64)?;
-        self.set(CFG_ADDR, i.cfg_addr as i64)?;
-        self.set(CFG_DATA, i.cfg_data as i64)?;
-        self.set(ADC, i.adc as i64)?;
-        self.set(FFE_ADC, i.adc as i64)?;
-        if self.cycle == 0 {
-            // power-up: every register (and so every output) starts at 0 (docs/numerics.md)
-            for k in Y..self.sigs.len() {
-                if k != FFE_ADC {
-                    self.set(k, 0)?;
-                }
+        let o = m.outputs();
+        for k in 0..self.sigs.len() {
+            // inputs change with the clock low; at power-up every register (and so every
+            // output) is 0 (docs/numerics.md)
+            let v = match self.sigs[k].get {
+                Probe::Clock => Some(0),
+                Probe::Rst => Some(i.rst as i64),
+                Probe::CfgWe => Some(i.cfg_we as i64),
+                Probe::CfgAddr => Some(i.cfg_addr as i64),
+                Probe::CfgData => Some(i.cfg_data as i64),
+                Probe::Adc(j) => Some(i.adc[j] as i64),
+                _ if self.cycle == 0 => Some(0),
+                _ => None,
+            };
+            if let Some(v) = v {
+                self.set(k, v)?;
             }
         }
         self.w.timestamp(t + 5)?;
-        self.set(CLOCK, 1)?;
-        let o = m.outputs();
-        self.set(Y, o.y as i64)?;
-        self.set(SYMBOL, o.symbol as i64)?;
-        self.set(GRAY, o.gray as i64)?;
-        self.set(ERR, o.err as i64)?;
-        self.set(FFE_Y, o.y as i64)?;
-        let sl = TAPS + 2 * self.n_taps;
-        self.set(sl + SL_Y, o.y as i64)?;
-        self.set(sl + SL_SYMBOL, o.symbol as i64)?;
-        self.set(sl + SL_GRAY, o.gray as i64)?;
-        self.set(sl + SL_ERR, o.err as i64)?;
-        for k in 0..self.n_taps {
-            self.set(TAPS + 2 * k, m.ffe.x[k].to_bits() as i64)?;
-            self.set(TAPS + 2 * k + 1, m.ffe.tap_p(k) as i64)?;
-        }
-        // cdr scope, then the top's CDR ports
-        let cdr = sl + 4;
-        for base in [cdr, cdr + 3] {
-            self.set(base, o.phase as i64)?;
-            self.set(base + 1, o.lock as i64)?;
-            self.set(base + 2, o.freq as i64)?;
+        for k in 0..self.sigs.len() {
+            let v = match self.sigs[k].get {
+                Probe::Clock => 1,
+                Probe::Y(j) => o.lane[j].y as i64,
+                Probe::Symbol(j) => o.lane[j].symbol as i64,
+                Probe::Gray(j) => o.lane[j].gray as i64,
+                Probe::Err(j) => o.lane[j].err as i64,
+                Probe::Prod(j, t) => m.ffe.tap_p(j, t) as i64,
+                Probe::Phase => o.phase as i64,
+                Probe::Lock => o.lock as i64,
+                Probe::Freq => o.freq as i64,
+                _ => continue,
+            };
+            self.set(k, v)?;
         }
         self.cycle += 1;
         Ok(())
@@ -208,7 +219,7 @@ pub fn run_model_with_vcd<W: Write>(
 ) -> std::io::Result<Vec<RxOut>> {
     let mut m =
         RxModel::new(p).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let mut v = ModelVcd::new(out, p.n_taps)?;
+    let mut v = ModelVcd::new(out, p.n_taps, p.lanes)?;
     let mut res = Vec::with_capacity(stim.len());
     for i in stim {
         res.push(m.step(i));

@@ -5,8 +5,10 @@
 //! we control, it needs no bindgen or C++ build inside cargo, one build serves every
 //! test (builds are cached by a hash of the Verilog, the harness and the flags), and the
 //! pipe moves whole stimulus blocks at once, so the cost per cycle is Verilator's `eval`
-//! plus 8 bytes of copying. Protocol on the child's stdin/stdout, native-endian u32:
-//! `[n][n packed RxIn words]` in, `[n packed RxOut words]` out; `n = 0` ends the child.
+//! plus a few bytes of copying. Protocol on the child's stdin/stdout, native-endian, with
+//! P = lanes: `[n: u32][n * P packed RxIn u32 words]` in, `[n * P packed RxOut u64 words]`
+//! out (cporx_spec::ports); `n = 0` ends the child. The harness is generated for the P of
+//! the Verilog it is built with (the lane ports `adc$j`, `y$j`, ... differ).
 //! Each block runs on a freshly constructed model (power-up state), so blocks are
 //! independent, exactly like a new reference model.
 
@@ -108,14 +110,14 @@ pub fn lint(verilog_file: &Path) -> Result<(), VerilatorError> {
 
 /// The C++ harness of the pipe driver: [`dut_cpp`] and a `main` speaking the block and
 /// step protocols on stdin/stdout.
-pub fn harness_cpp() -> String {
-    dut_cpp() + PIPE_MAIN
+pub fn harness_cpp(lanes: usize) -> String {
+    dut_cpp(lanes) + PIPE_MAIN
 }
 
 /// The C++ harness of the in-process driver: [`dut_cpp`] and three `extern "C"` entry
 /// points, built as a shared library and loaded with dlopen ([`VerilatedLib`]).
-pub fn harness_lib_cpp() -> String {
-    dut_cpp() + LIB_API
+pub fn harness_lib_cpp(lanes: usize) -> String {
+    dut_cpp(lanes) + LIB_API
 }
 
 const PIPE_MAIN: &str = r#"
@@ -127,26 +129,30 @@ int main(int argc, char** argv) {
         uint32_t n = 0;
         if (!read_n(&n, 4) || n == 0) return 0;
         if (n == 0xffffffffu) {
-            // step mode: one input word in, one output word out, until 0xffffffff
+            // step mode: one cycle's LANES input words in, LANES output words out, until a
+            // cycle whose first word is 0xffffffff
             Dut dut(vcd);
+            uint32_t w[LANES];
+            uint64_t o[LANES];
             for (;;) {
-                uint32_t w;
-                if (!read_n(&w, 4)) return 4;
-                if (w == 0xffffffffu) break;
-                uint64_t o = dut.step(w);
-                if (fwrite(&o, 8, 1, stdout) != 1) return 3;
+                if (!read_n(w, 4)) return 4;
+                if (w[0] == 0xffffffffu) break;
+                if (LANES > 1 && !read_n(w + 1, 4 * (LANES - 1))) return 4;
+                dut.step(w, o);
+                if (fwrite(o, 8, LANES, stdout) != LANES) return 3;
                 fflush(stdout);
             }
             continue;
         }
-        in.resize(n);
-        out.resize(n);
-        if (!read_n(in.data(), 4 * (size_t)n)) return 2;
+        const size_t words = (size_t)n * LANES;
+        in.resize(words);
+        out.resize(words);
+        if (!read_n(in.data(), 4 * words)) return 2;
         {
             Dut dut(vcd);
-            for (uint32_t i = 0; i < n; i++) out[i] = dut.step(in[i]);
+            for (size_t i = 0; i < words; i += LANES) dut.step(&in[i], &out[i]);
         }
-        if (fwrite(out.data(), 8, n, stdout) != n) return 3;
+        if (fwrite(out.data(), 8, words, stdout) != words) return 3;
         fflush(stdout);
     }
 }
@@ -155,17 +161,46 @@ int main(int argc, char** argv) {
 const LIB_API: &str = r#"
 extern "C" {
 void* cporx_new(void) { return new Dut(nullptr); }
-uint64_t cporx_step(void* d, uint32_t w) { return static_cast<Dut*>(d)->step(w); }
+void cporx_step(void* d, const uint32_t* w, uint64_t* o) { static_cast<Dut*>(d)->step(w, o); }
 void cporx_free(void* d) { delete static_cast<Dut*>(d); }
 }
 "#;
 
+/// Verilator's C++ name of a rust-hdl vector-port element `name$j` (`$` is encoded as `__024`).
+pub fn lane_port(name: &str, j: usize) -> String {
+    format!("{name}__024{j}")
+}
+
 /// The device-under-test wrapper shared by both harnesses, generated from the port map
-/// in cporx_spec::ports: unpack one input word, clock once, pack the outputs.
-pub fn dut_cpp() -> String {
+/// in cporx_spec::ports for `lanes` lanes: unpack one cycle's input words, clock once,
+/// pack the outputs.
+pub fn dut_cpp(lanes: usize) -> String {
     let m = |bits: usize| format!("0x{:x}u", (1u64 << bits) - 1);
+    let mut ins = String::new();
+    let mut outs = String::new();
+    for j in 0..lanes {
+        ins += &format!(
+            "        top->{} = (w[{j}] >> {ia}) & {ma};\n",
+            lane_port("adc", j),
+            ia = IN_ADC_SHIFT,
+            ma = m(ADC_BITS)
+        );
+        outs += &format!(
+            "        o[{j}] = c | ((uint64_t)(top->{y} & {my}) << {oy}) | ((uint64_t)(top->{e} & {me}) << {oe}) |\n               ((uint64_t)(top->{s} & 3u) << {os}) | ((uint64_t)(top->{g} & 3u) << {og});\n",
+            y = lane_port("y", j),
+            e = lane_port("err", j),
+            s = lane_port("symbol", j),
+            g = lane_port("gray", j),
+            my = m(Y_BITS),
+            oy = OUT_Y_SHIFT,
+            me = m(ERR_BITS),
+            oe = OUT_ERR_SHIFT,
+            os = OUT_SYM_SHIFT,
+            og = OUT_GRAY_SHIFT,
+        );
+    }
     format!(
-        r#"// Generated by cporx-sim (sim/src/verilator.rs): drivers for Vtop.
+        r#"// Generated by cporx-sim (sim/src/verilator.rs): drivers for Vtop, {lanes} lane(s).
 #include "Vtop.h"
 #include "verilated.h"
 #if VM_TRACE
@@ -175,6 +210,8 @@ pub fn dut_cpp() -> String {
 #include <cstdio>
 #include <memory>
 #include <vector>
+
+static const uint32_t LANES = {lanes};
 
 static bool read_n(void* p, size_t n) {{ return fread(p, 1, n, stdin) == n; }}
 
@@ -205,12 +242,11 @@ struct Dut {{
 #endif
         top->final();
     }}
-    uint64_t step(uint32_t w) {{
-        top->adc = (w >> {ia}) & {ma};
-        top->cfg_data = (w >> {id}) & {md};
-        top->cfg_addr = (w >> {iadr}) & {madr};
-        top->cfg_we = (w >> {iwe}) & 1u;
-        top->rst = (w >> {irst}) & 1u;
+    void step(const uint32_t* w, uint64_t* o) {{
+{ins}        top->cfg_data = (w[0] >> {id}) & {md};
+        top->cfg_addr = (w[0] >> {iadr}) & {madr};
+        top->cfg_we = (w[0] >> {iwe}) & 1u;
+        top->rst = (w[0] >> {irst}) & 1u;
         top->clock = 0;
         top->eval();
 #if VM_TRACE
@@ -222,28 +258,19 @@ struct Dut {{
         if (tfp) tfp->dump((uint64_t)10 * cycle + 5);
 #endif
         cycle++;
-        return ((uint64_t)(top->y & {my}) << {oy}) | ((uint64_t)(top->err & {me}) << {oe}) |
-               ((uint64_t)(top->symbol & 3u) << {os}) | ((uint64_t)(top->gray & 3u) << {og}) |
-               ((uint64_t)(top->phase & {mp}) << {op}) | ((uint64_t)(top->lock & 1u) << {ol}) |
-               ((uint64_t)(top->freq & {mf}) << {of});
-    }}
+        const uint64_t c = ((uint64_t)(top->phase & {mp}) << {op}) |
+                           ((uint64_t)(top->lock & 1u) << {ol}) |
+                           ((uint64_t)(top->freq & {mf}) << {of});
+{outs}    }}
 }};
 
 "#,
-        ia = IN_ADC_SHIFT,
-        ma = m(ADC_BITS),
         id = IN_DATA_SHIFT,
         md = m(CFG_DATA_BITS),
         iadr = IN_ADDR_SHIFT,
         madr = m(CFG_ADDR_BITS),
         iwe = IN_WE_SHIFT,
         irst = IN_RST_SHIFT,
-        my = m(Y_BITS),
-        oy = OUT_Y_SHIFT,
-        me = m(ERR_BITS),
-        oe = OUT_ERR_SHIFT,
-        os = OUT_SYM_SHIFT,
-        og = OUT_GRAY_SHIFT,
         mp = m(PI_BITS),
         op = OUT_PHASE_SHIFT,
         ol = OUT_LOCK_SHIFT,
@@ -252,12 +279,22 @@ struct Dut {{
     )
 }
 
+/// The lane count of an exported receive top: the number of `adc$j` ports of module `top`.
+pub fn lanes_of(verilog: &str) -> usize {
+    let header = verilog
+        .lines()
+        .find(|l| l.starts_with("module top("))
+        .unwrap_or("");
+    header.matches("adc$").count().max(1)
+}
+
 /// The word that opens and closes step mode (not a legal packed input: bits 31:26 are unused).
 const STEP_MODE: u32 = 0xffff_ffff;
 
 /// A built Verilator simulator of one exported Verilog text.
 pub struct VerilatedRx {
     exe: PathBuf,
+    lanes: usize,
     child: Option<Child>,
     /// cycles simulated by this instance (for reports)
     pub cycles: u64,
@@ -339,9 +376,11 @@ impl VerilatedRx {
     /// Build (or reuse a cached build of) `verilog`. `trace` adds `--trace` for VCD dumps.
     pub fn build(verilog: &str, trace: bool) -> Result<Self, VerilatorError> {
         let extra: &[&str] = if trace { &["--trace"] } else { &[] };
-        let exe = build_cached(verilog, &harness_cpp(), extra)?;
+        let lanes = lanes_of(verilog);
+        let exe = build_cached(verilog, &harness_cpp(lanes), extra)?;
         Ok(VerilatedRx {
             exe,
+            lanes,
             child: None,
             cycles: 0,
         })
@@ -358,28 +397,36 @@ impl VerilatedRx {
         Ok(self.child.as_mut().unwrap())
     }
 
-    /// Run one block of cycles from power-up; returns the outputs of every cycle.
-    pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, VerilatorError> {
-        let words = self.run_packed(&pack_all(stim)?)?;
-        Ok(words.into_iter().map(RxOut::unpack).collect())
+    /// Samples per clock of the built design.
+    pub fn lanes(&self) -> usize {
+        self.lanes
     }
 
-    /// The same with pre-packed words (the benchmark uses this to time Verilator alone).
+    /// Run one block of cycles from power-up; returns the outputs of every cycle.
+    pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, VerilatorError> {
+        let lanes = self.lanes;
+        let words = self.run_packed(&pack_all(stim, lanes)?)?;
+        Ok(words.chunks_exact(lanes).map(RxOut::unpack).collect())
+    }
+
+    /// The same with pre-packed words, P per cycle (the benchmark uses this to time
+    /// Verilator alone); returns P output words per cycle.
     pub fn run_packed(&mut self, packed: &[u32]) -> Result<Vec<u64>, VerilatorError> {
         let n = packed.len();
         if n == 0 {
             return Ok(vec![]);
         }
+        let lanes = self.lanes;
         let child = self.child()?;
         {
             let stdin = child.stdin.as_mut().expect("piped");
             // The harness reads the whole block before it writes anything: no deadlock.
-            stdin.write_all(&frame(packed))?;
+            stdin.write_all(&frame(packed, lanes))?;
             stdin.flush()?;
         }
         let mut raw = vec![0u8; 8 * n];
         child.stdout.as_mut().expect("piped").read_exact(&mut raw)?;
-        self.cycles += n as u64;
+        self.cycles += (n / lanes) as u64;
         Ok(words(&raw).collect())
     }
 
@@ -404,25 +451,31 @@ impl VerilatedRx {
             .as_mut()
             .expect("piped")
             .write_all(&STEP_MODE.to_ne_bytes())?;
-        Ok(VcdStepper { child: c, cycle: 0 })
+        Ok(VcdStepper {
+            child: c,
+            cycle: 0,
+            lanes: self.lanes,
+        })
     }
 
     /// Run one block with a VCD dump of every signal (needs a `trace` build).
     pub fn run_with_vcd(&self, stim: &[RxIn], vcd: &Path) -> Result<Vec<RxOut>, VerilatorError> {
-        let packed = pack_all(stim)?;
+        let lanes = self.lanes;
+        let packed = pack_all(stim, lanes)?;
         let mut c = Command::new(&self.exe)
             .arg(vcd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
-        let mut buf = frame(&packed);
+        let mut buf = frame(&packed, lanes);
         buf.extend_from_slice(&0u32.to_ne_bytes()); // end the child after this block
         c.stdin.as_mut().unwrap().write_all(&buf)?;
         drop(c.stdin.take());
         let mut raw = Vec::new();
         c.stdout.as_mut().unwrap().read_to_end(&mut raw)?;
         c.wait()?;
-        Ok(words(&raw).map(RxOut::unpack).collect())
+        let w: Vec<u64> = words(&raw).collect();
+        Ok(w.chunks_exact(lanes).map(RxOut::unpack).collect())
     }
 }
 
@@ -439,10 +492,10 @@ fn path_with_tool_dir(tool: &Path) -> std::ffi::OsString {
     std::env::join_paths(dirs).unwrap_or_default()
 }
 
-/// One block of the harness protocol: `[n][n words]`, native-endian.
-fn frame(packed: &[u32]) -> Vec<u8> {
+/// One block of the harness protocol: `[n cycles][n * lanes words]`, native-endian.
+fn frame(packed: &[u32], lanes: usize) -> Vec<u8> {
     let mut buf = Vec::with_capacity(4 * (packed.len() + 1));
-    buf.extend_from_slice(&(packed.len() as u32).to_ne_bytes());
+    buf.extend_from_slice(&((packed.len() / lanes) as u32).to_ne_bytes());
     for w in packed {
         buf.extend_from_slice(&w.to_ne_bytes());
     }
@@ -456,14 +509,23 @@ fn words(raw: &[u8]) -> impl Iterator<Item = u64> + '_ {
 }
 
 /// One cycle over a step-mode pipe.
-fn step_pipe(child: &mut Child, cycle: u64, i: &RxIn) -> Result<RxOut, VerilatorError> {
+fn step_pipe(
+    child: &mut Child,
+    cycle: u64,
+    i: &RxIn,
+    lanes: usize,
+) -> Result<RxOut, VerilatorError> {
     i.validate(cycle as usize)?;
+    let mut w = Vec::with_capacity(lanes);
+    i.pack_into(lanes, &mut w);
+    let bytes: Vec<u8> = w.iter().flat_map(|x| x.to_ne_bytes()).collect();
     let stdin = child.stdin.as_mut().expect("piped");
-    stdin.write_all(&i.pack().to_ne_bytes())?;
+    stdin.write_all(&bytes)?;
     stdin.flush()?;
-    let mut raw = [0u8; 8];
+    let mut raw = vec![0u8; 8 * lanes];
     child.stdout.as_mut().expect("piped").read_exact(&mut raw)?;
-    Ok(RxOut::unpack(u64::from_ne_bytes(raw)))
+    let o: Vec<u64> = words(&raw).collect();
+    Ok(RxOut::unpack(&o))
 }
 
 /// A cycle-by-cycle session with the shared harness process (see [`VerilatedRx::stepper`]).
@@ -475,8 +537,9 @@ pub struct RtlStepper<'a> {
 impl RtlStepper<'_> {
     /// One cycle: apply `i`, clock once, return the outputs after the edge.
     pub fn step(&mut self, i: &RxIn) -> Result<RxOut, VerilatorError> {
+        let lanes = self.rx.lanes;
         let child = self.rx.child()?;
-        let o = step_pipe(child, self.cycle, i)?;
+        let o = step_pipe(child, self.cycle, i, lanes)?;
         self.cycle += 1;
         self.rx.cycles += 1;
         Ok(o)
@@ -498,11 +561,12 @@ impl Drop for RtlStepper<'_> {
 pub struct VcdStepper {
     child: Child,
     cycle: u64,
+    lanes: usize,
 }
 
 impl VcdStepper {
     pub fn step(&mut self, i: &RxIn) -> Result<RxOut, VerilatorError> {
-        let o = step_pipe(&mut self.child, self.cycle, i)?;
+        let o = step_pipe(&mut self.child, self.cycle, i, self.lanes)?;
         self.cycle += 1;
         Ok(o)
     }
@@ -517,11 +581,14 @@ impl VcdStepper {
     }
 }
 
-fn pack_all(stim: &[RxIn]) -> Result<Vec<u32>, StimulusError> {
-    stim.iter()
-        .enumerate()
-        .map(|(k, i)| i.validate(k).map(|_| i.pack()))
-        .collect()
+/// Validate and pack a stimulus, `lanes` words per cycle.
+pub fn pack_all(stim: &[RxIn], lanes: usize) -> Result<Vec<u32>, StimulusError> {
+    let mut w = Vec::with_capacity(stim.len() * lanes);
+    for (k, i) in stim.iter().enumerate() {
+        i.validate(k)?;
+        i.pack_into(lanes, &mut w);
+    }
+    Ok(w)
 }
 
 impl Drop for VerilatedRx {
@@ -542,10 +609,11 @@ impl Drop for VerilatedRx {
 /// (dlopen with RTLD_LOCAL), so designs do not interfere.
 pub struct VerilatedLib {
     lib: libloading::Library,
+    lanes: usize,
 }
 
 type NewFn = unsafe extern "C" fn() -> *mut std::ffi::c_void;
-type StepFn = unsafe extern "C" fn(*mut std::ffi::c_void, u32) -> u64;
+type StepFn = unsafe extern "C" fn(*mut std::ffi::c_void, *const u32, *mut u64);
 type FreeFn = unsafe extern "C" fn(*mut std::ffi::c_void);
 
 impl VerilatedLib {
@@ -554,9 +622,10 @@ impl VerilatedLib {
         // `--exe` with `-shared` at link time: Verilator's own Makefile builds and links
         // everything (model, runtime, harness) position-independent into obj_dir/Vtop,
         // which is then a shared object rather than an executable.
+        let lanes = lanes_of(verilog);
         let so = build_cached(
             verilog,
-            &harness_lib_cpp(),
+            &harness_lib_cpp(lanes),
             &["-CFLAGS", "-fPIC", "-LDFLAGS", "-shared"],
         )?;
         // SAFETY: the library is the one we just built from our own harness; loading it
@@ -565,7 +634,7 @@ impl VerilatedLib {
             dir: so.display().to_string(),
             log: format!("cannot load the Verilator library: {e}"),
         })?;
-        Ok(VerilatedLib { lib })
+        Ok(VerilatedLib { lib, lanes })
     }
 
     /// A fresh model at power-up.
@@ -594,6 +663,9 @@ impl VerilatedLib {
                 step,
                 free,
                 cycle: 0,
+                lanes: self.lanes,
+                win: Vec::with_capacity(MAX_LANES),
+                wout: [0; MAX_LANES],
             })
         }
     }
@@ -606,6 +678,9 @@ pub struct LibInstance<'a> {
     step: StepFn,
     free: FreeFn,
     cycle: u64,
+    lanes: usize,
+    win: Vec<u32>,
+    wout: [u64; MAX_LANES],
 }
 
 impl LibInstance<'_> {
@@ -613,8 +688,12 @@ impl LibInstance<'_> {
     pub fn step(&mut self, i: &RxIn) -> Result<RxOut, VerilatorError> {
         i.validate(self.cycle as usize)?;
         self.cycle += 1;
-        // SAFETY: `handle` came from cporx_new of the same library, which outlives self.
-        Ok(RxOut::unpack(unsafe { (self.step)(self.handle, i.pack()) }))
+        self.win.clear();
+        i.pack_into(self.lanes, &mut self.win);
+        // SAFETY: `handle` came from cporx_new of the same library, which outlives self;
+        // the harness reads `lanes` input words and writes `lanes` output words.
+        unsafe { (self.step)(self.handle, self.win.as_ptr(), self.wout.as_mut_ptr()) };
+        Ok(RxOut::unpack(&self.wout[..self.lanes]))
     }
 
     pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, VerilatorError> {

@@ -13,7 +13,7 @@ pub mod params;
 pub mod ports;
 
 pub use params::{CdrParams, ParamError, RxParams};
-pub use ports::{RxIn, RxOut};
+pub use ports::{LaneOut, RxIn, RxOut};
 
 /// ADC sample width (signed integer codes, Q6.0): -32 ..= 31.
 pub const ADC_BITS: usize = 6;
@@ -48,6 +48,22 @@ pub const ERR_BITS: usize = Y_BITS + 1;
 /// Threshold and target codes share the FFE output format (Q7.1).
 pub const LEVEL_BITS: usize = Y_BITS;
 
+/// Lanes: the datapath takes a block of `lanes` consecutive samples per clock (P in the
+/// docs); lane 0 is the oldest sample of the block. Legal values are the powers of two up to
+/// MAX_LANES.
+pub const MAX_LANES: usize = 16;
+pub const MAX_LANES_LOG2: usize = 4;
+pub const LEGAL_LANES: [usize; 5] = [1, 2, 4, 8, 16];
+const _: () = assert!(MAX_LANES == 1 << MAX_LANES_LOG2);
+
+/// FFE sample history: the FFE keeps the newest `lanes + n_taps - 1` samples in one
+/// register bus of ADC codes (sample s, s = 0 the newest, at bits ADC_BITS*s ..); its
+/// width is fixed at the largest legal set, the unused high bits stay zero.
+pub const HIST_SAMPLES: usize = MAX_LANES + MAX_TAPS - 1;
+pub const HIST_BITS: usize = HIST_SAMPLES * ADC_BITS;
+/// The FFE coefficient bus: coefficient k at bits COEF_BITS*k ...
+pub const COEF_BUS_BITS: usize = MAX_TAPS * COEF_BITS;
+
 /// Tap count limits.
 pub const MIN_TAPS: usize = 2;
 pub const MAX_TAPS: usize = 16;
@@ -78,6 +94,12 @@ pub const LAT_TOP: usize = LAT_FFE + LAT_SLICER;
 /// z = e[k]*A(a[k-1]) - e[k-1]*A(a[k]) with e in Q8.1 (|e| <= 255) and A in {-3,-1,1,3},
 /// so |z| <= 2 * 3 * 255 = 1530: exact in 12 bits (Q11.1).
 pub const TED_BITS: usize = 12;
+/// The CDR's detector register holds sums of TED_GROUP consecutive lanes' detector outputs
+/// (one group at lanes <= TED_GROUP); the loop filter adds the groups. Every detector sum
+/// is carried at TED_SUM_BITS = TED_BITS + log2(MAX_LANES), exact for any legal lane count
+/// (|sum| <= 16 * 1530 < 2^15).
+pub const TED_GROUP: usize = 4;
+pub const TED_SUM_BITS: usize = TED_BITS + MAX_LANES_LOG2;
 /// Phase-interpolator code width: 2^PI_BITS steps per UI (default 7: 128 steps), wrapping.
 pub const PI_BITS: usize = 7;
 /// Fractional bits of the phase accumulator below the PI code.
@@ -88,11 +110,14 @@ pub const PHASE_BITS: usize = PI_BITS + PHASE_FRAC;
 /// Integral-path (frequency) register: signed, units of phase-accumulator LSBs per UI,
 /// saturating at +-2^(FREQ_BITS-1): +-0.5 PI step per UI, +-3906 ppm at 128 steps per UI.
 pub const FREQ_BITS: usize = 20;
+/// Integral increment `zsum << ki`: exact in INC_BITS (|16 * 1530 << 7| < 2^23), added to the
+/// frequency register in INC_BITS + 1 and saturated to FREQ_BITS.
+pub const INC_BITS: usize = FREQ_BITS + MAX_LANES_LOG2;
 /// Proportional gain shift kp (4 bits, 0..=15): phase += z << kp, i.e. Kp = 2^(kp - PHASE_FRAC) PI steps per z LSB.
 pub const KP_BITS: usize = 4;
 /// Integral gain shift ki (3 bits, 0..=7): freq += z << ki, i.e. Ki = 2^(ki - PHASE_FRAC) PI steps/UI per z LSB.
 pub const KI_BITS: usize = 3;
-/// Lock detector window: 2^LOCK_WIN_LOG2 UI.
+/// Lock detector window: 2^LOCK_WIN_LOG2 UI (2^LOCK_WIN_LOG2 / lanes clocks).
 pub const LOCK_WIN_LOG2: usize = 8;
 /// Bad-sample counter width (counts 0 ..= 2^LOCK_WIN_LOG2).
 pub const LOCK_CNT_BITS: usize = LOCK_WIN_LOG2 + 1;
@@ -129,8 +154,11 @@ const _: () =
 const _: () = assert!(Y_BITS == CFG_DATA_BITS && COEF_BITS == CFG_DATA_BITS);
 const _: () = assert!(MAX_TAPS <= CFG_THRESH_BASE as usize);
 const _: () = assert!(PI_BITS < CFG_DATA_BITS && CFG_PHASE < (1 << CFG_ADDR_BITS));
-// the largest integral increment, 1530 << 7, fits the frequency register
-const _: () = assert!((1530i64 << ((1 << KI_BITS) - 1)) < (1i64 << (FREQ_BITS - 1)));
+// the largest integral increment, MAX_LANES * 1530 << 7, fits the increment register
+const _: () =
+    assert!(((MAX_LANES as i64 * 1530) << ((1 << KI_BITS) - 1)) < (1i64 << (INC_BITS - 1)));
+const _: () = assert!((MAX_LANES as i64 * 1530) < (1i64 << (TED_SUM_BITS - 1)));
+const _: () = assert!(MAX_LANES <= 1 << LOCK_WIN_LOG2 && LOCK_CNT_BITS > MAX_LANES_LOG2);
 
 /// Sign-extend the low `bits` bits of `raw` to an i32.
 #[inline]

@@ -29,6 +29,8 @@ pub enum ParamError {
     },
     #[error("parameter `thresholds` = {0:?} must be non-decreasing (t0 <= t1 <= t2)")]
     ThresholdOrder([i32; 3]),
+    #[error("parameter `lanes` = {0} is not legal: legal are 1, 2, 4, 8, 16 (samples per clock)")]
+    Lanes(usize),
     #[error("configuration file {path}: {msg}")]
     File { path: String, msg: String },
 }
@@ -38,6 +40,10 @@ pub enum ParamError {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RxParams {
+    /// Samples per clock (P): 1, 2, 4, 8 or 16. Lane 0 carries the oldest sample of a
+    /// clock's block. Default 1.
+    #[serde(default = "one_lane")]
+    pub lanes: usize,
     /// Number of FFE taps, MIN_TAPS ..= MAX_TAPS.
     pub n_taps: usize,
     /// Coefficient register values after reset, one per tap; tap 0 multiplies the newest sample.
@@ -131,11 +137,16 @@ impl CdrParams {
     }
 }
 
+fn one_lane() -> usize {
+    1
+}
+
 impl Default for RxParams {
     /// Three taps (pre-cursor, main, post-cursor) reset to a pass-through (main = 1.0).
     /// Levels assume PAM-4 at ADC codes -24, -8, 8, 24 (Q7.1: -48, -16, 16, 48).
     fn default() -> Self {
         RxParams {
+            lanes: 1,
             n_taps: 3,
             reset_coefs: vec![0, 64, 0],
             thresholds: [-32, 0, 32],
@@ -186,7 +197,25 @@ impl RxParams {
         Ok(p)
     }
 
+    /// log2 of the lane count.
+    pub fn lanes_log2(&self) -> usize {
+        self.lanes.trailing_zeros() as usize
+    }
+
+    /// The same parameters at `lanes` samples per clock (validated).
+    pub fn with_lanes(&self, lanes: usize) -> Result<Self, ParamError> {
+        let p = RxParams {
+            lanes,
+            ..self.clone()
+        };
+        p.validate()?;
+        Ok(p)
+    }
+
     pub fn validate(&self) -> Result<(), ParamError> {
+        if !LEGAL_LANES.contains(&self.lanes) {
+            return Err(ParamError::Lanes(self.lanes));
+        }
         check_range(
             "n_taps",
             self.n_taps as i64,
@@ -303,6 +332,24 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("reset_coefs"));
+    }
+
+    #[test]
+    fn lanes_are_powers_of_two_up_to_16() {
+        for l in LEGAL_LANES {
+            assert_eq!(RxParams::default().with_lanes(l).unwrap().lanes, l);
+        }
+        for l in [0, 3, 6, 32] {
+            let e = RxParams::default().with_lanes(l).unwrap_err().to_string();
+            assert!(e.contains("lanes") && e.contains("1, 2, 4, 8, 16"), "{e}");
+        }
+        // an old configuration file without `lanes` means one lane
+        let p = RxParams::from_toml(
+            "n_taps = 2\nreset_coefs=[64,0]\nthresholds=[0,0,0]\ntargets=[0,0,0,0]\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(p.lanes, 1);
     }
 
     #[test]

@@ -16,7 +16,8 @@ use cporx_spec::*;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
     pub cycle: usize,
-    pub field: &'static str,
+    /// the output, with its lane for per-lane outputs (`y[3]`)
+    pub field: String,
     pub expected: i64,
     pub got: i64,
     pub against: &'static str,
@@ -32,23 +33,41 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
-/// Compare two output streams field by field; lengths must match.
+/// Compare two output streams field by field, every lane (lanes past P are zero in every
+/// implementation, so they are compared too); lengths must match.
 pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Result<(), Mismatch> {
     if model.len() != other.len() {
         return Err(Mismatch {
             cycle: model.len().min(other.len()),
-            field: "length",
+            field: "length".into(),
             expected: model.len() as i64,
             got: other.len() as i64,
             against,
         });
     }
     for (c, (a, b)) in model.iter().zip(other).enumerate() {
+        if a == b {
+            continue;
+        }
+        for (j, (la, lb)) in a.lane.iter().zip(&b.lane).enumerate() {
+            for (field, x, y) in [
+                ("y", la.y as i64, lb.y as i64),
+                ("symbol", la.symbol as i64, lb.symbol as i64),
+                ("gray", la.gray as i64, lb.gray as i64),
+                ("err", la.err as i64, lb.err as i64),
+            ] {
+                if x != y {
+                    return Err(Mismatch {
+                        cycle: c,
+                        field: format!("{field}[{j}]"),
+                        expected: x,
+                        got: y,
+                        against,
+                    });
+                }
+            }
+        }
         for (field, x, y) in [
-            ("y", a.y as i64, b.y as i64),
-            ("symbol", a.symbol as i64, b.symbol as i64),
-            ("gray", a.gray as i64, b.gray as i64),
-            ("err", a.err as i64, b.err as i64),
             ("phase", a.phase as i64, b.phase as i64),
             ("lock", a.lock as i64, b.lock as i64),
             ("freq", a.freq as i64, b.freq as i64),
@@ -56,7 +75,7 @@ pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Resul
             if x != y {
                 return Err(Mismatch {
                     cycle: c,
-                    field,
+                    field: field.into(),
                     expected: x,
                     got: y,
                     against,

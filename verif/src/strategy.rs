@@ -73,13 +73,13 @@ pub fn recorded_adc(channel: usize, ppm: f64, seed: u64, n: usize) -> Vec<i32> {
     c.writes = vec![(CFG_PHASE, (seed % 128) as i32)];
     let mut m = cporx_sim::model::RxModel::new(&c.rx).unwrap();
     let mut adc = Vec::with_capacity(n + 1);
-    let mut hook = |_: u64, i: &RxIn, _: &RxOut| adc.push(i.adc);
+    let mut hook = |_: u64, i: &RxIn, _: &RxOut| adc.push(i.adc[0]);
     run_link(&c, &mut m, Some(&mut hook)).unwrap();
     adc
 }
 
-/// A random legal parameter set (used to build the pool of exported designs).
-pub fn random_params(rng: &mut impl Rng, n_taps: usize) -> RxParams {
+/// A random legal parameter set with `lanes` lanes (used to build the pool of exported designs).
+pub fn random_params(rng: &mut impl Rng, n_taps: usize, lanes: usize) -> RxParams {
     let (clo, chi) = signed_range(COEF_BITS);
     let (llo, lhi) = signed_range(LEVEL_BITS);
     let mut thr = [
@@ -89,6 +89,7 @@ pub fn random_params(rng: &mut impl Rng, n_taps: usize) -> RxParams {
     ];
     thr.sort();
     let p = RxParams {
+        lanes,
         n_taps,
         reset_coefs: (0..n_taps).map(|_| rng.gen_range(clo..=chi)).collect(),
         thresholds: thr,
@@ -119,13 +120,14 @@ pub fn random_cdr(rng: &mut impl Rng) -> CdrParams {
 }
 
 /// The pool of parameter sets the equivalence suite exports and builds once each:
-/// the default plus random legal sets over the tap range (fixed seed, so the Verilator
-/// builds are cached between runs). The extremes of the tap range are always in.
+/// the default plus random legal sets over the tap range and the lane counts (fixed
+/// seed, so the Verilator builds are cached between runs). The extremes of the tap range
+/// (2, 16) and of the lane counts (1, 16) are always in.
 pub fn param_pool() -> Vec<RxParams> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(0xC0FFEE);
     let mut pool = vec![RxParams::default()];
-    for n in [MIN_TAPS, 4, 7, MAX_TAPS] {
-        pool.push(random_params(&mut rng, n));
+    for (n, lanes) in [(MIN_TAPS, 1), (4, 1), (7, 1), (MAX_TAPS, 1)] {
+        pool.push(random_params(&mut rng, n, lanes));
     }
     // the CDR at its extremes: largest gains (the frequency register saturates on
     // full-scale swings) and smallest
@@ -134,7 +136,14 @@ pub fn param_pool() -> Vec<RxParams> {
     hot.cdr.ki = (1 << KI_BITS) - 1;
     hot.cdr.reset_phase = (1 << PI_BITS) - 1;
     hot.cdr.lock_thr = 255;
-    pool.push(hot);
+    pool.push(hot.clone());
+    // several samples per clock: the FFE's taps cross the block boundary (taps > lanes
+    // and taps < lanes), the decimated CDR sums 2 .. 16 detector outputs (one group, two,
+    // four), the largest gains at 8 lanes
+    for (n, lanes) in [(5, 2), (7, 4), (MAX_TAPS, 8), (3, 16)] {
+        pool.push(random_params(&mut rng, n, lanes));
+    }
+    pool.push(hot.with_lanes(8).expect("legal"));
     pool
 }
 
@@ -200,23 +209,37 @@ pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
 
 impl Case {
     /// The cycle-by-cycle stimulus: reset, configuration writes (carrying ADC samples),
-    /// then the ADC stream with the extra writes and resets placed in it.
+    /// then the ADC stream, P = `p.lanes` samples per cycle, with the extra writes and
+    /// resets placed in it.
     pub fn stimulus(&self, p: &RxParams) -> Vec<RxIn> {
+        let lanes = p.lanes;
         let mut s = vec![RxIn::reset()];
         let mut adc = self.adc.iter().copied().cycle();
+        let block = |adc: &mut dyn Iterator<Item = i32>| {
+            let mut i = RxIn::default();
+            for a in &mut i.adc[..lanes] {
+                *a = adc.next().unwrap_or(0);
+            }
+            i
+        };
         if self.load {
             for (a, d) in
                 RxParams::cfg_writes(&self.coefs[..p.n_taps], &self.thresholds, &self.targets)
                     .into_iter()
                     .chain(self.cdr.cfg_writes())
             {
-                s.push(RxIn::write(a, d, adc.next().unwrap_or(0)));
+                let mut i = block(&mut adc);
+                i.cfg_we = true;
+                i.cfg_addr = a;
+                i.cfg_data = d;
+                s.push(i);
             }
         }
-        let n = self.adc.len();
+        let n = self.adc.len().div_ceil(lanes);
         let at = |f: u16| (f as usize * n) / 1000;
-        for (k, &x) in self.adc.iter().enumerate() {
-            let mut i = RxIn::sample(x);
+        let mut stream = self.adc.iter().copied();
+        for k in 0..n {
+            let mut i = block(&mut stream);
             if let Some(&(_, a, d)) = self.writes.iter().find(|w| at(w.0) == k) {
                 i.cfg_we = true;
                 i.cfg_addr = a;

@@ -99,3 +99,29 @@ fn a_different_receiver_gives_a_different_loop() {
     let (b, _) = record(&c2, &mut RxModel::new(&c2.rx).unwrap());
     assert!(compare(&a, &b, "kp-1").is_err());
 }
+
+/// The decimated loop at 8 samples per clock: the model and the Verilator library close
+/// the same loop (every lane, every cycle), and it locks, tracks and decides correctly.
+#[test]
+fn eight_lanes_close_the_same_loop() {
+    let mut c = link(200_000, 21, -250.0, 90);
+    c.rx = c.rx.with_lanes(8).unwrap();
+    let verilog = cporx_hdl::export::rx_top_verilog(&c.rx).unwrap();
+    let vlib = VerilatedLib::build(&verilog).unwrap_or_else(|e| panic!("{e}"));
+    let (m_out, m_res) = record(&c, &mut RxModel::new(&c.rx).unwrap());
+    assert!(m_res.lock_time.is_some_and(|t| t < 10_000), "{m_res:?}");
+    assert_eq!(m_res.checker.slips, 0, "{m_res:?}");
+    assert_eq!(m_res.checker.symbol_errors, 0, "{m_res:?}");
+    assert!(m_res.checker.symbols_checked > 180_000, "{m_res:?}");
+    assert!((m_res.freq_ppm() + 250.0).abs() < 100.0, "{}", m_res.freq_ppm());
+    let (l_out, l_res) = record(&c, &mut vlib.instance().unwrap());
+    compare(&m_out, &l_out, "verilator lib").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m_res.checker, l_res.checker);
+    println!(
+        "8 lanes: {} cycles ({} UI) agree; lock at UI {:?}, {:.0} ppm tracked",
+        m_out.len(),
+        c.ui,
+        m_res.lock_time,
+        m_res.freq_ppm()
+    );
+}

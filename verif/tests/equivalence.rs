@@ -2,7 +2,7 @@
 //! on the exported Verilog agree on every output of every cycle, reset included.
 //!
 //! Volume: `CPORX_EQ_CASES` cases (default 600) over a pool of exported designs
-//! (random legal parameter sets, tap counts 2..16); every case goes through the model
+//! (random legal parameter sets, tap counts 2..16, 1, 2, 4, 8 and 16 lanes); every case goes through the model
 //! and Verilator, every `RUST_HDL_EVERY`-th case also through rust-hdl's simulator
 //! (truncated to `RUST_HDL_CYCLES` cycles; the stepper runs ~3.6e5 cycles/s against Verilator's ~1e7). A failure is shrunk
 //! and saved to tests/regressions/equivalence.txt, which every later run replays first.
@@ -74,7 +74,10 @@ fn model_rust_hdl_and_verilator_agree() {
                 "verilator",
             )
             .map_err(|m| {
-                TestCaseError::fail(format!("pool[{}] n_taps={}: {m}", c.pool_index, p.n_taps))
+                TestCaseError::fail(format!(
+                    "pool[{}] n_taps={} lanes={}: {m}",
+                    c.pool_index, p.n_taps, p.lanes
+                ))
             })?;
         }
         // (b) rust-hdl, on a share of the cases
@@ -84,16 +87,19 @@ fn model_rust_hdl_and_verilator_agree() {
             rh_cycles.set(rh_cycles.get() + n as u64);
             rh_cases.set(rh_cases.get() + 1);
             compare(&model[..n], &rh, "rust-hdl").map_err(|m| {
-                TestCaseError::fail(format!("pool[{}] n_taps={}: {m}", c.pool_index, p.n_taps))
+                TestCaseError::fail(format!(
+                    "pool[{}] n_taps={} lanes={}: {m}",
+                    c.pool_index, p.n_taps, p.lanes
+                ))
             })?;
         }
         Ok(())
     });
     println!(
-        "equivalence: {} cases over {} designs (n_taps {:?}); model {} cycles, Verilator {} cycles, rust-hdl {} cycles in {} cases",
+        "equivalence: {} cases over {} designs ((n_taps, lanes) {:?}); model {} cycles, Verilator {} cycles, rust-hdl {} cycles in {} cases",
         n_cases.get(),
         pool.len(),
-        pool.iter().map(|p| p.n_taps).collect::<Vec<_>>(),
+        pool.iter().map(|p| (p.n_taps, p.lanes)).collect::<Vec<_>>(),
         model_cycles.get(),
         vl_cycles.get(),
         rh_cycles.get(),
@@ -113,8 +119,8 @@ fn model_rust_hdl_and_verilator_agree() {
 
 /// The extremes, deterministically, on every design of the pool: full-scale positive and
 /// most negative ADC codes held for long runs with every coefficient at +max and -max,
-/// which drives the FFE output into both saturation bounds and the slicer error to its
-/// widest values.
+/// which drives the FFE output into both saturation bounds (in every lane) and the slicer
+/// error to its widest values.
 #[test]
 fn saturation_extremes_agree_and_saturate() {
     let pool = param_pool();
@@ -130,14 +136,28 @@ fn saturation_extremes_agree_and_saturate() {
                 stim.push(RxIn::write(a, d, 0));
             }
             for x in [ahi, alo, ahi, 0, alo] {
-                stim.extend(std::iter::repeat(RxIn::sample(x)).take(40));
+                stim.extend(std::iter::repeat(RxIn::block(&[x; MAX_LANES])).take(40));
             }
+            // and alternating full-scale samples inside a block (lanes disagree)
+            let alt: Vec<i32> = (0..MAX_LANES)
+                .map(|j| if j % 2 == 0 { ahi } else { alo })
+                .collect();
+            stim.extend(std::iter::repeat(RxIn::block(&alt)).take(20));
             let model = run_model(p, &stim);
-            let ys: Vec<i32> = model.iter().map(|o| o.y).collect();
-            assert!(
-                ys.contains(&Y_MAX) && ys.contains(&Y_MIN),
-                "both bounds reached: {ys:?}"
-            );
+            // lanes >= P carry ADC codes the design ignores: mask them in the stimulus too
+            for i in stim.iter_mut() {
+                for a in &mut i.adc[p.lanes..] {
+                    *a = 0;
+                }
+            }
+            assert_eq!(model, run_model(p, &stim), "lanes past P are ignored");
+            for j in 0..p.lanes {
+                let ys: Vec<i32> = model.iter().map(|o| o.lane[j].y).collect();
+                assert!(
+                    ys.contains(&Y_MAX) && ys.contains(&Y_MIN),
+                    "lane {j}: both bounds reached: {ys:?}"
+                );
+            }
             compare(&model, &vl.run(&stim).unwrap(), "verilator").unwrap();
             compare(&model[..120], &run_rust_hdl(p, &stim[..120]), "rust-hdl").unwrap();
         }

@@ -21,7 +21,7 @@ fn exported_verilog_lints_clean_for_every_pool_design() {
     for (k, p) in param_pool().iter().enumerate() {
         let f = dir.join(format!("top_{k}.v"));
         std::fs::write(&f, cporx_hdl::export::rx_top_verilog(p).unwrap()).unwrap();
-        lint(&f).unwrap_or_else(|e| panic!("n_taps={}: {e}", p.n_taps));
+        lint(&f).unwrap_or_else(|e| panic!("n_taps={} lanes={}: {e}", p.n_taps, p.lanes));
     }
 }
 
@@ -33,7 +33,7 @@ fn lint_rejects_a_real_warning() {
     let v = cporx_hdl::export::rx_top_verilog(&RxParams::default()).unwrap();
     let bad = v.replacen(
         "    // Stub signals\n",
-        "    wire [3:0] cporx_narrow = adc;\n    // Stub signals\n",
+        "    wire [3:0] cporx_narrow = adc$0;\n    // Stub signals\n",
         1,
     );
     assert_ne!(bad, v);
@@ -43,7 +43,8 @@ fn lint_rejects_a_real_warning() {
 
 #[test]
 fn model_vcd_matches_verilator_vcd_signal_by_signal() {
-    let p = RxParams::with_taps(6, 1).unwrap(); // two adder groups: group$0 (4 taps), group$1 (2)
+    // two lanes, two adder groups per lane: group$0 (4 taps), group$1 (2)
+    let p = RxParams::with_taps(6, 1).unwrap().with_lanes(2).unwrap();
     let dir = out_dir("vcd");
     let mut stim = vec![RxIn::reset()];
     for (a, d) in RxParams::cfg_writes(
@@ -63,10 +64,10 @@ fn model_vcd_matches_verilator_vcd_signal_by_signal() {
         } else {
             (x >> 16) % 64 - 32
         };
-        stim.push(RxIn::sample(adc));
+        stim.push(RxIn::block(&[adc, (x >> 8) % 64 - 32]));
     }
     stim.push(RxIn::reset());
-    stim.extend((0..20).map(|_| RxIn::sample(-32)));
+    stim.extend((0..20).map(|_| RxIn::block(&[-32, 31])));
 
     let mpath = dir.join("model.vcd");
     let model = run_model_with_vcd(&p, &stim, std::fs::File::create(&mpath).unwrap()).unwrap();
@@ -101,8 +102,10 @@ fn model_vcd_matches_verilator_vcd_signal_by_signal() {
         }
         compared += 1;
     }
-    // top ports 10, ffe 2, taps 2 each, slicer 4, cdr 3, top CDR ports 3
-    let expected = 10 + 2 + 2 * p.n_taps + 4 + 3 + 3;
+    // top: clock, rst, 3 cfg, 5 per lane, 3 CDR; ffe 2 per lane; one product per lane
+    // and tap; slicer 4 per lane; cdr 2 per lane and 3
+    let l = p.lanes;
+    let expected = 5 + 5 * l + 3 + 2 * l + p.n_taps * l + 4 * l + 2 * l + 3;
     assert_eq!(compared, expected, "every model signal compared");
     println!(
         "VCD: {compared} signals agree over {} cycles ({} and {})",

@@ -2,15 +2,21 @@
 //! docs/numerics.md, "CDR". Inputs are the slicer's registered outputs (`symbol`, `err`);
 //! outputs are the PI code, the lock flag and the frequency register.
 //!
-//! * detector (Mueller-Muller type A on the slicer error, exact Q11.1):
+//! * detector (Mueller-Muller type A on the slicer error, exact Q11.1), per lane:
 //!   z[k] = e[k] * A(a[k-1]) - e[k-1] * A(a[k]),  A(s) = 2s - 3 in {-3, -1, 1, 3}
+//!   (lane 0's previous sample is the previous clock's lane P-1); the detector register
+//!   holds the sums of TED_GROUP consecutive lanes, and the loop uses their sum zs, the
+//!   sum of the clock's P detector outputs (the decimated loop: one update per clock).
 //! * loop filter and phase, two register stages after the detector register:
-//!   pf    <- ((z << kp) + freq) mod 2^27            (every cycle)
-//!   inc   <- z << ki                                (every cycle; exact in 20 bits)
+//!   pf    <- ((zs << kp) + (freq << log2 P)) mod 2^27   (every cycle)
+//!   inc   <- zs << ki                               (every cycle; exact in 24 bits)
 //!   freq  <- sat_FREQ(freq + inc)                   when enabled and the integral path is on
 //!   phase <- (phase + pf) mod 2^27, bit 26 flipped on a kick    when enabled (modular)
 //! * PI code = phase >> PHASE_FRAC (7 bits, 128 steps per UI)
-//! * lock detector: per 256-UI window, bad = #{ |err| > lock_thr }; lock <- (bad <=
+//!   Per UI the gains are those of the one-lane loop (kp and ki weigh each detector
+//!   output once; freq is per UI, so a clock of P UI advances the phase by P * freq).
+//! * lock detector: per 256-UI window (256/P clocks), bad = #{ |err| > lock_thr } over
+//!   every lane; lock <- (bad <=
 //!   lock_max), pipelined: a bad-sample register, the window count (registered at the
 //!   window's last UI), then the decision, so `lock` moves 2 cycles after the window ends.
 //! * false-lock escape: when the KICK_WINDOWS-th consecutive window without lock is
@@ -26,7 +32,6 @@ use cporx_spec::*;
 const PHASE_MASK: u32 = (1u32 << PHASE_BITS) - 1;
 const FREQ_MAX: i32 = (1 << (FREQ_BITS - 1)) - 1;
 const FREQ_MIN: i32 = -(1 << (FREQ_BITS - 1));
-const WIN_LAST: u32 = (1 << LOCK_WIN_LOG2) - 1;
 
 /// The PAM-4 decision as a level: A(s) = 2s - 3.
 #[inline(always)]
@@ -43,6 +48,10 @@ pub fn ted(err: i32, symbol: u8, e1: i32, a1: u8) -> i32 {
 #[derive(Clone, Debug)]
 pub struct CdrModel {
     reset: CdrParams,
+    lanes: usize,
+    lanes_log2: u32,
+    /// last clock of a lock window: 2^LOCK_WIN_LOG2 / P - 1
+    win_last: u32,
     // configuration registers
     pub kp: u32,
     pub ki: u32,
@@ -50,13 +59,14 @@ pub struct CdrModel {
     pub lock_thr: u32,
     pub lock_max: u32,
     // state
-    /// detector stage D1: this cycle's decision and error, and the previous cycle's
-    pub sd: u8,
-    pub ed: i32,
+    /// detector stage D1: this cycle's decision and error per lane, and the previous
+    /// cycle's last lane
+    pub sd: [u8; MAX_LANES],
+    pub ed: [i32; MAX_LANES],
     pub a1: u8,
     pub e1: i32,
-    /// detector register, Q11.1
-    pub ted: i32,
+    /// detector register: group sums of TED_GROUP lanes' z (Q11.1 each)
+    pub ted: [i32; MAX_LANES / TED_GROUP],
     /// integral register, phase-accumulator LSBs per UI
     pub freq: i32,
     /// phase accumulator, PHASE_BITS bits, unsigned modular
@@ -68,7 +78,7 @@ pub struct CdrModel {
     pub unl: u32,
     /// acquiring: no lock yet since the last reset or phase load (kicks allowed)
     pub acq: bool,
-    /// loop-filter pipeline: (z << kp) + freq, modular 27 bits; z << ki
+    /// loop-filter pipeline: (zs << kp) + (freq << log2 P), modular 27 bits; zs << ki
     pub pf: u32,
     pub inc: i32,
     /// lock pipeline: this sample is bad; window total and its valid flag; kick pulse
@@ -84,16 +94,19 @@ impl CdrModel {
         // Power-up: every register 0, as the RTL's initial values.
         Ok(CdrModel {
             reset: p.cdr.clone(),
+            lanes: p.lanes,
+            lanes_log2: p.lanes_log2() as u32,
+            win_last: ((1 << LOCK_WIN_LOG2) / p.lanes - 1) as u32,
             kp: 0,
             ki: 0,
             ctrl: 0,
             lock_thr: 0,
             lock_max: 0,
-            sd: 0,
-            ed: 0,
+            sd: [0; MAX_LANES],
+            ed: [0; MAX_LANES],
             a1: 0,
             e1: 0,
-            ted: 0,
+            ted: [0; MAX_LANES / TED_GROUP],
             freq: 0,
             phase: 0,
             win: 0,
@@ -116,9 +129,9 @@ impl CdrModel {
         (self.phase >> PHASE_FRAC) as u8
     }
 
-    /// One clock edge; `symbol` and `err` are the slicer's outputs before the edge.
+    /// One clock edge; `symbol` and `err` are the slicer's P lanes' outputs before the edge.
     #[inline]
-    pub fn step(&mut self, i: &RxIn, symbol: u8, err: i32) {
+    pub fn step(&mut self, i: &RxIn, symbol: &[u8], err: &[i32]) {
         if i.rst {
             let r = &self.reset;
             self.kp = r.kp;
@@ -126,11 +139,11 @@ impl CdrModel {
             self.ctrl = r.ctrl();
             self.lock_thr = r.lock_thr;
             self.lock_max = r.lock_max;
-            self.sd = 0;
-            self.ed = 0;
+            self.sd = [0; MAX_LANES];
+            self.ed = [0; MAX_LANES];
             self.a1 = 0;
             self.e1 = 0;
-            self.ted = 0;
+            self.ted = [0; MAX_LANES / TED_GROUP];
             self.freq = 0;
             self.phase = r.reset_phase << PHASE_FRAC;
             self.win = 0;
@@ -166,7 +179,8 @@ impl CdrModel {
 
     /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
     #[inline(always)]
-    pub fn step_data(&mut self, symbol: u8, err: i32) {
+    pub fn step_data(&mut self, symbol: &[u8], err: &[i32]) {
+        let lanes = self.lanes;
         // lock detector, three register stages (all from the state before this edge):
         // 3: the lock decision from the count registered at the window's end, and the
         //    false-lock kick pulse (applied to the phase at the next edge)
@@ -186,22 +200,28 @@ impl CdrModel {
             self.lock = lock;
         }
         // 2: count the bad samples of the window; at its last UI, register the total
-        if self.win == WIN_LAST {
+        if self.win == self.win_last {
             self.cnt_done = self.bad + self.bad_q;
             self.bad = 0;
             self.done = true;
+            self.win = 0;
         } else {
             self.bad += self.bad_q;
             self.done = false;
+            self.win += 1;
         }
-        self.win = (self.win + 1) & WIN_LAST;
-        // 1: is this sample bad
-        self.bad_q = (err.unsigned_abs() > self.lock_thr) as u32;
+        // 1: how many of this clock's samples are bad
+        self.bad_q = err[..lanes]
+            .iter()
+            .filter(|e| e.unsigned_abs() > self.lock_thr)
+            .count() as u32;
         self.kick_q = kick_next;
         // loop filter and phase, from the detector register before this edge
-        let z = self.ted;
-        let pf_next = ((z << self.kp) as u32).wrapping_add(self.freq as u32) & PHASE_MASK;
-        let inc_next = z << self.ki; // |z << ki| <= 1530 << 7 < 2^19: exact in FREQ_BITS
+        let z: i32 = self.ted[..lanes.div_ceil(TED_GROUP)].iter().sum();
+        let pf_next = ((z << self.kp) as u32).wrapping_add((self.freq as u32) << self.lanes_log2)
+            & PHASE_MASK;
+        // |zs << ki| <= 16 * 1530 << 7 < 2^23: exact in INC_BITS
+        let inc_next = z << self.ki;
         if self.ctrl & 1 != 0 {
             let mut phase = self.phase.wrapping_add(self.pf);
             if kick {
@@ -216,12 +236,18 @@ impl CdrModel {
         self.pf = pf_next;
         self.inc = inc_next;
         // detector, two stages: D1 registers the slicer's outputs (the RTL registers
-        // +-e and +-3e of them, the same information), D2 the detector output
-        self.ted = ted(self.ed, self.sd, self.e1, self.a1);
-        self.a1 = self.sd;
-        self.e1 = self.ed;
-        self.sd = symbol;
-        self.ed = err;
+        // +-e and +-3e of them, the same information), D2 the group sums of the detector
+        // outputs; lane 0's previous sample is the previous clock's last lane
+        self.ted = [0; MAX_LANES / TED_GROUP];
+        let (mut e_prev, mut a_prev) = (self.e1, self.a1);
+        for j in 0..lanes {
+            self.ted[j / TED_GROUP] += ted(self.ed[j], self.sd[j], e_prev, a_prev);
+            (e_prev, a_prev) = (self.ed[j], self.sd[j]);
+        }
+        self.a1 = a_prev;
+        self.e1 = e_prev;
+        self.sd[..lanes].copy_from_slice(&symbol[..lanes]);
+        self.ed[..lanes].copy_from_slice(&err[..lanes]);
     }
 }
 
@@ -231,7 +257,7 @@ mod tests {
 
     fn reset(p: &RxParams) -> CdrModel {
         let mut m = CdrModel::new(p).unwrap();
-        m.step(&RxIn::reset(), 0, 0);
+        m.step(&RxIn::reset(), &[0], &[0]);
         m
     }
 
@@ -257,18 +283,18 @@ mod tests {
         p.cdr.reset_phase = 0;
         let mut m = reset(&p);
         assert_eq!(m.pi_code(), 0);
-        m.step_data(3, 255); // D1 registers e = 255, a = 3
-        m.step_data(3, 0); // D2 registers z = 255 * A(0) - 0 = -765
-        assert_eq!((m.ted, m.pi_code()), (-765, 0));
-        m.step_data(3, 0); // pf = -765 << 15, inc = -765 << 7; z = -255 * A(3) = -765
+        m.step_data(&[3], &[255]); // D1 registers e = 255, a = 3
+        m.step_data(&[3], &[0]); // D2 registers z = 255 * A(0) - 0 = -765
+        assert_eq!((m.ted[0], m.pi_code()), (-765, 0));
+        m.step_data(&[3], &[0]); // pf = -765 << 15, inc = -765 << 7; z = -255 * A(3) = -765
         assert_eq!(
             (m.pf as i64, m.inc),
             ((-765i64 << 15) & 0x7ff_ffff, -765 << 7)
         );
         assert_eq!((m.phase, m.freq), (0, 0));
-        m.step_data(3, 0); // phase += pf; freq += inc; pf = (-765 << 15) + 0
+        m.step_data(&[3], &[0]); // phase += pf; freq += inc; pf = (-765 << 15) + 0
         assert_eq!(m.freq, -765 << 7);
-        m.step_data(3, 0); // phase += pf again; pf now includes freq
+        m.step_data(&[3], &[0]); // phase += pf again; pf now includes freq
         let expect = (-2 * (765i64 << 15)).rem_euclid(1 << PHASE_BITS);
         assert_eq!(m.phase as i64, expect);
         assert_eq!(m.pi_code(), (expect >> PHASE_FRAC) as u8); // wrapped below 0 to code 80
@@ -285,12 +311,12 @@ mod tests {
         // the increment register is forced before each edge)
         for _ in 0..100 {
             m.inc = 1530 << 7;
-            m.step_data(0, 0);
+            m.step_data(&[0], &[0]);
         }
         assert_eq!(m.freq, FREQ_MAX);
         for _ in 0..100 {
             m.inc = -1530 << 7;
-            m.step_data(0, 0);
+            m.step_data(&[0], &[0]);
         }
         assert_eq!(m.freq, FREQ_MIN);
     }
@@ -299,7 +325,7 @@ mod tests {
     fn drive(m: &mut CdrModel, errs: impl IntoIterator<Item = i32>) -> Vec<bool> {
         errs.into_iter()
             .map(|e| {
-                m.step_data(0, e);
+                m.step_data(&[0], &[e]);
                 m.lock
             })
             .collect()
@@ -368,7 +394,7 @@ mod tests {
         let ph = unlocked_windows(&mut m, 8);
         assert!(ph.iter().all(|&x| x == ph[0]), "{ph:?}");
         // a phase load re-arms it
-        m.step(&RxIn::write(CFG_PHASE, 9, 0), 0, 100);
+        m.step(&RxIn::write(CFG_PHASE, 9, 0), &[0], &[100]);
         assert!(m.acq);
         let ph = unlocked_windows(&mut m, 5);
         assert_ne!(ph[4], ph[0]);
@@ -379,5 +405,52 @@ mod tests {
         let mut m = reset(&p2);
         let ph = unlocked_windows(&mut m, 9);
         assert!(ph.iter().all(|&x| x == ph[0]));
+    }
+
+    /// The decimated loop: the same serial stream of decisions through P = 1 and P = 4
+    /// gives the same detector sum over each block, and (kp = 0, a constant frequency)
+    /// the phase advances by P * freq per clock.
+    #[test]
+    fn lanes_sum_the_serial_detector() {
+        let p = RxParams::default();
+        let mut a = reset(&p);
+        let mut b = reset(&p.with_lanes(4).unwrap());
+        let mut x = 3u32;
+        let (mut syms, mut errs) = (vec![], vec![]);
+        for _ in 0..400 {
+            x = x.wrapping_mul(1664525).wrapping_add(1013904223);
+            syms.push((x >> 30) as u8);
+            errs.push(((x >> 8) % 511) as i32 - 255);
+        }
+        let mut serial = vec![];
+        for k in 0..syms.len() {
+            a.step_data(&syms[k..k + 1], &errs[k..k + 1]);
+            serial.push(a.ted[0]);
+        }
+        for blk in 0..syms.len() / 4 {
+            let r = blk * 4..blk * 4 + 4;
+            b.step_data(&syms[r.clone()], &errs[r]);
+            if blk >= 1 {
+                // both registers lag their inputs by 2 edges: the serial z of samples
+                // 4(blk-1) .. 4(blk-1)+3 are in serial[4 blk - 3 ..= 4 blk]
+                let want: i32 = serial[4 * blk - 3..=4 * blk].iter().sum();
+                assert_eq!(b.ted[0], want, "block {blk}");
+            }
+        }
+        let mut m = reset(&RxParams {
+            lanes: 8,
+            cdr: CdrParams {
+                kp: 0,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        m.freq = 1000;
+        m.pf = 0;
+        m.step_data(&[0; 8], &[0; 8]);
+        m.step_data(&[0; 8], &[0; 8]);
+        let ph0 = m.phase;
+        m.step_data(&[0; 8], &[0; 8]);
+        assert_eq!(m.phase - ph0, 8 * 1000);
     }
 }

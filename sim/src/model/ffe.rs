@@ -29,15 +29,19 @@ pub fn round_saturate(acc: Acc) -> Yout {
 #[derive(Clone, Debug)]
 pub struct FfeModel {
     n: usize,
+    lanes: usize,
     reset_coefs: [Coef; MAX_TAPS],
-    /// tap k's delay-line register: x[n-1-k] after the edge of cycle n
-    pub x: [Sample; MAX_TAPS],
+    /// the history register: hist[s] is the s-th newest sample captured (s = 0 is lane P-1
+    /// of the last block); P + n - 1 samples are kept. For P = 1, hist[k] is tap k's
+    /// delay-line register.
+    pub hist: [Sample; HIST_SAMPLES],
     pub c: [Coef; MAX_TAPS],
-    /// tap k's product register
-    pub p: [Prod; MAX_TAPS],
-    /// group j's partial-sum register (taps FFE_GROUP*j ..)
-    pub g: [Acc; MAX_TAPS / FFE_GROUP],
-    pub y: Yout,
+    /// product register of lane j, tap k: c_k * x[nP + j - k] = c_k * hist[P-1-j+k]
+    pub p: [[Prod; MAX_TAPS]; MAX_LANES],
+    /// lane j's group partial-sum registers (taps FFE_GROUP*g ..)
+    pub g: [[Acc; MAX_TAPS / FFE_GROUP]; MAX_LANES],
+    /// lane j's output register
+    pub y: [Yout; MAX_LANES],
 }
 
 impl FfeModel {
@@ -50,12 +54,13 @@ impl FfeModel {
         // Power-up state equals the RTL's register initial values: all zero.
         Ok(FfeModel {
             n: p.n_taps,
+            lanes: p.lanes,
             reset_coefs,
-            x: [Sample::ZERO; MAX_TAPS],
+            hist: [Sample::ZERO; HIST_SAMPLES],
             c: [Coef::ZERO; MAX_TAPS],
-            p: [Prod::ZERO; MAX_TAPS],
-            g: [Acc::ZERO; MAX_TAPS / FFE_GROUP],
-            y: Yout::ZERO,
+            p: [[Prod::ZERO; MAX_TAPS]; MAX_LANES],
+            g: [[Acc::ZERO; MAX_TAPS / FFE_GROUP]; MAX_LANES],
+            y: [Yout::ZERO; MAX_LANES],
         })
     }
 
@@ -63,16 +68,26 @@ impl FfeModel {
         self.n
     }
 
+    pub fn lanes(&self) -> usize {
+        self.lanes
+    }
+
+    /// Lane j's output register as a Q7.1 code.
+    #[inline(always)]
+    pub fn y_code(&self, j: usize) -> i32 {
+        self.y[j].to_bits() as i32
+    }
+
     /// One clock edge. Every register takes its next value from the state before the edge.
     #[inline]
     pub fn step(&mut self, i: &RxIn) {
         let n = self.n;
         if i.rst {
-            self.x = [Sample::ZERO; MAX_TAPS];
-            self.p = [Prod::ZERO; MAX_TAPS];
-            self.g = [Acc::ZERO; MAX_TAPS / FFE_GROUP];
+            self.hist = [Sample::ZERO; HIST_SAMPLES];
+            self.p = [[Prod::ZERO; MAX_TAPS]; MAX_LANES];
+            self.g = [[Acc::ZERO; MAX_TAPS / FFE_GROUP]; MAX_LANES];
             self.c = self.reset_coefs;
-            self.y = Yout::ZERO;
+            self.y = [Yout::ZERO; MAX_LANES];
             return;
         }
         self.clock_datapath();
@@ -83,54 +98,62 @@ impl FfeModel {
                 self.c[a] = Coef::from_bits(i.cfg_data as i8);
             }
         }
-        self.shift_in(i.adc);
+        self.shift_in(&i.adc[..self.lanes]);
     }
 
     /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
+    /// `adc` holds the P lanes' codes.
     #[inline(always)]
-    pub fn step_data(&mut self, adc: i32) {
+    pub fn step_data(&mut self, adc: &[i32]) {
         self.clock_datapath();
         self.shift_in(adc);
     }
 
-    /// Stages 3, 2, 1: output register from the group sums, group sums from the products,
-    /// products from the delay line.
+    /// Stages 3, 2, 1 of every lane: output registers from the group sums, group sums from
+    /// the products, products from the history.
     #[inline(always)]
     fn clock_datapath(&mut self) {
         let n = self.n;
         let groups = n.div_ceil(FFE_GROUP);
-        // stage 3: output register from the group-sum registers
-        let mut acc = Acc::ZERO;
-        for j in 0..groups {
-            acc = acc.wrapping_add(self.g[j]);
-        }
-        self.y = round_saturate(acc);
-        // stage 2: group sums from the product registers
-        for j in 0..groups {
-            let mut s = Acc::ZERO;
-            for k in j * FFE_GROUP..((j + 1) * FFE_GROUP).min(n) {
-                s = s.wrapping_add(Acc::from_bits(self.p[k].to_bits() as i32));
+        for j in 0..self.lanes {
+            // stage 3: output register from the group-sum registers
+            let mut acc = Acc::ZERO;
+            for g in 0..groups {
+                acc = acc.wrapping_add(self.g[j][g]);
             }
-            self.g[j] = s;
-        }
-        // stage 1: product registers from the delay line and coefficients
-        for k in 0..n {
-            self.p[k] = Prod::from_bits(self.c[k].wide_mul(self.x[k]).to_bits());
+            self.y[j] = round_saturate(acc);
+            // stage 2: group sums from the product registers
+            for g in 0..groups {
+                let mut s = Acc::ZERO;
+                for k in g * FFE_GROUP..((g + 1) * FFE_GROUP).min(n) {
+                    s = s.wrapping_add(Acc::from_bits(self.p[j][k].to_bits() as i32));
+                }
+                self.g[j][g] = s;
+            }
+            // stage 1: product registers from the history and the coefficients
+            let base = self.lanes - 1 - j;
+            for k in 0..n {
+                self.p[j][k] = Prod::from_bits(self.c[k].wide_mul(self.hist[base + k]).to_bits());
+            }
         }
     }
 
-    /// Stage 0: the delay line takes the new ADC sample.
+    /// Stage 0: the history takes the new block (lane P-1, the newest, at s = 0).
     #[inline(always)]
-    fn shift_in(&mut self, adc: i32) {
-        for k in (1..self.n).rev() {
-            self.x[k] = self.x[k - 1];
+    fn shift_in(&mut self, adc: &[i32]) {
+        let lanes = self.lanes;
+        for s in (lanes..lanes + self.n - 1).rev() {
+            self.hist[s] = self.hist[s - lanes];
         }
-        self.x[0] = Sample::from_bits(adc as i8);
+        for (j, &x) in adc[..lanes].iter().enumerate() {
+            self.hist[lanes - 1 - j] = Sample::from_bits(x as i8);
+        }
     }
 
-    /// Tap k's product as it leaves the tap, sign-extended to the accumulator (RTL `group$j.tap$i.p`).
-    pub fn tap_p(&self, k: usize) -> i32 {
-        self.p[k].to_bits() as i32
+    /// Lane j, tap k's product as it leaves the tap, sign-extended to the accumulator (RTL
+    /// `lane$j.group$g.mul$i.p`).
+    pub fn tap_p(&self, j: usize, k: usize) -> i32 {
+        self.p[j][k].to_bits() as i32
     }
 }
 
@@ -161,10 +184,51 @@ mod tests {
         let mut ys = vec![];
         for &x in &xs {
             m.step(&RxIn::sample(x));
-            ys.push(m.y.to_bits() as i32);
+            ys.push(m.y_code(0));
         }
         // y (Q7.1) = 2 * x delayed by LAT_FFE + 1 (main cursor at tap 1)
         assert_eq!(&ys[LAT_FFE..LAT_FFE + 5], &[10, -14, 31 * 2, -64, 0]);
         assert!(ys[..LAT_FFE].iter().all(|&y| y == 0));
+    }
+
+    /// At P lanes, lane j's output is the same FIR over the serial sample stream: run one
+    /// stream through P = 1 and P = 4 and compare (the taps span the block boundary).
+    #[test]
+    fn lanes_compute_the_serial_fir() {
+        let p1 = RxParams {
+            n_taps: 7,
+            reset_coefs: vec![-128, 127, -7, 64, 3, 99, -50],
+            ..Default::default()
+        };
+        let mut x = 7u32;
+        let xs: Vec<i32> = (0..4000)
+            .map(|_| {
+                x = x.wrapping_mul(1664525).wrapping_add(1013904223);
+                ((x >> 24) % 64) as i32 - 32
+            })
+            .collect();
+        let mut a = FfeModel::new(&p1).unwrap();
+        a.step(&RxIn::reset());
+        let serial: Vec<i32> = xs
+            .iter()
+            .map(|&v| {
+                a.step(&RxIn::sample(v));
+                a.y_code(0)
+            })
+            .collect();
+        for lanes in [2, 4, 8, 16] {
+            let mut b = FfeModel::new(&p1.with_lanes(lanes).unwrap()).unwrap();
+            b.step(&RxIn::reset());
+            let mut par = vec![];
+            for blk in xs.chunks(lanes) {
+                b.step(&RxIn::block(blk));
+                par.extend((0..lanes).map(|j| b.y_code(j)));
+            }
+            // sample n's output: serial at output index n + LAT_FFE - 1; parallel at clock
+            // n / P + LAT_FFE - 1, lane n % P, i.e. flat index n + (LAT_FFE - 1) * P
+            let d = (LAT_FFE - 1) * (lanes - 1);
+            assert_eq!(&par[d..], &serial[..serial.len() - d], "lanes {lanes}");
+            assert!(par.iter().any(|&y| y == 127) && par.iter().any(|&y| y == -128));
+        }
     }
 }

@@ -7,6 +7,7 @@ use cporx_spec::*;
 
 #[derive(Clone, Debug)]
 pub struct RxModel {
+    lanes: usize,
     pub ffe: FfeModel,
     pub slicer: SlicerModel,
     pub cdr: CdrModel,
@@ -15,56 +16,88 @@ pub struct RxModel {
 impl RxModel {
     pub fn new(p: &RxParams) -> Result<Self, ParamError> {
         Ok(RxModel {
+            lanes: p.lanes,
             ffe: FfeModel::new(p)?,
             slicer: SlicerModel::new(p)?,
             cdr: CdrModel::new(p)?,
         })
     }
 
+    /// Samples per clock.
+    pub fn lanes(&self) -> usize {
+        self.lanes
+    }
+
+    /// The FFE output registers before an edge, as Q7.1 codes.
+    #[inline(always)]
+    fn y_codes(&self) -> [i32; MAX_LANES] {
+        let mut y = [0; MAX_LANES];
+        for (j, v) in y[..self.lanes].iter_mut().enumerate() {
+            *v = self.ffe.y_code(j);
+        }
+        y
+    }
+
     /// One cycle: apply `i`, clock once, return the outputs after the edge.
     #[inline]
     pub fn step(&mut self, i: &RxIn) -> RxOut {
         // Each block samples its upstream registers as they were before this edge.
-        self.cdr.step(i, self.slicer.symbol, self.slicer.err);
-        let y_before = self.ffe.y.to_bits() as i32;
-        self.slicer.step(i, y_before);
+        let (sym, err) = (self.slicer.symbol, self.slicer.err);
+        self.cdr.step(i, &sym, &err);
+        let y_before = self.y_codes();
+        self.slicer.step(i, &y_before);
         self.ffe.step(i);
         self.outputs()
     }
 
     #[inline]
     pub fn outputs(&self) -> RxOut {
-        RxOut {
-            y: self.ffe.y.to_bits() as i32,
-            symbol: self.slicer.symbol,
-            gray: self.slicer.gray,
-            err: self.slicer.err,
+        let mut o = RxOut {
+            lane: [LaneOut::default(); MAX_LANES],
             phase: self.cdr.pi_code(),
             lock: self.cdr.lock,
             freq: self.cdr.freq,
+        };
+        for j in 0..self.lanes {
+            o.lane[j] = LaneOut {
+                y: self.ffe.y_code(j),
+                symbol: self.slicer.symbol[j],
+                gray: self.slicer.gray[j],
+                err: self.slicer.err[j],
+            };
         }
+        o
     }
 
-    /// A data-only cycle (no reset, no write) of the whole top, for the closed loop: returns
-    /// the decided symbol and the PI code after the edge. Same arithmetic as `step`.
+    /// A data-only cycle (no reset, no write) of the whole top, for the closed loop: `adc`
+    /// holds the P lanes' codes; returns the PI code after the edge (the decided symbols
+    /// are in `self.slicer.symbol[..P]`). Same arithmetic as `step`.
     #[inline(always)]
-    pub fn step_data(&mut self, adc: i32) -> (u8, u8) {
-        self.cdr.step_data(self.slicer.symbol, self.slicer.err);
-        let y_before = self.ffe.y.to_bits() as i32;
-        self.slicer.step_data(y_before);
+    pub fn step_data(&mut self, adc: &[i32]) -> u8 {
+        let (sym, err) = (self.slicer.symbol, self.slicer.err);
+        self.cdr.step_data(&sym, &err);
+        let y_before = self.y_codes();
+        self.slicer.step_data(&y_before);
         self.ffe.step_data(adc);
-        (self.slicer.symbol, self.cdr.pi_code())
+        self.cdr.pi_code()
     }
 
     pub fn run(&mut self, stim: &[RxIn]) -> Vec<RxOut> {
         stim.iter().map(|i| self.step(i)).collect()
     }
 
-    /// Data-only fast path (no reset, no configuration writes): decide a block of ADC codes,
-    /// writing one symbol per cycle into `symbols`. Same arithmetic as `step`.
+    /// Data-only fast path (no reset, no configuration writes): decide a stream of ADC
+    /// codes, P per clock (`adc.len()` a multiple of P), writing the decided symbols into
+    /// `symbols` in stream order. Same arithmetic as `step`.
     pub fn run_symbols(&mut self, adc: &[i8], symbols: &mut [u8]) {
-        for (x, s) in adc.iter().zip(symbols.iter_mut()) {
-            *s = self.step_data(*x as i32).0;
+        let p = self.lanes;
+        let mut blk = [0i32; MAX_LANES];
+        for (x, s) in adc.chunks_exact(p).zip(symbols.chunks_exact_mut(p)) {
+            for j in 0..p {
+                blk[j] = x[j] as i32;
+            }
+            self.step_data(&blk[..p]);
+            s.copy_from_slice(&self.slicer.symbol[..p]);
         }
     }
 }
@@ -94,7 +127,7 @@ mod tests {
         a.run_symbols(&adc, &mut fast);
         let slow: Vec<u8> = adc
             .iter()
-            .map(|&v| b.step(&RxIn::sample(v as i32)).symbol)
+            .map(|&v| b.step(&RxIn::sample(v as i32)).lane[0].symbol)
             .collect();
         assert_eq!(fast, slow);
         assert_eq!(a.outputs(), b.outputs());

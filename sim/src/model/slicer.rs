@@ -1,18 +1,20 @@
 //! Reference model of the PAM-4 slicer (RTL: hdl/src/slicer.rs). Thresholds and targets
 //! are Q7.1 codes; the decision is 3 if y >= t2, else 2 if y >= t1, else 1 if y >= t0,
-//! else 0; err = y - target[symbol] exactly (Q8.1). Latency 1.
+//! else 0; err = y - target[symbol] exactly (Q8.1). Latency 1. One decision per lane, all
+//! lanes sharing the threshold and target registers.
 
 use cporx_spec::*;
 
 #[derive(Clone, Debug)]
 pub struct SlicerModel {
+    lanes: usize,
     reset_thr: [i32; 3],
     reset_tgt: [i32; 4],
     pub thr: [i32; 3],
     pub tgt: [i32; 4],
-    pub symbol: u8,
-    pub gray: u8,
-    pub err: i32,
+    pub symbol: [u8; MAX_LANES],
+    pub gray: [u8; MAX_LANES],
+    pub err: [i32; MAX_LANES],
 }
 
 /// The decision rule alone (combinational part).
@@ -31,36 +33,40 @@ pub fn decide(y: i32, thr: &[i32; 3]) -> u8 {
 
 impl SlicerModel {
     /// A data-only clock edge (no reset, no write): the same rule as [`Self::step`].
+    /// `y` holds the P lanes' inputs (the FFE output registers before the edge).
     #[inline(always)]
-    pub fn step_data(&mut self, y: i32) {
-        let s = decide(y, &self.thr);
-        self.symbol = s;
-        self.gray = gray_bits(s);
-        self.err = y - self.tgt[s as usize];
+    pub fn step_data(&mut self, y: &[i32]) {
+        for (j, &y) in y[..self.lanes].iter().enumerate() {
+            let s = decide(y, &self.thr);
+            self.symbol[j] = s;
+            self.gray[j] = gray_bits(s);
+            self.err[j] = y - self.tgt[s as usize];
+        }
     }
 
     pub fn new(p: &RxParams) -> Result<Self, ParamError> {
         p.validate()?;
         Ok(SlicerModel {
+            lanes: p.lanes,
             reset_thr: p.thresholds,
             reset_tgt: p.targets,
             thr: [0; 3],
             tgt: [0; 4],
-            symbol: 0,
-            gray: 0,
-            err: 0,
+            symbol: [0; MAX_LANES],
+            gray: [0; MAX_LANES],
+            err: [0; MAX_LANES],
         })
     }
 
-    /// One clock edge; `y` is the slicer's input (the FFE output register) before the edge.
+    /// One clock edge; `y` holds the slicer's inputs (the FFE output registers) before the edge.
     #[inline]
-    pub fn step(&mut self, i: &RxIn, y: i32) {
+    pub fn step(&mut self, i: &RxIn, y: &[i32]) {
         if i.rst {
             self.thr = self.reset_thr;
             self.tgt = self.reset_tgt;
-            self.symbol = 0;
-            self.gray = 0;
-            self.err = 0;
+            self.symbol = [0; MAX_LANES];
+            self.gray = [0; MAX_LANES];
+            self.err = [0; MAX_LANES];
             return;
         }
         self.step_data(y);
@@ -96,10 +102,10 @@ mod tests {
         p.targets = [127, 127, 127, -128];
         p.thresholds = [127, 127, 127];
         let mut s = SlicerModel::new(&p).unwrap();
-        s.step(&RxIn::reset(), 0);
-        s.step(&RxIn::default(), -128);
-        assert_eq!((s.symbol, s.err), (0, -255));
-        s.step(&RxIn::default(), 127);
-        assert_eq!((s.symbol, s.err), (3, 255));
+        s.step(&RxIn::reset(), &[0]);
+        s.step(&RxIn::default(), &[-128]);
+        assert_eq!((s.symbol[0], s.err[0]), (0, -255));
+        s.step(&RxIn::default(), &[127]);
+        assert_eq!((s.symbol[0], s.err[0]), (3, 255));
     }
 }
