@@ -9,6 +9,7 @@
 //!   (`Bits<N>` in rust-hdl); this crate gives the helpers to go between those patterns
 //!   and `i32`.
 
+pub mod bist;
 pub mod params;
 pub mod ports;
 

@@ -113,7 +113,11 @@ fn eight_lanes_close_the_same_loop() {
     assert_eq!(m_res.checker.slips, 0, "{m_res:?}");
     assert_eq!(m_res.checker.symbol_errors, 0, "{m_res:?}");
     assert!(m_res.checker.symbols_checked > 180_000, "{m_res:?}");
-    assert!((m_res.freq_ppm() + 250.0).abs() < 100.0, "{}", m_res.freq_ppm());
+    assert!(
+        (m_res.freq_ppm() + 250.0).abs() < 100.0,
+        "{}",
+        m_res.freq_ppm()
+    );
     let (l_out, l_res) = record(&c, &mut vlib.instance().unwrap());
     compare(&m_out, &l_out, "verilator lib").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(m_res.checker, l_res.checker);

@@ -9,6 +9,7 @@
 //! | channel emulator [`ChanEmu`] | `chan_emu.rs` | 5 cycles |
 //! | PRBS13Q checker [`PrbsChk`] | `prbs_chk.rs` | 4 cycles to the counters, 2 to `synced` |
 //! | UART report + LEDs [`UartTx`] | `uart_tx.rs` | `tx`: the starting edge; LEDs 1 cycle |
+//! | the BIST top [`BistTop`] | `top.rs` | generator -> channel -> receive top -> checker -> UART |
 //!
 //! Every block has `clock` and a synchronous, active-high `rst`; per-lane ports are
 //! `Vec<Signal<..>>` fields, exported as `name$0`, `name$1`, ... Outputs are registers.
@@ -20,11 +21,13 @@
 pub mod chan_emu;
 pub mod prbs_chk;
 pub mod prbs_gen;
+pub mod top;
 pub mod uart_tx;
 
 pub use chan_emu::ChanEmu;
 pub use prbs_chk::PrbsChk;
 pub use prbs_gen::PrbsGen;
+pub use top::{bist_top_verilog, BistTop};
 pub use uart_tx::UartTx;
 
 use cporx_spec::ParamError;

@@ -1,0 +1,141 @@
+//! The self-testing receive top (BIST) for a board without an analog front end:
+//!
+//!   PRBS13Q generator -> digital channel emulator (ISI + noise -> ADC codes)
+//!     -> receive top (FFE, slicer, CDR; P lanes) -> PRBS13Q checker -> UART report, LEDs
+//!
+//! Ports (P = `RxParams::lanes` = `BistParams::lanes`)
+//! * in  `clock`, `rst` (synchronous, active high; the board top drives it from a
+//!   power-on reset and a button)
+//! * in  `inject`: each rising edge flips one transmitted symbol (a button: an error the
+//!   counters and LEDs must show)
+//! * in  `send`: send a UART report line now
+//! * out `leds[7:0]`: led k lit iff bit errors >= 16^k (all off: no error)
+//! * out `tx`: UART, 8N1, `BistParams::uart_div` clocks per bit, idle high
+//! * out `bit_errs`, `sym_errs`, `symbols` (32 bits, saturating), `synced`, `lock`,
+//!   `busy`: the checker's counters, the receiver's CDR lock, the UART's busy flag (for
+//!   simulation and for a board with more pins; the board top leaves them inside)
+//!
+//! The receive top's configuration bus is tied off (its registers keep their reset values
+//! from `RxParams`); the checker counts while the receiver's CDR reports lock. The CDR's
+//! phase code has no sampler to steer here (the channel is digital), so the loop runs but
+//! nothing follows it; its lock detector still gates the checker.
+//! Latency: generator 1, channel 5, receiver 5 (to the decision), checker 4 (to the counters).
+//! Model: cporx-sim `bist::top::BistTopModel`; equivalence: verif/tests/bist_top.rs.
+
+use super::{ChanEmu, PrbsChk, PrbsGen, UartTx};
+use crate::konst;
+use crate::RxTop;
+use cporx_spec::bist::BistParams;
+use cporx_spec::*;
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct BistTop {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub inject: Signal<In, Bit>,
+    pub send: Signal<In, Bit>,
+    pub leds: Signal<Out, Bits<8>>,
+    pub tx: Signal<Out, Bit>,
+    pub bit_errs: Signal<Out, Bits<32>>,
+    pub sym_errs: Signal<Out, Bits<32>>,
+    pub symbols: Signal<Out, Bits<32>>,
+    pub synced: Signal<Out, Bit>,
+    pub lock: Signal<Out, Bit>,
+    pub busy: Signal<Out, Bit>,
+    pub phase: Signal<Out, Bits<PI_BITS>>,
+    pub gen: PrbsGen,
+    pub chan: ChanEmu,
+    pub rx: RxTop,
+    pub chk: PrbsChk,
+    pub uart: UartTx,
+    no_we: Constant<Bit>,
+    no_addr: Constant<Bits<CFG_ADDR_BITS>>,
+    no_data: Constant<Bits<CFG_DATA_BITS>>,
+}
+
+impl BistTop {
+    /// The BIST top for a receive-top parameter set and BIST parameters with the same lane
+    /// count; an illegal or inconsistent set is an error naming the parameter.
+    pub fn new(rx: &RxParams, b: &BistParams) -> Result<Self, ParamError> {
+        rx.validate()?;
+        b.validate()?;
+        if b.lanes != rx.lanes {
+            return Err(ParamError::OutOfRange {
+                name: "bist.lanes".into(),
+                value: b.lanes as i64,
+                lo: rx.lanes as i64,
+                hi: rx.lanes as i64,
+                unit: " (must equal the receive top's `lanes`)",
+            });
+        }
+        Ok(BistTop {
+            clock: Default::default(),
+            rst: Default::default(),
+            inject: Default::default(),
+            send: Default::default(),
+            leds: Default::default(),
+            tx: Default::default(),
+            bit_errs: Default::default(),
+            sym_errs: Default::default(),
+            symbols: Default::default(),
+            synced: Default::default(),
+            lock: Default::default(),
+            busy: Default::default(),
+            phase: Default::default(),
+            gen: PrbsGen::new(b.lanes)?,
+            chan: ChanEmu::new(&b.taps, b.noise_amp, &b.lane_seeds())?,
+            rx: RxTop::new(rx)?,
+            chk: PrbsChk::new(b.lanes)?,
+            uart: UartTx::new(b.uart_div, b.report_interval)?,
+            no_we: Constant::new(false),
+            no_addr: konst(0),
+            no_data: konst(0),
+        })
+    }
+}
+
+impl Logic for BistTop {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.gen.clock.next = self.clock.val();
+        self.gen.rst.next = self.rst.val();
+        self.gen.inject.next = self.inject.val();
+        self.chan.clock.next = self.clock.val();
+        self.chan.rst.next = self.rst.val();
+        self.rx.clock.next = self.clock.val();
+        self.rx.rst.next = self.rst.val();
+        self.rx.cfg_we.next = self.no_we.val();
+        self.rx.cfg_addr.next = self.no_addr.val();
+        self.rx.cfg_data.next = self.no_data.val();
+        self.chk.clock.next = self.clock.val();
+        self.chk.rst.next = self.rst.val();
+        self.chk.valid.next = self.rx.lock.val();
+        for j in 0..self.gen.symbol.len() {
+            self.chan.symbol[j].next = self.gen.symbol[j].val();
+            self.rx.adc[j].next = self.chan.adc[j].val();
+            self.chk.symbol[j].next = self.rx.symbol[j].val();
+        }
+        self.uart.clock.next = self.clock.val();
+        self.uart.rst.next = self.rst.val();
+        self.uart.send.next = self.send.val();
+        self.uart.bit_errs.next = self.chk.bit_errs.val();
+        self.uart.sym_errs.next = self.chk.sym_errs.val();
+        self.uart.symbols.next = self.chk.symbols.val();
+        self.uart.lock.next = self.rx.lock.val();
+        self.leds.next = self.uart.leds.val();
+        self.tx.next = self.uart.tx.val();
+        self.busy.next = self.uart.busy.val();
+        self.bit_errs.next = self.chk.bit_errs.val();
+        self.sym_errs.next = self.chk.sym_errs.val();
+        self.symbols.next = self.chk.symbols.val();
+        self.synced.next = self.chk.synced.val();
+        self.lock.next = self.rx.lock.val();
+        self.phase.next = self.rx.phase.val();
+    }
+}
+
+/// The Verilog of the BIST top (module `top`).
+pub fn bist_top_verilog(rx: &RxParams, b: &BistParams) -> Result<String, ParamError> {
+    Ok(super::verilog_of(BistTop::new(rx, b)?))
+}
