@@ -1,55 +1,173 @@
-//! `cporx build`: an ECP5 build (Yosys -> nextpnr-ecp5 -> ecppack) of the receive top for
-//! a board, with the utilization / Fmax report (crate cporx-synth).
+//! `cporx build` and `cporx sweep`: ECP5 builds (Yosys -> nextpnr-ecp5 -> ecppack) for a
+//! board, with the utilization / Fmax report (crate cporx-synth).
 //!
-//! For now the design is the receive top (`rx_top_verilog`, module `top`); its ports are
-//! not board pins, so only the clock is constrained (the board oscillator's pin, renamed
-//! `clock`, at the target frequency) and nextpnr places the other I/O itself. A
-//! board-level top with the board's own LPF plugs into the same `FlowConfig`.
+//! Designs:
+//! * `bist` (default): the board-level BIST top (hdl/src/bist/board.rs): PRBS13Q
+//!   generator, channel emulator, the receive top at P lanes, checker, UART report and
+//!   LEDs, on the board's committed pins (synth/boards/<board>.lpf). It runs from the
+//!   board oscillator (no PLL yet), so its UART divisor and report interval are set from
+//!   the oscillator; `--target-mhz` is the timing constraint nextpnr places and routes
+//!   for and reports against (the speed the datapath would run at behind a PLL).
+//! * `rx`: the bare receive top; its ports are not board pins, so only its clock is
+//!   constrained and nextpnr places the other I/O (one lane only: wider tops have more
+//!   ports than the package has pins).
+//!
+//! `cporx sweep` builds the BIST top for each lane count and writes the P-sweep table
+//! (utilization, Fmax against the target, throughput P x Fmax x 2 bit, the critical path).
 
 use clap::Args;
-use cporx_synth::{Board, FlowConfig};
-use std::path::PathBuf;
+use cporx_spec::bist::BistParams;
+use cporx_spec::RxParams;
+use cporx_synth::{Board, FlowConfig, FlowReport};
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
     /// board: ulx3s-85f or orangecrab-25f
     #[arg(long)]
     pub board: String,
-    /// clock target in MHz (1 to 800); sets the FREQUENCY constraint and nextpnr --freq
+    /// design: `bist` (board-level self-test top) or `rx` (bare receive top, I/O auto-placed)
+    #[arg(long, default_value = "bist")]
+    pub design: String,
+    /// samples per clock (1, 2, 4, 8, 16); default: the configuration's `lanes`
+    #[arg(long)]
+    pub lanes: Option<usize>,
+    /// clock target in MHz (1 to 800): the FREQUENCY constraint nextpnr works to
     #[arg(long, default_value_t = 200.0)]
     pub target_mhz: f64,
     /// output directory (default out/build/<board>)
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// parameter file (TOML, the fields of RxParams); default: the built-in defaults
+    /// receive-top parameter file (TOML, the fields of RxParams); default: built-in defaults
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// let nextpnr place the ports the LPF does not constrain (the receive top's ports are
-    /// not board pins, so its build always does this; the flag states it explicitly)
-    #[arg(long)]
-    pub allow_unconstrained: bool,
     /// nextpnr placement seed
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
 
-pub fn run(a: &BuildArgs) -> Result<(), String> {
-    let board = Board::parse(&a.board).map_err(|e| format!("--board: {e}"))?;
-    let mhz = cporx_synth::check_target_mhz(a.target_mhz).map_err(|e| e.to_string())?;
-    let p = crate::load_params(&a.config)?;
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out/build").join(board.name()));
-    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let verilog = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
-    // The receive top's ports are not board pins: constrain only its clock.
-    let lpf = out.join("clock.lpf");
-    std::fs::write(&lpf, board.clock_only_lpf("clock", mhz))
-        .map_err(|e| format!("cannot write {}: {e}", lpf.display()))?;
-    if !a.allow_unconstrained {
-        println!("note: the receive top's ports are not board pins; building with unconstrained I/O auto-placed (--allow-unconstrained)");
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// board: ulx3s-85f or orangecrab-25f
+    #[arg(long, default_value = "ulx3s-85f")]
+    pub board: String,
+    /// lane counts to build, comma separated
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1usize, 2, 4, 8, 16])]
+    pub lanes: Vec<usize>,
+    /// output directory (default out/sweep/<board>); one sub-directory per lane count
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// receive-top parameter file (its `lanes` is replaced by each swept value)
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// replace the text between `<!-- sweep:begin -->` and `<!-- sweep:end -->` in this file
+    #[arg(long)]
+    pub readme: Option<PathBuf>,
+    /// nextpnr placement seed
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// The issue's targets: 200 MHz at one lane, 150 MHz from two lanes up.
+pub fn target_for(lanes: usize) -> f64 {
+    if lanes == 1 {
+        200.0
+    } else {
+        150.0
     }
+}
+
+/// How a board's buttons and LEDs serve the BIST board top.
+fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
+    use cporx_hdl::bist::board::BoardTopSpec;
+    let low = |prefix: &str| -> u64 {
+        board
+            .pins()
+            .iter()
+            .filter(|p| p.port.starts_with(prefix) && p.active_low)
+            .map(|p| {
+                let i: u64 = p.port[prefix.len() + 1..p.port.len() - 1].parse().unwrap();
+                1u64 << i
+            })
+            .sum()
+    };
+    match board {
+        // btn[0] PWR resets, btn[1] FIRE1 injects an error, btn[2] FIRE2 sends a report
+        Board::Ulx3s85f => BoardTopSpec {
+            btn_active_low: low("btn"),
+            led_active_low: low("led"),
+            btn_rst: Some(0),
+            btn_inject: Some(1),
+            btn_send: Some(2),
+        },
+        // one button: inject; reset at power-up only, reports every second
+        Board::OrangeCrab25f => BoardTopSpec {
+            btn_active_low: low("btn"),
+            led_active_low: low("led"),
+            btn_rst: None,
+            btn_inject: Some(0),
+            btn_send: None,
+        },
+    }
+}
+
+/// BIST parameters for a board: UART at 115200 baud and a report a second from the oscillator.
+pub fn bist_params_for(board: Board, lanes: usize) -> BistParams {
+    let hz = board.clock_mhz() * 1e6;
+    BistParams {
+        lanes,
+        uart_div: (hz / 115_200.0).round() as u32,
+        report_interval: hz as u32,
+        ..Default::default()
+    }
+}
+
+/// The Verilog of the board-level BIST top (module `top`).
+pub fn board_top_verilog(board: Board, rx: &RxParams, b: &BistParams) -> Result<String, String> {
+    use cporx_hdl::bist::board::BoardTop;
+    let spec = board_spec(board);
+    let v = match board {
+        Board::Ulx3s85f => cporx_hdl::bist::verilog_of(
+            BoardTop::<3, 8>::new(rx, b, &spec).map_err(|e| e.to_string())?,
+        ),
+        Board::OrangeCrab25f => cporx_hdl::bist::verilog_of(
+            BoardTop::<1, 3>::new(rx, b, &spec).map_err(|e| e.to_string())?,
+        ),
+    };
+    Ok(v)
+}
+
+/// The board's committed LPF with its clock constrained at `mhz` instead of the
+/// oscillator's frequency.
+fn board_lpf_at(board: Board, mhz: f64) -> Result<String, String> {
+    let path = board.lpf_path();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut found = false;
+    let out: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("FREQUENCY PORT \"clk\"") {
+                found = true;
+                format!(
+                    "FREQUENCY PORT \"clk\" {mhz} MHZ; # cporx build target (oscillator: {} MHz)",
+                    board.clock_mhz()
+                )
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    if !found {
+        return Err(format!(
+            "{}: no `FREQUENCY PORT \"clk\"` line",
+            path.display()
+        ));
+    }
+    Ok(out.join("\n") + "\n")
+}
+
+fn note_cold_tools() {
     for (tool, what) in [
         (cporx_synth::Tool::Yosys, "~2 min"),
         (cporx_synth::Tool::Nextpnr, "~10 s"),
@@ -61,8 +179,79 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
             );
         }
     }
+}
+
+/// Build one design; returns the flow report.
+fn build_one(
+    board: Board,
+    design: &str,
+    p: &RxParams,
+    mhz: f64,
+    out: &Path,
+    seed: u64,
+) -> Result<FlowReport, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let lpf = out.join(format!("{}.lpf", board.name()));
+    let (verilog, lpf_text, unconstrained) = match design {
+        "bist" => {
+            let b = bist_params_for(board, p.lanes);
+            (
+                board_top_verilog(board, p, &b)?,
+                board_lpf_at(board, mhz)?,
+                false,
+            )
+        }
+        "rx" => {
+            if p.lanes != 1 {
+                return Err(format!(
+                    "--design rx builds the bare receive top with auto-placed I/O, one lane only \
+                     (lanes = {} needs {} data pins); use --design bist",
+                    p.lanes,
+                    p.lanes * 27
+                ));
+            }
+            (
+                cporx_hdl::export::rx_top_verilog(p).map_err(|e| e.to_string())?,
+                board.clock_only_lpf("clock", mhz),
+                true,
+            )
+        }
+        other => {
+            return Err(format!(
+                "--design `{other}` is not legal: legal are bist, rx"
+            ))
+        }
+    };
+    std::fs::write(&lpf, lpf_text).map_err(|e| format!("cannot write {}: {e}", lpf.display()))?;
+    cporx_synth::run_flow(&FlowConfig {
+        verilog,
+        top: "top".into(),
+        board,
+        target_mhz: mhz,
+        out_dir: out.to_path_buf(),
+        lpf: Some(lpf),
+        allow_unconstrained_io: unconstrained,
+        seed,
+    })
+    .map_err(|e| e.to_string())
+}
+
+pub fn run(a: &BuildArgs) -> Result<(), String> {
+    let board = Board::parse(&a.board).map_err(|e| format!("--board: {e}"))?;
+    let mhz = cporx_synth::check_target_mhz(a.target_mhz).map_err(|e| e.to_string())?;
+    let mut p = crate::load_params(&a.config)?;
+    if let Some(l) = a.lanes {
+        p = p.with_lanes(l).map_err(|e| format!("--lanes: {e}"))?;
+    }
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out/build").join(board.name()));
+    note_cold_tools();
     println!(
-        "cporx build: receive top (n_taps = {}) for {} ({}), target {} MHz, seed {}; out {}",
+        "cporx build: {} design, {} lane(s), n_taps = {}, for {} ({}), target {} MHz, seed {}; out {}",
+        a.design,
+        p.lanes,
         p.n_taps,
         board,
         board.part(),
@@ -70,22 +259,116 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
         a.seed,
         out.display()
     );
-    let report = cporx_synth::run_flow(&FlowConfig {
-        verilog,
-        top: "top".into(),
-        board,
-        target_mhz: mhz,
-        out_dir: out.clone(),
-        lpf: Some(lpf),
-        allow_unconstrained_io: true,
-        seed: a.seed,
-    })
-    .map_err(|e| e.to_string())?;
+    let report = build_one(board, &a.design, &p, mhz, &out, a.seed)?;
     println!("{}", report.summary());
     println!(
         "  report: {} and {}",
         out.join("report.md").display(),
         out.join("report.json").display()
     );
+    Ok(())
+}
+
+/// One row of the P-sweep table.
+pub fn sweep_row(lanes: usize, r: &FlowReport) -> String {
+    let n = &r.nextpnr;
+    let u = |cell: &str| {
+        n.utilization
+            .get(cell)
+            .map(|x| {
+                format!(
+                    "{} ({:.1}%)",
+                    x.used,
+                    100.0 * x.used as f64 / x.available.max(1) as f64
+                )
+            })
+            .unwrap_or_else(|| "0".into())
+    };
+    let fmax = n.fmax_mhz().unwrap_or(0.0);
+    let target = r.target_mhz;
+    let verdict = if fmax >= target {
+        "met".to_string()
+    } else {
+        format!(
+            "missed by {:.1} MHz ({:.0}%)",
+            target - fmax,
+            100.0 * (target - fmax) / target
+        )
+    };
+    let path = n
+        .critical_paths
+        .iter()
+        .find(|p| p.from.starts_with("posedge") && p.to.starts_with("posedge"))
+        .map(|p| {
+            format!(
+                "{:.2} ns, {} logic levels: `{}` -> `{}`",
+                p.delay_ns,
+                p.logic_levels,
+                short_cell(&p.start),
+                short_cell(&p.end)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "| {lanes} | {} | {} | {} | {} | {fmax:.1} | {target:.0} | {verdict} | {:.2} Gb/s | {path} |",
+        u("TRELLIS_COMB"),
+        u("TRELLIS_FF"),
+        u("MULT18X18D"),
+        u("DP16KD"),
+        lanes as f64 * fmax * 2.0 / 1000.0,
+    )
+}
+
+/// nextpnr cell names carry the design hierarchy; keep the last few levels.
+fn short_cell(c: &str) -> String {
+    let parts: Vec<&str> = c.split('.').collect();
+    let k = parts.len().saturating_sub(3);
+    parts[k..].join(".")
+}
+
+pub fn sweep(a: &SweepArgs) -> Result<(), String> {
+    let board = Board::parse(&a.board).map_err(|e| format!("--board: {e}"))?;
+    let base = crate::load_params(&a.config)?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out/sweep").join(board.name()));
+    for &l in &a.lanes {
+        base.with_lanes(l).map_err(|e| format!("--lanes: {e}"))?;
+    }
+    note_cold_tools();
+    let head = format!(
+        "P sweep of the BIST top on {} ({}), nextpnr seed {}: receive top with {} FFE taps; \
+         target 200 MHz at P = 1, 150 MHz above. Rerun: `cargo run --release -- sweep --board {} --readme README.md`.\n\n\
+         | P | LUT4 | FF | MULT18X18D | DP16KD | Fmax MHz | target MHz | timing | throughput (P x Fmax x 2 bit) | critical path |\n\
+         |---|---|---|---|---|---|---|---|---|---|",
+        board,
+        board.part(),
+        a.seed,
+        base.n_taps,
+        board.name()
+    );
+    let mut rows = vec![];
+    let table_path = out.join("sweep.md");
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    for &l in &a.lanes {
+        let p = base.with_lanes(l).map_err(|e| e.to_string())?;
+        let mhz = target_for(l);
+        let t0 = std::time::Instant::now();
+        println!("sweep: P = {l}, target {mhz} MHz ...");
+        let r = build_one(board, "bist", &p, mhz, &out.join(format!("p{l}")), a.seed)?;
+        let row = sweep_row(l, &r);
+        println!("{row}   ({:.0} s)", t0.elapsed().as_secs_f64());
+        rows.push(row);
+        // written as the rows come: an interrupted sweep keeps what it finished
+        std::fs::write(&table_path, format!("{head}\n{}\n", rows.join("\n")))
+            .map_err(|e| format!("cannot write {}: {e}", table_path.display()))?;
+    }
+    let table = format!("{head}\n{}\n", rows.join("\n"));
+    println!("\n{table}\nwritten to {}", table_path.display());
+    if let Some(readme) = &a.readme {
+        crate::replace_between(readme, "<!-- sweep:begin -->", "<!-- sweep:end -->", &table)?;
+        println!("updated {}", readme.display());
+    }
     Ok(())
 }

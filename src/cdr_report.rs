@@ -406,17 +406,12 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
     println!("{md}");
     eprintln!("wrote {}", a.out.display());
     if let Some(readme) = &a.readme {
-        let text = std::fs::read_to_string(readme)
-            .map_err(|e| format!("cannot read {}: {e}", readme.display()))?;
-        let (b, e) = ("<!-- cdr-report:begin -->", "<!-- cdr-report:end -->");
-        let (Some(i), Some(j)) = (text.find(b), text.find(e)) else {
-            return Err(format!(
-                "{} has no `{b}` ... `{e}` section to replace",
-                readme.display()
-            ));
-        };
-        let new = format!("{}{b}\n{md}{}", &text[..i], &text[j..]);
-        std::fs::write(readme, new).map_err(|e| e.to_string())?;
+        crate::replace_between(
+            readme,
+            "<!-- cdr-report:begin -->",
+            "<!-- cdr-report:end -->",
+            &md,
+        )?;
         eprintln!("updated {}", readme.display());
     }
     Ok(())

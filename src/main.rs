@@ -65,8 +65,29 @@ enum Cmd {
     CdrReport(cdr_report::ReportArgs),
     /// Print throughput figures (model, Verilator co-simulation, rust-hdl simulation)
     Bench(bench::BenchArgs),
-    /// ECP5 build of the receive top for a board (Yosys, nextpnr-ecp5, ecppack): bitstream, utilization, Fmax
+    /// ECP5 build for a board (Yosys, nextpnr-ecp5, ecppack): the BIST board top (default) or the bare receive top; bitstream, utilization, Fmax
     Build(build_cmd::BuildArgs),
+    /// ECP5 builds of the BIST top for P = 1, 2, 4, 8, 16 lanes: the P-sweep table (utilization, Fmax, throughput, critical path)
+    Sweep(build_cmd::SweepArgs),
+}
+
+/// Replace the text between the marker lines `begin` and `end` of `file` with `body`.
+pub fn replace_between(
+    file: &std::path::Path,
+    begin: &str,
+    end: &str,
+    body: &str,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let (Some(i), Some(j)) = (text.find(begin), text.find(end)) else {
+        return Err(format!(
+            "{} has no `{begin}` ... `{end}` section to replace",
+            file.display()
+        ));
+    };
+    let new = format!("{}{begin}\n{body}{}", &text[..i], &text[j..]);
+    std::fs::write(file, new).map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
 
 pub fn load_params(config: &Option<PathBuf>) -> Result<RxParams, String> {
@@ -191,6 +212,7 @@ fn main() -> ExitCode {
         Cmd::CdrReport(a) => cdr_report::run_report(&a),
         Cmd::Bench(a) => bench::run(&a),
         Cmd::Build(a) => build_cmd::run(&a),
+        Cmd::Sweep(a) => build_cmd::sweep(&a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

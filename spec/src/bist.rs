@@ -45,9 +45,9 @@ pub struct BistParams {
     /// Seed of the noise LFSRs; each lane's 39-bit seed is derived from it by
     /// [`BistParams::lane_seed`]. Any value. Default 1.
     pub noise_seed: u64,
-    /// UART clocks per bit, 1 ..= 65535. Default 868 (115200 baud at 100 MHz).
+    /// UART clocks per bit, 2 ..= 65535 (the configuration receiver samples mid-bit). Default 868 (115200 baud at 100 MHz).
     pub uart_div: u32,
-    /// Clocks between two periodic report lines, 1 ..= 2^32 - 1. Default 100_000_000 (1 s at
+    /// Clocks between two periodic report lines, 2 ..= 2^32 - 1. Default 100_000_000 (1 s at
     /// 100 MHz).
     pub report_interval: u32,
 }
@@ -137,14 +137,14 @@ impl BistParams {
         check_range(
             "bist.uart_div",
             self.uart_div as i64,
-            1,
+            2,
             UART_DIV_MAX as i64,
             " (clocks per bit)",
         )?;
         check_range(
             "bist.report_interval",
             self.report_interval as i64,
-            1,
+            2,
             u32::MAX as i64,
             " (clocks)",
         )?;
@@ -228,7 +228,7 @@ mod tests {
             .to_string()
             .contains("bist.uart_div"));
         let mut p = BistParams::default();
-        p.report_interval = 0;
+        p.report_interval = 1; // the expiry is registered one clock ahead: >= 2
         assert!(p
             .validate()
             .unwrap_err()

@@ -12,22 +12,41 @@ use cporx_spec::bist::BistParams;
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
-fn stimulus(n: usize, seed: u64) -> Vec<BistIn> {
+fn stimulus(n: usize, seed: u64, div: usize) -> Vec<BistIn> {
+    use cporx_sim::bist::uart_rx::uart_encode;
     let mut s = vec![BistIn {
         rst: true,
         ..Default::default()
     }];
+    // configuration over the serial line from cycle 100: coefficient 1 = 60, coefficient
+    // 0 = 2, kp = 12, a stray data byte (ignored), threshold 1 = 1; a byte cut by the
+    // mid-run reset
+    let mut line = vec![true; 100];
+    line.extend(uart_encode(
+        &[0x81, 60, 0x80, 2, 0x98, 12, 0x05, 0x91, 1],
+        div,
+        7,
+    ));
+    let cut = uart_encode(&[0x81, 0x7f], div, 0);
     let mut x = seed | 1;
     for k in 0..n {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
+        let rx = if k < line.len() {
+            line[k]
+        } else if k + cut.len() / 2 >= n / 2 && k < n / 2 + cut.len() / 2 {
+            cut[k + cut.len() / 2 - n / 2]
+        } else {
+            true
+        };
         s.push(BistIn {
             // a mid-run reset, a few error injections (button presses of several cycles),
             // report requests
             rst: k == n / 2,
             inject: (x % 997) < 6,
             send: (x >> 20) % 4001 == 0,
+            uart_rx: rx,
         });
     }
     s
@@ -43,6 +62,7 @@ fn run_rust_hdl(rx: &RxParams, b: &BistParams, stim: &[BistIn]) -> Vec<BistOut> 
         t.rst.next = i.rst;
         t.inject.next = i.inject;
         t.send.next = i.send;
+        t.uart_rx.next = i.uart_rx;
         assert!(simulate(&mut t, 1000), "settles");
         t.clock.next = Clock { clk: true };
         assert!(simulate(&mut t, 1000), "settles");
@@ -103,8 +123,24 @@ fn bist_top_model_verilator_and_rust_hdl_agree() {
         let stim = stimulus(
             (60_000 / lanes).max(8_000),
             lanes as u64 * 31 + noise_amp as u64,
+            b.uart_div as usize,
         );
-        let model = BistTopModel::new(&rx, &b).unwrap().run(&stim);
+        let mut m = BistTopModel::new(&rx, &b).unwrap();
+        let model: Vec<BistOut> = stim
+            .iter()
+            .enumerate()
+            .map(|(k, i)| {
+                let o = m.step(i);
+                if k == 800 {
+                    // the serial writes landed in the receive top's registers
+                    assert_eq!(m.rx.ffe.c[1].to_bits(), 60);
+                    assert_eq!(m.rx.ffe.c[0].to_bits(), 2);
+                    assert_eq!(m.rx.cdr.kp, 12);
+                    assert_eq!(m.rx.slicer.thr[1], 1);
+                }
+                o
+            })
+            .collect();
         let vl = VerilatedBist::build(&v).unwrap().run(&stim).unwrap();
         if let Some((k, m, o)) = first_diff(&model, &vl) {
             panic!("lanes {lanes} amp {noise_amp}: cycle {k}: model {m:?} verilator {o:?}");
@@ -164,4 +200,50 @@ fn bist_top_rejects_inconsistent_lanes() {
     let e = BistTop::new(&rx, &b).err().unwrap().to_string();
     assert!(e.contains("bist.lanes") && e.contains("receive top"), "{e}");
     assert!(BistTopModel::new(&rx, &b).is_err());
+}
+
+/// The board-level tops (power-on reset, button synchronizers, LED polarity around the
+/// BIST top) lint clean for both boards.
+#[test]
+fn board_tops_lint_clean() {
+    use cporx_hdl::bist::board::{BoardTop, BoardTopSpec};
+    let dir = cporx_sim::verilator::workspace_root().join("target/cporx-test/bist");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rx = RxParams::default().with_lanes(2).unwrap();
+    let b = BistParams {
+        lanes: 2,
+        ..Default::default()
+    };
+    let spec = BoardTopSpec {
+        btn_active_low: 1,
+        led_active_low: 0,
+        btn_rst: Some(0),
+        btn_inject: Some(1),
+        btn_send: Some(2),
+    };
+    let v = cporx_hdl::bist::verilog_of(BoardTop::<3, 8>::new(&rx, &b, &spec).unwrap());
+    let f = dir.join("board_3_8.v");
+    std::fs::write(&f, v).unwrap();
+    lint(&f).unwrap_or_else(|e| panic!("{e}"));
+    let spec1 = BoardTopSpec {
+        btn_active_low: 1,
+        led_active_low: 7,
+        btn_rst: None,
+        btn_inject: Some(0),
+        btn_send: None,
+    };
+    let v = cporx_hdl::bist::verilog_of(BoardTop::<1, 3>::new(&rx, &b, &spec1).unwrap());
+    let f = dir.join("board_1_3.v");
+    std::fs::write(&f, v).unwrap();
+    lint(&f).unwrap_or_else(|e| panic!("{e}"));
+    // a button index past the board's buttons is an error naming it
+    let bad = BoardTopSpec {
+        btn_send: Some(3),
+        ..spec
+    };
+    let e = BoardTop::<3, 8>::new(&rx, &b, &bad)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("btn_send") && e.contains("0 ..= 2"), "{e}");
 }

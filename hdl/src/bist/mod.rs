@@ -9,7 +9,9 @@
 //! | channel emulator [`ChanEmu`] | `chan_emu.rs` | 5 cycles |
 //! | PRBS13Q checker [`PrbsChk`] | `prbs_chk.rs` | 4 cycles to the counters, 2 to `synced` |
 //! | UART report + LEDs [`UartTx`] | `uart_tx.rs` | `tx`: the starting edge; LEDs 1 cycle |
+//! | UART configuration receiver [`UartRx`] | `uart_rx.rs` | write strobe after the data byte's stop bit |
 //! | the BIST top [`BistTop`] | `top.rs` | generator -> channel -> receive top -> checker -> UART |
+//! | board-level top [`board::BoardTop`] | `board.rs` | power-on reset, button synchronizers, LED polarity |
 //!
 //! Every block has `clock` and a synchronous, active-high `rst`; per-lane ports are
 //! `Vec<Signal<..>>` fields, exported as `name$0`, `name$1`, ... Outputs are registers.
@@ -18,16 +20,19 @@
 //! `uart_div` and `report_interval` map one to one onto their arguments. They return a
 //! `ParamError` naming the parameter and its legal range for an illegal value.
 
+pub mod board;
 pub mod chan_emu;
 pub mod prbs_chk;
 pub mod prbs_gen;
 pub mod top;
+pub mod uart_rx;
 pub mod uart_tx;
 
 pub use chan_emu::ChanEmu;
 pub use prbs_chk::PrbsChk;
 pub use prbs_gen::PrbsGen;
 pub use top::{bist_top_verilog, BistTop};
+pub use uart_rx::UartRx;
 pub use uart_tx::UartTx;
 
 use cporx_spec::ParamError;

@@ -9,21 +9,23 @@
 //! * in  `inject`: each rising edge flips one transmitted symbol (a button: an error the
 //!   counters and LEDs must show)
 //! * in  `send`: send a UART report line now
+//! * in  `uart_rx`: serial configuration (idle high): an address byte `0x80 | addr` then a
+//!   data byte write the receive top's configuration register (`UartRx`), so FFE taps,
+//!   slicer levels and CDR settings can be changed on the board
 //! * out `leds[7:0]`: led k lit iff bit errors >= 16^k (all off: no error)
 //! * out `tx`: UART, 8N1, `BistParams::uart_div` clocks per bit, idle high
 //! * out `bit_errs`, `sym_errs`, `symbols` (32 bits, saturating), `synced`, `lock`,
 //!   `busy`: the checker's counters, the receiver's CDR lock, the UART's busy flag (for
 //!   simulation and for a board with more pins; the board top leaves them inside)
 //!
-//! The receive top's configuration bus is tied off (its registers keep their reset values
-//! from `RxParams`); the checker counts while the receiver's CDR reports lock. The CDR's
+//! The receive top's configuration registers start at their `RxParams` reset values and
+//! are written over `uart_rx`; the checker counts while the receiver's CDR reports lock. The CDR's
 //! phase code has no sampler to steer here (the channel is digital), so the loop runs but
 //! nothing follows it; its lock detector still gates the checker.
 //! Latency: generator 1, channel 5, receiver 5 (to the decision), checker 4 (to the counters).
 //! Model: cporx-sim `bist::top::BistTopModel`; equivalence: verif/tests/bist_top.rs.
 
-use super::{ChanEmu, PrbsChk, PrbsGen, UartTx};
-use crate::konst;
+use super::{ChanEmu, PrbsChk, PrbsGen, UartRx, UartTx};
 use crate::RxTop;
 use cporx_spec::bist::BistParams;
 use cporx_spec::*;
@@ -35,6 +37,7 @@ pub struct BistTop {
     pub rst: Signal<In, Bit>,
     pub inject: Signal<In, Bit>,
     pub send: Signal<In, Bit>,
+    pub uart_rx: Signal<In, Bit>,
     pub leds: Signal<Out, Bits<8>>,
     pub tx: Signal<Out, Bit>,
     pub bit_errs: Signal<Out, Bits<32>>,
@@ -49,9 +52,7 @@ pub struct BistTop {
     pub rx: RxTop,
     pub chk: PrbsChk,
     pub uart: UartTx,
-    no_we: Constant<Bit>,
-    no_addr: Constant<Bits<CFG_ADDR_BITS>>,
-    no_data: Constant<Bits<CFG_DATA_BITS>>,
+    pub cfg: UartRx,
 }
 
 impl BistTop {
@@ -74,6 +75,7 @@ impl BistTop {
             rst: Default::default(),
             inject: Default::default(),
             send: Default::default(),
+            uart_rx: Default::default(),
             leds: Default::default(),
             tx: Default::default(),
             bit_errs: Default::default(),
@@ -88,9 +90,7 @@ impl BistTop {
             rx: RxTop::new(rx)?,
             chk: PrbsChk::new(b.lanes)?,
             uart: UartTx::new(b.uart_div, b.report_interval)?,
-            no_we: Constant::new(false),
-            no_addr: konst(0),
-            no_data: konst(0),
+            cfg: UartRx::new(b.uart_div)?,
         })
     }
 }
@@ -105,9 +105,12 @@ impl Logic for BistTop {
         self.chan.rst.next = self.rst.val();
         self.rx.clock.next = self.clock.val();
         self.rx.rst.next = self.rst.val();
-        self.rx.cfg_we.next = self.no_we.val();
-        self.rx.cfg_addr.next = self.no_addr.val();
-        self.rx.cfg_data.next = self.no_data.val();
+        self.cfg.clock.next = self.clock.val();
+        self.cfg.rst.next = self.rst.val();
+        self.cfg.rx.next = self.uart_rx.val();
+        self.rx.cfg_we.next = self.cfg.cfg_we.val();
+        self.rx.cfg_addr.next = self.cfg.cfg_addr.val();
+        self.rx.cfg_data.next = self.cfg.cfg_data.val();
         self.chk.clock.next = self.clock.val();
         self.chk.rst.next = self.rst.val();
         self.chk.valid.next = self.rx.lock.val();

@@ -57,6 +57,11 @@ pub struct UartTx {
     sh: DFF<Bits<9>>,
     txn: DFF<Bit>,
     leds_r: DFF<Bits<8>>,
+    // timing registers (ECP5 timing work): the timer's expiry one clock ahead, and the
+    // next character (XOR 'B', so that power-up means "next is 'B'") with its hex flag
+    tick_r: DFF<Bit>,
+    outc_r: DFF<Bits<8>>,
+    hex_r: DFF<Bit>,
     // locals
     tick: Signal<Local, Bit>,
     start: Signal<Local, Bit>,
@@ -65,9 +70,11 @@ pub struct UartTx {
     nib: Signal<Local, Bits<4>>,
     nib8: Signal<Local, Bits<8>>,
     outc: Signal<Local, Bits<8>>,
+    outc_q: Signal<Local, Bits<8>>,
     lv: Signal<Local, Bits<8>>,
     // constants
-    ilast: Constant<Bits<32>>,
+    ilast_m1: Constant<Bits<32>>,
+    ch_b: Constant<Bits<8>>,
     divm1: Constant<Bits<16>>,
     tmpl: Vec<Constant<Bits<8>>>,
     tidx: Vec<Constant<Bits<6>>>,
@@ -104,7 +111,7 @@ pub struct UartTx {
 
 impl UartTx {
     /// `uart_div`: clocks per bit, 1 ..= 65535; `report_interval`: clocks between periodic
-    /// reports, 1 ..= 2^32 - 1 (cporx-sim `BistParams::uart_div`, `report_interval`).
+    /// reports, 2 ..= 2^32 - 1 (cporx-sim `BistParams::uart_div`, `report_interval`).
     pub fn new(uart_div: u32, report_interval: u32) -> Result<Self, ParamError> {
         check_range(
             "bist.uart_div",
@@ -116,7 +123,7 @@ impl UartTx {
         check_range(
             "bist.report_interval",
             report_interval as i64,
-            1,
+            2,
             u32::MAX as i64,
             " (clocks)",
         )?;
@@ -141,6 +148,9 @@ impl UartTx {
             sh: Default::default(),
             txn: Default::default(),
             leds_r: Default::default(),
+            tick_r: Default::default(),
+            outc_r: Default::default(),
+            hex_r: Default::default(),
             tick: Default::default(),
             start: Default::default(),
             cidx: Default::default(),
@@ -148,8 +158,10 @@ impl UartTx {
             nib: Default::default(),
             nib8: Default::default(),
             outc: Default::default(),
+            outc_q: Default::default(),
             lv: Default::default(),
-            ilast: konst(report_interval as u64 - 1),
+            ilast_m1: konst(report_interval as u64 - 2),
+            ch_b: konst(TEMPLATE[0] as u64),
             divm1: konst(uart_div as u64 - 1),
             tmpl: TEMPLATE.iter().map(|&c| konst(c as u64)).collect(),
             tidx: (0..LINE_CHARS as u64).map(konst).collect(),
@@ -199,9 +211,14 @@ impl Logic for UartTx {
         self.sh.clock.next = self.clock.val();
         self.txn.clock.next = self.clock.val();
         self.leds_r.clock.next = self.clock.val();
+        self.tick_r.clock.next = self.clock.val();
+        self.outc_r.clock.next = self.clock.val();
+        self.hex_r.clock.next = self.clock.val();
 
-        // report timer (modular)
-        self.tick.next = self.timer.q.val() == self.ilast.val();
+        // report timer (modular); its expiry (timer == last) is registered one clock
+        // ahead: tick_r = (timer == last - 1) at the previous edge
+        self.tick.next = self.tick_r.q.val();
+        self.tick_r.d.next = self.timer.q.val() == self.ilast_m1.val();
         self.timer.d.next = self.timer.q.val() + self.one32.val();
         if self.tick.val() {
             self.timer.d.next = self.zero32.val();
@@ -226,7 +243,11 @@ impl Logic for UartTx {
         self.sh.d.next = self.sh.q.val();
         self.txn.d.next = self.txn.q.val();
         self.start.next = false;
+        // the index of the next character to send: 0 when idle, else idx + 1
         self.cidx.next = self.idx.q.val() + self.one6.val();
+        if !self.active.q.val() {
+            self.cidx.next = self.zero6.val();
+        }
         if !self.active.q.val() {
             if self.send.val() || self.tick.val() {
                 self.active.d.next = true;
@@ -235,7 +256,6 @@ impl Logic for UartTx {
                     | bit_cast::<96, 32>(self.symbols.val());
                 self.lock_s.d.next = self.lock.val();
                 self.start.next = true;
-                self.cidx.next = self.zero6.val();
             }
         } else if self.baud.q.val() == self.divm1.val() {
             self.baud.d.next = self.zero16.val();
@@ -255,7 +275,9 @@ impl Logic for UartTx {
         }
 
         // the character at position cidx: template, hex digit of the snapshot's top
-        // nibble, or the lock flag
+        // nibble, or the lock flag; registered for the next start (the state it depends
+        // on, idx, snap and lock_s, only changes at a start, and starts are >= 10 clocks
+        // apart; at an idle start the character is 'B', which needs no snapshot)
         self.ch.next = self.zero8.val();
         for j in 0..36 {
             if self.cidx.val() == self.tidx[j].val() {
@@ -278,13 +300,16 @@ impl Logic for UartTx {
         } else if self.ch.val() != self.ch_hex.val() {
             self.outc.next = self.ch.val();
         }
+        self.outc_r.d.next = self.outc.val() ^ self.ch_b.val();
+        self.hex_r.d.next = self.ch.val() == self.ch_hex.val();
+        self.outc_q.next = self.outc_r.q.val() ^ self.ch_b.val();
         if self.start.val() {
             self.idx.d.next = self.cidx.val();
             self.txn.d.next = true;
             self.bitn.d.next = self.zero4.val();
             self.baud.d.next = self.zero16.val();
-            self.sh.d.next = bit_cast::<9, 8>(self.outc.val()) | self.stop9.val();
-            if self.ch.val() == self.ch_hex.val() {
+            self.sh.d.next = bit_cast::<9, 8>(self.outc_q.val()) | self.stop9.val();
+            if self.hex_r.q.val() {
                 self.snap.d.next = self.snap.q.val() << self.sh4.val();
             }
         }
@@ -300,6 +325,9 @@ impl Logic for UartTx {
             self.sh.d.next = self.zero9.val();
             self.txn.d.next = false;
             self.leds_r.d.next = self.zero8.val();
+            self.tick_r.d.next = false;
+            self.outc_r.d.next = self.zero8.val();
+            self.hex_r.d.next = false;
         }
         self.tx.next = !self.txn.q.val();
         self.busy.next = self.active.q.val();

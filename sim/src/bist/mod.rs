@@ -27,6 +27,7 @@ pub mod chan_emu;
 pub mod prbs_chk;
 pub mod prbs_gen;
 pub mod top;
+pub mod uart_rx;
 pub mod uart_tx;
 
 pub use chan_emu::ChanEmuModel;

@@ -4,6 +4,7 @@
 //! registers as they were before the edge). Starts in the power-up state (all registers
 //! 0); a reset cycle loads the receive top's configuration registers.
 
+use super::uart_rx::UartRxModel;
 use super::{ChanEmuModel, PrbsChkModel, PrbsGenModel, UartTxModel};
 use crate::bist::uart_tx::UartIn;
 use crate::model::RxModel;
@@ -11,11 +12,25 @@ use cporx_spec::bist::BistParams;
 use cporx_spec::*;
 
 /// Inputs of one cycle.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BistIn {
     pub rst: bool,
     pub inject: bool,
     pub send: bool,
+    /// the configuration serial line (idle high)
+    pub uart_rx: bool,
+}
+
+impl Default for BistIn {
+    /// No reset, no button, the serial line idle (high).
+    fn default() -> Self {
+        BistIn {
+            rst: false,
+            inject: false,
+            send: false,
+            uart_rx: true,
+        }
+    }
 }
 
 /// Outputs after one cycle's edge (every output port of the top).
@@ -52,9 +67,12 @@ impl BistOut {
 }
 
 impl BistIn {
-    /// The word the Verilator harness reads: bit 0 rst, 1 inject, 2 send.
+    /// The word the Verilator harness reads: bit 0 rst, 1 inject, 2 send, 3 uart_rx.
     pub fn pack(&self) -> u32 {
-        self.rst as u32 | (self.inject as u32) << 1 | (self.send as u32) << 2
+        self.rst as u32
+            | (self.inject as u32) << 1
+            | (self.send as u32) << 2
+            | (self.uart_rx as u32) << 3
     }
 }
 
@@ -66,6 +84,7 @@ pub struct BistTopModel {
     pub rx: RxModel,
     pub chk: PrbsChkModel,
     pub uart: UartTxModel,
+    pub cfg: UartRxModel,
     out: BistOut,
     adc: [i32; MAX_LANES],
     sym: Vec<u8>,
@@ -91,6 +110,7 @@ impl BistTopModel {
             rx: RxModel::new(rx)?,
             chk: PrbsChkModel::new(b)?,
             uart: UartTxModel::new(b)?,
+            cfg: UartRxModel::new(b.uart_div)?,
             out: BistOut {
                 // power-up: the UART line register holds the inverted level, so idle high
                 tx: true,
@@ -120,8 +140,14 @@ impl BistTopModel {
         });
         let rx_sym: Vec<u8> = rx_before.lane[..p].iter().map(|l| l.symbol).collect();
         let c = self.chk.step(i.rst, rx_before.lock, &rx_sym).clone();
+        // the configuration write registered before this edge, then the receiver's edge
+        let w = self.cfg.outputs();
+        self.cfg.step(i.rst, i.uart_rx);
         let mut rin = RxIn {
             rst: i.rst,
+            cfg_we: w.we,
+            cfg_addr: w.addr,
+            cfg_data: w.data as i8 as i32,
             ..Default::default()
         };
         rin.adc[..p].copy_from_slice(&adc[..p]);

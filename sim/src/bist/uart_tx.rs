@@ -146,7 +146,7 @@ impl UartTxModel {
         check_range(
             "bist.report_interval",
             report_interval as i64,
-            1,
+            2,
             u32::MAX as i64,
             "",
         )?;

@@ -1,0 +1,152 @@
+//! Board-level top of the BIST: the ports are board pins named as in
+//! synth/boards/<board>.lpf (`clk`, `btn[i]`, `led[i]`, `uart_tx`).
+//!
+//! * power-on reset: the design holds `rst` for the first 2^POR_BITS clocks after
+//!   configuration (every register powers up at 0), then releases it; the reset button
+//!   asserts it again
+//! * buttons pass a two-flip-flop synchronizer (and the board's polarity is undone) before
+//!   they reach the BIST top; the error-injection button is edge-detected inside the
+//!   generator, one error per press
+//! * `uart_rx` (configuration writes, see `UartRx`) passes a two-flip-flop synchronizer
+//! * LEDs: the BIST's hex-digit count of bit errors, low `NL` of them, in the board's polarity
+//!
+//! Buttons (`NB` of them, `btn[0..NB-1]`), by function: `btn_rst`, `btn_inject`, `btn_send`
+//! are indices into `btn` or `None` (the function is then unused: no reset button means
+//! power-on reset only; no send button means periodic reports only).
+//! The clock is the board oscillator (no PLL): the BIST runs at its frequency, so
+//! `BistParams::uart_div` and `report_interval` are set from it (`BoardTopSpec`).
+
+use super::BistTop;
+use crate::konst;
+use cporx_spec::bist::BistParams;
+use cporx_spec::*;
+use rust_hdl::prelude::*;
+
+/// Power-on reset length: 2^POR_BITS clocks.
+pub const POR_BITS: usize = 4;
+
+/// What a board top needs to know about its board's buttons and LEDs.
+#[derive(Clone, Debug)]
+pub struct BoardTopSpec {
+    /// bit i set: button i reads 0 when pressed
+    pub btn_active_low: u64,
+    /// bit i set: LED i is lit by a 0
+    pub led_active_low: u64,
+    pub btn_rst: Option<usize>,
+    pub btn_inject: Option<usize>,
+    pub btn_send: Option<usize>,
+}
+
+#[derive(LogicBlock)]
+pub struct BoardTop<const NB: usize, const NL: usize> {
+    pub clk: Signal<In, Clock>,
+    pub btn: Signal<In, Bits<NB>>,
+    pub led: Signal<Out, Bits<NL>>,
+    pub uart_tx: Signal<Out, Bit>,
+    pub uart_rx: Signal<In, Bit>,
+    pub bist: BistTop,
+    rx1: DFF<Bit>,
+    rx2: DFF<Bit>,
+    sync1: DFF<Bits<NB>>,
+    sync2: DFF<Bits<NB>>,
+    por: DFF<Bits<POR_BITS>>,
+    por_done: DFF<Bit>,
+    rst_r: DFF<Bit>,
+    btn_inv: Constant<Bits<NB>>,
+    led_inv: Constant<Bits<NL>>,
+    /// one-hot masks selecting each function's button (zero: no such button)
+    m_rst: Constant<Bits<NB>>,
+    m_inject: Constant<Bits<NB>>,
+    m_send: Constant<Bits<NB>>,
+    por_last: Constant<Bits<POR_BITS>>,
+    one_por: Constant<Bits<POR_BITS>>,
+    one_b: Constant<Bit>,
+}
+
+impl<const NB: usize, const NL: usize> BoardTop<NB, NL> {
+    pub fn new(rx: &RxParams, b: &BistParams, spec: &BoardTopSpec) -> Result<Self, ParamError> {
+        assert!(
+            NB <= 16 && NL <= 8,
+            "board top: at most 16 buttons and 8 LEDs"
+        );
+        for (name, i) in [
+            ("btn_rst", spec.btn_rst),
+            ("btn_inject", spec.btn_inject),
+            ("btn_send", spec.btn_send),
+        ] {
+            if let Some(i) = i {
+                if i >= NB {
+                    return Err(ParamError::OutOfRange {
+                        name: name.into(),
+                        value: i as i64,
+                        lo: 0,
+                        hi: NB as i64 - 1,
+                        unit: " (button index)",
+                    });
+                }
+            }
+        }
+        Ok(BoardTop {
+            clk: Default::default(),
+            btn: Default::default(),
+            led: Default::default(),
+            uart_tx: Default::default(),
+            uart_rx: Default::default(),
+            bist: BistTop::new(rx, b)?,
+            rx1: Default::default(),
+            rx2: Default::default(),
+            sync1: Default::default(),
+            sync2: Default::default(),
+            por: Default::default(),
+            por_done: Default::default(),
+            rst_r: Default::default(),
+            btn_inv: konst(spec.btn_active_low & ((1u64 << NB) - 1)),
+            led_inv: konst(spec.led_active_low & ((1u64 << NL) - 1)),
+            m_rst: konst(spec.btn_rst.map_or(0, |i| 1u64 << i)),
+            m_inject: konst(spec.btn_inject.map_or(0, |i| 1u64 << i)),
+            m_send: konst(spec.btn_send.map_or(0, |i| 1u64 << i)),
+            por_last: konst((1u64 << POR_BITS) - 1),
+            one_por: konst(1),
+            one_b: Constant::new(true),
+        })
+    }
+}
+
+impl<const NB: usize, const NL: usize> Logic for BoardTop<NB, NL> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.sync1.clock.next = self.clk.val();
+        self.sync2.clock.next = self.clk.val();
+        self.por.clock.next = self.clk.val();
+        self.por_done.clock.next = self.clk.val();
+        self.rst_r.clock.next = self.clk.val();
+        self.rx1.clock.next = self.clk.val();
+        self.rx2.clock.next = self.clk.val();
+        // the configuration line: two flip-flops against metastability
+        self.rx1.d.next = self.uart_rx.val();
+        self.rx2.d.next = self.rx1.q.val();
+        self.bist.uart_rx.next = self.rx2.q.val();
+        // buttons: undo the board's polarity, two flip-flops against metastability
+        self.sync1.d.next = self.btn.val() ^ self.btn_inv.val();
+        self.sync2.d.next = self.sync1.q.val();
+        // power-on reset: count 2^POR_BITS clocks, then release
+        self.por.d.next = self.por.q.val();
+        self.por_done.d.next = self.por_done.q.val();
+        if !self.por_done.q.val() {
+            self.por.d.next = self.por.q.val() + self.one_por.val();
+            if self.por.q.val() == self.por_last.val() {
+                self.por_done.d.next = self.one_b.val();
+            }
+        }
+        self.rst_r.d.next = !self.por_done.q.val();
+        if (self.sync2.q.val() & self.m_rst.val()).any() {
+            self.rst_r.d.next = self.one_b.val();
+        }
+        self.bist.clock.next = self.clk.val();
+        self.bist.rst.next = self.rst_r.q.val();
+        self.bist.inject.next = (self.sync2.q.val() & self.m_inject.val()).any();
+        self.bist.send.next = (self.sync2.q.val() & self.m_send.val()).any();
+        self.led.next = self.bist.leds.val().get_bits::<NL>(0) ^ self.led_inv.val();
+        self.uart_tx.next = self.bist.tx.val();
+    }
+}

@@ -1,0 +1,144 @@
+//! Model of the UART configuration receiver (RTL: hdl/src/bist/uart_rx.rs): 8N1 bytes,
+//! an address byte `0x80 | addr` then a data byte make one configuration write.
+
+use cporx_spec::bist::check_range;
+use cporx_spec::ParamError;
+
+/// The receiver's registered outputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CfgWrite {
+    pub we: bool,
+    pub addr: u32,
+    pub data: u8,
+}
+
+#[derive(Clone, Debug)]
+pub struct UartRxModel {
+    div: u32,
+    prev: bool,
+    busy: bool,
+    cnt: u32,
+    bitn: u32,
+    sh: u8,
+    have_addr: bool,
+    addr: u32,
+    out: CfgWrite,
+}
+
+impl UartRxModel {
+    pub fn new(uart_div: u32) -> Result<Self, ParamError> {
+        check_range("bist.uart_div", uart_div as i64, 2, 65535, "")?;
+        Ok(UartRxModel {
+            div: uart_div,
+            prev: false,
+            busy: false,
+            cnt: 0,
+            bitn: 0,
+            sh: 0,
+            have_addr: false,
+            addr: 0,
+            out: CfgWrite::default(),
+        })
+    }
+
+    /// The outputs as they are now (before the next edge).
+    pub fn outputs(&self) -> CfgWrite {
+        self.out
+    }
+
+    /// One clock edge with the (synchronized) line level `rx` applied.
+    pub fn step(&mut self, rst: bool, rx: bool) -> CfgWrite {
+        if rst {
+            *self = Self::new(self.div).expect("checked");
+            return self.out;
+        }
+        let mut we = false;
+        if !self.busy {
+            if self.prev && !rx {
+                self.busy = true;
+                self.cnt = self.div / 2;
+                self.bitn = 0;
+            }
+        } else if self.cnt == 0 {
+            self.cnt = self.div - 1;
+            let b = self.bitn;
+            self.bitn = (self.bitn + 1) & 15;
+            if b == 0 {
+                if rx {
+                    self.busy = false;
+                }
+            } else if b == 9 {
+                self.busy = false;
+                if rx {
+                    if self.have_addr {
+                        we = true;
+                        self.out.addr = self.addr;
+                        self.out.data = self.sh;
+                        self.have_addr = false;
+                    } else if self.sh & 0x80 != 0 {
+                        self.addr = (self.sh & 0x1f) as u32;
+                        self.have_addr = true;
+                    }
+                }
+            } else {
+                self.sh = self.sh >> 1 | (rx as u8) << 7;
+            }
+        } else {
+            self.cnt -= 1;
+        }
+        self.prev = rx;
+        self.out.we = we;
+        self.out
+    }
+}
+
+/// The line levels of 8N1 `bytes` at `div` clocks per bit, with `gap` idle clocks before
+/// each byte (for stimulus).
+pub fn uart_encode(bytes: &[u8], div: usize, gap: usize) -> Vec<bool> {
+    let mut v = Vec::new();
+    for &b in bytes {
+        v.extend(std::iter::repeat_n(true, gap));
+        v.extend(std::iter::repeat_n(false, div));
+        for k in 0..8 {
+            v.extend(std::iter::repeat_n(b >> k & 1 == 1, div));
+        }
+        v.extend(std::iter::repeat_n(true, div));
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_then_data_makes_one_write() {
+        let div = 7;
+        let mut m = UartRxModel::new(div).unwrap();
+        m.step(true, true);
+        // a stray data byte, then address 0x81 (addr 1) and data 0xC0 (-64), then addr 24, 9
+        let line = uart_encode(&[0x12, 0x81, 0xC0, 0x98, 9], div as usize, 5);
+        let writes: Vec<CfgWrite> = line
+            .iter()
+            .chain(std::iter::repeat_n(&true, 20))
+            .map(|&l| m.step(false, l))
+            .filter(|w| w.we)
+            .collect();
+        assert_eq!(
+            writes,
+            vec![
+                CfgWrite {
+                    we: true,
+                    addr: 1,
+                    data: 0xC0
+                },
+                CfgWrite {
+                    we: true,
+                    addr: 24,
+                    data: 9
+                }
+            ]
+        );
+        assert!(UartRxModel::new(1).is_err());
+    }
+}
