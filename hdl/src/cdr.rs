@@ -10,7 +10,7 @@
 //! freq  <- sat(freq + inc)                          if ctrl.enable and ctrl.integral
 //! phase <- phase + pf (mod 2^27)                    if ctrl.enable
 //! phase_code = phase[26:20]
-//! lock  <- (#{|err| > lock_thr} in the 256-UI window (256/P clocks, every lane) <= lock_max); pipelined: bad-sample
+//! lock  <- (#{|err| > lock_thr} in the 256-UI window (256/P clocks, every lane) <= lock_max); pipelined: per-lane bad flags, group counts, the clock's count, bad-sample
 //!          register, window-total register, decision (2 cycles after the window ends)
 //! kick: when the 4th consecutive unlocked window is decided, if ctrl.kick and still
 //!       acquiring (no lock since reset or the last phase load), a kick pulse is
@@ -50,7 +50,9 @@ pub struct TedLane {
     pub rst: Signal<In, Bit>,
     pub err: Signal<In, Bits<ERR_BITS>>,
     pub symbol: Signal<In, Bits<2>>,
-    pub lthr: Signal<In, Bits<8>>,
+    /// lock threshold bounds, sign-flipped 10-bit codes: bad iff err > thr or err < -thr
+    pub thi: Signal<In, Bits<10>>,
+    pub tlo: Signal<In, Bits<10>>,
     /// the previous sample's D1 values (lane j-1, or the previous clock's last lane)
     pub pv_x1: Signal<In, Bits<TED_BITS>>,
     pub pv_x3: Signal<In, Bits<TED_BITS>>,
@@ -68,15 +70,20 @@ pub struct TedLane {
     pub acc_out: Signal<Out, Bits<TED_SUM_BITS>>,
     /// the registered group sum at a group's last lane; 0 at the others
     pub gs: Signal<Out, Bits<TED_SUM_BITS>>,
-    /// running count of this clock's bad samples (|err| > lthr)
-    pub cnt_in: Signal<In, Bits<LOCK_CNT_BITS>>,
-    pub cnt_out: Signal<Out, Bits<LOCK_CNT_BITS>>,
+    /// running count of the lane group's bad flags (|err| > lthr, registered) and the
+    /// registered group count at a group's last lane (0 at the others)
+    pub cnt_in: Signal<In, Bits<GCNT_BITS>>,
+    pub cnt_out: Signal<Out, Bits<GCNT_BITS>>,
+    pub gc: Signal<Out, Bits<LOCK_CNT_BITS>>,
     ex1_r: DFF<Bits<TED_BITS>>,
     ex3_r: DFF<Bits<TED_BITS>>,
     nx1_r: DFF<Bits<TED_BITS>>,
     nx3_r: DFF<Bits<TED_BITS>>,
     sd_r: DFF<Bits<2>>,
     gs_r: DFF<Bits<TED_SUM_BITS>>,
+    flag_r: DFF<Bit>,
+    gc_r: DFF<Bits<GCNT_BITS>>,
+    cnt: Signal<Local, Bits<GCNT_BITS>>,
     e_x1: Signal<Local, Bits<TED_BITS>>,
     e_x3: Signal<Local, Bits<TED_BITS>>,
     term_a: Signal<Local, Bits<TED_BITS>>,
@@ -84,20 +91,27 @@ pub struct TedLane {
     z: Signal<Local, Bits<TED_BITS>>,
     z16: Signal<Local, Bits<TED_SUM_BITS>>,
     acc: Signal<Local, Bits<TED_SUM_BITS>>,
-    e_abs: Signal<Local, Bits<ERR_BITS>>,
+    e10: Signal<Local, Bits<10>>,
+    ef: Signal<Local, Bits<10>>,
     first: Constant<Bit>,
     last: Constant<Bit>,
     ext_err_t: Constant<Bits<TED_BITS>>,
     ext_ted_s: Constant<Bits<TED_SUM_BITS>>,
+    ext_e10: Constant<Bits<10>>,
+    sgn10: Constant<Bits<10>>,
     e_msb: Constant<Bits<4>>,
     msb_ted: Constant<Bits<4>>,
     one_sh: Constant<Bits<2>>,
-    one_cnt: Constant<Bits<LOCK_CNT_BITS>>,
+    one_gc: Constant<Bits<GCNT_BITS>>,
+    zero_gc: Constant<Bits<GCNT_BITS>>,
     zero_t: Constant<Bits<TED_BITS>>,
     zero_s: Constant<Bits<TED_SUM_BITS>>,
-    zero_e: Constant<Bits<ERR_BITS>>,
     zero_2: Constant<Bits<2>>,
 }
+
+/// Width of a lane group's bad-sample count (0 ..= TED_GROUP).
+const GCNT_BITS: usize = 3;
+const _: () = assert!(TED_GROUP < 1 << GCNT_BITS);
 
 impl TedLane {
     fn new(j: usize, lanes: usize) -> Self {
@@ -106,7 +120,8 @@ impl TedLane {
             rst: Default::default(),
             err: Default::default(),
             symbol: Default::default(),
-            lthr: Default::default(),
+            thi: Default::default(),
+            tlo: Default::default(),
             pv_x1: Default::default(),
             pv_x3: Default::default(),
             pv_n1: Default::default(),
@@ -122,6 +137,10 @@ impl TedLane {
             gs: Default::default(),
             cnt_in: Default::default(),
             cnt_out: Default::default(),
+            gc: Default::default(),
+            flag_r: Default::default(),
+            gc_r: Default::default(),
+            cnt: Default::default(),
             ex1_r: Default::default(),
             ex3_r: Default::default(),
             nx1_r: Default::default(),
@@ -135,18 +154,21 @@ impl TedLane {
             z: Default::default(),
             z16: Default::default(),
             acc: Default::default(),
-            e_abs: Default::default(),
+            e10: Default::default(),
+            ef: Default::default(),
             first: Constant::new(j % TED_GROUP == 0),
             last: Constant::new(j % TED_GROUP == TED_GROUP - 1 || j == lanes - 1),
             ext_err_t: konst(ext_mask(ERR_BITS, TED_BITS)),
             ext_ted_s: konst(ext_mask(TED_BITS, TED_SUM_BITS)),
+            ext_e10: konst(ext_mask(ERR_BITS, 10)),
+            sgn10: konst(1 << 9),
             e_msb: konst(ERR_BITS as u64 - 1),
             msb_ted: konst(TED_BITS as u64 - 1),
             one_sh: konst(1),
-            one_cnt: konst(1),
+            one_gc: konst(1),
+            zero_gc: konst(0),
             zero_t: konst(0),
             zero_s: konst(0),
-            zero_e: konst(0),
             zero_2: konst(0),
         }
     }
@@ -161,6 +183,8 @@ impl Logic for TedLane {
         self.nx3_r.clock.next = self.clock.val();
         self.sd_r.clock.next = self.clock.val();
         self.gs_r.clock.next = self.clock.val();
+        self.flag_r.clock.next = self.clock.val();
+        self.gc_r.clock.next = self.clock.val();
         // D1: the multiples of the slicer error a decision level can select, +-e and +-3e
         // (sign-extended to 12 bits; x3 as e + 2e), and the decision
         self.e_x1.next = bit_cast::<TED_BITS, ERR_BITS>(self.err.val());
@@ -204,14 +228,26 @@ impl Logic for TedLane {
         if self.last.val() {
             self.gs_r.d.next = self.acc.val();
         }
-        // lock detector stage 1: is this sample bad (|err| > lock_thr)
-        self.e_abs.next = self.err.val();
+        // lock detector stage 1a: is this sample bad (|err| > lock_thr, as two signed
+        // compares against +thr and -thr in parallel: no negation in the path), registered
+        self.e10.next = bit_cast::<10, ERR_BITS>(self.err.val());
         if self.err.val().get_bit(self.e_msb.val().index()) {
-            self.e_abs.next = self.zero_e.val() - self.err.val();
+            self.e10.next = bit_cast::<10, ERR_BITS>(self.err.val()) | self.ext_e10.val();
         }
-        self.cnt_out.next = self.cnt_in.val();
-        if self.e_abs.val() > bit_cast::<ERR_BITS, 8>(self.lthr.val()) {
-            self.cnt_out.next = self.cnt_in.val() + self.one_cnt.val();
+        self.ef.next = self.e10.val() ^ self.sgn10.val();
+        self.flag_r.d.next = (self.ef.val() > self.thi.val()) || (self.ef.val() < self.tlo.val());
+        // stage 1b: the group's count of flags, registered at its last lane
+        self.cnt.next = self.cnt_in.val();
+        if self.first.val() {
+            self.cnt.next = self.zero_gc.val();
+        }
+        self.cnt_out.next = self.cnt.val();
+        if self.flag_r.q.val() {
+            self.cnt_out.next = self.cnt.val() + self.one_gc.val();
+        }
+        self.gc_r.d.next = self.zero_gc.val();
+        if self.last.val() {
+            self.gc_r.d.next = self.cnt_out.val();
         }
         if self.rst.val() {
             self.ex1_r.d.next = self.zero_t.val();
@@ -220,7 +256,10 @@ impl Logic for TedLane {
             self.nx3_r.d.next = self.zero_t.val();
             self.sd_r.d.next = self.zero_2.val();
             self.gs_r.d.next = self.zero_s.val();
+            self.flag_r.d.next = false;
+            self.gc_r.d.next = self.zero_gc.val();
         }
+        self.gc.next = bit_cast::<LOCK_CNT_BITS, GCNT_BITS>(self.gc_r.q.val());
         self.ex1.next = self.ex1_r.q.val();
         self.ex3.next = self.ex3_r.q.val();
         self.nx1.next = self.nx1_r.q.val();
@@ -249,7 +288,10 @@ pub struct Cdr {
     en_r: DFF<Bit>,
     int_r: DFF<Bit>,
     kick_r: DFF<Bit>,
-    lthr_r: DFF<Bits<8>>,
+    /// lock threshold as the two sign-flipped bounds +thr and -thr (10 bits), computed
+    /// when written
+    thi_r: DFF<Bits<10>>,
+    tlo_r: DFF<Bits<10>>,
     lmax_r: DFF<Bits<8>>,
     // state: the previous clock's last-lane D1 values (lane 0's previous sample)
     a1_r: DFF<Bits<2>>,
@@ -299,7 +341,11 @@ pub struct Cdr {
     unl_last: Constant<Bits<KICK_CNT_BITS>>,
     one_unl: Constant<Bits<KICK_CNT_BITS>>,
     zero_unl: Constant<Bits<KICK_CNT_BITS>>,
-    rst_lthr: Constant<Bits<8>>,
+    rst_thi: Constant<Bits<10>>,
+    rst_tlo: Constant<Bits<10>>,
+    thr10: Signal<Local, Bits<10>>,
+    sgn10c: Constant<Bits<10>>,
+    zero10: Constant<Bits<10>>,
     rst_lmax: Constant<Bits<8>>,
     rst_phase: Constant<Bits<PHASE_BITS>>,
     lanes_log2: Constant<Bits<3>>,
@@ -330,6 +376,7 @@ pub struct Cdr {
     zero_i: Constant<Bits<INC_BITS>>,
     zero_p: Constant<Bits<PHASE_BITS>>,
     zero_2: Constant<Bits<2>>,
+    zero_gc3: Constant<Bits<GCNT_BITS>>,
 }
 
 impl Cdr {
@@ -359,7 +406,8 @@ impl Cdr {
             en_r: Default::default(),
             int_r: Default::default(),
             kick_r: Default::default(),
-            lthr_r: Default::default(),
+            thi_r: Default::default(),
+            tlo_r: Default::default(),
             lmax_r: Default::default(),
             a1_r: Default::default(),
             px1_r: Default::default(),
@@ -406,7 +454,11 @@ impl Cdr {
             unl_last: konst(KICK_WINDOWS as u64 - 1),
             one_unl: konst(1),
             zero_unl: konst(0),
-            rst_lthr: konst(c.lock_thr as u64),
+            rst_thi: konst((c.lock_thr as u64) ^ 0x200),
+            rst_tlo: konst((to_raw(-(c.lock_thr as i32), 10) as u64) ^ 0x200),
+            thr10: Default::default(),
+            sgn10c: konst(0x200),
+            zero10: konst(0),
             rst_lmax: konst(c.lock_max as u64),
             rst_phase: konst((c.reset_phase as u64) << PHASE_FRAC),
             lanes_log2: konst(p.lanes_log2() as u64),
@@ -436,6 +488,7 @@ impl Cdr {
             zero_i: konst(0),
             zero_p: konst(0),
             zero_2: konst(0),
+            zero_gc3: konst(0),
         }
     }
 }
@@ -447,7 +500,8 @@ impl Logic for Cdr {
         self.ki_r.clock.next = self.clock.val();
         self.en_r.clock.next = self.clock.val();
         self.int_r.clock.next = self.clock.val();
-        self.lthr_r.clock.next = self.clock.val();
+        self.thi_r.clock.next = self.clock.val();
+        self.tlo_r.clock.next = self.clock.val();
         self.lmax_r.clock.next = self.clock.val();
         self.a1_r.clock.next = self.clock.val();
         self.px1_r.clock.next = self.clock.val();
@@ -474,7 +528,8 @@ impl Logic for Cdr {
         self.en_r.d.next = self.en_r.q.val();
         self.int_r.d.next = self.int_r.q.val();
         self.kick_r.d.next = self.kick_r.q.val();
-        self.lthr_r.d.next = self.lthr_r.q.val();
+        self.thi_r.d.next = self.thi_r.q.val();
+        self.tlo_r.d.next = self.tlo_r.q.val();
         self.lmax_r.d.next = self.lmax_r.q.val();
 
         // ---- detector lanes (D1, D2 and the bad-sample count) ----
@@ -486,7 +541,7 @@ impl Logic for Cdr {
         self.lane[0].pv_n3.next = self.pnx3_r.q.val();
         self.lane[0].pv_sd.next = self.a1_r.q.val();
         self.lane[0].acc_in.next = self.zero_s.val();
-        self.lane[0].cnt_in.next = self.zero_cnt.val();
+        self.lane[0].cnt_in.next = self.zero_gc3.val();
         for j in 1..self.lane.len() {
             self.lane[j].pv_x1.next = self.lane[j - 1].ex1.val();
             self.lane[j].pv_x3.next = self.lane[j - 1].ex3.val();
@@ -497,12 +552,14 @@ impl Logic for Cdr {
             self.lane[j].cnt_in.next = self.lane[j - 1].cnt_out.val();
         }
         self.zsum.next = self.zero_s.val();
+        self.bad_now.next = self.zero_cnt.val();
         for j in 0..self.lane.len() {
             self.lane[j].clock.next = self.clock.val();
             self.lane[j].rst.next = self.rst.val();
             self.lane[j].err.next = self.err[j].val();
             self.lane[j].symbol.next = self.symbol[j].val();
-            self.lane[j].lthr.next = self.lthr_r.q.val();
+            self.lane[j].thi.next = self.thi_r.q.val();
+            self.lane[j].tlo.next = self.tlo_r.q.val();
             // the last lane's D1 values and count (the last assignment wins: rust-hdl's
             // export evaluates an index only from loop variables)
             self.px1_r.d.next = self.lane[j].ex1.val();
@@ -510,7 +567,8 @@ impl Logic for Cdr {
             self.pnx1_r.d.next = self.lane[j].nx1.val();
             self.pnx3_r.d.next = self.lane[j].nx3.val();
             self.a1_r.d.next = self.lane[j].sd.val();
-            self.bad_now.next = self.lane[j].cnt_out.val();
+            // the clock's bad-sample count from the group registers (0 at non-final lanes)
+            self.bad_now.next = self.bad_now.val() + self.lane[j].gc.val();
             // the clock's detector sum from the group registers (0 at non-final lanes)
             self.zsum.next = self.zsum.val() + self.lane[j].gs.val();
         }
@@ -548,7 +606,8 @@ impl Logic for Cdr {
             self.bad_r.d.next = self.zero_cnt.val();
             self.done_r.d.next = self.one_b.val();
         }
-        // 1: how many of this clock's samples are bad (counted along the lanes)
+        // 1c: how many of the clock's samples were bad (1a, 1b: the flag and group-count
+        // registers in the lanes)
         self.badq_r.d.next = self.bad_now.val();
 
         // ---- loop filter and phase, from the detector registers ----
@@ -602,6 +661,7 @@ impl Logic for Cdr {
         }
 
         // ---- configuration writes (land at this edge) ----
+        self.thr10.next = bit_cast::<10, 8>(self.cfg_data.val());
         if self.cfg_we.val() {
             if self.cfg_addr.val() == self.adr_kp.val() {
                 self.kp_r.d.next = self.cfg_data.val().get_bits::<KP_BITS>(0);
@@ -615,7 +675,8 @@ impl Logic for Cdr {
                 self.kick_r.d.next = self.cfg_data.val().get_bit(2);
             }
             if self.cfg_addr.val() == self.adr_lthr.val() {
-                self.lthr_r.d.next = self.cfg_data.val();
+                self.thi_r.d.next = self.thr10.val() ^ self.sgn10c.val();
+                self.tlo_r.d.next = (self.zero10.val() - self.thr10.val()) ^ self.sgn10c.val();
             }
             if self.cfg_addr.val() == self.adr_lmax.val() {
                 self.lmax_r.d.next = self.cfg_data.val();
@@ -634,7 +695,8 @@ impl Logic for Cdr {
             self.en_r.d.next = self.rst_en.val();
             self.int_r.d.next = self.rst_int.val();
             self.kick_r.d.next = self.rst_kick.val();
-            self.lthr_r.d.next = self.rst_lthr.val();
+            self.thi_r.d.next = self.rst_thi.val();
+            self.tlo_r.d.next = self.rst_tlo.val();
             self.lmax_r.d.next = self.rst_lmax.val();
             self.a1_r.d.next = self.zero_2.val();
             self.px1_r.d.next = self.zero_t.val();

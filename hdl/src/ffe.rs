@@ -11,15 +11,20 @@
 //! Structure: a history register keeps the newest P + N - 1 samples (one bus, sample s at
 //! bits 6s.., s = 0 the newest), so lane j's taps reach back across the block boundary:
 //! lane j, tap k multiplies sample s = P - 1 - j + k. A coefficient bank holds the N
-//! coefficients once for all lanes. Each lane has N multipliers (`FfeMul`, product
-//! register), adder groups of FFE_GROUP taps (registered partial sums) and an output
-//! stage (sum of groups, round, saturate, register).
+//! coefficients once for all lanes, each with its multiples 3c and -c (computed when it is
+//! written). Each lane has N multipliers (`FfeMul`: no hardware multiplier; each 2-bit
+//! digit of the sample selects a multiple, registered, and the three are added into the
+//! product register), adder groups of FFE_GROUP taps (registered partial sums) and an
+//! output stage (sum of groups, round, saturate, register).
 //!
 //! Number formats (docs/numerics.md): coefficients Q2.6; products exact in 14 bits, carried
 //! in 16; group sums and accumulator 20 bits (cannot overflow); round half up; saturate,
 //! never wrap.
-//! Latency: 4 cycles (history register, product register, group-sum register, output
-//! register), for every P. With P = 1 the history register is the classic delay line.
+//! Latency: 5 cycles (history register, partial-product register, product register,
+//! group-sum register, output register), for every P. With P = 1 the history register is
+//! the classic delay line. (Why no DSP block: Yosys maps a product onto an ECP5
+//! MULT18X18D without its pipeline registers, and that path alone took 7 ns; the digit
+//! selects and two short adds close at 200 MHz.)
 //! Reset: history, products, group sums and y to 0; coefficients to
 //! `RxParams::reset_coefs`.
 
@@ -33,11 +38,14 @@ const SAT_BITS: usize = ACC_BITS - Y_SHIFT - Y_BITS + 1;
 const _: () = assert!(ACC_BITS > 16 && ACC_BITS <= 32);
 // The sign-bit index constants below are 3 and 4 bits wide; they must index these widths.
 const _: () = assert!(ADC_BITS <= 8 && COEF_BITS <= 8 && PROD_BITS <= 16 && PROD_BITS > 8);
-// Bus offsets are 8-bit (history, 186 bits) and 7-bit (coefficients, 128 bits) constants.
-const _: () = assert!(HIST_BITS <= 256 && HIST_BITS > 128 && COEF_BUS_BITS == 128);
+// Bus offsets are 8-bit constants (history 186 bits, coefficient buses 160 bits).
+const _: () = assert!(HIST_BITS <= 256 && HIST_BITS > 128);
+const _: () = assert!(COEF_BUS_BITS <= 256 && COEF_BUS_BITS > 128);
 
-/// One coefficient register with its configuration-bus decode; drives its slice of the
-/// coefficient bus (a sub-block because rust-hdl's `bit_cast` cannot take a loop index).
+/// One coefficient register with its configuration-bus decode, and its multiples 3c and
+/// -c (registered with it: a write computes them from `cfg_data`). Drives its field of the
+/// three coefficient buses (a sub-block because rust-hdl's `bit_cast` cannot take a loop
+/// index).
 #[derive(LogicBlock)]
 pub struct FfeCoef {
     pub clock: Signal<In, Clock>,
@@ -45,27 +53,51 @@ pub struct FfeCoef {
     pub cfg_we: Signal<In, Bit>,
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
-    /// the coefficient placed at its bus position (zero elsewhere), ORed into the bus
-    pub bus: Signal<Out, Bits<COEF_BUS_BITS>>,
-    c_r: DFF<Bits<COEF_BITS>>,
+    /// c, 3c and -c (MULT_FIELD bits, two's complement) at their bus positions, zero
+    /// elsewhere, ORed into the buses
+    pub bus1: Signal<Out, Bits<COEF_BUS_BITS>>,
+    pub bus3: Signal<Out, Bits<COEF_BUS_BITS>>,
+    pub busn: Signal<Out, Bits<COEF_BUS_BITS>>,
+    c1_r: DFF<Bits<MULT_FIELD>>,
+    c3_r: DFF<Bits<MULT_FIELD>>,
+    cn_r: DFF<Bits<MULT_FIELD>>,
+    d: Signal<Local, Bits<MULT_FIELD>>,
     adr: Constant<Bits<CFG_ADDR_BITS>>,
-    c_rst: Constant<Bits<COEF_BITS>>,
-    off: Constant<Bits<7>>,
+    rst1: Constant<Bits<MULT_FIELD>>,
+    rst3: Constant<Bits<MULT_FIELD>>,
+    rstn: Constant<Bits<MULT_FIELD>>,
+    ext_coef: Constant<Bits<MULT_FIELD>>,
+    msb_coef: Constant<Bits<3>>,
+    one_sh: Constant<Bits<2>>,
+    zero: Constant<Bits<MULT_FIELD>>,
+    off: Constant<Bits<8>>,
 }
 
 impl FfeCoef {
     fn new(k: usize, reset_coef: i32) -> Self {
+        let f = |v: i32| konst::<MULT_FIELD>(to_raw(v, MULT_FIELD) as u64);
         FfeCoef {
             clock: Default::default(),
             rst: Default::default(),
             cfg_we: Default::default(),
             cfg_addr: Default::default(),
             cfg_data: Default::default(),
-            bus: Default::default(),
-            c_r: Default::default(),
+            bus1: Default::default(),
+            bus3: Default::default(),
+            busn: Default::default(),
+            c1_r: Default::default(),
+            c3_r: Default::default(),
+            cn_r: Default::default(),
+            d: Default::default(),
             adr: konst((CFG_COEF_BASE as usize + k) as u64),
-            c_rst: konst(to_raw(reset_coef, COEF_BITS) as u64),
-            off: konst((COEF_BITS * k) as u64),
+            rst1: f(reset_coef),
+            rst3: f(3 * reset_coef),
+            rstn: f(-reset_coef),
+            ext_coef: konst(ext_mask(COEF_BITS, MULT_FIELD)),
+            msb_coef: konst(COEF_BITS as u64 - 1),
+            one_sh: konst(1),
+            zero: konst(0),
+            off: konst((MULT_FIELD * k) as u64),
         }
     }
 }
@@ -73,46 +105,83 @@ impl FfeCoef {
 impl Logic for FfeCoef {
     #[hdl_gen]
     fn update(&mut self) {
-        self.c_r.clock.next = self.clock.val();
-        self.c_r.d.next = self.c_r.q.val();
+        self.c1_r.clock.next = self.clock.val();
+        self.c3_r.clock.next = self.clock.val();
+        self.cn_r.clock.next = self.clock.val();
+        self.c1_r.d.next = self.c1_r.q.val();
+        self.c3_r.d.next = self.c3_r.q.val();
+        self.cn_r.d.next = self.cn_r.q.val();
+        // the written code, sign-extended to the field width
+        self.d.next = bit_cast::<MULT_FIELD, COEF_BITS>(self.cfg_data.val());
+        if self.cfg_data.val().get_bit(self.msb_coef.val().index()) {
+            self.d.next = bit_cast::<MULT_FIELD, COEF_BITS>(self.cfg_data.val()) | self.ext_coef.val();
+        }
         if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
-            self.c_r.d.next = self.cfg_data.val();
+            self.c1_r.d.next = self.d.val();
+            self.c3_r.d.next = self.d.val() + (self.d.val() << self.one_sh.val());
+            self.cn_r.d.next = self.zero.val() - self.d.val();
         }
         if self.rst.val() {
-            self.c_r.d.next = self.c_rst.val();
+            self.c1_r.d.next = self.rst1.val();
+            self.c3_r.d.next = self.rst3.val();
+            self.cn_r.d.next = self.rstn.val();
         }
-        self.bus.next = bit_cast::<COEF_BUS_BITS, COEF_BITS>(self.c_r.q.val()) << self.off.val();
+        self.bus1.next = bit_cast::<COEF_BUS_BITS, MULT_FIELD>(self.c1_r.q.val()) << self.off.val();
+        self.bus3.next = bit_cast::<COEF_BUS_BITS, MULT_FIELD>(self.c3_r.q.val()) << self.off.val();
+        self.busn.next = bit_cast::<COEF_BUS_BITS, MULT_FIELD>(self.cn_r.q.val()) << self.off.val();
     }
 }
 
-/// One multiplier: lane j, tap k. Takes sample P-1-j+k from the history bus and
-/// coefficient k from the coefficient bus (constant offsets: wiring), multiplies, and
-/// registers the product.
+/// One multiplier: lane j, tap k. Takes sample P-1-j+k from the history bus and the
+/// multiples of coefficient k from the coefficient buses (constant offsets: wiring).
+/// Stage 1: each 2-bit digit of the sample selects a multiple, x = d0 + 4 d1 + 16 d2:
+/// d0, d1 in {0, 1, 2, 3} pick 0, c, 2c, 3c; the signed top digit d2 in {-2, -1, 0, 1}
+/// picks -2c, -c, 0, c (registered, MULT_FIELD bits each). Stage 2: the product
+/// pp0 + 4 pp1 + 16 pp2, exact in PROD_BITS (registered).
 #[derive(LogicBlock)]
 pub struct FfeMul {
     pub clock: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     /// the history register (all lanes' samples)
     pub hist: Signal<In, Bits<HIST_BITS>>,
-    /// the coefficient bus
-    pub coefs: Signal<In, Bits<COEF_BUS_BITS>>,
+    /// the coefficient buses: c, 3c, -c
+    pub coefs1: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefs3: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefsn: Signal<In, Bits<COEF_BUS_BITS>>,
     /// registered product c_k * x, sign-extended to the accumulator width
     pub p: Signal<Out, Bits<ACC_BITS>>,
+    pp0_r: DFF<Bits<MULT_FIELD>>,
+    pp1_r: DFF<Bits<MULT_FIELD>>,
+    pp2_r: DFF<Bits<MULT_FIELD>>,
     p_r: DFF<Bits<PROD_BITS>>,
     x: Signal<Local, Bits<ADC_BITS>>,
-    c: Signal<Local, Bits<COEF_BITS>>,
-    x16: Signal<Local, Bits<16>>,
-    c16: Signal<Local, Bits<16>>,
-    full: Signal<Local, Bits<32>>,
+    c1: Signal<Local, Bits<MULT_FIELD>>,
+    c2: Signal<Local, Bits<MULT_FIELD>>,
+    c3: Signal<Local, Bits<MULT_FIELD>>,
+    cn: Signal<Local, Bits<MULT_FIELD>>,
+    cn2: Signal<Local, Bits<MULT_FIELD>>,
+    d0: Signal<Local, Bits<2>>,
+    d1: Signal<Local, Bits<2>>,
+    d2: Signal<Local, Bits<2>>,
+    e0: Signal<Local, Bits<PROD_BITS>>,
+    e1: Signal<Local, Bits<PROD_BITS>>,
+    e2: Signal<Local, Bits<PROD_BITS>>,
     x_off: Constant<Bits<8>>,
-    c_off: Constant<Bits<7>>,
-    ext_adc16: Constant<Bits<16>>,
-    ext_coef16: Constant<Bits<16>>,
-    ext_prod32: Constant<Bits<ACC_BITS>>,
+    c_off: Constant<Bits<8>>,
+    ext_f: Constant<Bits<PROD_BITS>>,
+    ext_prod: Constant<Bits<ACC_BITS>>,
     // bit indices, sized to the index width Verilog expects (clog2 of the source width)
-    msb_adc: Constant<Bits<3>>,
-    msb_coef: Constant<Bits<3>>,
+    msb_f: Constant<Bits<4>>,
     msb_prod: Constant<Bits<4>>,
+    lo1: Constant<Bits<3>>,
+    lo2: Constant<Bits<3>>,
+    sh1: Constant<Bits<2>>,
+    sh2: Constant<Bits<3>>,
+    sh4: Constant<Bits<3>>,
+    k1: Constant<Bits<2>>,
+    k2: Constant<Bits<2>>,
+    k3: Constant<Bits<2>>,
+    zero_f: Constant<Bits<MULT_FIELD>>,
     zero_prod: Constant<Bits<PROD_BITS>>,
 }
 
@@ -122,22 +191,41 @@ impl FfeMul {
             clock: Default::default(),
             rst: Default::default(),
             hist: Default::default(),
-            coefs: Default::default(),
+            coefs1: Default::default(),
+            coefs3: Default::default(),
+            coefsn: Default::default(),
             p: Default::default(),
+            pp0_r: Default::default(),
+            pp1_r: Default::default(),
+            pp2_r: Default::default(),
             p_r: Default::default(),
             x: Default::default(),
-            c: Default::default(),
-            x16: Default::default(),
-            c16: Default::default(),
-            full: Default::default(),
+            c1: Default::default(),
+            c2: Default::default(),
+            c3: Default::default(),
+            cn: Default::default(),
+            cn2: Default::default(),
+            d0: Default::default(),
+            d1: Default::default(),
+            d2: Default::default(),
+            e0: Default::default(),
+            e1: Default::default(),
+            e2: Default::default(),
             x_off: konst((ADC_BITS * sample) as u64),
-            c_off: konst((COEF_BITS * tap) as u64),
-            ext_adc16: konst(ext_mask(ADC_BITS, 16)),
-            ext_coef16: konst(ext_mask(COEF_BITS, 16)),
-            ext_prod32: konst(ext_mask(PROD_BITS, ACC_BITS)),
-            msb_adc: konst(ADC_BITS as u64 - 1),
-            msb_coef: konst(COEF_BITS as u64 - 1),
+            c_off: konst((MULT_FIELD * tap) as u64),
+            ext_f: konst(ext_mask(MULT_FIELD, PROD_BITS)),
+            ext_prod: konst(ext_mask(PROD_BITS, ACC_BITS)),
+            msb_f: konst(MULT_FIELD as u64 - 1),
             msb_prod: konst(PROD_BITS as u64 - 1),
+            lo1: konst(2),
+            lo2: konst(4),
+            sh1: konst(1),
+            sh2: konst(2),
+            sh4: konst(4),
+            k1: konst(1),
+            k2: konst(2),
+            k3: konst(3),
+            zero_f: konst(0),
             zero_prod: konst(0),
         }
     }
@@ -146,34 +234,82 @@ impl FfeMul {
 impl Logic for FfeMul {
     #[hdl_gen]
     fn update(&mut self) {
+        self.pp0_r.clock.next = self.clock.val();
+        self.pp1_r.clock.next = self.clock.val();
+        self.pp2_r.clock.next = self.clock.val();
         self.p_r.clock.next = self.clock.val();
         self.x.next = self
             .hist
             .val()
             .get_bits::<ADC_BITS>(self.x_off.val().index());
-        self.c.next = self
-            .coefs
+        self.c1.next = self
+            .coefs1
             .val()
-            .get_bits::<COEF_BITS>(self.c_off.val().index());
-        // sign-extend both operands to 16 bits (zext, then set the high bits when the sign
-        // bit is set: wiring and a mux, no adder), multiply 16x16 into an explicit 32-bit
-        // local, keep the low 16 bits (the exact product: it fits in 14)
-        self.x16.next = bit_cast::<16, ADC_BITS>(self.x.val());
-        if self.x.val().get_bit(self.msb_adc.val().index()) {
-            self.x16.next = bit_cast::<16, ADC_BITS>(self.x.val()) | self.ext_adc16.val();
+            .get_bits::<MULT_FIELD>(self.c_off.val().index());
+        self.c3.next = self
+            .coefs3
+            .val()
+            .get_bits::<MULT_FIELD>(self.c_off.val().index());
+        self.cn.next = self
+            .coefsn
+            .val()
+            .get_bits::<MULT_FIELD>(self.c_off.val().index());
+        self.c2.next = self.c1.val() << self.sh1.val();
+        self.cn2.next = self.cn.val() << self.sh1.val();
+        self.d0.next = self.x.val().get_bits::<2>(0);
+        self.d1.next = self.x.val().get_bits::<2>(self.lo1.val().index());
+        self.d2.next = self.x.val().get_bits::<2>(self.lo2.val().index());
+        // stage 1: one multiple per digit (muxes of registered multiples)
+        self.pp0_r.d.next = self.zero_f.val();
+        if self.d0.val() == self.k1.val() {
+            self.pp0_r.d.next = self.c1.val();
+        } else if self.d0.val() == self.k2.val() {
+            self.pp0_r.d.next = self.c2.val();
+        } else if self.d0.val() == self.k3.val() {
+            self.pp0_r.d.next = self.c3.val();
         }
-        self.c16.next = bit_cast::<16, COEF_BITS>(self.c.val());
-        if self.c.val().get_bit(self.msb_coef.val().index()) {
-            self.c16.next = bit_cast::<16, COEF_BITS>(self.c.val()) | self.ext_coef16.val();
+        self.pp1_r.d.next = self.zero_f.val();
+        if self.d1.val() == self.k1.val() {
+            self.pp1_r.d.next = self.c1.val();
+        } else if self.d1.val() == self.k2.val() {
+            self.pp1_r.d.next = self.c2.val();
+        } else if self.d1.val() == self.k3.val() {
+            self.pp1_r.d.next = self.c3.val();
         }
-        self.full.next = self.x16.val() * self.c16.val();
-        self.p_r.d.next = bit_cast::<PROD_BITS, 32>(self.full.val());
+        // top digit, signed: 01 -> c, 10 -> -2c, 11 -> -c
+        self.pp2_r.d.next = self.zero_f.val();
+        if self.d2.val() == self.k1.val() {
+            self.pp2_r.d.next = self.c1.val();
+        } else if self.d2.val() == self.k2.val() {
+            self.pp2_r.d.next = self.cn2.val();
+        } else if self.d2.val() == self.k3.val() {
+            self.pp2_r.d.next = self.cn.val();
+        }
+        // stage 2: sign-extend, weight and add (exact in PROD_BITS)
+        self.e0.next = bit_cast::<PROD_BITS, MULT_FIELD>(self.pp0_r.q.val());
+        if self.pp0_r.q.val().get_bit(self.msb_f.val().index()) {
+            self.e0.next = bit_cast::<PROD_BITS, MULT_FIELD>(self.pp0_r.q.val()) | self.ext_f.val();
+        }
+        self.e1.next = bit_cast::<PROD_BITS, MULT_FIELD>(self.pp1_r.q.val());
+        if self.pp1_r.q.val().get_bit(self.msb_f.val().index()) {
+            self.e1.next = bit_cast::<PROD_BITS, MULT_FIELD>(self.pp1_r.q.val()) | self.ext_f.val();
+        }
+        self.e2.next = bit_cast::<PROD_BITS, MULT_FIELD>(self.pp2_r.q.val());
+        if self.pp2_r.q.val().get_bit(self.msb_f.val().index()) {
+            self.e2.next = bit_cast::<PROD_BITS, MULT_FIELD>(self.pp2_r.q.val()) | self.ext_f.val();
+        }
+        self.p_r.d.next = self.e0.val()
+            + (self.e1.val() << self.sh2.val())
+            + (self.e2.val() << self.sh4.val());
         if self.rst.val() {
+            self.pp0_r.d.next = self.zero_f.val();
+            self.pp1_r.d.next = self.zero_f.val();
+            self.pp2_r.d.next = self.zero_f.val();
             self.p_r.d.next = self.zero_prod.val();
         }
         self.p.next = bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val());
         if self.p_r.q.val().get_bit(self.msb_prod.val().index()) {
-            self.p.next = bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val()) | self.ext_prod32.val();
+            self.p.next = bit_cast::<ACC_BITS, PROD_BITS>(self.p_r.q.val()) | self.ext_prod.val();
         }
     }
 }
@@ -186,7 +322,9 @@ pub struct FfeGroup {
     pub clock: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     pub hist: Signal<In, Bits<HIST_BITS>>,
-    pub coefs: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefs1: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefs3: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefsn: Signal<In, Bits<COEF_BUS_BITS>>,
     /// registered sum of this group's products (exact, ACC_BITS two's complement)
     pub s: Signal<Out, Bits<ACC_BITS>>,
     mul: Vec<FfeMul>,
@@ -204,7 +342,9 @@ impl FfeGroup {
             clock: Default::default(),
             rst: Default::default(),
             hist: Default::default(),
-            coefs: Default::default(),
+            coefs1: Default::default(),
+            coefs3: Default::default(),
+            coefsn: Default::default(),
             s: Default::default(),
             mul: (first_tap..first_tap + count)
                 .map(|k| FfeMul::new(s0 + k, k))
@@ -224,7 +364,9 @@ impl Logic for FfeGroup {
             self.mul[k].clock.next = self.clock.val();
             self.mul[k].rst.next = self.rst.val();
             self.mul[k].hist.next = self.hist.val();
-            self.mul[k].coefs.next = self.coefs.val();
+            self.mul[k].coefs1.next = self.coefs1.val();
+            self.mul[k].coefs3.next = self.coefs3.val();
+            self.mul[k].coefsn.next = self.coefsn.val();
         }
         self.s_r.clock.next = self.clock.val();
         self.gacc.next = self.bias.val();
@@ -247,7 +389,9 @@ pub struct FfeLane {
     pub clock: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     pub hist: Signal<In, Bits<HIST_BITS>>,
-    pub coefs: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefs1: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefs3: Signal<In, Bits<COEF_BUS_BITS>>,
+    pub coefsn: Signal<In, Bits<COEF_BUS_BITS>>,
     /// this lane's new ADC sample
     pub adc: Signal<In, Bits<ADC_BITS>>,
     /// the sample at its history position, ORed into the new history
@@ -274,7 +418,9 @@ impl FfeLane {
             clock: Default::default(),
             rst: Default::default(),
             hist: Default::default(),
-            coefs: Default::default(),
+            coefs1: Default::default(),
+            coefs3: Default::default(),
+            coefsn: Default::default(),
             adc: Default::default(),
             x_bus: Default::default(),
             y: Default::default(),
@@ -309,7 +455,9 @@ impl Logic for FfeLane {
             self.group[g].clock.next = self.clock.val();
             self.group[g].rst.next = self.rst.val();
             self.group[g].hist.next = self.hist.val();
-            self.group[g].coefs.next = self.coefs.val();
+            self.group[g].coefs1.next = self.coefs1.val();
+            self.group[g].coefs3.next = self.coefs3.val();
+            self.group[g].coefsn.next = self.coefsn.val();
         }
         self.x_bus.next = bit_cast::<HIST_BITS, ADC_BITS>(self.adc.val()) << self.new_off.val();
         self.y_reg.clock.next = self.clock.val();
@@ -353,7 +501,9 @@ pub struct Ffe {
     coef: Vec<FfeCoef>,
     lane: Vec<FfeLane>,
     hist_r: DFF<Bits<HIST_BITS>>,
-    coefs: Signal<Local, Bits<COEF_BUS_BITS>>,
+    coefs1: Signal<Local, Bits<COEF_BUS_BITS>>,
+    coefs3: Signal<Local, Bits<COEF_BUS_BITS>>,
+    coefsn: Signal<Local, Bits<COEF_BUS_BITS>>,
     blk: Signal<Local, Bits<HIST_BITS>>,
     blk_shift: Constant<Bits<8>>,
     hist_mask: Constant<Bits<HIST_BITS>>,
@@ -389,7 +539,9 @@ impl Ffe {
                 .map(|j| FfeLane::new(p.lanes, j, p.n_taps))
                 .collect(),
             hist_r: Default::default(),
-            coefs: Default::default(),
+            coefs1: Default::default(),
+            coefs3: Default::default(),
+            coefsn: Default::default(),
             blk: Default::default(),
             blk_shift: konst((ADC_BITS * p.lanes) as u64),
             hist_mask: Constant::new(mask),
@@ -402,6 +554,7 @@ impl Ffe {
         self.coef.len()
     }
 
+
     pub fn lanes(&self) -> usize {
         self.lane.len()
     }
@@ -411,14 +564,18 @@ impl Logic for Ffe {
     #[hdl_gen]
     fn update(&mut self) {
         // the coefficient bank and its bus
-        self.coefs.next = self.zero_coefs.val();
+        self.coefs1.next = self.zero_coefs.val();
+        self.coefs3.next = self.zero_coefs.val();
+        self.coefsn.next = self.zero_coefs.val();
         for k in 0..self.coef.len() {
             self.coef[k].clock.next = self.clock.val();
             self.coef[k].rst.next = self.rst.val();
             self.coef[k].cfg_we.next = self.cfg_we.val();
             self.coef[k].cfg_addr.next = self.cfg_addr.val();
             self.coef[k].cfg_data.next = self.cfg_data.val();
-            self.coefs.next = self.coefs.val() | self.coef[k].bus.val();
+            self.coefs1.next = self.coefs1.val() | self.coef[k].bus1.val();
+            self.coefs3.next = self.coefs3.val() | self.coef[k].bus3.val();
+            self.coefsn.next = self.coefsn.val() | self.coef[k].busn.val();
         }
         // the lanes, and the new block for the history register
         self.blk.next = self.zero_hist.val();
@@ -426,7 +583,9 @@ impl Logic for Ffe {
             self.lane[j].clock.next = self.clock.val();
             self.lane[j].rst.next = self.rst.val();
             self.lane[j].hist.next = self.hist_r.q.val();
-            self.lane[j].coefs.next = self.coefs.val();
+            self.lane[j].coefs1.next = self.coefs1.val();
+            self.lane[j].coefs3.next = self.coefs3.val();
+            self.lane[j].coefsn.next = self.coefsn.val();
             self.lane[j].adc.next = self.adc[j].val();
             self.blk.next = self.blk.val() | self.lane[j].x_bus.val();
             self.y[j].next = self.lane[j].y.val();

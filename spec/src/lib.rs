@@ -23,7 +23,7 @@ pub const COEF_BITS: usize = 8;
 /// Fractional bits of an FFE coefficient.
 pub const COEF_FRAC: usize = 6;
 /// Width a product is carried at. ADC_BITS + COEF_BITS = 14 bits hold every product
-/// exactly; the RTL multiplies 16x16 (rust-hdl's only multiplier) and keeps the low 16.
+/// exactly; the RTL sums three partial products in 16 bits.
 pub const PROD_BITS: usize = 16;
 /// Accumulator width: products are sign-extended to 20 bits and summed (in groups of
 /// FFE_GROUP, then the group sums). The largest possible sum,
@@ -31,8 +31,9 @@ pub const PROD_BITS: usize = 16;
 /// 18 bits, so the accumulator can never overflow for any legal parameter set. (It was 32
 /// bits until the ECP5 timing work: the wider carry chains cost Fmax for nothing.)
 pub const ACC_BITS: usize = 20;
-/// Taps per first-stage adder group of the FFE's pipelined sum.
-pub const FFE_GROUP: usize = 4;
+/// Taps per first-stage adder group of the FFE's pipelined sum (2: one adder per group
+/// stage, plus the rounding constant in group 0; it was 4 before the 200 MHz timing work).
+pub const FFE_GROUP: usize = 2;
 /// FFE output / slicer input width (Q7.1 in ADC LSBs: 8 bits, 1 fractional): -64.0 ..= 63.5.
 pub const Y_BITS: usize = 8;
 /// Fractional bits of the FFE output.
@@ -62,8 +63,13 @@ const _: () = assert!(MAX_LANES == 1 << MAX_LANES_LOG2);
 /// width is fixed at the largest legal set, the unused high bits stay zero.
 pub const HIST_SAMPLES: usize = MAX_LANES + MAX_TAPS - 1;
 pub const HIST_BITS: usize = HIST_SAMPLES * ADC_BITS;
-/// The FFE coefficient bus: coefficient k at bits COEF_BITS*k ...
-pub const COEF_BUS_BITS: usize = MAX_TAPS * COEF_BITS;
+/// The FFE multiplies without a multiplier: the coefficient bank keeps c, 3c and -c of
+/// every coefficient (MULT_FIELD bits each, exact: -384 ..= 381), computed when the
+/// coefficient is written; a product c*x picks one multiple per 2-bit digit of x
+/// (x = d0 + 4 d1 + 16 d2, d0, d1 in 0..3, d2 in -2..1) and adds the three.
+pub const MULT_FIELD: usize = 10;
+/// One coefficient bus per multiple (c, 3c, -c): coefficient k at bits MULT_FIELD*k ..
+pub const COEF_BUS_BITS: usize = MAX_TAPS * MULT_FIELD;
 
 /// Tap count limits.
 pub const MIN_TAPS: usize = 2;
@@ -80,8 +86,9 @@ pub const CFG_THRESH_BASE: u32 = 16;
 pub const CFG_TARGET_BASE: u32 = 20;
 
 /// Latency in clock cycles from an ADC sample on `adc` to the first output that depends on it.
-/// FFE: delay-line register, product register, group-sum register, output register.
-pub const LAT_FFE: usize = 4;
+/// FFE: history register, partial-product register, product register, group-sum
+/// register, output register.
+pub const LAT_FFE: usize = 5;
 /// Slicer: one output register.
 pub const LAT_SLICER: usize = 1;
 /// Receive top (FFE then slicer): the symbol decided from sample x[n] appears on the
@@ -150,6 +157,7 @@ pub const CFG_PHASE: u32 = 29;
 pub const LAT_CDR: usize = 4;
 
 const _: () = assert!(ADC_BITS + COEF_BITS <= PROD_BITS);
+const _: () = assert!(ADC_BITS == 6 && COEF_BITS + 2 <= MULT_FIELD);
 const _: () =
     assert!(((MAX_TAPS as i64) << (ADC_BITS + COEF_BITS - 2)) + Y_ROUND < (1i64 << (ACC_BITS - 1)));
 const _: () = assert!(Y_BITS == CFG_DATA_BITS && COEF_BITS == CFG_DATA_BITS);

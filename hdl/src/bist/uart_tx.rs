@@ -58,16 +58,24 @@ pub struct UartTx {
     txn: DFF<Bit>,
     leds_r: DFF<Bits<8>>,
     // timing registers (ECP5 timing work): the timer's expiry one clock ahead, and the
-    // next character (XOR 'B', so that power-up means "next is 'B'") with its hex flag
+    // next character of a line (two stages) with its hex flag
     tick_r: DFF<Bit>,
+    /// the end of a bit period (baud == uart_div - 1), registered one clock ahead
+    hit_r: DFF<Bit>,
     outc_r: DFF<Bits<8>>,
     hex_r: DFF<Bit>,
+    chx_r: DFF<Bits<8>>,
+    /// bitn == stop bit and idx == last character, registered (both change only at the
+    /// end of a bit period, and periods are >= 2 clocks)
+    stop_r: DFF<Bit>,
+    last_r: DFF<Bit>,
+    nib_r: DFF<Bits<4>>,
+    nidx: Signal<Local, Bits<6>>,
     // locals
     tick: Signal<Local, Bit>,
     start: Signal<Local, Bit>,
     cidx: Signal<Local, Bits<6>>,
     ch: Signal<Local, Bits<8>>,
-    nib: Signal<Local, Bits<4>>,
     nib8: Signal<Local, Bits<8>>,
     outc: Signal<Local, Bits<8>>,
     outc_q: Signal<Local, Bits<8>>,
@@ -75,7 +83,7 @@ pub struct UartTx {
     // constants
     ilast_m1: Constant<Bits<32>>,
     ch_b: Constant<Bits<8>>,
-    divm1: Constant<Bits<16>>,
+    divm2: Constant<Bits<16>>,
     tmpl: Vec<Constant<Bits<8>>>,
     tidx: Vec<Constant<Bits<6>>>,
     last_idx: Constant<Bits<6>>,
@@ -110,13 +118,13 @@ pub struct UartTx {
 }
 
 impl UartTx {
-    /// `uart_div`: clocks per bit, 1 ..= 65535; `report_interval`: clocks between periodic
+    /// `uart_div`: clocks per bit, 2 ..= 65535; `report_interval`: clocks between periodic
     /// reports, 2 ..= 2^32 - 1 (cporx-sim `BistParams::uart_div`, `report_interval`).
     pub fn new(uart_div: u32, report_interval: u32) -> Result<Self, ParamError> {
         check_range(
             "bist.uart_div",
             uart_div as i64,
-            1,
+            2,
             65535,
             " (clocks per bit)",
         )?;
@@ -149,20 +157,25 @@ impl UartTx {
             txn: Default::default(),
             leds_r: Default::default(),
             tick_r: Default::default(),
+            hit_r: Default::default(),
             outc_r: Default::default(),
             hex_r: Default::default(),
+            chx_r: Default::default(),
+            stop_r: Default::default(),
+            last_r: Default::default(),
+            nib_r: Default::default(),
+            nidx: Default::default(),
             tick: Default::default(),
             start: Default::default(),
             cidx: Default::default(),
             ch: Default::default(),
-            nib: Default::default(),
             nib8: Default::default(),
             outc: Default::default(),
             outc_q: Default::default(),
             lv: Default::default(),
             ilast_m1: konst(report_interval as u64 - 2),
             ch_b: konst(TEMPLATE[0] as u64),
-            divm1: konst(uart_div as u64 - 1),
+            divm2: konst(uart_div as u64 - 2),
             tmpl: TEMPLATE.iter().map(|&c| konst(c as u64)).collect(),
             tidx: (0..LINE_CHARS as u64).map(konst).collect(),
             last_idx: konst(LINE_CHARS as u64 - 1),
@@ -212,8 +225,15 @@ impl Logic for UartTx {
         self.txn.clock.next = self.clock.val();
         self.leds_r.clock.next = self.clock.val();
         self.tick_r.clock.next = self.clock.val();
+        self.hit_r.clock.next = self.clock.val();
         self.outc_r.clock.next = self.clock.val();
         self.hex_r.clock.next = self.clock.val();
+        self.chx_r.clock.next = self.clock.val();
+        self.stop_r.clock.next = self.clock.val();
+        self.last_r.clock.next = self.clock.val();
+        self.stop_r.d.next = self.bitn.q.val() == self.stop_bit.val();
+        self.last_r.d.next = self.idx.q.val() == self.last_idx.val();
+        self.nib_r.clock.next = self.clock.val();
 
         // report timer (modular); its expiry (timer == last) is registered one clock
         // ahead: tick_r = (timer == last - 1) at the previous edge
@@ -257,10 +277,10 @@ impl Logic for UartTx {
                 self.lock_s.d.next = self.lock.val();
                 self.start.next = true;
             }
-        } else if self.baud.q.val() == self.divm1.val() {
+        } else if self.hit_r.q.val() {
             self.baud.d.next = self.zero16.val();
-            if self.bitn.q.val() == self.stop_bit.val() {
-                if self.idx.q.val() == self.last_idx.val() {
+            if self.stop_r.q.val() {
+                if self.last_r.q.val() {
                     self.active.d.next = false;
                 } else {
                     self.start.next = true;
@@ -274,46 +294,57 @@ impl Logic for UartTx {
             self.baud.d.next = self.baud.q.val() + self.one16.val();
         }
 
-        // the character at position cidx: template, hex digit of the snapshot's top
-        // nibble, or the lock flag; registered for the next start (the state it depends
-        // on, idx, snap and lock_s, only changes at a start, and starts are >= 10 clocks
-        // apart; at an idle start the character is 'B', which needs no snapshot)
+        // the next character of a line (position idx + 1), computed in two register
+        // stages from state that only changes at a start (starts are >= 20 clocks apart):
+        // 1. template entry and the snapshot's top nibble; 2. the ASCII character (template,
+        // hex digit or lock flag) and whether it is a hex digit. An idle start sends the
+        // line's first character, the template's constant 'B'.
+        self.nidx.next = self.idx.q.val() + self.one6.val();
         self.ch.next = self.zero8.val();
         for j in 0..36 {
-            if self.cidx.val() == self.tidx[j].val() {
+            if self.nidx.val() == self.tidx[j].val() {
                 self.ch.next = self.tmpl[j].val();
             }
         }
-        self.nib.next = self.snap.q.val().get_bits::<4>(self.top_nib.val().index());
-        self.nib8.next = bit_cast::<8, 4>(self.nib.val());
-        if self.nib.val() < self.ten.val() {
+        self.chx_r.d.next = self.ch.val();
+        self.nib_r.d.next = self.snap.q.val().get_bits::<4>(self.top_nib.val().index());
+        self.nib8.next = bit_cast::<8, 4>(self.nib_r.q.val());
+        if self.nib_r.q.val() < self.ten.val() {
             self.outc.next = self.nib8.val() + self.ascii0.val();
         } else {
             self.outc.next = self.nib8.val() + self.ascii_a10.val();
         }
-        if self.ch.val() == self.ch_lock.val() {
+        if self.chx_r.q.val() == self.ch_lock.val() {
             if self.lock_s.q.val() {
                 self.outc.next = self.ch_l.val();
             } else {
                 self.outc.next = self.ch_u.val();
             }
-        } else if self.ch.val() != self.ch_hex.val() {
-            self.outc.next = self.ch.val();
+        } else if self.chx_r.q.val() != self.ch_hex.val() {
+            self.outc.next = self.chx_r.q.val();
         }
-        self.outc_r.d.next = self.outc.val() ^ self.ch_b.val();
-        self.hex_r.d.next = self.ch.val() == self.ch_hex.val();
-        self.outc_q.next = self.outc_r.q.val() ^ self.ch_b.val();
+        self.outc_r.d.next = self.outc.val();
+        self.hex_r.d.next = self.chx_r.q.val() == self.ch_hex.val();
+        self.outc_q.next = self.outc_r.q.val();
+        if !self.active.q.val() {
+            self.outc_q.next = self.ch_b.val();
+        }
         if self.start.val() {
             self.idx.d.next = self.cidx.val();
             self.txn.d.next = true;
             self.bitn.d.next = self.zero4.val();
             self.baud.d.next = self.zero16.val();
             self.sh.d.next = bit_cast::<9, 8>(self.outc_q.val()) | self.stop9.val();
-            if self.hex_r.q.val() {
+            if self.hex_r.q.val() && self.active.q.val() {
                 self.snap.d.next = self.snap.q.val() << self.sh4.val();
             }
         }
 
+        // the end of the bit period one clock ahead: while sending, baud counts up by one
+        // per clock from 0 (after a start or an end it is 0, and uart_div >= 2), so the
+        // next clock ends the period iff baud == uart_div - 2 now and this one does not
+        self.hit_r.d.next =
+            self.active.q.val() && !self.hit_r.q.val() && (self.baud.q.val() == self.divm2.val());
         if self.rst.val() {
             self.timer.d.next = self.zero32.val();
             self.active.d.next = false;
@@ -326,8 +357,13 @@ impl Logic for UartTx {
             self.txn.d.next = false;
             self.leds_r.d.next = self.zero8.val();
             self.tick_r.d.next = false;
+            self.hit_r.d.next = false;
             self.outc_r.d.next = self.zero8.val();
             self.hex_r.d.next = false;
+            self.chx_r.d.next = self.zero8.val();
+            self.stop_r.d.next = false;
+            self.last_r.d.next = false;
+            self.nib_r.d.next = self.zero4.val();
         }
         self.tx.next = !self.txn.q.val();
         self.busy.next = self.active.q.val();

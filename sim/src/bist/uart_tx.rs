@@ -142,7 +142,7 @@ impl UartTxModel {
     }
 
     pub fn with(uart_div: u32, report_interval: u32) -> Result<Self, ParamError> {
-        check_range("bist.uart_div", uart_div as i64, 1, UART_DIV_MAX as i64, "")?;
+        check_range("bist.uart_div", uart_div as i64, 2, UART_DIV_MAX as i64, "")?;
         check_range(
             "bist.report_interval",
             report_interval as i64,

@@ -17,8 +17,9 @@
 //!   output once; freq is per UI, so a clock of P UI advances the phase by P * freq).
 //! * lock detector: per 256-UI window (256/P clocks), bad = #{ |err| > lock_thr } over
 //!   every lane; lock <- (bad <=
-//!   lock_max), pipelined: a bad-sample register, the window count (registered at the
-//!   window's last UI), then the decision, so `lock` moves 2 cycles after the window ends.
+//!   lock_max), pipelined: per-lane bad flags, per-group counts, the clock's count, the
+//!   window count (registered at the window's last clock), then the decision, so `lock`
+//!   moves 4 cycles after the window ends.
 //! * false-lock escape: when the KICK_WINDOWS-th consecutive window without lock is
 //!   decided, if ctrl.kick and the CDR is still acquiring (no lock since the last reset or
 //!   phase load), a kick pulse is registered and the phase moves by half a UI at the next
@@ -83,6 +84,9 @@ pub struct CdrModel {
     pub inc: i32,
     /// lock pipeline: this sample is bad; window total and its valid flag; kick pulse
     pub bad_q: u32,
+    /// lock pipeline, first stages: each lane's bad flag, then each lane group's count
+    pub bad_f: [bool; MAX_LANES],
+    pub bad_g: [u32; MAX_LANES / TED_GROUP],
     pub cnt_done: u32,
     pub done: bool,
     pub kick_q: bool,
@@ -117,6 +121,8 @@ impl CdrModel {
             pf: 0,
             inc: 0,
             bad_q: 0,
+            bad_f: [false; MAX_LANES],
+            bad_g: [0; MAX_LANES / TED_GROUP],
             cnt_done: 0,
             done: false,
             kick_q: false,
@@ -154,6 +160,8 @@ impl CdrModel {
             self.pf = 0;
             self.inc = 0;
             self.bad_q = 0;
+            self.bad_f = [false; MAX_LANES];
+            self.bad_g = [0; MAX_LANES / TED_GROUP];
             self.cnt_done = 0;
             self.done = false;
             self.kick_q = false;
@@ -210,11 +218,18 @@ impl CdrModel {
             self.done = false;
             self.win += 1;
         }
-        // 1: how many of this clock's samples are bad
-        self.bad_q = err[..lanes]
-            .iter()
-            .filter(|e| e.unsigned_abs() > self.lock_thr)
-            .count() as u32;
+        // 1c: how many of the clock's samples were bad (sum of the group counts)
+        self.bad_q = self.bad_g[..lanes.div_ceil(TED_GROUP)].iter().sum();
+        // 1b: the bad flags counted per lane group
+        let mut g = [0u32; MAX_LANES / TED_GROUP];
+        for j in 0..lanes {
+            g[j / TED_GROUP] += self.bad_f[j] as u32;
+        }
+        self.bad_g = g;
+        // 1a: is each of this clock's samples bad
+        for j in 0..lanes {
+            self.bad_f[j] = err[j].unsigned_abs() > self.lock_thr;
+        }
         self.kick_q = kick_next;
         // loop filter and phase, from the detector register before this edge
         let z: i32 = self.ted[..lanes.div_ceil(TED_GROUP)].iter().sum();
@@ -339,8 +354,9 @@ mod tests {
         p.cdr.lock_thr = 10;
         p.cdr.lock_max = 3;
         let mut m = reset(&p);
-        // window 1 (edges 0..255): 3 samples with |err| > 10 -> lock, decided 2 edges after
-        // the window's last edge (bad-sample register, then count register)
+        // window 1 (edges 0..255, holding the samples of 3 edges earlier: flag, group count
+        // and clock count registers): 3 samples with |err| > 10 -> lock, decided at edge
+        // 256 (window count register, then the decision)
         let l = drive(
             &mut m,
             (0..512).map(|k| if (10..13).contains(&k) { 11 } else { 10 }),

@@ -3,8 +3,10 @@
 //! (`FixedI16<U6>` from `wide_mul`), group sums and accumulator exact (`FixedI32<U6>`;
 //! the RTL carries them in ACC_BITS = 20, which cannot overflow), output Q7.1
 //! (`FixedI8<U1>`): round half up, then saturate to the Q7.1 range.
-//! Latency 4: delay-line register, product register, group-sum register (sums of
-//! FFE_GROUP = 4 consecutive taps), output register.
+//! Latency 5: history register, partial-product register, product register, group-sum
+//! register (sums of FFE_GROUP = 2 consecutive taps), output register. The RTL's
+//! partial-product register holds three digit-selected multiples of c whose sum is the
+//! product; the model holds that exact sum (the same information at every output).
 
 use cporx_spec::*;
 use fixed::types::extra::{U0, U1, U6};
@@ -36,7 +38,10 @@ pub struct FfeModel {
     /// delay-line register.
     pub hist: [Sample; HIST_SAMPLES],
     pub c: [Coef; MAX_TAPS],
-    /// product register of lane j, tap k: c_k * x[nP + j - k] = c_k * hist[P-1-j+k]
+    /// partial-product register of lane j, tap k, as the exact product it sums to:
+    /// c_k * x[nP + j - k] = c_k * hist[P-1-j+k]
+    pub pp: [[Prod; MAX_TAPS]; MAX_LANES],
+    /// product register of lane j, tap k
     pub p: [[Prod; MAX_TAPS]; MAX_LANES],
     /// lane j's group partial-sum registers (taps FFE_GROUP*g ..)
     pub g: [[Acc; MAX_TAPS / FFE_GROUP]; MAX_LANES],
@@ -58,6 +63,7 @@ impl FfeModel {
             reset_coefs,
             hist: [Sample::ZERO; HIST_SAMPLES],
             c: [Coef::ZERO; MAX_TAPS],
+            pp: [[Prod::ZERO; MAX_TAPS]; MAX_LANES],
             p: [[Prod::ZERO; MAX_TAPS]; MAX_LANES],
             g: [[Acc::ZERO; MAX_TAPS / FFE_GROUP]; MAX_LANES],
             y: [Yout::ZERO; MAX_LANES],
@@ -84,6 +90,7 @@ impl FfeModel {
         let n = self.n;
         if i.rst {
             self.hist = [Sample::ZERO; HIST_SAMPLES];
+            self.pp = [[Prod::ZERO; MAX_TAPS]; MAX_LANES];
             self.p = [[Prod::ZERO; MAX_TAPS]; MAX_LANES];
             self.g = [[Acc::ZERO; MAX_TAPS / FFE_GROUP]; MAX_LANES];
             self.c = self.reset_coefs;
@@ -109,8 +116,8 @@ impl FfeModel {
         self.shift_in(adc);
     }
 
-    /// Stages 3, 2, 1 of every lane: output registers from the group sums, group sums from
-    /// the products, products from the history.
+    /// Stages 4 .. 1 of every lane: output registers from the group sums, group sums from
+    /// the products, products from the partial products, partial products from the history.
     #[inline(always)]
     fn clock_datapath(&mut self) {
         let n = self.n;
@@ -130,10 +137,13 @@ impl FfeModel {
                 }
                 self.g[j][g] = s;
             }
-            // stage 1: product registers from the history and the coefficients
+            // stage 2: product registers from the partial products
+            self.p[j] = self.pp[j];
+            // stage 1: partial products from the history and the coefficients
             let base = self.lanes - 1 - j;
             for k in 0..n {
-                self.p[j][k] = Prod::from_bits(self.c[k].wide_mul(self.hist[base + k]).to_bits());
+                self.pp[j][k] =
+                    Prod::from_bits(self.c[k].wide_mul(self.hist[base + k]).to_bits());
             }
         }
     }
@@ -176,7 +186,7 @@ mod tests {
         );
     }
     #[test]
-    fn pass_through_latency_is_four() {
+    fn pass_through_latency_is_lat_ffe() {
         let p = RxParams::default(); // main cursor at tap 1 => +1 sample of delay
         let mut m = FfeModel::new(&p).unwrap();
         m.step(&RxIn::reset());
