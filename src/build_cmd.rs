@@ -190,7 +190,6 @@ fn build_one(
     out: &Path,
     seed: u64,
 ) -> Result<FlowReport, String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let lpf = out.join(format!("{}.lpf", board.name()));
     let (verilog, lpf_text, unconstrained) = match design {
         "bist" => {
@@ -222,6 +221,7 @@ fn build_one(
             ))
         }
     };
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     std::fs::write(&lpf, lpf_text).map_err(|e| format!("cannot write {}: {e}", lpf.display()))?;
     cporx_synth::run_flow(&FlowConfig {
         verilog,
@@ -371,4 +371,57 @@ pub fn sweep(a: &SweepArgs) -> Result<(), String> {
         println!("updated {}", readme.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The board-level BIST top builds on the committed pins (no unconstrained I/O) for
+    /// both boards: bitstream written, report parsed, every board pin the top uses placed.
+    /// This is the CI's ECP5 flow run for the board designs (one small configuration each).
+    #[test]
+    fn bist_board_tops_build_on_their_pins() {
+        for board in Board::ALL {
+            let out = std::env::temp_dir().join(format!(
+                "cporx-bist-build-{}-{}",
+                board.name(),
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&out);
+            let p = RxParams::default().with_lanes(2).unwrap();
+            let r = build_one(board, "bist", &p, 100.0, &out, 1).unwrap_or_else(|e| panic!("{e}"));
+            assert!(r.bitstream_bytes > 0);
+            assert!(!r.unconstrained_io);
+            let fmax = r.nextpnr.fmax_mhz().expect("the board clock is reported");
+            assert!(
+                fmax > 0.0 && r.nextpnr.clocks[0].name == "clk",
+                "{:?}",
+                r.nextpnr.clocks
+            );
+            // clk, uart_tx, uart_rx, the LEDs and buttons: 3 + 8 + 3 on the ULX3S, 3 + 3 + 1
+            let want_io = match board {
+                Board::Ulx3s85f => 14,
+                Board::OrangeCrab25f => 7,
+            };
+            assert_eq!(r.nextpnr.io(), want_io, "{board}");
+            let row = sweep_row(2, &r);
+            assert!(row.starts_with("| 2 | ") && row.contains("Gb/s"), "{row}");
+            println!("{board}: {}", r.summary().lines().next().unwrap_or(""));
+            let _ = std::fs::remove_dir_all(&out);
+        }
+    }
+
+    #[test]
+    fn rx_design_is_one_lane_only_and_designs_are_named() {
+        let out = std::env::temp_dir().join("cporx-never-built");
+        let p = RxParams::default().with_lanes(4).unwrap();
+        let e = build_one(Board::Ulx3s85f, "rx", &p, 100.0, &out, 1).unwrap_err();
+        assert!(e.contains("one lane") && e.contains("--design bist"), "{e}");
+        let e = build_one(Board::Ulx3s85f, "nope", &p, 100.0, &out, 1).unwrap_err();
+        assert!(e.contains("bist, rx"), "{e}");
+        assert_eq!((target_for(1), target_for(8)), (200.0, 150.0));
+        let b = bist_params_for(Board::Ulx3s85f, 4);
+        assert_eq!((b.uart_div, b.report_interval), (217, 25_000_000));
+    }
 }

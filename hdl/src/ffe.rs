@@ -114,7 +114,8 @@ impl Logic for FfeCoef {
         // the written code, sign-extended to the field width
         self.d.next = bit_cast::<MULT_FIELD, COEF_BITS>(self.cfg_data.val());
         if self.cfg_data.val().get_bit(self.msb_coef.val().index()) {
-            self.d.next = bit_cast::<MULT_FIELD, COEF_BITS>(self.cfg_data.val()) | self.ext_coef.val();
+            self.d.next =
+                bit_cast::<MULT_FIELD, COEF_BITS>(self.cfg_data.val()) | self.ext_coef.val();
         }
         if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
             self.c1_r.d.next = self.d.val();
@@ -298,9 +299,8 @@ impl Logic for FfeMul {
         if self.pp2_r.q.val().get_bit(self.msb_f.val().index()) {
             self.e2.next = bit_cast::<PROD_BITS, MULT_FIELD>(self.pp2_r.q.val()) | self.ext_f.val();
         }
-        self.p_r.d.next = self.e0.val()
-            + (self.e1.val() << self.sh2.val())
-            + (self.e2.val() << self.sh4.val());
+        self.p_r.d.next =
+            self.e0.val() + (self.e1.val() << self.sh2.val()) + (self.e2.val() << self.sh4.val());
         if self.rst.val() {
             self.pp0_r.d.next = self.zero_f.val();
             self.pp1_r.d.next = self.zero_f.val();
@@ -553,7 +553,6 @@ impl Ffe {
     pub fn n_taps(&self) -> usize {
         self.coef.len()
     }
-
 
     pub fn lanes(&self) -> usize {
         self.lane.len()

@@ -49,8 +49,10 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "the taps treat the ADC code as unsigned",
         lanes: 1,
-        from: "localparam  ext_adc16 = 16'hffc0;",
-        to: "localparam  ext_adc16 = 16'h0;",
+        from: "pp2_r$d = cn2;",
+        // the top digit 10 read as +2 instead of -2 (cn2 stays read: the mutant must
+        // still build with -Wall)
+        to: "pp2_r$d = c2 | (cn2 & 10'h0);",
     },
     Mutant {
         name: "slicer Gray code of level 2 is 10",
@@ -85,8 +87,8 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "CDR lock detector counts |err| >= thr as bad",
         lanes: 1,
-        from: "if (e_abs > ((lthr)",
-        to: "if (e_abs >= ((lthr)",
+        from: "flag_r$d = (ef > thi)",
+        to: "flag_r$d = (ef >= thi)",
     },
     Mutant {
         name: "CDR false-lock kick moves the phase by nothing",

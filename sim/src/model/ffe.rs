@@ -142,8 +142,7 @@ impl FfeModel {
             // stage 1: partial products from the history and the coefficients
             let base = self.lanes - 1 - j;
             for k in 0..n {
-                self.pp[j][k] =
-                    Prod::from_bits(self.c[k].wide_mul(self.hist[base + k]).to_bits());
+                self.pp[j][k] = Prod::from_bits(self.c[k].wide_mul(self.hist[base + k]).to_bits());
             }
         }
     }
