@@ -4,7 +4,7 @@
 //! `B hhhhhhhh S hhhhhhhh N hhhhhhhh L\r\n` (bit errors, symbol errors, symbols checked as
 //! 8 upper-case hex digits; `L` if `lock` else `U`; CR LF), all four snapshotted at the
 //! edge that starts the line. A line starts at an edge where the transmitter is idle and
-//! `send` is high or the report timer expires; triggers while busy are ignored. The timer
+//! `send` was high the clock before (registered) or the report timer expires; triggers while busy are ignored. The timer
 //! is a modular counter 0 ..= report_interval - 1 that runs from reset regardless of the
 //! transmitter (it expires every report_interval clocks).
 //!
@@ -60,6 +60,8 @@ pub struct UartTx {
     // timing registers (ECP5 timing work): the timer's expiry one clock ahead, and the
     // next character of a line (two stages) with its hex flag
     tick_r: DFF<Bit>,
+    /// the `send` input, registered (a request starts a line one clock later)
+    send_r: DFF<Bit>,
     /// the end of a bit period (baud == uart_div - 1), registered one clock ahead
     hit_r: DFF<Bit>,
     outc_r: DFF<Bits<8>>,
@@ -157,6 +159,7 @@ impl UartTx {
             txn: Default::default(),
             leds_r: Default::default(),
             tick_r: Default::default(),
+            send_r: Default::default(),
             hit_r: Default::default(),
             outc_r: Default::default(),
             hex_r: Default::default(),
@@ -225,6 +228,8 @@ impl Logic for UartTx {
         self.txn.clock.next = self.clock.val();
         self.leds_r.clock.next = self.clock.val();
         self.tick_r.clock.next = self.clock.val();
+        self.send_r.clock.next = self.clock.val();
+        self.send_r.d.next = self.send.val();
         self.hit_r.clock.next = self.clock.val();
         self.outc_r.clock.next = self.clock.val();
         self.hex_r.clock.next = self.clock.val();
@@ -269,7 +274,7 @@ impl Logic for UartTx {
             self.cidx.next = self.zero6.val();
         }
         if !self.active.q.val() {
-            if self.send.val() || self.tick.val() {
+            if self.send_r.q.val() || self.tick.val() {
                 self.active.d.next = true;
                 self.snap.d.next = (bit_cast::<96, 32>(self.bit_errs.val()) << self.sh64.val())
                     | (bit_cast::<96, 32>(self.sym_errs.val()) << self.sh32.val())
@@ -357,6 +362,7 @@ impl Logic for UartTx {
             self.txn.d.next = false;
             self.leds_r.d.next = self.zero8.val();
             self.tick_r.d.next = false;
+            self.send_r.d.next = false;
             self.hit_r.d.next = false;
             self.outc_r.d.next = self.zero8.val();
             self.hex_r.d.next = false;

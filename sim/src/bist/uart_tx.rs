@@ -9,8 +9,8 @@
 //! 8 upper-case hex digits each, then `L` (lock high) or `U`, then CR LF. All four values
 //! are snapshotted at the edge that starts the line.
 //!
-//! A line starts at an edge where the transmitter is idle and `send` is high or the report
-//! timer expires. The timer is a modular counter 0 ..= report_interval - 1, running from
+//! A line starts at an edge where the transmitter is idle and `send` was high the clock
+//! before (it is registered) or the report timer expires. The timer is a modular counter 0 ..= report_interval - 1, running from
 //! reset regardless of the transmitter; it expires every report_interval clocks (at the
 //! edges where it holds report_interval - 1). Triggers while busy are ignored (not queued).
 //!
@@ -113,6 +113,8 @@ pub fn uart_decode(tx: &[bool], div: usize) -> Vec<u8> {
 
 #[derive(Clone, Debug)]
 pub struct UartTxModel {
+    /// the `send` input, registered
+    send_q: bool,
     div: u32,
     interval: u32,
     pub timer: u32,
@@ -154,6 +156,7 @@ impl UartTxModel {
             div: uart_div,
             interval: report_interval,
             timer: 0,
+            send_q: false,
             active: false,
             idx: 0,
             snap: 0,
@@ -208,8 +211,11 @@ impl UartTxModel {
         let tick = self.timer == self.interval - 1;
         self.timer = if tick { 0 } else { self.timer + 1 };
         self.leds = leds_of(i.bit_errs);
+        // `send` is registered first (timing): a request starts a line one clock later
+        let send = self.send_q;
+        self.send_q = i.send;
         if !self.active {
-            if i.send || tick {
+            if send || tick {
                 self.active = true;
                 self.snap =
                     (i.bit_errs as u128) << 64 | (i.sym_errs as u128) << 32 | i.symbols as u128;
@@ -242,7 +248,11 @@ mod tests {
 
     #[test]
     fn a_line_decodes_and_takes_360_div_clocks() {
-        for div in [1u32, 2, 3, 7] {
+        assert!(
+            UartTxModel::with(1, 1_000_000).is_err(),
+            "a bit takes >= 2 clocks"
+        );
+        for div in [2u32, 3, 7] {
             let mut m = UartTxModel::with(div, 1_000_000).unwrap();
             m.step(&UartIn {
                 rst: true,
