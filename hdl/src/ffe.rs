@@ -20,8 +20,8 @@
 //! Number formats (docs/numerics.md): coefficients Q2.6; products exact in 14 bits, carried
 //! in 16; group sums and accumulator 20 bits (cannot overflow); round half up; saturate,
 //! never wrap.
-//! Latency: 5 cycles (history register, partial-product register, product register,
-//! group-sum register, output register), for every P. With P = 1 the history register is
+//! Latency: 6 cycles (history register, partial-product register, product register,
+//! group-sum register, accumulator register, output register), for every P. With P = 1 the history register is
 //! the classic delay line. (Why no DSP block: Yosys maps a product onto an ECP5
 //! MULT18X18D without its pipeline registers, and that path alone took 7 ns; the digit
 //! selects and two short adds close at 200 MHz.)
@@ -381,8 +381,8 @@ impl Logic for FfeGroup {
     }
 }
 
-/// One lane: its adder groups, then the sum of the groups, rounding (folded into group 0)
-/// and saturation into the output register. Also places the lane's new ADC sample at its
+/// One lane: its adder groups, then the sum of the groups (registered), rounding (folded
+/// into group 0) and saturation into the output register. Also places the lane's new ADC sample at its
 /// history-bus position (sample P-1-j).
 #[derive(LogicBlock)]
 pub struct FfeLane {
@@ -399,6 +399,7 @@ pub struct FfeLane {
     pub y: Signal<Out, Bits<Y_BITS>>,
     group: Vec<FfeGroup>,
     y_reg: DFF<Bits<Y_BITS>>,
+    acc_r: DFF<Bits<ACC_BITS>>,
     acc: Signal<Local, Bits<ACC_BITS>>,
     top: Signal<Local, Bits<SAT_BITS>>,
     new_off: Constant<Bits<8>>,
@@ -434,6 +435,7 @@ impl FfeLane {
                 })
                 .collect(),
             y_reg: Default::default(),
+            acc_r: Default::default(),
             acc: Default::default(),
             top: Default::default(),
             new_off: konst((ADC_BITS * s0) as u64),
@@ -461,13 +463,15 @@ impl Logic for FfeLane {
         }
         self.x_bus.next = bit_cast::<HIST_BITS, ADC_BITS>(self.adc.val()) << self.new_off.val();
         self.y_reg.clock.next = self.clock.val();
-        // second adder stage: the group sums (rounding constant included in group 0), then
-        // saturate. q = acc >> Y_SHIFT fits Q7.1 exactly when acc's bits from
-        // Y_SHIFT + Y_BITS - 1 up are all equal: an AND/OR reduction, no comparator.
-        self.acc.next = self.zero_acc.val();
+        self.acc_r.clock.next = self.clock.val();
+        // second adder stage: the group sums (rounding constant included in group 0),
+        // registered; then saturate. q = acc >> Y_SHIFT fits Q7.1 exactly when acc's bits
+        // from Y_SHIFT + Y_BITS - 1 up are all equal: an AND/OR reduction, no comparator.
+        self.acc_r.d.next = self.zero_acc.val();
         for g in 0..self.group.len() {
-            self.acc.next = self.acc.val() + self.group[g].s.val();
+            self.acc_r.d.next = self.acc_r.d.val() + self.group[g].s.val();
         }
+        self.acc.next = self.acc_r.q.val();
         self.top.next = self
             .acc
             .val()
@@ -483,6 +487,7 @@ impl Logic for FfeLane {
                 .get_bits::<Y_BITS>(self.y_shift.val().index());
         }
         if self.rst.val() {
+            self.acc_r.d.next = self.zero_acc.val();
             self.y_reg.d.next = self.zero_y.val();
         }
         self.y.next = self.y_reg.q.val();

@@ -87,8 +87,8 @@ pub const CFG_TARGET_BASE: u32 = 20;
 
 /// Latency in clock cycles from an ADC sample on `adc` to the first output that depends on it.
 /// FFE: history register, partial-product register, product register, group-sum
-/// register, output register.
-pub const LAT_FFE: usize = 5;
+/// register, accumulator register, output register (round and saturate).
+pub const LAT_FFE: usize = 6;
 /// Slicer: one output register.
 pub const LAT_SLICER: usize = 1;
 /// Receive top (FFE then slicer): the symbol decided from sample x[n] appears on the

@@ -105,6 +105,10 @@ pub struct ChanLane {
     pub adc: Signal<Out, Bits<6>>,
     tap: Vec<ChanTap>,
     lfsr: DFF<Bits<LFSR_BITS>>,
+    /// the LFSR holds its seed or a successor (0 only at power-up: a maximal-length LFSR
+    /// never reaches 0 from a non-zero state), so "lfsr == 0" is "not seeded yet": one
+    /// flip-flop instead of a 39-bit zero test in the reseed path (ECP5 timing)
+    seeded: DFF<Bit>,
     u01: DFF<Bits<9>>,
     u23: DFF<Bits<9>>,
     a_r: DFF<Bits<11>>,
@@ -127,7 +131,6 @@ pub struct ChanLane {
     top: Signal<Local, Bits<7>>,
     // constants
     seed: Constant<Bits<LFSR_BITS>>,
-    zero39: Constant<Bits<LFSR_BITS>>,
     sh32: Constant<Bits<6>>,
     sh7: Constant<Bits<6>>,
     bit0_39: Constant<Bits<6>>,
@@ -178,6 +181,7 @@ impl ChanLane {
                 .map(|k| ChanTap::new(taps[k], if k == 0 { 2 } else { 0 }))
                 .collect(),
             lfsr: Default::default(),
+            seeded: Default::default(),
             u01: Default::default(),
             u23: Default::default(),
             a_r: Default::default(),
@@ -198,7 +202,6 @@ impl ChanLane {
             q12: Default::default(),
             top: Default::default(),
             seed: konst(seed),
-            zero39: konst(0),
             sh32: konst(32),
             sh7: konst(7),
             bit0_39: konst(0),
@@ -243,6 +246,8 @@ impl Logic for ChanLane {
         self.tap[2].s.next = self.s2.val();
         self.tap[3].s.next = self.s3.val();
         self.lfsr.clock.next = self.clock.val();
+        self.seeded.clock.next = self.clock.val();
+        self.seeded.d.next = true;
         self.u01.clock.next = self.clock.val();
         self.u23.clock.next = self.clock.val();
         self.a_r.clock.next = self.clock.val();
@@ -257,7 +262,7 @@ impl Logic for ChanLane {
         self.nb39.next = bit_cast::<LFSR_BITS, 32>(self.nb.val());
         self.lfsr.d.next =
             (self.lfsr.q.val() >> self.sh32.val()) | (self.nb39.val() << self.sh7.val());
-        if self.rst.val() || (self.lfsr.q.val() == self.zero39.val()) {
+        if self.rst.val() || !self.seeded.q.val() {
             self.lfsr.d.next = self.seed.val();
         }
         for m in 0..4 {

@@ -3,8 +3,9 @@
 //! (`FixedI16<U6>` from `wide_mul`), group sums and accumulator exact (`FixedI32<U6>`;
 //! the RTL carries them in ACC_BITS = 20, which cannot overflow), output Q7.1
 //! (`FixedI8<U1>`): round half up, then saturate to the Q7.1 range.
-//! Latency 5: history register, partial-product register, product register, group-sum
-//! register (sums of FFE_GROUP = 2 consecutive taps), output register. The RTL's
+//! Latency 6: history register, partial-product register, product register, group-sum
+//! register (sums of FFE_GROUP = 2 consecutive taps), accumulator register, output
+//! register. The RTL's
 //! partial-product register holds three digit-selected multiples of c whose sum is the
 //! product; the model holds that exact sum (the same information at every output).
 
@@ -45,6 +46,8 @@ pub struct FfeModel {
     pub p: [[Prod; MAX_TAPS]; MAX_LANES],
     /// lane j's group partial-sum registers (taps FFE_GROUP*g ..)
     pub g: [[Acc; MAX_TAPS / FFE_GROUP]; MAX_LANES],
+    /// lane j's accumulator register (the sum of its group sums)
+    pub acc: [Acc; MAX_LANES],
     /// lane j's output register
     pub y: [Yout; MAX_LANES],
 }
@@ -66,6 +69,7 @@ impl FfeModel {
             pp: [[Prod::ZERO; MAX_TAPS]; MAX_LANES],
             p: [[Prod::ZERO; MAX_TAPS]; MAX_LANES],
             g: [[Acc::ZERO; MAX_TAPS / FFE_GROUP]; MAX_LANES],
+            acc: [Acc::ZERO; MAX_LANES],
             y: [Yout::ZERO; MAX_LANES],
         })
     }
@@ -93,6 +97,7 @@ impl FfeModel {
             self.pp = [[Prod::ZERO; MAX_TAPS]; MAX_LANES];
             self.p = [[Prod::ZERO; MAX_TAPS]; MAX_LANES];
             self.g = [[Acc::ZERO; MAX_TAPS / FFE_GROUP]; MAX_LANES];
+            self.acc = [Acc::ZERO; MAX_LANES];
             self.c = self.reset_coefs;
             self.y = [Yout::ZERO; MAX_LANES];
             return;
@@ -116,19 +121,22 @@ impl FfeModel {
         self.shift_in(adc);
     }
 
-    /// Stages 4 .. 1 of every lane: output registers from the group sums, group sums from
-    /// the products, products from the partial products, partial products from the history.
+    /// Stages 5 .. 1 of every lane: output registers from the accumulators, accumulators
+    /// from the group sums, group sums from the products, products from the partial
+    /// products, partial products from the history.
     #[inline(always)]
     fn clock_datapath(&mut self) {
         let n = self.n;
         let groups = n.div_ceil(FFE_GROUP);
         for j in 0..self.lanes {
-            // stage 3: output register from the group-sum registers
+            // stage 5: output register from the accumulator (round, saturate)
+            self.y[j] = round_saturate(self.acc[j]);
+            // stage 4: accumulator register from the group-sum registers
             let mut acc = Acc::ZERO;
             for g in 0..groups {
                 acc = acc.wrapping_add(self.g[j][g]);
             }
-            self.y[j] = round_saturate(acc);
+            self.acc[j] = acc;
             // stage 2: group sums from the product registers
             for g in 0..groups {
                 let mut s = Acc::ZERO;
@@ -189,7 +197,8 @@ mod tests {
         let p = RxParams::default(); // main cursor at tap 1 => +1 sample of delay
         let mut m = FfeModel::new(&p).unwrap();
         m.step(&RxIn::reset());
-        let xs = [5, -7, 31, -32, 0, 0, 0, 0, 0, 0];
+        let mut xs = vec![5, -7, 31, -32];
+        xs.resize(LAT_FFE + 8, 0);
         let mut ys = vec![];
         for &x in &xs {
             m.step(&RxIn::sample(x));
