@@ -163,7 +163,7 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
         let n = stim.len().min(a.vcd_cycles);
         cporx_sim::vcd_out::run_model_with_vcd(&p, &stim[..n], std::io::BufWriter::new(f))
             .map_err(|e| e.to_string())?;
-        println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.group$j.tap$i, top.slicer, top.cdr)", n, a.vcd.display());
+        println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.lane$j.group$g.mul$i, top.slicer, top.cdr)", n, a.vcd.display());
     }
 
     // RTL under Verilator.
