@@ -107,6 +107,23 @@ pub fn check_lanes(lanes: usize) -> Result<(), ParamError> {
 }
 
 impl BistParams {
+    /// The BIST top's check that these parameters fit the receive top's: the same lane
+    /// count (the RTL top and its model both call it).
+    pub fn check_rx(&self, rx: &crate::RxParams) -> Result<(), ParamError> {
+        rx.validate()?;
+        self.validate()?;
+        if self.lanes != rx.lanes {
+            return Err(ParamError::OutOfRange {
+                name: "bist.lanes".into(),
+                value: self.lanes as i64,
+                lo: rx.lanes as i64,
+                hi: rx.lanes as i64,
+                unit: " (must equal the receive top's `lanes`)",
+            });
+        }
+        Ok(())
+    }
+
     /// Check every field; the error names the parameter and its legal range.
     pub fn validate(&self) -> Result<(), ParamError> {
         check_lanes(self.lanes)?;

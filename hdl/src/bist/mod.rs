@@ -35,52 +35,14 @@ pub use top::{bist_top_verilog, BistTop};
 pub use uart_rx::UartRx;
 pub use uart_tx::UartTx;
 
-use cporx_spec::ParamError;
 use rust_hdl::prelude::*;
 
 /// PRBS13 feedback mask on a 13-bit state with bit 0 the newest bit (x^13 + x^12 + x^2 +
-/// x + 1: b[t] = b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13]); same value as cporx-sim's
-/// `bist::PRBS13_TAPMASK`.
-pub const PRBS13_TAPMASK: u64 = (1 << 12) | (1 << 11) | (1 << 1) | 1;
+/// x + 1: b[t] = b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13]): `cporx_spec::bist::PRBS13_TAPMASK`.
+pub const PRBS13_TAPMASK: u64 = cporx_spec::bist::PRBS13_TAPMASK as u64;
 
-pub(crate) fn out_of_range(name: &str, v: i64, lo: i64, hi: i64, unit: &'static str) -> ParamError {
-    ParamError::OutOfRange {
-        name: name.to_string(),
-        value: v,
-        lo,
-        hi,
-        unit,
-    }
-}
-
-pub(crate) fn check_range(
-    name: &str,
-    v: i64,
-    lo: i64,
-    hi: i64,
-    unit: &'static str,
-) -> Result<(), ParamError> {
-    if v < lo || v > hi {
-        Err(out_of_range(name, v, lo, hi, unit))
-    } else {
-        Ok(())
-    }
-}
-
-/// `Ok` if `lanes` is 1, 2, 4, 8 or 16.
-pub(crate) fn check_lanes(lanes: usize) -> Result<(), ParamError> {
-    if [1, 2, 4, 8, 16].contains(&lanes) {
-        Ok(())
-    } else {
-        Err(out_of_range(
-            "bist.lanes",
-            lanes as i64,
-            1,
-            16,
-            " (and a power of two: 1, 2, 4, 8, 16)",
-        ))
-    }
-}
+// Parameter checks shared with the models (one definition, in cporx-spec).
+pub(crate) use cporx_spec::bist::{check_lanes, check_range};
 
 /// `n` default-constructed items (signals, registers).
 pub(crate) fn many<T: Default>(n: usize) -> Vec<T> {

@@ -59,17 +59,7 @@ impl BistTop {
     /// The BIST top for a receive-top parameter set and BIST parameters with the same lane
     /// count; an illegal or inconsistent set is an error naming the parameter.
     pub fn new(rx: &RxParams, b: &BistParams) -> Result<Self, ParamError> {
-        rx.validate()?;
-        b.validate()?;
-        if b.lanes != rx.lanes {
-            return Err(ParamError::OutOfRange {
-                name: "bist.lanes".into(),
-                value: b.lanes as i64,
-                lo: rx.lanes as i64,
-                hi: rx.lanes as i64,
-                unit: " (must equal the receive top's `lanes`)",
-            });
-        }
+        b.check_rx(rx)?;
         Ok(BistTop {
             clock: Default::default(),
             rst: Default::default(),

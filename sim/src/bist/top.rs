@@ -92,17 +92,7 @@ pub struct BistTopModel {
 
 impl BistTopModel {
     pub fn new(rx: &RxParams, b: &BistParams) -> Result<Self, ParamError> {
-        rx.validate()?;
-        b.validate()?;
-        if b.lanes != rx.lanes {
-            return Err(ParamError::OutOfRange {
-                name: "bist.lanes".into(),
-                value: b.lanes as i64,
-                lo: rx.lanes as i64,
-                hi: rx.lanes as i64,
-                unit: " (must equal the receive top's `lanes`)",
-            });
-        }
+        b.check_rx(rx)?;
         Ok(BistTopModel {
             lanes: b.lanes,
             gen: PrbsGenModel::new(b)?,
