@@ -400,6 +400,7 @@ pub struct FfeLane {
     group: Vec<FfeGroup>,
     y_reg: DFF<Bits<Y_BITS>>,
     acc_r: DFF<Bits<ACC_BITS>>,
+    gsum: Signal<Local, Bits<ACC_BITS>>,
     acc: Signal<Local, Bits<ACC_BITS>>,
     top: Signal<Local, Bits<SAT_BITS>>,
     new_off: Constant<Bits<8>>,
@@ -436,6 +437,7 @@ impl FfeLane {
                 .collect(),
             y_reg: Default::default(),
             acc_r: Default::default(),
+            gsum: Default::default(),
             acc: Default::default(),
             top: Default::default(),
             new_off: konst((ADC_BITS * s0) as u64),
@@ -467,10 +469,13 @@ impl Logic for FfeLane {
         // second adder stage: the group sums (rounding constant included in group 0),
         // registered; then saturate. q = acc >> Y_SHIFT fits Q7.1 exactly when acc's bits
         // from Y_SHIFT + Y_BITS - 1 up are all equal: an AND/OR reduction, no comparator.
-        self.acc_r.d.next = self.zero_acc.val();
+        // (summed in a Local: a DFF's `d` is an input whose `val()` in rust-hdl's simulator
+        // is the settled value, not the one just assigned, unlike Verilog)
+        self.gsum.next = self.zero_acc.val();
         for g in 0..self.group.len() {
-            self.acc_r.d.next = self.acc_r.d.val() + self.group[g].s.val();
+            self.gsum.next = self.gsum.val() + self.group[g].s.val();
         }
+        self.acc_r.d.next = self.gsum.val();
         self.acc.next = self.acc_r.q.val();
         self.top.next = self
             .acc

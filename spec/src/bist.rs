@@ -23,7 +23,9 @@ pub const UART_DIV_MAX: u32 = 65535;
 pub const LAT_CHAN: usize = 5;
 /// Latency of the checker: a symbol applied in cycle c is in the counters read after cycle
 /// c + LAT_CHK - 1.
-pub const LAT_CHK: usize = 4;
+pub const LAT_CHK: usize = 5;
+/// Checker: lanes per first-stage group of the per-clock error sums (ECP5 timing).
+pub const CHK_GROUP: usize = 4;
 /// Checker: consecutive valid symbols loaded as history before symbols are checked
 /// (7 symbols = 14 bits >= the 13 bits the PRBS13 recurrence needs).
 pub const CHK_FILL: u32 = 7;

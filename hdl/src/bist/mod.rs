@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | PRBS13Q generator [`PrbsGen`] | `prbs_gen.rs` | 1 cycle |
 //! | channel emulator [`ChanEmu`] | `chan_emu.rs` | 5 cycles |
-//! | PRBS13Q checker [`PrbsChk`] | `prbs_chk.rs` | 4 cycles to the counters, 2 to `synced` |
+//! | PRBS13Q checker [`PrbsChk`] | `prbs_chk.rs` | 5 cycles to the counters, 2 to `synced` |
 //! | UART report + LEDs [`UartTx`] | `uart_tx.rs` | `tx`: the starting edge; LEDs 1 cycle |
 //! | UART configuration receiver [`UartRx`] | `uart_rx.rs` | write strobe after the data byte's stop bit |
 //! | the BIST top [`BistTop`] | `top.rs` | generator -> channel -> receive top -> checker -> UART |

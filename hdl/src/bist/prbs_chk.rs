@@ -22,14 +22,16 @@
 //! 7; 0 after reset and after any clock with `valid` low): the first 7 valid symbols
 //! (14 bits, >= the 13 of history needed) only load the history.
 //!
-//! Pipeline (latency 4 to the counters, 2 to `synced`): 1. input registers; 2. history
-//! shift (2P bits), per-lane mismatch pair and checked flag, `fill`, `synced`; 3. per-clock
-//! sums (6 bits each); 4. 32-bit saturating counters. Every register resets and powers up
+//! Pipeline (latency 5 to the counters, 2 to `synced`): 1. input registers; 2. history
+//! shift (2P bits), per-lane mismatch pair and checked flag, `fill`, `synced`; 3a. sums
+//! per group of CHK_GROUP = 4 lanes; 3b. per-clock sums (6 bits each); 4. 32-bit
+//! saturating counters. Every register resets and powers up
 //! to 0. The history register is a shift register (no arithmetic).
 //! Model: cporx-sim `bist::prbs_chk::PrbsChkModel`.
 
 use super::{check_lanes, many, PRBS13_TAPMASK};
 use crate::konst;
+use cporx_spec::bist::CHK_GROUP;
 use cporx_spec::ParamError;
 use rust_hdl::prelude::*;
 
@@ -53,6 +55,13 @@ pub struct PrbsChk {
     emis: Vec<DFF<Bits<2>>>,
     chk: Vec<DFF<Bit>>,
     // stage 3
+    // stage 3a: per-group (4 lanes) sums, registered at a group's last lane (0 elsewhere)
+    gb: Vec<DFF<Bits<6>>>,
+    gs: Vec<DFF<Bits<6>>>,
+    gn: Vec<DFF<Bits<6>>>,
+    gfirst: Vec<Constant<Bit>>,
+    glast: Vec<Constant<Bit>>,
+    // stage 3b: the clock's sums
     inc_b: DFF<Bits<6>>,
     inc_s: DFF<Bits<6>>,
     inc_n: DFF<Bits<6>>,
@@ -74,6 +83,9 @@ pub struct PrbsChk {
     sb: Signal<Local, Bits<6>>,
     ss: Signal<Local, Bits<6>>,
     sn: Signal<Local, Bits<6>>,
+    tb: Signal<Local, Bits<6>>,
+    ts: Signal<Local, Bits<6>>,
+    tn: Signal<Local, Bits<6>>,
     s33b: Signal<Local, Bits<33>>,
     s33s: Signal<Local, Bits<33>>,
     s33n: Signal<Local, Bits<33>>,
@@ -120,6 +132,15 @@ impl PrbsChk {
             synced_r: Default::default(),
             emis: many(lanes),
             chk: many(lanes),
+            gb: many(lanes),
+            gs: many(lanes),
+            gn: many(lanes),
+            gfirst: (0..lanes)
+                .map(|i| Constant::new(i % CHK_GROUP == 0))
+                .collect(),
+            glast: (0..lanes)
+                .map(|i| Constant::new(i % CHK_GROUP == CHK_GROUP - 1 || i == lanes - 1))
+                .collect(),
             inc_b: Default::default(),
             inc_s: Default::default(),
             inc_n: Default::default(),
@@ -139,6 +160,9 @@ impl PrbsChk {
             sb: Default::default(),
             ss: Default::default(),
             sn: Default::default(),
+            tb: Default::default(),
+            ts: Default::default(),
+            tn: Default::default(),
             s33b: Default::default(),
             s33s: Default::default(),
             s33n: Default::default(),
@@ -242,11 +266,26 @@ impl Logic for PrbsChk {
         self.fill.d.next = self.fill_n.val();
         self.synced_r.d.next = self.fill_n.val() == self.fill_max.val();
 
-        // stage 3: per-clock sums
+        // stage 3a: per-group sums (running along the lanes, restarted at a group's first
+        // lane, registered at its last); 3b: the clock's sums of the group registers
         self.sb.next = self.zero6.val();
         self.ss.next = self.zero6.val();
         self.sn.next = self.zero6.val();
+        self.tb.next = self.zero6.val();
+        self.ts.next = self.zero6.val();
+        self.tn.next = self.zero6.val();
         for i in 0..self.sym_r.len() {
+            self.gb[i].clock.next = self.clock.val();
+            self.gs[i].clock.next = self.clock.val();
+            self.gn[i].clock.next = self.clock.val();
+            self.tb.next = self.tb.val() + self.gb[i].q.val();
+            self.ts.next = self.ts.val() + self.gs[i].q.val();
+            self.tn.next = self.tn.val() + self.gn[i].q.val();
+            if self.gfirst[i].val() {
+                self.sb.next = self.zero6.val();
+                self.ss.next = self.zero6.val();
+                self.sn.next = self.zero6.val();
+            }
             if self.emis[i].q.val() == self.pair[3].val() {
                 self.sb.next = self.sb.val() + self.two6.val();
             } else if self.emis[i].q.val().any() {
@@ -258,10 +297,23 @@ impl Logic for PrbsChk {
             if self.chk[i].q.val() {
                 self.sn.next = self.sn.val() + self.one6.val();
             }
+            self.gb[i].d.next = self.zero6.val();
+            self.gs[i].d.next = self.zero6.val();
+            self.gn[i].d.next = self.zero6.val();
+            if self.glast[i].val() {
+                self.gb[i].d.next = self.sb.val();
+                self.gs[i].d.next = self.ss.val();
+                self.gn[i].d.next = self.sn.val();
+            }
+            if self.rst.val() {
+                self.gb[i].d.next = self.zero6.val();
+                self.gs[i].d.next = self.zero6.val();
+                self.gn[i].d.next = self.zero6.val();
+            }
         }
-        self.inc_b.d.next = self.sb.val();
-        self.inc_s.d.next = self.ss.val();
-        self.inc_n.d.next = self.sn.val();
+        self.inc_b.d.next = self.tb.val();
+        self.inc_s.d.next = self.ts.val();
+        self.inc_n.d.next = self.tn.val();
 
         // stage 4: saturating 32-bit counters (33-bit sum, all ones on carry out)
         self.s33b.next =

@@ -7,7 +7,7 @@
 //! |---|---|---|---|
 //! | PRBS13Q generator | [`prbs_gen::PrbsGenModel`] | `hdl/src/bist/prbs_gen.rs` | 1 cycle |
 //! | channel emulator | [`chan_emu::ChanEmuModel`] | `hdl/src/bist/chan_emu.rs` | 5 cycles ([`LAT_CHAN`]) |
-//! | PRBS13Q checker | [`prbs_chk::PrbsChkModel`] | `hdl/src/bist/prbs_chk.rs` | 4 cycles to the counters ([`LAT_CHK`]) |
+//! | PRBS13Q checker | [`prbs_chk::PrbsChkModel`] | `hdl/src/bist/prbs_chk.rs` | 5 cycles to the counters ([`LAT_CHK`]) |
 //! | UART report + LEDs | [`uart_tx::UartTxModel`] | `hdl/src/bist/uart_tx.rs` | see the module |
 //!
 //! Conventions shared by every block and model:

@@ -27,14 +27,15 @@
 //!    (zeroed when unchecked) and a checked flag are registered; `fill` <-
 //!    val_r ? min(7, fill + P) : 0; `synced` <- (new fill == 7). Lane i is checked iff
 //!    val_r and fill + i >= 7.
-//! 3. per-clock sums: bit errors (0 ..= 2P), symbol errors and checked symbols (0 ..= P)
+//! 3. per-clock sums: bit errors (0 ..= 2P), symbol errors and checked symbols (0 ..= P),
+//!    in two registered steps: sums per group of CHK_GROUP = 4 lanes, then their sum
 //! 4. the three 32-bit counters add their sums, saturating.
 //!
-//! Latency: a symbol applied in cycle c is in the counters read after cycle c + 3
-//! ([`super::LAT_CHK`] = 4); `synced` after cycle c + 1 (2). The history shifts in every
+//! Latency: a symbol applied in cycle c is in the counters read after cycle c + 4
+//! ([`super::LAT_CHK`] = 5); `synced` after cycle c + 1 (2). The history shifts in every
 //! symbol, valid or not; only the counting is gated.
 
-use super::{check_lanes, BistParams, CHK_FILL, PRBS13_MASK, PRBS13_TAPMASK};
+use super::{check_lanes, BistParams, CHK_FILL, CHK_GROUP, PRBS13_MASK, PRBS13_TAPMASK};
 use cporx_spec::ParamError;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -56,6 +57,8 @@ pub struct PrbsChkModel {
     /// per lane: bit 1 = MSB mismatch, bit 0 = LSB mismatch (0 when unchecked)
     pub emis: Vec<u8>,
     pub chk: Vec<bool>,
+    /// stage 3a: per-group sums (bit errors, symbol errors, checked symbols)
+    pub grp: [[u32; 3]; 4],
     pub inc_b: u32,
     pub inc_s: u32,
     pub inc_n: u32,
@@ -83,6 +86,7 @@ impl PrbsChkModel {
             fill: 0,
             emis: vec![0; lanes],
             chk: vec![false; lanes],
+            grp: [[0; 3]; 4],
             inc_b: 0,
             inc_s: 0,
             inc_n: 0,
@@ -97,10 +101,18 @@ impl PrbsChkModel {
         o.bit_errs = o.bit_errs.saturating_add(self.inc_b);
         o.sym_errs = o.sym_errs.saturating_add(self.inc_s);
         o.symbols = o.symbols.saturating_add(self.inc_n);
-        // stage 3
-        self.inc_b = self.emis.iter().map(|e| e.count_ones()).sum();
-        self.inc_s = self.emis.iter().filter(|&&e| e != 0).count() as u32;
-        self.inc_n = self.chk.iter().filter(|&&c| c).count() as u32;
+        // stage 3b: the clock's sums of the group registers
+        self.inc_b = self.grp.iter().map(|g| g[0]).sum();
+        self.inc_s = self.grp.iter().map(|g| g[1]).sum();
+        self.inc_n = self.grp.iter().map(|g| g[2]).sum();
+        // stage 3a: sums per group of CHK_GROUP lanes
+        self.grp = [[0; 3]; 4];
+        for i in 0..self.lanes {
+            let g = &mut self.grp[i / CHK_GROUP];
+            g[0] += self.emis[i].count_ones();
+            g[1] += (self.emis[i] != 0) as u32;
+            g[2] += self.chk[i] as u32;
+        }
         // stage 2
         let mut w = self.hist;
         for i in 0..self.lanes {
