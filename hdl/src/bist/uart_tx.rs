@@ -274,12 +274,15 @@ impl Logic for UartTx {
             self.cidx.next = self.zero6.val();
         }
         if !self.active.q.val() {
+            // while idle the snapshot follows the counters every clock (it is read only
+            // while a line is sent), so at the starting edge it holds their values then;
+            // its load enable is the `active` flip-flop alone (ECP5 timing: 96 loads)
+            self.snap.d.next = (bit_cast::<96, 32>(self.bit_errs.val()) << self.sh64.val())
+                | (bit_cast::<96, 32>(self.sym_errs.val()) << self.sh32.val())
+                | bit_cast::<96, 32>(self.symbols.val());
+            self.lock_s.d.next = self.lock.val();
             if self.send_r.q.val() || self.tick.val() {
                 self.active.d.next = true;
-                self.snap.d.next = (bit_cast::<96, 32>(self.bit_errs.val()) << self.sh64.val())
-                    | (bit_cast::<96, 32>(self.sym_errs.val()) << self.sh32.val())
-                    | bit_cast::<96, 32>(self.symbols.val());
-                self.lock_s.d.next = self.lock.val();
                 self.start.next = true;
             }
         } else if self.hit_r.q.val() {
