@@ -2,10 +2,11 @@
 //!
 //! | block | file | model (cporx-sim) | latency |
 //! |---|---|---|---|
-//! | FFE | `ffe.rs` | `sim/src/model/ffe.rs` | 4 cycles |
+//! | FFE | `ffe.rs` | `sim/src/model/ffe.rs` | 6 cycles |
 //! | PAM-4 slicer | `slicer.rs` | `sim/src/model/slicer.rs` | 1 cycle |
 //! | baud-rate CDR | `cdr.rs` | `sim/src/model/cdr.rs` | 4 cycles |
-//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 5 cycles to the decision, 9 to the phase code |
+//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 7 cycles to the decision, 11 to the phase code |
+//! | BIST blocks, BIST and board tops | `bist/` | `sim/src/bist/` | docs/bist.md |
 //!
 //! Number formats and latencies come from `cporx-spec` (prose: docs/numerics.md).
 //!

@@ -7,10 +7,10 @@
 //! * out `y$j[7:0]` (FFE output, Q7.1), `symbol$j[1:0]`, `gray$j[1:0]`, `err$j[8:0]` (Q8.1),
 //!   `phase[6:0]` (PI code to the sampler), `lock`, `freq[19:0]` (CDR integral register)
 //!
-//! `y$j` is the FFE output register (latency 4); `symbol$j`, `gray$j`, `err$j` come from the
-//! slicer register one cycle later (latency 5) and belong to the `y$j` of the cycle before.
+//! `y$j` is the FFE output register (latency 6); `symbol$j`, `gray$j`, `err$j` come from the
+//! slicer register one cycle later (latency 7) and belong to the `y$j` of the cycle before.
 //! The CDR works on the slicer's registered outputs; `phase` moves 4 cycles after the
-//! decision that caused it (9 after the ADC sample).
+//! decision that caused it (11 after the ADC sample).
 //! The configuration bus is shared: addresses 0..n_taps-1 go to the FFE coefficients,
 //! 16..18 to the thresholds, 20..23 to the targets, 24..29 to the CDR; others are ignored.
 

@@ -1,5 +1,5 @@
 //! Reference model of the receive top (RTL: hdl/src/rx_top.rs): FFE, slicer, CDR, with the
-//! ports and cycle convention of cporx_spec::ports. Latency: FFE 4 + slicer 1 to the
+//! ports and cycle convention of cporx_spec::ports, P lanes per clock. Latency: FFE 6 + slicer 1 to the
 //! decision, + CDR 4 to the phase code.
 
 use super::{CdrModel, FfeModel, SlicerModel};
