@@ -309,6 +309,28 @@ impl Meter {
     }
 }
 
+/// One clock's P samples, all taken at PI code `code`.
+fn sample_block(afe: &mut Afe, code: u8, adc: &mut [i32]) {
+    for a in adc {
+        *a = afe.sample(code) as i32;
+    }
+}
+
+/// The UI count of lane `j` of data cycle `n` (1-based) at `lanes` samples per clock.
+#[inline]
+fn ui_of(n: u64, lanes: usize, j: usize) -> u64 {
+    (n - 1) * lanes as u64 + j as u64 + 1
+}
+
+impl Meter {
+    /// Meter every lane of one cycle's outputs.
+    fn cycle_out(&mut self, n: u64, lanes: usize, o: &RxOut) {
+        for (j, l) in o.lane[..lanes].iter().enumerate() {
+            self.cycle(ui_of(n, lanes, j), l.symbol, o.phase, o.lock, l.err, o.freq);
+        }
+    }
+}
+
 /// One cycle of the loop as seen by a caller: the ADC code applied and the outputs after
 /// the edge (for traces, VCD and bit-exact comparisons).
 pub type CycleHook<'a> = &'a mut dyn FnMut(u64, &RxIn, &RxOut);
@@ -325,28 +347,21 @@ pub fn run_link<R: Receiver + ?Sized>(
     let mut meter = Meter::new(cfg);
     // reset cycle: the ADC samples at the power-up phase code (0)
     let mut i = RxIn::reset();
-    for a in &mut i.adc[..lanes] {
-        *a = afe.sample(0) as i32;
-    }
+    sample_block(&mut afe, 0, &mut i.adc[..lanes]);
     let mut o = rx.step(&i).map_err(LinkError::Receiver)?;
     if let Some(h) = hook.as_mut() {
         h(0, &i, &o);
     }
     for n in 1..=cfg.ui.div_ceil(lanes as u64) {
         let mut i = RxIn::default();
-        for a in &mut i.adc[..lanes] {
-            *a = afe.sample(o.phase) as i32;
-        }
+        sample_block(&mut afe, o.phase, &mut i.adc[..lanes]);
         if let Some(&(a, d)) = cfg.writes.get(n as usize - 1) {
             i.cfg_we = true;
             i.cfg_addr = a;
             i.cfg_data = d;
         }
         o = rx.step(&i).map_err(LinkError::Receiver)?;
-        for (j, l) in o.lane[..lanes].iter().enumerate() {
-            let u = (n - 1) * lanes as u64 + j as u64 + 1;
-            meter.cycle(u, l.symbol, o.phase, o.lock, l.err, o.freq);
-        }
+        meter.cycle_out(n, lanes, &o);
         if let Some(h) = hook.as_mut() {
             h(n, &i, &o);
         }
@@ -364,37 +379,27 @@ pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
     let mut m = RxModel::new(&cfg.rx)?;
     let mut meter = Meter::new(cfg);
     let mut i = RxIn::reset();
-    for a in &mut i.adc[..lanes] {
-        *a = afe.sample(0) as i32;
-    }
+    sample_block(&mut afe, 0, &mut i.adc[..lanes]);
     m.step(&i);
     let mut phase = m.cdr.pi_code();
     let mut n0 = 1;
     for (k, &(a, d)) in cfg.writes.iter().enumerate().take(cycles as usize) {
         let n = k as u64 + 1;
         let mut i = RxIn::write(a, d, 0);
-        for x in &mut i.adc[..lanes] {
-            *x = afe.sample(phase) as i32;
-        }
+        sample_block(&mut afe, phase, &mut i.adc[..lanes]);
         let o = m.step(&i);
         phase = o.phase;
-        for (j, l) in o.lane[..lanes].iter().enumerate() {
-            let u = (n - 1) * lanes as u64 + j as u64 + 1;
-            meter.cycle(u, l.symbol, o.phase, o.lock, l.err, o.freq);
-        }
+        meter.cycle_out(n, lanes, &o);
         n0 = n + 1;
     }
     let mut adc = [0i32; MAX_LANES];
     for n in n0..=cycles {
-        for x in &mut adc[..lanes] {
-            *x = afe.sample(phase) as i32;
-        }
+        sample_block(&mut afe, phase, &mut adc[..lanes]);
         let ph = m.step_data(&adc[..lanes]);
         phase = ph;
         for j in 0..lanes {
-            let u = (n - 1) * lanes as u64 + j as u64 + 1;
             meter.cycle(
-                u,
+                ui_of(n, lanes, j),
                 m.slicer.symbol[j],
                 ph,
                 m.cdr.lock,
