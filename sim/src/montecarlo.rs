@@ -1,0 +1,1 @@
+//! Fast Monte-Carlo BER through the bit-exact model. (Being written.)

@@ -1,0 +1,1 @@
+//! Statistical eye and BER. (Being written.)

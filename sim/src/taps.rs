@@ -1,0 +1,1 @@
+//! FFE tap solving (MMSE, zero forcing), quantization loss, sign-sign LMS. (Being written.)
