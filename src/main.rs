@@ -7,6 +7,7 @@
 //! * `cporx link`: the closed loop (AFE + receive top + CDR) with the model or `--rtl`
 //! * `cporx cdr-report`: the CDR's measured figures (lock, ppm, phase, jitter tolerance)
 //! * `cporx bench`: throughput of the model, Verilator and rust-hdl's simulator
+//! * `cporx mc-bench`: Monte-Carlo link simulation speed, 1 and all cores, beside numpy
 //! * `cporx build --board B`: ECP5 build of the receive top (Yosys, nextpnr, ecppack) and its report
 
 mod bench;
@@ -14,6 +15,7 @@ mod build_cmd;
 mod cdr_report;
 mod demo;
 mod link_cmd;
+mod mc_bench;
 
 use clap::{Parser, Subcommand};
 use cporx_spec::RxParams;
@@ -65,6 +67,8 @@ enum Cmd {
     CdrReport(cdr_report::ReportArgs),
     /// Print throughput figures (model, Verilator co-simulation, rust-hdl simulation)
     Bench(bench::BenchArgs),
+    /// Monte-Carlo link simulation speed (channel, noise, ADC, bit-exact receiver), 1 and all cores, beside numpy
+    McBench(mc_bench::McBenchArgs),
     /// ECP5 build for a board (Yosys, nextpnr-ecp5, ecppack): the BIST board top (default) or the bare receive top; bitstream, utilization, Fmax
     Build(build_cmd::BuildArgs),
     /// ECP5 builds of the BIST top for P = 1, 2, 4, 8, 16 lanes: the P-sweep table (utilization, Fmax, throughput, critical path)
@@ -211,6 +215,7 @@ fn main() -> ExitCode {
         Cmd::Link(a) => link_cmd::run(&a),
         Cmd::CdrReport(a) => cdr_report::run_report(&a),
         Cmd::Bench(a) => bench::run(&a),
+        Cmd::McBench(a) => mc_bench::run(&a),
         Cmd::Build(a) => build_cmd::run(&a),
         Cmd::Sweep(a) => build_cmd::sweep(&a),
     };

@@ -1,0 +1,150 @@
+//! `cporx mc-bench`: Monte-Carlo link simulation speed (channel convolution, noise, ADC,
+//! bit-exact receiver model, error count), one core and all cores, beside the same work
+//! done with numpy (`scripts/mc_numpy.py`, run in the same invocation). Printed, never
+//! asserted by a test.
+
+use clap::Args;
+use cporx_sim::montecarlo::{self, McConfig, CHUNK};
+use cporx_spec::*;
+use std::path::PathBuf;
+use std::process::Command;
+
+#[derive(Args, Clone)]
+pub struct McBenchArgs {
+    /// symbols per Rust run (1000000 ..= 10000000000)
+    #[arg(long, default_value_t = 100_000_000)]
+    pub symbols: u64,
+    /// symbols for the numpy run (100000 ..= 1000000000)
+    #[arg(long, default_value_t = 10_000_000)]
+    pub numpy_symbols: u64,
+    /// channel cursors (one pre-cursor, the main cursor, then post-cursors)
+    #[arg(long, default_value_t = 16)]
+    pub cursors: usize,
+    /// Python with numpy (default: the project's .tools/venv, made by scripts/setup-tools.sh)
+    #[arg(long)]
+    pub python: Option<PathBuf>,
+}
+
+/// The benchmark channel: one pre-cursor, the main cursor, post-cursors decaying like a
+/// lossy trace (the numbers matter little to the speed; the count of cursors does).
+fn bench_cursors(n: usize) -> Vec<(i32, f64)> {
+    (0..n)
+        .map(|j| {
+            let k = j as i32 - 1;
+            let h = match k {
+                -1 => 0.08,
+                0 => 1.0,
+                _ => 0.3 * 0.55f64.powi(k - 1),
+            };
+            (k, h)
+        })
+        .collect()
+}
+
+pub fn run(a: &McBenchArgs) -> Result<(), String> {
+    if !(1_000_000..=10_000_000_000).contains(&a.symbols) {
+        return Err(format!(
+            "--symbols = {} is out of range: legal is 1000000 ..= 10000000000",
+            a.symbols
+        ));
+    }
+    if !(100_000..=1_000_000_000).contains(&a.numpy_symbols) {
+        return Err(format!(
+            "--numpy-symbols = {} is out of range: legal is 100000 ..= 1000000000",
+            a.numpy_symbols
+        ));
+    }
+    if !(2..=montecarlo::MAX_CURSORS).contains(&a.cursors) {
+        return Err(format!(
+            "--cursors = {} is out of range: legal is 2 ..= {}",
+            a.cursors,
+            montecarlo::MAX_CURSORS
+        ));
+    }
+    let mut rx = RxParams::with_taps(3, 1).map_err(|e| e.to_string())?;
+    rx.reset_coefs = vec![-6, 64, -19];
+    let cursors = bench_cursors(a.cursors);
+    let sigma = 0.25;
+    let mut cfg = McConfig {
+        cursors: cursors.clone(),
+        noise_sigma: sigma,
+        full_scale: 4.0,
+        adc_bits: ADC_BITS as u32,
+        rx: rx.clone(),
+        main_tap: 1,
+        symbols: a.symbols,
+        max_errors: 0,
+        seed: 1,
+        threads: 1,
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "cporx mc-bench: {} cursors, 3-tap FFE, 6-bit ADC, sigma {sigma}; {} symbols per run ({} chunks of {CHUNK}); {cores} cores",
+        a.cursors, a.symbols, a.symbols.div_ceil(CHUNK)
+    );
+    let one = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
+    println!(
+        "  cporx, 1 thread      : {:>7.1} M symbols/s  (SER {:.3e}, {} errors)",
+        one.rate() / 1e6,
+        one.ser(),
+        one.symbol_errors
+    );
+    cfg.threads = 0;
+    let all = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
+    println!(
+        "  cporx, {} threads     : {:>7.1} M symbols/s  ({:.1} M per core; SER {:.3e}, same counts: {})",
+        all.threads,
+        all.rate() / 1e6,
+        all.rate() / 1e6 / all.threads as f64,
+        all.ser(),
+        all.symbol_errors == one.symbol_errors
+    );
+    let py = match &a.python {
+        Some(p) => p.clone(),
+        None => cporx_sim::verilator::workspace_root().join(".tools/venv/bin/python"),
+    };
+    let script = cporx_sim::verilator::workspace_root().join("scripts/mc_numpy.py");
+    let list = |v: &[f64]| v.iter().map(|x| format!("{x}")).collect::<Vec<_>>().join(",");
+    let out = Command::new(&py)
+        .arg(&script)
+        .arg(a.numpy_symbols.to_string())
+        .arg(sigma.to_string())
+        .arg(rx.reset_coefs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","))
+        .arg(rx.thresholds.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","))
+        .arg(list(&cursors.iter().map(|c| c.1).collect::<Vec<_>>()))
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run {} ({e}): numpy is installed by scripts/setup-tools.sh into .tools/venv, or pass --python",
+                py.display()
+            )
+        })?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} {} failed: {}",
+            py.display(),
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let line = String::from_utf8_lossy(&out.stdout);
+    let f: Vec<f64> = line.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+    if f.len() != 4 {
+        return Err(format!("unexpected output from {}: {line}", script.display()));
+    }
+    let np_rate = f[3] * 1e6;
+    println!(
+        "  numpy, 1 thread      : {:>7.1} M symbols/s  (SER {:.3e}, {} symbols)",
+        np_rate / 1e6,
+        f[1] / f[0],
+        f[0]
+    );
+    println!(
+        "  ratio: cporx 1 thread / numpy = {:.1} x; cporx {} threads / numpy = {:.1} x; target >= 20 M symbols/s per core: {}",
+        one.rate() / np_rate,
+        all.threads,
+        all.rate() / np_rate,
+        if one.rate() >= 20e6 { "met" } else { "missed" }
+    );
+    Ok(())
+}
