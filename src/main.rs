@@ -7,6 +7,7 @@
 //! * `cporx link`: the closed loop (AFE + receive top + CDR) with the model or `--rtl`
 //! * `cporx cdr-report`: the CDR's measured figures (lock, ppm, phase, jitter tolerance)
 //! * `cporx bench`: throughput of the model, Verilator and rust-hdl's simulator
+//! * `cporx study`: the co-packaging table over measured channels (and `cporx channel FILE`)
 //! * `cporx mc-bench`: Monte-Carlo link simulation speed, 1 and all cores, beside numpy
 //! * `cporx build --board B`: ECP5 build of the receive top (Yosys, nextpnr, ecppack) and its report
 
@@ -16,6 +17,8 @@ mod cdr_report;
 mod demo;
 mod link_cmd;
 mod mc_bench;
+mod plots;
+mod study_cmd;
 
 use clap::{Parser, Subcommand};
 use cporx_spec::RxParams;
@@ -69,6 +72,10 @@ enum Cmd {
     Bench(bench::BenchArgs),
     /// Monte-Carlo link simulation speed (channel, noise, ADC, bit-exact receiver), 1 and all cores, beside numpy
     McBench(mc_bench::McBenchArgs),
+    /// The co-packaging study: every channel in ../shared/channels and an ideal short hop; fewest taps and ADC bits for the target BER, 3-tap BER, plots
+    Study(study_cmd::StudyArgs),
+    /// One Touchstone channel: SDD21, insertion loss at Nyquist, pulse response, cursors (and plots)
+    Channel(study_cmd::ChannelArgs),
     /// ECP5 build for a board (Yosys, nextpnr-ecp5, ecppack): the BIST board top (default) or the bare receive top; bitstream, utilization, Fmax
     Build(build_cmd::BuildArgs),
     /// ECP5 builds of the BIST top for P = 1, 2, 4, 8, 16 lanes: the P-sweep table (utilization, Fmax, throughput, critical path)
@@ -216,6 +223,8 @@ fn main() -> ExitCode {
         Cmd::CdrReport(a) => cdr_report::run_report(&a),
         Cmd::Bench(a) => bench::run(&a),
         Cmd::McBench(a) => mc_bench::run(&a),
+        Cmd::Study(a) => study_cmd::run(&a),
+        Cmd::Channel(a) => study_cmd::channel(&a),
         Cmd::Build(a) => build_cmd::run(&a),
         Cmd::Sweep(a) => build_cmd::sweep(&a),
     };

@@ -104,7 +104,12 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         None => cporx_sim::verilator::workspace_root().join(".tools/venv/bin/python"),
     };
     let script = cporx_sim::verilator::workspace_root().join("scripts/mc_numpy.py");
-    let list = |v: &[f64]| v.iter().map(|x| format!("{x}")).collect::<Vec<_>>().join(",");
+    let list = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let out = Command::new(&py)
         .arg(&script)
         .arg(a.numpy_symbols.to_string())
@@ -128,9 +133,15 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         ));
     }
     let line = String::from_utf8_lossy(&out.stdout);
-    let f: Vec<f64> = line.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+    let f: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
     if f.len() != 4 {
-        return Err(format!("unexpected output from {}: {line}", script.display()));
+        return Err(format!(
+            "unexpected output from {}: {line}",
+            script.display()
+        ));
     }
     let np_rate = f[3] * 1e6;
     println!(

@@ -24,6 +24,7 @@ pub mod prbs_check;
 pub mod pulse;
 pub mod stateye;
 pub mod stimulus;
+pub mod study;
 pub mod taps;
 pub mod touchstone;
 pub mod vcd_out;

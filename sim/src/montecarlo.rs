@@ -98,7 +98,12 @@ impl McConfig {
             }
         };
         self.rx.validate()?;
-        rng("cursors", self.cursors.len() as f64, 1.0, MAX_CURSORS as f64)?;
+        rng(
+            "cursors",
+            self.cursors.len() as f64,
+            1.0,
+            MAX_CURSORS as f64,
+        )?;
         for &(_, h) in &self.cursors {
             rng("cursor value", h, -100.0, 100.0)?;
         }
@@ -215,12 +220,23 @@ impl RngCore for Xoshiro256pp {
 #[inline(always)]
 pub fn adc_code(v: f64, gain: f64, bits: u32) -> (i32, bool) {
     let shift = ADC_BITS as u32 - bits;
-    let step = (1i32 << shift) as f64;
-    // round half away from zero, as the AFE
-    let q = (v * gain / step).round();
-    let hi = ((1i64 << (bits - 1)) - 1) as f64;
-    let lo = -((1i64 << (bits - 1)) as f64);
-    let clipped = !(lo..=hi).contains(&q);
+    adc_steps(v * (gain / (1i32 << shift) as f64), bits)
+}
+
+/// [`adc_code`] with the gain already divided by the step: `x` in steps of the `bits`-bit
+/// converter.
+#[inline(always)]
+pub fn adc_steps(x: f64, bits: u32) -> (i32, bool) {
+    let shift = ADC_BITS as u32 - bits;
+    // round half away from zero, as the AFE's f64::round, without the libm call: the
+    // fraction x - trunc(x) is exact in floating point (`as` truncates, and saturates far
+    // outside the range, which then clips anyway)
+    let t = x as i64;
+    let f = x - t as f64;
+    let q = t + (f >= 0.5) as i64 - (f <= -0.5) as i64;
+    let hi = (1i64 << (bits - 1)) - 1;
+    let lo = -(1i64 << (bits - 1));
+    let clipped = q < lo || q > hi;
     let q = q.clamp(lo, hi) as i32;
     (q << shift, clipped)
 }
@@ -253,6 +269,7 @@ fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
     let mut rx = RxModel::new(&cfg.rx).expect("validated");
     rx.step(&RxIn::reset());
     let gain = (1i64 << (ADC_BITS - 1)) as f64 / cfg.full_scale;
+    let gain_steps = gain / (1i64 << (ADC_BITS as u32 - cfg.adc_bits)) as f64;
     let sigma = cfg.noise_sigma;
 
     // Symbols: a[i] for i in -(kmax) .. total - kmin; stored with offset kmax.
@@ -289,7 +306,7 @@ fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
             }
         }
         for (c, &x) in codes[..len].iter_mut().zip(v.iter()) {
-            let (q, clip) = adc_code(x, gain, cfg.adc_bits);
+            let (q, clip) = adc_steps(x * gain_steps, cfg.adc_bits);
             *c = q;
             count.clipped += clip as u64;
         }
@@ -395,7 +412,10 @@ mod tests {
     use super::*;
 
     fn cfg(lanes: usize) -> McConfig {
-        let mut rx = RxParams::with_taps(3, 1).unwrap().with_lanes(lanes).unwrap();
+        let mut rx = RxParams::with_taps(3, 1)
+            .unwrap()
+            .with_lanes(lanes)
+            .unwrap();
         rx.reset_coefs = vec![0, 64, 0];
         McConfig {
             cursors: vec![(0, 1.0)],
@@ -438,7 +458,10 @@ mod tests {
         let a = run(&c, &|_| {}).unwrap();
         c.threads = 1;
         let b = run(&c, &|_| {}).unwrap();
-        assert_eq!((a.symbols, a.symbol_errors, a.bit_errors), (b.symbols, b.symbol_errors, b.bit_errors));
+        assert_eq!(
+            (a.symbols, a.symbol_errors, a.bit_errors),
+            (b.symbols, b.symbol_errors, b.bit_errors)
+        );
         assert!(a.symbol_errors > 100);
         // gray coding: almost every symbol error is one bit
         assert!(a.bit_errors >= a.symbol_errors && a.bit_errors < a.symbol_errors * 11 / 10);
@@ -453,7 +476,14 @@ mod tests {
         let a = run(&c, &|_| {}).unwrap();
         c.threads = 1;
         let b = run(&c, &|_| {}).unwrap();
-        assert_eq!(a, McResult { seconds: a.seconds, threads: a.threads, ..b.clone() });
+        assert_eq!(
+            a,
+            McResult {
+                seconds: a.seconds,
+                threads: a.threads,
+                ..b.clone()
+            }
+        );
         assert!(a.symbol_errors >= 5000 && a.symbols < 40 * CHUNK);
     }
 
@@ -465,6 +495,19 @@ mod tests {
         assert_eq!(adc_code(-4.0, g, 6), (-32, false));
         assert_eq!(adc_code(0.0625, g, 6), (1, false)); // 0.5 code rounds away from zero
         assert_eq!(adc_code(-0.0625, g, 6), (-1, false));
+        // the same rounding as f64::round, ties and the largest value below a half included
+        for x in [
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            3.7,
+            -3.2,
+        ] {
+            assert_eq!(adc_code(x / g, g, 6).0, (x as f64).round() as i32, "{x}");
+        }
         // 4-bit: steps of 4 codes, range -8..=7 steps
         assert_eq!(adc_code(1.0, g, 4), (8, false));
         assert_eq!(adc_code(100.0, g, 4), (28, true));
@@ -487,7 +530,13 @@ mod tests {
     fn bad_config_is_an_error() {
         let mut c = cfg(1);
         c.adc_bits = 7;
-        assert!(matches!(run(&c, &|_| {}), Err(McError::Range { name: "adc_bits", .. })));
+        assert!(matches!(
+            run(&c, &|_| {}),
+            Err(McError::Range {
+                name: "adc_bits",
+                ..
+            })
+        ));
         let mut c = cfg(1);
         c.noise_sigma = f64::NAN;
         assert!(run(&c, &|_| {}).is_err());

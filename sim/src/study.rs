@@ -1,0 +1,265 @@
+//! The co-packaging study's engine: for one channel, the fewest FFE taps and ADC bits
+//! that reach a target BER at a stated SNR, and what a 3-tap FFE reaches.
+//!
+//! # Conventions (the numbers in the study table mean exactly this)
+//!
+//! * **Channel**: a [`ChannelPulse`] (SDD21 -> pulse, TX rise filter, RX Bessel-Thomson;
+//!   `crate::pulse`). Amplitudes are then expressed with the pulse peak as 1 level unit.
+//! * **AGC**: the receiver scales its input so the largest noise-free sample the channel
+//!   can produce (outer level on every cursor, 3 sum_k |h_k|) sits at 3/4 of the ADC's
+//!   full scale, as the outer level of an ISI-free signal does with the default full scale
+//!   (24 of 32 codes, the convention of `link::rx_params_for`): full scale =
+//!   [`StudyOpts::full_scale`] x sum_k |h_k| (peak-normalized units). The ISI then never
+//!   clips the ADC (noise rarely does: the statistical eye reports that probability), and
+//!   a lossy channel pays for its ISI in ADC resolution instead; the FFE's taps grow in
+//!   proportion ([`crate::taps::coef_scale`]).
+//! * **SNR** is the **launch SNR**: PAM-4 signal power at the transmitter (levels +-1, +-3,
+//!   E[a^2] = 5) over the noise power at the receiver input (after the RX filter), both in
+//!   transmit level units. The noise is fixed at the receiver, so a channel with loss `L`
+//!   dB at its pulse peak sees `L` dB less SNR: after the AGC the noise is
+//!   `sigma = sqrt(5 / 10^(snr/10)) / |peak|` level units. This is what makes a lossy host
+//!   channel worse than a short co-packaged hop at the same transmitter and receiver.
+//! * **Crosstalk** (optional): an aggressor pulse (FEXT) sent with the same launch
+//!   amplitude and an unknown, uniformly distributed phase adds the variance
+//!   `5 * mean over phase of sum_k x(k + phase)^2`, divided by peak^2, treated as Gaussian.
+//! * **Sampling phase**: the pulse peak (phase 0), fixed (the CDR is not in this loop).
+//! * **Taps**: MMSE ([`crate::taps::solve_mmse`]) for the channel's cursors at that phase,
+//!   with the noise variance plus the ADC's quantization variance `step^2 / 12`,
+//!   quantized to Q2.6 ([`crate::taps::quantize`], scale [`crate::taps::coef_scale`]); the
+//!   main tap is chosen among `0 ..= min(n - 1, 3)` for the lowest BER. Tap sets that do
+//!   not fit Q2.6 are skipped (never clamped).
+//! * **BER** is the statistical eye's ([`crate::stateye::ber`]) for that receiver, Gray
+//!   coded; the Monte-Carlo ([`crate::montecarlo`]) checks it where it reaches.
+
+use crate::afe::PulseResponse;
+use crate::montecarlo::McConfig;
+use crate::pulse::ChannelPulse;
+use crate::stateye::{self, EyeResult, EyeSetup};
+use crate::taps;
+use cporx_spec::*;
+
+/// What the study asks.
+#[derive(Clone, Debug)]
+pub struct StudyOpts {
+    /// launch SNR, dB (see the module header)
+    pub snr_db: f64,
+    /// the BER a design must reach
+    pub target_ber: f64,
+    /// ADC full scale, level units after the AGC
+    pub full_scale: f64,
+    /// random jitter at the sampler, UI rms
+    pub rj_rms_ui: f64,
+    /// largest tap count searched (<= MAX_TAPS)
+    pub max_taps: usize,
+}
+
+impl Default for StudyOpts {
+    fn default() -> Self {
+        StudyOpts {
+            snr_db: 30.0,
+            target_ber: 1e-6,
+            full_scale: 4.0,
+            rj_rms_ui: 0.0,
+            max_taps: MAX_TAPS,
+        }
+    }
+}
+
+impl StudyOpts {
+    pub fn validate(&self) -> Result<(), String> {
+        let chk = |name: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                Err(format!(
+                    "study parameter `{name}` = {v} is out of range: legal is {lo} ..= {hi}"
+                ))
+            }
+        };
+        chk("snr_db", self.snr_db, 0.0, 80.0)?;
+        chk("target_ber", self.target_ber, 1e-18, 0.1)?;
+        chk("full_scale", self.full_scale, 1.0, 16.0)?;
+        chk("rj_rms_ui", self.rj_rms_ui, 0.0, 0.2)?;
+        chk(
+            "max_taps",
+            self.max_taps as f64,
+            MIN_TAPS as f64,
+            MAX_TAPS as f64,
+        )
+    }
+}
+
+/// One channel of the study, ready to evaluate.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub name: String,
+    pub pulse: ChannelPulse,
+    /// the normalized pulse (peak 1) the receiver sees after the AGC
+    pub norm: PulseResponse,
+    /// crosstalk variance after the AGC, level units^2 (0 without an aggressor)
+    pub xt_var: f64,
+}
+
+impl Case {
+    pub fn new(
+        name: &str,
+        pulse: ChannelPulse,
+        aggressor: Option<&ChannelPulse>,
+    ) -> Result<Case, String> {
+        let norm = pulse.to_afe(name).map_err(|e| e.to_string())?;
+        let peak = pulse.peak.abs();
+        let xt_var = match aggressor {
+            None => 0.0,
+            Some(x) => {
+                let phases = 32;
+                let mut s = 0.0;
+                for i in 0..phases {
+                    let ph = i as f64 / phases as f64;
+                    s += x.cursors(ph).iter().map(|c| c.1 * c.1).sum::<f64>();
+                }
+                5.0 * s / phases as f64 / (peak * peak)
+            }
+        };
+        Ok(Case {
+            name: name.to_string(),
+            pulse,
+            norm,
+            xt_var,
+        })
+    }
+
+    /// The ADC full scale the AGC sets (peak-normalized level units; see the header).
+    pub fn full_scale(&self, o: &StudyOpts) -> f64 {
+        let s: f64 = self.norm.cursors(0.0).iter().map(|c| c.1.abs()).sum();
+        o.full_scale * s
+    }
+
+    /// Noise sigma after the AGC (level units): the launch SNR's noise over the peak, plus
+    /// the crosstalk.
+    pub fn noise_sigma(&self, o: &StudyOpts) -> f64 {
+        let v = 5.0 / 10f64.powf(o.snr_db / 10.0) / (self.pulse.peak * self.pulse.peak);
+        (v + self.xt_var).sqrt()
+    }
+}
+
+/// A receiver for a channel: taps, main tap, ADC bits, and its statistical BER.
+#[derive(Clone, Debug)]
+pub struct Design {
+    pub n_taps: usize,
+    pub main_tap: usize,
+    pub adc_bits: u32,
+    /// Q2.6 codes
+    pub codes: Vec<i32>,
+    /// slicer thresholds and targets (Q7.1): the defaults (+-32, 0; +-16, +-48), scaled
+    /// down with the FFE gain when the taps would not fit Q2.6 at the default scale
+    pub thresholds: [i32; 3],
+    pub targets: [i32; 4],
+    /// real MMSE taps (level units)
+    pub taps: Vec<f64>,
+    /// SNR the Q2.6 quantization costs, dB
+    pub quant_loss_db: f64,
+    pub setup: EyeSetup,
+    pub stat: EyeResult,
+}
+
+impl Design {
+    /// The receive top's parameters for this design (default levels and CDR gains).
+    pub fn rx_params(&self) -> RxParams {
+        let mut rx = RxParams::with_taps(self.n_taps, self.main_tap).expect("legal");
+        rx.reset_coefs = self.codes.clone();
+        rx.thresholds = self.thresholds;
+        rx.targets = self.targets;
+        rx
+    }
+
+    /// The fixed-phase Monte-Carlo of this design.
+    pub fn mc_config(&self, case: &Case, o: &StudyOpts, symbols: u64, seed: u64) -> McConfig {
+        McConfig {
+            cursors: case.norm.cursors(0.0),
+            noise_sigma: case.noise_sigma(o),
+            full_scale: case.full_scale(o),
+            adc_bits: self.adc_bits,
+            rx: self.rx_params(),
+            main_tap: self.main_tap,
+            symbols,
+            max_errors: 0,
+            seed,
+            threads: 0,
+        }
+    }
+}
+
+/// The best design with `n_taps` taps and a `bits`-bit ADC: MMSE taps for each main tap
+/// position `0 ..= min(n-1, 3)`, quantized; the lowest statistical BER wins. `None` when no
+/// position gives taps that fit Q2.6.
+pub fn best_design(case: &Case, o: &StudyOpts, n_taps: usize, bits: u32) -> Option<Design> {
+    let sigma = case.noise_sigma(o);
+    let fs = case.full_scale(o);
+    let step = fs / 32.0 * (1u32 << (ADC_BITS as u32 - bits)) as f64;
+    let var = sigma * sigma + step * step / 12.0;
+    let cursors = case.norm.cursors(0.0);
+    let mut best: Option<Design> = None;
+    for main_tap in 0..=(n_taps - 1).min(3) {
+        let Ok(t) = taps::solve_mmse(&cursors, n_taps, main_tap, var) else {
+            continue;
+        };
+        // The FFE's gain: the default maps a level unit to 16 Q7.1 codes (targets +-16,
+        // +-48). When the largest tap would not fit Q2.6 there, the gain and the slicer
+        // levels are scaled down together (the level registers are programmable).
+        let mut cps = taps::coef_scale(fs);
+        let top = t.iter().fold(0.0f64, |m, v| m.max(v.abs())) * cps;
+        let g = if top > 127.0 { 127.0 / top } else { 1.0 };
+        cps *= g;
+        let Ok(q) = taps::quantize(&t, cps, &cursors, main_tap, var) else {
+            continue;
+        };
+        let rx = RxParams::with_taps(n_taps, main_tap).expect("legal");
+        let sc = |v: i32| (v as f64 * g).round() as i32;
+        let thresholds = rx.thresholds.map(sc);
+        let targets = rx.targets.map(sc);
+        let mut setup = EyeSetup::from_pulse(
+            &case.norm,
+            0.0,
+            sigma,
+            o.rj_rms_ui,
+            fs,
+            q.codes.clone(),
+            main_tap,
+            thresholds,
+        );
+        setup.adc_bits = bits;
+        if setup.validate().is_err() {
+            continue;
+        }
+        let stat = stateye::ber(&setup);
+        if best.as_ref().is_none_or(|b| stat.ber < b.stat.ber) {
+            best = Some(Design {
+                n_taps,
+                main_tap,
+                adc_bits: bits,
+                codes: q.codes,
+                thresholds,
+                targets,
+                taps: t,
+                quant_loss_db: q.loss_db,
+                setup,
+                stat,
+            });
+        }
+    }
+    best
+}
+
+/// The fewest taps (MIN_TAPS ..= max_taps) that reach the target with a 6-bit ADC.
+pub fn fewest_taps(case: &Case, o: &StudyOpts) -> Option<Design> {
+    (MIN_TAPS..=o.max_taps)
+        .filter_map(|n| best_design(case, o, n, ADC_BITS as u32))
+        .find(|d| d.stat.ber <= o.target_ber)
+}
+
+/// The fewest ADC bits (1 ..= 6) that reach the target with `n_taps` taps.
+pub fn fewest_bits(case: &Case, o: &StudyOpts, n_taps: usize) -> Option<Design> {
+    (1..=ADC_BITS as u32)
+        .filter_map(|b| best_design(case, o, n_taps, b))
+        .find(|d| d.stat.ber <= o.target_ber)
+}
