@@ -317,7 +317,9 @@ impl PortMap {
         let pair = |side: &str, which: &str| -> Result<(usize, usize), TouchstoneError> {
             let p: Vec<&str> = side.split(',').map(str::trim).collect();
             if p.len() != 2 {
-                return Err(err(&format!("the {which} pair needs two ports separated by `,`")));
+                return Err(err(&format!(
+                    "the {which} pair needs two ports separated by `,`"
+                )));
             }
             let num = |t: &str| -> Result<usize, TouchstoneError> {
                 match t.parse::<usize>() {
@@ -360,14 +362,18 @@ pub fn ports_from_name(name: &str) -> Option<usize> {
 /// Reads a Touchstone 1.x file, the port count taken from the extension (`.sNp`).
 pub fn read(path: &Path) -> Result<Touchstone, TouchstoneError> {
     let name = path.display().to_string();
-    let n = ports_from_name(&name).ok_or(TouchstoneError::UnknownPortCount { file: name.clone() })?;
+    let n =
+        ports_from_name(&name).ok_or(TouchstoneError::UnknownPortCount { file: name.clone() })?;
     read_with_ports(path, n)
 }
 
 /// Reads a Touchstone 1.x file with an explicit port count (overriding the extension).
 pub fn read_with_ports(path: &Path, n_ports: usize) -> Result<Touchstone, TouchstoneError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| TouchstoneError::Io { file: name.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| TouchstoneError::Io {
+        file: name.clone(),
+        source,
+    })?;
     // Comments may carry Latin-1 bytes (µ, Ω); they are not data, so a lossy decode is fine.
     let text = String::from_utf8_lossy(&bytes);
     parse(&text, &name, n_ports)
@@ -391,7 +397,11 @@ fn describe_value(k: usize, n: usize, fmt: Format) -> String {
     } else {
         (pair / n + 1, pair % n + 1)
     };
-    let elem = if n < 10 { format!("S{i}{j}") } else { format!("S({i},{j})") };
+    let elem = if n < 10 {
+        format!("S{i}{j}")
+    } else {
+        format!("S({i},{j})")
+    };
     let part = match (fmt, (k - 1) % 2) {
         (Format::Ri, 0) => "the real part",
         (Format::Ri, _) => "the imaginary part",
@@ -428,7 +438,10 @@ fn layout(n: usize) -> Vec<usize> {
 /// Which part of a point line `idx` (0-based within the point) of the layout holds.
 fn describe_line(idx: usize, n: usize, point_line: usize) -> String {
     if n <= 2 {
-        return format!("a {n}-port point is one line: frequency and {} numbers", 2 * n * n);
+        return format!(
+            "a {n}-port point is one line: frequency and {} numbers",
+            2 * n * n
+        );
     }
     let per_row = n.div_ceil(4);
     let row = idx / per_row + 1;
@@ -437,7 +450,10 @@ fn describe_line(idx: usize, n: usize, point_line: usize) -> String {
     if per_row == 1 {
         format!("{first}row {row} of the {n}x{n} matrix of the point begun on line {point_line}")
     } else {
-        format!("{first}part {} of row {row} of the point begun on line {point_line}", part + 1)
+        format!(
+            "{first}part {} of row {row} of the point begun on line {point_line}",
+            part + 1
+        )
     }
 }
 
@@ -448,7 +464,11 @@ struct Options {
 }
 
 fn parse_options(body: &str, file: &str, line: usize) -> Result<Options, TouchstoneError> {
-    let mut o = Options { mult: 1e9, format: Format::Ma, z0: 50.0 };
+    let mut o = Options {
+        mult: 1e9,
+        format: Format::Ma,
+        z0: 50.0,
+    };
     let mut toks = body.split_whitespace();
     while let Some(t) = toks.next() {
         match t.to_ascii_uppercase().as_str() {
@@ -480,15 +500,14 @@ fn parse_options(body: &str, file: &str, line: usize) -> Result<Options, Touchst
                     _ => return Err(bad(v)),
                 }
             }
-            _ => {
-                return Err(TouchstoneError::BadOption {
-                    file: file.to_string(),
-                    line,
-                    token: t.to_string(),
-                    expected: "a unit (Hz, kHz, MHz, GHz), the parameter S, a format (RI, MA, DB) or R <ohms>"
+            _ => return Err(TouchstoneError::BadOption {
+                file: file.to_string(),
+                line,
+                token: t.to_string(),
+                expected:
+                    "a unit (Hz, kHz, MHz, GHz), the parameter S, a format (RI, MA, DB) or R <ohms>"
                         .to_string(),
-                })
-            }
+            }),
         }
     }
     Ok(o)
@@ -509,8 +528,14 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// Looks at the first point's line-count pattern (an odd line, the frequency, then
 /// even continuation lines up to the next line with as many numbers as the first): if
 /// the numbers it holds fit m² pairs for an m other than `n`, the port count is wrong.
-fn check_first_point(lines: &[(usize, usize)], n: usize, file: &str) -> Result<(), TouchstoneError> {
-    let Some(&(first_line, first)) = lines.first() else { return Ok(()) };
+fn check_first_point(
+    lines: &[(usize, usize)],
+    n: usize,
+    file: &str,
+) -> Result<(), TouchstoneError> {
+    let Some(&(first_line, first)) = lines.first() else {
+        return Ok(());
+    };
     if first % 2 == 0 || first < 3 {
         return Ok(());
     }
@@ -558,19 +583,31 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
     let file = name.to_string();
     let n = n_ports;
     if n == 0 || n > MAX_PORTS {
-        return Err(TouchstoneError::BadPortCount { file, n_ports: n, max: MAX_PORTS });
+        return Err(TouchstoneError::BadPortCount {
+            file,
+            n_ports: n,
+            max: MAX_PORTS,
+        });
     }
     let lay = layout(n);
     let point_len = 1 + 2 * n * n;
 
     // Option line first: data before it, duplicates, version-2 keywords.
     let mut option_line = None;
-    let mut opts = Options { mult: 1e9, format: Format::Ma, z0: 50.0 };
+    let mut opts = Options {
+        mult: 1e9,
+        format: Format::Ma,
+        z0: 50.0,
+    };
     let mut data: Vec<(usize, Vec<&str>)> = Vec::new();
     for (ln, body) in data_lines(text) {
         if let Some(rest) = body.strip_prefix('#') {
             if let Some(first) = option_line {
-                return Err(TouchstoneError::DuplicateOptionLine { file, line: ln, first });
+                return Err(TouchstoneError::DuplicateOptionLine {
+                    file,
+                    line: ln,
+                    first,
+                });
             }
             opts = parse_options(rest, &file, ln)?;
             option_line = Some(ln);
@@ -622,7 +659,11 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
         };
         let check_freq = |f: f64, prev: Option<(f64, usize)>| -> Result<(), TouchstoneError> {
             if f < 0.0 {
-                return Err(TouchstoneError::NegativeFrequency { file: file.clone(), line: ln, f });
+                return Err(TouchstoneError::NegativeFrequency {
+                    file: file.clone(),
+                    line: ln,
+                    f,
+                });
             }
             if let Some((p, pl)) = prev {
                 if f <= p {
@@ -647,11 +688,18 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
             }
         }
         if let Some(last) = noise {
-            let what = "a noise-parameter line: frequency, NFmin (dB), |Γopt|, angle of Γopt, Rn/R0";
+            let what =
+                "a noise-parameter line: frequency, NFmin (dB), |Γopt|, angle of Γopt, Rn/R0";
             if toks.len() != 5 {
                 let (found, expected) = (toks.len(), 5);
                 return Err(if found < expected {
-                    TouchstoneError::ShortRow { file, line: ln, found, expected, what: what.to_string() }
+                    TouchstoneError::ShortRow {
+                        file,
+                        line: ln,
+                        found,
+                        expected,
+                        what: what.to_string(),
+                    }
                 } else {
                     TouchstoneError::WrongPortCount {
                         file,
@@ -690,14 +738,28 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
             let what = describe_line(cur_idx, n, cur_start);
             let found = toks.len();
             return Err(if found < expected {
-                TouchstoneError::ShortRow { file, line: ln, found, expected, what }
+                TouchstoneError::ShortRow {
+                    file,
+                    line: ln,
+                    found,
+                    expected,
+                    what,
+                }
             } else {
                 let hint = if cur_idx > 0 {
                     format!(" (or a line of the point begun on line {cur_start} is missing)")
                 } else {
                     String::new()
                 };
-                TouchstoneError::WrongPortCount { file, line: ln, found, expected, n_ports: n, what, hint }
+                TouchstoneError::WrongPortCount {
+                    file,
+                    line: ln,
+                    found,
+                    expected,
+                    n_ports: n,
+                    what,
+                    hint,
+                }
             });
         }
         let base = cur.len();
@@ -713,7 +775,10 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
         if cur_idx == lay.len() {
             let f = cur[0];
             let vals = &cur[1..];
-            let mut m: Vec<Complex64> = vals.chunks_exact(2).map(|p| to_complex(p[0], p[1], opts.format)).collect();
+            let mut m: Vec<Complex64> = vals
+                .chunks_exact(2)
+                .map(|p| to_complex(p[0], p[1], opts.format))
+                .collect();
             if n == 2 {
                 m.swap(1, 2); // file order S11 S21 S12 S22 -> row-major S11 S12 S21 S22
             }
@@ -733,7 +798,13 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
             expected: point_len,
         });
     }
-    Ok(Touchstone { n_ports: n, z0: opts.z0, f_hz, s, name: file })
+    Ok(Touchstone {
+        n_ports: n,
+        z0: opts.z0,
+        f_hz,
+        s,
+        name: file,
+    })
 }
 
 /// Threshold on the single-ended thru transmission at the lowest frequency.
@@ -755,7 +826,10 @@ impl Touchstone {
                 reason: format!("ports must be 1..={n}"),
             });
         }
-        Ok(FreqResponse { f_hz: self.f_hz.clone(), h: (0..self.f_hz.len()).map(|k| self.sij(k, i, j)).collect() })
+        Ok(FreqResponse {
+            f_hz: self.f_hz.clone(),
+            h: (0..self.f_hz.len()).map(|k| self.sij(k, i, j)).collect(),
+        })
     }
 
     /// S21 of a 2-port file.
@@ -783,7 +857,11 @@ impl Touchstone {
             });
         }
         let ports = map.ports();
-        let bad = |reason: String| TouchstoneError::BadMap { file: self.name.clone(), map: map.to_string(), reason };
+        let bad = |reason: String| TouchstoneError::BadMap {
+            file: self.name.clone(),
+            map: map.to_string(),
+            reason,
+        };
         if let Some(p) = ports.iter().find(|&&p| p == 0 || p > n) {
             return Err(bad(format!("port {p} is not in 1..={n}")));
         }
@@ -797,9 +875,15 @@ impl Touchstone {
         let (a1, a2) = map.a;
         let (b1, b2) = map.b;
         let h = (0..self.f_hz.len())
-            .map(|k| 0.5 * (self.sij(k, b1, a1) - self.sij(k, b1, a2) - self.sij(k, b2, a1) + self.sij(k, b2, a2)))
+            .map(|k| {
+                0.5 * (self.sij(k, b1, a1) - self.sij(k, b1, a2) - self.sij(k, b2, a1)
+                    + self.sij(k, b2, a2))
+            })
             .collect();
-        Ok(FreqResponse { f_hz: self.f_hz.clone(), h })
+        Ok(FreqResponse {
+            f_hz: self.f_hz.clone(),
+            h,
+        })
     }
 
     /// Finds the differential thru of a 4-port file from the data: of the three ways to
@@ -818,7 +902,10 @@ impl Touchstone {
             });
         }
         if self.s.is_empty() {
-            return Err(TouchstoneError::NoData { file: self.name.clone(), option_line: 0 });
+            return Err(TouchstoneError::NoData {
+                file: self.name.clone(),
+                option_line: 0,
+            });
         }
         let pairings = [((1, 2), (3, 4)), ((1, 3), (2, 4)), ((1, 4), (2, 3))];
         let mut best: Option<(f64, PortMap)> = None;
@@ -826,12 +913,21 @@ impl Touchstone {
             let t1 = self.sij(0, y, x).norm().min(self.sij(0, x, y).norm());
             let t2 = self.sij(0, v, u).norm().min(self.sij(0, u, v).norm());
             let score = t1.min(t2);
-            let map = PortMap { a: (x, u), b: (y, v) };
+            let map = PortMap {
+                a: (x, u),
+                b: (y, v),
+            };
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, map));
             }
         }
-        let (score, map) = best.unwrap_or((0.0, PortMap { a: (1, 3), b: (2, 4) }));
+        let (score, map) = best.unwrap_or((
+            0.0,
+            PortMap {
+                a: (1, 3),
+                b: (2, 4),
+            },
+        ));
         if !(score > THRU_THRESHOLD) {
             return Err(TouchstoneError::NoThru {
                 file: self.name.clone(),
@@ -892,7 +988,12 @@ mod tests {
         assert!(close(t.s[0][3], Complex64::new(0.3, 0.4)));
         let s21 = t.s21().unwrap();
         assert!(close(s21.h[1], Complex64::new(0.7, -0.3)));
-        assert!(t.sdd21(&PortMap { a: (1, 3), b: (2, 4) }).is_err());
+        assert!(t
+            .sdd21(&PortMap {
+                a: (1, 3),
+                b: (2, 4)
+            })
+            .is_err());
         assert!(t.detect_port_map().is_err());
     }
 
@@ -904,7 +1005,12 @@ mod tests {
         assert_eq!(t.z0, 50.0);
         assert!(close(t.s[0][2], Complex64::new(0.0, 0.5)));
         assert!(close(t.s[0][3], Complex64::new(-1.0, 0.0)));
-        let t = parse("# hz s db r 50\n0 -6.020599913279624 0 0 90 -20 0 0 0\n", "d.s2p", 2).unwrap();
+        let t = parse(
+            "# hz s db r 50\n0 -6.020599913279624 0 0 90 -20 0 0 0\n",
+            "d.s2p",
+            2,
+        )
+        .unwrap();
         assert_eq!(t.f_hz, vec![0.0]);
         assert!((t.s[0][0].norm() - 0.5).abs() < 1e-12);
         assert!(close(t.s[0][2], Complex64::new(0.0, 1.0)));
@@ -944,7 +1050,10 @@ mod tests {
         }
         let t = parse(&four, "a.s4p", 4).unwrap();
         assert_eq!(t.s.len(), 2);
-        assert!(close(t.s[1][2 * 4 + 3], Complex64::new(34.0, 2.0)), "S34 at point 2");
+        assert!(
+            close(t.s[1][2 * 4 + 3], Complex64::new(34.0, 2.0)),
+            "S34 at point 2"
+        );
         // whole point on one line
         let flat: String = {
             let mut lines = four.lines();
@@ -952,7 +1061,13 @@ mod tests {
             let body: Vec<&str> = lines.collect();
             format!("{head}\n{}\n{}\n", body[..4].join(" "), body[4..].join(" "))
         };
-        assert_eq!(parse(&flat, "f.s4p", 4).unwrap(), Touchstone { name: "f.s4p".into(), ..t });
+        assert_eq!(
+            parse(&flat, "f.s4p", 4).unwrap(),
+            Touchstone {
+                name: "f.s4p".into(),
+                ..t
+            }
+        );
     }
 
     #[test]
@@ -976,7 +1091,12 @@ mod tests {
 
     #[test]
     fn comments_blank_lines_and_crlf() {
-        let t = parse("!hdr\r\n\r\n  # GHz S RI R 50 ! opt\r\n! mid\r\n1 0 0 1 0 1 0 0 0 !x\r\n\r\n", "c.s2p", 2).unwrap();
+        let t = parse(
+            "!hdr\r\n\r\n  # GHz S RI R 50 ! opt\r\n! mid\r\n1 0 0 1 0 1 0 0 0 !x\r\n\r\n",
+            "c.s2p",
+            2,
+        )
+        .unwrap();
         assert_eq!(t.f_hz, vec![1e9]);
     }
 
@@ -986,7 +1106,9 @@ mod tests {
         let t = parse(text, "n.s2p", 2).unwrap();
         assert_eq!(t.f_hz.len(), 2);
         match err("# GHz S RI\n1 0 0 1 0 1 0 0 0\n1 1.5 0.3 20\n", 2) {
-            TouchstoneError::ShortRow { line: 3, found: 4, .. } => {}
+            TouchstoneError::ShortRow {
+                line: 3, found: 4, ..
+            } => {}
             e => panic!("{e}"),
         }
     }
@@ -994,98 +1116,263 @@ mod tests {
     #[test]
     fn error_empty_and_no_data() {
         assert!(matches!(err("", 2), TouchstoneError::Empty { .. }));
-        assert!(matches!(err("! only\n\n", 2), TouchstoneError::Empty { .. }));
-        assert!(matches!(err("!x\n# GHz S MA R 50\n", 2), TouchstoneError::NoData { option_line: 2, .. }));
+        assert!(matches!(
+            err("! only\n\n", 2),
+            TouchstoneError::Empty { .. }
+        ));
+        assert!(matches!(
+            err("!x\n# GHz S MA R 50\n", 2),
+            TouchstoneError::NoData { option_line: 2, .. }
+        ));
     }
 
     #[test]
     fn error_missing_and_duplicate_option_line() {
         let e = err("! c\n1 0 0 1 0 1 0 0 0\n# GHz\n", 2);
-        assert!(matches!(e, TouchstoneError::MissingOptionLine { line: 2, .. }), "{e}");
-        assert!(e.to_string().starts_with("t.sNp:2: data before the option line"), "{e}");
+        assert!(
+            matches!(e, TouchstoneError::MissingOptionLine { line: 2, .. }),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("t.sNp:2: data before the option line"),
+            "{e}"
+        );
         let e = err("# GHz\n1 0 0 1 0 1 0 0 0\n# MHz\n", 2);
-        assert!(matches!(e, TouchstoneError::DuplicateOptionLine { line: 3, first: 1, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::DuplicateOptionLine {
+                    line: 3,
+                    first: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn error_option_tokens() {
         for p in ["Y", "z", "H", "g"] {
             let e = err(&format!("\n# GHz {p} MA R 50\n1 0 0 1 0 1 0 0 0\n"), 2);
-            assert!(matches!(e, TouchstoneError::Unsupported { line: 2, .. }), "{e}");
+            assert!(
+                matches!(e, TouchstoneError::Unsupported { line: 2, .. }),
+                "{e}"
+            );
             assert!(e.to_string().contains("unsupported"), "{e}");
         }
         let e = err("# GHz S XY\n", 2);
-        assert!(matches!(e, TouchstoneError::BadOption { line: 1, ref token, .. } if token == "XY"), "{e}");
-        assert!(matches!(err("# GHz S MA R\n", 2), TouchstoneError::BadOption { line: 1, .. }));
-        assert!(matches!(err("# GHz S MA R -5\n", 2), TouchstoneError::BadOption { line: 1, .. }));
-        assert!(matches!(err("# GHz S MA R fifty\n", 2), TouchstoneError::BadOption { line: 1, .. }));
-        assert!(matches!(err("[Version] 2.0\n# GHz\n", 2), TouchstoneError::Unsupported { line: 1, .. }));
+        assert!(
+            matches!(e, TouchstoneError::BadOption { line: 1, ref token, .. } if token == "XY"),
+            "{e}"
+        );
+        assert!(matches!(
+            err("# GHz S MA R\n", 2),
+            TouchstoneError::BadOption { line: 1, .. }
+        ));
+        assert!(matches!(
+            err("# GHz S MA R -5\n", 2),
+            TouchstoneError::BadOption { line: 1, .. }
+        ));
+        assert!(matches!(
+            err("# GHz S MA R fifty\n", 2),
+            TouchstoneError::BadOption { line: 1, .. }
+        ));
+        assert!(matches!(
+            err("[Version] 2.0\n# GHz\n", 2),
+            TouchstoneError::Unsupported { line: 1, .. }
+        ));
     }
 
     #[test]
     fn error_not_a_number_names_the_element() {
         let e = err("# GHz S MA\n1 0 0 0.9 abc 1 0 0 0\n", 2);
         match &e {
-            TouchstoneError::NotANumber { line: 2, token, expected, .. } => {
+            TouchstoneError::NotANumber {
+                line: 2,
+                token,
+                expected,
+                ..
+            } => {
                 assert_eq!(token, "abc");
                 assert_eq!(expected, "the angle (degrees) of S21");
             }
             _ => panic!("{e}"),
         }
         let e = err("# GHz S RI\nx 0 0 1 0 1 0 0 0\n", 2);
-        assert!(matches!(e, TouchstoneError::NotANumber { line: 2, ref expected, .. } if expected == "a frequency"));
-        assert!(matches!(err("# GHz S RI\n1 0 0 1 0 1 0 0 NaN\n", 2), TouchstoneError::NotANumber { line: 2, .. }));
-        assert!(matches!(err("# GHz S RI\n1 0 0 1 0 1 0 0 inf\n", 2), TouchstoneError::NotANumber { line: 2, .. }));
+        assert!(
+            matches!(e, TouchstoneError::NotANumber { line: 2, ref expected, .. } if expected == "a frequency")
+        );
+        assert!(matches!(
+            err("# GHz S RI\n1 0 0 1 0 1 0 0 NaN\n", 2),
+            TouchstoneError::NotANumber { line: 2, .. }
+        ));
+        assert!(matches!(
+            err("# GHz S RI\n1 0 0 1 0 1 0 0 inf\n", 2),
+            TouchstoneError::NotANumber { line: 2, .. }
+        ));
         let e = err("# GHz S RI\n1 0 0 0 0 0 0 0 0\n 0 0 0 0 0 q 0 0\n", 4);
-        assert!(matches!(e, TouchstoneError::NotANumber { line: 3, ref expected, .. } if expected == "the imaginary part of S23"), "{e}");
+        assert!(
+            matches!(e, TouchstoneError::NotANumber { line: 3, ref expected, .. } if expected == "the imaginary part of S23"),
+            "{e}"
+        );
     }
 
     #[test]
     fn error_short_row_and_truncation() {
         let e = err("# GHz S RI\n1 0 0 1 0 1 0 0 0\n2 0 0 1 0 1 0 0\n", 2);
-        assert!(matches!(e, TouchstoneError::ShortRow { line: 3, found: 8, expected: 9, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::ShortRow {
+                    line: 3,
+                    found: 8,
+                    expected: 9,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("short data row"), "{e}");
-        let four = "# GHz S RI\n1 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n";
+        let four =
+            "# GHz S RI\n1 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n";
         let e = err(four, 4);
-        assert!(matches!(e, TouchstoneError::ShortRow { line: 4, found: 7, expected: 8, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::ShortRow {
+                    line: 4,
+                    found: 7,
+                    expected: 8,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         // last point cut after two of its four lines
         let cut = "# GHz S RI\n1 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n2 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n! end\n";
         let e = err(cut, 4);
-        assert!(matches!(e, TouchstoneError::Truncated { line: 6, last_line: 7, got: 17, expected: 33, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::Truncated {
+                    line: 6,
+                    last_line: 7,
+                    got: 17,
+                    expected: 33,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("truncated last point"), "{e}");
     }
 
     #[test]
     fn error_wrong_port_count() {
         // a 4-port point read as 2-port
-        let four = "# GHz S RI\n1 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n";
+        let four =
+            "# GHz S RI\n1 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n";
         let e = err(four, 2);
-        assert!(matches!(e, TouchstoneError::WrongPortCount { line: 2, found: 33, expected: 9, n_ports: 2, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::WrongPortCount {
+                    line: 2,
+                    found: 33,
+                    expected: 9,
+                    n_ports: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("4-port"), "{e}");
         // 2-port points read as 4-port
         let two = "# GHz S RI\n1 0 0 1 0 1 0 0 0\n2 0 0 1 0 1 0 0 0\n";
         let e = err(two, 4);
-        assert!(matches!(e, TouchstoneError::WrongPortCount { line: 2, found: 9, expected: 33, n_ports: 4, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::WrongPortCount {
+                    line: 2,
+                    found: 9,
+                    expected: 33,
+                    n_ports: 4,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         // too many numbers on one line
         let e = err("# GHz S RI\n1 0 0 1 0 1 0 0 0 7\n", 2);
-        assert!(matches!(e, TouchstoneError::WrongPortCount { line: 2, found: 10, expected: 9, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::WrongPortCount {
+                    line: 2,
+                    found: 10,
+                    expected: 9,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         // a missing row line: the next point's first line lands in its place
         let gap = "# GHz S RI\n1 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n2 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n3 0 0 0 0 0 0 0 0\n";
         let e = err(gap, 4);
-        assert!(matches!(e, TouchstoneError::WrongPortCount { line: 9, found: 9, expected: 8, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::WrongPortCount {
+                    line: 9,
+                    found: 9,
+                    expected: 8,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("begun on line 6"), "{e}");
     }
 
     #[test]
     fn error_frequencies() {
         let e = err("# GHz S RI\n1 0 0 1 0 1 0 0 0\n! c\n1 0 0 1 0 1 0 0 0\n", 2);
-        assert!(matches!(e, TouchstoneError::NonIncreasingFrequency { line: 4, prev_line: 2, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::NonIncreasingFrequency {
+                    line: 4,
+                    prev_line: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = err("# GHz S RI\n2 0 0 1 0 1 0 0 0\n1.5 0 0 1 0 1 0 0 0 0\n", 2);
-        assert!(matches!(e, TouchstoneError::WrongPortCount { line: 3, .. }), "{e}");
+        assert!(
+            matches!(e, TouchstoneError::WrongPortCount { line: 3, .. }),
+            "{e}"
+        );
         let e = err("# GHz S RI\n0 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n0 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n 0 0 0 0 0 0 0 0\n", 4);
-        assert!(matches!(e, TouchstoneError::NonIncreasingFrequency { line: 6, prev_line: 2, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TouchstoneError::NonIncreasingFrequency {
+                    line: 6,
+                    prev_line: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = err("# GHz S RI\n-1 0 0 1 0 1 0 0 0\n", 2);
-        assert!(matches!(e, TouchstoneError::NegativeFrequency { line: 2, .. }), "{e}");
+        assert!(
+            matches!(e, TouchstoneError::NegativeFrequency { line: 2, .. }),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1096,8 +1383,14 @@ mod tests {
         assert_eq!(ports_from_name("x.txt"), None);
         assert_eq!(ports_from_name("x.sp"), None);
         assert_eq!(ports_from_name("s4p"), None);
-        assert!(matches!(parse("# GHz\n", "x", 0), Err(TouchstoneError::BadPortCount { .. })));
-        assert!(matches!(parse("# GHz\n", "x", MAX_PORTS + 1), Err(TouchstoneError::BadPortCount { .. })));
+        assert!(matches!(
+            parse("# GHz\n", "x", 0),
+            Err(TouchstoneError::BadPortCount { .. })
+        ));
+        assert!(matches!(
+            parse("# GHz\n", "x", MAX_PORTS + 1),
+            Err(TouchstoneError::BadPortCount { .. })
+        ));
         let e = read(Path::new("/nonexistent/file.txt")).unwrap_err();
         assert!(matches!(e, TouchstoneError::UnknownPortCount { .. }), "{e}");
         let e = read(Path::new("/nonexistent/file.s2p")).unwrap_err();
@@ -1107,9 +1400,25 @@ mod tests {
     #[test]
     fn port_map_parse_and_display() {
         let m = PortMap::parse(" 1, 3 : 2 ,4").unwrap();
-        assert_eq!(m, PortMap { a: (1, 3), b: (2, 4) });
+        assert_eq!(
+            m,
+            PortMap {
+                a: (1, 3),
+                b: (2, 4)
+            }
+        );
         assert_eq!(m.to_string(), "1,3:2,4");
-        for bad in ["", "1,3", "1,3:2", "1,3:2,4:5,6", "0,3:2,4", "1,3:2,x", "1,1:2,4", "1,3:3,4", "1,2,3:4,5"] {
+        for bad in [
+            "",
+            "1,3",
+            "1,3:2",
+            "1,3:2,4:5,6",
+            "0,3:2,4",
+            "1,3:2,x",
+            "1,1:2,4",
+            "1,3:3,4",
+            "1,2,3:4,5",
+        ] {
             let e = PortMap::parse(bad).unwrap_err();
             assert!(matches!(e, TouchstoneError::PortMapSyntax { .. }), "{bad}");
             assert!(e.to_string().contains("expected `a1,a2:b1,b2`"), "{e}");
@@ -1124,7 +1433,13 @@ mod tests {
             s[(y - 1) * n + (x - 1)] = Complex64::new(t[k], 0.0);
             s[(x - 1) * n + (y - 1)] = Complex64::new(t[k], 0.0);
         }
-        Touchstone { n_ports: 4, z0: 50.0, f_hz: vec![0.0, 1e9], s: vec![s.clone(), s], name: "syn.s4p".into() }
+        Touchstone {
+            n_ports: 4,
+            z0: 50.0,
+            f_hz: vec![0.0, 1e9],
+            s: vec![s.clone(), s],
+            name: "syn.s4p".into(),
+        }
     }
 
     #[test]
@@ -1142,23 +1457,50 @@ mod tests {
         }
         // swapping the output legs flips the sign
         let t = four_port([(1, 2), (3, 4)], [1.0, 1.0]);
-        let h = t.sdd21(&PortMap { a: (1, 3), b: (4, 2) }).unwrap();
+        let h = t
+            .sdd21(&PortMap {
+                a: (1, 3),
+                b: (4, 2),
+            })
+            .unwrap();
         assert!(close(h.h[0], Complex64::new(-0.99, 0.0)), "{}", h.h[0]);
         // crosstalk-like: nothing above 0.5
         let t = four_port([(1, 2), (3, 4)], [0.3, 0.9]);
         let e = t.detect_port_map().unwrap_err();
         assert!(matches!(e, TouchstoneError::NoThru { .. }), "{e}");
-        assert!(e.to_string().contains("syn.s4p") && e.to_string().contains("0.3"), "{e}");
+        assert!(
+            e.to_string().contains("syn.s4p") && e.to_string().contains("0.3"),
+            "{e}"
+        );
         // maps that do not fit
-        assert!(matches!(t.sdd21(&PortMap { a: (1, 5), b: (2, 4) }), Err(TouchstoneError::BadMap { .. })));
-        assert!(matches!(t.sdd21(&PortMap { a: (1, 1), b: (2, 4) }), Err(TouchstoneError::BadMap { .. })));
+        assert!(matches!(
+            t.sdd21(&PortMap {
+                a: (1, 5),
+                b: (2, 4)
+            }),
+            Err(TouchstoneError::BadMap { .. })
+        ));
+        assert!(matches!(
+            t.sdd21(&PortMap {
+                a: (1, 1),
+                b: (2, 4)
+            }),
+            Err(TouchstoneError::BadMap { .. })
+        ));
         assert!(t.s21().is_err());
         assert_eq!(t.s_param(2, 1).unwrap().h[0], Complex64::new(0.3, 0.0));
     }
 
     #[test]
     fn interpolation() {
-        let r = FreqResponse { f_hz: vec![0.0, 1.0, 2.0], h: vec![Complex64::new(1.0, 0.0), Complex64::new(0.0, 0.5), Complex64::new(0.1, 0.0)] };
+        let r = FreqResponse {
+            f_hz: vec![0.0, 1.0, 2.0],
+            h: vec![
+                Complex64::new(1.0, 0.0),
+                Complex64::new(0.0, 0.5),
+                Complex64::new(0.1, 0.0),
+            ],
+        };
         assert_eq!(magnitude_at(&r, 1.0), Some(0.5));
         assert!((magnitude_at(&r, 1.5).unwrap() - 0.3).abs() < 1e-15);
         assert_eq!(magnitude_at(&r, 2.5), None);

@@ -29,7 +29,11 @@ fn repo() -> PathBuf {
 
 fn channel(name: &str) -> PathBuf {
     let p = repo().join("../shared/channels").join(name);
-    assert!(p.is_file(), "measured channel {} missing (expected <repo>/../shared/channels)", p.display());
+    assert!(
+        p.is_file(),
+        "measured channel {} missing (expected <repo>/../shared/channels)",
+        p.display()
+    );
     p
 }
 
@@ -46,14 +50,32 @@ fn python() -> PathBuf {
 fn read_csv(path: &Path) -> FreqResponse {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("f_hz,re,im"), "{}: header", path.display());
-    let mut r = FreqResponse { f_hz: Vec::new(), h: Vec::new() };
+    assert_eq!(
+        lines.next(),
+        Some("f_hz,re,im"),
+        "{}: header",
+        path.display()
+    );
+    let mut r = FreqResponse {
+        f_hz: Vec::new(),
+        h: Vec::new(),
+    };
     for (i, l) in lines.enumerate() {
         let v: Vec<f64> = l
             .split(',')
-            .map(|x| x.parse().unwrap_or_else(|_| panic!("{}:{}: `{x}` is not a number", path.display(), i + 2)))
+            .map(|x| {
+                x.parse().unwrap_or_else(|_| {
+                    panic!("{}:{}: `{x}` is not a number", path.display(), i + 2)
+                })
+            })
             .collect();
-        assert_eq!(v.len(), 3, "{}:{}: expected f_hz,re,im", path.display(), i + 2);
+        assert_eq!(
+            v.len(),
+            3,
+            "{}:{}: expected f_hz,re,im",
+            path.display(),
+            i + 2
+        );
         r.f_hz.push(v[0]);
         r.h.push(Complex64::new(v[1], v[2]));
     }
@@ -68,7 +90,10 @@ fn check_output(out: &Output, what: &str) {
         } else {
             ""
         };
-        panic!("skrf_sdd21.py on {what} failed ({}):\n{stderr}{hint}", out.status);
+        panic!(
+            "skrf_sdd21.py on {what} failed ({}):\n{stderr}{hint}",
+            out.status
+        );
     }
 }
 
@@ -115,7 +140,10 @@ fn sdd21_matches_scikit_rf() {
         for k in 0..ours.f_hz.len() {
             let (fa, fb) = (ours.f_hz[k], theirs.f_hz[k]);
             let df = (fa - fb).abs();
-            assert!(df <= 1e-12 * fa.abs().max(1.0), "{name}: point {k}: f {fa} Hz (cporx) vs {fb} Hz (scikit-rf)");
+            assert!(
+                df <= 1e-12 * fa.abs().max(1.0),
+                "{name}: point {k}: f {fa} Hz (cporx) vs {fb} Hz (scikit-rf)"
+            );
             worst_f = worst_f.max(df);
             let (ha, hb) = (ours.h[k], theirs.h[k]);
             let dh = (ha - hb).norm();
@@ -125,7 +153,10 @@ fn sdd21_matches_scikit_rf() {
             );
             worst_h = worst_h.max(dh);
         }
-        eprintln!("{name}: map {map}, {} points, max |Δf| = {worst_f:e} Hz, max |ΔSDD21| = {worst_h:e}", ours.f_hz.len());
+        eprintln!(
+            "{name}: map {map}, {} points, max |Δf| = {worst_f:e} Hz, max |ΔSDD21| = {worst_h:e}",
+            ours.f_hz.len()
+        );
     }
 }
 
@@ -139,6 +170,11 @@ impl OutputAsync for Command {
         self.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {:?}: {e}: run scripts/setup-tools.sh", self.get_program()))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run {:?}: {e}: run scripts/setup-tools.sh",
+                    self.get_program()
+                )
+            })
     }
 }

@@ -16,7 +16,11 @@ fn channels() -> PathBuf {
 
 fn channel(name: &str) -> PathBuf {
     let p = channels().join(name);
-    assert!(p.is_file(), "measured channel {} missing (expected <repo>/../shared/channels)", p.display());
+    assert!(
+        p.is_file(),
+        "measured channel {} missing (expected <repo>/../shared/channels)",
+        p.display()
+    );
     p
 }
 
@@ -31,7 +35,13 @@ fn tec_smt_thru() {
     assert_eq!(t.f_hz[1], 10e6);
     assert_eq!(*t.f_hz.last().unwrap(), 42e9);
     let (map, mag0) = t.detect_port_map().unwrap();
-    assert_eq!(map, PortMap { a: (1, 3), b: (2, 4) });
+    assert_eq!(
+        map,
+        PortMap {
+            a: (1, 3),
+            b: (2, 4)
+        }
+    );
     assert!((mag0 - 1.0).abs() < 0.02, "|SDD21| at DC = {mag0}");
     let dd = t.sdd21(&map).unwrap();
     // README: "about 4.7 dB differential insertion loss at 14 GHz"; measured 4.6695 dB
@@ -57,7 +67,10 @@ fn c2m_thru() {
     // Measured 13.935 dB (scikit-rf gives the same); held to ±0.01 dB.
     let il = insertion_loss_db(&dd, 26.5625e9).unwrap();
     assert!((il - 13.935).abs() < 0.01, "IL(26.5625 GHz) = {il:.4} dB");
-    assert!((il - 14.0).abs() < 1.0, "IL(26.5625 GHz) = {il:.3} dB, the file's name says 14");
+    assert!(
+        (il - 14.0).abs() < 1.0,
+        "IL(26.5625 GHz) = {il:.3} dB, the file's name says 14"
+    );
     // the loss grows with frequency overall: 10 GHz below Nyquist below 40 GHz
     let lo = insertion_loss_db(&dd, 10e9).unwrap();
     let hi = insertion_loss_db(&dd, 40e9).unwrap();
@@ -69,9 +82,15 @@ fn c2m_fext_has_no_thru() {
     let t = touchstone::read(&channel(C2M_FEXT)).unwrap();
     assert_eq!(t.f_hz.len(), 5001);
     let e = t.detect_port_map().unwrap_err();
-    assert!(matches!(e, TouchstoneError::NoThru { best, .. } if best < 0.1), "{e}");
+    assert!(
+        matches!(e, TouchstoneError::NoThru { best, .. } if best < 0.1),
+        "{e}"
+    );
     let msg = e.to_string();
-    assert!(msg.contains(C2M_FEXT) && msg.contains("explicitly"), "{msg}");
+    assert!(
+        msg.contains(C2M_FEXT) && msg.contains("explicitly"),
+        "{msg}"
+    );
     // with an explicit map the crosstalk transfer is available, and small
     let x = t.sdd21(&PortMap::parse("1,3:2,4").unwrap()).unwrap();
     assert!(x.h.iter().all(|h| h.norm() < 0.5));
@@ -81,7 +100,17 @@ fn c2m_fext_has_no_thru() {
 fn explicit_port_count_override() {
     // read as 2-port, the 4-port layout is refused with the line and the port count it looks like
     let e = touchstone::read_with_ports(&channel(C2M_THRU), 2).unwrap_err();
-    assert!(matches!(e, TouchstoneError::WrongPortCount { line: 8, n_ports: 2, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            TouchstoneError::WrongPortCount {
+                line: 8,
+                n_ports: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("4-port"), "{e}");
 }
 
@@ -186,7 +215,10 @@ fn apply(text: &str, muts: &[Mutation]) -> String {
             }
             Mutation::ReplaceToken(i, t) => {
                 let s = String::from_utf8_lossy(&bytes).into_owned();
-                let toks: Vec<(usize, &str)> = s.split_whitespace().map(|w| (w.as_ptr() as usize - s.as_ptr() as usize, w)).collect();
+                let toks: Vec<(usize, &str)> = s
+                    .split_whitespace()
+                    .map(|w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
+                    .collect();
                 if !toks.is_empty() {
                     let (at, w) = toks[i % toks.len()];
                     let mut out = String::with_capacity(s.len());
