@@ -30,7 +30,7 @@ pub struct StudyArgs {
     #[arg(long, default_value = "report")]
     pub out: PathBuf,
     /// launch SNR, dB: transmitted PAM-4 power over the noise at the receiver input (0 ..= 80)
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 33.0)]
     pub snr_db: f64,
     /// target BER (1e-18 ..= 0.1)
     #[arg(long, default_value_t = 1e-6)]
