@@ -84,19 +84,27 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
     );
     let one = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
     println!(
-        "  cporx, 1 thread      : {:>7.1} M symbols/s  (SER {:.3e}, {} errors)",
+        "  cporx, 1 thread, P=1 : {:>7.1} M symbols/s  (SER {:.3e}, {} errors)",
         one.rate() / 1e6,
         one.ser(),
         one.symbol_errors
     );
+    // the same decisions with the receiver model at 16 lanes per clock (identical
+    // symbols: the P-lane FFE computes the serial FIR; fewer per-clock overheads)
+    cfg.rx = rx.clone().with_lanes(16).map_err(|e| e.to_string())?;
+    let one16 = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
+    println!(
+        "  cporx, 1 thread, P=16: {:>7.1} M symbols/s  (same counts as P=1: {})",
+        one16.rate() / 1e6,
+        one16.symbol_errors == one.symbol_errors && one16.bit_errors == one.bit_errors
+    );
     cfg.threads = 0;
     let all = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
     println!(
-        "  cporx, {} threads     : {:>7.1} M symbols/s  ({:.1} M per core; SER {:.3e}, same counts: {})",
+        "  cporx, {} threads, P=16: {:>6.1} M symbols/s  ({:.1} M per core; same counts: {})",
         all.threads,
         all.rate() / 1e6,
         all.rate() / 1e6 / all.threads as f64,
-        all.ser(),
         all.symbol_errors == one.symbol_errors
     );
     let py = match &a.python {
@@ -150,12 +158,19 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         f[1] / f[0],
         f[0]
     );
+    let best1 = one.rate().max(one16.rate());
     println!(
-        "  ratio: cporx 1 thread / numpy = {:.1} x; cporx {} threads / numpy = {:.1} x; target >= 20 M symbols/s per core: {}",
+        "  ratio: cporx 1 thread (P=1) / numpy = {:.1} x; (P=16) / numpy = {:.1} x; cporx {} threads / numpy = {:.1} x",
         one.rate() / np_rate,
+        one16.rate() / np_rate,
         all.threads,
-        all.rate() / np_rate,
-        if one.rate() >= 20e6 { "met" } else { "missed" }
+        all.rate() / np_rate
+    );
+    println!(
+        "  target >= 20 M symbols/s per core: {} (best single core {:.1} M, all cores {:.1} M per core)",
+        if best1 >= 20e6 && all.rate() / all.threads as f64 >= 20e6 { "met" } else { "missed" },
+        best1 / 1e6,
+        all.rate() / 1e6 / all.threads as f64
     );
     Ok(())
 }

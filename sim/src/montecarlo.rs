@@ -27,7 +27,8 @@
 //! streams (seeded from `seed` and `i`) and its own receiver, which first runs
 //! [`WARMUP`] uncounted symbols so its channel history and pipeline are full. Threads take
 //! chunks in order; the result is the sum over chunks `0..k`, so it depends on the seed
-//! and the symbol count but not on the number of threads. With `max_errors` set, `k` is
+//! and the symbol count but not on the number of threads, nor on the receiver's lanes per
+//! clock (symbols and noise come from two separate streams per chunk). With `max_errors` set, `k` is
 //! the shortest prefix of chunks whose errors reach it (all chunks before it are always
 //! finished), again independent of thread timing.
 
@@ -253,7 +254,10 @@ fn chunk_seed(seed: u64, chunk: u64) -> u64 {
 
 /// One chunk: WARMUP + `n` symbols, counting the last `n`.
 fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
-    let mut rng = Xoshiro256pp::new(chunk_seed(cfg.seed, chunk));
+    // two streams, so the symbols and the noise of a sample do not depend on how many
+    // samples the chunk rounds up to (which depends on P)
+    let mut sym_rng = Xoshiro256pp::new(chunk_seed(cfg.seed, chunk));
+    let mut rng = Xoshiro256pp::new(chunk_seed(cfg.seed ^ 0x6E6F_6973_6521, chunk));
     let kmin = cfg.cursors.iter().map(|c| c.0).min().unwrap() as i64;
     let kmax = cfg.cursors.iter().map(|c| c.0).max().unwrap() as i64;
     // dense cursor vector: taps[j] = h_(kmin + j); x[n] = sum_j taps[j] a[n - kmin - j]
@@ -279,7 +283,7 @@ fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
     let mut bits = 0u64;
     for (i, s) in sym.iter_mut().enumerate() {
         if i % 32 == 0 {
-            bits = rng.next_u64();
+            bits = sym_rng.next_u64();
         }
         *s = (bits & 3) as u8;
         bits >>= 2;
@@ -463,6 +467,13 @@ mod tests {
             (b.symbols, b.symbol_errors, b.bit_errors)
         );
         assert!(a.symbol_errors > 100);
+        // the P-lane receiver decides the same symbols: identical counts at every P
+        for lanes in [2, 16] {
+            let mut c16 = c.clone();
+            c16.rx = c.rx.clone().with_lanes(lanes).unwrap();
+            let d = run(&c16, &|_| {}).unwrap();
+            assert_eq!((d.symbols, d.symbol_errors, d.bit_errors), (a.symbols, a.symbol_errors, a.bit_errors));
+        }
         // gray coding: almost every symbol error is one bit
         assert!(a.bit_errors >= a.symbol_errors && a.bit_errors < a.symbol_errors * 11 / 10);
     }
