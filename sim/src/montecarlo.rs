@@ -472,7 +472,10 @@ mod tests {
             let mut c16 = c.clone();
             c16.rx = c.rx.clone().with_lanes(lanes).unwrap();
             let d = run(&c16, &|_| {}).unwrap();
-            assert_eq!((d.symbols, d.symbol_errors, d.bit_errors), (a.symbols, a.symbol_errors, a.bit_errors));
+            assert_eq!(
+                (d.symbols, d.symbol_errors, d.bit_errors),
+                (a.symbols, a.symbol_errors, a.bit_errors)
+            );
         }
         // gray coding: almost every symbol error is one bit
         assert!(a.bit_errors >= a.symbol_errors && a.bit_errors < a.symbol_errors * 11 / 10);
