@@ -49,6 +49,9 @@ pub struct StudyArgs {
     pub readme: Option<PathBuf>,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// zero-forcing taps instead of MMSE
+    #[arg(long)]
+    pub zf: bool,
 }
 
 #[derive(Args, Clone)]
@@ -201,7 +204,14 @@ pub struct Row {
     pub ber3_mc_hi: f64,
     pub mc_symbols: u64,
     pub mc_bit_errors: u64,
+    /// sign-sign LMS (model) codes after LMS_SYMBOLS, from the main tap alone
+    pub lms_codes: Vec<i32>,
+    /// largest |LMS code - MMSE code|
+    pub lms_max_dev: i32,
 }
+
+/// Symbols the sign-sign LMS runs in the study.
+const LMS_SYMBOLS: usize = 200_000;
 
 fn fmt_ber(b: f64) -> String {
     if b <= 0.0 {
@@ -217,11 +227,12 @@ fn table(rows: &[Row], o: &StudyOpts) -> String {
     let mut s = String::new();
     s += &format!(
         "Launch SNR {} dB (PAM-4 power at the transmitter over the noise at the receiver input), target BER {:.0e}, \
-         fixed sampling phase at the pulse peak, MMSE taps quantized to Q2.6, statistical BER (Gray coded).\n\n",
-        o.snr_db, o.target_ber
+         fixed sampling phase at the pulse peak, {} taps quantized to Q2.6, statistical BER (Gray coded). \
+         The LMS column: the model's sign-sign LMS, started from the MMSE main tap alone, after {LMS_SYMBOLS} symbols.\n\n",
+        o.snr_db, o.target_ber, if o.zero_forcing { "zero-forcing" } else { "MMSE" }
     );
-    s += "| channel | IL at Nyquist (dB) | pulse peak | h(-1), h(1), h(2) / peak | SNR after loss (dB) | fewest taps (6-bit ADC) | fewest ADC bits at those taps | 3-tap FFE: codes (main) | 3-tap quant. loss (dB) | 3-tap BER, statistical | 3-tap BER, Monte-Carlo [95% CI] |\n";
-    s += "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    s += "| channel | IL at Nyquist (dB) | pulse peak | h(-1), h(1), h(2) / peak | SNR after loss (dB) | fewest taps (6-bit ADC) | fewest ADC bits at those taps | 3-tap FFE: codes (main) | 3-tap quant. loss (dB) | 3-tap BER, statistical | 3-tap BER, Monte-Carlo [95% CI] | sign-sign LMS, 3 taps (max deviation from MMSE) |\n";
+    s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for r in rows {
         let taps = match (r.fewest_taps, r.fewest_taps_main) {
             (Some(n), Some(m)) => format!("{n} (main {m})"),
@@ -244,9 +255,9 @@ fn table(rows: &[Row], o: &StudyOpts) -> String {
             )
         };
         s += &format!(
-            "| {} | {:.2} | {:.3} | {:+.3}, {:+.3}, {:+.3} | {:.1} | {} | {} | {:?} ({}) | {:.3} | {} | {} |\n",
+            "| {} | {:.2} | {:.3} | {:+.3}, {:+.3}, {:+.3} | {:.1} | {} | {} | {:?} ({}) | {:.3} | {} | {} | {:?} ({} code{}) |\n",
             r.channel,
-            r.il_nyquist_db,
+            r.il_nyquist_db.max(0.0),
             r.peak,
             r.h_pre,
             r.h_post1,
@@ -258,7 +269,10 @@ fn table(rows: &[Row], o: &StudyOpts) -> String {
             r.taps3_main,
             r.taps3_quant_loss_db,
             fmt_ber(r.ber3_stat),
-            mc
+            mc,
+            r.lms_codes,
+            r.lms_max_dev,
+            if r.lms_max_dev == 1 { "" } else { "s" }
         );
     }
     s
@@ -413,6 +427,14 @@ fn run_case(
         o.target_ber,
     )
     .map_err(|e| e.to_string())?;
+    bar.set_message(format!("{}: sign-sign LMS", inp.name));
+    let lms = d3.lms_codes(&case, o, LMS_SYMBOLS, a.seed)?;
+    let lms_max_dev = lms
+        .iter()
+        .zip(&d3.codes)
+        .map(|(a, b)| (a - b).abs())
+        .max()
+        .unwrap_or(0);
     let rel = |k: i32| {
         p.cursors(0.0)
             .iter()
@@ -440,6 +462,8 @@ fn run_case(
         ber3_mc_hi: hi,
         mc_symbols: r.symbols,
         mc_bit_errors: r.bit_errors,
+        lms_codes: lms,
+        lms_max_dev,
     })
 }
 
@@ -507,6 +531,7 @@ pub fn run(a: &StudyArgs) -> Result<(), String> {
         snr_db: a.snr_db,
         target_ber: a.target_ber,
         rj_rms_ui: a.rj_ui,
+        zero_forcing: a.zf,
         ..Default::default()
     };
     o.validate()?;

@@ -23,7 +23,8 @@
 //!   amplitude and an unknown, uniformly distributed phase adds the variance
 //!   `5 * mean over phase of sum_k x(k + phase)^2`, divided by peak^2, treated as Gaussian.
 //! * **Sampling phase**: the pulse peak (phase 0), fixed (the CDR is not in this loop).
-//! * **Taps**: MMSE ([`crate::taps::solve_mmse`]) for the channel's cursors at that phase,
+//! * **Taps**: MMSE ([`crate::taps::solve_mmse`]; zero forcing, [`crate::taps::solve_zf`],
+//!   with [`StudyOpts::zero_forcing`]) for the channel's cursors at that phase,
 //!   with the noise variance plus the ADC's quantization variance `step^2 / 12`,
 //!   quantized to Q2.6 ([`crate::taps::quantize`], scale [`crate::taps::coef_scale`]); the
 //!   main tap is chosen among `0 ..= min(n - 1, 3)` for the lowest BER. Tap sets that do
@@ -51,6 +52,8 @@ pub struct StudyOpts {
     pub rj_rms_ui: f64,
     /// largest tap count searched (<= MAX_TAPS)
     pub max_taps: usize,
+    /// zero-forcing taps instead of MMSE
+    pub zero_forcing: bool,
 }
 
 impl Default for StudyOpts {
@@ -61,6 +64,7 @@ impl Default for StudyOpts {
             full_scale: 4.0,
             rj_rms_ui: 0.0,
             max_taps: MAX_TAPS,
+            zero_forcing: false,
         }
     }
 }
@@ -179,7 +183,9 @@ impl Design {
             noise_sigma: case.noise_sigma(o),
             full_scale: case.full_scale(o),
             adc_bits: self.adc_bits,
-            rx: self.rx_params(),
+            // the receiver model at 16 lanes per clock decides the same symbols as at 1
+            // (montecarlo's tests) and runs faster
+            rx: self.rx_params().with_lanes(16).expect("legal"),
             main_tap: self.main_tap,
             symbols,
             max_errors: 0,
@@ -200,7 +206,12 @@ pub fn best_design(case: &Case, o: &StudyOpts, n_taps: usize, bits: u32) -> Opti
     let cursors = case.norm.cursors(0.0);
     let mut best: Option<Design> = None;
     for main_tap in 0..=(n_taps - 1).min(3) {
-        let Ok(t) = taps::solve_mmse(&cursors, n_taps, main_tap, var) else {
+        let solved = if o.zero_forcing {
+            taps::solve_zf(&cursors, n_taps, main_tap)
+        } else {
+            taps::solve_mmse(&cursors, n_taps, main_tap, var)
+        };
+        let Ok(t) = solved else {
             continue;
         };
         // The FFE's gain: the default maps a level unit to 16 Q7.1 codes (targets +-16,
@@ -262,4 +273,64 @@ pub fn fewest_bits(case: &Case, o: &StudyOpts, n_taps: usize) -> Option<Design> 
     (1..=ADC_BITS as u32)
         .filter_map(|b| best_design(case, o, n_taps, b))
         .find(|d| d.stat.ber <= o.target_ber)
+}
+
+/// `n` ADC codes of the channel at the study's sampling phase (random PAM-4 symbols, the
+/// noise, the AGC's full scale, the design's ADC bits): the front end of
+/// [`crate::montecarlo`], as one stream.
+pub fn adc_stream(case: &Case, o: &StudyOpts, bits: u32, n: usize, seed: u64) -> Vec<i8> {
+    use crate::montecarlo::{adc_code, Xoshiro256pp};
+    use rand::RngCore;
+    use rand_distr::{Distribution, StandardNormal};
+    let cur = case.norm.cursors(0.0);
+    let kmin = cur.iter().map(|c| c.0).min().unwrap_or(0) as i64;
+    let kmax = cur.iter().map(|c| c.0).max().unwrap_or(0) as i64;
+    let mut sr = Xoshiro256pp::new(seed);
+    let mut nr = Xoshiro256pp::new(seed ^ 0x5EED);
+    // a[i] for i in kmin .. n + kmax: index i - kmin
+    let lv: Vec<f64> = (0..(n as i64 + kmax - kmin + 1))
+        .map(|_| 2.0 * (sr.next_u64() >> 62) as f64 - 3.0)
+        .collect();
+    let gain = 32.0 / case.full_scale(o);
+    let sigma = case.noise_sigma(o);
+    (0..n as i64)
+        .map(|t| {
+            // x[t] = sum_k h_k a[t + kmax - k] (stream shifted so every index exists)
+            let mut v: f64 = cur
+                .iter()
+                .map(|&(k, h)| h * lv[(t + kmax - k as i64) as usize])
+                .sum();
+            let g: f64 = StandardNormal.sample(&mut nr);
+            v += g * sigma;
+            adc_code(v, gain, bits).0 as i8
+        })
+        .collect()
+}
+
+impl Design {
+    /// Sign-sign LMS (the model's, [`crate::taps::SsLms`], default step) on this channel,
+    /// started from this design's main tap alone (every other tap 0), run decision
+    /// directed over `n` symbols: the final Q2.6 codes.
+    pub fn lms_codes(
+        &self,
+        case: &Case,
+        o: &StudyOpts,
+        n: usize,
+        seed: u64,
+    ) -> Result<Vec<i32>, String> {
+        let mut init = vec![0; self.n_taps];
+        init[self.main_tap] = self.codes[self.main_tap];
+        let mut rx = self.rx_params();
+        rx.reset_coefs = init.clone();
+        let mut m = crate::model::RxModel::new(&rx).map_err(|e| e.to_string())?;
+        m.step(&RxIn::reset());
+        let cfg = taps::LmsConfig {
+            main_tap: self.main_tap,
+            ..Default::default()
+        };
+        let mut lms = taps::SsLms::new(cfg, &init, 1).map_err(|e| e.to_string())?;
+        let adc = adc_stream(case, o, self.adc_bits, n, seed);
+        lms.adapt(&mut m, &adc, None).map_err(|e| e.to_string())?;
+        Ok(lms.codes())
+    }
 }
