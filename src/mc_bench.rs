@@ -23,6 +23,9 @@ pub struct McBenchArgs {
     /// Python with numpy (default: the project's .tools/venv, made by scripts/setup-tools.sh)
     #[arg(long)]
     pub python: Option<PathBuf>,
+    /// write the figures into this Markdown file between `<!-- mcbench:begin -->` and `<!-- mcbench:end -->`
+    #[arg(long)]
+    pub readme: Option<PathBuf>,
 }
 
 /// The benchmark channel: one pre-cursor, the main cursor, post-cursors decaying like a
@@ -42,6 +45,15 @@ fn bench_cursors(n: usize) -> Vec<(i32, f64)> {
 }
 
 pub fn run(a: &McBenchArgs) -> Result<(), String> {
+    let mut log = String::new();
+    macro_rules! say {
+        ($($t:tt)*) => {{
+            let l = format!($($t)*);
+            println!("{l}");
+            log += &l;
+            log.push('\n');
+        }};
+    }
     if !(1_000_000..=10_000_000_000).contains(&a.symbols) {
         return Err(format!(
             "--symbols = {} is out of range: legal is 1000000 ..= 10000000000",
@@ -78,12 +90,12 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         threads: 1,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!(
+    say!(
         "cporx mc-bench: {} cursors, 3-tap FFE, 6-bit ADC, sigma {sigma}; {} symbols per run ({} chunks of {CHUNK}); {cores} cores",
         a.cursors, a.symbols, a.symbols.div_ceil(CHUNK)
     );
     let one = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
-    println!(
+    say!(
         "  cporx, 1 thread, P=1 : {:>7.1} M symbols/s  (SER {:.3e}, {} errors)",
         one.rate() / 1e6,
         one.ser(),
@@ -93,14 +105,14 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
     // symbols: the P-lane FFE computes the serial FIR; fewer per-clock overheads)
     cfg.rx = rx.clone().with_lanes(16).map_err(|e| e.to_string())?;
     let one16 = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
-    println!(
+    say!(
         "  cporx, 1 thread, P=16: {:>7.1} M symbols/s  (same counts as P=1: {})",
         one16.rate() / 1e6,
         one16.symbol_errors == one.symbol_errors && one16.bit_errors == one.bit_errors
     );
     cfg.threads = 0;
     let all = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
-    println!(
+    say!(
         "  cporx, {} threads, P=16: {:>6.1} M symbols/s  ({:.1} M per core; same counts: {})",
         all.threads,
         all.rate() / 1e6,
@@ -152,25 +164,37 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         ));
     }
     let np_rate = f[3] * 1e6;
-    println!(
+    say!(
         "  numpy, 1 thread      : {:>7.1} M symbols/s  (SER {:.3e}, {} symbols)",
         np_rate / 1e6,
         f[1] / f[0],
         f[0]
     );
     let best1 = one.rate().max(one16.rate());
-    println!(
+    say!(
         "  ratio: cporx 1 thread (P=1) / numpy = {:.1} x; (P=16) / numpy = {:.1} x; cporx {} threads / numpy = {:.1} x",
         one.rate() / np_rate,
         one16.rate() / np_rate,
         all.threads,
         all.rate() / np_rate
     );
-    println!(
+    say!(
         "  target >= 20 M symbols/s per core: {} (best single core {:.1} M, all cores {:.1} M per core)",
         if best1 >= 20e6 && all.rate() / all.threads as f64 >= 20e6 { "met" } else { "missed" },
         best1 / 1e6,
         all.rate() / 1e6 / all.threads as f64
     );
+    if let Some(readme) = &a.readme {
+        let text = format!(
+            "`cargo run --release -- mc-bench` on this 2-core machine (figures vary by up to 2x run to run here):\n\n```\n{log}```\n"
+        );
+        crate::replace_between(
+            readme,
+            "<!-- mcbench:begin -->",
+            "<!-- mcbench:end -->",
+            &text,
+        )?;
+        println!("updated {}", readme.display());
+    }
     Ok(())
 }
