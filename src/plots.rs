@@ -1101,28 +1101,19 @@ where
         .label_style((FONT, 13).into_font().color(&DARK))
         .axis_style(RGBColor(90, 90, 90))
         .draw()?;
-    bar.draw(&Text::new(
-        "probability",
-        (
-            bar.dim_in_pixel().0 as i32 / 2 - 4,
-            bar.dim_in_pixel().1 as i32 - 44,
-        ),
-        (FONT, 13)
-            .into_font()
-            .color(&DARK)
-            .pos(Pos::new(HPos::Center, VPos::Top)),
-    ))?;
-    bar.draw(&Text::new(
-        "(log scale)",
-        (
-            bar.dim_in_pixel().0 as i32 / 2 - 4,
-            bar.dim_in_pixel().1 as i32 - 28,
-        ),
-        (FONT, 13)
-            .into_font()
-            .color(&DARK)
-            .pos(Pos::new(HPos::Center, VPos::Top)),
-    ))?;
+    for (text, up) in [("probability", 44), ("(log scale)", 28)] {
+        bar.draw(&Text::new(
+            text,
+            (
+                bar.dim_in_pixel().0 as i32 / 2 - 4,
+                bar.dim_in_pixel().1 as i32 - up,
+            ),
+            (FONT, 13)
+                .into_font()
+                .color(&DARK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
     Ok(())
 }
 

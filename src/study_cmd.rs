@@ -469,11 +469,7 @@ fn run_case(
 
 /// BER vs SNR on an ideal (ISI-free) channel: closed form, statistical eye, Monte-Carlo.
 fn ber_vs_snr(dir: &Path, a: &StudyArgs, bar: &ProgressBar) -> Result<(), String> {
-    let rx = {
-        let mut r = RxParams::with_taps(3, 1).map_err(|e| e.to_string())?;
-        r.reset_coefs = vec![0, 64, 0];
-        r
-    };
+    let rx = montecarlo::McConfig::ideal_channel(1.0, 1, 0).rx;
     let mut theory = vec![];
     let mut stat = vec![];
     let mut sims = vec![];
@@ -495,18 +491,8 @@ fn ber_vs_snr(dir: &Path, a: &StudyArgs, bar: &ProgressBar) -> Result<(), String
         stat.push((s, stateye::ber(&setup).ber));
         if s <= 21.0 {
             bar.set_message(format!("BER vs SNR: {s} dB"));
-            let c = montecarlo::McConfig {
-                cursors: vec![(0, 1.0)],
-                noise_sigma: sigma,
-                full_scale: 4.0,
-                adc_bits: ADC_BITS as u32,
-                rx: rx.clone(),
-                main_tap: 1,
-                symbols: a.mc_symbols,
-                max_errors: 1000,
-                seed: a.seed,
-                threads: 0,
-            };
+            let mut c = montecarlo::McConfig::ideal_channel(sigma, a.mc_symbols, a.seed);
+            c.max_errors = 1000;
             let r = montecarlo::run(&c, &|_| {}).map_err(|e| e.to_string())?;
             let (lo, hi) = stateye::binomial_ci(r.bit_errors, 2 * r.symbols, 0.95);
             sims.push((s, r.ber(), lo, hi));

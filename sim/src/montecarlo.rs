@@ -85,6 +85,26 @@ pub struct McConfig {
 }
 
 impl McConfig {
+    /// An ISI-free channel (cursor 0 only) at noise `sigma`, received with the default full
+    /// scale (4), a 6-bit ADC, a unit FFE (main tap 1, code 64: y = 2x) and the default
+    /// levels: the setup of the closed-form checks.
+    pub fn ideal_channel(sigma: f64, symbols: u64, seed: u64) -> McConfig {
+        let mut rx = RxParams::with_taps(3, 1).expect("legal");
+        rx.reset_coefs = vec![0, 1 << COEF_FRAC, 0];
+        McConfig {
+            cursors: vec![(0, 1.0)],
+            noise_sigma: sigma,
+            full_scale: 4.0,
+            adc_bits: ADC_BITS as u32,
+            rx,
+            main_tap: 1,
+            symbols,
+            max_errors: 0,
+            seed,
+            threads: 0,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), McError> {
         let rng = |name, v: f64, lo: f64, hi: f64| {
             if v.is_finite() && v >= lo && v <= hi {

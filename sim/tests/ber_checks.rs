@@ -44,23 +44,10 @@ fn ideal_channel_ser_matches_the_closed_form() {
     // 1.5 Q(1/sigma) is printed beside it; it differs by 5-20 % at these SNRs).
     let b = [-2.0625, -0.0625, 1.9375];
     assert!((pam4_ser(0.3, [-2.0, 0.0, 2.0]) - 1.5 * q_func(1.0 / 0.3)).abs() < 1e-15);
-    let mut rx = RxParams::with_taps(3, 1).unwrap();
-    rx.reset_coefs = vec![0, 64, 0];
-    assert_eq!(rx.thresholds, [-32, 0, 32]);
     for (snr, symbols) in [(16.0, 4_000_000u64), (18.0, 10_000_000), (20.0, 40_000_000)] {
         let sigma = (5.0 / 10f64.powf(snr / 10.0)).sqrt();
-        let c = McConfig {
-            cursors: vec![(0, 1.0)],
-            noise_sigma: sigma,
-            full_scale: 4.0,
-            adc_bits: ADC_BITS as u32,
-            rx: rx.clone(),
-            main_tap: 1,
-            symbols,
-            max_errors: 0,
-            seed: 11,
-            threads: 0,
-        };
+        let c = McConfig::ideal_channel(sigma, symbols, 11);
+        assert_eq!(c.rx.thresholds, [-32, 0, 32]);
         let r = montecarlo::run(&c, &|_| {}).unwrap();
         let (lo, hi) = stateye::binomial_ci(r.symbol_errors, r.symbols, 0.999);
         let theory = pam4_ser(sigma, b);
