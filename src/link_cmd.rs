@@ -11,9 +11,13 @@ use std::time::Instant;
 
 #[derive(Args, Clone, Debug)]
 pub struct LinkArgs {
-    /// built-in channel: ideal, cpo, short, mr
+    /// channel: built-in ideal, cpo, short, mr, or a Touchstone file (.s2p, .s4p: SDD21 ->
+    /// pulse response at --baud, COM-like TX and RX filters; docs/link-analysis.md)
     #[arg(long, default_value = "short")]
     pub channel: String,
+    /// port map of a 4-port --channel file, `a1,a2:b1,b2`; default: detected from the data
+    #[arg(long)]
+    pub map: Option<String>,
     /// SNR at the sampler in dB (E[a^2] * peak^2 / sigma^2), -10 ..= 80
     #[arg(long, default_value_t = 25.0, allow_negative_numbers = true)]
     pub snr: f64,
@@ -74,9 +78,47 @@ fn range(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
     Ok(())
 }
 
+/// The channel's pulse response: a built-in name, or a Touchstone file's SDD21 (or S21)
+/// through `cporx_sim::pulse` at the --baud rate.
+fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
+    if cporx_sim::touchstone::ports_from_name(&a.channel).is_none() {
+        if a.map.is_some() {
+            return Err("--map needs a Touchstone --channel file".into());
+        }
+        return PulseResponse::builtin(&a.channel).map_err(|e| format!("--channel: {e}"));
+    }
+    let path = std::path::Path::new(&a.channel);
+    let ts = cporx_sim::touchstone::read(path).map_err(|e| format!("--channel: {e}"))?;
+    let h = if ts.n_ports == 2 {
+        ts.s21()
+    } else {
+        let map = match &a.map {
+            Some(m) => {
+                cporx_sim::touchstone::PortMap::parse(m).map_err(|e| format!("--map: {e}"))?
+            }
+            None => {
+                ts.detect_port_map()
+                    .map_err(|e| format!("--channel: {e}"))?
+                    .0
+            }
+        };
+        ts.sdd21(&map)
+    }
+    .map_err(|e| format!("--channel: {e}"))?;
+    let opts = cporx_sim::pulse::PulseOpts::for_baud(a.baud * 1e9);
+    opts.validate().map_err(|e| format!("--baud: {e}"))?;
+    let p = cporx_sim::pulse::pulse_response(&h, &opts).map_err(|e| format!("--channel: {e}"))?;
+    let name = path
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    p.to_afe(name).map_err(|e| format!("--channel: {e}"))
+}
+
 /// Build the link configuration from the flags; every bad value is an error naming the flag.
 pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
-    let pulse = PulseResponse::builtin(&a.channel).map_err(|e| format!("--channel: {e}"))?;
+    let pulse = channel_pulse(a)?;
     range("snr", a.snr, -10.0, 80.0)?;
     range("rj", a.rj, 0.0, 0.5)?;
     range("sj-amp", a.sj_amp, 0.0, 50.0)?;
