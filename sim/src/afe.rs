@@ -146,33 +146,46 @@ pub struct PulseResponse {
     pub samples: Vec<f64>,
 }
 
+/// A table sampled at `os` points per UI from `t0` UI, at time `t`: linear interpolation
+/// between points, zero-extended outside (so it reaches 0 within one grid step). Shared
+/// by [`PulseResponse`] and `crate::pulse::ChannelPulse`.
+#[inline]
+pub(crate) fn table_value(samples: &[f64], t0: f64, os: usize, t: f64) -> f64 {
+    let x = (t - t0) * os as f64;
+    if !x.is_finite() {
+        return 0.0;
+    }
+    let i0 = x.floor();
+    let f = x - i0;
+    let i0 = i0 as i64;
+    let s = |i: i64| -> f64 {
+        if i < 0 || i >= samples.len() as i64 {
+            0.0
+        } else {
+            samples[i as usize]
+        }
+    };
+    let a = s(i0);
+    let b = s(i0 + 1);
+    a + f * (b - a)
+}
+
+/// (first, last) tabulated time of such a table, UI.
+pub(crate) fn table_span(samples: &[f64], t0: f64, os: usize) -> (f64, f64) {
+    let n = samples.len().max(1);
+    (t0, t0 + (n - 1) as f64 / os as f64)
+}
+
 impl PulseResponse {
     /// Value at time `t` (UI): linear interpolation between table points; the table is
     /// zero-extended, so the response is 0 outside it (reaching 0 within one grid step).
     pub fn value(&self, t: f64) -> f64 {
-        let x = (t - self.t0) * self.os as f64;
-        if !x.is_finite() {
-            return 0.0;
-        }
-        let i0 = x.floor();
-        let f = x - i0;
-        let i0 = i0 as i64;
-        let s = |i: i64| -> f64 {
-            if i < 0 || i >= self.samples.len() as i64 {
-                0.0
-            } else {
-                self.samples[i as usize]
-            }
-        };
-        let a = s(i0);
-        let b = s(i0 + 1);
-        a + f * (b - a)
+        table_value(&self.samples, self.t0, self.os, t)
     }
 
     /// (first, last) tabulated time in UI.
     pub fn span_ui(&self) -> (f64, f64) {
-        let n = self.samples.len().max(1);
-        (self.t0, self.t0 + (n - 1) as f64 / self.os as f64)
+        table_span(&self.samples, self.t0, self.os)
     }
 
     /// Time (UI) of the largest sample (the first one if tied); 0 after construction.

@@ -461,28 +461,12 @@ pub struct ChannelPulse {
 impl ChannelPulse {
     /// (first, last) tabulated time, UI relative to the peak.
     pub fn span_ui(&self) -> (f64, f64) {
-        let n = self.samples.len().max(1);
-        (self.t0_ui, self.t0_ui + (n - 1) as f64 / self.os as f64)
+        crate::afe::table_span(&self.samples, self.t0_ui, self.os)
     }
 
     /// Value at `t` UI (relative to the peak), linearly interpolated, 0 outside the table.
     pub fn value(&self, t: f64) -> f64 {
-        let x = (t - self.t0_ui) * self.os as f64;
-        if !x.is_finite() {
-            return 0.0;
-        }
-        let i0 = x.floor();
-        let w = x - i0;
-        let i0 = i0 as i64;
-        let s = |i: i64| {
-            if i < 0 || i >= self.samples.len() as i64 {
-                0.0
-            } else {
-                self.samples[i as usize]
-            }
-        };
-        let a = s(i0);
-        a + w * (s(i0 + 1) - a)
+        crate::afe::table_value(&self.samples, self.t0_ui, self.os, t)
     }
 
     /// Absolute symbol-spaced samples `(k, p(k + phase_ui))` for every integer `k` with
