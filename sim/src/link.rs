@@ -123,9 +123,6 @@ impl LinkConfig {
 /// levels and CDR gains.
 pub fn rx_params_for(afe: &AfeConfig, n_taps: usize) -> Result<RxParams, LinkError> {
     let mut rx = RxParams::with_taps(n_taps, 1)?;
-    let gain = (1 << (ADC_BITS - 1)) as f64 / afe.full_scale; // ADC codes per level unit
-                                                              // the slicer targets assume 8 ADC codes per level unit (levels at +-8, +-24)
-    let target = 8.0;
     let c = mmse_taps(
         &afe.pulse,
         n_taps,
@@ -133,20 +130,22 @@ pub fn rx_params_for(afe: &AfeConfig, n_taps: usize) -> Result<RxParams, LinkErr
         0.0,
         afe.noise_sigma() * afe.noise_sigma(),
     );
+    // codes per level unit: the slicer targets assume 8 ADC codes per level unit (levels
+    // at +-8, +-24), the convention `taps::coef_scale` holds; out-of-range codes clamp here
+    // (the closed loop's historical behaviour; `taps::quantize` refuses them)
+    let cps = crate::taps::coef_scale(afe.full_scale);
     rx.reset_coefs = c
         .iter()
-        .map(|&v| {
-            let code = (v * target / gain * (1 << COEF_FRAC) as f64).round();
-            code.clamp(-128.0, 127.0) as i32
-        })
+        .map(|&v| (v * cps).round().clamp(-128.0, 127.0) as i32)
         .collect();
     rx.validate()?;
     Ok(rx)
 }
 
 /// Real-valued MMSE FFE taps for the symbol-spaced cursors of `pulse` sampled at `phase`
-/// (UI from the peak): minimize E|sum_k c_k x[n-k] - a[n-main]|^2 with x = h * a + noise,
-/// E[a^2] = 5, noise variance `noise_var` (level units). Unit gain on the main cursor path.
+/// (UI from the peak): [`crate::taps::solve_mmse`] on `pulse.cursors(phase)` (E[a^2] = 5,
+/// noise variance `noise_var` in level units, unit gain on the main cursor path); all
+/// zeros where that has no solution (an illegal tap count, or a singular system).
 pub fn mmse_taps(
     pulse: &PulseResponse,
     n_taps: usize,
@@ -154,33 +153,8 @@ pub fn mmse_taps(
     phase: f64,
     noise_var: f64,
 ) -> Vec<f64> {
-    let cur = pulse.cursors(phase);
-    let h = |j: i64| -> f64 {
-        cur.iter()
-            .find(|(k, _)| *k as i64 == j)
-            .map(|c| c.1)
-            .unwrap_or(0.0)
-    };
-    let (kmin, kmax) = (
-        cur.iter().map(|c| c.0).min().unwrap_or(0) as i64,
-        cur.iter().map(|c| c.0).max().unwrap_or(0) as i64,
-    );
-    // x[n-i] = sum_j h_j a[n-i-j]: R_ij = 5 sum_m h(m-i) h(m-j) + noise_var delta_ij,
-    // p_i = 5 h(main - i)
-    let mut r = vec![vec![0.0; n_taps]; n_taps];
-    let mut p = vec![0.0; n_taps];
-    for i in 0..n_taps {
-        for j in 0..n_taps {
-            let mut s = 0.0;
-            for m in (kmin - 1)..=(kmax + n_taps as i64 + 1) {
-                s += h(m - i as i64) * h(m - j as i64);
-            }
-            r[i][j] = 5.0 * s + if i == j { noise_var } else { 0.0 };
-        }
-        p[i] = 5.0 * h(main as i64 - i as i64);
-    }
-    // R is 5 H'H plus the noise on its diagonal: positive definite for any real pulse
-    crate::equalize::solve(r, p).unwrap_or_else(|| vec![0.0; n_taps])
+    crate::taps::solve_mmse(&pulse.cursors(phase), n_taps, main, noise_var)
+        .unwrap_or_else(|_| vec![0.0; n_taps])
 }
 
 /// A PI code in 0 ..< 2^PI_BITS derived from a seed (a multiplicative hash), for runs that
