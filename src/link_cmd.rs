@@ -88,23 +88,15 @@ fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
         return PulseResponse::builtin(&a.channel).map_err(|e| format!("--channel: {e}"));
     }
     let path = std::path::Path::new(&a.channel);
-    let ts = cporx_sim::touchstone::read(path).map_err(|e| format!("--channel: {e}"))?;
-    let h = if ts.n_ports == 2 {
-        ts.s21()
-    } else {
-        let map = match &a.map {
-            Some(m) => {
-                cporx_sim::touchstone::PortMap::parse(m).map_err(|e| format!("--map: {e}"))?
-            }
-            None => {
-                ts.detect_port_map()
-                    .map_err(|e| format!("--channel: {e}"))?
-                    .0
-            }
-        };
-        ts.sdd21(&map)
-    }
-    .map_err(|e| format!("--channel: {e}"))?;
+    let map = match &a.map {
+        Some(m) => {
+            Some(cporx_sim::touchstone::PortMap::parse(m).map_err(|e| format!("--map: {e}"))?)
+        }
+        None => None,
+    };
+    let (h, _) = cporx_sim::touchstone::read(path)
+        .and_then(|ts| ts.insertion(map.as_ref()))
+        .map_err(|e| format!("--channel: {e}"))?;
     let opts = cporx_sim::pulse::PulseOpts::for_baud(a.baud * 1e9);
     opts.validate().map_err(|e| format!("--baud: {e}"))?;
     let p = cporx_sim::pulse::pulse_response(&h, &opts).map_err(|e| format!("--channel: {e}"))?;

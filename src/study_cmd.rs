@@ -75,15 +75,10 @@ fn default_channels() -> PathBuf {
 
 /// A file's SDD21 (or S21 of a 2-port) with the given or detected port map.
 fn load_sdd21(path: &Path, map: Option<&PortMap>) -> Result<(FreqResponse, String), String> {
-    let ts = touchstone::read(path).map_err(|e| e.to_string())?;
-    if ts.n_ports == 2 {
-        return Ok((ts.s21().map_err(|e| e.to_string())?, "S21".into()));
-    }
-    let map = match map {
-        Some(m) => m.clone(),
-        None => ts.detect_port_map().map_err(|e| e.to_string())?.0,
-    };
-    Ok((ts.sdd21(&map).map_err(|e| e.to_string())?, map.to_string()))
+    let (h, map) = touchstone::read(path)
+        .and_then(|ts| ts.insertion(map))
+        .map_err(|e| e.to_string())?;
+    Ok((h, map.map_or("S21".into(), |m| m.to_string())))
 }
 
 fn pulse_opts(baud_gbd: f64) -> Result<PulseOpts, String> {
@@ -308,14 +303,10 @@ fn inputs(dir: &Path) -> Result<Vec<Input>, String> {
             .unwrap_or_default()
             .to_string_lossy()
             .to_string();
-        if ts.n_ports == 2 {
-            thrus.push((stem, ts.s21().map_err(|e| e.to_string())?, None));
-            continue;
-        }
-        match ts.detect_port_map() {
-            Ok((map, _)) => {
-                thrus.push((stem, ts.sdd21(&map).map_err(|e| e.to_string())?, Some(map)))
-            }
+        // a 4-port file without a thru path (crosstalk) is an aggressor
+        match ts.insertion(None) {
+            Ok((h, map)) => thrus.push((stem, h, map)),
+            Err(e) if ts.n_ports == 2 => return Err(e.to_string()),
             Err(_) => aggressors.push((stem, ts)),
         }
     }

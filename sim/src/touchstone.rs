@@ -811,6 +811,24 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
 pub const THRU_THRESHOLD: f64 = 0.5;
 
 impl Touchstone {
+    /// The insertion loss this file describes: S21 of a 2-port file; otherwise SDD21 with
+    /// `map`, or with the detected port map when `map` is `None` (an error for a file
+    /// without a thru path, such as a crosstalk file). Also returns the map used (`None`
+    /// for a 2-port file).
+    pub fn insertion(
+        &self,
+        map: Option<&PortMap>,
+    ) -> Result<(FreqResponse, Option<PortMap>), TouchstoneError> {
+        if self.n_ports == 2 {
+            return Ok((self.s21()?, None));
+        }
+        let map = match map {
+            Some(m) => m.clone(),
+            None => self.detect_port_map()?.0,
+        };
+        Ok((self.sdd21(&map)?, Some(map)))
+    }
+
     /// S_(i)(j), 1-based, at frequency index `k` (no bounds promise beyond the file's).
     fn sij(&self, k: usize, i: usize, j: usize) -> Complex64 {
         self.s[k][(i - 1) * self.n_ports + (j - 1)]
