@@ -15,12 +15,15 @@ mod bench;
 mod build_cmd;
 mod cdr_report;
 mod demo;
+mod fail;
 mod link_cmd;
 mod mc_bench;
+mod out;
 mod plots;
 mod study_cmd;
 
 use clap::{Parser, Subcommand};
+use fail::Fail;
 use cporx_spec::RxParams;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,7 +32,9 @@ use std::process::ExitCode;
 #[command(
     name = "cporx",
     version,
-    about = "PAM-4 receive DSP for co-packaged optics: rust-hdl RTL, bit-exact model, Verilator co-simulation"
+    about = "PAM-4 receive DSP for co-packaged optics: rust-hdl RTL, bit-exact model, Verilator co-simulation",
+    long_about = "PAM-4 receive DSP for co-packaged optics: rust-hdl RTL, bit-exact model, Verilator co-simulation.\n\nA bare `cporx` (no subcommand) runs `cporx demo`, the main job.",
+    after_help = fail::EXIT_CODES_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -209,30 +214,27 @@ fn sim(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let r = match cli.cmd.unwrap_or(Cmd::Demo(demo::DemoArgs::default())) {
-        Cmd::Demo(a) => demo::run(&a),
-        Cmd::Export { out, config } => export(&out, &config),
+    let r: Result<(), Fail> = match cli.cmd.unwrap_or(Cmd::Demo(demo::DemoArgs::default())) {
+        Cmd::Demo(a) => demo::run(&a).map_err(Fail::from),
+        Cmd::Export { out, config } => export(&out, &config).map_err(Fail::from),
         Cmd::Sim {
             stimulus,
             config,
             vcd,
             rtl,
             out,
-        } => sim(&stimulus, &config, &vcd, rtl, &out),
-        Cmd::Link(a) => link_cmd::run(&a),
-        Cmd::CdrReport(a) => cdr_report::run_report(&a),
-        Cmd::Bench(a) => bench::run(&a),
-        Cmd::McBench(a) => mc_bench::run(&a),
-        Cmd::Study(a) => study_cmd::run(&a),
-        Cmd::Channel(a) => study_cmd::channel(&a),
-        Cmd::Build(a) => build_cmd::run(&a),
-        Cmd::Sweep(a) => build_cmd::sweep(&a),
+        } => sim(&stimulus, &config, &vcd, rtl, &out).map_err(Fail::from),
+        Cmd::Link(a) => link_cmd::run(&a).map_err(Fail::from),
+        Cmd::CdrReport(a) => cdr_report::run_report(&a).map_err(Fail::from),
+        Cmd::Bench(a) => bench::run(&a).map_err(Fail::from),
+        Cmd::McBench(a) => mc_bench::run(&a).map_err(Fail::from),
+        Cmd::Study(a) => study_cmd::run(&a).map_err(Fail::from),
+        Cmd::Channel(a) => study_cmd::channel(&a).map_err(Fail::from),
+        Cmd::Build(a) => build_cmd::run(&a).map_err(Fail::from),
+        Cmd::Sweep(a) => build_cmd::sweep(&a).map_err(Fail::from),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(f) => f.report(),
     }
 }

@@ -10,12 +10,14 @@
 //! * [`channel`]: the analog side for the demo (ISI channel, noise, ADC)
 //! * [`verilator`]: builds the exported Verilog with Verilator and runs it in bulk
 //! * [`vcd_out`]: VCD writing with the `vcd` crate, names as in the exported Verilog
+//! * [`figure`]: rates from counts (BER with its count and 95 % interval; "not measured" from zero samples)
 //! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing
 
 pub mod afe;
 pub mod bist;
 pub mod channel;
 pub mod equalize;
+pub mod figure;
 pub mod link;
 pub mod model;
 pub mod montecarlo;

@@ -11,6 +11,7 @@
 
 pub mod bist;
 pub mod params;
+pub mod paths;
 pub mod ports;
 
 pub use params::{CdrParams, ParamError, RxParams};
