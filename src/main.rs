@@ -47,26 +47,33 @@ enum Cmd {
     Demo(demo::DemoArgs),
     /// Export the receive top as Verilog (DIR/top.v) and lint it with Verilator
     Export {
-        #[arg(long)]
+        /// output folder for top.v, lint_waivers.vlt and params.toml (created if missing)
+        #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// parameter file (TOML, the fields of RxParams); default: the built-in defaults
-        #[arg(long)]
+        /// parameter file (TOML, the fields of RxParams: lanes, n_taps, reset_coefs,
+        /// thresholds, targets, cdr); default: the built-in defaults (3 taps, 1 lane)
+        #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
     /// Run a stimulus file (one cycle a line: ADC code, `rst`, or `w ADDR DATA ADC`)
+    #[command(long_about = SIM_HELP)]
     Sim {
-        #[arg(long)]
+        /// stimulus file: one cycle a line (format above)
+        #[arg(long, value_name = "FILE")]
         stimulus: PathBuf,
-        #[arg(long)]
+        /// parameter file (TOML, the fields of RxParams); default: the built-in defaults
+        /// (3 taps, 1 lane); its lanes set the ADC codes per line
+        #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// write the model's waveforms here
-        #[arg(long)]
+        /// write the model's waveforms (every cycle) here (folder created if missing)
+        #[arg(long, value_name = "FILE")]
         vcd: Option<PathBuf>,
-        /// also run the exported RTL under Verilator and compare every cycle
+        /// also run the exported RTL under Verilator and compare every output of every cycle
         #[arg(long)]
         rtl: bool,
-        /// write the outputs (one cycle a line: y symbol gray err phase lock freq) here instead of stdout
-        #[arg(long)]
+        /// write the outputs (one cycle a line: y symbol gray err phase lock freq) here
+        /// instead of stdout (folder created if missing)
+        #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
     /// Run the closed loop: AFE (channel, noise, jitter, ppm) -> receive top -> PI code -> AFE
@@ -87,6 +94,18 @@ enum Cmd {
     Sweep(build_cmd::SweepArgs),
 }
 
+const SIM_HELP: &str = "Run a stimulus file through the reference model (and, with --rtl, the exported RTL under Verilator).
+
+Stimulus format: plain text, one clock cycle a line, `#` starts a comment. A line is
+  ADC...              the cycle's P ADC codes (-32 ..= 31), lane 0 first (`-7`; `-7 3 0 12` at 4 lanes)
+  rst                 a synchronous reset: registers to RxParams (coefficients, thresholds, targets, CDR)
+  w ADDR DATA ADC...  a configuration write (ADDR 0 ..= 31; DATA -128 ..= 127 for addresses 0 ..= 23,
+                      0 ..= 255 for the unsigned CDR and lock registers 24 ..= 31) with the cycle's codes
+A file without `rst` runs from power-up, where every register is 0, configuration included
+(coefficients 0, so y = 0): cporx warns; start with `rst` to load the parameters.
+Every value is range-checked; an error names the line, the field and the legal range.
+An empty stimulus measures nothing: exit code 3.";
+
 /// Replace the text between the marker lines `begin` and `end` of `file` with `body`.
 pub fn replace_between(
     file: &std::path::Path,
@@ -94,8 +113,7 @@ pub fn replace_between(
     end: &str,
     body: &str,
 ) -> Result<(), String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let text = out::read(file)?;
     let (Some(i), Some(j)) = (text.find(begin), text.find(end)) else {
         return Err(format!(
             "{} has no `{begin}` ... `{end}` section to replace",
@@ -103,46 +121,43 @@ pub fn replace_between(
         ));
     };
     let new = format!("{}{begin}\n{body}{}", &text[..i], &text[j..]);
-    std::fs::write(file, new).map_err(|e| format!("cannot write {}: {e}", file.display()))
+    out::write(file, new)
 }
 
 pub fn load_params(config: &Option<PathBuf>) -> Result<RxParams, String> {
-    match config {
-        None => Ok(RxParams::default()),
+    let p = match config {
+        None => RxParams::default(),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            RxParams::from_toml(&text, &path.display().to_string()).map_err(|e| e.to_string())
+            let text = out::read(path)?;
+            RxParams::from_toml(&text, &path.display().to_string()).map_err(|e| e.to_string())?
+        }
+    };
+    if let Some(path) = config {
+        for w in p.warnings() {
+            eprintln!("warning: {}: {w}", path.display());
         }
     }
+    Ok(p)
 }
 
-fn export(out: &PathBuf, config: &Option<PathBuf>) -> Result<(), String> {
+fn export(dir: &std::path::Path, config: &Option<PathBuf>) -> Result<(), String> {
     let p = load_params(config)?;
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    out::create_dir(dir)?;
     let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
-    let f = out.join("top.v");
-    std::fs::write(&f, &v).map_err(|e| e.to_string())?;
-    std::fs::copy(
-        cporx_sim::verilator::waiver_file(),
-        out.join("lint_waivers.vlt"),
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::write(out.join("params.toml"), p.to_toml()).map_err(|e| e.to_string())?;
+    let f = dir.join("top.v");
+    out::write(&f, &v)?;
+    out::write(&dir.join("lint_waivers.vlt"), cporx_sim::verilator::WAIVERS)?;
+    out::write(&dir.join("params.toml"), p.to_toml())?;
     println!(
-        "wrote {} ({} lines, n_taps = {}), lint_waivers.vlt, params.toml",
+        "wrote {} ({} lines, n_taps = {}, lanes = {}), lint_waivers.vlt, params.toml",
         f.display(),
         v.lines().count(),
-        p.n_taps
+        p.n_taps,
+        p.lanes
     );
     match cporx_sim::verilator::lint(&f) {
         Ok(()) => println!("verilator --lint-only -Wall (with lint_waivers.vlt): clean"),
-        Err(cporx_sim::verilator::VerilatorError::NotFound { .. }) => {
-            println!(
-                "lint skipped: {}",
-                cporx_sim::verilator::find_verilator().unwrap_err()
-            )
-        }
+        Err(e) if e.is_not_found() => println!("lint skipped: {e}"),
         Err(e) => return Err(e.to_string()),
     }
     Ok(())
@@ -153,29 +168,50 @@ fn sim(
     config: &Option<PathBuf>,
     vcd: &Option<PathBuf>,
     rtl: bool,
-    out: &Option<PathBuf>,
-) -> Result<(), String> {
+    out_path: &Option<PathBuf>,
+) -> Result<(), Fail> {
     use std::io::Write;
     let p = load_params(config)?;
-    let text = std::fs::read_to_string(stimulus)
-        .map_err(|e| format!("cannot read {}: {e}", stimulus.display()))?;
+    // every output path is checked before anything runs
+    for f in [vcd, out_path].into_iter().flatten() {
+        out::check_writable(f)?;
+    }
+    let text = out::read(stimulus)?;
     let stim = cporx_sim::stimulus::parse(&text, &stimulus.display().to_string(), p.lanes)
         .map_err(|e| e.to_string())?;
+    if stim.is_empty() {
+        return Err(Fail::NotMeasured(format!(
+            "{} holds no cycles (only blank lines or comments): nothing was simulated{}",
+            stimulus.display(),
+            if rtl { ", so no agreement with the RTL was measured" } else { "" }
+        )));
+    }
+    if cporx_sim::stimulus::never_resets(&stim) {
+        eprintln!(
+            "warning: {} never resets (no `rst` line): the run starts from power-up, where every register is 0, \
+             configuration included (coefficients, thresholds, targets, CDR gains and ctrl all 0), \
+             so y stays 0 until the stimulus writes the coefficients; start the file with `rst` to load RxParams",
+            stimulus.display()
+        );
+    }
     let res = match vcd {
         Some(path) => {
-            let f = std::fs::File::create(path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            let r = cporx_sim::vcd_out::run_model_with_vcd(&p, &stim, std::io::BufWriter::new(f))
-                .map_err(|e| e.to_string())?;
+            let f = out::create(path)?;
+            let mut bw = std::io::BufWriter::new(f);
+            let r = cporx_sim::vcd_out::run_model_with_vcd(&p, &stim, &mut bw)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            out::flush(&mut bw, path)?;
             eprintln!("wrote {}", path.display());
             r
         }
         None => cporx_verif::run_model(&p, &stim),
     };
-    let mut w: Box<dyn Write> = match out {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| e.to_string())?,
-        )),
+    let werr = |e: std::io::Error| match out_path {
+        Some(f) => format!("cannot write {}: {}", f.display(), out::plain(&e)),
+        None => format!("cannot write to standard output: {}", out::plain(&e)),
+    };
+    let mut w: Box<dyn Write> = match out_path {
+        Some(path) => Box::new(std::io::BufWriter::new(out::create(path)?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let mut head = "# cycle".to_string();
@@ -187,15 +223,19 @@ fn sim(
         };
         head += &format!(" y{l} symbol{l} gray{l} err{l}");
     }
-    writeln!(w, "{head} phase lock freq").map_err(|e| e.to_string())?;
+    writeln!(w, "{head} phase lock freq").map_err(werr)?;
     for (c, o) in res.iter().enumerate() {
         let mut line = c.to_string();
         for l in &o.lane[..p.lanes] {
             line += &format!(" {} {} {:02b} {}", l.y, l.symbol, l.gray, l.err);
         }
-        writeln!(w, "{line} {} {} {}", o.phase, o.lock as u8, o.freq).map_err(|e| e.to_string())?;
+        writeln!(w, "{line} {} {} {}", o.phase, o.lock as u8, o.freq).map_err(werr)?;
     }
+    w.flush().map_err(werr)?;
     drop(w);
+    if let Some(f) = out_path {
+        eprintln!("wrote {} ({} cycles)", f.display(), res.len());
+    }
     if rtl {
         let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
         let mut vl =
@@ -206,7 +246,7 @@ fn sim(
                 "RTL (Verilator) agrees with the model on all {} cycles",
                 res.len()
             ),
-            Err(m) => return Err(format!("RTL and model disagree: {m}")),
+            Err(m) => return Err(format!("RTL and model disagree: {m}").into()),
         }
     }
     Ok(())

@@ -3,8 +3,29 @@
 //! or a configuration write `w ADDR DATA ADC...` (e.g. `w 1 64 0`: write 64 to address 1
 //! while the one lane's ADC carries 0).
 //! Every value is range-checked; an error names the line, the field and the legal range.
+//! `DATA` is the register's own format: signed -128 ..= 127 for the FFE coefficients,
+//! thresholds and targets (addresses 0 ..= 23), unsigned 0 ..= 255 for the CDR and lock
+//! registers (24 ..= 31); the bus carries its 8-bit pattern either way.
+//!
+//! A file without any `rst` line runs from power-up, where every register (configuration
+//! included) is 0: [`parse`] accepts it, and the `sim` command warns ([`never_resets`]).
 
-use cporx_spec::RxIn;
+use cporx_spec::{sext, signed_range, RxIn, ADC_BITS, CFG_ADDR_BITS, CFG_DATA_BITS, CFG_KP};
+
+/// The legal `DATA` range of a write to `addr`, in the register's own format.
+pub fn cfg_data_range(addr: u32) -> (i64, i64) {
+    if addr >= CFG_KP {
+        (0, (1 << CFG_DATA_BITS) - 1)
+    } else {
+        let (lo, hi) = signed_range(CFG_DATA_BITS);
+        (lo as i64, hi as i64)
+    }
+}
+
+/// Whether a parsed stimulus never resets (so it runs from the power-up state).
+pub fn never_resets(stim: &[RxIn]) -> bool {
+    !stim.iter().any(|i| i.rst)
+}
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{path}:{line}: {msg}")]
@@ -27,15 +48,21 @@ pub fn parse(text: &str, path: &str, lanes: usize) -> Result<Vec<RxIn>, Stimulus
             line: ln + 1,
             msg,
         };
-        let num = |s: &str, what: &str| -> Result<i64, StimulusFileError> {
-            s.parse::<i64>()
-                .map_err(|_| err(format!("{what} `{s}` is not an integer")))
+        // A number, range-checked before narrowing: an integer of any length out of range
+        // says so with the legal range; nothing can wrap or clamp into range.
+        let ranged = |s: &str, what: &str, lo: i64, hi: i64| -> Result<i64, StimulusFileError> {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(err(format!("{what} `{s}` is not an integer")));
+            }
+            match s.parse::<i64>() {
+                Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+                _ => Err(err(format!(
+                    "{what} = {s} is out of range: legal is {lo} ..= {hi}"
+                ))),
+            }
         };
-        // Values are parsed as i64 and checked against the port ranges before narrowing,
-        // so nothing out of range can wrap or clamp into range.
-        let small = |v: i64, what: &str| -> Result<i32, StimulusFileError> {
-            i32::try_from(v).map_err(|_| err(format!("{what} = {v} is far out of range")))
-        };
+        let (alo, ahi) = signed_range(ADC_BITS);
         let f: Vec<&str> = line.split_whitespace().collect();
         let codes = |xs: &[&str]| -> Result<RxIn, StimulusFileError> {
             if xs.len() != lanes {
@@ -46,23 +73,21 @@ pub fn parse(text: &str, path: &str, lanes: usize) -> Result<Vec<RxIn>, Stimulus
             }
             let mut i = RxIn::default();
             for (j, x) in xs.iter().enumerate() {
-                i.adc[j] = small(num(x, &format!("adc[{j}]"))?, &format!("adc[{j}]"))?;
+                i.adc[j] = ranged(x, &format!("adc[{j}]"), alo as i64, ahi as i64)? as i32;
             }
             Ok(i)
         };
         let i = match f.as_slice() {
             ["rst"] => RxIn::reset(),
             ["w", a, d, xs @ ..] => {
-                let a = num(a, "cfg_addr")?;
-                if a < 0 {
-                    return Err(err(format!(
-                        "cfg_addr = {a} is out of range: legal is 0 ..= 31"
-                    )));
-                }
+                let a = ranged(a, "cfg_addr", 0, (1 << CFG_ADDR_BITS) - 1)? as u32;
+                let (dlo, dhi) = cfg_data_range(a);
+                let d = ranged(d, &format!("cfg_data (address {a})"), dlo, dhi)?;
                 let mut i = codes(xs)?;
                 i.cfg_we = true;
-                i.cfg_addr = small(a, "cfg_addr")? as u32;
-                i.cfg_data = small(num(d, "cfg_data")?, "cfg_data")?;
+                i.cfg_addr = a;
+                // the bus carries the 8-bit pattern; unsigned registers read it back unsigned
+                i.cfg_data = sext(d as u32 & ((1 << CFG_DATA_BITS) - 1), CFG_DATA_BITS);
                 i
             }
             [x, ..] if x.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => codes(&f)?,
@@ -101,6 +126,21 @@ mod tests {
         assert!(e.contains("not an integer"), "{e}");
         let e = parse("99999999999\n", "s.txt", 1).unwrap_err().to_string();
         assert!(e.contains("adc"), "{e}");
+        // an integer of any length is out of range, not "not an integer"
+        let e = parse("12345678901234567890\n", "s.txt", 1).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "s.txt:1: adc[0] = 12345678901234567890 is out of range: legal is -32 ..= 31"
+        );
+        // the unsigned registers (lock_thr, lock_max, kp, ki, ctrl, phase) take 0 ..= 255
+        let s = parse("w 27 200 0\n", "s.txt", 1).unwrap();
+        assert_eq!((s[0].cfg_addr, s[0].cfg_data), (27, 200 - 256));
+        let e = parse("w 27 -1 0\n", "s.txt", 1).unwrap_err().to_string();
+        assert!(e.contains("cfg_data (address 27) = -1 is out of range: legal is 0 ..= 255"), "{e}");
+        let e = parse("w 3 200 0\n", "s.txt", 1).unwrap_err().to_string();
+        assert!(e.contains("cfg_data (address 3) = 200 is out of range: legal is -128 ..= 127"), "{e}");
+        assert!(never_resets(&parse("1\n2\n", "s.txt", 1).unwrap()));
+        assert!(!never_resets(&parse("1\nrst\n", "s.txt", 1).unwrap()));
         assert!(parse("w 1 2\n", "s.txt", 1).is_err());
         // several lanes: every line carries one code per lane
         let s = parse("rst\nw 1 64 0 1 2 3\n-32 31 0 5\n", "s.txt", 4).unwrap();

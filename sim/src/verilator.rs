@@ -33,33 +33,66 @@ pub enum VerilatorError {
     Build { dir: String, log: String },
     #[error("Verilator lint of {file} reported warnings:\n{log}")]
     Lint { file: String, log: String },
+    #[error("$CPORX_VERILATOR={value}: no such file (unset it to use the project venv or PATH)")]
+    EnvMissing { value: String },
+    #[error("cannot {op} {path}: {err}")]
+    IoAt { op: String, path: String, err: String },
     #[error("I/O with the Verilator harness: {0}")]
     Io(#[from] std::io::Error),
     #[error("stimulus: {0}")]
     Stimulus(#[from] StimulusError),
 }
 
-/// The workspace root (this crate lives in `<root>/sim`).
+/// The lint waivers committed beside the RTL (`hdl/lint_waivers.vlt`), carried in the
+/// binary so that a copied or installed `cporx` lints and builds with the same waivers.
+pub const WAIVERS: &str = include_str!("../../hdl/lint_waivers.vlt");
+
+/// Transitional: the repository root found at run time (cporx_spec::paths::project_root),
+/// `.` when none is found. New code calls cporx_spec::paths directly.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("sim/ has a parent")
-        .to_path_buf()
+    cporx_spec::paths::project_root().unwrap_or_else(|_| PathBuf::from("."))
 }
 
-/// The lint waiver file committed beside the RTL.
-pub fn waiver_file() -> PathBuf {
-    workspace_root().join("hdl/lint_waivers.vlt")
+/// The folder Verilator builds are cached in (cporx_spec::paths::cache_dir).
+pub fn build_cache_dir() -> PathBuf {
+    cporx_spec::paths::cache_dir("cporx-verilator")
 }
 
-/// Locate the Verilator executable.
+/// The lint waiver file, written from [`WAIVERS`] into the build cache (once).
+pub fn waiver_file() -> Result<PathBuf, VerilatorError> {
+    let dir = build_cache_dir();
+    let f = dir.join(format!("lint_waivers-{:016x}.vlt", fnv(WAIVERS.as_bytes(), 0xcbf29ce484222325)));
+    if !f.is_file() {
+        std::fs::create_dir_all(&dir).map_err(|e| io_at("create folder", &dir, e))?;
+        std::fs::write(&f, WAIVERS).map_err(|e| io_at("write", &f, e))?;
+    }
+    Ok(f)
+}
+
+fn io_at(op: &str, path: &Path, e: std::io::Error) -> VerilatorError {
+    VerilatorError::IoAt {
+        op: op.to_string(),
+        path: path.display().to_string(),
+        err: e.to_string(),
+    }
+}
+
+/// Locate the Verilator executable: `$CPORX_VERILATOR` (a missing file is an error that
+/// says so), the project venv of the checkout found at run time
+/// (`.tools/venv/bin/verilator-cli`, cporx_spec::paths), then `verilator` on PATH.
 pub fn find_verilator() -> Result<PathBuf, VerilatorError> {
     if let Some(p) = std::env::var_os("CPORX_VERILATOR").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        if p.is_file() {
+            return Ok(p);
+        }
+        return Err(VerilatorError::EnvMissing {
+            value: p.display().to_string(),
+        });
     }
-    let venv = workspace_root().join(".tools/venv/bin/verilator-cli");
-    if venv.exists() {
-        return Ok(venv);
+    let venv = cporx_spec::paths::venv_bin().map(|b| b.join("verilator-cli"));
+    if let Some(v) = venv.as_ref().filter(|v| v.is_file()) {
+        return Ok(v.clone());
     }
     if let Ok(path) = std::env::var("PATH") {
         for dir in std::env::split_paths(&path) {
@@ -70,15 +103,28 @@ pub fn find_verilator() -> Result<PathBuf, VerilatorError> {
         }
     }
     Err(VerilatorError::NotFound {
-        venv: venv.display().to_string(),
+        venv: venv
+            .map(|v| v.display().to_string())
+            .unwrap_or_else(|| "the project venv (no cporx checkout found above the working directory or the executable)".into()),
         pin: VERILATOR_PIN,
     })
+}
+
+impl VerilatorError {
+    /// Verilator is not installed (or `$CPORX_VERILATOR` names no file): commands that can
+    /// go on with the model alone say so and go on.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, VerilatorError::NotFound { .. } | VerilatorError::EnvMissing { .. })
+    }
 }
 
 /// `verilator --version` of the tool found, for reports.
 pub fn verilator_version() -> Result<String, VerilatorError> {
     let v = find_verilator()?;
-    let out = Command::new(&v).arg("--version").output()?;
+    let out = Command::new(&v)
+        .arg("--version")
+        .output()
+        .map_err(|e| io_at("run", &v, e))?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
@@ -95,9 +141,10 @@ pub fn lint(verilog_file: &Path) -> Result<(), VerilatorError> {
     let v = find_verilator()?;
     let out = Command::new(&v)
         .args(["--lint-only", "-Wall", "--top-module", "top"])
-        .arg(waiver_file())
+        .arg(waiver_file()?)
         .arg(verilog_file)
-        .output()?;
+        .output()
+        .map_err(|e| io_at("run", &v, e))?;
     let log = String::from_utf8_lossy(&out.stderr).to_string();
     if !out.status.success() || log.contains("%Warning") || log.contains("%Error") {
         return Err(VerilatorError::Lint {
@@ -304,7 +351,7 @@ pub struct VerilatedRx {
 /// directory named by a hash of everything that goes into the build.
 fn build_cached(verilog: &str, harness: &str, extra: &[&str]) -> Result<PathBuf, VerilatorError> {
     let vl = find_verilator()?;
-    let waivers = std::fs::read_to_string(waiver_file())?;
+    let waivers = WAIVERS;
     let mut flags: Vec<&str> = vec![
         "--cc",
         "--exe",
@@ -336,7 +383,7 @@ fn build_cached(verilog: &str, harness: &str, extra: &[&str]) -> Result<PathBuf,
     h = fnv(waivers.as_bytes(), h);
     h = fnv(flags.join(" ").as_bytes(), h);
     h = fnv(vl.display().to_string().as_bytes(), h);
-    let base = workspace_root().join("target/cporx-verilator");
+    let base = build_cache_dir();
     let dir = base.join(format!("{h:016x}"));
     let exe = dir.join("obj_dir/Vtop");
     if !exe.exists() {
@@ -345,16 +392,17 @@ fn build_cached(verilog: &str, harness: &str, extra: &[&str]) -> Result<PathBuf,
         let nth = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmp = base.join(format!("{h:016x}.tmp{}-{nth}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp)?;
-        std::fs::write(tmp.join("top.v"), verilog)?;
-        std::fs::write(tmp.join("harness.cpp"), harness)?;
-        std::fs::write(tmp.join("waivers.vlt"), &waivers)?;
+        std::fs::create_dir_all(&tmp).map_err(|e| io_at("create folder", &tmp, e))?;
+        for (f, text) in [("top.v", verilog), ("harness.cpp", harness), ("waivers.vlt", waivers)] {
+            std::fs::write(tmp.join(f), text).map_err(|e| io_at("write", &tmp.join(f), e))?;
+        }
         let out = Command::new(&vl)
             .env("PATH", path_with_tool_dir(&vl))
             .current_dir(&tmp)
             .args(&flags)
             .args(["waivers.vlt", "top.v", "harness.cpp"])
-            .output()?;
+            .output()
+            .map_err(|e| io_at("run", &vl, e))?;
         if !out.status.success() || !tmp.join("obj_dir/Vtop").exists() {
             return Err(VerilatorError::Build {
                 dir: tmp.display().to_string(),

@@ -266,6 +266,29 @@ impl RxParams {
         self.cdr.validate()
     }
 
+    /// Legal but questionable settings, one sentence each naming the fields: slicer targets
+    /// not in increasing order, thresholds outside the targets' span or not between the
+    /// neighbouring targets (the symbol decisions and `err` then disagree).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        let (t, l) = (&self.thresholds, &self.targets);
+        if !(l[0] < l[1] && l[1] < l[2] && l[2] < l[3]) {
+            w.push(format!(
+                "targets = {l:?} are not in increasing order: targets[j] is the level of symbol j, so err = y - targets[symbol] then points the wrong way for some symbols"
+            ));
+        }
+        for j in 0..3 {
+            let (lo, hi) = (l[j].min(l[j + 1]), l[j].max(l[j + 1]));
+            if !(lo..=hi).contains(&t[j]) {
+                w.push(format!(
+                    "thresholds[{j}] = {} lies outside targets[{j}] ..= targets[{}] ({} ..= {}): the decision between symbols {j} and {} is not between their levels",
+                    t[j], j + 1, l[j], l[j + 1], j + 1
+                ));
+            }
+        }
+        w
+    }
+
     /// Parse and validate a TOML configuration (the fields of this struct).
     pub fn from_toml(text: &str, path: &str) -> Result<Self, ParamError> {
         let p: RxParams = toml::from_str(text).map_err(|e| ParamError::File {
@@ -300,6 +323,25 @@ impl RxParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn questionable_slicer_settings_warn_naming_the_fields() {
+        assert!(RxParams::default().warnings().is_empty());
+        let p = RxParams {
+            targets: [48, 16, -16, -48],
+            ..Default::default()
+        };
+        p.validate().unwrap();
+        let w = p.warnings();
+        assert!(w[0].starts_with("targets = [48, 16, -16, -48] are not in increasing order"), "{w:?}");
+        let p = RxParams {
+            thresholds: [-60, 0, 32],
+            ..Default::default()
+        };
+        let w = p.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("thresholds[0] = -60 lies outside targets[0] ..= targets[1] (-48 ..= -16)"), "{w:?}");
+    }
 
     #[test]
     fn default_is_legal() {
