@@ -103,7 +103,7 @@
 //! | `C2M__Z100_IL14_WC_BOR_H_L_H_THRU` | 13.94 dB | 0.425 | 0.092 | 0.154 | 0.068 | 0.045 | 0.024 | 2784 ps |
 
 use crate::afe::{AfeError, PulseResponse};
-use crate::touchstone::FreqResponse;
+use crate::touchstone::{self, FreqResponse, PortMap};
 use num_complex::Complex64;
 use std::f64::consts::PI;
 
@@ -569,6 +569,10 @@ fn record(h: &FreqResponse, opts: &PulseOpts) -> Result<Record, PulseError> {
 /// The pulse response of a channel: see the module documentation.
 pub fn pulse_response(h: &FreqResponse, opts: &PulseOpts) -> Result<ChannelPulse, PulseError> {
     let rec = record(h, opts)?;
+    Ok(pulse_from_record(&rec, opts))
+}
+
+fn pulse_from_record(rec: &Record, opts: &PulseOpts) -> ChannelPulse {
     let z = &rec.z;
     let ipk = rec.ipk;
     let os = opts.os;
@@ -593,7 +597,7 @@ pub fn pulse_response(h: &FreqResponse, opts: &PulseOpts) -> Result<ChannelPulse
     last = last.min(first + span);
     let cut_tail_rel = z[last + 1..].iter().fold(0.0f64, |a, v| a.max(v.abs())) / apk;
     let il = -rec.ch.db_ph(opts.baud_hz / 2.0).0;
-    Ok(ChannelPulse {
+    ChannelPulse {
         baud_hz: opts.baud_hz,
         os,
         t0_ui: -((ipk - first) as f64) / os as f64,
@@ -604,7 +608,269 @@ pub fn pulse_response(h: &FreqResponse, opts: &PulseOpts) -> Result<ChannelPulse
         causality,
         delay_ps: rec.delay_s * 1e12,
         cut_tail_rel,
+    }
+}
+
+/// A causality figure above this is a warning: the response has energy before it starts
+/// (measured thrus give 7e-6 .. 3e-5; a wrong port map or data cut far below the Nyquist
+/// frequency give 1e-3 and more).
+pub const CAUSALITY_WARN: f64 = 1e-3;
+
+/// A pulse whose spectrum (rectangle x TX x channel x RX) puts more than this fraction of
+/// its energy above the last data point is warned about: the pulse leans on the
+/// extrapolation.
+pub const BEYOND_DATA_WARN: f64 = 1e-2;
+
+/// How to load a channel file: [`load_channel`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelLoad {
+    /// port count; `None`: from the extension `.sNp`
+    pub ports: Option<usize>,
+    /// the port map of a 4-port file; `None`: detected from the data
+    pub map: Option<PortMap>,
+    /// accept an explicit `map` even when it transmits far less than the best pairing
+    pub force_map: bool,
+    /// symbol rate, Hz (the pulse is built with [`PulseOpts::for_baud`])
+    pub baud_hz: f64,
+}
+
+impl ChannelLoad {
+    /// Port count from the extension, map detected, at `baud_hz`.
+    pub fn new(baud_hz: f64) -> Self {
+        ChannelLoad {
+            ports: None,
+            map: None,
+            force_map: false,
+            baud_hz,
+        }
+    }
+}
+
+/// A channel file loaded, checked and turned into a pulse: [`load_channel`].
+#[derive(Clone, Debug)]
+pub struct LoadedChannel {
+    /// the file as given (for messages)
+    pub file: String,
+    /// the file name without its extension (row and plot names)
+    pub name: String,
+    /// port count it was read with
+    pub n_ports: usize,
+    /// the insertion loss used: S21 of a 2-port, SDD21 of a 4-port (and more) under `map`
+    pub h: FreqResponse,
+    /// the port map used (`None` for a 2-port)
+    pub map: Option<PortMap>,
+    /// whether `map` was detected from the data (false: given)
+    pub map_detected: bool,
+    /// first and last data frequency, Hz
+    pub f_min_hz: f64,
+    pub f_max_hz: f64,
+    /// the pulse response at the asked baud rate (defaults of [`PulseOpts::for_baud`])
+    pub pulse: ChannelPulse,
+    /// channel loss at baud / 2, dB (as [`ChannelPulse::il_nyquist_db`])
+    pub il_nyquist_db: f64,
+    /// true when baud / 2 lies above the last data point: the figure is the extrapolation's
+    pub il_nyquist_extrapolated: bool,
+    /// fraction of the pulse spectrum's energy above the last data point
+    pub beyond_data_energy: f64,
+    /// the largest |S_ij| of the file
+    pub largest_s: Option<touchstone::LargestS>,
+    /// extrapolation beyond the data, causality above [`CAUSALITY_WARN`], |S_ij| slightly
+    /// above 1, a forced map: one sentence each, without the file name
+    pub warnings: Vec<String>,
+}
+
+impl LoadedChannel {
+    /// `8.46 dB`, or `8.00 dB (extrapolated: data end at 21.000 GHz)`.
+    pub fn il_nyquist_text(&self) -> String {
+        if self.il_nyquist_extrapolated {
+            format!(
+                "{:.2} dB (extrapolated: data end at {:.3} GHz)",
+                self.il_nyquist_db,
+                self.f_max_hz / 1e9
+            )
+        } else {
+            format!("{:.2} dB", self.il_nyquist_db)
+        }
+    }
+
+    /// The map as text: `1,3:2,4 (detected)`, `1,2:3,4 (given)`, or `S21 (2-port)`.
+    pub fn map_text(&self) -> String {
+        match &self.map {
+            None => "S21 (2-port)".into(),
+            Some(m) if self.map_detected => format!("{m} (detected)"),
+            Some(m) => format!("{m} (given)"),
+        }
+    }
+}
+
+/// Reads a Touchstone file with the port count of `ports` or of its extension; the
+/// error names the file.
+pub fn read_touchstone(
+    path: &std::path::Path,
+    ports: Option<usize>,
+) -> Result<touchstone::Touchstone, String> {
+    match ports {
+        Some(n) => touchstone::read_with_ports(path, n),
+        None => touchstone::read(path),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// The one channel loader of `cporx study`, `cporx channel` and `cporx link --channel`:
+/// reads the file ([`read_touchstone`]), refuses non-passive data
+/// ([`touchstone::PASSIVITY_TOL`]), takes S21 of a 2-port or SDD21 under the given map
+/// (checked against the best pairing unless `force_map`, [`touchstone::Touchstone::check_map`])
+/// or the detected one, builds the pulse at `baud_hz`, and collects the warnings
+/// (extrapolation beyond the data, causality, slight non-passivity). Errors name the file.
+pub fn load_channel(path: &std::path::Path, o: &ChannelLoad) -> Result<LoadedChannel, String> {
+    let ts = read_touchstone(path, o.ports)?;
+    load_touchstone(&ts, o)
+}
+
+/// [`load_channel`] on a file already read.
+pub fn load_touchstone(
+    ts: &touchstone::Touchstone,
+    o: &ChannelLoad,
+) -> Result<LoadedChannel, String> {
+    let file = ts.name.clone();
+    let opts = PulseOpts::for_baud(o.baud_hz);
+    opts.validate().map_err(|e| e.to_string())?;
+    let mut warnings = Vec::new();
+    let largest = ts
+        .check_passive(touchstone::PASSIVITY_TOL)
+        .map_err(|e| e.to_string())?;
+    if let Some(b) = largest.filter(|b| b.mag > 1.0) {
+        warnings.push(format!(
+            "slightly non-passive: |S{}{}| = {:.4} at {:.4} GHz (accepted up to 1 + {})",
+            b.i,
+            b.j,
+            b.mag,
+            b.f_hz / 1e9,
+            touchstone::PASSIVITY_TOL
+        ));
+    }
+    if ts.n_ports == 2 && o.map.is_some() {
+        return Err(format!(
+            "{file}: a port map applies to files of 4 ports or more; this 2-port file's S21 is its insertion loss (leave the map out)"
+        ));
+    }
+    if let (Some(m), false) = (&o.map, o.force_map) {
+        ts.check_map(m).map_err(|e| e.to_string())?;
+    }
+    if let (Some(m), true) = (&o.map, o.force_map) {
+        if let Err(touchstone::TouchstoneError::WrongMap {
+            leg,
+            t,
+            best_map,
+            best,
+            ..
+        }) = ts.check_map(m)
+        {
+            warnings.push(format!(
+                "port map {m} forced: its weaker thru leg ({leg}) transmits {t:.4} at the lowest frequency, below {} x the best pairing {best_map} ({best:.4})",
+                touchstone::MAP_MIN_REL
+            ));
+        }
+    }
+    let (h, map) = ts.insertion(o.map.as_ref()).map_err(|e| e.to_string())?;
+    let f_min_hz = h.f_hz.first().copied().unwrap_or(0.0);
+    let f_max_hz = h.f_hz.last().copied().unwrap_or(0.0);
+    let rec = record(&h, &opts).map_err(|e| format!("{file}: {e}"))?;
+    let pulse = pulse_from_record(&rec, &opts);
+    let nyq = o.baud_hz / 2.0;
+    let il_nyquist_extrapolated = nyq > f_max_hz;
+    let beyond_data_energy = beyond_energy(&rec.ch, &opts, f_max_hz);
+    if il_nyquist_extrapolated {
+        warnings.push(format!(
+            "extrapolated: the data end at {:.3} GHz, below the Nyquist frequency {:.4} GHz of {} GBd; the insertion loss at Nyquist ({:.2} dB) and the pulse above {:.3} GHz are the extrapolation's (dB slope of the top 10 % of the band), not measured",
+            f_max_hz / 1e9,
+            nyq / 1e9,
+            o.baud_hz / 1e9,
+            pulse.il_nyquist_db,
+            f_max_hz / 1e9
+        ));
+    } else if beyond_data_energy > BEYOND_DATA_WARN {
+        warnings.push(format!(
+            "extrapolated: {:.1} % of the pulse's spectral energy lies above the last data point ({:.3} GHz)",
+            100.0 * beyond_data_energy,
+            f_max_hz / 1e9
+        ));
+    }
+    // An explicit map that transmits well at low frequency can still mix the ends of the
+    // pairs (one leg run backwards: near-end coupling in the cross terms): its pulse then
+    // starts before it should. Refused when the detected map's pulse is causal.
+    if let (Some(m), false, true) = (&o.map, o.force_map, pulse.causality > CAUSALITY_WARN) {
+        if let Ok((dm, _)) = ts.detect_port_map() {
+            if dm != *m {
+                let dp = ts
+                    .sdd21(&dm)
+                    .ok()
+                    .and_then(|dh| pulse_response(&dh, &opts).ok());
+                if let Some(dp) = dp.filter(|dp| dp.causality <= CAUSALITY_WARN) {
+                    return Err(format!(
+                        "{file}: port map {m} gives a pulse with causality figure {:.1e} (energy before the response starts), the detected map {dm} gives {:.1e}: {m} mixes the ends of the pairs? use --map {dm} (or leave --map out), or give --force-map to insist",
+                        pulse.causality, dp.causality
+                    ));
+                }
+            }
+        }
+    }
+    if !(pulse.causality <= CAUSALITY_WARN) {
+        warnings.push(format!(
+            "causality figure {:.1e} is above {CAUSALITY_WARN:.0e} (energy before the response starts: a wrong port map, data cut short, or a bad measurement?)",
+            pulse.causality
+        ));
+    }
+    let name = std::path::Path::new(&file)
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    Ok(LoadedChannel {
+        name,
+        n_ports: ts.n_ports,
+        map_detected: map.is_some() && o.map.is_none(),
+        map,
+        f_min_hz,
+        f_max_hz,
+        il_nyquist_db: pulse.il_nyquist_db,
+        il_nyquist_extrapolated,
+        beyond_data_energy,
+        largest_s: largest,
+        pulse,
+        h,
+        warnings,
+        file,
     })
+}
+
+/// Fraction of the pulse spectrum's energy (rectangle x TX x channel x RX, up to the
+/// record's top frequency) above `f_hz`.
+fn beyond_energy(ch: &Channel, opts: &PulseOpts, f_hz: f64) -> f64 {
+    let r = opts.record_ui();
+    let n = opts.os * r;
+    let df = opts.baud_hz / r as f64;
+    let t_ui = opts.ui_s();
+    let (mut tot, mut above) = (0.0, 0.0);
+    for k in 0..=n / 2 {
+        let f = k as f64 * df;
+        let x = f * t_ui;
+        let sinc = if k == 0 {
+            1.0
+        } else {
+            (PI * x).sin() / (PI * x)
+        };
+        let e = (sinc * tx_filter(opts, f) * ch.at(f).norm() * rx_filter(opts, f).norm()).powi(2);
+        tot += e;
+        if f > f_hz {
+            above += e;
+        }
+    }
+    if tot > 0.0 {
+        above / tot
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]

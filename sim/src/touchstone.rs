@@ -75,7 +75,7 @@ pub enum TouchstoneError {
         source: std::io::Error,
     },
     /// the extension does not say how many ports (`.sNp` expected)
-    #[error("{file}: cannot tell the port count from the name: expected an extension .sNp (.s2p, .s4p, ...); give the port count explicitly")]
+    #[error("{file}: cannot tell the port count from the name: expected an extension .sNp (.s2p, .s4p, ...); give the port count with --ports N")]
     UnknownPortCount {
         /// file name
         file: String,
@@ -261,6 +261,44 @@ pub enum TouchstoneError {
         f_hz: f64,
         /// the threshold
         threshold: f64,
+    },
+    /// an |S_ij| above 1 by more than the tolerance: the data are not passive
+    #[error("{file}: not passive: |S{i}{j}| = {mag:.6e} at {f_ghz:.4} GHz (frequency point {point}), above 1 + {tol} (measured data may exceed 1 by at most {tol}); the file is corrupt, scaled, or not S-parameters")]
+    NonPassive {
+        /// file name
+        file: String,
+        /// the element, 1-based row (output port)
+        i: usize,
+        /// the element, 1-based column (input port)
+        j: usize,
+        /// its magnitude
+        mag: f64,
+        /// its frequency, GHz
+        f_ghz: f64,
+        /// the frequency point, 1-based
+        point: usize,
+        /// the tolerance above 1
+        tol: f64,
+    },
+    /// an explicit port map whose thru legs transmit far less than the best pairing's
+    #[error("{file}: port map {map} pairs the wrong ports: its weaker thru leg ({leg}) transmits {t:.4} at the lowest frequency ({f_ghz:.4} GHz), below {rel} x the best pairing {best_map} ({best:.4}); use --map {best_map} (or leave --map out), or give --force-map to insist")]
+    WrongMap {
+        /// file name
+        file: String,
+        /// the map given
+        map: String,
+        /// its weaker leg, e.g. `S31`
+        leg: String,
+        /// that leg's transmission
+        t: f64,
+        /// the detected best pairing
+        best_map: String,
+        /// its weaker leg's transmission
+        best: f64,
+        /// the lowest frequency, GHz
+        f_ghz: f64,
+        /// [`MAP_MIN_REL`]
+        rel: f64,
     },
     /// a port map string that does not parse
     #[error("port map `{input}`: {reason}: expected `a1,a2:b1,b2` (1-based input pair p,n then output pair p,n, e.g. `1,3:2,4`)")]
@@ -564,7 +602,7 @@ fn check_first_point(
             expected: 1 + 2 * n * n,
             n_ports: n,
             what: "numbers in the first frequency point, frequency included".to_string(),
-            hint: format!("; the layout looks like a {m}-port file (give that port count, or check the extension)"),
+            hint: format!("; the layout looks like a {m}-port file (read it with --ports {m}, or check the extension)"),
         });
     }
     Ok(())
@@ -810,6 +848,30 @@ pub fn parse(text: &str, name: &str, n_ports: usize) -> Result<Touchstone, Touch
 /// Threshold on the single-ended thru transmission at the lowest frequency.
 pub const THRU_THRESHOLD: f64 = 0.5;
 
+/// Measured data may have |S_ij| slightly above 1 (calibration, VNA noise): up to 1 + this
+/// is accepted (with a warning above 1); beyond it [`Touchstone::check_passive`] refuses
+/// the file. The shipped channels stay below 0.991.
+pub const PASSIVITY_TOL: f64 = 0.05;
+
+/// An explicit port map whose weaker thru leg transmits less than this fraction of the
+/// best pairing's at the lowest frequency is refused ([`Touchstone::check_map`]).
+pub const MAP_MIN_REL: f64 = 0.5;
+
+/// The largest |S_ij| of a file: where it is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LargestS {
+    /// |S_ij|
+    pub mag: f64,
+    /// 1-based row (output port)
+    pub i: usize,
+    /// 1-based column (input port)
+    pub j: usize,
+    /// frequency, Hz
+    pub f_hz: f64,
+    /// frequency point, 0-based
+    pub k: usize,
+}
+
 impl Touchstone {
     /// The insertion loss this file describes: S21 of a 2-port file; otherwise SDD21 with
     /// `map`, or with the detected port map when `map` is `None` (an error for a file
@@ -827,6 +889,101 @@ impl Touchstone {
             None => self.detect_port_map()?.0,
         };
         Ok((self.sdd21(&map)?, Some(map)))
+    }
+
+    /// The largest |S_ij| over every element and frequency (`None` for a file without
+    /// points).
+    pub fn largest_s(&self) -> Option<LargestS> {
+        let n = self.n_ports;
+        let mut best: Option<LargestS> = None;
+        for (k, m) in self.s.iter().enumerate() {
+            for (e, v) in m.iter().enumerate() {
+                let mag = v.norm();
+                if best.is_none_or(|b| mag > b.mag || mag.is_nan()) {
+                    best = Some(LargestS {
+                        mag,
+                        i: e / n + 1,
+                        j: e % n + 1,
+                        f_hz: self.f_hz[k],
+                        k,
+                    });
+                }
+            }
+        }
+        best
+    }
+
+    /// Passivity, element by element: an |S_ij| above 1 + `tol` is an error naming the
+    /// element and the frequency; the largest |S_ij| is returned (the caller warns when
+    /// it is above 1).
+    pub fn check_passive(&self, tol: f64) -> Result<Option<LargestS>, TouchstoneError> {
+        let b = self.largest_s();
+        if let Some(b) = b {
+            if !(b.mag <= 1.0 + tol) {
+                return Err(TouchstoneError::NonPassive {
+                    file: self.name.clone(),
+                    i: b.i,
+                    j: b.j,
+                    mag: b.mag,
+                    f_ghz: b.f_hz / 1e9,
+                    point: b.k + 1,
+                    tol,
+                });
+            }
+        }
+        Ok(b)
+    }
+
+    /// The weaker single-ended thru leg of `map` at the lowest frequency: (|S|, its name).
+    /// The legs are a.p -> b.p and a.n -> b.n (each the smaller of the two directions).
+    pub fn map_transmission(&self, map: &PortMap) -> Result<(f64, String), TouchstoneError> {
+        self.sdd21(map)?; // validates the map against the port count
+        if self.s.is_empty() {
+            return Err(TouchstoneError::NoData {
+                file: self.name.clone(),
+                option_line: 0,
+            });
+        }
+        let leg = |x: usize, y: usize| {
+            let fwd = self.sij(0, y, x).norm();
+            let rev = self.sij(0, x, y).norm();
+            if fwd <= rev {
+                (fwd, format!("S{y}{x}"))
+            } else {
+                (rev, format!("S{x}{y}"))
+            }
+        };
+        let l1 = leg(map.a.0, map.b.0);
+        let l2 = leg(map.a.1, map.b.1);
+        Ok(if l1.0 <= l2.0 { l1 } else { l2 })
+    }
+
+    /// Checks an explicit port map against the data: when the file has a thru path (the
+    /// best pairing transmits above [`THRU_THRESHOLD`]) and the map's weaker leg transmits
+    /// less than [`MAP_MIN_REL`] of the best pairing's, the map pairs the wrong ports and
+    /// this is an error naming the best pairing. Files without a thru (crosstalk) pass.
+    pub fn check_map(&self, map: &PortMap) -> Result<(), TouchstoneError> {
+        let (t, leg) = self.map_transmission(map)?;
+        if self.n_ports != 4 {
+            return Ok(());
+        }
+        let Ok((best_map, _)) = self.detect_port_map() else {
+            return Ok(());
+        };
+        let (best, _) = self.map_transmission(&best_map)?;
+        if t < MAP_MIN_REL * best {
+            return Err(TouchstoneError::WrongMap {
+                file: self.name.clone(),
+                map: map.to_string(),
+                leg,
+                t,
+                best_map: best_map.to_string(),
+                best,
+                f_ghz: self.f_hz[0] / 1e9,
+                rel: MAP_MIN_REL,
+            });
+        }
+        Ok(())
     }
 
     /// S_(i)(j), 1-based, at frequency index `k` (no bounds promise beyond the file's).
