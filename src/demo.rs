@@ -6,6 +6,9 @@ use cporx_sim::channel::{FrontEnd, IsiChannel};
 use cporx_sim::equalize::{quantize, train_ls};
 use cporx_sim::prbs::Prbs13q;
 use cporx_spec::*;
+use crate::fail::Fail;
+use crate::out;
+use cporx_sim::figure::Rate;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,13 +23,13 @@ pub struct DemoArgs {
     /// ADC gain in codes per level unit (0.5 ..= 16)
     #[arg(long, default_value_t = 6.0)]
     pub adc_gain: f64,
-    /// noise seed
+    /// seed of the noise (any u64)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// FFE taps (2 ..= 16); the main cursor goes at tap 1
     #[arg(long, default_value_t = 3)]
     pub taps: usize,
-    /// where to write the model's VCD (the first --vcd-cycles cycles)
+    /// where to write the model's VCD (the first --vcd-cycles cycles; folder created if missing)
     #[arg(long, default_value = "out/demo.vcd")]
     pub vcd: PathBuf,
     /// cycles in the VCD (0 ..= 10000000)
@@ -65,13 +68,18 @@ fn check(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
     Ok(())
 }
 
-pub fn run(a: &DemoArgs) -> Result<(), String> {
+pub fn run(a: &DemoArgs) -> Result<(), Fail> {
+    // figures that could not be measured; any makes the exit code 3 at the end
+    let mut unmeasured: Vec<String> = Vec::new();
     check("symbols", a.symbols as f64, 1000.0, 1e8)?;
     check("noise-rms", a.noise_rms, 0.0, 2.0)?;
     check("adc-gain", a.adc_gain, 0.5, 16.0)?;
     check("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64)?;
     check("vcd-cycles", a.vcd_cycles as f64, 0.0, 1e7)?;
     check("loop-ui", a.loop_ui as f64, 0.0, 1e8)?;
+    if a.vcd_cycles > 0 {
+        out::check_writable(&a.vcd)?;
+    }
     let chan = IsiChannel::builtin_short();
     println!("cporx demo: PRBS13Q, {} symbols", a.symbols);
     println!(
@@ -138,31 +146,28 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
             bit_err += (o.gray ^ gray_bits(tx[n])).count_ones() as u64;
         }
     }
+    let why = "the run is shorter than the FFE delay and the skipped first symbols";
     println!(
-        "  model: {} cycles in {:.3} s; symbol errors {} of {} (SER {:.3e}), bit errors {} (BER {:.3e}); ADC clipped {} samples",
+        "  model: {} cycles in {:.3} s; SER {}, BER {}; ADC clipped {} of {} samples",
         out.len(),
         t_model,
-        sym_err,
-        counted,
-        sym_err as f64 / counted as f64,
-        bit_err,
-        bit_err as f64 / (2 * counted) as f64,
-        fe.clipped
+        Rate::new(sym_err, counted, "symbols").describe("symbol errors", why),
+        Rate::new(bit_err, 2 * counted, "bits").describe("bit errors", why),
+        fe.clipped,
+        adc.len()
     );
+    if counted == 0 {
+        unmeasured.push(format!("the open-loop BER: {why}"));
+    }
 
     // VCD of the first cycles.
     if a.vcd_cycles > 0 {
-        if let Some(d) = a.vcd.parent() {
-            if !d.as_os_str().is_empty() {
-                std::fs::create_dir_all(d)
-                    .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
-            }
-        }
-        let f = std::fs::File::create(&a.vcd)
-            .map_err(|e| format!("cannot create {}: {e}", a.vcd.display()))?;
+        let f = out::create(&a.vcd)?;
         let n = stim.len().min(a.vcd_cycles);
-        cporx_sim::vcd_out::run_model_with_vcd(&p, &stim[..n], std::io::BufWriter::new(f))
-            .map_err(|e| e.to_string())?;
+        let mut bw = std::io::BufWriter::new(f);
+        cporx_sim::vcd_out::run_model_with_vcd(&p, &stim[..n], &mut bw)
+            .map_err(|e| format!("cannot write {}: {e}", a.vcd.display()))?;
+        out::flush(&mut bw, &a.vcd)?;
         println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.lane$j.group$g.mul$i, top.slicer, top.cdr)", n, a.vcd.display());
     }
 
@@ -171,7 +176,7 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
         println!("  RTL: skipped (--no-rtl)");
     } else {
         match cporx_sim::verilator::find_verilator() {
-            Err(e) => println!("  RTL: not run. {e}"),
+            Err(e) => println!("  RTL: not run (the model goes on alone). {e}"),
             Ok(_) => {
                 let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
                 let tb = Instant::now();
@@ -198,23 +203,27 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
                     t_run
                 );
                 if mismatches > 0 || rtl.len() != out.len() {
-                    return Err("the RTL and the model disagree".into());
+                    return Err(Fail::Error("the RTL and the model disagree".into()));
                 }
                 println!("  bit-exact: yes");
             }
         }
     }
     if a.loop_ui > 0 {
-        closed_loop(a)?;
+        closed_loop(a, &mut unmeasured)?;
     }
     println!("  total {:.2} s", t0.elapsed().as_secs_f64());
-    Ok(())
+    if unmeasured.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail::NotMeasured(unmeasured.join("; ")))
+    }
 }
 
 /// Part two: the clock recovered in the loop. The AFE samples a pulse-response channel at
 /// the time the receiver's PI code asks for, with noise, jitter and a frequency offset,
 /// starting half a UI off; the model runs the loop, then the RTL runs the same loop.
-fn closed_loop(a: &DemoArgs) -> Result<(), String> {
+fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String> {
     use cporx_sim::afe::{AfeConfig, PulseResponse};
     use cporx_sim::link::{run_link, LinkConfig};
     let mut afe = AfeConfig::new(PulseResponse::builtin("short").map_err(|e| e.to_string())?);
@@ -237,17 +246,24 @@ fn closed_loop(a: &DemoArgs) -> Result<(), String> {
     let r = run_link(&c, &mut m, Some(&mut hook)).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();
     let k = &r.checker;
+    let why = crate::link_cmd::unmeasured(&c, &r);
+    let why_s = why.clone().unwrap_or_default();
     println!(
-        "  model in the loop: {} UI in {:.2} s; lock at {} UI; BER {:.2e} ({} bit errors in {} symbols checked), {} cycle slips; tracked {:+.1} ppm",
+        "  model in the loop: {} UI in {:.2} s; {}; BER {}; {}",
         a.loop_ui,
         secs,
-        r.lock_time.map_or("never".into(), |t| t.to_string()),
-        k.ber(),
-        k.bit_errors,
-        k.symbols_checked,
-        k.slips,
-        r.freq_ppm()
+        r.lock_time
+            .map_or(format!("never locked in {} UI", a.loop_ui), |t| format!("lock at {t} UI")),
+        Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits").describe("bit errors", &why_s),
+        if why.is_none() {
+            format!("{} cycle slips; tracked {:+.1} ppm", k.slips, r.freq_ppm())
+        } else {
+            "slips and tracked ppm not measured".to_string()
+        }
     );
+    if let Some(w) = &why {
+        unmeasured.push(format!("the closed-loop BER: {w}"));
+    }
     if a.no_rtl || cporx_sim::verilator::find_verilator().is_err() {
         println!("  RTL in the loop: not run (see above)");
         return Ok(());
@@ -267,17 +283,20 @@ fn closed_loop(a: &DemoArgs) -> Result<(), String> {
     let rr = run_link(&c, &mut inst, Some(&mut hook)).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "  RTL (Verilator, in process) in the loop: {} UI in {:.2} s; lock at {} UI; BER {:.2e}; every output of every cycle against the model's loop: {} mismatches{}",
+        "  RTL (Verilator, in process) in the loop: {} UI in {:.2} s; {}; BER {}; every output of every cycle against the model's loop: {} mismatches in {} cycles{}",
         a.loop_ui,
         secs,
-        rr.lock_time.map_or("never".into(), |t| t.to_string()),
-        rr.checker.ber(),
+        rr.lock_time
+            .map_or(format!("never locked in {} UI", a.loop_ui), |t| format!("lock at {t} UI")),
+        Rate::new(rr.checker.bit_errors, 2 * rr.checker.symbols_checked, "bits")
+            .describe("bit errors", &why_s),
         bad,
+        n,
         first_bad.map(|c| format!(" (first at cycle {c})")).unwrap_or_default()
     );
     if bad > 0 || n != model_out.len() {
         return Err("the closed loops with the RTL and with the model differ".into());
     }
-    println!("  closed loop bit-exact: yes");
+    println!("  closed loop bit-exact: yes ({n} cycles compared)");
     Ok(())
 }

@@ -6,70 +6,88 @@ use clap::Args;
 use cporx_sim::afe::{AfeConfig, PulseResponse};
 use cporx_sim::link::{run_link, LinkConfig, LinkResult};
 use cporx_spec::*;
+use crate::fail::Fail;
+use crate::out;
 use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Args, Clone, Debug)]
 pub struct LinkArgs {
     /// channel: built-in ideal, cpo, short, mr, or a Touchstone file (.s2p, .s4p: SDD21 ->
-    /// pulse response at --baud, COM-like TX and RX filters; docs/link-analysis.md)
+    /// pulse response at --baud-gbd, COM-like TX and RX filters; docs/link-analysis.md)
     #[arg(long, default_value = "short")]
     pub channel: String,
-    /// port map of a 4-port --channel file, `a1,a2:b1,b2`; default: detected from the data
+    /// port map of a 4-port --channel file, `a1,a2:b1,b2`; default: detected from the data.
+    /// A map that transmits far less than the best pairing is refused (see --force-map)
     #[arg(long)]
     pub map: Option<String>,
+    /// use --map even when it transmits far less than the best pairing
+    #[arg(long)]
+    pub force_map: bool,
+    /// port count of a --channel file (1 ..= 64); default: from its extension (.sNp)
+    #[arg(long, value_name = "N")]
+    pub ports: Option<usize>,
     /// SNR at the sampler in dB (E[a^2] * peak^2 / sigma^2), -10 ..= 80
-    #[arg(long, default_value_t = 25.0, allow_negative_numbers = true)]
+    #[arg(long = "snr-db", visible_alias = "snr", value_name = "DB", default_value_t = 25.0, allow_negative_numbers = true)]
     pub snr: f64,
-    /// random jitter, RMS in UI (0 ..= 0.5)
-    #[arg(long, default_value_t = 0.0)]
+    /// random jitter, RMS in UI, 0 ..= 0.5
+    #[arg(long = "rj-ui", visible_alias = "rj", value_name = "UI", default_value_t = 0.0)]
     pub rj: f64,
-    /// sinusoidal jitter amplitude, UI peak (0 ..= 50)
-    #[arg(long, default_value_t = 0.0)]
+    /// sinusoidal jitter amplitude in UI peak, 0 ..= 50 (needs --sj-freq above 0)
+    #[arg(long, value_name = "UI", default_value_t = 0.0)]
     pub sj_amp: f64,
-    /// sinusoidal jitter frequency in MHz (0 ..= baud / 2)
-    #[arg(long, default_value_t = 0.0)]
+    /// sinusoidal jitter frequency in MHz, 0 ..= baud / 2 (0: no SJ)
+    #[arg(long, value_name = "MHZ", default_value_t = 0.0)]
     pub sj_freq: f64,
-    /// baud rate in GBd, for --sj-freq (1 ..= 200)
-    #[arg(long, default_value_t = 53.125)]
+    /// baud rate in GBd, 1 ..= 200 (sets the UI for --sj-freq and a --channel file's pulse)
+    #[arg(long = "baud-gbd", visible_alias = "baud", value_name = "GBD", default_value_t = 53.125)]
     pub baud: f64,
-    /// receiver reference clock offset from the transmitter, ppm (-10000 ..= 10000;
-    /// positive: the receiver's reference is slower)
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    /// receiver reference clock offset from the transmitter in ppm, -10000 ..= 10000
+    /// (positive: the receiver's reference is slower)
+    #[arg(long, value_name = "PPM", default_value_t = 0.0, allow_negative_numbers = true)]
     pub ppm: f64,
-    /// proportional gain shift kp (0 ..= 15); default: the built-in CDR gains
-    #[arg(long)]
-    pub kp: Option<u32>,
-    /// integral gain shift ki (0 ..= 7)
-    #[arg(long)]
-    pub ki: Option<u32>,
-    /// FFE taps (2 ..= 16), MMSE-solved for the channel, main cursor at tap 1
+    /// proportional gain shift kp, 0 ..= 15 (the loop's phase step is err >> (20 - kp));
+    /// default: the built-in CDR gains (13)
+    #[arg(long, value_name = "SHIFT", allow_negative_numbers = true)]
+    pub kp: Option<i64>,
+    /// integral gain shift ki, 0 ..= 7 (frequency step err << ki); default: the built-in
+    /// CDR gains (5)
+    #[arg(long, value_name = "SHIFT", allow_negative_numbers = true)]
+    pub ki: Option<i64>,
+    /// FFE taps, 2 ..= 16, MMSE-solved for the channel, main cursor at tap 1
     #[arg(long, default_value_t = 3)]
     pub taps: usize,
-    /// data cycles (UI) to run (1000 ..= 10000000000)
+    /// data cycles (UI) to run, 1000 ..= 10000000000; errors are counted from lock + 2000 UI
     #[arg(long, default_value_t = 1_000_000)]
     pub ui: u64,
-    /// seed of noise and jitter; also picks the initial PI code unless --phase0 is given
+    /// seed of noise and jitter (any u64); also picks the initial PI code unless --phase0
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// turn the false-lock escape (half-UI kick after 4 unlocked windows) off
     #[arg(long)]
     pub no_kick: bool,
-    /// initial PI code (0 ..= 127)
-    #[arg(long)]
-    pub phase0: Option<u32>,
+    /// initial PI code, 0 ..= 127; default: picked by --seed
+    #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
+    pub phase0: Option<i64>,
     /// put the exported Verilog under Verilator in the loop instead of the model
     #[arg(long)]
     pub rtl: bool,
-    /// write a VCD of the run (model: the first --vcd-cycles cycles; --rtl: every cycle)
-    #[arg(long)]
+    /// write a VCD of the run (model: the first --vcd-cycles cycles; with --rtl: every
+    /// cycle, so --ui at most 200000); folder created if missing
+    #[arg(long, value_name = "FILE")]
     pub vcd: Option<PathBuf>,
-    /// cycles in the model's VCD (1 ..= 10000000)
+    /// cycles in the model's VCD, 1 ..= 10000000
     #[arg(long, default_value_t = 20_000)]
     pub vcd_cycles: u64,
 }
 
 fn range(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
+    let name = match name {
+        "snr" => "snr-db",
+        "rj" => "rj-ui",
+        "baud" => "baud-gbd",
+        n => n,
+    };
     if v.is_nan() || v < lo || v > hi {
         return Err(format!(
             "--{name} = {v} is out of range: legal is {lo} ..= {hi}"
@@ -79,52 +97,68 @@ fn range(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
 }
 
 /// The channel's pulse response: a built-in name, or a Touchstone file's SDD21 (or S21)
-/// through `cporx_sim::pulse` at the --baud rate.
+/// through `cporx_sim::pulse::load_channel` at the --baud-gbd rate (its warnings printed).
 fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
-    if cporx_sim::touchstone::ports_from_name(&a.channel).is_none() {
-        if a.map.is_some() {
-            return Err("--map needs a Touchstone --channel file".into());
+    if cporx_sim::touchstone::ports_from_name(&a.channel).is_none() && a.ports.is_none() {
+        if a.map.is_some() || a.force_map {
+            return Err("--map and --force-map need a Touchstone --channel file".into());
         }
         return PulseResponse::builtin(&a.channel).map_err(|e| format!("--channel: {e}"));
     }
+    if let Some(n) = a.ports {
+        range("ports", n as f64, 1.0, 64.0)?;
+    }
     let path = std::path::Path::new(&a.channel);
-    let map = match &a.map {
+    let mut o = cporx_sim::pulse::ChannelLoad::new(a.baud * 1e9);
+    o.ports = a.ports;
+    o.force_map = a.force_map;
+    o.map = match &a.map {
         Some(m) => {
             Some(cporx_sim::touchstone::PortMap::parse(m).map_err(|e| format!("--map: {e}"))?)
         }
         None => None,
     };
-    let (h, _) = cporx_sim::touchstone::read(path)
-        .and_then(|ts| ts.insertion(map.as_ref()))
-        .map_err(|e| format!("--channel: {e}"))?;
-    let opts = cporx_sim::pulse::PulseOpts::for_baud(a.baud * 1e9);
-    opts.validate().map_err(|e| format!("--baud: {e}"))?;
-    let p = cporx_sim::pulse::pulse_response(&h, &opts).map_err(|e| format!("--channel: {e}"))?;
-    let name = path
-        .file_stem()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .to_string();
-    p.to_afe(name).map_err(|e| format!("--channel: {e}"))
+    let ch = cporx_sim::pulse::load_channel(path, &o).map_err(|e| format!("--channel: {e}"))?;
+    for w in &ch.warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+    eprintln!(
+        "channel {}: {}, IL at Nyquist ({:.3} GHz) {}",
+        path.display(),
+        ch.map_text(),
+        a.baud / 2.0,
+        ch.il_nyquist_text()
+    );
+    ch.pulse.to_afe(ch.name.clone()).map_err(|e| format!("--channel: {e}"))
 }
 
 /// Build the link configuration from the flags; every bad value is an error naming the flag.
 pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
+    range("baud", a.baud, 1.0, 200.0)?;
     let pulse = channel_pulse(a)?;
     range("snr", a.snr, -10.0, 80.0)?;
     range("rj", a.rj, 0.0, 0.5)?;
     range("sj-amp", a.sj_amp, 0.0, 50.0)?;
-    range("baud", a.baud, 1.0, 200.0)?;
     range("sj-freq", a.sj_freq, 0.0, a.baud * 1e3 / 2.0)?;
+    if a.sj_amp > 0.0 && a.sj_freq == 0.0 {
+        return Err(format!(
+            "--sj-amp = {} needs --sj-freq above 0 MHz (legal 0 ..= {}): sinusoidal jitter at 0 MHz is no jitter",
+            a.sj_amp,
+            a.baud * 1e3 / 2.0
+        ));
+    }
     range("ppm", a.ppm, -10000.0, 10000.0)?;
     range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64)?;
     range("ui", a.ui as f64, 1000.0, 1e10)?;
     range("vcd-cycles", a.vcd_cycles as f64, 1.0, 1e7)?;
+    let (mut c_kp, mut c_ki) = (None, None);
     if let Some(kp) = a.kp {
         range("kp", kp as f64, 0.0, ((1 << KP_BITS) - 1) as f64)?;
+        c_kp = Some(kp as u32);
     }
     if let Some(ki) = a.ki {
         range("ki", ki as f64, 0.0, ((1 << KI_BITS) - 1) as f64)?;
+        c_ki = Some(ki as u32);
     }
     if let Some(p) = a.phase0 {
         range("phase0", p as f64, 0.0, ((1 << PI_BITS) - 1) as f64)?;
@@ -143,10 +177,10 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
     afe.ppm = a.ppm;
     afe.seed = a.seed;
     let mut c = LinkConfig::new(afe, a.taps, a.ui).map_err(|e| e.to_string())?;
-    if let Some(kp) = a.kp {
+    if let Some(kp) = c_kp {
         c.rx.cdr.kp = kp;
     }
-    if let Some(ki) = a.ki {
+    if let Some(ki) = c_ki {
         c.rx.cdr.ki = ki;
     }
     c.rx.cdr.kick = !a.no_kick;
@@ -154,69 +188,124 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
     // exported design serves every initial phase (one Verilator build).
     let phase0 = a
         .phase0
+        .map(|p| p as u32)
         .unwrap_or_else(|| cporx_sim::link::seeded_phase(a.seed));
     c.writes = vec![(CFG_PHASE, phase0 as i32)];
     c.validate().map_err(|e| e.to_string())?;
     Ok(c)
 }
 
+/// Why the run's error counts are not a measurement, if they are not: the loop never
+/// locked, or the run ended before counting started, or the checker never synchronized.
+pub fn unmeasured(c: &LinkConfig, r: &LinkResult) -> Option<String> {
+    if r.checker.symbols_checked > 0 {
+        return None;
+    }
+    Some(match r.lock_time {
+        None => format!("the loop never locked in {} UI", r.ui),
+        Some(t) if t + c.settle_ui >= r.ui => format!(
+            "the run ended before counting started: lock at {t} UI + {} UI settling >= {} UI run; run longer",
+            c.settle_ui, r.ui
+        ),
+        Some(_) => format!(
+            "the PRBS13Q checker never synchronized over the {} counted UI",
+            r.counted_ui
+        ),
+    })
+}
+
+/// What ran in the loop, for the header.
+pub fn receiver_text(a: &LinkArgs) -> &'static str {
+    match (a.rtl, a.vcd.is_some()) {
+        (false, _) => "reference model",
+        (true, false) => "exported RTL under Verilator (in process)",
+        (true, true) => "exported RTL under Verilator (with --trace)",
+    }
+}
+
 pub fn print_result(a: &LinkArgs, c: &LinkConfig, r: &LinkResult, secs: f64) {
     let k = &r.checker;
+    let sj = if a.sj_amp > 0.0 {
+        format!("SJ {} UI @ {} MHz", a.sj_amp, a.sj_freq)
+    } else {
+        "no SJ".into()
+    };
     println!(
-        "link: channel {} | SNR {} dB | RJ {} UI | SJ {} UI @ {} MHz | {} ppm | FFE {:?} | kp {} ki {} | {} UI, seed {}",
-        a.channel, a.snr, a.rj, a.sj_amp, a.sj_freq, a.ppm, c.rx.reset_coefs, c.rx.cdr.kp, c.rx.cdr.ki, a.ui, a.seed
+        "link: {} | channel {} | SNR {} dB | RJ {} UI | {sj} | {} ppm | {} GBd | FFE {:?} | kp {} ki {} | {} UI, seed {}",
+        receiver_text(a), a.channel, a.snr, a.rj, a.ppm, a.baud, c.rx.reset_coefs, c.rx.cdr.kp, c.rx.cdr.ki, a.ui, a.seed
     );
     match r.lock_time {
         Some(t) => println!(
             "lock time      : {t} UI (lock lost {} times after)",
             r.lock_losses
         ),
-        None => println!("lock time      : never locked"),
+        None => println!("lock time      : never locked in {} UI", r.ui),
     }
-    println!(
-        "counted        : {} UI from lock + {} UI ({} symbols checked, {} before checker sync)",
-        r.counted_ui, c.settle_ui, k.symbols_checked, k.unsynced_symbols
-    );
-    println!(
-        "BER            : {:.3e} ({} bit errors), SER {:.3e} ({} symbol errors)",
-        k.ber(),
-        k.bit_errors,
-        k.ser(),
-        k.symbol_errors
-    );
-    println!(
-        "cycle slips    : {} ({} lost, {} repeated); checker resyncs {}",
-        k.slips,
-        k.slips_lost(),
-        k.slips_repeated(),
-        k.resyncs
-    );
-    if r.freq_ppm().abs() < 20.0 {
+    let why = unmeasured(c, r).unwrap_or_default();
+    match r.lock_time {
+        Some(t) => println!(
+            "counted        : {} UI from lock at {t} + {} UI ({} symbols checked, {} before checker sync)",
+            r.counted_ui, c.settle_ui, k.symbols_checked, k.unsynced_symbols
+        ),
+        None => println!("counted        : nothing (counting starts {} UI after lock)", c.settle_ui),
+    }
+    let bits = cporx_sim::figure::Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits");
+    let syms = cporx_sim::figure::Rate::new(k.symbol_errors, k.symbols_checked, "symbols");
+    println!("BER            : {}", bits.describe("bit errors", &why));
+    println!("SER            : {}", syms.describe("symbol errors", &why));
+    if k.symbols_checked > 0 {
         println!(
-            "final phase    : PI code {} (mean {:.1}, RMS spread {:.2} steps over the counted UI)",
-            r.final_phase, r.mean_phase, r.phase_rms
+            "cycle slips    : {} ({} lost, {} repeated); checker resyncs {}",
+            k.slips,
+            k.slips_lost(),
+            k.slips_repeated(),
+            k.resyncs
         );
     } else {
+        println!("cycle slips    : {}", cporx_sim::figure::not_measured(&why));
+    }
+    if r.counted_ui == 0 {
         println!(
-            "final phase    : PI code {} (the PI rotates to follow the offset)",
+            "final phase    : PI code {} (no counted UI: mean and spread not measured)",
             r.final_phase
+        );
+        println!(
+            "frequency      : {}; last integral register value {}",
+            cporx_sim::figure::not_measured("no counted UI to average over"),
+            r.final_freq
+        );
+    } else {
+        if r.freq_ppm().abs() < 20.0 {
+            println!(
+                "final phase    : PI code {} (mean {:.1}, RMS spread {:.2} steps over the counted UI)",
+                r.final_phase, r.mean_phase, r.phase_rms
+            );
+        } else {
+            println!(
+                "final phase    : PI code {} (the PI rotates to follow the offset)",
+                r.final_phase
+            );
+        }
+        println!(
+            "frequency      : {:+.1} ppm tracked (integral register mean over the counted UI; last value {})",
+            r.freq_ppm(),
+            r.final_freq
         );
     }
     println!(
-        "frequency      : {:.1} ppm tracked (integral register mean over the counted UI; last value {})",
-        r.freq_ppm(),
-        r.final_freq
-    );
-    println!(
-        "ADC clipped    : {} samples; run time {:.2} s ({:.2} M UI/s)",
+        "ADC clipped    : {} of {} samples; run time {:.2} s ({:.2} M UI/s)",
         r.clipped,
+        r.ui * c.rx.lanes as u64,
         secs,
         a.ui as f64 / secs / 1e6
     );
 }
 
-pub fn run(a: &LinkArgs) -> Result<(), String> {
+pub fn run(a: &LinkArgs) -> Result<(), Fail> {
     let c = config(a)?;
+    if let Some(p) = &a.vcd {
+        out::check_writable(p)?;
+    }
     let t = Instant::now();
     let r = if a.rtl {
         let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
@@ -228,10 +317,26 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
             Some(path) => {
                 let vl = cporx_sim::verilator::VerilatedRx::build(&v, true)
                     .map_err(|e| e.to_string())?;
-                let mut s = vl.vcd_stepper(path).map_err(|e| e.to_string())?;
+                let mut s = vl
+                    .vcd_stepper(path)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 let r = run_link(&c, &mut s, None).map_err(|e| e.to_string())?;
-                s.finish().map_err(|e| e.to_string())?;
-                eprintln!("wrote {} (Verilator --trace, every signal)", path.display());
+                s.finish()
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                // the harness writes the file itself: say "wrote" only if it is there
+                match std::fs::metadata(path) {
+                    Ok(m) if m.len() > 0 => eprintln!(
+                        "wrote {} (Verilator --trace, every signal, {} bytes)",
+                        path.display(),
+                        m.len()
+                    ),
+                    _ => {
+                        return Err(Fail::Error(format!(
+                            "cannot write {}: the Verilator harness left no trace there",
+                            path.display()
+                        )))
+                    }
+                }
                 r
             }
             None => {
@@ -245,14 +350,13 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
     } else {
         match &a.vcd {
             Some(path) => {
-                let f = std::fs::File::create(path)
-                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                let f = out::create(path)?;
                 let mut v = cporx_sim::vcd_out::ModelVcd::new(
                     std::io::BufWriter::new(f),
                     c.rx.n_taps,
                     c.rx.lanes,
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 let mut m = cporx_sim::model::RxModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let limit = a.vcd_cycles;
                 let mut werr = None;
@@ -268,9 +372,10 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
                 };
                 let r = run_link(&c, &mut m, Some(&mut hook)).map_err(|e| e.to_string())?;
                 if let Some(e) = werr {
-                    return Err(format!("writing {}: {e}", path.display()));
+                    return Err(format!("cannot write {}: {e}", path.display()).into());
                 }
-                v.finish().map_err(|e| e.to_string())?;
+                v.finish()
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 eprintln!(
                     "wrote {} (first {} cycles)",
                     path.display(),
@@ -282,7 +387,10 @@ pub fn run(a: &LinkArgs) -> Result<(), String> {
         }
     };
     print_result(a, &c, &r, t.elapsed().as_secs_f64());
-    Ok(())
+    match unmeasured(&c, &r) {
+        Some(why) => Err(Fail::NotMeasured(format!("BER: {why}"))),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -305,14 +413,16 @@ mod tests {
         for (flags, want) in [
             (
                 &["--snr", "81"][..],
-                "--snr = 81 is out of range: legal is -10 ..= 80",
+                "--snr-db = 81 is out of range: legal is -10 ..= 80",
             ),
             (
                 &["--kp", "16"],
                 "--kp = 16 is out of range: legal is 0 ..= 15",
             ),
             (&["--ki", "8"], "--ki = 8 is out of range: legal is 0 ..= 7"),
-            (&["--rj", "0.6"], "--rj"),
+            (&["--rj", "0.6"], "--rj-ui = 0.6"),
+            (&["--kp", "-1"], "--kp = -1 is out of range: legal is 0 ..= 15"),
+            (&["--sj-amp", "5"], "--sj-amp = 5 needs --sj-freq above 0 MHz"),
             (&["--ppm", "20000"], "--ppm"),
             (&["--taps", "1"], "--taps"),
             (&["--phase0", "128"], "--phase0 = 128"),
