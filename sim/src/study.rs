@@ -263,9 +263,148 @@ pub fn best_design(case: &Case, o: &StudyOpts, n_taps: usize, bits: u32) -> Opti
 
 /// The fewest taps (MIN_TAPS ..= max_taps) that reach the target with a 6-bit ADC.
 pub fn fewest_taps(case: &Case, o: &StudyOpts) -> Option<Design> {
-    (MIN_TAPS..=o.max_taps)
-        .filter_map(|n| best_design(case, o, n, ADC_BITS as u32))
-        .find(|d| d.stat.ber <= o.target_ber)
+    tap_search(case, o).fewest
+}
+
+/// Above this statistical BER the 3-tap eye counts as closed: its codes are marked in the
+/// table and the decision-directed LMS is not run (it needs mostly right decisions).
+pub const EYE_OPEN_BER: f64 = 1e-3;
+
+/// The highest launch SNR [`snr_needed_db`] tries, dB (the top of `--snr-db`).
+pub const SNR_SEARCH_TOP_DB: f64 = 80.0;
+
+impl Design {
+    /// Whether the eye is open enough for the codes and a decision-directed LMS to mean
+    /// something: statistical BER at most [`EYE_OPEN_BER`].
+    pub fn eye_open(&self) -> bool {
+        self.stat.ber <= EYE_OPEN_BER
+    }
+}
+
+/// What the tap search found: the fewest taps that reach the target or, when none does,
+/// the best BER any tap count reached and what would be needed.
+#[derive(Clone, Debug)]
+pub struct TapSearch {
+    /// the fewest taps reaching the target (6-bit ADC)
+    pub fewest: Option<Design>,
+    /// when none reaches it: the design with the lowest BER over every tap count
+    pub best: Option<Design>,
+    /// when none reaches it: the launch SNR (dB, to 0.1 dB) at which `max_taps` taps
+    /// would; `None` when no SNR up to [`SNR_SEARCH_TOP_DB`] does (the equalizer, not the
+    /// noise, limits the channel)
+    pub snr_needed_db: Option<f64>,
+    /// the largest tap count searched
+    pub max_taps: usize,
+}
+
+/// Why a channel is unreachable, when it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// more launch SNR would do
+    Snr,
+    /// no SNR up to 80 dB does: the FFE (and 6-bit ADC) cannot open it
+    Equalizer,
+}
+
+impl Limit {
+    /// `snr` or `equalizer`
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Limit::Snr => "snr",
+            Limit::Equalizer => "equalizer",
+        }
+    }
+}
+
+impl TapSearch {
+    /// `None` when the target was reached.
+    pub fn limit(&self) -> Option<Limit> {
+        match (&self.fewest, self.snr_needed_db) {
+            (Some(_), _) => None,
+            (None, Some(_)) => Some(Limit::Snr),
+            (None, None) => Some(Limit::Equalizer),
+        }
+    }
+
+    /// The table cell: `6 (main 2)`, or for an unreachable channel which kind it is:
+    /// `none up to 16: best 2.3e-5 (16 taps); needs 35.2 dB launch SNR` or
+    /// `none up to 16: best 1.2e-1 (9 taps); no SNR up to 80 dB reaches 1e-6: needs more equalization than a 16-tap FFE`.
+    pub fn describe(&self, o: &StudyOpts) -> String {
+        if let Some(d) = &self.fewest {
+            return format!("{} (main {})", d.n_taps, d.main_tap);
+        }
+        let best = match &self.best {
+            Some(b) => format!("best {:.1e} ({} taps)", b.stat.ber, b.n_taps),
+            None => "no tap set fits Q2.6".to_string(),
+        };
+        match self.snr_needed_db {
+            Some(s) => format!(
+                "none up to {}: {best}; needs {s:.1} dB launch SNR at {} taps",
+                self.max_taps, self.max_taps
+            ),
+            None => format!(
+                "none up to {}: {best}; no launch SNR up to {SNR_SEARCH_TOP_DB:.0} dB reaches {:.0e}: needs more equalization than a {}-tap FFE (a DFE, or more taps)",
+                self.max_taps, o.target_ber, self.max_taps
+            ),
+        }
+    }
+}
+
+/// The tap search: fewest taps MIN_TAPS ..= max_taps reaching the target with a 6-bit ADC;
+/// when none does, the best BER reached and [`snr_needed_db`] at `max_taps`.
+pub fn tap_search(case: &Case, o: &StudyOpts) -> TapSearch {
+    let mut best: Option<Design> = None;
+    for n in MIN_TAPS..=o.max_taps {
+        let Some(d) = best_design(case, o, n, ADC_BITS as u32) else {
+            continue;
+        };
+        if d.stat.ber <= o.target_ber {
+            return TapSearch {
+                fewest: Some(d),
+                best: None,
+                snr_needed_db: None,
+                max_taps: o.max_taps,
+            };
+        }
+        if best.as_ref().is_none_or(|b| d.stat.ber < b.stat.ber) {
+            best = Some(d);
+        }
+    }
+    TapSearch {
+        fewest: None,
+        best,
+        snr_needed_db: snr_needed_db(case, o, o.max_taps),
+        max_taps: o.max_taps,
+    }
+}
+
+/// The launch SNR (dB, bisected to 0.1 dB between `o.snr_db` and [`SNR_SEARCH_TOP_DB`])
+/// at which `n_taps` taps with a 6-bit ADC reach the target; `None` if even the top does
+/// not.
+pub fn snr_needed_db(case: &Case, o: &StudyOpts, n_taps: usize) -> Option<f64> {
+    let reaches = |snr: f64| {
+        let oo = StudyOpts {
+            snr_db: snr,
+            ..o.clone()
+        };
+        best_design(case, &oo, n_taps, ADC_BITS as u32).is_some_and(|d| d.stat.ber <= o.target_ber)
+    };
+    let (mut lo, mut hi) = (o.snr_db, SNR_SEARCH_TOP_DB);
+    if !reaches(hi) {
+        return None;
+    }
+    if reaches(lo) {
+        return Some(lo);
+    }
+    while hi - lo > 0.05 {
+        let mid = 0.5 * (lo + hi);
+        if reaches(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some((hi * 10.0).ceil() / 10.0)
 }
 
 /// The fewest ADC bits (1 ..= 6) that reach the target with `n_taps` taps.
