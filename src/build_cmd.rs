@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
-    /// board: ulx3s-85f or orangecrab-25f
+    /// board: ulx3s-85f or orangecrab-25f (required)
     #[arg(long)]
     pub board: String,
     /// design: `bist` (board-level self-test top) or `rx` (bare receive top, I/O auto-placed)
@@ -32,16 +32,16 @@ pub struct BuildArgs {
     /// samples per clock (1, 2, 4, 8, 16); default: the configuration's `lanes`
     #[arg(long)]
     pub lanes: Option<usize>,
-    /// clock target in MHz (1 to 800): the FREQUENCY constraint nextpnr works to
+    /// clock target in MHz, 1 ..= 800: the FREQUENCY constraint nextpnr works to
     #[arg(long, default_value_t = 200.0)]
     pub target_mhz: f64,
-    /// output directory (default out/build/<board>)
+    /// output folder (created if missing); default out/build/<board>
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// receive-top parameter file (TOML, the fields of RxParams); default: built-in defaults
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// nextpnr placement seed
+    /// nextpnr placement seed (any u64)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
@@ -51,19 +51,20 @@ pub struct SweepArgs {
     /// board: ulx3s-85f or orangecrab-25f
     #[arg(long, default_value = "ulx3s-85f")]
     pub board: String,
-    /// lane counts to build, comma separated
+    /// lane counts to build, comma separated, each 1, 2, 4, 8 or 16
     #[arg(long, value_delimiter = ',', default_values_t = vec![1usize, 2, 4, 8, 16])]
     pub lanes: Vec<usize>,
-    /// output directory (default out/sweep/<board>); one sub-directory per lane count
+    /// output folder (created if missing; one sub-folder per lane count); default out/sweep/<board>
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// receive-top parameter file (its `lanes` is replaced by each swept value)
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// replace the text between `<!-- sweep:begin -->` and `<!-- sweep:end -->` in this file
+    /// (checked before the first build)
     #[arg(long)]
     pub readme: Option<PathBuf>,
-    /// nextpnr placement seed
+    /// nextpnr placement seed (any u64)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
@@ -140,9 +141,7 @@ pub fn board_top_verilog(board: Board, rx: &RxParams, b: &BistParams) -> Result<
 /// The board's committed LPF with its clock constrained at `mhz` instead of the
 /// oscillator's frequency.
 fn board_lpf_at(board: Board, mhz: f64) -> Result<String, String> {
-    let path = board.lpf_path();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = board.lpf_text();
     let mut found = false;
     let out: Vec<String> = text
         .lines()
@@ -160,8 +159,8 @@ fn board_lpf_at(board: Board, mhz: f64) -> Result<String, String> {
         .collect();
     if !found {
         return Err(format!(
-            "{}: no `FREQUENCY PORT \"clk\"` line",
-            path.display()
+            "synth/boards/{}.lpf: no `FREQUENCY PORT \"clk\"` line",
+            board.name()
         ));
     }
     Ok(out.join("\n") + "\n")
@@ -181,6 +180,26 @@ fn note_cold_tools() {
     }
 }
 
+/// Check a design name and its lane count before anything runs; the report's name of it.
+fn check_design(design: &str, p: &RxParams) -> Result<String, String> {
+    match design {
+        "bist" => Ok(format!(
+            "BIST board top, {} lane(s), {} FFE taps",
+            p.lanes, p.n_taps
+        )),
+        "rx" if p.lanes == 1 => Ok(format!("bare receive top, 1 lane, {} FFE taps", p.n_taps)),
+        "rx" => Err(format!(
+            "--design rx builds the bare receive top with auto-placed I/O, one lane only \
+             (lanes = {} needs {} data pins); use --design bist",
+            p.lanes,
+            p.lanes * 27
+        )),
+        other => Err(format!(
+            "--design `{other}` is not legal: legal are bist, rx"
+        )),
+    }
+}
+
 /// Build one design; returns the flow report.
 fn build_one(
     board: Board,
@@ -191,6 +210,7 @@ fn build_one(
     seed: u64,
 ) -> Result<FlowReport, String> {
     let lpf = out.join(format!("{}.lpf", board.name()));
+    let what = check_design(design, p)?;
     let (verilog, lpf_text, unconstrained) = match design {
         "bist" => {
             let b = bist_params_for(board, p.lanes);
@@ -200,29 +220,15 @@ fn build_one(
                 false,
             )
         }
-        "rx" => {
-            if p.lanes != 1 {
-                return Err(format!(
-                    "--design rx builds the bare receive top with auto-placed I/O, one lane only \
-                     (lanes = {} needs {} data pins); use --design bist",
-                    p.lanes,
-                    p.lanes * 27
-                ));
-            }
-            (
+        "rx" => (
                 cporx_hdl::export::rx_top_verilog(p).map_err(|e| e.to_string())?,
                 board.clock_only_lpf("clock", mhz),
                 true,
-            )
-        }
-        other => {
-            return Err(format!(
-                "--design `{other}` is not legal: legal are bist, rx"
-            ))
-        }
+            ),
+        _ => unreachable!("check_design accepted it"),
     };
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    std::fs::write(&lpf, lpf_text).map_err(|e| format!("cannot write {}: {e}", lpf.display()))?;
+    crate::out::create_dir(out)?;
+    crate::out::write(&lpf, lpf_text)?;
     cporx_synth::run_flow(&FlowConfig {
         verilog,
         top: "top".into(),
@@ -230,6 +236,7 @@ fn build_one(
         target_mhz: mhz,
         out_dir: out.to_path_buf(),
         lpf: Some(lpf),
+        design: what,
         allow_unconstrained_io: unconstrained,
         seed,
     })
@@ -247,6 +254,10 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out/build").join(board.name()));
+    // every input and the output folder before the banner and the tools
+    check_design(&a.design, &p)?;
+    crate::out::create_dir(&out)?;
+    crate::out::check_writable(&out.join("report.json"))?;
     note_cold_tools();
     println!(
         "cporx build: {} design, {} lane(s), n_taps = {}, for {} ({}), target {} MHz, seed {}; out {}",
@@ -336,6 +347,11 @@ pub fn sweep(a: &SweepArgs) -> Result<(), String> {
     for &l in &a.lanes {
         base.with_lanes(l).map_err(|e| format!("--lanes: {e}"))?;
     }
+    if let Some(readme) = &a.readme {
+        crate::check_markers(readme, "<!-- sweep:begin -->", "<!-- sweep:end -->")?;
+    }
+    crate::out::create_dir(&out)?;
+    crate::out::check_writable(&out.join("sweep.md"))?;
     note_cold_tools();
     let head = format!(
         "P sweep of the BIST top on {} ({}), nextpnr seed {}: receive top with {} FFE taps; \
@@ -350,7 +366,6 @@ pub fn sweep(a: &SweepArgs) -> Result<(), String> {
     );
     let mut rows = vec![];
     let table_path = out.join("sweep.md");
-    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     for &l in &a.lanes {
         let p = base.with_lanes(l).map_err(|e| e.to_string())?;
         let mhz = target_for(l);
@@ -361,11 +376,10 @@ pub fn sweep(a: &SweepArgs) -> Result<(), String> {
         println!("{row}   ({:.0} s)", t0.elapsed().as_secs_f64());
         rows.push(row);
         // written as the rows come: an interrupted sweep keeps what it finished
-        std::fs::write(&table_path, format!("{head}\n{}\n", rows.join("\n")))
-            .map_err(|e| format!("cannot write {}: {e}", table_path.display()))?;
+        crate::out::write(&table_path, format!("{head}\n{}\n", rows.join("\n")))?;
     }
     let table = format!("{head}\n{}\n", rows.join("\n"));
-    println!("\n{table}\nwritten to {}", table_path.display());
+    println!("\n{table}\nwrote {}", table_path.display());
     if let Some(readme) = &a.readme {
         crate::replace_between(readme, "<!-- sweep:begin -->", "<!-- sweep:end -->", &table)?;
         println!("updated {}", readme.display());

@@ -106,6 +106,22 @@ A file without `rst` runs from power-up, where every register is 0, configuratio
 Every value is range-checked; an error names the line, the field and the legal range.
 An empty stimulus measures nothing: exit code 3.";
 
+/// Check, before a long run, that `file` exists, holds the marker lines `begin` and `end`
+/// (in that order) and can be written, so that `--readme FILE` fails before the work.
+pub fn check_markers(file: &std::path::Path, begin: &str, end: &str) -> Result<(), String> {
+    let text = out::read(file)?;
+    match (text.find(begin), text.find(end)) {
+        (Some(i), Some(j)) if i < j => {}
+        _ => {
+            return Err(format!(
+                "{} has no `{begin}` ... `{end}` section to replace: add the two marker lines where the figures go",
+                file.display()
+            ))
+        }
+    }
+    out::check_writable(file)
+}
+
 /// Replace the text between the marker lines `begin` and `end` of `file` with `body`.
 pub fn replace_between(
     file: &std::path::Path,

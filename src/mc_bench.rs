@@ -11,20 +11,23 @@ use std::process::Command;
 
 #[derive(Args, Clone)]
 pub struct McBenchArgs {
-    /// symbols per Rust run (1000000 ..= 10000000000)
+    /// symbols per Rust run, 1000000 ..= 10000000000 (rounded up to whole chunks of 262144;
+    /// the output gives the count run)
     #[arg(long, default_value_t = 100_000_000)]
     pub symbols: u64,
-    /// symbols for the numpy run (100000 ..= 1000000000)
+    /// symbols for the numpy run, 100000 ..= 1000000000
     #[arg(long, default_value_t = 10_000_000)]
     pub numpy_symbols: u64,
-    /// channel cursors (one pre-cursor, the main cursor, then post-cursors)
+    /// channel cursors (one pre-cursor, the main cursor, then post-cursors), 2 ..= 256
     #[arg(long, default_value_t = 16)]
     pub cursors: usize,
-    /// Python with numpy (default: the project's .tools/venv, made by scripts/setup-tools.sh)
-    #[arg(long)]
+    /// Python with numpy; default: $CPORX_PYTHON, else the checkout's .tools/venv/bin/python
+    /// (made by scripts/setup-tools.sh)
+    #[arg(long, value_name = "FILE")]
     pub python: Option<PathBuf>,
-    /// write the figures into this Markdown file between `<!-- mcbench:begin -->` and `<!-- mcbench:end -->`
-    #[arg(long)]
+    /// write the figures into this Markdown file between `<!-- mcbench:begin -->` and
+    /// `<!-- mcbench:end -->` (checked before the run)
+    #[arg(long, value_name = "FILE")]
     pub readme: Option<PathBuf>,
 }
 
@@ -73,6 +76,23 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
             montecarlo::MAX_CURSORS
         ));
     }
+    // every path before the work: the README's markers, the Python and the numpy script
+    if let Some(readme) = &a.readme {
+        crate::check_markers(readme, "<!-- mcbench:begin -->", "<!-- mcbench:end -->")?;
+    }
+    let py = cporx_spec::paths::find(
+        "Python with numpy",
+        Some(("--python", a.python.as_deref())),
+        Some("CPORX_PYTHON"),
+        ".tools/venv/bin/python",
+    )
+    .map_err(|e| format!("{e}; numpy is installed by scripts/setup-tools.sh into .tools/venv"))?;
+    let script = cporx_spec::paths::find(
+        "the numpy Monte-Carlo script",
+        None,
+        Some("CPORX_MC_NUMPY"),
+        "scripts/mc_numpy.py",
+    )?;
     let mut rx = RxParams::with_taps(3, 1).map_err(|e| e.to_string())?;
     rx.reset_coefs = vec![-6, 64, -19];
     let cursors = bench_cursors(a.cursors);
@@ -91,13 +111,14 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     say!(
-        "cporx mc-bench: {} cursors, 3-tap FFE, 6-bit ADC, sigma {sigma}; {} symbols per run ({} chunks of {CHUNK}); {cores} cores",
-        a.cursors, a.symbols, a.symbols.div_ceil(CHUNK)
+        "cporx mc-bench: {} cursors, 3-tap FFE, 6-bit ADC, sigma {sigma}; {} symbols per run ({} chunks of {CHUNK}; {} asked); {cores} cores",
+        a.cursors, a.symbols.div_ceil(CHUNK) * CHUNK, a.symbols.div_ceil(CHUNK), a.symbols
     );
     let one = montecarlo::run(&cfg, &|_| {}).map_err(|e| e.to_string())?;
     say!(
-        "  cporx, 1 thread, P=1 : {:>7.1} M symbols/s  (SER {:.3e}, {} errors)",
+        "  cporx, 1 thread, P=1 : {:>7.1} M symbols/s  ({} symbols run; SER {:.3e}, {} errors)",
         one.rate() / 1e6,
+        one.symbols,
         one.ser(),
         one.symbol_errors
     );
@@ -119,11 +140,6 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         all.rate() / 1e6 / all.threads as f64,
         all.symbol_errors == one.symbol_errors
     );
-    let py = match &a.python {
-        Some(p) => p.clone(),
-        None => cporx_sim::verilator::workspace_root().join(".tools/venv/bin/python"),
-    };
-    let script = cporx_sim::verilator::workspace_root().join("scripts/mc_numpy.py");
     let list = |v: &[f64]| {
         v.iter()
             .map(|x| format!("{x}"))

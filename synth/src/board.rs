@@ -9,7 +9,6 @@
 //! use the board's LPF as is (nextpnr ignores constraints on ports a design lacks).
 
 use crate::SynthError;
-use std::path::PathBuf;
 
 /// A supported board.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -160,11 +159,14 @@ impl Board {
         self.pins()[0].site
     }
 
-    /// The committed constraint file `synth/boards/<board>.lpf`.
-    pub fn lpf_path(self) -> PathBuf {
-        crate::tools::workspace_root()
-            .join("synth/boards")
-            .join(format!("{}.lpf", self.name()))
+    /// The committed constraint file `synth/boards/<board>.lpf`, carried in the binary (a
+    /// copied or installed `cporx` builds on the same pins; the build writes it beside
+    /// its outputs).
+    pub fn lpf_text(self) -> &'static str {
+        match self {
+            Board::Ulx3s85f => include_str!("../boards/ulx3s-85f.lpf"),
+            Board::OrangeCrab25f => include_str!("../boards/orangecrab-25f.lpf"),
+        }
     }
 
     /// A constraint file with only the board clock, on a port named `clock_port`, with a

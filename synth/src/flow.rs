@@ -42,8 +42,11 @@ pub struct FlowConfig {
     pub target_mhz: f64,
     /// Output directory (created; made absolute).
     pub out_dir: PathBuf,
-    /// Constraint file; None: the board's committed `synth/boards/<board>.lpf`.
+    /// Constraint file; None: the board's committed `synth/boards/<board>.lpf`
+    /// ([`Board::lpf_text`], written into `out_dir`).
     pub lpf: Option<PathBuf>,
+    /// What is built, for the report's heading ("BIST board top, 2 lanes, 3 FFE taps").
+    pub design: String,
     /// Let nextpnr place I/O the LPF does not constrain (`--lpf-allow-unconstrained`).
     pub allow_unconstrained_io: bool,
     /// nextpnr placement seed.
@@ -62,7 +65,11 @@ pub fn run_flow(cfg: &FlowConfig) -> Result<FlowReport, SynthError> {
     write(&out.join(&src), &cfg.verilog)?;
     let lpf = match &cfg.lpf {
         Some(p) => std::path::absolute(p).map_err(|e| SynthError::io(p, e))?,
-        None => cfg.board.lpf_path(),
+        None => {
+            let p = out.join(format!("{}.lpf", cfg.board.name()));
+            write(&p, cfg.board.lpf_text())?;
+            p
+        }
     };
     if !lpf.is_file() {
         return Err(SynthError::io(
@@ -147,10 +154,12 @@ pub fn run_flow(cfg: &FlowConfig) -> Result<FlowReport, SynthError> {
         board: cfg.board,
         part: cfg.board.part().to_string(),
         top: top.clone(),
+        design: cfg.design.clone(),
         target_mhz: cfg.target_mhz,
         seed: cfg.seed,
         unconstrained_io: cfg.allow_unconstrained_io,
-        lpf,
+        // the copy beside the outputs (relative to the folder report.json is in)
+        lpf: PathBuf::from(&lpf_name),
         nextpnr,
         runs,
         bitstream,
@@ -247,14 +256,18 @@ fn write_script(out: &Path, steps: &[(Tool, &Vec<String>)]) -> Result<(), SynthE
         }
     };
     let mut s = String::from(
-        "#!/bin/sh\n# The ECP5 flow as cporx ran it (cd to this directory first).\nset -e\n",
+        "#!/bin/sh\n# The ECP5 flow as cporx ran it (cd to this directory first).\n\
+         # Each tool is the one cporx found at run time; set its variable to use another.\nset -e\n",
     );
     for (tool, args) in steps {
         let exe = crate::tools::find_tool(*tool)?;
-        let line: Vec<String> = std::iter::once(exe.to_string_lossy().into_owned())
-            .chain(args.iter().cloned())
-            .map(|a| quote(&a))
-            .collect();
+        let line: Vec<String> = std::iter::once(format!(
+            "\"${{{}:-{}}}\"",
+            tool.env_var(),
+            exe.to_string_lossy().replace('"', "\\\"")
+        ))
+        .chain(args.iter().map(|a| quote(a)))
+        .collect();
         s += &line.join(" ");
         s.push('\n');
     }

@@ -134,6 +134,7 @@ mod tests {
             board: Board::Ulx3s85f,
             part: Board::Ulx3s85f.part().into(),
             top: "top".into(),
+            design: "receive top, 1 lane, 3 FFE taps".into(),
             target_mhz: 200.0,
             seed: 1,
             unconstrained_io: true,
@@ -147,6 +148,14 @@ mod tests {
         assert!(md.contains("| LUT4 (LUT4 slots: logic LUTs plus carry-chain halves) (`TRELLIS_COMB`) | 798 | 83640 | 1.0 |"), "{md}");
         assert!(md.contains("| `clock` | 76.20 | 200.00 | FAIL |"), "{md}");
         assert!(r.summary().contains("MULT18X18D 3/156"), "{}", r.summary());
+        // the report names the design, and the critical path's parts add up to its total
+        assert!(md.starts_with("# ECP5 build: receive top, 1 lane, 3 FFE taps (module `top`)"), "{md}");
+        assert!(r.summary().contains("design: receive top, 1 lane, 3 FFE taps on"), "{}", r.summary());
+        let p = &r.nextpnr.critical_paths[0];
+        assert!(
+            (p.logic_ns + p.routing_ns + p.clk_setup_ns - p.delay_ns).abs() < 1e-9 && p.clk_setup_ns > 0.0,
+            "{p:?}"
+        );
         let back: FlowReport = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         // (serde_json's float printing may move the last bit; compare what is shown)
         assert_eq!(back.to_markdown(), md);
@@ -207,7 +216,7 @@ mod tests {
     #[test]
     fn committed_lpfs_match_the_pin_tables() {
         for b in Board::ALL {
-            let text = std::fs::read_to_string(b.lpf_path()).unwrap();
+            let text = b.lpf_text();
             let (locs, bufs, freqs) = lpf_facts(&text);
             let want: Vec<(String, String)> = b
                 .pins()

