@@ -42,11 +42,11 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
     let r = run_link_model(&c).map_err(|e| e.to_string())?;
     let model_rate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
     println!(
-        "    model in the loop   : {:>8.2} M UI/s     ({} UI, lock at {:?}, BER {:.1e}, {} slips)",
+        "    model in the loop   : {:>8.2} M UI/s     ({} UI, {}, BER {}, {} slips)",
         model_rate / 1e6,
         a.loop_ui,
-        r.lock_time,
-        r.checker.ber(),
+        r.lock_text(),
+        r.ber_text(),
         r.checker.slips
     );
     let afe_rate = cporx_sim::afe::bench_samples_per_sec(a.loop_ui as usize);
@@ -66,11 +66,11 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let rate = a.rtl_loop_ui as f64 / t.elapsed().as_secs_f64();
         println!(
-            "    Verilator in the loop, pipe step mode : {:>8.3} M UI/s ({} UI, one pipe round trip per UI; lock at {:?}, BER {:.1e})",
+            "    Verilator in the loop, pipe step mode : {:>8.3} M UI/s ({} UI, one pipe round trip per UI; {}, BER {})",
             rate / 1e6,
             a.rtl_loop_ui,
-            r.lock_time,
-            r.checker.ber()
+            r.lock_text(),
+            r.ber_text()
         );
         let lib = cporx_sim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
         let c = cfg(a.loop_ui)?;
@@ -79,11 +79,11 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let lrate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
         println!(
-            "    Verilator in the loop, in process     : {:>8.3} M UI/s ({} UI, shared library, one call per UI; lock at {:?}, BER {:.1e})",
+            "    Verilator in the loop, in process     : {:>8.3} M UI/s ({} UI, shared library, one call per UI; {}, BER {})",
             lrate / 1e6,
             a.loop_ui,
-            r.lock_time,
-            r.checker.ber()
+            r.lock_text(),
+            r.ber_text()
         );
     }
     Ok(())

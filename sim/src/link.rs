@@ -187,6 +187,26 @@ pub struct LinkResult {
 }
 
 impl LinkResult {
+    /// `lock at 513 UI`, or `never locked in 100000 UI`.
+    pub fn lock_text(&self) -> String {
+        match self.lock_time {
+            Some(t) => format!("lock at {t} UI"),
+            None => format!("never locked in {} UI", self.ui),
+        }
+    }
+
+    /// The bit error ratio with its count (and 95 % interval under 100 errors), or
+    /// `not measured (why)` when no symbol was checked.
+    pub fn ber_text(&self) -> String {
+        let k = &self.checker;
+        let why = if self.lock_time.is_none() {
+            format!("the loop never locked in {} UI", self.ui)
+        } else {
+            "no symbol was checked after lock and settling".to_string()
+        };
+        crate::figure::Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits").describe("bit errors", &why)
+    }
+
     /// The clock offset the CDR tracks, in ppm: its frequency register averaged over the
     /// counted cycles (the final value alone carries the loop's jitter).
     pub fn freq_ppm(&self) -> f64 {

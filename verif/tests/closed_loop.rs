@@ -122,10 +122,10 @@ fn eight_lanes_close_the_same_loop() {
     compare(&m_out, &l_out, "verilator lib").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(m_res.checker, l_res.checker);
     println!(
-        "8 lanes: {} cycles ({} UI) agree; lock at UI {:?}, {:.0} ppm tracked",
+        "8 lanes: {} cycles ({} UI) agree; {}, {:.0} ppm tracked",
         m_out.len(),
         c.ui,
-        m_res.lock_time,
+        m_res.lock_text(),
         m_res.freq_ppm()
     );
 }
