@@ -93,6 +93,18 @@
 //!   for causal synthetic channels, 2.7e-5 and 7e-6 for the two measured channels below.
 //!   A linear-phase (zero-phase) loss model is *not* causal and scores ~1e-4.
 //!
+//! # Loading a file: [`load_channel`]
+//!
+//! The one loader of `cporx study`, `cporx channel` and `cporx link --channel` ([`ChannelLoad`]:
+//! port count, port map, `force_map`, baud rate): reads the file, refuses |S_ij| above
+//! 1 + [`touchstone::PASSIVITY_TOL`] (naming the element and frequency), checks an explicit
+//! map against the best pairing ([`touchstone::Touchstone::check_map`]) and, when its pulse is
+//! not causal while the detected map's is, refuses it too (unless forced), builds the pulse,
+//! and returns [`LoadedChannel`]: the pulse, the IL at Nyquist with a flag saying whether it
+//! is extrapolated (baud / 2 above the last data point), and the warnings (extrapolation,
+//! more than [`BEYOND_DATA_WARN`] of the pulse's spectral energy above the data, causality
+//! above [`CAUSALITY_WARN`], |S_ij| slightly above 1, a forced map).
+//!
 //! # Measured channels (53.125 GBd, defaults)
 //!
 //! SDD21 of the files in `shared/channels` (cursors absolute, at the peak phase):

@@ -40,7 +40,9 @@
 //! `SDD21 = ½ (S_b1a1 − S_b1a2 − S_b2a1 + S_b2a2)`. [`Touchstone::detect_port_map`] finds
 //! the two thru paths of a 4-port file from the data (the pairing whose single-ended
 //! transmissions are largest at the lowest frequency) and refuses crosstalk files, for
-//! which the caller names the map. `scripts/skrf_sdd21.py` computes the same quantity
+//! which the caller names the map; [`Touchstone::check_map`] refuses a named map whose thru
+//! legs transmit far less than the best pairing's, and [`Touchstone::check_passive`] an
+//! |S_ij| above 1 beyond a tolerance. `scripts/skrf_sdd21.py` computes the same quantity
 //! with scikit-rf; `sim/tests/skrf_crosscheck.rs` compares the two point by point.
 
 use std::fmt;
