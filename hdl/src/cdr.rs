@@ -11,7 +11,8 @@
 //! phase <- phase + pf (mod 2^27)                    if ctrl.enable
 //! phase_code = phase[26:20]
 //! lock  <- (#{|err| > lock_thr} in the 256-UI window (256/P clocks, every lane) <= lock_max); pipelined: per-lane bad flags, group counts, the clock's count, bad-sample
-//!          register, window-total register, decision (2 cycles after the window ends)
+//!          register, window-total register, decision (at the edge after the window's
+//!          last edge; docs/numerics.md, "Lock detector and kick: timing")
 //! kick: when the 4th consecutive unlocked window is decided, if ctrl.kick and still
 //!       acquiring (no lock since reset or the last phase load), a kick pulse is
 //!       registered; at the next edge the phase also moves by half a UI (if ctrl.enable)
@@ -29,8 +30,10 @@
 //! one intended wrap: a full turn is one UI); freq 20 bits signed, saturating.
 //! Latency: detector registers (D1: +-e, +-3e and the decision; D2: group sums of z), loop-filter
 //! registers (pf, inc), phase register (`LAT_CDR` = 4).
-//! Reset: configuration registers to `RxParams::cdr`, phase to `reset_phase << 20`, all
-//! other state to 0.
+//! Reset: configuration registers to `RxParams::cdr`, phase to `reset_phase << 20`, the
+//! acquiring flag to 1, all other state to 0. Power-up (before any edge): every register
+//! 0, and every register stores its value, not an encoding of it, so that state is the
+//! spec's all-zero one (ctrl 0, lock_thr 0, lock_max 0, not acquiring).
 
 use crate::{ext_mask, konst};
 use cporx_spec::*;
@@ -50,7 +53,8 @@ pub struct TedLane {
     pub rst: Signal<In, Bit>,
     pub err: Signal<In, Bits<ERR_BITS>>,
     pub symbol: Signal<In, Bits<2>>,
-    /// lock threshold bounds, sign-flipped 10-bit codes: bad iff err > thr or err < -thr
+    /// lock threshold bounds +thr and -thr as sign-flipped 10-bit codes (signed compares
+    /// as unsigned ones): bad iff err > thr or err < -thr
     pub thi: Signal<In, Bits<10>>,
     pub tlo: Signal<In, Bits<10>>,
     /// the previous sample's D1 values (lane j-1, or the previous clock's last lane)
@@ -288,10 +292,14 @@ pub struct Cdr {
     en_r: DFF<Bit>,
     int_r: DFF<Bit>,
     kick_r: DFF<Bit>,
-    /// lock threshold as the two sign-flipped bounds +thr and -thr (10 bits), computed
-    /// when written
+    /// lock threshold as the two bounds +thr and -thr (10-bit two's complement), computed
+    /// when written. Stored as values, not as sign-flipped codes, so that their power-up
+    /// 0 means lock_thr = 0 (docs/numerics.md, "Reset and power-up"); the sign flip for
+    /// the lanes' unsigned compares is an inverter on the register's top bit.
     thi_r: DFF<Bits<10>>,
     tlo_r: DFF<Bits<10>>,
+    thi_f: Signal<Local, Bits<10>>,
+    tlo_f: Signal<Local, Bits<10>>,
     lmax_r: DFF<Bits<8>>,
     // state: the previous clock's last-lane D1 values (lane 0's previous sample)
     a1_r: DFF<Bits<2>>,
@@ -408,6 +416,8 @@ impl Cdr {
             kick_r: Default::default(),
             thi_r: Default::default(),
             tlo_r: Default::default(),
+            thi_f: Default::default(),
+            tlo_f: Default::default(),
             lmax_r: Default::default(),
             a1_r: Default::default(),
             px1_r: Default::default(),
@@ -454,8 +464,8 @@ impl Cdr {
             unl_last: konst(KICK_WINDOWS as u64 - 1),
             one_unl: konst(1),
             zero_unl: konst(0),
-            rst_thi: konst((c.lock_thr as u64) ^ 0x200),
-            rst_tlo: konst((to_raw(-(c.lock_thr as i32), 10) as u64) ^ 0x200),
+            rst_thi: konst(c.lock_thr as u64),
+            rst_tlo: konst(to_raw(-(c.lock_thr as i32), 10) as u64),
             thr10: Default::default(),
             sgn10c: konst(0x200),
             zero10: konst(0),
@@ -540,6 +550,9 @@ impl Logic for Cdr {
         self.lane[0].pv_n1.next = self.pnx1_r.q.val();
         self.lane[0].pv_n3.next = self.pnx3_r.q.val();
         self.lane[0].pv_sd.next = self.a1_r.q.val();
+        // the lock bounds, sign-flipped for the lanes' unsigned compares
+        self.thi_f.next = self.thi_r.q.val() ^ self.sgn10c.val();
+        self.tlo_f.next = self.tlo_r.q.val() ^ self.sgn10c.val();
         self.lane[0].acc_in.next = self.zero_s.val();
         self.lane[0].cnt_in.next = self.zero_gc3.val();
         for j in 1..self.lane.len() {
@@ -558,8 +571,8 @@ impl Logic for Cdr {
             self.lane[j].rst.next = self.rst.val();
             self.lane[j].err.next = self.err[j].val();
             self.lane[j].symbol.next = self.symbol[j].val();
-            self.lane[j].thi.next = self.thi_r.q.val();
-            self.lane[j].tlo.next = self.tlo_r.q.val();
+            self.lane[j].thi.next = self.thi_f.val();
+            self.lane[j].tlo.next = self.tlo_f.val();
             // the last lane's D1 values and count (the last assignment wins: rust-hdl's
             // export evaluates an index only from loop variables)
             self.px1_r.d.next = self.lane[j].ex1.val();
@@ -675,8 +688,8 @@ impl Logic for Cdr {
                 self.kick_r.d.next = self.cfg_data.val().get_bit(2);
             }
             if self.cfg_addr.val() == self.adr_lthr.val() {
-                self.thi_r.d.next = self.thr10.val() ^ self.sgn10c.val();
-                self.tlo_r.d.next = (self.zero10.val() - self.thr10.val()) ^ self.sgn10c.val();
+                self.thi_r.d.next = self.thr10.val();
+                self.tlo_r.d.next = self.zero10.val() - self.thr10.val();
             }
             if self.cfg_addr.val() == self.adr_lmax.val() {
                 self.lmax_r.d.next = self.cfg_data.val();
