@@ -147,17 +147,22 @@ pub fn param_pool() -> Vec<RxParams> {
     pool
 }
 
-/// One equivalence case: which pool entry, the run-time configuration written over the
-/// bus after reset, the ADC stream, and extra events (random writes, mid-stream resets).
+/// One equivalence case: which pool entry, whether it starts with a reset or from
+/// power-up, the run-time configuration written over the bus after that, the ADC stream,
+/// and extra events (random writes, mid-stream resets).
 #[derive(Clone, Debug)]
 pub struct Case {
     pub pool_index: usize,
+    /// start from power-up, without the leading reset: every register 0 (docs/numerics.md,
+    /// "Reset and power-up"), so the configuration is all zeros unless loaded
+    pub power_up: bool,
     pub coefs: Vec<i32>,
     pub thresholds: [i32; 3],
     pub targets: [i32; 4],
     /// CDR registers loaded with the run-time configuration
     pub cdr: CdrParams,
-    /// load the run-time configuration (false: keep the reset values)
+    /// load the run-time configuration (false: keep the reset values, or at power-up
+    /// the zeros)
     pub load: bool,
     pub adc: Vec<i32>,
     /// (cycle fraction in 0..1000, address, data): a write during the data stream
@@ -182,7 +187,14 @@ pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
                 prop::collection::vec(code(COEF_BITS), MAX_TAPS),
                 prop::collection::vec(code(LEVEL_BITS), 3),
                 prop::collection::vec(code(LEVEL_BITS), 4),
-                prop::bool::weighted(0.85),
+                // (power_up, load): about 1 case in 6 starts from power-up, half of those
+                // keep the all-zero configuration; the others load one over the bus
+                prop_oneof![
+                    17 => Just((false, true)),
+                    3 => Just((false, false)),
+                    2 => Just((true, true)),
+                    2 => Just((true, false)),
+                ],
                 adc_stream(),
                 prop::collection::vec((0u16..1000, cfg_addr(), code(CFG_DATA_BITS)), 0..6),
                 prop::collection::vec(0u16..1000, 0..2),
@@ -190,30 +202,37 @@ pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
                     .prop_map(|seed| random_cdr(&mut rand::rngs::StdRng::seed_from_u64(seed))),
             )
         })
-        .prop_map(|(pi, coefs, thr, tgt, load, adc, writes, resets, cdr)| {
-            let mut t = [thr[0], thr[1], thr[2]];
-            t.sort(); // legal configurations have ordered thresholds
-            Case {
-                pool_index: pi,
-                coefs,
-                thresholds: t,
-                targets: [tgt[0], tgt[1], tgt[2], tgt[3]],
-                cdr,
-                load,
-                adc,
-                writes,
-                resets,
-            }
-        })
+        .prop_map(
+            |(pi, coefs, thr, tgt, (power_up, load), adc, writes, resets, cdr)| {
+                let mut t = [thr[0], thr[1], thr[2]];
+                t.sort(); // legal configurations have ordered thresholds
+                Case {
+                    pool_index: pi,
+                    power_up,
+                    coefs,
+                    thresholds: t,
+                    targets: [tgt[0], tgt[1], tgt[2], tgt[3]],
+                    cdr,
+                    load,
+                    adc,
+                    writes,
+                    resets,
+                }
+            },
+        )
 }
 
 impl Case {
-    /// The cycle-by-cycle stimulus: reset, configuration writes (carrying ADC samples),
-    /// then the ADC stream, P = `p.lanes` samples per cycle, with the extra writes and
-    /// resets placed in it.
+    /// The cycle-by-cycle stimulus: reset (none for a power-up case), configuration
+    /// writes (carrying ADC samples), then the ADC stream, P = `p.lanes` samples per
+    /// cycle, with the extra writes and resets placed in it. Run from power-up.
     pub fn stimulus(&self, p: &RxParams) -> Vec<RxIn> {
         let lanes = p.lanes;
-        let mut s = vec![RxIn::reset()];
+        let mut s = if self.power_up {
+            vec![]
+        } else {
+            vec![RxIn::reset()]
+        };
         let mut adc = self.adc.iter().copied().cycle();
         let block = |adc: &mut dyn Iterator<Item = i32>| {
             let mut i = RxIn::default();
