@@ -18,12 +18,17 @@
 //! * lock detector: per 256-UI window (256/P clocks), bad = #{ |err| > lock_thr } over
 //!   every lane; lock <- (bad <=
 //!   lock_max), pipelined: per-lane bad flags, per-group counts, the clock's count, the
-//!   window count (registered at the window's last clock), then the decision, so `lock`
-//!   moves 4 cycles after the window ends.
+//!   window count (registered at the window's last clock), then the decision at the next
+//!   edge: window w is edges wW .. wW+W-1 (W = 256/P, edges counted from the reset or
+//!   power-up), counts the detector inputs of edges wW-3 .. wW+W-4, and `lock` moves at
+//!   edge (w+1)W (docs/numerics.md, "Lock detector and kick: timing").
 //! * false-lock escape: when the KICK_WINDOWS-th consecutive window without lock is
 //!   decided, if ctrl.kick and the CDR is still acquiring (no lock since the last reset or
 //!   phase load), a kick pulse is registered and the phase moves by half a UI at the next
-//!   edge (if ctrl.enable).
+//!   edge (if ctrl.enable then; else the kick is lost). ctrl.kick and the acquiring flag
+//!   are sampled at the decision edge (their values before it).
+//! * power-up (`new`): every register 0, as the RTL's; a reset sets the configuration,
+//!   the phase and the acquiring flag and clears the rest.
 //!
 //! Latency: detector registers (D1: the slicer outputs; D2: z), pf/inc registers, phase
 //! register (`LAT_CDR` = 4).
@@ -421,6 +426,115 @@ mod tests {
         let mut m = reset(&p2);
         let ph = unlocked_windows(&mut m, 9);
         assert!(ph.iter().all(|&x| x == ph[0]));
+    }
+
+    /// Lock windows (docs/numerics.md, "Lock detector and kick: timing"): edges are
+    /// numbered from the first edge after the reset; window w is edges wW .. wW+W-1 and
+    /// counts the detector inputs of edges wW-3 .. wW+W-4; its decision lands at edge
+    /// (w+1)W. A bad input at edge 252 falls in window 0, one at edge 253 in window 1.
+    #[test]
+    fn lock_window_edges() {
+        let mut p = RxParams::default();
+        p.cdr.integral = false;
+        p.cdr.kp = 0;
+        p.cdr.lock_thr = 10;
+        p.cdr.lock_max = 0;
+        for (bad_at, window) in [(0, 0), (252, 0), (253, 1), (508, 1), (509, 2)] {
+            let mut m = reset(&p);
+            let l = drive(&mut m, (0..800).map(|k| if k == bad_at { 11 } else { 0 }));
+            let decided: Vec<bool> = [256, 512, 768].iter().map(|&e| l[e]).collect();
+            let mut want = vec![true; 3];
+            want[window] = false;
+            assert_eq!(decided, want, "bad input at edge {bad_at}");
+            // lock holds its value between decisions
+            assert_eq!(l[255], false);
+            assert!((257..512).all(|e| l[e] == l[256]) && (513..768).all(|e| l[e] == l[512]));
+        }
+    }
+
+    /// Step `m` over `errs` (symbol 0) with a configuration write at some edges; the
+    /// phase after each edge.
+    fn drive_writes(m: &mut CdrModel, errs: &[i32], writes: &[(usize, u32, i32)]) -> Vec<u32> {
+        (0..errs.len())
+            .map(|k| {
+                let i = match writes.iter().find(|w| w.0 == k) {
+                    Some(&(_, a, d)) => RxIn::write(a, d, 0),
+                    None => RxIn::default(),
+                };
+                m.step(&i, &[0], &errs[k..k + 1]);
+                m.phase
+            })
+            .collect()
+    }
+
+    /// The kick's timing and the values it samples (docs/numerics.md): the fourth
+    /// unlocked window is decided at edge 4W = 1024, which samples ctrl.kick and the
+    /// acquiring flag as they are before it; the phase moves at edge 1025 if ctrl.enable
+    /// is set before that edge, else the kick is lost. A phase load does not restart the
+    /// unlocked-window count; a phase load at a locking decision edge leaves the CDR
+    /// acquiring.
+    #[test]
+    fn kick_timing_and_sampling() {
+        let mut p = RxParams::default();
+        p.cdr.integral = false;
+        p.cdr.kp = 0;
+        p.cdr.lock_thr = 10;
+        p.cdr.lock_max = 3;
+        let half = 1 << (PHASE_BITS - 1);
+        let errs = vec![100; 2100];
+        // the kick lands at edge 1025, one edge after the decision
+        let ph = drive_writes(&mut reset(&p), &errs, &[]);
+        assert_eq!(ph[1024], ph[1000]);
+        assert_eq!(ph[1025], ph[1024] ^ half);
+        assert_eq!(ph[2049], ph[2048] ^ half, "and 4 windows later");
+        // ctrl.kick cleared by a write at the decision edge: too late, the kick happens
+        let ph = drive_writes(&mut reset(&p), &errs, &[(1024, CFG_CDR_CTRL, 1)]);
+        assert_eq!(ph[1025], ph[1024] ^ half);
+        // ... one edge earlier: no kick
+        let ph = drive_writes(&mut reset(&p), &errs, &[(1023, CFG_CDR_CTRL, 1)]);
+        assert_eq!(ph[1025], ph[1024]);
+        // the loop disabled at the decision edge (so before the kick edge): the kick is
+        // lost, not deferred; re-enabled, the next kick comes 4 windows later
+        let ph = drive_writes(
+            &mut reset(&p),
+            &errs,
+            &[(1024, CFG_CDR_CTRL, 4), (1100, CFG_CDR_CTRL, 5)],
+        );
+        assert_eq!(ph[1025], ph[1024]);
+        assert!((1101..2049).all(|e| ph[e] == ph[1101]));
+        assert_eq!(ph[2049], ph[2048] ^ half);
+        // a phase load at the kick edge wins: the loaded code, no half UI
+        let ph = drive_writes(&mut reset(&p), &errs, &[(1025, CFG_PHASE, 9)]);
+        assert_eq!(ph[1025], 9 << PHASE_FRAC);
+        // a phase load during the count does not restart it: the kick still lands at 1025
+        let ph = drive_writes(&mut reset(&p), &errs, &[(900, CFG_PHASE, 9)]);
+        assert_eq!(ph[900], 9 << PHASE_FRAC);
+        assert_eq!(ph[1025], ph[1024] ^ half);
+        // a phase load at the edge of a locking decision: lock, and still acquiring
+        let mut m = reset(&p);
+        drive_writes(&mut m, &[0; 256], &[]);
+        m.step(&RxIn::write(CFG_PHASE, 3, 0), &[0], &[0]);
+        assert!(m.lock && m.acq);
+        let mut m = reset(&p);
+        drive_writes(&mut m, &[0; 257], &[]);
+        assert!(m.lock && !m.acq);
+    }
+
+    /// Power-up (no reset): every register 0, so lock_thr = lock_max = 0, the loop
+    /// disabled, not acquiring; window 0 starts at the first edge.
+    #[test]
+    fn power_up_state_is_zero_and_locks_on_zero_errors() {
+        let mut m = CdrModel::new(&RxParams::default()).unwrap();
+        assert_eq!(
+            (m.kp, m.ki, m.ctrl, m.lock_thr, m.lock_max),
+            (0, 0, 0, 0, 0)
+        );
+        assert!(!m.acq && !m.lock && m.phase == 0);
+        let l = drive(&mut m, [0; 300]);
+        assert!(!l[255] && l[256]);
+        let mut m = CdrModel::new(&RxParams::default()).unwrap();
+        let l = drive(&mut m, (0..300).map(|k| if k == 100 { 1 } else { 0 }));
+        assert!(!l[256], "|err| = 1 > lock_thr = 0 is bad");
     }
 
     /// The decimated loop: the same serial stream of decisions through P = 1 and P = 4
