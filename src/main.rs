@@ -84,7 +84,7 @@ enum Cmd {
     Bench(bench::BenchArgs),
     /// Monte-Carlo link simulation speed (channel, noise, ADC, bit-exact receiver), 1 and all cores, beside numpy
     McBench(mc_bench::McBenchArgs),
-    /// The co-packaging study: every channel in ../shared/channels and an ideal short hop; fewest taps and ADC bits for the target BER, 3-tap BER, plots
+    /// The co-packaging study: every channel file of the channel folder (--channels, $CPORX_CHANNELS, ../shared/channels) and an ideal short hop; fewest taps and ADC bits for the target BER, 3-tap BER, plots
     Study(study_cmd::StudyArgs),
     /// One Touchstone channel: SDD21, insertion loss at Nyquist, pulse response, cursors (and plots)
     Channel(study_cmd::ChannelArgs),
