@@ -1,26 +1,46 @@
 //! Report plots: every function writes `<stem>.png` (1000x600, raster) and `<stem>.svg`
 //! (vector, text as `<text>`) from the same drawing code, generic over the plotters backend.
 //!
-//! * [`sdd21`]: insertion loss |SDD21| (dB) vs frequency (GHz), Nyquist markers
+//! * [`sdd21`]: insertion loss |SDD21| (dB) vs frequency (GHz), Nyquist markers, each
+//!   channel's loss there in the legend
 //! * [`pulse`]: pulse response vs time (UI) with its cursors h(k)
 //! * [`eye`]: eye-diagram density heat map (log colour scale, inferno) with slicer thresholds
 //! * [`bathtub`]: BER bathtub (log10 BER 1e-18 .. 1) with the target BER
 //! * [`ber_vs_snr`]: BER vs SNR: theory, Monte-Carlo with confidence intervals, statistical eye
+//! * [`jtol`]: jitter tolerance (log-log), SVG only, for `cporx cdr-report`
 //!
-//! Text in the PNG needs a font: DejaVu Sans is vendored in `assets/fonts/` (licence next to
-//! it), compiled in with `include_bytes!` and registered with plotters' `ab_glyph` font table
-//! once per process as `sans-serif`. No system font is looked up.
+//! **Text.** Every piece of text (title, tick labels, axis names, legends, notes) is laid
+//! out here, with the metrics of the vendored DejaVu Sans (`assets/fonts/`, licence next to
+//! it, compiled in with `include_bytes!`; no system font is looked up). In the SVG it is a
+//! `<text>` element (font-size = the em used here, DejaVu Sans first in the family list).
+//! In the PNG the glyph outlines are read from the font and rasterized here (the
+//! [`glyph`] module), because plotters 0.3.7's `ab_glyph` text path misplaces glyphs: it
+//! drops each glyph's left side bearing and truncates the pen position (uneven letter
+//! spacing: `cl osed`, `SM T`) and puts each glyph's top at `(size / 2 + top) as i32`,
+//! which truncates toward zero, so at odd pixel sizes glyphs whose top lies above the
+//! half-size line (digits, capitals) land half a pixel low and short ones (`.`, `-`, `_`)
+//! half a pixel high: the decimal point of `53.125` sat one pixel above the baseline.
+//! Here every glyph of a string shares one integer baseline and keeps its side bearing,
+//! its advance, the font's kerning and its sub-pixel pen position.
 //!
-//! Data hygiene: points with a NaN/infinite coordinate (or, on log axes, a non-positive
+//! **Layout.** Tick labels, axis names and the title are measured before the chart is
+//! built, so label areas fit their text and the title is shrunk (never clipped) to fit the
+//! width. Legends are placed where they cover the least data (measured in pixels, curves
+//! and annotations alike); values that used to sit on the curves (the loss at Nyquist, the
+//! cursor table) are legend columns.
+//!
+//! **Data hygiene.** Points with a NaN/infinite coordinate (or, on log axes, a non-positive
 //! value) are skipped; if nothing drawable is left the function returns
 //! [`PlotErrorKind::NoData`] before any file is created. Nothing here panics on bad data.
+//!
+//! **Files.** Missing parent folders are created; every error names the file (`cannot
+//! write PATH: reason`).
 
-use plotters::chart::MeshStyle;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{register_font, FontStyle};
+use plotters::style::FontTransform;
 use std::error::Error;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -83,6 +103,18 @@ impl SeriesWithCi {
     }
 }
 
+/// One point of a jitter-tolerance plot ([`jtol`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JtolPoint {
+    /// sinusoidal-jitter frequency (MHz)
+    pub freq_mhz: f64,
+    /// the largest amplitude that passed (UI peak to peak), or why the point was not
+    /// measured (e.g. "never locked"); a not-measured point is not drawn, it is listed
+    pub ui_pp: Result<f64, String>,
+    /// the amplitude passed at the largest amplitude tried: a lower bound
+    pub at_limit: bool,
+}
+
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlotErrorKind {
@@ -90,10 +122,12 @@ pub enum PlotErrorKind {
     NoData,
     /// Inconsistent input sizes (e.g. eye density vs. phase / bin axes).
     Shape(String),
-    /// The vendored font could not be registered.
+    /// The vendored font could not be read.
     Font,
-    /// The backend failed (I/O, encoding, ...).
+    /// The backend failed to write the file; the reason in plain words.
     Draw(String),
+    /// A file or folder could not be made; the whole message (it names the path).
+    Io(String),
 }
 
 /// A plot error, naming the file that was being written.
@@ -116,10 +150,17 @@ impl fmt::Display for PlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = self.path.display();
         match &self.kind {
-            PlotErrorKind::NoData => write!(f, "plot {p}: no data"),
-            PlotErrorKind::Shape(s) => write!(f, "plot {p}: {s}"),
-            PlotErrorKind::Font => write!(f, "plot {p}: cannot register the vendored font"),
-            PlotErrorKind::Draw(s) => write!(f, "plot {p}: {s}"),
+            PlotErrorKind::NoData => write!(
+                f,
+                "cannot plot {p}: no data (every point is NaN, infinite or, on a log axis, not positive)"
+            ),
+            PlotErrorKind::Shape(s) => write!(f, "cannot plot {p}: {s}"),
+            PlotErrorKind::Font => write!(
+                f,
+                "cannot plot {p}: the vendored font (assets/fonts/DejaVuSans.ttf) cannot be read"
+            ),
+            PlotErrorKind::Draw(s) => write!(f, "cannot write {p}: {s}"),
+            PlotErrorKind::Io(s) => write!(f, "{s}"),
         }
     }
 }
@@ -127,19 +168,724 @@ impl fmt::Display for PlotError {
 impl Error for PlotError {}
 
 // ---------------------------------------------------------------------------------------
-// Look, font, rendering to both backends
+// The font: a small TrueType reader and rasterizer
+// ---------------------------------------------------------------------------------------
+
+/// Enough TrueType to draw text with the vendored DejaVu Sans: `cmap` (format 4),
+/// `hmtx`, `loca`/`glyf` (simple and composite glyphs), `kern` (format 0), and an
+/// anti-aliasing scanline rasterizer (exact signed-area coverage per pixel, quadratic
+/// curves flattened). Reads are bounds-checked: a damaged font draws nothing, it does not
+/// panic.
+mod glyph {
+    fn u8_(d: &[u8], o: usize) -> u8 {
+        d.get(o).copied().unwrap_or(0)
+    }
+    fn u16_(d: &[u8], o: usize) -> u16 {
+        match d.get(o..o + 2) {
+            Some(b) => u16::from_be_bytes([b[0], b[1]]),
+            None => 0,
+        }
+    }
+    fn i16_(d: &[u8], o: usize) -> i16 {
+        u16_(d, o) as i16
+    }
+    fn u32_(d: &[u8], o: usize) -> u32 {
+        match d.get(o..o + 4) {
+            Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+            None => 0,
+        }
+    }
+
+    /// A point in font units or pixels.
+    pub type P = [f64; 2];
+
+    /// One piece of an outline.
+    #[derive(Clone, Copy, Debug)]
+    pub enum Seg {
+        Line(P, P),
+        Quad(P, P, P),
+    }
+
+    pub struct Face {
+        d: &'static [u8],
+        glyf: usize,
+        glyf_len: usize,
+        loca: usize,
+        long_loca: bool,
+        hmtx: usize,
+        n_hmetrics: usize,
+        n_glyphs: usize,
+        cmap4: usize,
+        /// (offset of the first pair, number of pairs) of a horizontal format-0 subtable
+        kern0: Option<(usize, usize)>,
+        pub upem: f64,
+        /// height of `x` (font units)
+        pub x_height: f64,
+    }
+
+    impl Face {
+        pub fn parse(d: &'static [u8]) -> Option<Face> {
+            let n = u16_(d, 4) as usize;
+            let table = |tag: &[u8; 4]| {
+                (0..n)
+                    .map(|i| 12 + 16 * i)
+                    .find(|&r| d.get(r..r + 4) == Some(&tag[..]))
+                    .map(|r| (u32_(d, r + 8) as usize, u32_(d, r + 12) as usize))
+            };
+            let (head, _) = table(b"head")?;
+            let (hhea, _) = table(b"hhea")?;
+            let (maxp, _) = table(b"maxp")?;
+            let (hmtx, _) = table(b"hmtx")?;
+            let (loca, _) = table(b"loca")?;
+            let (glyf, glyf_len) = table(b"glyf")?;
+            let (cmap, _) = table(b"cmap")?;
+            let upem = u16_(d, head + 18) as f64;
+            let n_hmetrics = u16_(d, hhea + 34) as usize;
+            if upem <= 0.0 || n_hmetrics == 0 || glyf + glyf_len > d.len() {
+                return None;
+            }
+            let cmap4 = (0..u16_(d, cmap + 2) as usize)
+                .map(|i| cmap + 4 + 8 * i)
+                .filter(|&r| matches!((u16_(d, r), u16_(d, r + 2)), (3, 1) | (0, _)))
+                .map(|r| cmap + u32_(d, r + 4) as usize)
+                .find(|&s| u16_(d, s) == 4)?;
+            let kern0 = table(b"kern").and_then(|(k, _)| {
+                if u16_(d, k) != 0 {
+                    return None;
+                }
+                let mut s = k + 4;
+                for _ in 0..u16_(d, k + 2) {
+                    let (len, cov) = (u16_(d, s + 2) as usize, u16_(d, s + 4));
+                    // format 0, horizontal, not minimum, not cross-stream
+                    if cov >> 8 == 0 && cov & 1 == 1 && cov & 6 == 0 {
+                        return Some((s + 14, u16_(d, s + 6) as usize));
+                    }
+                    s += len.max(6);
+                }
+                None
+            });
+            let mut f = Face {
+                d,
+                glyf,
+                glyf_len,
+                loca,
+                long_loca: i16_(d, head + 50) != 0,
+                hmtx,
+                n_hmetrics,
+                n_glyphs: u16_(d, maxp + 4) as usize,
+                cmap4,
+                kern0,
+                upem,
+                x_height: 0.0,
+            };
+            f.x_height = f.bbox(f.gid('x')).map_or(0.5 * upem, |b| b[3]);
+            Some(f)
+        }
+
+        /// Glyph index of a character (0, the missing-glyph box, if the font has none).
+        pub fn gid(&self, c: char) -> u16 {
+            let c = c as u32;
+            if c > 0xFFFF {
+                return 0;
+            }
+            let (d, s) = (self.d, self.cmap4);
+            let segs = u16_(d, s + 6) as usize / 2;
+            let ends = s + 14;
+            let starts = ends + 2 * segs + 2;
+            let deltas = starts + 2 * segs;
+            let ranges = deltas + 2 * segs;
+            let (mut lo, mut hi) = (0, segs);
+            while lo < hi {
+                let m = (lo + hi) / 2;
+                if (u16_(d, ends + 2 * m) as u32) < c {
+                    lo = m + 1;
+                } else {
+                    hi = m;
+                }
+            }
+            if lo >= segs {
+                return 0;
+            }
+            let start = u16_(d, starts + 2 * lo) as u32;
+            if start > c {
+                return 0;
+            }
+            let delta = u16_(d, deltas + 2 * lo);
+            let ro = u16_(d, ranges + 2 * lo) as usize;
+            if ro == 0 {
+                return (c as u16).wrapping_add(delta);
+            }
+            match u16_(d, ranges + 2 * lo + ro + 2 * (c - start) as usize) {
+                0 => 0,
+                g => g.wrapping_add(delta),
+            }
+        }
+
+        /// Advance width (font units).
+        pub fn advance(&self, g: u16) -> f64 {
+            let i = (g as usize).min(self.n_hmetrics - 1);
+            u16_(self.d, self.hmtx + 4 * i) as f64
+        }
+
+        /// Kerning between two glyphs (font units; the `kern` table, as plotters uses).
+        pub fn kern(&self, a: u16, b: u16) -> f64 {
+            let Some((p, n)) = self.kern0 else {
+                return 0.0;
+            };
+            let key = (a as u32) << 16 | b as u32;
+            let (mut lo, mut hi) = (0, n);
+            while lo < hi {
+                let m = (lo + hi) / 2;
+                let k = u32_(self.d, p + 6 * m);
+                if k == key {
+                    return i16_(self.d, p + 6 * m + 4) as f64;
+                }
+                if k < key {
+                    lo = m + 1;
+                } else {
+                    hi = m;
+                }
+            }
+            0.0
+        }
+
+        fn range(&self, g: u16) -> Option<(usize, usize)> {
+            let g = g as usize;
+            if g >= self.n_glyphs {
+                return None;
+            }
+            let (a, b) = if self.long_loca {
+                (
+                    u32_(self.d, self.loca + 4 * g) as usize,
+                    u32_(self.d, self.loca + 4 * g + 4) as usize,
+                )
+            } else {
+                (
+                    2 * u16_(self.d, self.loca + 2 * g) as usize,
+                    2 * u16_(self.d, self.loca + 2 * g + 2) as usize,
+                )
+            };
+            (b > a && b <= self.glyf_len).then_some((self.glyf + a, self.glyf + b))
+        }
+
+        /// The glyph's box `[x_min, y_min, x_max, y_max]` (font units), None if empty.
+        pub fn bbox(&self, g: u16) -> Option<[f64; 4]> {
+            let (o, _) = self.range(g)?;
+            let v = |k: usize| i16_(self.d, o + k) as f64;
+            Some([v(2), v(4), v(6), v(8)])
+        }
+
+        /// The outline of glyph `g` mapped by `m`: (x, y) -> (m0 x + m2 y + m4, m1 x + m3 y + m5).
+        pub fn outline(&self, g: u16, m: [f64; 6], out: &mut Vec<Seg>) {
+            self.outline_at(g, m, out, 0)
+        }
+
+        fn outline_at(&self, g: u16, m: [f64; 6], out: &mut Vec<Seg>, depth: u32) {
+            let Some((o, end)) = self.range(g) else {
+                return;
+            };
+            if depth > 8 {
+                return;
+            }
+            let d = self.d;
+            let map = |x: f64, y: f64| [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+            let nc = i16_(d, o);
+            if nc >= 0 {
+                let nc = nc as usize;
+                let ends: Vec<usize> = (0..nc).map(|i| u16_(d, o + 10 + 2 * i) as usize).collect();
+                let npts = ends.last().map_or(0, |e| e + 1);
+                let mut p = o + 12 + 2 * nc + u16_(d, o + 10 + 2 * nc) as usize;
+                let mut flags = Vec::with_capacity(npts);
+                while flags.len() < npts {
+                    if p >= end {
+                        return;
+                    }
+                    let f = u8_(d, p);
+                    p += 1;
+                    flags.push(f);
+                    if f & 8 != 0 {
+                        let r = u8_(d, p);
+                        p += 1;
+                        flags.extend(std::iter::repeat_n(f, r as usize));
+                    }
+                }
+                flags.truncate(npts);
+                let mut coords = |short: u8, same: u8| -> Vec<f64> {
+                    let mut v = 0i32;
+                    flags
+                        .iter()
+                        .map(|&f| {
+                            if f & short != 0 {
+                                let dv = u8_(d, p) as i32;
+                                p += 1;
+                                v += if f & same != 0 { dv } else { -dv };
+                            } else if f & same == 0 {
+                                v += i16_(d, p) as i32;
+                                p += 2;
+                            }
+                            v as f64
+                        })
+                        .collect()
+                };
+                let xs = coords(2, 16);
+                let ys = coords(4, 32);
+                let mut s = 0;
+                for &e in &ends {
+                    if e < s || e >= npts {
+                        return;
+                    }
+                    let pts: Vec<(P, bool)> = (s..=e)
+                        .map(|i| (map(xs[i], ys[i]), flags[i] & 1 != 0))
+                        .collect();
+                    contour(&pts, out);
+                    s = e + 1;
+                }
+            } else {
+                let mut p = o + 10;
+                loop {
+                    let fl = u16_(d, p);
+                    let gi = u16_(d, p + 2);
+                    p += 4;
+                    let (dx, dy) = if fl & 1 != 0 {
+                        p += 4;
+                        (i16_(d, p - 4) as f64, i16_(d, p - 2) as f64)
+                    } else {
+                        p += 2;
+                        (u8_(d, p - 2) as i8 as f64, u8_(d, p - 1) as i8 as f64)
+                    };
+                    // anchor points (not x/y offsets) are not used by this font
+                    let (dx, dy) = if fl & 2 != 0 { (dx, dy) } else { (0.0, 0.0) };
+                    let f2 = |o: usize| i16_(d, o) as f64 / 16384.0;
+                    let (a, b, c, e) = if fl & 8 != 0 {
+                        p += 2;
+                        (f2(p - 2), 0.0, 0.0, f2(p - 2))
+                    } else if fl & 0x40 != 0 {
+                        p += 4;
+                        (f2(p - 4), 0.0, 0.0, f2(p - 2))
+                    } else if fl & 0x80 != 0 {
+                        p += 8;
+                        (f2(p - 8), f2(p - 6), f2(p - 4), f2(p - 2))
+                    } else {
+                        (1.0, 0.0, 0.0, 1.0)
+                    };
+                    // component: (x, y) -> (a x + c y + dx, b x + e y + dy), then m
+                    let cm = [
+                        m[0] * a + m[2] * b,
+                        m[1] * a + m[3] * b,
+                        m[0] * c + m[2] * e,
+                        m[1] * c + m[3] * e,
+                        m[0] * dx + m[2] * dy + m[4],
+                        m[1] * dx + m[3] * dy + m[5],
+                    ];
+                    self.outline_at(gi, cm, out, depth + 1);
+                    if fl & 0x20 == 0 || p >= end {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One TrueType contour (on- and off-curve points, implied midpoints) as segments.
+    fn contour(pts: &[(P, bool)], out: &mut Vec<Seg>) {
+        let n = pts.len();
+        if n < 2 {
+            return;
+        }
+        let mid = |a: P, b: P| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        let first_on = pts.iter().position(|p| p.1);
+        let (start, i0) = match first_on {
+            Some(i) => (pts[i].0, i),
+            None => (mid(pts[n - 1].0, pts[0].0), n - 1),
+        };
+        let (mut cur, mut ctrl): (P, Option<P>) = (start, None);
+        for k in 1..=n {
+            let (p, on) = pts[(i0 + k) % n];
+            if on {
+                out.push(match ctrl.take() {
+                    Some(c) => Seg::Quad(cur, c, p),
+                    None => Seg::Line(cur, p),
+                });
+                cur = p;
+            } else {
+                if let Some(c) = ctrl {
+                    let m = mid(c, p);
+                    out.push(Seg::Quad(cur, c, m));
+                    cur = m;
+                }
+                ctrl = Some(p);
+            }
+        }
+        match ctrl {
+            Some(c) => out.push(Seg::Quad(cur, c, start)),
+            None if cur != start => out.push(Seg::Line(cur, start)),
+            None => {}
+        }
+    }
+
+    /// Anti-aliased coverage of closed outlines: each edge adds its signed area to the
+    /// pixels it crosses; a running sum along each row gives the coverage (nonzero fill,
+    /// clamped to 1).
+    pub struct Raster {
+        w: usize,
+        h: usize,
+        stride: usize,
+        acc: Vec<f32>,
+    }
+
+    impl Raster {
+        pub fn new(w: usize, h: usize) -> Raster {
+            let stride = w + 2;
+            Raster {
+                w,
+                h,
+                stride,
+                acc: vec![0.0; stride * h],
+            }
+        }
+
+        fn add(&mut self, row: usize, x: i32, v: f32) {
+            let x = x.clamp(0, self.stride as i32 - 1) as usize;
+            self.acc[row * self.stride + x] += v;
+        }
+
+        pub fn line(&mut self, p0: P, p1: P) {
+            if (p0[1] - p1[1]).abs() < 1e-12 {
+                return;
+            }
+            let (dir, a, b) = if p0[1] < p1[1] {
+                (1.0, p0, p1)
+            } else {
+                (-1.0, p1, p0)
+            };
+            let dxdy = (b[0] - a[0]) / (b[1] - a[1]);
+            let mut x = a[0];
+            if a[1] < 0.0 {
+                x -= a[1] * dxdy;
+            }
+            let (ys, ye) = (a[1].max(0.0), b[1].min(self.h as f64));
+            if ys >= ye {
+                return;
+            }
+            for y in ys as usize..(ye.ceil() as usize).min(self.h) {
+                let dy = ((y + 1) as f64).min(b[1]) - (y as f64).max(a[1]);
+                let xnext = x + dxdy * dy;
+                let d = (dy * dir) as f32;
+                let (x0, x1) = if x < xnext { (x, xnext) } else { (xnext, x) };
+                let x0floor = x0.floor();
+                let x0i = x0floor as i32;
+                let x1ceil = x1.ceil();
+                let x1i = x1ceil as i32;
+                if x1i <= x0i + 1 {
+                    let xmf = (0.5 * (x + xnext) - x0floor) as f32;
+                    self.add(y, x0i, d - d * xmf);
+                    self.add(y, x0i + 1, d * xmf);
+                } else {
+                    let s = (1.0 / (x1 - x0)) as f32;
+                    let x0f = (x0 - x0floor) as f32;
+                    let a0 = 0.5 * s * (1.0 - x0f) * (1.0 - x0f);
+                    let x1f = (x1 - x1ceil + 1.0) as f32;
+                    let am = 0.5 * s * x1f * x1f;
+                    self.add(y, x0i, d * a0);
+                    if x1i == x0i + 2 {
+                        self.add(y, x0i + 1, d * (1.0 - a0 - am));
+                    } else {
+                        let a1 = s * (1.5 - x0f);
+                        self.add(y, x0i + 1, d * (a1 - a0));
+                        for xi in x0i + 2..x1i - 1 {
+                            self.add(y, xi, d * s);
+                        }
+                        let a2 = a1 + (x1i - x0i - 3) as f32 * s;
+                        self.add(y, x1i - 1, d * (1.0 - a2 - am));
+                    }
+                    self.add(y, x1i, d * am);
+                }
+                x = xnext;
+            }
+        }
+
+        pub fn quad(&mut self, p0: P, p1: P, p2: P) {
+            let (ddx, ddy) = (p0[0] - 2.0 * p1[0] + p2[0], p0[1] - 2.0 * p1[1] + p2[1]);
+            let dev = ddx * ddx + ddy * ddy;
+            if dev < 0.333 {
+                self.line(p0, p2);
+                return;
+            }
+            let n = 1 + (3.0 * dev).sqrt().sqrt().floor() as usize;
+            let mut prev = p0;
+            for i in 1..=n {
+                let t = i as f64 / n as f64;
+                let u = 1.0 - t;
+                let q = [
+                    u * u * p0[0] + 2.0 * u * t * p1[0] + t * t * p2[0],
+                    u * u * p0[1] + 2.0 * u * t * p1[1] + t * t * p2[1],
+                ];
+                self.line(prev, q);
+                prev = q;
+            }
+        }
+
+        /// Coverage 0..=1 per pixel, row by row.
+        pub fn finish(self) -> Vec<f32> {
+            let mut out = vec![0.0; self.w * self.h];
+            for y in 0..self.h {
+                let mut a = 0.0f32;
+                for x in 0..self.w {
+                    a += self.acc[y * self.stride + x];
+                    out[y * self.w + x] = a.abs().min(1.0);
+                }
+            }
+            out
+        }
+    }
+
+    /// A string's coverage: buffer pixel (i, j) is layout pixel (x0 + i, y0 + j), where the
+    /// layout origin is the anchor column (pen start = `frac_x`) on the baseline (row 0 is
+    /// the first row below it).
+    pub struct Mask {
+        pub w: usize,
+        pub h: usize,
+        pub cov: Vec<f32>,
+        pub x0: i32,
+        pub y0: i32,
+    }
+
+    /// Glyphs of `s` with their pen positions (font units) and the total advance.
+    pub fn layout(face: &Face, s: &str) -> (Vec<(u16, f64)>, f64) {
+        let mut pen = 0.0;
+        let mut prev: Option<u16> = None;
+        let mut v = Vec::with_capacity(s.len());
+        for ch in s.chars() {
+            let g = face.gid(ch);
+            if let Some(p) = prev {
+                pen += face.kern(p, g);
+            }
+            v.push((g, pen));
+            pen += face.advance(g);
+            prev = Some(g);
+        }
+        (v, pen)
+    }
+
+    /// Rasterize `s` at `em` pixels per em, pen starting at `frac_x` (0 <= frac_x < 1).
+    pub fn rasterize(face: &Face, s: &str, em: f64, frac_x: f64) -> Option<Mask> {
+        let sc = em / face.upem;
+        let mut segs = Vec::new();
+        for (g, pen) in layout(face, s).0 {
+            face.outline(g, [sc, 0.0, 0.0, -sc, frac_x + pen * sc, 0.0], &mut segs);
+        }
+        let pts = segs.iter().flat_map(|s| match *s {
+            Seg::Line(a, b) => vec![a, b],
+            Seg::Quad(a, b, c) => vec![a, b, c],
+        });
+        let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for p in pts {
+            for k in 0..2 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
+        }
+        if segs.is_empty() || !(lo[0].is_finite() && hi[1].is_finite()) {
+            return None;
+        }
+        let x0 = lo[0].floor() as i32 - 1;
+        let y0 = lo[1].floor() as i32 - 1;
+        let w = (hi[0].ceil() as i32 + 1 - x0) as usize;
+        let h = (hi[1].ceil() as i32 + 1 - y0) as usize;
+        let mut r = Raster::new(w, h);
+        let sh = |p: P| [p[0] - x0 as f64, p[1] - y0 as f64];
+        for s in &segs {
+            match *s {
+                Seg::Line(a, b) => r.line(sh(a), sh(b)),
+                Seg::Quad(a, b, c) => r.quad(sh(a), sh(b), sh(c)),
+            }
+        }
+        Some(Mask {
+            w,
+            h,
+            cov: r.finish(),
+            x0,
+            y0,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Text
 // ---------------------------------------------------------------------------------------
 
 /// PNG size in pixels (the SVG uses the same user units).
 pub const SIZE: (u32, u32) = (1000, 600);
 
-const FONT: &str = "sans-serif";
 static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-static FONT_OK: OnceLock<bool> = OnceLock::new();
+/// The SVG's font list: the vendored face first, then look-alikes of its width.
+const SVG_FAMILY: &str = "DejaVu Sans, Verdana, sans-serif";
 
-fn ensure_font() -> bool {
-    *FONT_OK.get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok())
+fn face() -> Option<&'static glyph::Face> {
+    static FACE: OnceLock<Option<glyph::Face>> = OnceLock::new();
+    FACE.get_or_init(|| glyph::Face::parse(FONT_BYTES)).as_ref()
 }
+
+/// Text sizes (pixels per em) at [`SIZE`]: chosen so that the PNGs stay legible at the
+/// ~430 px width of a two-column README table.
+const TITLE_EM: f64 = 26.0;
+const SUB_EM: f64 = 18.0;
+const DESC_EM: f64 = 21.0;
+const TICK_EM: f64 = 19.0;
+const LEGEND_EM: f64 = 17.5;
+const NOTE_EM: f64 = 17.0;
+
+/// Which backend a drawing goes to (text is drawn differently).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Out {
+    Png,
+    Svg,
+}
+
+/// How a piece of text is drawn: size, colour, anchor, and whether it reads upward.
+#[derive(Clone, Copy)]
+struct Tx {
+    em: f64,
+    color: RGBColor,
+    h: HPos,
+    v: VPos,
+    up: bool,
+}
+
+fn tx(em: f64, color: RGBColor) -> Tx {
+    Tx {
+        em,
+        color,
+        h: HPos::Left,
+        v: VPos::Top,
+        up: false,
+    }
+}
+
+impl Tx {
+    fn at(self, h: HPos, v: VPos) -> Tx {
+        Tx { h, v, ..self }
+    }
+    fn up(self) -> Tx {
+        Tx { up: true, ..self }
+    }
+}
+
+/// Advance width of `s` in pixels at `em`.
+fn text_w(s: &str, em: f64) -> f64 {
+    match face() {
+        Some(f) => glyph::layout(f, s).1 * em / f.upem,
+        None => 0.6 * em * s.chars().count() as f64,
+    }
+}
+
+/// The largest em <= `em` at which `s` fits in `max_w` pixels.
+fn fit_em(s: &str, em: f64, max_w: f64) -> f64 {
+    let w = text_w(s, em);
+    if w <= max_w || w <= 0.0 {
+        em
+    } else {
+        em * max_w / w
+    }
+}
+
+/// Baseline below the anchor, by vertical anchor: the SVG backend's conventions (top:
+/// 0.76 em, centre: half an x-height, bottom: minus half an x-height), so both files agree.
+fn base_dy(t: &Tx) -> f64 {
+    let xh = face().map_or(0.55, |f| f.x_height / f.upem) * t.em;
+    match t.v {
+        VPos::Top => 0.76 * t.em,
+        VPos::Center => 0.5 * xh,
+        VPos::Bottom => -0.5 * xh,
+    }
+}
+
+fn start_dx(s: &str, t: &Tx) -> f64 {
+    match t.h {
+        HPos::Left => 0.0,
+        HPos::Center => -text_w(s, t.em) / 2.0,
+        HPos::Right => -text_w(s, t.em),
+    }
+}
+
+/// Pixel box `[x0, y0, x1, y1]` of text drawn at `at` (ascender to descender).
+fn text_box(s: &str, at: (i32, i32), t: &Tx) -> [i32; 4] {
+    let (u0, u1) = (start_dx(s, t), start_dx(s, t) + text_w(s, t.em));
+    let b = base_dy(t);
+    let (v0, v1) = (b - 0.80 * t.em, b + 0.24 * t.em);
+    let (x, y) = (at.0 as f64, at.1 as f64);
+    let r = if t.up {
+        [x + v0, y - u1, x + v1, y - u0]
+    } else {
+        [x + u0, y + v0, x + u1, y + v1]
+    };
+    [
+        r[0].floor() as i32,
+        r[1].floor() as i32,
+        r[2].ceil() as i32,
+        r[3].ceil() as i32,
+    ]
+}
+
+/// Draw `s` at pixel `at` of `root`.
+fn put_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    out: Out,
+    s: &str,
+    at: (i32, i32),
+    t: Tx,
+) -> DynResult
+where
+    DB::ErrorType: 'static,
+{
+    if s.is_empty() || t.em <= 0.0 {
+        return Ok(());
+    }
+    match out {
+        Out::Svg => {
+            // the SVG backend writes font-size = size / 1.24
+            let mut f = (SVG_FAMILY, t.em * 1.24).into_font();
+            if t.up {
+                f = f.transform(FontTransform::Rotate270);
+            }
+            root.draw(&Text::new(
+                s.to_string(),
+                at,
+                f.color(&t.color).pos(Pos::new(t.h, t.v)),
+            ))?;
+        }
+        Out::Png => {
+            let face = face().ok_or("the vendored font cannot be read")?;
+            let u = start_dx(s, &t);
+            let iu = u.floor();
+            let Some(m) = glyph::rasterize(face, s, t.em, u - iu) else {
+                return Ok(());
+            };
+            let vb = base_dy(&t).round() as i32;
+            for j in 0..m.h {
+                for i in 0..m.w {
+                    let c = m.cov[j * m.w + i];
+                    if c < 1.0 / 255.0 {
+                        continue;
+                    }
+                    let lx = iu as i32 + m.x0 + i as i32;
+                    let ly = vb + m.y0 + j as i32;
+                    let p = if t.up {
+                        (at.0 + ly, at.1 - lx - 1)
+                    } else {
+                        (at.0 + lx, at.1 + ly)
+                    };
+                    root.draw_pixel(p, &t.color.mix(c as f64))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Look, files
+// ---------------------------------------------------------------------------------------
 
 /// A colour-blind-friendly categorical palette (Tableau 10).
 const PALETTE: [RGBColor; 10] = [
@@ -155,7 +901,11 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 const DARK: RGBColor = RGBColor(40, 40, 40);
+const MID: RGBColor = RGBColor(95, 95, 95);
 const TARGET_RED: RGBColor = RGBColor(200, 30, 30);
+const AXIS: RGBColor = RGBColor(90, 90, 90);
+const GRID: RGBColor = RGBColor(208, 208, 208);
+const GRID_LIGHT: RGBColor = RGBColor(236, 236, 236);
 
 fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
@@ -171,18 +921,39 @@ fn with_ext(stem: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Draw the same figure into `<stem>.png` and `<stem>.svg`.
+/// A backend error in plain words. plotters prints the bitmap backend's error with `{:?}`
+/// (`ImageError(IoError(Os { .., message: "Is a directory" }))`): pick out the system's
+/// message.
+fn plain_reason(e: &dyn Error) -> String {
+    let s = e.to_string();
+    if let Some(i) = s.find("message: \"") {
+        let r = &s[i + 10..];
+        if let Some(j) = r.find('"') {
+            return r[..j].to_lowercase();
+        }
+    }
+    let mut s = s.as_str();
+    for p in ["backend error: ", "Drawing backend error: "] {
+        s = s.strip_prefix(p).unwrap_or(s);
+    }
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_lowercase(),
+        None => s.to_string(),
+    }
+}
+
+/// Draw the same figure into `<stem>.png` and `<stem>.svg` (parent folder created).
 fn render(
     stem: &Path,
     png: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> DynResult,
     svg: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DynResult,
 ) -> Result<(), PlotError> {
     let png_path = with_ext(stem, "png");
-    if !ensure_font() {
+    if face().is_none() {
         return Err(PlotError::new(&png_path, PlotErrorKind::Font));
     }
-    let draw_err =
-        |p: &Path, e: Box<dyn Error>| PlotError::new(p, PlotErrorKind::Draw(e.to_string()));
+    crate::out::check_writable(&png_path)
+        .map_err(|m| PlotError::new(&png_path, PlotErrorKind::Io(m)))?;
     {
         let root = BitMapBackend::new(&png_path, SIZE).into_drawing_area();
         let r: DynResult = (|| {
@@ -190,170 +961,856 @@ fn render(
             root.present()?;
             Ok(())
         })();
-        r.map_err(|e| draw_err(&png_path, e))?;
+        r.map_err(|e| PlotError::new(&png_path, PlotErrorKind::Draw(plain_reason(&*e))))?;
     }
-    let svg_path = with_ext(stem, "svg");
+    write_svg(&with_ext(stem, "svg"), svg)
+}
+
+/// Draw into a string and write it to `path` (parent folder created).
+fn write_svg(
+    path: &Path,
+    svg: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DynResult,
+) -> Result<(), PlotError> {
+    if face().is_none() {
+        return Err(PlotError::new(path, PlotErrorKind::Font));
+    }
+    let mut buf = String::new();
     {
-        let root = SVGBackend::new(&svg_path, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut buf, SIZE).into_drawing_area();
         let r: DynResult = (|| {
             svg(&root)?;
             root.present()?;
             Ok(())
         })();
-        r.map_err(|e| draw_err(&svg_path, e))?;
+        r.map_err(|e| PlotError::new(path, PlotErrorKind::Draw(plain_reason(&*e))))?;
     }
-    Ok(())
+    crate::out::write(path, buf).map_err(|m| PlotError::new(path, PlotErrorKind::Io(m)))
 }
 
 fn no_data(stem: &Path) -> PlotError {
     PlotError::new(&with_ext(stem, "png"), PlotErrorKind::NoData)
 }
 
-/// Standard chart frame: title, label areas, f64 x f64 axes.
-fn build_chart<'a, DB: DrawingBackend>(
-    area: &'a DrawingArea<DB, Shift>,
-    title: &str,
-    x: (f64, f64),
-    y: (f64, f64),
-) -> Result<Chart<'a, DB>, Box<dyn Error>>
-where
-    DB::ErrorType: 'static,
-{
-    let chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 24).into_font().color(&DARK))
-        .margin(18)
-        .x_label_area_size(52)
-        .y_label_area_size(78)
-        .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
-    Ok(chart)
+// ---------------------------------------------------------------------------------------
+// Axes and the chart frame
+// ---------------------------------------------------------------------------------------
+
+const MARGIN: i32 = 14;
+const TICK_LEN: i32 = 6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scale {
+    Lin,
+    /// values are log10; labels 10ⁿ
+    LogPow,
+    /// values are log10; labels 0.1, 1, 10, ...
+    LogPlain,
 }
 
-fn mesh_style<'a, 'b, DB: DrawingBackend>(
-    chart: &'b mut Chart<'a, DB>,
-) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
-    let mut m = chart.configure_mesh();
-    m.axis_desc_style((FONT, 17).into_font().color(&DARK))
-        .label_style((FONT, 14).into_font().color(&DARK))
-        .bold_line_style(RGBColor(205, 205, 205))
-        .light_line_style(RGBColor(238, 238, 238))
-        .axis_style(RGBColor(90, 90, 90))
-        .x_max_light_lines(2)
-        .y_max_light_lines(2)
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick);
-    m
+#[derive(Clone, Debug)]
+struct Axis {
+    lo: f64,
+    hi: f64,
+    scale: Scale,
+    desc: String,
+    /// no ticks above this value (the label band above the data)
+    ticks_upto: Option<f64>,
 }
 
-/// Linear-axis tick text: integers without ".0", otherwise up to 4 decimals, trimmed.
-fn tick(v: &f64) -> String {
-    let v = *v;
-    if (v - v.round()).abs() < 1e-9 * v.abs().max(1.0) {
-        return format!("{:.0}", v.round() + 0.0);
-    }
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn draw_legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
-    pos: SeriesLabelPosition,
-) -> DynResult
-where
-    DB::ErrorType: 'static,
-{
-    chart
-        .configure_series_labels()
-        .position(pos)
-        .background_style(WHITE.mix(0.88))
-        .border_style(RGBColor(150, 150, 150))
-        .label_font((FONT, 14).into_font().color(&DARK))
-        .margin(12)
-        .draw()?;
-    Ok(())
-}
-
-/// Register a legend entry for a solid line without drawing anything.
-fn legend_line<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
-    name: &str,
-    style: ShapeStyle,
-) -> DynResult
-where
-    DB::ErrorType: 'static,
-{
-    chart
-        .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
-        .label(name)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
-    Ok(())
-}
-
-fn legend_dashed<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
-    name: &str,
-    style: ShapeStyle,
-) -> DynResult
-where
-    DB::ErrorType: 'static,
-{
-    chart
-        .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
-        .label(name)
-        .legend(move |(x, y)| {
-            EmptyElement::at((x, y))
-                + PathElement::new(vec![(0, 0), (6, 0)], style)
-                + PathElement::new(vec![(9, 0), (14, 0)], style)
-                + PathElement::new(vec![(17, 0), (22, 0)], style)
-        });
-    Ok(())
-}
-
-fn legend_marker<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
-    name: &str,
-    c: RGBColor,
-) -> DynResult
-where
-    DB::ErrorType: 'static,
-{
-    chart
-        .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
-        .label(name)
-        .legend(move |(x, y)| Circle::new((x + 11, y), 4, c.filled()));
-    Ok(())
-}
-
-/// Draw a polyline clipped to the chart's ranges, solid or dashed.
-fn draw_clipped<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
-    pts: &[(f64, f64)],
-    style: ShapeStyle,
-    dashed: bool,
-) -> DynResult
-where
-    DB::ErrorType: 'static,
-{
-    let xr = chart.x_range();
-    let yr = chart.y_range();
-    for seg in clip_polyline(pts, (xr.start, xr.end), (yr.start, yr.end)) {
-        if seg.len() < 2 {
-            continue;
+impl Axis {
+    fn new(r: (f64, f64), scale: Scale, desc: &str) -> Axis {
+        Axis {
+            lo: r.0,
+            hi: r.1,
+            scale,
+            desc: desc.to_string(),
+            ticks_upto: None,
         }
-        if dashed {
-            chart.draw_series(DashedLineSeries::new(seg, 8, 5, style))?;
+    }
+    fn ticks_upto(mut self, v: f64) -> Axis {
+        self.ticks_upto = Some(v);
+        self
+    }
+}
+
+struct Ticks {
+    major: Vec<(f64, String)>,
+    minor: Vec<f64>,
+}
+
+/// The smallest of 1, 2, 2.5, 5 x 10^k that is >= x.
+fn nice_at_least(x: f64) -> f64 {
+    if !(x > 0.0 && x.is_finite()) {
+        return 1.0;
+    }
+    let e = 10f64.powf(x.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if m * e >= x * (1.0 - 1e-9) {
+            return m * e;
+        }
+    }
+    10.0 * e
+}
+
+/// A typographic minus sign.
+fn minus(s: &str) -> String {
+    s.replace('-', "\u{2212}")
+}
+
+/// Linear tick text: as many decimals as the step needs, "0" for zero, a real minus.
+fn lin_label(v: f64, step: f64) -> String {
+    let mut d = 0usize;
+    while d < 8 {
+        let s = step * 10f64.powi(d as i32);
+        if (s - s.round()).abs() <= 1e-6 * s.max(1.0) {
+            break;
+        }
+        d += 1;
+    }
+    let s = format!("{v:.d$}");
+    if s.parse::<f64>().is_ok_and(|x| x == 0.0) {
+        "0".into()
+    } else {
+        minus(&s)
+    }
+}
+
+/// 10^d as a plain number: 0.01, 0.1, 1, 10, 1000.
+fn plain_decade(d: i64) -> String {
+    if (0..=15).contains(&d) {
+        format!("{}", 10u64.pow(d as u32))
+    } else if (-15..0).contains(&d) {
+        format!("{:.*}", (-d) as usize, 10f64.powi(d as i32))
+    } else {
+        format!("1e{d}")
+    }
+}
+
+/// Ticks for an axis `px` pixels long: labels never closer than their width (horizontal)
+/// or 1.7 em (vertical).
+fn ticks(a: &Axis, px: f64, horizontal: bool) -> Ticks {
+    let mut t = all_ticks(a, px, horizontal);
+    if let Some(m) = a.ticks_upto {
+        t.major.retain(|v| v.0 <= m + 1e-9);
+        t.minor.retain(|v| *v <= m + 1e-9);
+    }
+    t
+}
+
+fn all_ticks(a: &Axis, px: f64, horizontal: bool) -> Ticks {
+    let (lo, hi) = (a.lo.min(a.hi), a.lo.max(a.hi));
+    let span = hi - lo;
+    let need = |m: &[(f64, String)]| {
+        if horizontal {
+            m.iter().map(|l| text_w(&l.1, TICK_EM)).fold(0.0, f64::max) + 18.0
         } else {
-            chart.draw_series(LineSeries::new(seg, style))?;
+            1.7 * TICK_EM
+        }
+    };
+    if !(span > 0.0 && px > 0.0) {
+        return Ticks {
+            major: vec![(lo, lin_label(lo, 1.0))],
+            minor: vec![],
+        };
+    }
+    match a.scale {
+        Scale::Lin => {
+            let mut step = nice_at_least(span / 16.0);
+            for _ in 0..64 {
+                let i0 = (lo / step - 1e-9).ceil() as i64;
+                let i1 = (hi / step + 1e-9).floor() as i64;
+                let major: Vec<(f64, String)> = (i0..=i1)
+                    .map(|i| (i as f64 * step, lin_label(i as f64 * step, step)))
+                    .collect();
+                if step / span * px >= need(&major) || major.len() <= 2 {
+                    let h = step / 2.0;
+                    let minor = ((lo / h - 1e-9).ceil() as i64..=(hi / h + 1e-9).floor() as i64)
+                        .filter(|k| k.rem_euclid(2) == 1)
+                        .map(|k| k as f64 * h)
+                        .collect();
+                    return Ticks { major, minor };
+                }
+                step = nice_at_least(step * 1.0001);
+            }
+            Ticks {
+                major: vec![],
+                minor: vec![],
+            }
+        }
+        Scale::LogPow | Scale::LogPlain => {
+            let d0 = (lo - 1e-9).ceil() as i64;
+            let d1 = (hi + 1e-9).floor() as i64;
+            let per = px / span;
+            let label = |d: i64| {
+                if a.scale == Scale::LogPlain {
+                    plain_decade(d)
+                } else {
+                    decade_label(d as f64)
+                }
+            };
+            let pick = |k: i64| -> Vec<(f64, String)> {
+                (d0..=d1)
+                    .filter(|d| d.rem_euclid(k) == 0)
+                    .map(|d| (d as f64, label(d)))
+                    .collect()
+            };
+            let every = [1, 2, 3, 4, 5, 6, 10, 20, 50]
+                .into_iter()
+                .find(|&k| k as f64 * per >= need(&pick(k)))
+                .unwrap_or(100);
+            let major = pick(every);
+            let mut minor: Vec<f64> = (d0..=d1)
+                .filter(|d| d.rem_euclid(every) != 0)
+                .map(|d| d as f64)
+                .collect();
+            if per >= 60.0 {
+                for d in lo.floor() as i64..=hi.ceil() as i64 {
+                    for m in 2..10 {
+                        let v = d as f64 + (m as f64).log10();
+                        if v > lo && v < hi {
+                            minor.push(v);
+                        }
+                    }
+                }
+            }
+            Ticks { major, minor }
         }
     }
-    Ok(())
 }
 
-fn in_range<DB: DrawingBackend>(chart: &Chart<DB>, p: (f64, f64)) -> bool {
-    let xr = chart.x_range();
-    let yr = chart.y_range();
-    let (x0, x1) = (xr.start.min(xr.end), xr.start.max(xr.end));
-    let (y0, y1) = (yr.start.min(yr.end), yr.start.max(yr.end));
-    p.0 >= x0 && p.0 <= x1 && p.1 >= y0 && p.1 <= y1
+/// What the frame of a chart shows.
+struct Frame<'s> {
+    title: &'s str,
+    subtitle: Option<&'s str>,
+    x: Axis,
+    y: Axis,
+    /// pixels kept free right of the plot (colorbar)
+    right: i32,
+    grid: bool,
+}
+
+impl<'s> Frame<'s> {
+    fn new(title: &'s str, x: Axis, y: Axis) -> Frame<'s> {
+        Frame {
+            title,
+            subtitle: None,
+            x,
+            y,
+            right: 0,
+            grid: true,
+        }
+    }
+    /// Pixels above the plot area.
+    fn top(&self) -> i32 {
+        let mut y = MARGIN;
+        if !self.title.is_empty() {
+            y += (TITLE_EM * 1.2) as i32;
+        }
+        if self.subtitle.is_some() {
+            y += (SUB_EM * 1.35) as i32;
+        }
+        y + 10
+    }
+    /// Pixels below the plot area for the x tick labels and the axis name.
+    fn x_area() -> i32 {
+        (10.0 + TICK_EM + 12.0 + DESC_EM) as i32 + 6
+    }
+    /// Height of the plot area in a [`SIZE`] figure.
+    fn plot_height(&self) -> i32 {
+        SIZE.1 as i32 - self.top() - MARGIN - Self::x_area()
+    }
+}
+
+/// A chart being drawn: its frame, and what has been drawn where (for legend placement).
+struct Fig<'a, DB: DrawingBackend> {
+    root: &'a DrawingArea<DB, Shift>,
+    out: Out,
+    chart: Chart<'a, DB>,
+    /// pixels with data on them
+    ink: Vec<(i32, i32)>,
+    /// pixel boxes of annotations and legends
+    boxes: Vec<[i32; 4]>,
+}
+
+/// Fill the background, draw title, grid, axes, ticks and their labels; the chart to draw on.
+fn frame<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    out: Out,
+    f: &Frame,
+) -> Result<Fig<'a, DB>, Box<dyn Error>>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let mut y = MARGIN;
+    let full = (w - 2 * MARGIN) as f64;
+    if !f.title.is_empty() {
+        let em = fit_em(f.title, TITLE_EM, full);
+        put_text(
+            root,
+            out,
+            f.title,
+            (w / 2, y),
+            tx(em, DARK).at(HPos::Center, VPos::Top),
+        )?;
+        y += (TITLE_EM * 1.2) as i32;
+    }
+    if let Some(s) = f.subtitle {
+        let em = fit_em(s, SUB_EM, full);
+        put_text(
+            root,
+            out,
+            s,
+            (w / 2, y),
+            tx(em, MID).at(HPos::Center, VPos::Top),
+        )?;
+    }
+    let top = f.top();
+    let xa = Frame::x_area();
+    let plot_h = h - top - MARGIN - xa;
+    let yt = ticks(&f.y, plot_h as f64, false);
+    let ylw = yt
+        .major
+        .iter()
+        .map(|t| text_w(&t.1, TICK_EM))
+        .fold(0.0, f64::max);
+    let ya = (10.0 + ylw + 12.0 + DESC_EM) as i32 + 6;
+    let right = MARGIN + 12 + f.right;
+    let xt = ticks(&f.x, (w - MARGIN - ya - right) as f64, true);
+    let chart = ChartBuilder::on(root)
+        .margin_top(top)
+        .margin_bottom(MARGIN)
+        .margin_left(MARGIN)
+        .margin_right(right)
+        .x_label_area_size(xa)
+        .y_label_area_size(ya)
+        .build_cartesian_2d(f.x.lo..f.x.hi, f.y.lo..f.y.hi)?;
+    let mut fig = Fig {
+        root,
+        out,
+        chart,
+        ink: vec![],
+        boxes: vec![],
+    };
+    if f.grid {
+        fig.grid(&xt, &yt)?;
+    }
+    fig.axes(&xt, &yt, &f.x.desc, &f.y.desc, ylw)?;
+    Ok(fig)
+}
+
+/// Where a legend may go inside the plot area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Corner {
+    UL,
+    UC,
+    UR,
+    CL,
+    CR,
+    LL,
+    LC,
+    LR,
+}
+
+const CORNERS: [Corner; 8] = [
+    Corner::UR,
+    Corner::UL,
+    Corner::LR,
+    Corner::LL,
+    Corner::UC,
+    Corner::LC,
+    Corner::CR,
+    Corner::CL,
+];
+
+/// A legend's sample of a series.
+#[derive(Clone, Copy, Debug)]
+enum Key {
+    Line(RGBColor),
+    Dash(RGBColor),
+    Dot(RGBColor),
+    /// a marker with an error bar
+    Bar(RGBColor),
+    TriUp(RGBColor),
+    TriDown(RGBColor),
+    Blank,
+}
+
+/// One legend row: sample, text, and an optional right-aligned value.
+#[derive(Clone, Debug)]
+struct Entry {
+    key: Key,
+    text: String,
+    value: String,
+}
+
+impl Entry {
+    fn new(key: Key, text: impl Into<String>) -> Entry {
+        Entry {
+            key,
+            text: text.into(),
+            value: String::new(),
+        }
+    }
+    fn value(mut self, v: impl Into<String>) -> Entry {
+        self.value = v.into();
+        self
+    }
+}
+
+impl<'a, DB: DrawingBackend> Fig<'a, DB>
+where
+    DB::ErrorType: 'static,
+{
+    /// Plot area in pixels `[x0, y0, x1, y1]` (x1, y1 exclusive).
+    fn area(&self) -> [i32; 4] {
+        let (x, y) = self.chart.plotting_area().get_pixel_range();
+        [x.start, y.start, x.end, y.end]
+    }
+    fn xr(&self) -> (f64, f64) {
+        let r = self.chart.x_range();
+        (r.start, r.end)
+    }
+    fn yr(&self) -> (f64, f64) {
+        let r = self.chart.y_range();
+        (r.start, r.end)
+    }
+    fn px(&self, p: (f64, f64)) -> (i32, i32) {
+        self.chart.backend_coord(&p)
+    }
+    fn inside(&self, p: (f64, f64)) -> bool {
+        let ((x0, x1), (y0, y1)) = (self.xr(), self.yr());
+        p.0 >= x0.min(x1) && p.0 <= x0.max(x1) && p.1 >= y0.min(y1) && p.1 <= y0.max(y1)
+    }
+
+    fn grid(&mut self, xt: &Ticks, yt: &Ticks) -> DynResult {
+        let ((x0, x1), (y0, y1)) = (self.xr(), self.yr());
+        let vertical =
+            |v: f64, c: RGBColor| PathElement::new(vec![(v, y0), (v, y1)], c.stroke_width(1));
+        let horizontal =
+            |v: f64, c: RGBColor| PathElement::new(vec![(x0, v), (x1, v)], c.stroke_width(1));
+        let mut lines: Vec<PathElement<(f64, f64)>> = vec![];
+        lines.extend(xt.minor.iter().map(|&v| vertical(v, GRID_LIGHT)));
+        lines.extend(yt.minor.iter().map(|&v| horizontal(v, GRID_LIGHT)));
+        lines.extend(xt.major.iter().map(|t| vertical(t.0, GRID)));
+        lines.extend(yt.major.iter().map(|t| horizontal(t.0, GRID)));
+        self.chart.draw_series(lines)?;
+        Ok(())
+    }
+
+    fn axes(&mut self, xt: &Ticks, yt: &Ticks, xd: &str, yd: &str, ylw: f64) -> DynResult {
+        let [ax0, ay0, ax1, ay1] = self.area();
+        let (root, out) = (self.root, self.out);
+        let st = AXIS.stroke_width(1);
+        root.draw(&PathElement::new(vec![(ax0 - 1, ay0), (ax0 - 1, ay1)], st))?;
+        root.draw(&PathElement::new(vec![(ax0 - 1, ay1), (ax1, ay1)], st))?;
+        let (xlo, ylo) = (self.xr().0, self.yr().0);
+        let tt = tx(TICK_EM, DARK);
+        for (v, l) in &xt.major {
+            let (px, _) = self.px((*v, ylo));
+            root.draw(&PathElement::new(vec![(px, ay1), (px, ay1 + TICK_LEN)], st))?;
+            put_text(root, out, l, (px, ay1 + 10), tt.at(HPos::Center, VPos::Top))?;
+        }
+        for (v, l) in &yt.major {
+            let (_, py) = self.px((xlo, *v));
+            root.draw(&PathElement::new(
+                vec![(ax0 - 1 - TICK_LEN, py), (ax0 - 1, py)],
+                st,
+            ))?;
+            put_text(
+                root,
+                out,
+                l,
+                (ax0 - 10, py),
+                tt.at(HPos::Right, VPos::Center),
+            )?;
+        }
+        let em = fit_em(xd, DESC_EM, (ax1 - ax0) as f64);
+        put_text(
+            root,
+            out,
+            xd,
+            ((ax0 + ax1) / 2, ay1 + 10 + TICK_EM as i32 + 12),
+            tx(em, DARK).at(HPos::Center, VPos::Top),
+        )?;
+        let em = fit_em(yd, DESC_EM, (ay1 - ay0) as f64);
+        put_text(
+            root,
+            out,
+            yd,
+            (
+                ax0 - 10 - ylw.ceil() as i32 - 12 - DESC_EM as i32,
+                (ay0 + ay1) / 2,
+            ),
+            tx(em, DARK).at(HPos::Center, VPos::Top).up(),
+        )?;
+        Ok(())
+    }
+
+    /// Record pixels along a polyline given in data coordinates.
+    fn note_ink(&mut self, pts: &[(f64, f64)]) {
+        let mut prev: Option<(i32, i32)> = None;
+        for &p in pts {
+            let q = self.px(p);
+            match prev {
+                Some(a) => {
+                    let n = ((q.0 - a.0).abs().max((q.1 - a.1).abs()) / 3).max(1);
+                    for k in 1..=n {
+                        self.ink
+                            .push((a.0 + (q.0 - a.0) * k / n, a.1 + (q.1 - a.1) * k / n));
+                    }
+                }
+                None => self.ink.push(q),
+            }
+            prev = Some(q);
+        }
+    }
+
+    /// A polyline clipped to the plot, solid or dashed.
+    fn line(&mut self, pts: &[(f64, f64)], style: ShapeStyle, dashed: bool) -> DynResult {
+        for seg in clip_polyline(pts, self.xr(), self.yr()) {
+            if seg.len() < 2 {
+                continue;
+            }
+            if dashed {
+                self.chart
+                    .draw_series(DashedLineSeries::new(seg.clone(), 8, 5, style))?;
+            } else if self.out == Out::Png && style.stroke_width > 1 {
+                // plotters fills a wide segment as a thin polygon, which leaves gaps in
+                // steep ones (the dips of a crosstalk curve): draw 1 px lines with a brush
+                let px: Vec<(i32, i32)> = seg.iter().map(|p| self.px(*p)).collect();
+                let thin = ShapeStyle {
+                    stroke_width: 1,
+                    ..style
+                };
+                let brush: &[(i32, i32)] = if style.stroke_width == 2 {
+                    &[(0, 0), (1, 0), (0, 1), (1, 1)]
+                } else {
+                    &[(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)]
+                };
+                for d in brush {
+                    let pts: Vec<(i32, i32)> = px.iter().map(|p| (p.0 + d.0, p.1 + d.1)).collect();
+                    self.root.draw(&PathElement::new(pts, thin))?;
+                }
+            } else {
+                self.chart
+                    .draw_series(LineSeries::new(seg.clone(), style))?;
+            }
+            self.note_ink(&seg);
+        }
+        Ok(())
+    }
+
+    /// A filled circle (with a white ring) if `p` is inside the plot.
+    fn dot(&mut self, p: (f64, f64), r: i32, c: RGBColor) -> DynResult {
+        if !self.inside(p) {
+            return Ok(());
+        }
+        self.chart
+            .draw_series(std::iter::once(Circle::new(p, r, c.filled())))?;
+        self.chart
+            .draw_series(std::iter::once(Circle::new(p, r, WHITE.stroke_width(1))))?;
+        let q = self.px(p);
+        for d in [(0, 0), (-r, 0), (r, 0), (0, -r), (0, r)] {
+            self.ink.push((q.0 + d.0, q.1 + d.1));
+        }
+        Ok(())
+    }
+
+    /// Text at pixel `at`, on a white box if `boxed`; its box is kept clear of legends.
+    fn note(&mut self, s: &str, at: (i32, i32), t: Tx, boxed: bool) -> DynResult {
+        let b = text_box(s, at, &t);
+        if boxed {
+            self.root.draw(&Rectangle::new(
+                [(b[0] - 3, b[1]), (b[2] + 3, b[3])],
+                WHITE.mix(0.92).filled(),
+            ))?;
+        }
+        put_text(self.root, self.out, s, at, t)?;
+        self.boxes.push(b);
+        Ok(())
+    }
+
+    /// A legend where it covers no data and no annotation: the first free corner of
+    /// `prefs`, else the free position nearest to it, else (at up to 22 % smaller text)
+    /// the same again, else where it covers the least.
+    fn legend(
+        &mut self,
+        head: Option<(&str, &str)>,
+        entries: &[Entry],
+        prefs: &[Corner],
+    ) -> DynResult {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let [ax0, ay0, ax1, ay1] = self.area();
+        let avail = (ax1 - ax0 - 24) as f64;
+        let mut em = LEGEND_EM;
+        let w0 = legend_size(head, entries, em).0;
+        if w0 > avail {
+            em = (em * avail / w0).max(11.0);
+        }
+        let order: Vec<Corner> = prefs
+            .iter()
+            .copied()
+            .chain(CORNERS.into_iter().filter(|c| !prefs.contains(c)))
+            .collect();
+        let grid = InkGrid::new(&self.ink, self.area());
+        let overlap =
+            |a: &[i32; 4], b: &[i32; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+        let score = |r: &[i32; 4]| {
+            let m = 6;
+            grid.count([r[0] - m, r[1] - m, r[2] + m, r[3] + m])
+                + 100_000 * self.boxes.iter().filter(|b| overlap(b, r)).count()
+        };
+        let inset = 10;
+        let place = |w: i32, h: i32, c: Corner| {
+            let x = match c {
+                Corner::UL | Corner::CL | Corner::LL => ax0 + inset,
+                Corner::UC | Corner::LC => (ax0 + ax1 - w) / 2,
+                Corner::UR | Corner::CR | Corner::LR => ax1 - inset - w,
+            };
+            let y = match c {
+                Corner::UL | Corner::UC | Corner::UR => ay0 + inset,
+                Corner::CL | Corner::CR => (ay0 + ay1 - h) / 2,
+                Corner::LL | Corner::LC | Corner::LR => ay1 - inset - h,
+            };
+            [x, y, x + w, y + h]
+        };
+        let mut chosen: Option<([i32; 4], f64)> = None;
+        'scales: for k in [1.0, 0.92, 0.85, 0.78] {
+            let e = em * k;
+            let (w, h) = legend_size(head, entries, e);
+            let (w, h) = (w.ceil() as i32, h.ceil() as i32);
+            if w > ax1 - ax0 - 2 * inset || h > ay1 - ay0 - 2 * inset {
+                continue;
+            }
+            for &c in &order {
+                let r = place(w, h, c);
+                if score(&r) == 0 {
+                    chosen = Some((r, e));
+                    break 'scales;
+                }
+            }
+            // any free position, nearest to the first preference
+            let want = place(w, h, order[0]);
+            let mut best: Option<(i64, [i32; 4])> = None;
+            for y in (ay0 + inset..=ay1 - inset - h).step_by(6) {
+                for x in (ax0 + inset..=ax1 - inset - w).step_by(6) {
+                    let r = [x, y, x + w, y + h];
+                    if score(&r) == 0 {
+                        let d = ((x - want[0]) as i64).pow(2) + ((y - want[1]) as i64).pow(2);
+                        if best.is_none_or(|b| d < b.0) {
+                            best = Some((d, r));
+                        }
+                    }
+                }
+            }
+            if let Some((_, r)) = best {
+                chosen = Some((r, e));
+                break;
+            }
+        }
+        let (r, em) = chosen.unwrap_or_else(|| {
+            let (w, h) = legend_size(head, entries, em);
+            let (w, h) = (w.ceil() as i32, h.ceil() as i32);
+            let mut best = (usize::MAX, place(w, h, order[0]));
+            for &c in &order {
+                let r = place(w, h, c);
+                let s = score(&r);
+                if s < best.0 {
+                    best = (s, r);
+                }
+            }
+            (best.1, em)
+        });
+        let (key_w, gap, pad) = legend_cols(entries, em);
+        let root = self.root;
+        root.draw(&Rectangle::new(
+            [(r[0], r[1]), (r[2], r[3])],
+            WHITE.mix(0.92).filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(r[0], r[1]), (r[2], r[3])],
+            RGBColor(160, 160, 160).stroke_width(1),
+        ))?;
+        let t = tx(em, DARK);
+        let xk = r[0] + pad.round() as i32;
+        let xt = xk + (key_w + gap).round() as i32;
+        let xv = r[2] - pad.round() as i32;
+        let row_y = |i: usize| r[1] + (pad + 0.5 * em + i as f64 * 1.45 * em).round() as i32;
+        let mut row = 0;
+        if let Some((a, b)) = head {
+            put_text(
+                root,
+                self.out,
+                a,
+                (xk, row_y(0)),
+                tx(em, MID).at(HPos::Left, VPos::Center),
+            )?;
+            put_text(
+                root,
+                self.out,
+                b,
+                (xv, row_y(0)),
+                tx(em, MID).at(HPos::Right, VPos::Center),
+            )?;
+            row = 1;
+        }
+        for e in entries {
+            let yc = row_y(row);
+            let kw = key_w.round() as i32;
+            let km = xk + kw / 2;
+            match e.key {
+                Key::Line(c) => {
+                    root.draw(&PathElement::new(
+                        vec![(xk, yc), (xk + kw, yc)],
+                        c.stroke_width(3),
+                    ))?;
+                }
+                Key::Dash(c) => {
+                    let d = kw / 4;
+                    for k in 0..3 {
+                        let a = xk + k * (kw - d) / 2;
+                        root.draw(&PathElement::new(
+                            vec![(a, yc), (a + d, yc)],
+                            c.stroke_width(3),
+                        ))?;
+                    }
+                }
+                Key::Dot(c) => {
+                    root.draw(&Circle::new((km, yc), 5, c.filled()))?;
+                }
+                Key::Bar(c) => {
+                    let s = c.stroke_width(1);
+                    let hh = (0.45 * em) as i32;
+                    root.draw(&PathElement::new(vec![(km, yc - hh), (km, yc + hh)], s))?;
+                    root.draw(&PathElement::new(
+                        vec![(km - 4, yc - hh), (km + 4, yc - hh)],
+                        s,
+                    ))?;
+                    root.draw(&PathElement::new(
+                        vec![(km - 4, yc + hh), (km + 4, yc + hh)],
+                        s,
+                    ))?;
+                    root.draw(&Circle::new((km, yc), 5, c.filled()))?;
+                }
+                Key::TriUp(c) => {
+                    root.draw(&Polygon::new(
+                        vec![(km - 6, yc + 4), (km + 6, yc + 4), (km, yc - 6)],
+                        c.filled(),
+                    ))?;
+                }
+                Key::TriDown(c) => {
+                    root.draw(&Polygon::new(
+                        vec![(km - 6, yc - 4), (km + 6, yc - 4), (km, yc + 6)],
+                        c.filled(),
+                    ))?;
+                }
+                Key::Blank => {}
+            }
+            put_text(
+                root,
+                self.out,
+                &e.text,
+                (xt, yc),
+                t.at(HPos::Left, VPos::Center),
+            )?;
+            put_text(
+                root,
+                self.out,
+                &e.value,
+                (xv, yc),
+                t.at(HPos::Right, VPos::Center),
+            )?;
+            row += 1;
+        }
+        self.boxes.push(r);
+        self.audit();
+        Ok(())
+    }
+}
+
+/// A legend's key column, gap and padding at `em`.
+fn legend_cols(entries: &[Entry], em: f64) -> (f64, f64, f64) {
+    let keyed = entries.iter().any(|e| !matches!(e.key, Key::Blank));
+    if keyed {
+        (1.9 * em, 0.5 * em, 0.6 * em)
+    } else {
+        (0.0, 0.0, 0.6 * em)
+    }
+}
+
+/// A legend's size in pixels at `em`.
+fn legend_size(head: Option<(&str, &str)>, entries: &[Entry], em: f64) -> (f64, f64) {
+    let (key_w, gap, pad) = legend_cols(entries, em);
+    let name_w = entries
+        .iter()
+        .map(|e| text_w(&e.text, em))
+        .fold(0.0, f64::max)
+        .max(head.map_or(0.0, |h| text_w(h.0, em) - key_w - gap));
+    let val_w = entries
+        .iter()
+        .map(|e| text_w(&e.value, em))
+        .chain(head.map(|h| text_w(h.1, em)))
+        .fold(0.0, f64::max);
+    let col = if val_w > 0.0 { 1.2 * em } else { 0.0 };
+    let rows = entries.len() + head.is_some() as usize;
+    (
+        2.0 * pad + key_w + gap + name_w + col + val_w,
+        2.0 * pad + em + rows.saturating_sub(1) as f64 * 1.45 * em,
+    )
+}
+
+/// Counts of data pixels over the plot area, summed for rectangle queries.
+struct InkGrid {
+    origin: (i32, i32),
+    w: usize,
+    h: usize,
+    sum: Vec<u32>,
+}
+
+impl InkGrid {
+    fn new(ink: &[(i32, i32)], area: [i32; 4]) -> InkGrid {
+        let (w, h) = (
+            (area[2] - area[0]).max(1) as usize,
+            (area[3] - area[1]).max(1) as usize,
+        );
+        let mut cnt = vec![0u32; w * h];
+        for p in ink {
+            let (x, y) = (p.0 - area[0], p.1 - area[1]);
+            if x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h {
+                cnt[y as usize * w + x as usize] += 1;
+            }
+        }
+        let mut sum = vec![0u32; (w + 1) * (h + 1)];
+        for y in 0..h {
+            for x in 0..w {
+                sum[(y + 1) * (w + 1) + x + 1] =
+                    cnt[y * w + x] + sum[y * (w + 1) + x + 1] + sum[(y + 1) * (w + 1) + x]
+                        - sum[y * (w + 1) + x];
+            }
+        }
+        InkGrid {
+            origin: (area[0], area[1]),
+            w,
+            h,
+            sum,
+        }
+    }
+    /// Data pixels in `[x0, y0, x1, y1]` (x1, y1 exclusive).
+    fn count(&self, r: [i32; 4]) -> usize {
+        let cx = |x: i32| (x - self.origin.0).clamp(0, self.w as i32) as usize;
+        let cy = |y: i32| (y - self.origin.1).clamp(0, self.h as i32) as usize;
+        let (x0, x1, y0, y1) = (cx(r[0]), cx(r[2]), cy(r[1]), cy(r[3]));
+        if x1 <= x0 || y1 <= y0 {
+            return 0;
+        }
+        let s = |x: usize, y: usize| self.sum[y * (self.w + 1) + x] as i64;
+        (s(x1, y1) - s(x0, y1) - s(x1, y0) + s(x0, y0)) as usize
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -515,31 +1972,6 @@ fn subscript(n: i32) -> String {
     s
 }
 
-/// Faint lines at 2..9 x 10^n inside a log10 y range (only when there are few decades).
-fn draw_minor_log_grid<'a, DB: DrawingBackend + 'a>(chart: &mut Chart<'a, DB>) -> DynResult
-where
-    DB::ErrorType: 'static,
-{
-    let (x, y) = (chart.x_range(), chart.y_range());
-    if y.end - y.start > 10.0 {
-        return Ok(());
-    }
-    let style = RGBColor(242, 242, 242).stroke_width(1);
-    let mut lines = Vec::new();
-    let mut d = y.start.floor();
-    while d < y.end {
-        for m in 2..10 {
-            let v = d + (m as f64).log10();
-            if v > y.start && v < y.end {
-                lines.push(PathElement::new(vec![(x.start, v), (x.end, v)], style));
-            }
-        }
-        d += 1.0;
-    }
-    chart.draw_series(lines)?;
-    Ok(())
-}
-
 /// Perceptual "inferno" colormap (matplotlib), t in [0, 1].
 fn inferno(t: f64) -> RGBColor {
     const K: [(u8, u8, u8); 11] = [
@@ -628,12 +2060,26 @@ fn opening_at(pts: &[(f64, f64)], target_log: f64) -> Option<f64> {
     best
 }
 
+/// "1e-12"-style compact scientific text; whole decades as "10⁻¹²".
+fn sci(v: f64) -> String {
+    let e = v.log10();
+    if (e - e.round()).abs() < 1e-9 {
+        decade_label(e.round())
+    } else {
+        minus(&format!("{v:.1e}"))
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // 1. Insertion loss
 // ---------------------------------------------------------------------------------------
 
+const SDD21_TITLE: &str = "Channel insertion loss |SDD21|";
+
 /// Insertion loss |SDD21| (dB) vs frequency (GHz), one line per channel, with dashed
-/// vertical markers at the Nyquist frequencies `(label, f_GHz)` and each channel's loss there.
+/// vertical markers at the Nyquist frequencies `(label, f_GHz)` (their labels in a band
+/// above the data) and each channel's loss there (a dot on the curve, the value in the
+/// legend; "no data" where a channel's data stop below that frequency).
 pub fn sdd21(
     stem: &Path,
     series: &[Series],
@@ -657,20 +2103,38 @@ pub fn sdd21(
     let (Some(xs), Some(ys)) = (xs, ys) else {
         return Err(no_data(stem));
     };
-    let xmax = xs.1.max(nyq.iter().map(|n| n.1).fold(f64::MIN, f64::max));
-    let x = (
-        xs.0.min(0.0),
-        if xmax > xs.0.min(0.0) {
-            xmax
-        } else {
-            xs.0.min(0.0) + 1.0
-        },
-    );
-    let y = pad((ys.0.min(-1.0), ys.1.max(0.0)), 0.06);
+    let x0 = xs.0.min(0.0);
+    let nmax = nyq.iter().map(|n| n.1).fold(f64::MIN, f64::max);
+    // a marker at or past the end of the data is not drawn on the frame's edge
+    let mut x1 = if nmax >= xs.1 {
+        x0 + (nmax - x0) * 1.05
+    } else {
+        xs.1
+    };
+    if x1 <= x0 || x1.is_nan() {
+        x1 = x0 + 1.0;
+    }
+    let (lo, top) = (ys.0.min(-1.0), ys.1.max(0.0));
+    let span = top - lo;
+    let (ylo, ydata) = (lo - 0.03 * span, top + 0.02 * span);
+    // the label band above the data, in pixels, converted to data units
+    let band = if nyq.is_empty() {
+        0.0
+    } else {
+        12.0 + nyq.len() as f64 * NOTE_EM * 1.5
+    };
+    let ph = Frame::new(
+        SDD21_TITLE,
+        Axis::new((0.0, 1.0), Scale::Lin, ""),
+        Axis::new((0.0, 1.0), Scale::Lin, ""),
+    )
+    .plot_height() as f64;
+    let yhi = ydata + (ydata - ylo) * band / (ph - band).max(1.0);
+    let (x, y) = ((x0, x1), (ylo, yhi));
     render(
         stem,
-        |r| draw_sdd21(r, &data, &nyq, x, y),
-        |r| draw_sdd21(r, &data, &nyq, x, y),
+        |r| draw_sdd21(r, Out::Png, &data, &nyq, x, y, top),
+        |r| draw_sdd21(r, Out::Svg, &data, &nyq, x, y, top),
     )
 }
 
@@ -686,70 +2150,78 @@ fn interp(pts: &[(f64, f64)], x: f64) -> Option<f64> {
     Some(a.1 + (x - a.0) * (b.1 - a.1) / (b.0 - a.0))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_sdd21<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
+    out: Out,
     data: &[(String, Vec<(f64, f64)>)],
     nyq: &[(String, f64)],
     x: (f64, f64),
     y: (f64, f64),
+    top: f64,
 ) -> DynResult
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE)?;
-    let mut chart = build_chart(root, "Channel insertion loss |SDD21|", x, y)?;
-    mesh_style(&mut chart)
-        .x_desc("Frequency (GHz)")
-        .y_desc("|SDD21| (dB)")
-        .x_labels(12)
-        .y_labels(10)
-        .draw()?;
-    // Nyquist markers
-    for (j, (label, f)) in nyq.iter().enumerate() {
-        let style = RGBColor(110, 110, 110).stroke_width(1);
-        draw_clipped(&mut chart, &[(*f, y.0), (*f, y.1)], style, true)?;
-        if *f >= x.0 && *f <= x.1 {
-            let ty = y.1 - (y.1 - y.0) * (0.02 + 0.06 * j as f64);
-            let text = format!("{label}: {f:.2} GHz");
-            chart.draw_series(std::iter::once(
-                EmptyElement::at((*f, ty))
-                    + Text::new(
-                        text,
-                        (5, 0),
-                        (FONT, 13)
-                            .into_font()
-                            .color(&RGBColor(70, 70, 70))
-                            .pos(Pos::new(HPos::Left, VPos::Top)),
-                    ),
-            ))?;
-        }
+    let f = Frame::new(
+        SDD21_TITLE,
+        Axis::new(x, Scale::Lin, "Frequency (GHz)"),
+        Axis::new(y, Scale::Lin, "|SDD21| (dB)").ticks_upto(top),
+    );
+    let mut fig = frame(root, out, &f)?;
+    for (i, (_, pts)) in data.iter().enumerate() {
+        fig.line(pts, color(i).stroke_width(2), false)?;
     }
+    let [_, ay0, ax1, _] = fig.area();
+    for (j, (label, f)) in nyq.iter().enumerate() {
+        if *f < x.0 || *f > x.1 {
+            continue;
+        }
+        // a guide, like the grid: a legend may cover part of it
+        fig.chart.draw_series(DashedLineSeries::new(
+            vec![(*f, y.0), (*f, y.1)],
+            8,
+            5,
+            RGBColor(110, 110, 110).stroke_width(1),
+        ))?;
+        let (px, _) = fig.px((*f, y.1));
+        let text = format!("{label}: {f:.2} GHz");
+        let t = tx(NOTE_EM, RGBColor(70, 70, 70));
+        let ty = ay0 + 6 + (j as f64 * NOTE_EM * 1.5) as i32;
+        let fits_right = px as f64 + 8.0 + text_w(&text, NOTE_EM) <= (ax1 - 6) as f64;
+        let (at, t) = if fits_right {
+            ((px + 8, ty), t.at(HPos::Left, VPos::Top))
+        } else {
+            ((px - 8, ty), t.at(HPos::Right, VPos::Top))
+        };
+        fig.note(&text, at, t, true)?;
+    }
+    let mut entries = vec![];
     for (i, (name, pts)) in data.iter().enumerate() {
-        let c = color(i);
-        let style = c.stroke_width(2);
-        legend_line(&mut chart, name, style)?;
-        draw_clipped(&mut chart, pts, style, false)?;
-        // loss at each Nyquist frequency
+        let mut vals = vec![];
         for (_, f) in nyq {
-            if let Some(v) = interp(pts, *f) {
-                if in_range(&chart, (*f, v)) {
-                    chart.draw_series(std::iter::once(
-                        EmptyElement::at((*f, v))
-                            + Circle::new((0, 0), 4, c.filled())
-                            + Text::new(
-                                format!("{v:.1} dB"),
-                                (6, -5),
-                                (FONT, 13)
-                                    .into_font()
-                                    .color(&c)
-                                    .pos(Pos::new(HPos::Left, VPos::Bottom)),
-                            ),
-                    ))?;
+            match interp(pts, *f) {
+                Some(v) => {
+                    fig.dot((*f, v), 5, color(i))?;
+                    vals.push(format!("{} dB", minus(&format!("{v:.1}"))));
                 }
+                None => vals.push(match pts.last() {
+                    Some(p) if p.0 < *f => format!("no data (ends at {:.1} GHz)", p.0),
+                    _ => "no data".into(),
+                }),
             }
         }
+        entries.push(Entry::new(Key::Line(color(i)), name.as_str()).value(vals.join(" / ")));
     }
-    draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+    let head = (!nyq.is_empty()).then(|| {
+        let fs: Vec<String> = nyq.iter().map(|n| format!("{:.2}", n.1)).collect();
+        format!("|SDD21| at {} GHz", fs.join(" / "))
+    });
+    fig.legend(
+        head.as_deref().map(|h| ("", h)),
+        &entries,
+        &[Corner::LL, Corner::LR, Corner::UR],
+    )?;
     Ok(())
 }
 
@@ -758,7 +2230,8 @@ where
 // ---------------------------------------------------------------------------------------
 
 /// Pulse response `v` vs time `t_ui` (UI); `cursors` are `(k, h(k))` at t = k UI, drawn as
-/// stems with dots, the main and first pre/post cursors labelled and listed in a table.
+/// stems with dots, the main and first pre/post cursors labelled (pre-cursors to the left,
+/// post-cursors to the right, off the curve) and listed in the legend.
 pub fn pulse(
     stem: &Path,
     name: &str,
@@ -800,13 +2273,14 @@ pub fn pulse(
     let title = format!("Pulse response — {name}");
     render(
         stem,
-        |r| draw_pulse(r, &title, &pts, &cur, x, y),
-        |r| draw_pulse(r, &title, &pts, &cur, x, y),
+        |r| draw_pulse(r, Out::Png, &title, &pts, &cur, x, y),
+        |r| draw_pulse(r, Out::Svg, &title, &pts, &cur, x, y),
     )
 }
 
 fn draw_pulse<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
+    out: Out,
     title: &str,
     pts: &[(f64, f64)],
     cur: &[(i32, f64)],
@@ -816,25 +2290,22 @@ fn draw_pulse<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE)?;
-    let mut chart = build_chart(root, title, x, y)?;
-    mesh_style(&mut chart)
-        .x_desc("Time (UI)")
-        .y_desc("Amplitude (normalized)")
-        .x_labels(16)
-        .y_labels(10)
-        .draw()?;
-    chart.draw_series(std::iter::once(PathElement::new(
+    let f = Frame::new(
+        title,
+        Axis::new(x, Scale::Lin, "Time (UI)"),
+        Axis::new(y, Scale::Lin, "Amplitude (normalized)"),
+    );
+    let mut fig = frame(root, out, &f)?;
+    fig.chart.draw_series(std::iter::once(PathElement::new(
         vec![(x.0, 0.0), (x.1, 0.0)],
         RGBColor(60, 60, 60).stroke_width(1),
     )))?;
-    let line = color(0).stroke_width(2);
-    legend_line(&mut chart, "pulse response", line)?;
-    draw_clipped(&mut chart, pts, line, false)?;
-
+    let line = color(0);
+    fig.line(pts, line.stroke_width(2), false)?;
     let cc = TARGET_RED;
+    let mut entries = vec![Entry::new(Key::Line(line), "pulse response")];
     if !cur.is_empty() {
-        legend_marker(&mut chart, "cursors h(k) at t = k UI", cc)?;
+        entries.push(Entry::new(Key::Dot(cc), "cursors h(k) at t = k UI"));
     }
     // main cursor: k = 0 if present, else the largest |h|
     let main = cur
@@ -845,75 +2316,51 @@ where
     let labelled = |k: i32| main.is_some_and(|m| k - m >= -2 && k - m <= 3);
     for &(k, h) in cur {
         let p = (k as f64, h);
-        if !in_range(&chart, p) {
+        if !fig.inside(p) {
             continue;
         }
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(k as f64, 0.0), p],
-            cc.mix(0.7).stroke_width(1),
-        )))?;
-        chart.draw_series(std::iter::once(Circle::new(p, 4, cc.filled())))?;
-        if labelled(k) {
-            let (dy, vp) = if h >= 0.0 {
-                (-7, VPos::Bottom)
-            } else {
-                (7, VPos::Top)
-            };
-            chart.draw_series(std::iter::once(
-                EmptyElement::at(p)
-                    + Text::new(
-                        format!("h{}", subscript(k - main.unwrap_or(0))),
-                        (0, dy),
-                        (FONT, 14)
-                            .into_font()
-                            .color(&cc)
-                            .pos(Pos::new(HPos::Center, vp)),
-                    ),
-            ))?;
-        }
+        fig.line(&[(k as f64, 0.0), p], cc.mix(0.7).stroke_width(1), false)?;
+        fig.dot(p, 5, cc)?;
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-
-    // cursor table under the legend
+    for &(k, h) in cur {
+        let p = (k as f64, h);
+        if !fig.inside(p) || !labelled(k) {
+            continue;
+        }
+        let rel = k - main.unwrap_or(0);
+        // pre-cursors sit on a rising edge: the free side is up-left; post-cursors up-right
+        let (dx, hp) = match rel {
+            r if r < 0 => (-7, HPos::Right),
+            0 => (0, HPos::Center),
+            _ => (7, HPos::Left),
+        };
+        let (dy, vp) = if h >= 0.0 {
+            (-7, VPos::Bottom)
+        } else {
+            (7, VPos::Top)
+        };
+        let q = fig.px(p);
+        fig.note(
+            &format!("h{}", subscript(rel)),
+            (q.0 + dx, q.1 + dy),
+            tx(NOTE_EM + 1.0, cc).at(hp, vp),
+            false,
+        )?;
+    }
     if let Some(m) = main {
         let h0 = cur.iter().find(|c| c.0 == m).map(|c| c.1).unwrap_or(1.0);
-        let rows: Vec<String> = cur
-            .iter()
-            .filter(|c| labelled(c.0))
-            .map(|&(k, h)| {
-                let rel = if h0 != 0.0 {
-                    format!("  ({:+.1} %)", 100.0 * h / h0)
-                } else {
-                    String::new()
-                };
-                if k == m {
-                    format!("h{} = {:+.4}  (main)", subscript(0), h)
-                } else {
-                    format!("h{} = {:+.4}{}", subscript(k - m), h, rel)
-                }
-            })
-            .collect();
-        let (px, py) = chart.plotting_area().get_pixel_range();
-        let (w, lh) = (230, 20);
-        let x0 = px.end - w - 12;
-        let y0 = py.start + 70;
-        let h = lh * rows.len() as i32 + 12;
-        root.draw(&Rectangle::new(
-            [(x0, y0), (x0 + w, y0 + h)],
-            WHITE.mix(0.88).filled(),
-        ))?;
-        root.draw(&Rectangle::new(
-            [(x0, y0), (x0 + w, y0 + h)],
-            RGBColor(150, 150, 150),
-        ))?;
-        for (i, r) in rows.iter().enumerate() {
-            root.draw(&Text::new(
-                r.clone(),
-                (x0 + 10, y0 + 8 + lh * i as i32),
-                (FONT, 14).into_font().color(&DARK),
-            ))?;
+        for &(k, h) in cur.iter().filter(|c| labelled(c.0)) {
+            let v = if k == m {
+                format!("{}  (main)", minus(&format!("{h:+.4}")))
+            } else if h0 != 0.0 {
+                minus(&format!("{h:+.4}  ({:+.1} %)", 100.0 * h / h0))
+            } else {
+                minus(&format!("{h:+.4}"))
+            };
+            entries.push(Entry::new(Key::Blank, format!("h{}", subscript(k - m))).value(v));
         }
     }
+    fig.legend(None, &entries, &[Corner::UR, Corner::UL])?;
     Ok(())
 }
 
@@ -1028,7 +2475,11 @@ pub fn eye(
         lf,
         lmax,
     };
-    render(stem, |r| draw_eye(r, &args), |r| draw_eye(r, &args))
+    render(
+        stem,
+        |r| draw_eye(r, Out::Png, &args),
+        |r| draw_eye(r, Out::Svg, &args),
+    )
 }
 
 struct EyeArgs<'a> {
@@ -1042,78 +2493,89 @@ struct EyeArgs<'a> {
     lmax: f64,
 }
 
-fn draw_eye<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &EyeArgs) -> DynResult
+fn draw_eye<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, out: Out, a: &EyeArgs) -> DynResult
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE)?;
-    let (main, bar) = root.split_horizontally(868);
-    let mut chart = build_chart(&main, a.title, a.x, a.y)?;
-    // floor colour under everything, then the cells, then the mesh on top (no grid lines)
-    chart.draw_series(std::iter::once(Rectangle::new(
+    const BAR_GAP: i32 = 22;
+    const BAR_W: i32 = 24;
+    const CAPTION: &str = "probability (log scale)";
+    let bar_axis = Axis::new((a.lf, a.lmax), Scale::LogPow, "");
+    let mut f = Frame::new(
+        a.title,
+        Axis::new(a.x, Scale::Lin, "Sampling phase (UI)"),
+        Axis::new(a.y, Scale::Lin, a.y_label),
+    );
+    let bar_ticks = ticks(&bar_axis, f.plot_height() as f64, false);
+    let tick_w = bar_ticks
+        .major
+        .iter()
+        .map(|t| text_w(&t.1, TICK_EM))
+        .fold(0.0, f64::max)
+        .ceil() as i32;
+    f.right = BAR_GAP + BAR_W + 8 + tick_w + 12 + DESC_EM as i32;
+    f.grid = false;
+    let mut fig = frame(root, out, &f)?;
+    // floor colour under everything, then the cells
+    fig.chart.draw_series(std::iter::once(Rectangle::new(
         [(a.x.0, a.y.0), (a.x.1, a.y.1)],
         inferno(0.0).filled(),
     )))?;
-    chart.draw_series(
+    fig.chart.draw_series(
         a.cells
             .iter()
             .map(|&(x0, x1, y0, y1, c)| Rectangle::new([(x0, y0), (x1, y1)], c.filled())),
     )?;
-    mesh_style(&mut chart)
-        .disable_mesh()
-        .x_desc("Sampling phase (UI)")
-        .y_desc(a.y_label)
-        .x_labels(11)
-        .y_labels(10)
-        .draw()?;
     if !a.th.is_empty() {
-        let style = RGBColor(0, 229, 255).stroke_width(2);
-        legend_dashed(&mut chart, "slicer thresholds", style)?;
+        let c = RGBColor(0, 229, 255);
         for &t in a.th {
-            draw_clipped(&mut chart, &[(a.x.0, t), (a.x.1, t)], style, true)?;
+            fig.line(&[(a.x.0, t), (a.x.1, t)], c.stroke_width(2), true)?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        fig.legend(
+            None,
+            &[Entry::new(Key::Dash(c), "slicer thresholds")],
+            &[Corner::UR],
+        )?;
     }
-
     // colorbar
-    let mut cb = ChartBuilder::on(&bar)
-        .margin_top(18 + 24 + 10) // line up with the plot below the caption
-        .margin_bottom(18)
-        .margin_right(8)
-        .x_label_area_size(52)
-        .y_label_area_size(0)
-        .right_y_label_area_size(56)
-        .build_cartesian_2d(0.0..1.0, a.lf..a.lmax)?;
+    let [_, ay0, ax1, ay1] = fig.area();
+    let (bx0, bx1) = (ax1 + BAR_GAP, ax1 + BAR_GAP + BAR_W);
     let n = 128;
-    let step = (a.lmax - a.lf) / n as f64;
-    cb.draw_series((0..n).map(|i| {
-        let y0 = a.lf + i as f64 * step;
-        Rectangle::new(
-            [(0.0, y0), (1.0, y0 + step)],
+    let hgt = (ay1 - ay0) as f64;
+    for i in 0..n {
+        let yb = ay1 - (i as f64 * hgt / n as f64).round() as i32;
+        let yt = ay1 - ((i + 1) as f64 * hgt / n as f64).round() as i32;
+        root.draw(&Rectangle::new(
+            [(bx0, yt), (bx1, yb)],
             inferno((i as f64 + 0.5) / n as f64).filled(),
-        )
-    }))?;
-    cb.configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .y_labels(14)
-        .y_label_formatter(&|v| decade_label(*v))
-        .label_style((FONT, 13).into_font().color(&DARK))
-        .axis_style(RGBColor(90, 90, 90))
-        .draw()?;
-    for (text, up) in [("probability", 44), ("(log scale)", 28)] {
-        bar.draw(&Text::new(
-            text,
-            (
-                bar.dim_in_pixel().0 as i32 / 2 - 4,
-                bar.dim_in_pixel().1 as i32 - up,
-            ),
-            (FONT, 13)
-                .into_font()
-                .color(&DARK)
-                .pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
     }
+    root.draw(&Rectangle::new(
+        [(bx0, ay0), (bx1, ay1)],
+        AXIS.stroke_width(1),
+    ))?;
+    for (v, l) in &bar_ticks.major {
+        let py = ay1 - ((v - a.lf) / (a.lmax - a.lf) * hgt).round() as i32;
+        root.draw(&PathElement::new(
+            vec![(bx1, py), (bx1 + 5, py)],
+            AXIS.stroke_width(1),
+        ))?;
+        put_text(
+            root,
+            out,
+            l,
+            (bx1 + 8, py),
+            tx(TICK_EM, DARK).at(HPos::Left, VPos::Center),
+        )?;
+    }
+    let em = fit_em(CAPTION, DESC_EM, hgt);
+    put_text(
+        root,
+        out,
+        CAPTION,
+        (bx1 + 8 + tick_w + 12, (ay0 + ay1) / 2),
+        tx(em, DARK).at(HPos::Center, VPos::Top).up(),
+    )?;
     Ok(())
 }
 
@@ -1150,13 +2612,14 @@ pub fn bathtub(
     let target = (target_ber.is_finite() && target_ber > 0.0).then(|| target_ber.log10());
     render(
         stem,
-        |r| draw_bathtub(r, title, &data, target, x),
-        |r| draw_bathtub(r, title, &data, target, x),
+        |r| draw_bathtub(r, Out::Png, title, &data, target, x),
+        |r| draw_bathtub(r, Out::Svg, title, &data, target, x),
     )
 }
 
 fn draw_bathtub<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
+    out: Out,
     title: &str,
     data: &[StyledSeries],
     target: Option<f64>,
@@ -1165,61 +2628,54 @@ fn draw_bathtub<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE)?;
     let y = BATHTUB_LOG_RANGE;
-    let mut chart = build_chart(root, title, x, y)?;
-    mesh_style(&mut chart)
-        .x_desc("Sampling phase (UI)")
-        .y_desc("BER")
-        .x_labels(11)
-        .y_labels(19)
-        .y_max_light_lines(0)
-        .y_label_formatter(&|v| decade_label(*v))
-        .draw()?;
+    let f = Frame::new(
+        title,
+        Axis::new(x, Scale::Lin, "Sampling phase (UI)"),
+        Axis::new(y, Scale::LogPow, "BER"),
+    );
+    let mut fig = frame(root, out, &f)?;
+    let mut entries = vec![];
     if let Some(t) = target {
-        let style = TARGET_RED.stroke_width(2);
-        legend_dashed(
-            &mut chart,
-            &format!("target BER {}", sci(10f64.powf(t))),
-            style,
-        )?;
-        draw_clipped(&mut chart, &[(x.0, t), (x.1, t)], style, true)?;
+        fig.line(&[(x.0, t), (x.1, t)], TARGET_RED.stroke_width(2), true)?;
+        entries.push(Entry::new(
+            Key::Dash(TARGET_RED),
+            format!("target BER {}", sci(10f64.powf(t))),
+        ));
     }
     for (i, (name, pts, style)) in data.iter().enumerate() {
         let c = color(i);
         match style {
             Style::Line => {
-                let label = match target.map(|t| (t, opening_at(pts, t))) {
-                    Some((_, Some(w))) => format!("{name} (opening {w:.3} UI @ target)"),
-                    Some((_, None)) => format!("{name} (closed @ target)"),
+                let label = match target.map(|t| opening_at(pts, t)) {
+                    Some(Some(w)) => format!("{name} (opening {w:.3} UI at the target)"),
+                    Some(None) => format!("{name} (closed at the target)"),
                     None => name.clone(),
                 };
-                legend_line(&mut chart, &label, c.stroke_width(2))?;
-                draw_clipped(&mut chart, pts, c.stroke_width(2), false)?;
+                entries.push(Entry::new(Key::Line(c), label));
+                fig.line(pts, c.stroke_width(2), false)?;
             }
             Style::Markers => {
-                legend_marker(&mut chart, name, c)?;
-                let inside: Vec<(f64, f64)> = pts
-                    .iter()
-                    .copied()
-                    .filter(|p| in_range(&chart, *p))
-                    .collect();
-                chart.draw_series(inside.into_iter().map(|p| Circle::new(p, 4, c.filled())))?;
+                entries.push(Entry::new(Key::Dot(c), name.as_str()));
+                for &p in pts {
+                    fig.dot(p, 5, c)?;
+                }
             }
         }
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
+    fig.legend(
+        None,
+        &entries,
+        &[
+            Corner::LC,
+            Corner::UC,
+            Corner::LR,
+            Corner::LL,
+            Corner::UR,
+            Corner::UL,
+        ],
+    )?;
     Ok(())
-}
-
-/// "1e-12"-style compact scientific text.
-fn sci(v: f64) -> String {
-    let e = v.log10();
-    if (e - e.round()).abs() < 1e-9 {
-        format!("1e{}", e.round() as i64)
-    } else {
-        format!("{v:.1e}")
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1238,8 +2694,6 @@ pub fn ber_vs_snr(
 ) -> Result<(), PlotError> {
     let th = log_pts(&theory.points);
     let st = stat.map(|s| (s.name.clone(), log_pts(&s.points)));
-    // MC: (x, Some(log ber) or None for zero errors, log lo or None, log hi or None)
-    type Mc = (f64, Option<f64>, Option<f64>, Option<f64>);
     let lg = |v: f64| (v.is_finite() && v > 0.0).then(|| v.log10());
     let mc: Vec<(String, Vec<Mc>)> = sims
         .iter()
@@ -1275,12 +2729,8 @@ pub fn ber_vs_snr(
         .or_else(|| min_max(th.iter().map(|p| p.1)))
         .unwrap();
     let top = th.iter().map(|p| p.1).fold(all.1, f64::max);
-    let y = (
-        (all.0.floor() - 1.0).max(-18.0),
-        top.ceil()
-            .min(0.0)
-            .max((all.0.floor() - 1.0).max(-18.0) + 1.0),
-    );
+    let ylo = (all.0.floor() - 1.0).max(-18.0);
+    let y = (ylo, top.ceil().min(0.0).max(ylo + 1.0));
     let x = pad(xs, 0.03);
     let args = SnrArgs {
         title,
@@ -1291,100 +2741,248 @@ pub fn ber_vs_snr(
         x,
         y,
     };
-    render(stem, |r| draw_snr(r, &args), |r| draw_snr(r, &args))
+    render(
+        stem,
+        |r| draw_snr(r, Out::Png, &args),
+        |r| draw_snr(r, Out::Svg, &args),
+    )
 }
 
-#[allow(clippy::type_complexity)]
+/// A Monte-Carlo point: (x, log BER or None for zero errors, log lo, log hi).
+type Mc = (f64, Option<f64>, Option<f64>, Option<f64>);
+
 struct SnrArgs<'a> {
     title: &'a str,
     theory_name: &'a str,
     th: &'a [(f64, f64)],
-    mc: &'a [(String, Vec<(f64, Option<f64>, Option<f64>, Option<f64>)>)],
+    mc: &'a [(String, Vec<Mc>)],
     st: Option<&'a (String, Vec<(f64, f64)>)>,
     x: (f64, f64),
     y: (f64, f64),
 }
 
-fn draw_snr<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &SnrArgs) -> DynResult
+fn draw_snr<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, out: Out, a: &SnrArgs) -> DynResult
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE)?;
-    let mut chart = build_chart(root, a.title, a.x, a.y)?;
-    draw_minor_log_grid(&mut chart)?;
-    let decades = (a.y.1 - a.y.0).round() as usize;
-    mesh_style(&mut chart)
-        .x_desc("SNR (dB)")
-        .y_desc("BER")
-        .x_labels(12)
-        .y_labels(decades + 1)
-        .y_max_light_lines(0)
-        .y_label_formatter(&|v| decade_label(*v))
-        .draw()?;
+    let f = Frame::new(
+        a.title,
+        Axis::new(a.x, Scale::Lin, "SNR (dB)"),
+        Axis::new(a.y, Scale::LogPow, "BER"),
+    );
+    let mut fig = frame(root, out, &f)?;
+    let mut entries = vec![];
     if !a.th.is_empty() {
-        let style = DARK.stroke_width(2);
-        legend_line(&mut chart, a.theory_name, style)?;
-        draw_clipped(&mut chart, a.th, style, false)?;
+        entries.push(Entry::new(Key::Line(DARK), a.theory_name));
+        fig.line(a.th, DARK.stroke_width(2), false)?;
     }
     if let Some((name, pts)) = a.st {
-        let style = color(1).stroke_width(2);
-        legend_dashed(&mut chart, name, style)?;
-        draw_clipped(&mut chart, pts, style, true)?;
+        entries.push(Entry::new(Key::Dash(color(1)), name.as_str()));
+        fig.line(pts, color(1).stroke_width(2), true)?;
     }
     let (ylo, yhi) = a.y;
+    let mut bounds = false;
     for (i, (name, pts)) in a.mc.iter().enumerate() {
         let c = if i == 0 { color(0) } else { color(i + 1) };
-        chart
-            .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
-            .label(name.as_str())
-            .legend(move |(x, y)| {
-                EmptyElement::at((x + 11, y))
-                    + PathElement::new(vec![(0, -7), (0, 7)], c.stroke_width(1))
-                    + PathElement::new(vec![(-3, -7), (3, -7)], c.stroke_width(1))
-                    + PathElement::new(vec![(-3, 7), (3, 7)], c.stroke_width(1))
-                    + Circle::new((0, 0), 4, c.filled())
-            });
+        entries.push(Entry::new(Key::Bar(c), name.as_str()));
         for &(x, b, lo, hi) in pts {
             if x < a.x.0 || x > a.x.1 {
                 continue;
             }
-            let bar_style = c.stroke_width(1);
+            let bar = c.stroke_width(1);
             // error bar (lo = 0 or below the axis: open to the bottom)
             if let Some(h) = hi {
                 let l = lo.unwrap_or(f64::NEG_INFINITY);
                 let (l_c, h_c) = (l.max(ylo), h.min(yhi));
                 if h_c > l_c {
-                    chart.draw_series(std::iter::once(PathElement::new(
+                    fig.chart.draw_series(std::iter::once(PathElement::new(
                         vec![(x, l_c), (x, h_c)],
-                        bar_style,
+                        bar,
                     )))?;
+                    fig.note_ink(&[(x, l_c), (x, h_c)]);
                     for (v, keep) in [(l, l >= ylo && l <= yhi), (h, h >= ylo && h <= yhi)] {
                         if keep {
-                            chart.draw_series(std::iter::once(
+                            fig.chart.draw_series(std::iter::once(
                                 EmptyElement::at((x, v))
-                                    + PathElement::new(vec![(-4, 0), (4, 0)], bar_style),
+                                    + PathElement::new(vec![(-4, 0), (4, 0)], bar),
                             ))?;
                         }
                     }
                 }
             }
             match (b, hi) {
-                (Some(v), _) if v >= ylo && v <= yhi => {
-                    chart.draw_series(std::iter::once(Circle::new((x, v), 4, c.filled())))?;
-                }
+                (Some(v), _) if v >= ylo && v <= yhi => fig.dot((x, v), 5, c)?,
                 (None, Some(h)) if h >= ylo && h <= yhi => {
                     // no errors observed: an upper bound
-                    chart.draw_series(std::iter::once(
+                    bounds = true;
+                    fig.chart.draw_series(std::iter::once(
                         EmptyElement::at((x, h))
-                            + Polygon::new(vec![(-5, -3), (5, -3), (0, 6)], c.filled()),
+                            + Polygon::new(vec![(-6, -4), (6, -4), (0, 6)], c.filled()),
                     ))?;
+                    fig.note_ink(&[(x, h)]);
                 }
                 _ => {}
             }
         }
     }
-    draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+    if bounds {
+        entries.push(Entry::new(
+            Key::TriDown(color(0)),
+            "no error counted: 95 % upper bound",
+        ));
+    }
+    fig.legend(None, &entries, &[Corner::LL, Corner::UR])?;
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Jitter tolerance
+// ---------------------------------------------------------------------------------------
+
+/// Jitter tolerance, log-log: the tolerated sinusoidal-jitter amplitude (UI pp) against
+/// its frequency (MHz), written as one SVG at `path` (parent folder created). A point
+/// passed at the largest amplitude tried is an up-triangle (a lower bound); a point that
+/// was not measured is not drawn: the legend lists it with its reason.
+pub fn jtol(path: &Path, title: &str, subtitle: &str, pts: &[JtolPoint]) -> Result<(), PlotError> {
+    let ok: Vec<(f64, f64, bool)> = pts
+        .iter()
+        .filter_map(|p| match p.ui_pp {
+            Ok(a) if a.is_finite() && a > 0.0 && p.freq_mhz.is_finite() && p.freq_mhz > 0.0 => {
+                Some((p.freq_mhz.log10(), a.log10(), p.at_limit))
+            }
+            _ => None,
+        })
+        .collect();
+    if ok.is_empty() {
+        return Err(PlotError::new(path, PlotErrorKind::NoData));
+    }
+    let missing: Vec<String> = pts
+        .iter()
+        .filter_map(|p| match &p.ui_pp {
+            Ok(a) if a.is_finite() && *a > 0.0 && p.freq_mhz.is_finite() && p.freq_mhz > 0.0 => {
+                None
+            }
+            Ok(a) => Some(format!("{} MHz: not measured (amplitude {a})", p.freq_mhz)),
+            Err(why) => Some(format!("{} MHz: not measured ({why})", p.freq_mhz)),
+        })
+        .collect();
+    let fx = min_max(
+        pts.iter()
+            .filter(|p| p.freq_mhz.is_finite() && p.freq_mhz > 0.0)
+            .map(|p| p.freq_mhz.log10()),
+    )
+    .unwrap_or((0.0, 3.0));
+    let ay = min_max(ok.iter().map(|p| p.1)).unwrap_or((-1.0, 2.0));
+    let decades = |r: (f64, f64)| {
+        let (a, b) = ((r.0 - 1e-9).floor(), (r.1 + 1e-9).ceil());
+        (a, if b > a { b } else { a + 1.0 })
+    };
+    let (x, y) = (decades(fx), decades(ay));
+    write_svg(path, |r| {
+        draw_jtol(r, Out::Svg, title, subtitle, &ok, &missing, x, y)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_jtol<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    out: Out,
+    title: &str,
+    subtitle: &str,
+    ok: &[(f64, f64, bool)],
+    missing: &[String],
+    x: (f64, f64),
+    y: (f64, f64),
+) -> DynResult
+where
+    DB::ErrorType: 'static,
+{
+    let mut f = Frame::new(
+        title,
+        Axis::new(x, Scale::LogPlain, "SJ frequency (MHz)"),
+        Axis::new(y, Scale::LogPlain, "tolerated SJ amplitude (UI pp)"),
+    );
+    f.subtitle = (!subtitle.is_empty()).then_some(subtitle);
+    let mut fig = frame(root, out, &f)?;
+    let c = color(0);
+    let mut line: Vec<(f64, f64)> = ok.iter().map(|p| (p.0, p.1)).collect();
+    line.sort_by(|a, b| a.0.total_cmp(&b.0));
+    fig.line(&line, c.stroke_width(2), false)?;
+    let mut entries = vec![Entry::new(
+        Key::Line(c),
+        "largest SJ with no bit error and no slip",
+    )];
+    let mut limit = false;
+    for &(fx, ay, at_limit) in ok {
+        if at_limit {
+            limit = true;
+            fig.chart.draw_series(std::iter::once(
+                EmptyElement::at((fx, ay))
+                    + Polygon::new(vec![(-7, 5), (7, 5), (0, -8)], c.filled()),
+            ))?;
+            fig.note_ink(&[(fx, ay)]);
+        } else {
+            fig.dot((fx, ay), 5, c)?;
+        }
+    }
+    if limit {
+        entries.push(Entry::new(
+            Key::TriUp(c),
+            "passed at the largest amplitude tried (a lower bound)",
+        ));
+    }
+    for m in missing {
+        entries.push(Entry::new(Key::Blank, m.as_str()));
+    }
+    fig.legend(None, &entries, &[Corner::UR, Corner::LL])?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Test hooks
+// ---------------------------------------------------------------------------------------
+
+/// What a drawing left where (tests only): every legend and note box with the number of
+/// data pixels under it, and the plot area.
+#[cfg(test)]
+#[derive(Clone, Debug)]
+struct Audit {
+    area: [i32; 4],
+    legend: [i32; 4],
+    legend_ink: usize,
+    notes: Vec<([i32; 4], usize)>,
+}
+
+#[cfg(test)]
+thread_local! {
+    static AUDIT: std::cell::RefCell<Vec<Audit>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl<'a, DB: DrawingBackend> Fig<'a, DB>
+where
+    DB::ErrorType: 'static,
+{
+    #[cfg(test)]
+    fn audit(&self) {
+        let under = |r: &[i32; 4]| {
+            self.ink
+                .iter()
+                .filter(|p| p.0 >= r[0] && p.0 <= r[2] && p.1 >= r[1] && p.1 <= r[3])
+                .count()
+        };
+        let Some((legend, notes)) = self.boxes.split_last() else {
+            return;
+        };
+        let a = Audit {
+            area: self.area(),
+            legend: *legend,
+            legend_ink: under(legend),
+            notes: notes.iter().map(|b| (*b, under(b))).collect(),
+        };
+        AUDIT.with(|v| v.borrow_mut().push(a));
+    }
+    #[cfg(not(test))]
+    fn audit(&self) {}
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1418,6 +3016,232 @@ mod tests {
         let _ = std::fs::remove_dir_all(stem.parent().unwrap());
     }
 
+    fn audits() -> Vec<Audit> {
+        AUDIT.with(|v| std::mem::take(&mut *v.borrow_mut()))
+    }
+
+    /// Render `s` into an RGB buffer through the PNG text path; coverage per pixel (0..1).
+    fn png_text(s: &str, em: f64) -> (usize, usize, Vec<f64>) {
+        let (w, h) = (40 + (text_w(s, em) as usize), (3.0 * em) as usize);
+        let mut buf = vec![255u8; w * h * 3];
+        {
+            let root =
+                BitMapBackend::with_buffer(&mut buf, (w as u32, h as u32)).into_drawing_area();
+            put_text(&root, Out::Png, s, (20, em as i32 / 2), tx(em, BLACK)).unwrap();
+            root.present().unwrap();
+        }
+        let cov = buf.chunks(3).map(|p| 1.0 - p[0] as f64 / 255.0).collect();
+        (w, h, cov)
+    }
+
+    /// Ink rows (coverage > 0.5) in columns [c0, c1).
+    fn ink_rows(img: &(usize, usize, Vec<f64>), c0: usize, c1: usize) -> Option<(usize, usize)> {
+        let (w, h, cov) = img;
+        let rows: Vec<usize> = (0..*h)
+            .filter(|&y| (c0..c1.min(*w)).any(|x| cov[y * w + x] > 0.5))
+            .collect();
+        Some((*rows.first()?, *rows.last()?))
+    }
+
+    /// Columns [start, end) of each glyph's advance in a `png_text` image.
+    fn glyph_cols(s: &str, em: f64) -> Vec<(usize, usize)> {
+        let f = face().unwrap();
+        let sc = em / f.upem;
+        glyph::layout(f, s)
+            .0
+            .iter()
+            .map(|&(g, pen)| {
+                let a = 20.0 + pen * sc;
+                ((a + 0.5) as usize, (a + f.advance(g) * sc - 0.5) as usize)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decimal_point_sits_on_the_baseline() {
+        // odd and even sizes: plotters' own path raised the dot at odd sizes
+        for em in [13.0, 14.0, 17.0, 19.0, 21.0] {
+            let img = png_text("53.125", em);
+            let cols = glyph_cols("53.125", em);
+            let (dot_top, dot_bottom) = ink_rows(&img, cols[2].0, cols[2].1).expect("dot drawn");
+            let (one_top, one_bottom) = ink_rows(&img, cols[3].0, cols[3].1).expect("1 drawn");
+            assert_eq!(
+                dot_bottom, one_bottom,
+                "em {em}: the dot's lowest row {dot_bottom} is not the baseline row {one_bottom} of `1`"
+            );
+            assert!(
+                dot_top > one_top + (one_bottom - one_top) / 2,
+                "em {em}: the dot reaches up to row {dot_top} (digit rows {one_top}..={one_bottom})"
+            );
+        }
+    }
+
+    /// (lowest ink row of the short glyph, lowest ink row of the others) in an RGB image
+    /// of "00.00" (no glyph but the point has a column inked only low down).
+    fn dot_and_baseline(buf: &[u8], w: usize, h: usize) -> (usize, usize) {
+        let ink = |x: usize, y: usize| buf[(y * w + x) * 3] < 128;
+        let cols: Vec<(usize, usize, usize)> = (0..w)
+            .filter_map(|x| {
+                let rows: Vec<usize> = (0..h).filter(|&y| ink(x, y)).collect();
+                Some((x, *rows.first()?, *rows.last()?))
+            })
+            .collect();
+        let top = cols.iter().map(|c| c.1).min().unwrap();
+        let bottom = cols.iter().map(|c| c.2).max().unwrap();
+        let short = |c: &&(usize, usize, usize)| c.1 > (top + bottom) / 2;
+        let dot = cols.iter().filter(short).map(|c| c.2).max().unwrap();
+        let base = cols
+            .iter()
+            .filter(|c| !short(c))
+            .map(|c| c.2)
+            .max()
+            .unwrap();
+        (dot, base)
+    }
+
+    #[test]
+    fn plotters_own_text_path_raises_the_dot() {
+        // The cause, kept as evidence: plotters 0.3.7's ab_glyph text path (what these
+        // plots used before) puts a `.` one row above the digits' baseline at odd sizes. If this fails after a plotters upgrade, plotters fixed it upstream.
+        use plotters::style::{register_font, FontStyle};
+        register_font("cporx-test-dejavu", FontStyle::Normal, FONT_BYTES)
+            .map_err(|_| ())
+            .unwrap();
+        for size in [13.0, 17.0] {
+            let (w, h) = (120usize, 40usize);
+            let mut buf = vec![255u8; w * h * 3];
+            {
+                let root =
+                    BitMapBackend::with_buffer(&mut buf, (w as u32, h as u32)).into_drawing_area();
+                let f = ("cporx-test-dejavu", size).into_font().color(&BLACK);
+                root.draw(&Text::new("00.00", (10, 10), f)).unwrap();
+            }
+            let (dot, base) = dot_and_baseline(&buf, w, h);
+            assert_eq!(
+                dot + 1,
+                base,
+                "size {size}: plotters' dot row {dot}, baseline row {base}"
+            );
+        }
+        // the same measure on this module's path: on the baseline
+        for em in [13.0, 17.0] {
+            let (w, h) = (120usize, 40usize);
+            let mut buf = vec![255u8; w * h * 3];
+            {
+                let root =
+                    BitMapBackend::with_buffer(&mut buf, (w as u32, h as u32)).into_drawing_area();
+                put_text(&root, Out::Png, "00.00", (10, 10), tx(em, BLACK)).unwrap();
+            }
+            let (dot, base) = dot_and_baseline(&buf, w, h);
+            assert_eq!(dot, base, "em {em}: dot row {dot}, baseline row {base}");
+        }
+    }
+
+    #[test]
+    fn glyphs_keep_their_side_bearings() {
+        // the gap between two glyphs' ink is what the font says (+-1 px), both sides of `l`
+        let f = face().unwrap();
+        for (s, em) in [("clo", 19.0), ("SMT", 17.0), ("1.1", 17.0)] {
+            let img = png_text(s, em);
+            let sc = em / f.upem;
+            let lay = glyph::layout(f, s).0;
+            let (w, h, cov) = &img;
+            let inked = |x: usize| (0..*h).any(|y| cov[y * w + x] > 0.3);
+            // ink columns of each glyph, from its outline box
+            let spans: Vec<(f64, f64)> = lay
+                .iter()
+                .map(|&(g, pen)| {
+                    let b = f.bbox(g).unwrap();
+                    (20.0 + (pen + b[0]) * sc, 20.0 + (pen + b[2]) * sc)
+                })
+                .collect();
+            for k in 0..2 {
+                let want = spans[k + 1].0 - spans[k].1;
+                let from = spans[k].1.floor() as usize - 1;
+                let right_end = (from..*w).take_while(|&x| inked(x)).last().unwrap_or(from);
+                let next = (right_end + 1..*w).find(|&x| inked(x)).unwrap();
+                let got = (next - right_end - 1) as f64;
+                assert!(
+                    (got - want).abs() <= 1.5,
+                    "{s:?} at {em}: gap after glyph {k} is {got} px, the font says {want:.2}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rasterizer_covers_a_square_exactly() {
+        let mut r = glyph::Raster::new(6, 6);
+        let (a, b) = (1.5, 4.5);
+        r.line([a, a], [b, a]);
+        r.line([b, a], [b, b]);
+        r.line([b, b], [a, b]);
+        r.line([a, b], [a, a]);
+        let c = r.finish();
+        let total: f32 = c.iter().sum();
+        assert!((total - 9.0).abs() < 1e-4, "area {total}");
+        assert!((c[6 * 2 + 2] - 1.0).abs() < 1e-6 && (c[6 + 1] - 0.25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rotated_text_reads_upward() {
+        let mut buf = vec![255u8; 60 * 200 * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (60, 200)).into_drawing_area();
+            put_text(
+                &root,
+                Out::Png,
+                "BER 1.0",
+                (10, 100),
+                tx(21.0, BLACK).at(HPos::Center, VPos::Top).up(),
+            )
+            .unwrap();
+        }
+        let ink: Vec<(usize, usize)> = (0..200)
+            .flat_map(|y| (0..60).map(move |x| (x, y)))
+            .filter(|&(x, y)| buf[(y * 60 + x) * 3] < 128)
+            .collect();
+        let (ys, xs): (Vec<usize>, Vec<usize>) = ink.iter().map(|p| (p.1, p.0)).unzip();
+        let (y0, y1) = (*ys.iter().min().unwrap(), *ys.iter().max().unwrap());
+        let (x0, x1) = (*xs.iter().min().unwrap(), *xs.iter().max().unwrap());
+        assert!(
+            y1 - y0 > 3 * (x1 - x0),
+            "not vertical: x {x0}..{x1}, y {y0}..{y1}"
+        );
+        assert!(
+            (((y0 + y1) / 2) as i32 - 100).abs() <= 2,
+            "not centred at y 100"
+        );
+        assert!(
+            x0 >= 10 && x1 <= 10 + 22,
+            "not right of the anchor: x {x0}..{x1}"
+        );
+    }
+
+    #[test]
+    fn tick_labels() {
+        assert_eq!(lin_label(0.5, 0.25), "0.50");
+        assert_eq!(lin_label(-20.0, 10.0), "\u{2212}20");
+        assert_eq!(lin_label(-0.0, 0.1), "0");
+        assert_eq!(plain_decade(-1), "0.1");
+        assert_eq!(plain_decade(3), "1000");
+        // horizontal labels never overlap
+        let a = Axis::new((-0.5, 0.5), Scale::Lin, "");
+        let t = ticks(&a, 400.0, true);
+        let px = |v: f64| (v + 0.5) * 400.0;
+        for w in t.major.windows(2) {
+            let gap = px(w[1].0) - px(w[0].0);
+            let need = (text_w(&w[0].1, TICK_EM) + text_w(&w[1].1, TICK_EM)) / 2.0;
+            assert!(gap > need, "{:?} and {:?} overlap", w[0].1, w[1].1);
+        }
+        let log = ticks(&Axis::new((-18.0, 0.0), Scale::LogPow, ""), 420.0, false);
+        assert!(
+            log.major.len() >= 5 && log.major.len() <= 10,
+            "{}",
+            log.major.len()
+        );
+    }
+
     fn loss(slope: f64) -> Vec<(f64, f64)> {
         (0..=100)
             .map(|i| i as f64 * 0.5)
@@ -1437,6 +3261,64 @@ mod tests {
     }
 
     #[test]
+    fn sdd21_labels_sit_clear_of_the_curves_and_inside_the_plot() {
+        // a flat 0 dB channel (its Nyquist dot at 0 dB, where the old label sat), one that
+        // ends below the Nyquist frequency, and a deep crosstalk curve
+        let flat: Vec<(f64, f64)> = (0..=120)
+            .map(|i| (i as f64 * 0.5, -0.01 * i as f64 / 120.0))
+            .collect();
+        let short: Vec<(f64, f64)> = loss(0.3).into_iter().filter(|p| p.0 <= 42.0).collect();
+        let xt: Vec<(f64, f64)> = (1..=100)
+            .map(|i| {
+                (
+                    i as f64 * 0.5,
+                    -100.0 + 1.2 * i as f64 - 10.0 * ((i as f64) * 0.7).sin().abs(),
+                )
+            })
+            .collect();
+        let s = [
+            Series::new("ideal", flat),
+            Series::new("measured", short),
+            Series::new("crosstalk", xt),
+        ];
+        for nyq in [26.5625, 50.0] {
+            let stem = tmp("sdd21-labels").join("il");
+            audits();
+            sdd21(&stem, &s, &[(format!("Nyquist {} GBd", 2.0 * nyq), nyq)]).unwrap();
+            let a = audits();
+            assert_eq!(a.len(), 2, "one audit per file (PNG and SVG)");
+            for a in &a {
+                assert_eq!(
+                    a.legend_ink, 0,
+                    "Nyquist {nyq}: the legend covers {} data pixels",
+                    a.legend_ink
+                );
+                assert_eq!(a.notes.len(), 1);
+                let (b, ink) = a.notes[0];
+                assert_eq!(ink, 0, "Nyquist {nyq}: its label covers {ink} data pixels");
+                assert!(
+                    b[0] >= a.area[0] && b[2] <= a.area[2] && b[1] >= a.area[1],
+                    "Nyquist {nyq}: label box {b:?} leaves the plot area {:?}",
+                    a.area
+                );
+            }
+            let svg = std::fs::read_to_string(with_ext(&stem, "svg")).unwrap();
+            if nyq == 50.0 {
+                assert!(
+                    svg.contains("no data (ends at 42.0 GHz)"),
+                    "the short channel's missing value"
+                );
+            } else {
+                assert!(
+                    svg.contains("\u{2212}0.0 dB") || svg.contains(">0.0 dB"),
+                    "the flat channel's value"
+                );
+            }
+            let _ = std::fs::remove_dir_all(stem.parent().unwrap());
+        }
+    }
+
+    #[test]
     fn pulse_renders() {
         let stem = tmp("pulse").join("p");
         let t: Vec<f64> = (0..400).map(|i| -4.0 + i as f64 * 0.05).collect();
@@ -1447,7 +3329,11 @@ mod tests {
         let c: Vec<(i32, f64)> = (-2..10)
             .map(|k| (k, (-(k as f64).powi(2) / 0.8).exp() * 0.6))
             .collect();
+        audits();
         pulse(&stem, "test channel", &t, &v, &c).unwrap();
+        for a in audits() {
+            assert_eq!(a.legend_ink, 0, "the legend covers the pulse");
+        }
         check(&stem, "test channel");
     }
 
@@ -1471,6 +3357,46 @@ mod tests {
         )
         .unwrap();
         check(&stem, "Eye test");
+    }
+
+    /// A closed bathtub (the C2M case: the floor near 1e-5) and an open one.
+    fn tubs() -> [Vec<(f64, f64)>; 2] {
+        let tub = |floor: f64| {
+            (0..=100)
+                .map(|i| {
+                    let x = -0.5 + i as f64 / 100.0;
+                    (x, 10f64.powf(-floor * (1.0 - (2.0 * x).powi(2))).min(0.3))
+                })
+                .collect()
+        };
+        [tub(5.0), tub(25.0)]
+    }
+
+    #[test]
+    fn bathtub_legend_leaves_the_curve_visible() {
+        for line in tubs() {
+            let stem = tmp("bathtub").join("b");
+            let mc: Vec<(f64, f64)> = line
+                .iter()
+                .step_by(10)
+                .copied()
+                .filter(|p| p.1 > 1e-7)
+                .collect();
+            let s = [
+                Series::new("statistical eye", line),
+                Series::markers("Monte-Carlo (bit-exact model)", mc),
+            ];
+            audits();
+            bathtub(&stem, "Bathtub test", &s, 1e-6).unwrap();
+            for a in audits() {
+                assert_eq!(
+                    a.legend_ink, 0,
+                    "the legend covers {} data pixels",
+                    a.legend_ink
+                );
+            }
+            check(&stem, "Bathtub test");
+        }
     }
 
     #[test]
@@ -1513,8 +3439,140 @@ mod tests {
                 .map(|i| (i as f64, 10f64.powf(-(i as f64) / 2.1) * 0.3))
                 .collect(),
         );
+        audits();
         ber_vs_snr(&stem, "BER vs SNR test", &th, &[mc], Some(&st)).unwrap();
+        for a in audits() {
+            assert_eq!(
+                a.legend_ink, 0,
+                "the legend covers {} data pixels",
+                a.legend_ink
+            );
+        }
         check(&stem, "BER vs SNR test");
+    }
+
+    /// The `<text>` elements of an SVG: (x, font-size, anchor, content).
+    fn svg_texts(svg: &str) -> Vec<(f64, f64, String, String)> {
+        let attr = |tag: &str, name: &str| -> Option<String> {
+            let i = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            Some(tag[i..i + tag[i..].find('"')?].to_string())
+        };
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let (tag, rest) = t.split_once('>')?;
+                let body = rest.split("</text>").next()?.trim().to_string();
+                Some((
+                    attr(tag, "x")?.parse().ok()?,
+                    attr(tag, "font-size")?.parse().ok()?,
+                    attr(tag, "text-anchor")?,
+                    body,
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn jtol_is_a_plotters_svg_with_units_and_a_whole_title() {
+        let d = tmp("jtol");
+        let path = d.join("sub/jtol.svg");
+        let title = "cporx CDR jitter tolerance: SJ amplitude held at BER &lt; 1e-6 (short channel, SNR 25 dB, RJ 0.01 UI, 53.125 GBd)";
+        let pts = vec![
+            JtolPoint {
+                freq_mhz: 1.0,
+                ui_pp: Ok(80.0),
+                at_limit: true,
+            },
+            JtolPoint {
+                freq_mhz: 10.0,
+                ui_pp: Ok(2.46),
+                at_limit: false,
+            },
+            JtolPoint {
+                freq_mhz: 30.0,
+                ui_pp: Err("never locked".into()),
+                at_limit: false,
+            },
+            JtolPoint {
+                freq_mhz: 100.0,
+                ui_pp: Ok(0.21),
+                at_limit: false,
+            },
+            JtolPoint {
+                freq_mhz: 1000.0,
+                ui_pp: Ok(0.18),
+                at_limit: false,
+            },
+        ];
+        let long = title.replace("&lt;", "<");
+        jtol(&path, &long, "subtitle: 3200000 bits per point", &pts).unwrap();
+        let svg = std::fs::read_to_string(&path).expect("missing folders are made");
+        assert!(
+            svg.starts_with("<svg"),
+            "plotters' SVG backend writes the file"
+        );
+        let texts = svg_texts(&svg);
+        let find = |s: &str| {
+            texts
+                .iter()
+                .find(|t| t.3.contains(s))
+                .unwrap_or_else(|| panic!("no text {s:?} in {texts:?}"))
+        };
+        assert!(find("SJ frequency (MHz)").3.contains("MHz"));
+        let (x, em, anchor, body) = find("cporx CDR jitter tolerance");
+        assert_eq!(body, title, "the whole title is there");
+        assert_eq!(anchor, "middle");
+        let w = text_w(&long, *em);
+        assert!(
+            x - w / 2.0 >= 0.0 && x + w / 2.0 <= SIZE.0 as f64,
+            "title runs from {} to {}",
+            x - w / 2.0,
+            x + w / 2.0
+        );
+        // the unmeasured point is listed, not drawn at 0
+        find("30 MHz: not measured (never locked)");
+        assert!(find("lower bound").3.contains("largest amplitude"));
+        let nothing = [JtolPoint {
+            freq_mhz: 1.0,
+            ui_pp: Err("never locked".into()),
+            at_limit: false,
+        }];
+        let e = jtol(&d.join("none.svg"), "t", "", &nothing).unwrap_err();
+        assert_eq!(e.kind, PlotErrorKind::NoData);
+        assert!(!d.join("none.svg").exists());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn write_errors_name_the_file_and_folders_are_made() {
+        let d = tmp("errors");
+        // a missing folder is made
+        let stem = d.join("new/folder/il");
+        sdd21(&stem, &[Series::new("a", loss(0.3))], &[]).unwrap();
+        assert!(with_ext(&stem, "png").exists() && with_ext(&stem, "svg").exists());
+        // the PNG's path is a folder
+        let stem = d.join("busy");
+        std::fs::create_dir_all(with_ext(&stem, "png")).unwrap();
+        let e = sdd21(&stem, &[Series::new("a", loss(0.3))], &[]).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "cannot write {}",
+                with_ext(&stem, "png").display()
+            )),
+            "{msg}"
+        );
+        assert!(!msg.contains("IoError") && !msg.contains("Os {"), "{msg}");
+        // a file where a folder should be
+        std::fs::write(d.join("file"), "x").unwrap();
+        let e = sdd21(&d.join("file/il"), &[Series::new("a", loss(0.3))], &[]).unwrap_err();
+        assert!(e.to_string().contains("file/il.png"), "{e}");
+        // the backend's own error text, in plain words
+        assert_eq!(
+            plain_reason(&PlotError::new(Path::new("x"), PlotErrorKind::Draw("ImageError(IoError(Os { code: 28, kind: StorageFull, message: \"No space left on device\" }))".into()))),
+            "no space left on device"
+        );
+        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]
