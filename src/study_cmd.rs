@@ -873,18 +873,7 @@ fn check_args(a: &StudyArgs) -> Result<StudyOpts, String> {
     };
     o.validate()?;
     if let Some(readme) = &a.readme {
-        let text = out::read(readme).map_err(|e| format!("--readme: {e}"))?;
-        let (b, e) = (BEGIN, END);
-        match (text.find(b), text.find(e)) {
-            (Some(i), Some(j)) if i < j => {}
-            _ => {
-                return Err(format!(
-                    "--readme {}: no `{b}` ... `{e}` section to replace (add the two marker lines where the table goes)",
-                    readme.display()
-                ))
-            }
-        }
-        out::check_writable(readme).map_err(|e| format!("--readme: {e}"))?;
+        crate::check_markers(readme, BEGIN, END).map_err(|e| format!("--readme: {e}"))?;
     }
     out::create_dir(&a.out)?;
     for f in ["study.jsonl", "study.md"] {
