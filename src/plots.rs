@@ -1245,7 +1245,8 @@ where
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let mut y = MARGIN;
-    let full = (w - 2 * MARGIN) as f64;
+    // 6 % spare: an SVG viewer without DejaVu Sans may use a slightly wider face
+    let full = 0.94 * (w - 2 * MARGIN) as f64;
     if !f.title.is_empty() {
         let em = fit_em(f.title, TITLE_EM, full);
         put_text(
@@ -2874,12 +2875,25 @@ pub fn jtol(path: &Path, title: &str, subtitle: &str, pts: &[JtolPoint]) -> Resu
     .unwrap_or((0.0, 3.0));
     let ay = min_max(ok.iter().map(|p| p.1)).unwrap_or((-1.0, 2.0));
     let decades = |r: (f64, f64)| {
-        let (a, b) = ((r.0 - 1e-9).floor(), (r.1 + 1e-9).ceil());
+        let (a, b) = ((r.0 + 1e-9).floor(), (r.1 - 1e-9).ceil());
         (a, if b > a { b } else { a + 1.0 })
     };
-    let (x, y) = (decades(fx), decades(ay));
+    let (x, y) = (pad(decades(fx), 0.03), decades(ay));
+    // the curve is broken where a point is missing, not drawn across it
+    let mut order: Vec<&JtolPoint> = pts.iter().filter(|p| p.freq_mhz.is_finite()).collect();
+    order.sort_by(|a, b| a.freq_mhz.total_cmp(&b.freq_mhz));
+    let mut pieces: Vec<Vec<(f64, f64)>> = vec![vec![]];
+    for p in order {
+        match p.ui_pp {
+            Ok(a) if a.is_finite() && a > 0.0 && p.freq_mhz > 0.0 => pieces
+                .last_mut()
+                .unwrap()
+                .push((p.freq_mhz.log10(), a.log10())),
+            _ => pieces.push(vec![]),
+        }
+    }
     write_svg(path, |r| {
-        draw_jtol(r, Out::Svg, title, subtitle, &ok, &missing, x, y)
+        draw_jtol(r, Out::Svg, title, subtitle, &ok, &pieces, &missing, x, y)
     })
 }
 
@@ -2890,6 +2904,7 @@ fn draw_jtol<DB: DrawingBackend>(
     title: &str,
     subtitle: &str,
     ok: &[(f64, f64, bool)],
+    pieces: &[Vec<(f64, f64)>],
     missing: &[String],
     x: (f64, f64),
     y: (f64, f64),
@@ -2905,9 +2920,9 @@ where
     f.subtitle = (!subtitle.is_empty()).then_some(subtitle);
     let mut fig = frame(root, out, &f)?;
     let c = color(0);
-    let mut line: Vec<(f64, f64)> = ok.iter().map(|p| (p.0, p.1)).collect();
-    line.sort_by(|a, b| a.0.total_cmp(&b.0));
-    fig.line(&line, c.stroke_width(2), false)?;
+    for piece in pieces {
+        fig.line(piece, c.stroke_width(2), false)?;
+    }
     let mut entries = vec![Entry::new(
         Key::Line(c),
         "largest SJ with no bit error and no slip",
@@ -3293,6 +3308,15 @@ mod tests {
                     "Nyquist {nyq}: the legend covers {} data pixels",
                     a.legend_ink
                 );
+                let l = a.legend;
+                assert!(
+                    l[0] >= a.area[0]
+                        && l[2] <= a.area[2]
+                        && l[1] >= a.area[1]
+                        && l[3] <= a.area[3],
+                    "legend {l:?} outside the plot {:?}",
+                    a.area
+                );
                 assert_eq!(a.notes.len(), 1);
                 let (b, ink) = a.notes[0];
                 assert_eq!(ink, 0, "Nyquist {nyq}: its label covers {ink} data pixels");
@@ -3524,13 +3548,20 @@ mod tests {
         assert_eq!(anchor, "middle");
         let w = text_w(&long, *em);
         assert!(
-            x - w / 2.0 >= 0.0 && x + w / 2.0 <= SIZE.0 as f64,
+            x - w / 2.0 >= MARGIN as f64 && x + w / 2.0 <= (SIZE.0 as i32 - MARGIN) as f64,
             "title runs from {} to {}",
             x - w / 2.0,
             x + w / 2.0
         );
-        // the unmeasured point is listed, not drawn at 0
+        // the unmeasured point is listed, not drawn at 0, and the curve is broken there
         find("30 MHz: not measured (never locked)");
+        let curve = svg
+            .lines()
+            .filter(|l| {
+                l.starts_with("<polyline") && l.contains("stroke=\"#1F77B4\" stroke-width=\"2\"")
+            })
+            .count();
+        assert_eq!(curve, 2, "the curve runs 1..10 MHz and 100..1000 MHz");
         assert!(find("lower bound").3.contains("largest amplitude"));
         let nothing = [JtolPoint {
             freq_mhz: 1.0,
