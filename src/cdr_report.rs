@@ -1,36 +1,62 @@
 //! `cporx cdr-report`: the CDR's measured figures, with the bit-exact model in the loop,
 //! written as Markdown (to `--out`, and into README.md between the `cdr-report` markers
 //! with `--readme`). Every figure states its conditions; the same command reproduces them
-//! (runs are seeded).
+//! (runs are seeded), and the report names the command that made it.
 //!
 //! * lock time from a random initial phase: 100 seeds per channel;
 //! * frequency offset tracked without a cycle slip over 10 million UI;
 //! * locked sampling phase against the best phase of an open-loop sweep;
 //! * jitter tolerance: largest sinusoidal jitter amplitude with no bit error over
-//!   3 million bits (BER < 1e-6 at 95 % confidence) per jitter frequency.
+//!   3.2 million bits (BER < 1e-6 at 95 % confidence) per jitter frequency, plotted
+//!   log-log (SVG, `--jtol-svg`).
+//!
+//! Every input and output path is checked before the minutes of computation. A figure
+//! computed from nothing (a run that never locked, so counted no bit) is printed as
+//! `not measured (why)`, never as 0, and left out of the plot with a note; the report is
+//! still written, and the command ends with exit code 3. A BER comes with its count and
+//! interval.
 
+use crate::fail::Fail;
+use crate::out;
+use crate::plots::{self, JtolPoint};
 use clap::Args;
 use cporx_sim::afe::{AfeConfig, PulseResponse};
+use cporx_sim::figure::{not_measured, Rate};
 use cporx_sim::link::{run_link_model, seeded_phase, sweep_phase, LinkConfig, LinkResult};
 use cporx_spec::*;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+const BEGIN: &str = "<!-- cdr-report:begin -->";
+const END: &str = "<!-- cdr-report:end -->";
+
 #[derive(Args, Clone, Debug)]
+#[command(
+    after_help = "Runs about 25 s on 2 cores (--quick: about 3 s). Every path is checked first. \
+Exit codes: 0 every figure measured; 1 a bad path or a file that cannot be written (before the \
+run, or when writing); 3 the report was written, but some figures are not measured (a run that \
+never locked counted nothing); 2 usage."
+)]
 pub struct ReportArgs {
-    /// where to write the Markdown report
-    #[arg(long, default_value = "out/cdr-report.md")]
+    /// where to write the Markdown report: a FILE (its folder is made if missing)
+    #[arg(long, value_name = "FILE", default_value = "out/cdr-report.md")]
     pub out: PathBuf,
-    /// also replace the section between `<!-- cdr-report:begin -->` and `<!-- cdr-report:end -->` in this file
-    #[arg(long)]
+    /// also replace the text between the lines `<!-- cdr-report:begin -->` and
+    /// `<!-- cdr-report:end -->` of this existing Markdown FILE (checked before the run:
+    /// it must exist and hold both markers, in that order); default: no README is touched
+    #[arg(long, value_name = "FILE")]
     pub readme: Option<PathBuf>,
-    /// fewer seeds and shorter runs (a smoke run; figures not for the README)
+    /// a smoke run, about 3 s instead of ~25 s on 2 cores: 20 seeds per lock-time row
+    /// (instead of 100), 1,000,000 UI per frequency-offset row (instead of 10,000,000),
+    /// 400,000 UI per jitter-tolerance run (instead of 1,600,000); figures not for the
+    /// README; default: off (the full run)
     #[arg(long)]
     pub quick: bool,
-    /// where to write the jitter-tolerance plot (SVG)
-    #[arg(long, default_value = "out/cdr-jtol.svg")]
+    /// where to write the jitter-tolerance plot: an SVG FILE (its folder is made if
+    /// missing); the report links it relative to each Markdown file
+    #[arg(long, value_name = "FILE", default_value = "out/cdr-jtol.svg")]
     pub jtol_svg: PathBuf,
 }
 
@@ -82,65 +108,6 @@ fn run(c: &LinkConfig) -> LinkResult {
     run_link_model(c).expect("validated link")
 }
 
-/// A log-log jitter-tolerance plot (SJ frequency in MHz against tolerated UI pp) as a
-/// self-contained SVG: no plotting crate needed for one curve.
-fn jtol_svg(pts: &[(f64, f64)]) -> String {
-    let (w, h, l, r, t, b) = (640.0, 420.0, 70.0, 20.0, 30.0, 50.0);
-    let (fx0, fx1, ay0, ay1) = (0.0f64, 3.0f64, -1.0f64, 2.0f64); // log10 ranges: 1 MHz..1 GHz, 0.1..100 UI
-    let x = |f: f64| l + (f.log10() - fx0) / (fx1 - fx0) * (w - l - r);
-    let y = |a: f64| h - b - (a.max(0.1).log10() - ay0) / (ay1 - ay0) * (h - t - b);
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-    );
-    for d in 0..=3 {
-        let f = 10f64.powi(d);
-        let label = ["1 MHz", "10 MHz", "100 MHz", "1 GHz"][d as usize];
-        s += &format!(
-            "<line x1=\"{0:.1}\" y1=\"{t}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#ddd\"/><text x=\"{0:.1}\" y=\"{2:.1}\" text-anchor=\"middle\">{label}</text>\n",
-            x(f),
-            h - b,
-            h - b + 18.0
-        );
-    }
-    for d in -1..=2 {
-        let a = 10f64.powi(d);
-        s += &format!(
-            "<line x1=\"{l}\" y1=\"{0:.1}\" x2=\"{1:.1}\" y2=\"{0:.1}\" stroke=\"#ddd\"/><text x=\"{2:.1}\" y=\"{3:.1}\" text-anchor=\"end\">{a}</text>\n",
-            y(a),
-            w - r,
-            l - 6.0,
-            y(a) + 4.0
-        );
-    }
-    let poly: Vec<String> = pts
-        .iter()
-        .map(|&(f, a)| format!("{:.1},{:.1}", x(f), y(a)))
-        .collect();
-    s += &format!(
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\"/>\n",
-        poly.join(" ")
-    );
-    for &(f, a) in pts {
-        s += &format!(
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"#1f77b4\"/>\n",
-            x(f),
-            y(a)
-        );
-    }
-    s += &format!(
-        "<text x=\"{:.1}\" y=\"18\" text-anchor=\"middle\">cporx CDR jitter tolerance: SJ amplitude held at BER &lt; 1e-6 (short channel, SNR {SNR_DB} dB, RJ {RJ_UI} UI, {BAUD_GBD} GBd)</text>\n",
-        w / 2.0
-    );
-    s += &format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">SJ frequency</text>\n<text x=\"16\" y=\"{:.1}\" transform=\"rotate(-90 16 {:.1})\" text-anchor=\"middle\">tolerated SJ (UI pp)</text>\n</svg>\n",
-        (l + w - r) / 2.0,
-        h - 10.0,
-        (t + h - b) / 2.0,
-        (t + h - b) / 2.0
-    );
-    s
-}
-
 /// Circular distance between two PI positions, in steps.
 fn circ(a: f64, b: f64) -> f64 {
     let n = (1 << PI_BITS) as f64;
@@ -170,24 +137,175 @@ fn eye_centre(open: &[u8]) -> Option<f64> {
     (best > 0).then(|| (best_start as f64 + (best as f64 - 1.0) / 2.0).rem_euclid(n as f64))
 }
 
-pub fn run_report(a: &ReportArgs) -> Result<(), String> {
+/// The command line that ran, as the README shows commands: `cargo run --release -- ARGS`
+/// (arguments with spaces or quotes are quoted).
+pub fn command_line(args: impl IntoIterator<Item = String>) -> String {
+    let quoted: Vec<String> = args
+        .into_iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+            {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect();
+    format!("cargo run --release -- {}", quoted.join(" "))
+}
+
+/// `path` made absolute (against the working folder) and cleaned of `.` and `..`.
+fn absolute(path: &Path) -> PathBuf {
+    let base = if path.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().unwrap_or_default()
+    };
+    let mut out = PathBuf::new();
+    for c in base.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The link to `target` from a Markdown file at `md`: relative to the file's folder, with `/`.
+pub fn link_from(md: &Path, target: &Path) -> String {
+    let from = absolute(md);
+    let from = from.parent().unwrap_or(Path::new("/"));
+    let to = absolute(target);
+    let (f, t): (Vec<Component>, Vec<Component>) =
+        (from.components().collect(), to.components().collect());
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); f.len() - common];
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().to_string()),
+    );
+    parts.join("/")
+}
+
+/// Check every input and output before the run: the README exists and holds both markers
+/// in order, and every file to be written can be written.
+fn check_paths(a: &ReportArgs) -> Result<(), String> {
+    if let Some(readme) = &a.readme {
+        let text = out::read(readme)?;
+        match (text.find(BEGIN), text.find(END)) {
+            (Some(i), Some(j)) if i < j => {}
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "{}: the `{END}` marker comes before `{BEGIN}`; --readme needs both, in that order",
+                    readme.display()
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "{} has no `{BEGIN}` ... `{END}` section to replace (--readme needs both marker lines)",
+                    readme.display()
+                ))
+            }
+        }
+        out::check_writable(readme)?;
+    }
+    out::check_writable(&a.out)?;
+    out::check_writable(&a.jtol_svg)?;
+    Ok(())
+}
+
+/// Why a run counted nothing or failed, in words.
+fn failure(r: &LinkResult, want_ui: u64) -> String {
+    let k = &r.checker;
+    if r.lock_time.is_none() {
+        "never locked".into()
+    } else if r.counted_ui < want_ui {
+        format!("counted {} of {want_ui} UI", r.counted_ui)
+    } else if k.slips > 0 {
+        format!("{} cycle slips", k.slips)
+    } else if k.bit_errors > 0 {
+        format!("{} bit errors", k.bit_errors)
+    } else {
+        format!("{} checker resyncs", k.resyncs)
+    }
+}
+
+/// Bits the checker compared in a run.
+fn bits(r: &LinkResult) -> u64 {
+    2 * r.checker.symbols_checked
+}
+
+/// The median, 90th percentile and worst lock time of a row (a percentile that falls on
+/// a run that never locked is not measured), and how many runs never locked.
+fn lock_cells(times: &mut [Option<u64>], lock_ui: u64) -> ([String; 3], usize) {
+    let never = times.iter().filter(|t| t.is_none()).count();
+    times.sort_by_key(|t| t.unwrap_or(u64::MAX));
+    let q = |f: f64| {
+        if times.is_empty() {
+            return not_measured("no run");
+        }
+        times[((times.len() - 1) as f64 * f).round() as usize].map_or_else(
+            || not_measured(&format!("that run never locked in {lock_ui} UI")),
+            |t| t.to_string(),
+        )
+    };
+    ([q(0.5), q(0.9), q(1.0)], never)
+}
+
+/// One row of the frequency-offset table; a run that never locked (or counted no bit)
+/// is not measured, in every column but the offset.
+fn ppm_row(ppm: f64, r: &LinkResult, ppm_ui: u64) -> String {
+    let k = &r.checker;
+    if r.lock_time.is_some() && bits(r) > 0 {
+        return format!(
+            "| {ppm:+} | {} | {} | {} | {} | {:+.1} |",
+            r.lock_time.unwrap_or(0),
+            k.slips,
+            k.bit_errors,
+            Rate::new(k.bit_errors, bits(r), "bits").describe("errors", "-"),
+            r.freq_ppm()
+        );
+    }
+    let why = if r.lock_time.is_none() {
+        format!("never locked in {ppm_ui} UI")
+    } else {
+        "nothing counted after lock".to_string()
+    };
+    let nm = not_measured(&why);
+    format!(
+        "| {ppm:+} | {} | {nm} | {nm} | {nm} | {nm} |",
+        r.lock_time.map_or(nm.clone(), |t| t.to_string()),
+    )
+}
+
+pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
+    check_paths(a)?;
+    let ran = command_line(std::env::args().skip(1));
     let t0 = Instant::now();
     let (seeds, ppm_ui, jtol_ui) = if a.quick {
         (20u64, 1_000_000u64, 400_000u64)
     } else {
         (100, 10_000_000, 1_600_000)
     };
+    let lock_ui = 30_000u64;
     let d = cporx_spec::CdrParams::default();
+    let mut missing: Vec<String> = vec![];
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "Measured by `cargo run --release -- cdr-report --readme README.md --jtol-svg docs/cdr-jtol.svg` (model in the loop, \
+        "Measured by `{ran}` (model in the loop, \
          seeded; {}). Common conditions unless a row says otherwise: SNR {SNR_DB} dB at the sampler, \
          random jitter {RJ_UI} UI RMS, PRBS13Q, ADC full scale 4 (levels at codes +-8, +-24), \
          FFE MMSE-solved for the channel at the pulse peak (3 taps; 5 for `mr`), CDR gains \
          kp = {} (Kp = 2^-{} PI steps per detector LSB), ki = {} (Ki = 2^-{}), lock detector \
          |err| > {} on at most {} of 256 UI, false-lock kick on. Baud rate for jitter \
-         frequencies: {BAUD_GBD} GBd.\n",
+         frequencies: {BAUD_GBD} GBd. A figure from a run that counted nothing reads `not measured (why)`.\n",
         if a.quick { "QUICK run: not the README figures" } else { "full run" },
         d.kp,
         PHASE_FRAC as u32 - d.kp,
@@ -201,7 +319,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
     let channels = ["ideal", "cpo", "short", "mr"];
     let _ = writeln!(
         md,
-        "**Lock time** from a random initial PI code ({seeds} seeds per row; lock = first UI with the lock flag set; target < 5,000 UI):\n"
+        "**Lock time** from a random initial PI code ({seeds} seeds per row, {lock_ui} UI each; lock = first UI with the lock flag set; target < 5,000 UI):\n"
     );
     let _ = writeln!(
         md,
@@ -217,25 +335,23 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
     for (ch, ppm) in &lock_jobs {
         let runs: Vec<u64> = (0..seeds).collect();
         let mut times: Vec<Option<u64>> = par_map(&runs, |&s| {
-            let mut c = base(ch, 30_000);
+            let mut c = base(ch, lock_ui);
             c.afe.seed = 1000 + s;
             c.afe.ppm = *ppm;
             c.writes = vec![(CFG_PHASE, seeded_phase(s) as i32)];
-            c.settle_ui = 30_000; // no counting needed
+            c.settle_ui = lock_ui; // no counting needed
             run(&c).lock_time
         });
-        let never = times.iter().filter(|t| t.is_none()).count();
-        times.sort_by_key(|t| t.unwrap_or(u64::MAX));
-        let q = |f: f64| {
-            times[((times.len() - 1) as f64 * f).round() as usize]
-                .map_or("never".to_string(), |t| t.to_string())
-        };
+        let (cells, never) = lock_cells(&mut times, lock_ui);
+        for (c, what) in cells.iter().zip(["median", "90th pct", "worst"]) {
+            if c.starts_with("not measured") {
+                missing.push(format!("lock time {what} ({ch}, {ppm} ppm)"));
+            }
+        }
         let _ = writeln!(
             md,
             "| `{ch}` | {ppm} | {} | {} | {} | {never} |",
-            q(0.5),
-            q(0.9),
-            q(1.0)
+            cells[0], cells[1], cells[2]
         );
         eprintln!(
             "lock time {ch} {ppm} ppm done ({:.0} s)",
@@ -246,7 +362,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
     // ---- frequency offset ----
     let _ = writeln!(
         md,
-        "\n**Frequency offset** tracked over {} UI per row (`short` channel; slips counted by the PRBS13Q checker from lock + 2,000 UI; target: no slip at +-300 ppm):\n",
+        "\n**Frequency offset** tracked over {} UI per row (`short` channel; slips and bit errors counted by the PRBS13Q checker from lock + 2,000 UI; BER with its count and two-sided 95 % interval; target: no slip at +-300 ppm):\n",
         ppm_ui
     );
     let _ = writeln!(md, "| offset (ppm) | lock (UI) | cycle slips | bit errors | BER | tracked (ppm, integral register) |");
@@ -261,8 +377,8 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
         c.writes = vec![(CFG_PHASE, 40)];
         run(&c)
     });
-    let clean =
-        |r: &LinkResult| r.lock_time.is_some() && r.checker.slips == 0 && r.checker.bit_errors == 0;
+    let counted = |r: &LinkResult| r.lock_time.is_some() && bits(r) > 0;
+    let clean = |r: &LinkResult| counted(r) && r.checker.slips == 0 && r.checker.bit_errors == 0;
     // the largest |offset| such that every row at or below it is clean
     let max_ok = ppms
         .iter()
@@ -270,20 +386,19 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
         .filter(|&m| ppms.iter().zip(&res).all(|(p, r)| p.abs() > m || clean(r)))
         .fold(0.0f64, f64::max);
     for (ppm, r) in ppms.iter().zip(&res) {
-        let k = &r.checker;
-        let _ = writeln!(
-            md,
-            "| {ppm:+} | {} | {} | {} | {:.1e} | {:+.1} |",
-            r.lock_time.map_or("never".into(), |t| t.to_string()),
-            k.slips,
-            k.bit_errors,
-            k.ber(),
-            r.freq_ppm()
-        );
+        if !counted(r) {
+            missing.push(format!("frequency offset {ppm:+} ppm"));
+        }
+        let _ = writeln!(md, "{}", ppm_row(*ppm, r, ppm_ui));
     }
     let _ = writeln!(
         md,
-        "\nLargest offset tracked with no slip and no bit error at every offset up to it: **+-{max_ok} ppm**."
+        "\nLargest offset tracked with no slip and no bit error at every offset up to it: {}.",
+        if max_ok > 0.0 {
+            format!("**+-{max_ok} ppm**")
+        } else {
+            "none (not even +-100 ppm)".to_string()
+        }
     );
     eprintln!("ppm done ({:.0} s)", t0.elapsed().as_secs_f64());
 
@@ -303,9 +418,9 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
         });
         let best = sweep
             .iter()
+            .filter(|(_, r)| r.counted_ui > 0)
             .min_by(|a, b| a.1.mse.total_cmp(&b.1.mse))
-            .map(|x| x.0)
-            .unwrap_or(0);
+            .map(|x| x.0);
         let open: Vec<u8> = sweep
             .iter()
             .filter(|(_, r)| r.checker.symbols_checked > 10_000 && r.checker.symbol_errors == 0)
@@ -316,103 +431,244 @@ pub fn run_report(a: &ReportArgs) -> Result<(), String> {
         lc.afe.seed = 6;
         lc.writes = vec![(CFG_PHASE, 64)];
         let r = run(&lc);
-        let _ = writeln!(
-            md,
-            "| `{ch}` | {best} | {} of 128 | {} | {:.1} | {:.2} | {:.1} | {} |",
-            open.len(),
-            centre.map_or("-".into(), |c| format!("{c:.1}")),
-            r.mean_phase,
-            r.phase_rms,
-            circ(r.mean_phase, best as f64),
-            centre.map_or("-".into(), |c| format!("{:.1}", circ(r.mean_phase, c)))
+        let best_s = best.map_or_else(
+            || not_measured("no code counted a sample"),
+            |b| b.to_string(),
         );
+        let centre_s = centre.map_or("-".into(), |c| format!("{c:.1}"));
+        if r.counted_ui > 0 {
+            let _ = writeln!(
+                md,
+                "| `{ch}` | {best_s} | {} of 128 | {centre_s} | {:.1} | {:.2} | {} | {} |",
+                open.len(),
+                r.mean_phase,
+                r.phase_rms,
+                best.map_or("-".into(), |b| format!(
+                    "{:.1}",
+                    circ(r.mean_phase, b as f64)
+                )),
+                centre.map_or("-".into(), |c| format!("{:.1}", circ(r.mean_phase, c)))
+            );
+        } else {
+            missing.push(format!("locked phase ({ch})"));
+            let nm = not_measured("the loop never locked in 1000000 UI");
+            let _ = writeln!(
+                md,
+                "| `{ch}` | {best_s} | {} of 128 | {centre_s} | {nm} | {nm} | {nm} | {nm} |",
+                open.len()
+            );
+        }
         eprintln!("phase {ch} done ({:.0} s)", t0.elapsed().as_secs_f64());
     }
 
     // ---- jitter tolerance ----
+    let jtol_bits = 2 * jtol_ui;
+    // zero errors in n bits: BER < -ln(0.05) / n at 95 % confidence (one-sided)
+    let bound = -(0.05f64.ln()) / jtol_bits as f64;
     let _ = writeln!(
         md,
-        "\n**Jitter tolerance** (`short` channel; largest sinusoidal jitter amplitude, found by bisection to 2 %, with no slip and no bit error in {} UI = {} bits counted from lock + 2,000 UI, i.e. BER < 1e-6 at 95 % confidence; on top of the {RJ_UI} UI RJ):\n",
-        jtol_ui,
-        2 * jtol_ui
+        "\n**Jitter tolerance** (`short` channel; largest sinusoidal jitter amplitude, found by bisection to 2 %, with no slip and no bit error in {jtol_ui} UI = {jtol_bits} bits counted from lock + 2,000 UI, i.e. BER < {bound:.1e} at 95 % confidence (one-sided, zero errors); on top of the {RJ_UI} UI RJ; amplitudes tried up to 80 UI pp):\n"
     );
     let _ = writeln!(
         md,
-        "| SJ frequency (MHz) | SJ frequency (cycles per UI) | tolerated amplitude (UI pp) |"
+        "| SJ frequency (MHz) | SJ frequency (cycles per UI) | tolerated amplitude (UI pp) | BER at that amplitude (count, two-sided 95 % interval) |"
     );
-    let _ = writeln!(md, "|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|");
     let freqs_mhz = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0];
+    let max_amp = 40.0f64;
     let jt = par_map(&freqs_mhz, |&f| {
         let fui = f * 1e6 / (BAUD_GBD * 1e9);
-        let passes = |amp: f64| {
+        let run_at = |amp: f64| {
             let mut c = base("short", jtol_ui + 12_000);
             c.afe.sj_amp_ui = amp;
             c.afe.sj_freq_per_ui = fui;
             c.afe.seed = 99;
             c.writes = vec![(CFG_PHASE, 0)];
-            let r = run(&c);
+            run(&c)
+        };
+        let passes = |r: &LinkResult| {
             r.lock_time.is_some()
                 && r.checker.slips == 0
                 && r.checker.bit_errors == 0
                 && r.checker.resyncs == 0
                 && r.counted_ui >= jtol_ui
         };
-        let (mut lo, mut hi) = (0.0f64, 40.0f64);
-        if passes(hi) {
-            return (fui, hi, true);
+        let top = run_at(max_amp);
+        if passes(&top) {
+            return (fui, Ok((max_amp, top)), true);
         }
+        let (mut lo, mut hi) = (0.0f64, max_amp);
+        let mut best: Option<(f64, LinkResult)> = None;
+        let mut last_fail = (max_amp, top);
         while hi - lo > 0.02 * hi.max(0.05) {
             let mid = 0.5 * (lo + hi);
-            if passes(mid) {
+            let r = run_at(mid);
+            if passes(&r) {
                 lo = mid;
+                best = Some((mid, r));
             } else {
                 hi = mid;
+                last_fail = (mid, r);
             }
         }
-        (fui, lo, false)
+        match best {
+            Some(b) => (fui, Ok(b), false),
+            None => {
+                let (amp, r) = last_fail;
+                let why = format!(
+                    "no amplitude passed, down to {:.4} UI pp: {}",
+                    2.0 * amp,
+                    failure(&r, jtol_ui)
+                );
+                (fui, Err(why), false)
+            }
+        }
     });
-    for (f, (fui, amp, capped)) in freqs_mhz.iter().zip(&jt) {
-        let _ = writeln!(
-            md,
-            "| {f} | {fui:.2e} | {}{:.3} |",
-            if *capped { ">= " } else { "" },
-            2.0 * amp
-        );
+    let mut pts = vec![];
+    for (f, (fui, res, capped)) in freqs_mhz.iter().zip(&jt) {
+        match res {
+            Ok((amp, r)) => {
+                let _ = writeln!(
+                    md,
+                    "| {f} | {fui:.2e} | {}{:.3} | {} |",
+                    if *capped { ">= " } else { "" },
+                    2.0 * amp,
+                    Rate::new(r.checker.bit_errors, bits(r), "bits").describe("errors", "-")
+                );
+                pts.push(JtolPoint {
+                    freq_mhz: *f,
+                    ui_pp: Ok(2.0 * amp),
+                    at_limit: *capped,
+                });
+            }
+            Err(why) => {
+                missing.push(format!("jitter tolerance at {f} MHz"));
+                let nm = not_measured(why);
+                let _ = writeln!(md, "| {f} | {fui:.2e} | {nm} | {nm} |");
+                pts.push(JtolPoint {
+                    freq_mhz: *f,
+                    ui_pp: Err(why.clone()),
+                    at_limit: false,
+                });
+            }
+        }
     }
-    let pts: Vec<(f64, f64)> = freqs_mhz
-        .iter()
-        .zip(&jt)
-        .map(|(&f, &(_, amp, _))| (f, 2.0 * amp))
-        .collect();
-    if let Some(dir) = a.jtol_svg.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(&a.jtol_svg, jtol_svg(&pts))
-        .map_err(|e| format!("cannot write {}: {e}", a.jtol_svg.display()))?;
-    let _ = writeln!(md, "\n![jitter tolerance]({})", a.jtol_svg.display());
-    let _ = writeln!(
-        md,
-        "\nReport run time: {:.0} s on {} threads.",
+    let plotted = match plots::jtol(
+        &a.jtol_svg,
+        "cporx CDR jitter tolerance, short channel",
+        &format!(
+            "no bit error in {jtol_bits} bits (BER < {bound:.1e} at 95 %); SNR {SNR_DB} dB, RJ {RJ_UI} UI rms, {BAUD_GBD} GBd"
+        ),
+        &pts,
+    ) {
+        Ok(()) => true,
+        Err(plots::PlotError {
+            kind: plots::PlotErrorKind::NoData,
+            ..
+        }) => false,
+        Err(e) => return Err(Fail::Error(e.to_string())),
+    };
+    let tail = format!(
+        "\nReport run time: {:.0} s on {} threads.\n",
         t0.elapsed().as_secs_f64(),
         std::thread::available_parallelism().map_or(2, |n| n.get())
     );
-
-    if let Some(dir) = a.out.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // the image link is relative to each Markdown file
+    let page = |md_file: &Path| {
+        let img = if plotted {
+            format!(
+                "\n![jitter tolerance]({})\n",
+                link_from(md_file, &a.jtol_svg)
+            )
+        } else {
+            "\nNo jitter-tolerance point was measured: no plot.\n".to_string()
+        };
+        format!("{md}{img}{tail}")
+    };
+    let report = page(&a.out);
+    out::write(&a.out, &report)?;
+    println!("{report}");
+    if plotted {
+        eprintln!("wrote {}", a.jtol_svg.display());
     }
-    std::fs::write(&a.out, &md).map_err(|e| format!("cannot write {}: {e}", a.out.display()))?;
-    println!("{md}");
     eprintln!("wrote {}", a.out.display());
     if let Some(readme) = &a.readme {
-        crate::replace_between(
-            readme,
-            "<!-- cdr-report:begin -->",
-            "<!-- cdr-report:end -->",
-            &md,
-        )?;
+        crate::replace_between(readme, BEGIN, END, &page(readme))?;
         eprintln!("updated {}", readme.display());
     }
-    Ok(())
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail::NotMeasured(format!(
+            "the report was written, but {} figure(s) are not measured: {}",
+            missing.len(),
+            missing.join("; ")
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_relative_to_the_markdown_file() {
+        let l = |md: &str, t: &str| link_from(Path::new(md), Path::new(t));
+        assert_eq!(l("README.md", "docs/cdr-jtol.svg"), "docs/cdr-jtol.svg");
+        assert_eq!(
+            l("out/cdr-report.md", "docs/cdr-jtol.svg"),
+            "../docs/cdr-jtol.svg"
+        );
+        assert_eq!(l("out/r.md", "out/cdr-jtol.svg"), "cdr-jtol.svg");
+        assert_eq!(l("/a/b/c/r.md", "/a/x/j.svg"), "../../x/j.svg");
+        assert_eq!(l("./docs/../README.md", "./docs/j.svg"), "docs/j.svg");
+    }
+
+    #[test]
+    fn runs_that_never_locked_are_not_measured() {
+        let mut t = vec![Some(513), None, Some(1025), Some(769)];
+        let (c, never) = lock_cells(&mut t, 30_000);
+        assert_eq!(never, 1);
+        assert_eq!(c[0], "1025");
+        assert_eq!(c[2], "not measured (that run never locked in 30000 UI)");
+        let mut none = vec![None; 3];
+        let (c, never) = lock_cells(&mut none, 30_000);
+        assert_eq!(never, 3);
+        assert!(c.iter().all(|c| c.starts_with("not measured")), "{c:?}");
+
+        let never_locked = LinkResult::default();
+        let row = ppm_row(300.0, &never_locked, 1_000_000);
+        assert_eq!(
+            row.matches("not measured (never locked in 1000000 UI)")
+                .count(),
+            5,
+            "{row}"
+        );
+        assert!(
+            !row.contains("| 0 |") && !row.contains("0.0e0"),
+            "no zero from nothing: {row}"
+        );
+        let mut locked = LinkResult {
+            lock_time: Some(769),
+            counted_ui: 500_000,
+            ..Default::default()
+        };
+        locked.checker.symbols_checked = 500_000;
+        locked.checker.bit_errors = 3;
+        let row = ppm_row(-300.0, &locked, 1_000_000);
+        assert!(
+            row.starts_with("| -300 | 769 | 0 | 3 | 3.000e-6 (3 errors in 1000000 bits, 95 % ["),
+            "{row}"
+        );
+        assert!(failure(&never_locked, 10).contains("never locked"));
+    }
+
+    #[test]
+    fn the_command_line_is_quoted_for_a_shell() {
+        let c = command_line(["cdr-report", "--out", "my report.md", "--quick"].map(String::from));
+        assert_eq!(
+            c,
+            "cargo run --release -- cdr-report --out 'my report.md' --quick"
+        );
+    }
 }
