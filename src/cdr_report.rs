@@ -197,23 +197,7 @@ pub fn link_from(md: &Path, target: &Path) -> String {
 /// in order, and every file to be written can be written.
 fn check_paths(a: &ReportArgs) -> Result<(), String> {
     if let Some(readme) = &a.readme {
-        let text = out::read(readme)?;
-        match (text.find(BEGIN), text.find(END)) {
-            (Some(i), Some(j)) if i < j => {}
-            (Some(_), Some(_)) => {
-                return Err(format!(
-                    "{}: the `{END}` marker comes before `{BEGIN}`; --readme needs both, in that order",
-                    readme.display()
-                ))
-            }
-            _ => {
-                return Err(format!(
-                    "{} has no `{BEGIN}` ... `{END}` section to replace (--readme needs both marker lines)",
-                    readme.display()
-                ))
-            }
-        }
-        out::check_writable(readme)?;
+        crate::check_markers(readme, BEGIN, END)?;
     }
     out::check_writable(&a.out)?;
     out::check_writable(&a.jtol_svg)?;

@@ -72,7 +72,11 @@ fn bad_paths_fail_before_the_computation() {
         "<!-- cdr-report:end -->\n<!-- cdr-report:begin -->\n",
     )
     .unwrap();
-    fails_fast(&d, &with(&["--readme", "reversed.md"]), "in that order");
+    fails_fast(
+        &d,
+        &with(&["--readme", "reversed.md"]),
+        "reversed.md has no `<!-- cdr-report:begin -->` ... `<!-- cdr-report:end -->` section",
+    );
     // an unwritable plot path: its folder would have to be a file
     std::fs::write(d.join("afile"), "x").unwrap();
     let (o, took) = cporx(
