@@ -42,6 +42,8 @@ use rust_hdl::prelude::*;
 // The sign-bit index constants are 4 (err, ted, ted sum) and 5 (freq, inc) bits wide.
 const _: () = assert!(ERR_BITS > 8 && ERR_BITS <= 16 && TED_BITS > 8 && TED_BITS <= 16);
 const _: () = assert!(TED_SUM_BITS > 8 && TED_SUM_BITS <= 16);
+// The lock bounds +lock_thr and -lock_thr - 1 (-256 ..= 255) are compared at the error's width.
+const _: () = assert!(ERR_BITS > CFG_DATA_BITS);
 const _: () = assert!(FREQ_BITS > 16 && FREQ_BITS <= 32 && INC_BITS > 16 && INC_BITS <= 32);
 
 /// One lane of the timing-error detector: its D1 registers (+-e, +-3e, the decision),
@@ -53,10 +55,10 @@ pub struct TedLane {
     pub rst: Signal<In, Bit>,
     pub err: Signal<In, Bits<ERR_BITS>>,
     pub symbol: Signal<In, Bits<2>>,
-    /// lock threshold bounds +thr and -thr as sign-flipped 10-bit codes (signed compares
-    /// as unsigned ones): bad iff err > thr or err < -thr
-    pub thi: Signal<In, Bits<10>>,
-    pub tlo: Signal<In, Bits<10>>,
+    /// lock threshold bounds +thr and -thr - 1 as sign-flipped codes of the error's width
+    /// (signed compares as unsigned ones): bad iff err > thr or err <= -thr - 1
+    pub thi: Signal<In, Bits<ERR_BITS>>,
+    pub tlo: Signal<In, Bits<ERR_BITS>>,
     /// the previous sample's D1 values (lane j-1, or the previous clock's last lane)
     pub pv_x1: Signal<In, Bits<TED_BITS>>,
     pub pv_x3: Signal<In, Bits<TED_BITS>>,
@@ -95,14 +97,12 @@ pub struct TedLane {
     z: Signal<Local, Bits<TED_BITS>>,
     z16: Signal<Local, Bits<TED_SUM_BITS>>,
     acc: Signal<Local, Bits<TED_SUM_BITS>>,
-    e10: Signal<Local, Bits<10>>,
-    ef: Signal<Local, Bits<10>>,
+    ef: Signal<Local, Bits<ERR_BITS>>,
     first: Constant<Bit>,
     last: Constant<Bit>,
     ext_err_t: Constant<Bits<TED_BITS>>,
     ext_ted_s: Constant<Bits<TED_SUM_BITS>>,
-    ext_e10: Constant<Bits<10>>,
-    sgn10: Constant<Bits<10>>,
+    sgn_e: Constant<Bits<ERR_BITS>>,
     e_msb: Constant<Bits<4>>,
     msb_ted: Constant<Bits<4>>,
     one_sh: Constant<Bits<2>>,
@@ -158,14 +158,12 @@ impl TedLane {
             z: Default::default(),
             z16: Default::default(),
             acc: Default::default(),
-            e10: Default::default(),
             ef: Default::default(),
             first: Constant::new(j % TED_GROUP == 0),
             last: Constant::new(j % TED_GROUP == TED_GROUP - 1 || j == lanes - 1),
             ext_err_t: konst(ext_mask(ERR_BITS, TED_BITS)),
             ext_ted_s: konst(ext_mask(TED_BITS, TED_SUM_BITS)),
-            ext_e10: konst(ext_mask(ERR_BITS, 10)),
-            sgn10: konst(1 << 9),
+            sgn_e: konst(1 << (ERR_BITS - 1)),
             e_msb: konst(ERR_BITS as u64 - 1),
             msb_ted: konst(TED_BITS as u64 - 1),
             one_sh: konst(1),
@@ -233,13 +231,10 @@ impl Logic for TedLane {
             self.gs_r.d.next = self.acc.val();
         }
         // lock detector stage 1a: is this sample bad (|err| > lock_thr, as two signed
-        // compares against +thr and -thr in parallel: no negation in the path), registered
-        self.e10.next = bit_cast::<10, ERR_BITS>(self.err.val());
-        if self.err.val().get_bit(self.e_msb.val().index()) {
-            self.e10.next = bit_cast::<10, ERR_BITS>(self.err.val()) | self.ext_e10.val();
-        }
-        self.ef.next = self.e10.val() ^ self.sgn10.val();
-        self.flag_r.d.next = (self.ef.val() > self.thi.val()) || (self.ef.val() < self.tlo.val());
+        // compares against +thr and -thr - 1 in parallel: no negation in the path),
+        // registered
+        self.ef.next = self.err.val() ^ self.sgn_e.val();
+        self.flag_r.d.next = (self.ef.val() > self.thi.val()) || (self.ef.val() <= self.tlo.val());
         // stage 1b: the group's count of flags, registered at its last lane
         self.cnt.next = self.cnt_in.val();
         if self.first.val() {
@@ -292,14 +287,13 @@ pub struct Cdr {
     en_r: DFF<Bit>,
     int_r: DFF<Bit>,
     kick_r: DFF<Bit>,
-    /// lock threshold as the two bounds +thr and -thr (10-bit two's complement), computed
-    /// when written. Stored as values, not as sign-flipped codes, so that their power-up
-    /// 0 means lock_thr = 0 (docs/numerics.md, "Reset and power-up"); the sign flip for
-    /// the lanes' unsigned compares is an inverter on the register's top bit.
-    thi_r: DFF<Bits<10>>,
-    tlo_r: DFF<Bits<10>>,
-    thi_f: Signal<Local, Bits<10>>,
-    tlo_f: Signal<Local, Bits<10>>,
+    /// lock threshold, as written (unsigned). Its bounds for the lanes' parallel signed
+    /// compares are wiring: +thr as a sign-flipped code `thr ^ S`, and -thr - 1 = ~thr as
+    /// the complement of that code (err < -thr <=> err <= ~thr), so no adder, and the
+    /// register's power-up 0 means lock_thr = 0 (docs/numerics.md, "Reset and power-up").
+    lthr_r: DFF<Bits<8>>,
+    thi_f: Signal<Local, Bits<ERR_BITS>>,
+    tlo_f: Signal<Local, Bits<ERR_BITS>>,
     lmax_r: DFF<Bits<8>>,
     // state: the previous clock's last-lane D1 values (lane 0's previous sample)
     a1_r: DFF<Bits<2>>,
@@ -349,11 +343,8 @@ pub struct Cdr {
     unl_last: Constant<Bits<KICK_CNT_BITS>>,
     one_unl: Constant<Bits<KICK_CNT_BITS>>,
     zero_unl: Constant<Bits<KICK_CNT_BITS>>,
-    rst_thi: Constant<Bits<10>>,
-    rst_tlo: Constant<Bits<10>>,
-    thr10: Signal<Local, Bits<10>>,
-    sgn10c: Constant<Bits<10>>,
-    zero10: Constant<Bits<10>>,
+    rst_lthr: Constant<Bits<8>>,
+    sgn_thr: Constant<Bits<ERR_BITS>>,
     rst_lmax: Constant<Bits<8>>,
     rst_phase: Constant<Bits<PHASE_BITS>>,
     lanes_log2: Constant<Bits<3>>,
@@ -414,8 +405,7 @@ impl Cdr {
             en_r: Default::default(),
             int_r: Default::default(),
             kick_r: Default::default(),
-            thi_r: Default::default(),
-            tlo_r: Default::default(),
+            lthr_r: Default::default(),
             thi_f: Default::default(),
             tlo_f: Default::default(),
             lmax_r: Default::default(),
@@ -464,11 +454,8 @@ impl Cdr {
             unl_last: konst(KICK_WINDOWS as u64 - 1),
             one_unl: konst(1),
             zero_unl: konst(0),
-            rst_thi: konst(c.lock_thr as u64),
-            rst_tlo: konst(to_raw(-(c.lock_thr as i32), 10) as u64),
-            thr10: Default::default(),
-            sgn10c: konst(0x200),
-            zero10: konst(0),
+            rst_lthr: konst(c.lock_thr as u64),
+            sgn_thr: konst(1 << (ERR_BITS - 1)),
             rst_lmax: konst(c.lock_max as u64),
             rst_phase: konst((c.reset_phase as u64) << PHASE_FRAC),
             lanes_log2: konst(p.lanes_log2() as u64),
@@ -510,8 +497,7 @@ impl Logic for Cdr {
         self.ki_r.clock.next = self.clock.val();
         self.en_r.clock.next = self.clock.val();
         self.int_r.clock.next = self.clock.val();
-        self.thi_r.clock.next = self.clock.val();
-        self.tlo_r.clock.next = self.clock.val();
+        self.lthr_r.clock.next = self.clock.val();
         self.lmax_r.clock.next = self.clock.val();
         self.a1_r.clock.next = self.clock.val();
         self.px1_r.clock.next = self.clock.val();
@@ -538,8 +524,7 @@ impl Logic for Cdr {
         self.en_r.d.next = self.en_r.q.val();
         self.int_r.d.next = self.int_r.q.val();
         self.kick_r.d.next = self.kick_r.q.val();
-        self.thi_r.d.next = self.thi_r.q.val();
-        self.tlo_r.d.next = self.tlo_r.q.val();
+        self.lthr_r.d.next = self.lthr_r.q.val();
         self.lmax_r.d.next = self.lmax_r.q.val();
 
         // ---- detector lanes (D1, D2 and the bad-sample count) ----
@@ -550,9 +535,10 @@ impl Logic for Cdr {
         self.lane[0].pv_n1.next = self.pnx1_r.q.val();
         self.lane[0].pv_n3.next = self.pnx3_r.q.val();
         self.lane[0].pv_sd.next = self.a1_r.q.val();
-        // the lock bounds, sign-flipped for the lanes' unsigned compares
-        self.thi_f.next = self.thi_r.q.val() ^ self.sgn10c.val();
-        self.tlo_f.next = self.tlo_r.q.val() ^ self.sgn10c.val();
+        // the lock bounds +thr and ~thr = -thr - 1, sign-flipped for the lanes' unsigned
+        // compares (inverters on the register's bits)
+        self.thi_f.next = bit_cast::<ERR_BITS, 8>(self.lthr_r.q.val()) ^ self.sgn_thr.val();
+        self.tlo_f.next = !self.thi_f.val();
         self.lane[0].acc_in.next = self.zero_s.val();
         self.lane[0].cnt_in.next = self.zero_gc3.val();
         for j in 1..self.lane.len() {
@@ -674,7 +660,6 @@ impl Logic for Cdr {
         }
 
         // ---- configuration writes (land at this edge) ----
-        self.thr10.next = bit_cast::<10, 8>(self.cfg_data.val());
         if self.cfg_we.val() {
             if self.cfg_addr.val() == self.adr_kp.val() {
                 self.kp_r.d.next = self.cfg_data.val().get_bits::<KP_BITS>(0);
@@ -688,8 +673,7 @@ impl Logic for Cdr {
                 self.kick_r.d.next = self.cfg_data.val().get_bit(2);
             }
             if self.cfg_addr.val() == self.adr_lthr.val() {
-                self.thi_r.d.next = self.thr10.val();
-                self.tlo_r.d.next = self.zero10.val() - self.thr10.val();
+                self.lthr_r.d.next = self.cfg_data.val();
             }
             if self.cfg_addr.val() == self.adr_lmax.val() {
                 self.lmax_r.d.next = self.cfg_data.val();
@@ -708,8 +692,7 @@ impl Logic for Cdr {
             self.en_r.d.next = self.rst_en.val();
             self.int_r.d.next = self.rst_int.val();
             self.kick_r.d.next = self.rst_kick.val();
-            self.thi_r.d.next = self.rst_thi.val();
-            self.tlo_r.d.next = self.rst_tlo.val();
+            self.lthr_r.d.next = self.rst_lthr.val();
             self.lmax_r.d.next = self.rst_lmax.val();
             self.a1_r.d.next = self.zero_2.val();
             self.px1_r.d.next = self.zero_t.val();
