@@ -101,28 +101,24 @@ const MUTANTS: &[Mutant] = &[
         )],
     },
     Mutant {
-        // the RTL before the power-up fix: the lock bounds stored as sign-flipped codes,
-        // whose power-up 0 means -512 (every sample bad), not lock_thr = 0; identical
-        // after a reset or a write of lock_thr, so only cases starting without a reset
-        // can catch it
-        name: "CDR lock bounds sign-flipped (power-up 0 = -512)",
+        // the RTL before the power-up fix kept the lock bounds as sign-flipped codes,
+        // whose power-up 0 means -512 (every sample bad) until the first reset or write
+        // of lock_thr, not lock_thr = 0: here a flag that a reset or that write sets
+        // selects the bounds, else the code of the most negative bound. Identical after
+        // a reset, so only cases that start from power-up can catch it.
+        name: "CDR lock bounds -256 until set (the old power-up)",
         lanes: 1,
         edits: &[
-            ("thi_f = thi_r$q ^ sgn10c;", "thi_f = thi_r$q;"),
-            ("tlo_f = tlo_r$q ^ sgn10c;", "tlo_f = tlo_r$q;"),
-            ("thi_r$d = thr10;", "thi_r$d = thr10 ^ sgn10c;"),
+            ("reg  [8:0] thi_f;", "reg  [8:0] thi_f;\n    reg  lthr_set;"),
             (
-                "tlo_r$d = zero10 - thr10;",
-                "tlo_r$d = (zero10 - thr10) ^ sgn10c;",
-            ),
-            // the reset values of lock_thr = 12, +12 and -12, sign-flipped
-            (
-                "localparam  rst_thi = 10'b1100;",
-                "localparam  rst_thi = 10'b1000001100;",
+                "thi_f = ((lthr_r$q) & 9'h1ff) ^ sgn_thr;",
+                "thi_f = lthr_set ? (((lthr_r$q) & 9'h1ff) ^ sgn_thr) : 9'h0;",
             ),
             (
-                "localparam  rst_tlo = 10'b1111110100;",
-                "localparam  rst_tlo = 10'b0111110100;",
+                "endmodule // top$cdr\n",
+                "initial lthr_set = 1'b0;\n\
+                 always @(posedge clock) if (rst || (cfg_we && (cfg_addr == adr_lthr))) lthr_set <= 1'b1;\n\
+                 endmodule // top$cdr\n",
             ),
         ],
     },
