@@ -25,8 +25,9 @@
 //! the classic delay line. (Why no DSP block: Yosys maps a product onto an ECP5
 //! MULT18X18D without its pipeline registers, and that path alone took 7 ns; the digit
 //! selects and two short adds close at 200 MHz.)
-//! Reset: history, products, group sums and y to 0; coefficients to
-//! `RxParams::reset_coefs`.
+//! Reset: history, partial products, products, group sums, accumulator and y to 0;
+//! coefficients (with their multiples 3c and -c) to `RxParams::reset_coefs`
+//! (docs/numerics.md, "Reset and power-up"). Power-up: every register 0.
 
 use crate::{ext_mask, konst};
 use cporx_spec::*;
