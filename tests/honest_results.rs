@@ -173,3 +173,68 @@ fn help_says_a_bare_cporx_runs_demo_and_lists_the_exit_codes() {
     assert!(out.contains("A bare `cporx` (no subcommand) runs `cporx demo`"), "{out}");
     assert!(out.contains("3 the main figure was not measured"), "{out}");
 }
+
+#[test]
+fn every_input_and_output_is_checked_before_the_long_run() {
+    // was: `build --design foo` printed its banner first; `sweep` and `mc-bench --readme`
+    // without markers failed only after the whole computation (minutes)
+    let o = cporx(&["build", "--board", "ulx3s-85f", "--design", "foo"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.is_empty(), "no banner before the check: {out}");
+    assert!(err.contains("--design `foo` is not legal: legal are bist, rx"), "{err}");
+    let readme = tmp("no_markers.md");
+    std::fs::write(&readme, "# nothing to replace\n").unwrap();
+    for (cmd, marker) in [("sweep", "<!-- sweep:begin -->"), ("mc-bench", "<!-- mcbench:begin -->")] {
+        let t = std::time::Instant::now();
+        let o = cporx(&[cmd, "--readme", readme.to_str().unwrap()]);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {out}{err}");
+        assert!(err.contains(&format!("has no `{marker}`")), "{cmd}: {err}");
+        assert!(t.elapsed().as_secs() < 5, "{cmd}: checked before the work");
+    }
+}
+
+#[test]
+fn a_copied_binary_finds_files_at_run_time_not_in_its_build_checkout() {
+    // was: the channel folder, the tool venv and the numpy script were absolute paths of
+    // the checkout the binary was built in, so a copy silently read that checkout's files
+    // outside the checkout (the test's own temp folder is inside it)
+    let dir = std::env::temp_dir().join(format!("cporx-copied-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("cporx");
+    std::fs::copy(env!("CARGO_BIN_EXE_cporx"), &exe).unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(&exe);
+        c.args(args).current_dir(&dir);
+        for v in ["CPORX_ROOT", "CPORX_CHANNELS", "CPORX_PYTHON", "CPORX_MC_NUMPY"] {
+            c.env_remove(v);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    // outside any checkout: the error lists the places searched, none in the build checkout
+    let o = run(&["mc-bench", "--symbols", "1000000"], &[]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(err.contains("Python with numpy not found; looked at: --python (not given), $CPORX_PYTHON (not set)"), "{err}");
+    assert!(err.contains(&dir.display().to_string()), "{err}");
+    let build_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).display().to_string();
+    assert!(!err.contains(&build_root), "no compiled-in checkout: {err}");
+    let o = run(&["study", "--mc-symbols", "0", "--out", "rep"], &[]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("$CPORX_CHANNELS (not set)") && !err.contains(&build_root), "{err}");
+    // told where the checkout is, it works from anywhere
+    let o = run(
+        &["study", "--mc-symbols", "0", "--out", "rep"],
+        &[("CPORX_ROOT", &build_root)],
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert!(dir.join("rep/study.md").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}
