@@ -529,19 +529,9 @@ fn record(h: &FreqResponse, opts: &PulseOpts) -> Result<Record, PulseError> {
     let df = opts.baud_hz / r as f64;
     let tau = ch.bulk_delay_s;
     let spec = |k: usize| -> Complex64 {
-        let f = k as f64 * df;
-        let x = f * t_ui;
-        let sinc = if k == 0 {
-            1.0
-        } else {
-            (PI * x).sin() / (PI * x)
-        };
-        // rect pulse, TX, channel, RX, bulk delay removed (exp(+j 2 pi f tau))
-        let rect = Complex64::from_polar(t_ui * sinc, -PI * x);
-        rect * tx_filter(opts, f)
-            * ch.at(f)
-            * rx_filter(opts, f)
-            * Complex64::from_polar(1.0, 2.0 * PI * f * tau)
+        let (f, v) = pulse_spectrum(&ch, opts, k);
+        // bulk delay removed (exp(+j 2 pi f tau))
+        v * Complex64::from_polar(1.0, 2.0 * PI * f * tau)
     };
     let mut buf = vec![Complex64::new(0.0, 0.0); n];
     buf[0] = Complex64::new(spec(0).re, 0.0);
@@ -856,23 +846,29 @@ pub fn load_touchstone(
     })
 }
 
+/// The pulse spectrum at record bin `k`: (frequency, rectangle x TX x channel x RX), the
+/// rectangle of one UI carrying its half-UI delay; the record's bulk delay is not removed.
+fn pulse_spectrum(ch: &Channel, opts: &PulseOpts, k: usize) -> (f64, Complex64) {
+    let t_ui = opts.ui_s();
+    let f = k as f64 * opts.baud_hz / opts.record_ui() as f64;
+    let x = f * t_ui;
+    let sinc = if k == 0 {
+        1.0
+    } else {
+        (PI * x).sin() / (PI * x)
+    };
+    let rect = Complex64::from_polar(t_ui * sinc, -PI * x);
+    (f, rect * tx_filter(opts, f) * ch.at(f) * rx_filter(opts, f))
+}
+
 /// Fraction of the pulse spectrum's energy (rectangle x TX x channel x RX, up to the
 /// record's top frequency) above `f_hz`.
 fn beyond_energy(ch: &Channel, opts: &PulseOpts, f_hz: f64) -> f64 {
-    let r = opts.record_ui();
-    let n = opts.os * r;
-    let df = opts.baud_hz / r as f64;
-    let t_ui = opts.ui_s();
+    let n = opts.os * opts.record_ui();
     let (mut tot, mut above) = (0.0, 0.0);
     for k in 0..=n / 2 {
-        let f = k as f64 * df;
-        let x = f * t_ui;
-        let sinc = if k == 0 {
-            1.0
-        } else {
-            (PI * x).sin() / (PI * x)
-        };
-        let e = (sinc * tx_filter(opts, f) * ch.at(f).norm() * rx_filter(opts, f).norm()).powi(2);
+        let (f, v) = pulse_spectrum(ch, opts, k);
+        let e = v.norm_sqr();
         tot += e;
         if f > f_hz {
             above += e;
