@@ -47,12 +47,6 @@ pub enum VerilatorError {
 /// binary so that a copied or installed `cporx` lints and builds with the same waivers.
 pub const WAIVERS: &str = include_str!("../../hdl/lint_waivers.vlt");
 
-/// Transitional: the repository root found at run time (cporx_spec::paths::project_root),
-/// `.` when none is found. New code calls cporx_spec::paths directly.
-pub fn workspace_root() -> PathBuf {
-    cporx_spec::paths::project_root().unwrap_or_else(|_| PathBuf::from("."))
-}
-
 /// The folder Verilator builds are cached in (cporx_spec::paths::cache_dir).
 pub fn build_cache_dir() -> PathBuf {
     cporx_spec::paths::cache_dir("cporx-verilator")
