@@ -168,56 +168,17 @@ impl fmt::Display for PlotError {
 impl Error for PlotError {}
 
 // ---------------------------------------------------------------------------------------
-// The font: a small TrueType reader and rasterizer
+// The font: glyph layout and coverage (ab_glyph)
 // ---------------------------------------------------------------------------------------
 
-/// Enough TrueType to draw text with the vendored DejaVu Sans: `cmap` (format 4),
-/// `hmtx`, `loca`/`glyf` (simple and composite glyphs), `kern` (format 0), and an
-/// anti-aliasing scanline rasterizer (exact signed-area coverage per pixel, quadratic
-/// curves flattened). Reads are bounds-checked: a damaged font draws nothing, it does not
-/// panic.
+/// The vendored DejaVu Sans read and rasterized with `ab_glyph`; this module only places
+/// each glyph at its pen position plus its own side bearing, on one integer baseline
+/// (plotters' own text path drops the side bearings and truncates each glyph's top row).
 mod glyph {
-    fn u8_(d: &[u8], o: usize) -> u8 {
-        d.get(o).copied().unwrap_or(0)
-    }
-    fn u16_(d: &[u8], o: usize) -> u16 {
-        match d.get(o..o + 2) {
-            Some(b) => u16::from_be_bytes([b[0], b[1]]),
-            None => 0,
-        }
-    }
-    fn i16_(d: &[u8], o: usize) -> i16 {
-        u16_(d, o) as i16
-    }
-    fn u32_(d: &[u8], o: usize) -> u32 {
-        match d.get(o..o + 4) {
-            Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
-            None => 0,
-        }
-    }
-
-    /// A point in font units or pixels.
-    pub type P = [f64; 2];
-
-    /// One piece of an outline.
-    #[derive(Clone, Copy, Debug)]
-    pub enum Seg {
-        Line(P, P),
-        Quad(P, P, P),
-    }
+    use ab_glyph::{point, Font, FontRef, GlyphId, PxScale};
 
     pub struct Face {
-        d: &'static [u8],
-        glyf: usize,
-        glyf_len: usize,
-        loca: usize,
-        long_loca: bool,
-        hmtx: usize,
-        n_hmetrics: usize,
-        n_glyphs: usize,
-        cmap4: usize,
-        /// (offset of the first pair, number of pairs) of a horizontal format-0 subtable
-        kern0: Option<(usize, usize)>,
+        f: FontRef<'static>,
         pub upem: f64,
         /// height of `x` (font units)
         pub x_height: f64,
@@ -225,417 +186,25 @@ mod glyph {
 
     impl Face {
         pub fn parse(d: &'static [u8]) -> Option<Face> {
-            let n = u16_(d, 4) as usize;
-            let table = |tag: &[u8; 4]| {
-                (0..n)
-                    .map(|i| 12 + 16 * i)
-                    .find(|&r| d.get(r..r + 4) == Some(&tag[..]))
-                    .map(|r| (u32_(d, r + 8) as usize, u32_(d, r + 12) as usize))
-            };
-            let (head, _) = table(b"head")?;
-            let (hhea, _) = table(b"hhea")?;
-            let (maxp, _) = table(b"maxp")?;
-            let (hmtx, _) = table(b"hmtx")?;
-            let (loca, _) = table(b"loca")?;
-            let (glyf, glyf_len) = table(b"glyf")?;
-            let (cmap, _) = table(b"cmap")?;
-            let upem = u16_(d, head + 18) as f64;
-            let n_hmetrics = u16_(d, hhea + 34) as usize;
-            if upem <= 0.0 || n_hmetrics == 0 || glyf + glyf_len > d.len() {
-                return None;
-            }
-            let cmap4 = (0..u16_(d, cmap + 2) as usize)
-                .map(|i| cmap + 4 + 8 * i)
-                .filter(|&r| matches!((u16_(d, r), u16_(d, r + 2)), (3, 1) | (0, _)))
-                .map(|r| cmap + u32_(d, r + 4) as usize)
-                .find(|&s| u16_(d, s) == 4)?;
-            let kern0 = table(b"kern").and_then(|(k, _)| {
-                if u16_(d, k) != 0 {
-                    return None;
-                }
-                let mut s = k + 4;
-                for _ in 0..u16_(d, k + 2) {
-                    let (len, cov) = (u16_(d, s + 2) as usize, u16_(d, s + 4));
-                    // format 0, horizontal, not minimum, not cross-stream
-                    if cov >> 8 == 0 && cov & 1 == 1 && cov & 6 == 0 {
-                        return Some((s + 14, u16_(d, s + 6) as usize));
-                    }
-                    s += len.max(6);
-                }
-                None
-            });
-            let mut f = Face {
-                d,
-                glyf,
-                glyf_len,
-                loca,
-                long_loca: i16_(d, head + 50) != 0,
-                hmtx,
-                n_hmetrics,
-                n_glyphs: u16_(d, maxp + 4) as usize,
-                cmap4,
-                kern0,
-                upem,
-                x_height: 0.0,
-            };
-            f.x_height = f.bbox(f.gid('x')).map_or(0.5 * upem, |b| b[3]);
-            Some(f)
+            let f = FontRef::try_from_slice(d).ok()?;
+            let upem = f.units_per_em()? as f64;
+            let x_height = f.outline(f.glyph_id('x'))?.bounds.max.y as f64;
+            Some(Face { f, upem, x_height })
         }
-
-        /// Glyph index of a character (0, the missing-glyph box, if the font has none).
         pub fn gid(&self, c: char) -> u16 {
-            let c = c as u32;
-            if c > 0xFFFF {
-                return 0;
-            }
-            let (d, s) = (self.d, self.cmap4);
-            let segs = u16_(d, s + 6) as usize / 2;
-            let ends = s + 14;
-            let starts = ends + 2 * segs + 2;
-            let deltas = starts + 2 * segs;
-            let ranges = deltas + 2 * segs;
-            let (mut lo, mut hi) = (0, segs);
-            while lo < hi {
-                let m = (lo + hi) / 2;
-                if (u16_(d, ends + 2 * m) as u32) < c {
-                    lo = m + 1;
-                } else {
-                    hi = m;
-                }
-            }
-            if lo >= segs {
-                return 0;
-            }
-            let start = u16_(d, starts + 2 * lo) as u32;
-            if start > c {
-                return 0;
-            }
-            let delta = u16_(d, deltas + 2 * lo);
-            let ro = u16_(d, ranges + 2 * lo) as usize;
-            if ro == 0 {
-                return (c as u16).wrapping_add(delta);
-            }
-            match u16_(d, ranges + 2 * lo + ro + 2 * (c - start) as usize) {
-                0 => 0,
-                g => g.wrapping_add(delta),
-            }
+            self.f.glyph_id(c).0
         }
-
-        /// Advance width (font units).
         pub fn advance(&self, g: u16) -> f64 {
-            let i = (g as usize).min(self.n_hmetrics - 1);
-            u16_(self.d, self.hmtx + 4 * i) as f64
+            self.f.h_advance_unscaled(GlyphId(g)) as f64
         }
-
-        /// Kerning between two glyphs (font units; the `kern` table, as plotters uses).
         pub fn kern(&self, a: u16, b: u16) -> f64 {
-            let Some((p, n)) = self.kern0 else {
-                return 0.0;
-            };
-            let key = (a as u32) << 16 | b as u32;
-            let (mut lo, mut hi) = (0, n);
-            while lo < hi {
-                let m = (lo + hi) / 2;
-                let k = u32_(self.d, p + 6 * m);
-                if k == key {
-                    return i16_(self.d, p + 6 * m + 4) as f64;
-                }
-                if k < key {
-                    lo = m + 1;
-                } else {
-                    hi = m;
-                }
-            }
-            0.0
+            self.f.kern_unscaled(GlyphId(a), GlyphId(b)) as f64
         }
-
-        fn range(&self, g: u16) -> Option<(usize, usize)> {
-            let g = g as usize;
-            if g >= self.n_glyphs {
-                return None;
-            }
-            let (a, b) = if self.long_loca {
-                (
-                    u32_(self.d, self.loca + 4 * g) as usize,
-                    u32_(self.d, self.loca + 4 * g + 4) as usize,
-                )
-            } else {
-                (
-                    2 * u16_(self.d, self.loca + 2 * g) as usize,
-                    2 * u16_(self.d, self.loca + 2 * g + 2) as usize,
-                )
-            };
-            (b > a && b <= self.glyf_len).then_some((self.glyf + a, self.glyf + b))
-        }
-
-        /// The glyph's box `[x_min, y_min, x_max, y_max]` (font units), None if empty.
+        /// The outline's box (x min, y min, x max, y max; font units, y up).
+        #[cfg(test)]
         pub fn bbox(&self, g: u16) -> Option<[f64; 4]> {
-            let (o, _) = self.range(g)?;
-            let v = |k: usize| i16_(self.d, o + k) as f64;
-            Some([v(2), v(4), v(6), v(8)])
-        }
-
-        /// The outline of glyph `g` mapped by `m`: (x, y) -> (m0 x + m2 y + m4, m1 x + m3 y + m5).
-        pub fn outline(&self, g: u16, m: [f64; 6], out: &mut Vec<Seg>) {
-            self.outline_at(g, m, out, 0)
-        }
-
-        fn outline_at(&self, g: u16, m: [f64; 6], out: &mut Vec<Seg>, depth: u32) {
-            let Some((o, end)) = self.range(g) else {
-                return;
-            };
-            if depth > 8 {
-                return;
-            }
-            let d = self.d;
-            let map = |x: f64, y: f64| [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
-            let nc = i16_(d, o);
-            if nc >= 0 {
-                let nc = nc as usize;
-                let ends: Vec<usize> = (0..nc).map(|i| u16_(d, o + 10 + 2 * i) as usize).collect();
-                let npts = ends.last().map_or(0, |e| e + 1);
-                let mut p = o + 12 + 2 * nc + u16_(d, o + 10 + 2 * nc) as usize;
-                let mut flags = Vec::with_capacity(npts);
-                while flags.len() < npts {
-                    if p >= end {
-                        return;
-                    }
-                    let f = u8_(d, p);
-                    p += 1;
-                    flags.push(f);
-                    if f & 8 != 0 {
-                        let r = u8_(d, p);
-                        p += 1;
-                        flags.extend(std::iter::repeat_n(f, r as usize));
-                    }
-                }
-                flags.truncate(npts);
-                let mut coords = |short: u8, same: u8| -> Vec<f64> {
-                    let mut v = 0i32;
-                    flags
-                        .iter()
-                        .map(|&f| {
-                            if f & short != 0 {
-                                let dv = u8_(d, p) as i32;
-                                p += 1;
-                                v += if f & same != 0 { dv } else { -dv };
-                            } else if f & same == 0 {
-                                v += i16_(d, p) as i32;
-                                p += 2;
-                            }
-                            v as f64
-                        })
-                        .collect()
-                };
-                let xs = coords(2, 16);
-                let ys = coords(4, 32);
-                let mut s = 0;
-                for &e in &ends {
-                    if e < s || e >= npts {
-                        return;
-                    }
-                    let pts: Vec<(P, bool)> = (s..=e)
-                        .map(|i| (map(xs[i], ys[i]), flags[i] & 1 != 0))
-                        .collect();
-                    contour(&pts, out);
-                    s = e + 1;
-                }
-            } else {
-                let mut p = o + 10;
-                loop {
-                    let fl = u16_(d, p);
-                    let gi = u16_(d, p + 2);
-                    p += 4;
-                    let (dx, dy) = if fl & 1 != 0 {
-                        p += 4;
-                        (i16_(d, p - 4) as f64, i16_(d, p - 2) as f64)
-                    } else {
-                        p += 2;
-                        (u8_(d, p - 2) as i8 as f64, u8_(d, p - 1) as i8 as f64)
-                    };
-                    // anchor points (not x/y offsets) are not used by this font
-                    let (dx, dy) = if fl & 2 != 0 { (dx, dy) } else { (0.0, 0.0) };
-                    let f2 = |o: usize| i16_(d, o) as f64 / 16384.0;
-                    let (a, b, c, e) = if fl & 8 != 0 {
-                        p += 2;
-                        (f2(p - 2), 0.0, 0.0, f2(p - 2))
-                    } else if fl & 0x40 != 0 {
-                        p += 4;
-                        (f2(p - 4), 0.0, 0.0, f2(p - 2))
-                    } else if fl & 0x80 != 0 {
-                        p += 8;
-                        (f2(p - 8), f2(p - 6), f2(p - 4), f2(p - 2))
-                    } else {
-                        (1.0, 0.0, 0.0, 1.0)
-                    };
-                    // component: (x, y) -> (a x + c y + dx, b x + e y + dy), then m
-                    let cm = [
-                        m[0] * a + m[2] * b,
-                        m[1] * a + m[3] * b,
-                        m[0] * c + m[2] * e,
-                        m[1] * c + m[3] * e,
-                        m[0] * dx + m[2] * dy + m[4],
-                        m[1] * dx + m[3] * dy + m[5],
-                    ];
-                    self.outline_at(gi, cm, out, depth + 1);
-                    if fl & 0x20 == 0 || p >= end {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    /// One TrueType contour (on- and off-curve points, implied midpoints) as segments.
-    fn contour(pts: &[(P, bool)], out: &mut Vec<Seg>) {
-        let n = pts.len();
-        if n < 2 {
-            return;
-        }
-        let mid = |a: P, b: P| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
-        let first_on = pts.iter().position(|p| p.1);
-        let (start, i0) = match first_on {
-            Some(i) => (pts[i].0, i),
-            None => (mid(pts[n - 1].0, pts[0].0), n - 1),
-        };
-        let (mut cur, mut ctrl): (P, Option<P>) = (start, None);
-        for k in 1..=n {
-            let (p, on) = pts[(i0 + k) % n];
-            if on {
-                out.push(match ctrl.take() {
-                    Some(c) => Seg::Quad(cur, c, p),
-                    None => Seg::Line(cur, p),
-                });
-                cur = p;
-            } else {
-                if let Some(c) = ctrl {
-                    let m = mid(c, p);
-                    out.push(Seg::Quad(cur, c, m));
-                    cur = m;
-                }
-                ctrl = Some(p);
-            }
-        }
-        match ctrl {
-            Some(c) => out.push(Seg::Quad(cur, c, start)),
-            None if cur != start => out.push(Seg::Line(cur, start)),
-            None => {}
-        }
-    }
-
-    /// Anti-aliased coverage of closed outlines: each edge adds its signed area to the
-    /// pixels it crosses; a running sum along each row gives the coverage (nonzero fill,
-    /// clamped to 1).
-    pub struct Raster {
-        w: usize,
-        h: usize,
-        stride: usize,
-        acc: Vec<f32>,
-    }
-
-    impl Raster {
-        pub fn new(w: usize, h: usize) -> Raster {
-            let stride = w + 2;
-            Raster {
-                w,
-                h,
-                stride,
-                acc: vec![0.0; stride * h],
-            }
-        }
-
-        fn add(&mut self, row: usize, x: i32, v: f32) {
-            let x = x.clamp(0, self.stride as i32 - 1) as usize;
-            self.acc[row * self.stride + x] += v;
-        }
-
-        pub fn line(&mut self, p0: P, p1: P) {
-            if (p0[1] - p1[1]).abs() < 1e-12 {
-                return;
-            }
-            let (dir, a, b) = if p0[1] < p1[1] {
-                (1.0, p0, p1)
-            } else {
-                (-1.0, p1, p0)
-            };
-            let dxdy = (b[0] - a[0]) / (b[1] - a[1]);
-            let mut x = a[0];
-            if a[1] < 0.0 {
-                x -= a[1] * dxdy;
-            }
-            let (ys, ye) = (a[1].max(0.0), b[1].min(self.h as f64));
-            if ys >= ye {
-                return;
-            }
-            for y in ys as usize..(ye.ceil() as usize).min(self.h) {
-                let dy = ((y + 1) as f64).min(b[1]) - (y as f64).max(a[1]);
-                let xnext = x + dxdy * dy;
-                let d = (dy * dir) as f32;
-                let (x0, x1) = if x < xnext { (x, xnext) } else { (xnext, x) };
-                let x0floor = x0.floor();
-                let x0i = x0floor as i32;
-                let x1ceil = x1.ceil();
-                let x1i = x1ceil as i32;
-                if x1i <= x0i + 1 {
-                    let xmf = (0.5 * (x + xnext) - x0floor) as f32;
-                    self.add(y, x0i, d - d * xmf);
-                    self.add(y, x0i + 1, d * xmf);
-                } else {
-                    let s = (1.0 / (x1 - x0)) as f32;
-                    let x0f = (x0 - x0floor) as f32;
-                    let a0 = 0.5 * s * (1.0 - x0f) * (1.0 - x0f);
-                    let x1f = (x1 - x1ceil + 1.0) as f32;
-                    let am = 0.5 * s * x1f * x1f;
-                    self.add(y, x0i, d * a0);
-                    if x1i == x0i + 2 {
-                        self.add(y, x0i + 1, d * (1.0 - a0 - am));
-                    } else {
-                        let a1 = s * (1.5 - x0f);
-                        self.add(y, x0i + 1, d * (a1 - a0));
-                        for xi in x0i + 2..x1i - 1 {
-                            self.add(y, xi, d * s);
-                        }
-                        let a2 = a1 + (x1i - x0i - 3) as f32 * s;
-                        self.add(y, x1i - 1, d * (1.0 - a2 - am));
-                    }
-                    self.add(y, x1i, d * am);
-                }
-                x = xnext;
-            }
-        }
-
-        pub fn quad(&mut self, p0: P, p1: P, p2: P) {
-            let (ddx, ddy) = (p0[0] - 2.0 * p1[0] + p2[0], p0[1] - 2.0 * p1[1] + p2[1]);
-            let dev = ddx * ddx + ddy * ddy;
-            if dev < 0.333 {
-                self.line(p0, p2);
-                return;
-            }
-            let n = 1 + (3.0 * dev).sqrt().sqrt().floor() as usize;
-            let mut prev = p0;
-            for i in 1..=n {
-                let t = i as f64 / n as f64;
-                let u = 1.0 - t;
-                let q = [
-                    u * u * p0[0] + 2.0 * u * t * p1[0] + t * t * p2[0],
-                    u * u * p0[1] + 2.0 * u * t * p1[1] + t * t * p2[1],
-                ];
-                self.line(prev, q);
-                prev = q;
-            }
-        }
-
-        /// Coverage 0..=1 per pixel, row by row.
-        pub fn finish(self) -> Vec<f32> {
-            let mut out = vec![0.0; self.w * self.h];
-            for y in 0..self.h {
-                let mut a = 0.0f32;
-                for x in 0..self.w {
-                    a += self.acc[y * self.stride + x];
-                    out[y * self.w + x] = a.abs().min(1.0);
-                }
-            }
-            out
+            let b = self.f.outline(GlyphId(g))?.bounds;
+            Some([b.min.x as f64, b.min.y as f64, b.max.x as f64, b.max.y as f64])
         }
     }
 
@@ -670,43 +239,37 @@ mod glyph {
     /// Rasterize `s` at `em` pixels per em, pen starting at `frac_x` (0 <= frac_x < 1).
     pub fn rasterize(face: &Face, s: &str, em: f64, frac_x: f64) -> Option<Mask> {
         let sc = em / face.upem;
-        let mut segs = Vec::new();
-        for (g, pen) in layout(face, s).0 {
-            face.outline(g, [sc, 0.0, 0.0, -sc, frac_x + pen * sc, 0.0], &mut segs);
+        // ab_glyph scales by the font's height (ascent - descent), not its em
+        let scale = PxScale::from((em * face.f.height_unscaled() as f64 / face.upem) as f32);
+        let outlined: Vec<_> = layout(face, s)
+            .0
+            .into_iter()
+            .filter_map(|(g, pen)| {
+                let at = point((frac_x + pen * sc) as f32, 0.0);
+                face.f
+                    .outline_glyph(GlyphId(g).with_scale_and_position(scale, at))
+            })
+            .collect();
+        let b = outlined.iter().map(|o| o.px_bounds()).reduce(|a, b| ab_glyph::Rect {
+            min: point(a.min.x.min(b.min.x), a.min.y.min(b.min.y)),
+            max: point(a.max.x.max(b.max.x), a.max.y.max(b.max.y)),
+        })?;
+        let (x0, y0) = (b.min.x.floor() as i32, b.min.y.floor() as i32);
+        let w = (b.max.x.ceil() as i32 - x0) as usize;
+        let h = (b.max.y.ceil() as i32 - y0) as usize;
+        let mut cov = vec![0f32; w * h];
+        for o in &outlined {
+            let pb = o.px_bounds();
+            let (ox, oy) = (pb.min.x as i32 - x0, pb.min.y as i32 - y0);
+            o.draw(|x, y, c| {
+                let (i, j) = (ox + x as i32, oy + y as i32);
+                if (0..w as i32).contains(&i) && (0..h as i32).contains(&j) {
+                    let k = j as usize * w + i as usize;
+                    cov[k] = (cov[k] + c).min(1.0);
+                }
+            });
         }
-        let pts = segs.iter().flat_map(|s| match *s {
-            Seg::Line(a, b) => vec![a, b],
-            Seg::Quad(a, b, c) => vec![a, b, c],
-        });
-        let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
-        for p in pts {
-            for k in 0..2 {
-                lo[k] = lo[k].min(p[k]);
-                hi[k] = hi[k].max(p[k]);
-            }
-        }
-        if segs.is_empty() || !(lo[0].is_finite() && hi[1].is_finite()) {
-            return None;
-        }
-        let x0 = lo[0].floor() as i32 - 1;
-        let y0 = lo[1].floor() as i32 - 1;
-        let w = (hi[0].ceil() as i32 + 1 - x0) as usize;
-        let h = (hi[1].ceil() as i32 + 1 - y0) as usize;
-        let mut r = Raster::new(w, h);
-        let sh = |p: P| [p[0] - x0 as f64, p[1] - y0 as f64];
-        for s in &segs {
-            match *s {
-                Seg::Line(a, b) => r.line(sh(a), sh(b)),
-                Seg::Quad(a, b, c) => r.quad(sh(a), sh(b), sh(c)),
-            }
-        }
-        Some(Mask {
-            w,
-            h,
-            cov: r.finish(),
-            x0,
-            y0,
-        })
+        Some(Mask { w, h, cov, x0, y0 })
     }
 }
 
@@ -3184,19 +2747,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rasterizer_covers_a_square_exactly() {
-        let mut r = glyph::Raster::new(6, 6);
-        let (a, b) = (1.5, 4.5);
-        r.line([a, a], [b, a]);
-        r.line([b, a], [b, b]);
-        r.line([b, b], [a, b]);
-        r.line([a, b], [a, a]);
-        let c = r.finish();
-        let total: f32 = c.iter().sum();
-        assert!((total - 9.0).abs() < 1e-4, "area {total}");
-        assert!((c[6 * 2 + 2] - 1.0).abs() < 1e-6 && (c[6 + 1] - 0.25).abs() < 1e-6);
-    }
 
     #[test]
     fn rotated_text_reads_upward() {
