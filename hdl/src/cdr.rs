@@ -379,8 +379,15 @@ pub struct Cdr {
 }
 
 impl Cdr {
-    pub fn new(p: &RxParams) -> Self {
-        p.validate().expect("Cdr::new needs validated RxParams");
+    /// Build the block for `p`; an illegal parameter set is an error naming the field and
+    /// its legal range.
+    pub fn new(p: &RxParams) -> Result<Self, ParamError> {
+        p.validate()?;
+        Ok(Self::build(p))
+    }
+
+    /// The block for a validated `p`.
+    fn build(p: &RxParams) -> Self {
         let c = &p.cdr;
         const SUM: usize = INC_BITS + 1;
         let fmask = (1u64 << SUM) - 1;

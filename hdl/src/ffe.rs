@@ -523,10 +523,15 @@ pub struct Ffe {
 }
 
 impl Ffe {
-    /// Build the FFE for a validated parameter set (panics on an illegal one: callers
-    /// validate first; `RxTop::new` does).
-    pub fn new(p: &RxParams) -> Self {
-        p.validate().expect("Ffe::new needs validated RxParams");
+    /// Build the block for `p`; an illegal parameter set is an error naming the field and
+    /// its legal range.
+    pub fn new(p: &RxParams) -> Result<Self, ParamError> {
+        p.validate()?;
+        Ok(Self::build(p))
+    }
+
+    /// The block for a validated `p`.
+    fn build(p: &RxParams) -> Self {
         let kept = ADC_BITS * (p.lanes + p.n_taps - 1);
         let mut mask = Bits::<HIST_BITS>::default();
         for b in 0..kept {

@@ -56,9 +56,9 @@ impl RxTop {
             phase: Default::default(),
             lock: Default::default(),
             freq: Default::default(),
-            ffe: Ffe::new(p),
-            slicer: Slicer::new(p),
-            cdr: Cdr::new(p),
+            ffe: Ffe::new(p)?,
+            slicer: Slicer::new(p)?,
+            cdr: Cdr::new(p)?,
         })
     }
 }

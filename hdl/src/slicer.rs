@@ -162,8 +162,15 @@ pub struct Slicer {
 }
 
 impl Slicer {
-    pub fn new(p: &RxParams) -> Self {
-        p.validate().expect("Slicer::new needs validated RxParams");
+    /// Build the block for `p`; an illegal parameter set is an error naming the field and
+    /// its legal range.
+    pub fn new(p: &RxParams) -> Result<Self, ParamError> {
+        p.validate()?;
+        Ok(Self::build(p))
+    }
+
+    /// The block for a validated `p`.
+    fn build(p: &RxParams) -> Self {
         let lvl = |v: i32| konst::<LEVEL_BITS>(to_raw(v, LEVEL_BITS) as u64);
         Slicer {
             clock: Default::default(),
