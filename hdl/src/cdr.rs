@@ -270,15 +270,25 @@ impl Logic for TedLane {
 
 #[derive(LogicBlock)]
 pub struct Cdr {
+    /// the one clock; every register updates on its rising edge
     pub clock: Signal<In, Clock>,
+    /// synchronous reset, active high; has priority over configuration writes (docs/numerics.md, "Reset and power-up")
     pub rst: Signal<In, Bit>,
+    /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
+    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    /// lane j's decided symbol (from the slicer), 0 ..= 3
     pub symbol: Vec<Signal<In, Bits<2>>>,
+    /// lane j's slicer error (from the slicer), Q8.1
     pub err: Vec<Signal<In, Bits<ERR_BITS>>>,
+    /// phase-interpolator code, 7 bits unsigned (the top bits of the phase accumulator)
     pub phase: Signal<Out, Bits<PI_BITS>>,
+    /// lock flag: 1 while the last 256-UI window had at most lock_max samples with |err| > lock_thr
     pub lock: Signal<Out, Bit>,
+    /// the loop filter's integral (frequency) register, 20 bits signed, saturating
     pub freq: Signal<Out, Bits<FREQ_BITS>>,
     lane: Vec<TedLane>,
     // configuration registers

@@ -502,12 +502,19 @@ impl Logic for FfeLane {
 
 #[derive(LogicBlock)]
 pub struct Ffe {
+    /// the one clock; every register updates on its rising edge
     pub clock: Signal<In, Clock>,
+    /// synchronous reset, active high; has priority over configuration writes (docs/numerics.md, "Reset and power-up")
     pub rst: Signal<In, Bit>,
+    /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
+    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    /// lane j's ADC code, Q6.0 (-32 ..= 31); lane 0 is the oldest sample of the clock
     pub adc: Vec<Signal<In, Bits<ADC_BITS>>>,
+    /// lane j's FFE output, Q7.1 (-64.0 ..= 63.5), rounded half up and saturated
     pub y: Vec<Signal<Out, Bits<Y_BITS>>>,
     coef: Vec<FfeCoef>,
     lane: Vec<FfeLane>,

@@ -20,21 +20,37 @@ use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
 pub struct RxTop {
+    /// the one clock; every register updates on its rising edge
     pub clock: Signal<In, Clock>,
+    /// synchronous reset, active high; has priority over configuration writes (docs/numerics.md, "Reset and power-up")
     pub rst: Signal<In, Bit>,
+    /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
+    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    /// lane j's ADC code, Q6.0 (-32 ..= 31); lane 0 is the oldest sample of the clock
     pub adc: Vec<Signal<In, Bits<ADC_BITS>>>,
+    /// lane j's FFE output, Q7.1 (-64.0 ..= 63.5), rounded half up and saturated
     pub y: Vec<Signal<Out, Bits<Y_BITS>>>,
+    /// lane j's decided PAM-4 symbol 0 ..= 3 (level index)
     pub symbol: Vec<Signal<Out, Bits<2>>>,
+    /// lane j's Gray-coded bits of the symbol (IEEE 802.3 clause 120: 00, 01, 11, 10)
     pub gray: Vec<Signal<Out, Bits<2>>>,
+    /// lane j's slicer error y - targets[symbol], Q8.1, exact
     pub err: Vec<Signal<Out, Bits<ERR_BITS>>>,
+    /// phase-interpolator code, 7 bits unsigned (the top bits of the phase accumulator)
     pub phase: Signal<Out, Bits<PI_BITS>>,
+    /// lock flag: 1 while the last 256-UI window had at most lock_max samples with |err| > lock_thr
     pub lock: Signal<Out, Bit>,
+    /// the loop filter's integral (frequency) register, 20 bits signed, saturating
     pub freq: Signal<Out, Bits<FREQ_BITS>>,
+    /// the FFE block (hdl/src/ffe.rs)
     pub ffe: Ffe,
+    /// the slicer block (hdl/src/slicer.rs)
     pub slicer: Slicer,
+    /// the CDR block (hdl/src/cdr.rs)
     pub cdr: Cdr,
 }
 

@@ -139,14 +139,23 @@ impl Logic for SliceLane {
 
 #[derive(LogicBlock)]
 pub struct Slicer {
+    /// the one clock; every register updates on its rising edge
     pub clock: Signal<In, Clock>,
+    /// synchronous reset, active high; has priority over configuration writes (docs/numerics.md, "Reset and power-up")
     pub rst: Signal<In, Bit>,
+    /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
+    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
+    /// lane j's FFE output to decide, Q7.1
     pub y: Vec<Signal<In, Bits<Y_BITS>>>,
+    /// lane j's decided PAM-4 symbol 0 ..= 3 (level index)
     pub symbol: Vec<Signal<Out, Bits<2>>>,
+    /// lane j's Gray-coded bits of the symbol (IEEE 802.3 clause 120: 00, 01, 11, 10)
     pub gray: Vec<Signal<Out, Bits<2>>>,
+    /// lane j's slicer error y - targets[symbol], Q8.1, exact
     pub err: Vec<Signal<Out, Bits<ERR_BITS>>>,
     lane: Vec<SliceLane>,
     // shared level registers
