@@ -130,7 +130,7 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     // (a) reference model, data-only fast path
     let adc = random_adc(a.model_symbols);
     let mut sym = vec![0u8; adc.len()];
-    let mut m = cporx_sim::model::RxModel::new(&p).map_err(|e| e.to_string())?;
+    let mut m = cporx_sim::model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
     m.step(&RxIn::reset());
     let t = Instant::now();
     m.run_symbols(&adc, &mut sym);

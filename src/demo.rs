@@ -126,7 +126,7 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
 
     // Model.
     let t1 = Instant::now();
-    let mut m = cporx_sim::model::RxModel::new(&p).map_err(|e| e.to_string())?;
+    let mut m = cporx_sim::model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
     let out: Vec<RxOut> = m.run(&stim);
     let t_model = t1.elapsed().as_secs_f64();
 
@@ -240,7 +240,7 @@ fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String>
         c.rx.reset_coefs, c.rx.cdr.kp, c.rx.cdr.ki
     );
     let mut model_out = Vec::with_capacity(a.loop_ui as usize + 1);
-    let mut m = cporx_sim::model::RxModel::new(&c.rx).map_err(|e| e.to_string())?;
+    let mut m = cporx_sim::model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
     let t = Instant::now();
     let mut hook = |_: u64, _: &RxIn, o: &RxOut| model_out.push(*o);
     let r = run_link(&c, &mut m, Some(&mut hook)).map_err(|e| e.to_string())?;

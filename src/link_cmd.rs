@@ -357,7 +357,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
                     c.rx.lanes,
                 )
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                let mut m = cporx_sim::model::RxModel::new(&c.rx).map_err(|e| e.to_string())?;
+                let mut m = cporx_sim::model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let limit = a.vcd_cycles;
                 let mut werr = None;
                 // the model steps itself inside the loop; the hook sees each cycle's state

@@ -4,7 +4,7 @@
 //! `cargo run --release -p cporx-sim --example scurve -- short`
 use cporx_sim::afe::*;
 use cporx_sim::link::*;
-use cporx_sim::model::RxModel;
+use cporx_sim::model::RxTopModel;
 use cporx_spec::*;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -16,7 +16,7 @@ fn main() {
         let mut rx = c.rx.clone();
         rx.cdr.enable = false;
         rx.cdr.reset_phase = code as u32;
-        let mut m = RxModel::new(&rx).unwrap();
+        let mut m = RxTopModel::new(&rx).unwrap();
         let mut afe = Afe::new(a.clone()).unwrap();
         m.step(&RxIn::reset());
         let mut s = 0.0;

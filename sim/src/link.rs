@@ -22,7 +22,7 @@
 //! * frequency: the CDR's integral register converted to ppm.
 
 use crate::afe::{Afe, AfeConfig, AfeError, PulseResponse};
-use crate::model::RxModel;
+use crate::model::RxTopModel;
 use crate::prbs_check::{CheckerStats, Prbs13qChecker};
 use cporx_spec::*;
 
@@ -31,9 +31,9 @@ pub trait Receiver {
     fn step(&mut self, i: &RxIn) -> Result<RxOut, String>;
 }
 
-impl Receiver for RxModel {
+impl Receiver for RxTopModel {
     fn step(&mut self, i: &RxIn) -> Result<RxOut, String> {
-        Ok(RxModel::step(self, i))
+        Ok(RxTopModel::step(self, i))
     }
 }
 
@@ -364,13 +364,13 @@ pub fn run_link<R: Receiver + ?Sized>(
 }
 
 /// The same loop with the bit-exact model, on its data-only fast path (same arithmetic as
-/// `run_link` with an `RxModel`; tested equal).
+/// `run_link` with an `RxTopModel`; tested equal).
 pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
     cfg.validate()?;
     let lanes = cfg.rx.lanes;
     let cycles = cfg.ui.div_ceil(lanes as u64);
     let mut afe = Afe::new(cfg.afe.clone())?;
-    let mut m = RxModel::new(&cfg.rx)?;
+    let mut m = RxTopModel::new(&cfg.rx)?;
     let mut meter = Meter::new(cfg);
     let mut i = RxIn::reset();
     sample_block(&mut afe, 0, &mut i.adc[..lanes]);
@@ -440,7 +440,7 @@ mod tests {
         let mut c = cfg("short", 20_000);
         c.writes = vec![(CFG_PHASE, 77), (CFG_KP, 12)];
         let fast = run_link_model(&c).unwrap();
-        let mut m = RxModel::new(&c.rx).unwrap();
+        let mut m = RxTopModel::new(&c.rx).unwrap();
         let slow = run_link(&c, &mut m, None).unwrap();
         assert_eq!(fast.lock_time, slow.lock_time);
         assert_eq!(fast.final_phase, slow.final_phase);
@@ -473,7 +473,7 @@ mod tests {
             c.ui = 20_000;
             c.writes = vec![(CFG_PHASE, 77)];
             let fast = run_link_model(&c).unwrap();
-            let mut m = RxModel::new(&c.rx).unwrap();
+            let mut m = RxTopModel::new(&c.rx).unwrap();
             let slow = run_link(&c, &mut m, None).unwrap();
             assert_eq!(
                 (fast.lock_time, fast.final_phase, fast.checker, fast.mse),

@@ -32,7 +32,7 @@
 //! the shortest prefix of chunks whose errors reach it (all chunks before it are always
 //! finished), again independent of thread timing.
 
-use crate::model::RxModel;
+use crate::model::RxTopModel;
 use cporx_spec::*;
 use rand::RngCore;
 use rand_distr::{Distribution, StandardNormal};
@@ -290,7 +290,7 @@ fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
     let p = cfg.rx.lanes;
     // total samples, a multiple of the lanes
     let total = (WARMUP + n + LAT_TOP * p + cfg.main_tap).div_ceil(p) * p;
-    let mut rx = RxModel::new(&cfg.rx).expect("validated");
+    let mut rx = RxTopModel::new(&cfg.rx).expect("validated");
     rx.step(&RxIn::reset());
     let gain = (1i64 << (ADC_BITS - 1)) as f64 / cfg.full_scale;
     let gain_steps = gain / (1i64 << (ADC_BITS as u32 - cfg.adc_bits)) as f64;

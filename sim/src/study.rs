@@ -461,7 +461,7 @@ impl Design {
         init[self.main_tap] = self.codes[self.main_tap];
         let mut rx = self.rx_params();
         rx.reset_coefs = init.clone();
-        let mut m = crate::model::RxModel::new(&rx).map_err(|e| e.to_string())?;
+        let mut m = crate::model::RxTopModel::new(&rx).map_err(|e| e.to_string())?;
         m.step(&RxIn::reset());
         let cfg = taps::LmsConfig {
             main_tap: self.main_tap,

@@ -46,7 +46,7 @@
 //!
 //! # Sign-sign LMS ([`SsLms`]) — model only
 //!
-//! Runs the bit-exact [`RxModel`] over an ADC stream (any legal lane count P) and, after
+//! Runs the bit-exact [`RxTopModel`] over an ADC stream (any legal lane count P) and, after
 //! every clock, updates high-resolution tap accumulators and writes their rounded top bits
 //! into `rx.ffe.c[k]`, the same register the configuration port writes (so the FFE's
 //! coefficients change mid-stream, as an RTL LMS's would). The RTL has no LMS block: this
@@ -88,7 +88,7 @@
 //!   stream, in order, through [`SsLms::adapt`] (calls may split the stream anywhere at
 //!   clock boundaries).
 
-use crate::model::RxModel;
+use crate::model::RxTopModel;
 use cporx_spec::*;
 
 /// Errors of tap solving, quantization and LMS configuration; each names the field and
@@ -379,7 +379,7 @@ pub struct LmsStats {
     pub err_sq: f64,
 }
 
-/// The high-resolution state of a sign-sign LMS on an [`RxModel`] (model only; see the
+/// The high-resolution state of a sign-sign LMS on an [`RxTopModel`] (model only; see the
 /// module documentation).
 #[derive(Clone, Debug)]
 pub struct SsLms {
@@ -450,7 +450,7 @@ impl SsLms {
 
     /// An LMS starting from the model's current coefficient registers and lane count (call
     /// it while the model's history is all zero: after a reset or at power-up).
-    pub fn from_rx(cfg: LmsConfig, rx: &RxModel) -> Result<Self, TapError> {
+    pub fn from_rx(cfg: LmsConfig, rx: &RxTopModel) -> Result<Self, TapError> {
         let n = rx.ffe.n_taps();
         let init: Vec<i32> = rx.ffe.c[..n].iter().map(|c| c.to_bits() as i32).collect();
         Self::new(cfg, &init, rx.lanes())
@@ -487,7 +487,7 @@ impl SsLms {
             .collect()
     }
 
-    fn write_coefs(&self, rx: &mut RxModel) {
+    fn write_coefs(&self, rx: &mut RxTopModel) {
         for (k, c) in self.codes().into_iter().enumerate() {
             rx.ffe.c[k] = crate::model::ffe::Coef::from_bits(c as i8);
         }
@@ -499,7 +499,7 @@ impl SsLms {
     /// written to `symbols` (stream order) when given (same length as `adc`).
     pub fn adapt(
         &mut self,
-        rx: &mut RxModel,
+        rx: &mut RxTopModel,
         adc: &[i8],
         mut symbols: Option<&mut [u8]>,
     ) -> Result<LmsStats, TapError> {
@@ -759,12 +759,12 @@ mod tests {
         (cfg, adc, sym)
     }
 
-    fn rx_with(n_taps: usize, lanes: usize) -> RxModel {
+    fn rx_with(n_taps: usize, lanes: usize) -> RxTopModel {
         let p = RxParams::with_taps(n_taps, 1)
             .unwrap()
             .with_lanes(lanes)
             .unwrap();
-        let mut rx = RxModel::new(&p).unwrap();
+        let mut rx = RxTopModel::new(&p).unwrap();
         rx.step(&RxIn::reset());
         // the reset cycle captured a zero ADC sample: the history is still all zero
         rx
@@ -832,7 +832,7 @@ mod tests {
             adapt_main: true,
         };
         let mut l = SsLms::from_rx(cfg, &rx).unwrap();
-        let regs = |rx: &RxModel| {
+        let regs = |rx: &RxTopModel| {
             rx.ffe.c[..3]
                 .iter()
                 .map(|c| c.to_bits() as i32)

@@ -9,7 +9,7 @@
 //! the model and the RTL under the same names.
 //! [`read_vcd`] reads any VCD (ours or Verilator's) back into per-signal value lists.
 
-use crate::model::RxModel;
+use crate::model::RxTopModel;
 use cporx_spec::*;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -164,7 +164,7 @@ impl<W: Write> ModelVcd<W> {
     }
 
     /// Record one cycle: `i` applied with the clock low, then the state after the edge.
-    pub fn cycle(&mut self, i: &RxIn, m: &RxModel) -> std::io::Result<()> {
+    pub fn cycle(&mut self, i: &RxIn, m: &RxTopModel) -> std::io::Result<()> {
         let t = self.cycle * 10;
         self.w.timestamp(t)?;
         let o = m.outputs();
@@ -218,7 +218,7 @@ pub fn run_model_with_vcd<W: Write>(
     out: W,
 ) -> std::io::Result<Vec<RxOut>> {
     let mut m =
-        RxModel::new(p).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        RxTopModel::new(p).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let mut v = ModelVcd::new(out, p.n_taps, p.lanes)?;
     let mut res = Vec::with_capacity(stim.len());
     for i in stim {

@@ -1,4 +1,4 @@
-//! The cycle-accurate model (`RxModel`), shifted by the spec's latencies, equals the
+//! The cycle-accurate model (`RxTopModel`), shifted by the spec's latencies, equals the
 //! untimed references of `cporx_sim::model::reference` (written from docs/numerics.md
 //! alone) at every lane count: FFE and slicer at P = 1, 2, 4, 8, 16 with configuration
 //! writes after the reset and mid-stream, the serial CDR loop at P = 1 (at P > 1 the
@@ -15,7 +15,7 @@
 //! * the CDR's edge e is cycle e + 1 (the reset cycle's edge is edge -1).
 
 use cporx_sim::model::reference::{cdr_ref, ffe_y, slicer_ref, CdrRefCfg, CdrRefOut};
-use cporx_sim::model::RxModel;
+use cporx_sim::model::RxTopModel;
 use cporx_spec::*;
 use proptest::prelude::*;
 
@@ -99,7 +99,7 @@ fn case(lanes: usize, n_samples: usize, cdr: bool) -> impl Strategy<Value = Case
 /// Run the model: reset, then one block of the stream per cycle, with the writes.
 fn run_model(c: &Case) -> Vec<RxOut> {
     let p = c.params.lanes;
-    let mut m = RxModel::new(&c.params).unwrap();
+    let mut m = RxTopModel::new(&c.params).unwrap();
     let mut stim = vec![RxIn::reset()];
     for (b, blk) in c.samples.chunks(p).enumerate() {
         let cycle = b + 1;

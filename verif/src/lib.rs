@@ -1,7 +1,7 @@
 //! cporx-verif: run one stimulus through the three implementations of the receive top
 //! and compare every output of every cycle.
 //!
-//! * (a) the reference model, `cporx_sim::model::RxModel`
+//! * (a) the reference model, `cporx_sim::model::RxTopModel`
 //! * (b) rust-hdl's simulator, `cporx_hdl::RxTopSim`
 //! * (c) Verilator on the exported Verilog, `cporx_sim::verilator::VerilatedRx`
 //!
@@ -88,7 +88,7 @@ pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Resul
 
 /// Run the reference model from power-up.
 pub fn run_model(p: &RxParams, stim: &[RxIn]) -> Vec<RxOut> {
-    cporx_sim::model::RxModel::new(p)
+    cporx_sim::model::RxTopModel::new(p)
         .expect("validated params")
         .run(stim)
 }

@@ -71,7 +71,7 @@ pub fn recorded_adc(channel: usize, ppm: f64, seed: u64, n: usize) -> Vec<i32> {
     a.seed = seed;
     let mut c = LinkConfig::new(a, 3, n as u64).unwrap();
     c.writes = vec![(CFG_PHASE, (seed % 128) as i32)];
-    let mut m = cporx_sim::model::RxModel::new(&c.rx).unwrap();
+    let mut m = cporx_sim::model::RxTopModel::new(&c.rx).unwrap();
     let mut adc = Vec::with_capacity(n + 1);
     let mut hook = |_: u64, i: &RxIn, _: &RxOut| adc.push(i.adc[0]);
     run_link(&c, &mut m, Some(&mut hook)).unwrap();

@@ -5,7 +5,7 @@
 
 use cporx_sim::afe::{AfeConfig, PulseResponse};
 use cporx_sim::link::{run_link, LinkConfig, Receiver};
-use cporx_sim::model::RxModel;
+use cporx_sim::model::RxTopModel;
 use cporx_sim::verilator::{VerilatedLib, VerilatedRx};
 use cporx_spec::*;
 use cporx_verif::compare;
@@ -57,7 +57,7 @@ fn model_rust_hdl_and_verilator_close_the_same_loop() {
     let vlib = VerilatedLib::build(&verilog).unwrap_or_else(|e| panic!("{e}"));
     for (seed, ppm, phase0) in [(11, 250.0, 70), (12, -300.0, 3)] {
         let c = link(100_000, seed, ppm, phase0);
-        let ((m_out, m_res), recorded) = record_all(&c, &mut RxModel::new(&c.rx).unwrap());
+        let ((m_out, m_res), recorded) = record_all(&c, &mut RxTopModel::new(&c.rx).unwrap());
         // the loop did real work: it locked, tracked the offset and decided correctly
         assert!(m_res.lock_time.is_some_and(|t| t < 5000), "{m_res:?}");
         assert_eq!(m_res.checker.slips, 0, "{m_res:?}");
@@ -93,10 +93,10 @@ fn model_rust_hdl_and_verilator_close_the_same_loop() {
 fn a_different_receiver_gives_a_different_loop() {
     // The comparison above can fail: one gain step changes the trajectory.
     let c = link(20_000, 5, 100.0, 40);
-    let (a, _) = record(&c, &mut RxModel::new(&c.rx).unwrap());
+    let (a, _) = record(&c, &mut RxTopModel::new(&c.rx).unwrap());
     let mut c2 = c.clone();
     c2.rx.cdr.kp -= 1;
-    let (b, _) = record(&c2, &mut RxModel::new(&c2.rx).unwrap());
+    let (b, _) = record(&c2, &mut RxTopModel::new(&c2.rx).unwrap());
     assert!(compare(&a, &b, "kp-1").is_err());
 }
 
@@ -108,7 +108,7 @@ fn eight_lanes_close_the_same_loop() {
     c.rx = c.rx.with_lanes(8).unwrap();
     let verilog = cporx_hdl::export::rx_top_verilog(&c.rx).unwrap();
     let vlib = VerilatedLib::build(&verilog).unwrap_or_else(|e| panic!("{e}"));
-    let (m_out, m_res) = record(&c, &mut RxModel::new(&c.rx).unwrap());
+    let (m_out, m_res) = record(&c, &mut RxTopModel::new(&c.rx).unwrap());
     assert!(m_res.lock_time.is_some_and(|t| t < 10_000), "{m_res:?}");
     assert_eq!(m_res.checker.slips, 0, "{m_res:?}");
     assert_eq!(m_res.checker.symbol_errors, 0, "{m_res:?}");

@@ -7,7 +7,7 @@
 use super::uart_rx::UartRxModel;
 use super::{ChanEmuModel, PrbsChkModel, PrbsGenModel, UartTxModel};
 use crate::bist::uart_tx::UartIn;
-use crate::model::RxModel;
+use crate::model::RxTopModel;
 use cporx_spec::bist::BistParams;
 use cporx_spec::*;
 
@@ -81,7 +81,7 @@ pub struct BistTopModel {
     lanes: usize,
     pub gen: PrbsGenModel,
     pub chan: ChanEmuModel,
-    pub rx: RxModel,
+    pub rx: RxTopModel,
     pub chk: PrbsChkModel,
     pub uart: UartTxModel,
     pub cfg: UartRxModel,
@@ -97,7 +97,7 @@ impl BistTopModel {
             lanes: b.lanes,
             gen: PrbsGenModel::new(b)?,
             chan: ChanEmuModel::new(b)?,
-            rx: RxModel::new(rx)?,
+            rx: RxTopModel::new(rx)?,
             chk: PrbsChkModel::new(b)?,
             uart: UartTxModel::new(b)?,
             cfg: UartRxModel::new(b.uart_div)?,

@@ -11,5 +11,5 @@ pub mod slicer;
 
 pub use cdr::CdrModel;
 pub use ffe::FfeModel;
-pub use rx_top::RxModel;
+pub use rx_top::RxTopModel;
 pub use slicer::SlicerModel;

@@ -6,16 +6,16 @@ use super::{CdrModel, FfeModel, SlicerModel};
 use cporx_spec::*;
 
 #[derive(Clone, Debug)]
-pub struct RxModel {
+pub struct RxTopModel {
     lanes: usize,
     pub ffe: FfeModel,
     pub slicer: SlicerModel,
     pub cdr: CdrModel,
 }
 
-impl RxModel {
+impl RxTopModel {
     pub fn new(p: &RxParams) -> Result<Self, ParamError> {
-        Ok(RxModel {
+        Ok(RxTopModel {
             lanes: p.lanes,
             ffe: FfeModel::new(p)?,
             slicer: SlicerModel::new(p)?,
@@ -119,7 +119,7 @@ mod tests {
                 ((x >> 24) % 64) as i8 - 32
             })
             .collect();
-        let mut a = RxModel::new(&p).unwrap();
+        let mut a = RxTopModel::new(&p).unwrap();
         let mut b = a.clone();
         a.step(&RxIn::reset());
         b.step(&RxIn::reset());
