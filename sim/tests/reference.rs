@@ -14,7 +14,7 @@
 //! * a threshold or target written in cycle c applies from the decision of cycle c + 1;
 //! * the CDR's edge e is cycle e + 1 (the reset cycle's edge is edge -1).
 
-use cporx_sim::model::reference::{cdr_ref, ffe_y, slicer_ref, CdrRefCfg, CdrRefOut};
+use cporx_sim::model::reference::{cdr_ref, ffe_y, slicer_ref, CdrRefOut};
 use cporx_sim::model::RxTopModel;
 use cporx_spec::*;
 use proptest::prelude::*;
@@ -187,19 +187,6 @@ fn check_lanes(c: &Case) -> Result<Vec<RxOut>, TestCaseError> {
     Ok(out)
 }
 
-fn cdr_cfg(p: &CdrParams) -> CdrRefCfg {
-    CdrRefCfg {
-        kp: p.kp,
-        ki: p.ki,
-        enable: p.enable,
-        integral: p.integral,
-        kick: p.kick,
-        lock_thr: p.lock_thr,
-        lock_max: p.lock_max,
-        reset_phase: p.reset_phase,
-    }
-}
-
 const N_SAMPLES: usize = 1024;
 
 proptest! {
@@ -235,7 +222,7 @@ proptest! {
         // slicer output after edge e = cycle e + 1
         let sym: Vec<u8> = want[1..].iter().map(|l| l[0].symbol).collect();
         let err: Vec<i32> = want[1..].iter().map(|l| l[0].err).collect();
-        let r = cdr_ref(&cdr_cfg(&c.params.cdr), &sym, &err);
+        let r = cdr_ref(&c.params.cdr, &sym, &err);
         for (e, w) in r.iter().enumerate() {
             let o = &out[e + 1];
             let got = CdrRefOut { phase: o.phase, lock: o.lock, freq: o.freq };
@@ -278,14 +265,13 @@ fn cdr_reference_locks_and_kicks() {
         lock_max: 3,
         ..Default::default()
     };
-    let cfg = cdr_cfg(&cdr);
     let mut err = vec![0; 300];
     err.extend(vec![100; 2000]);
     let sym = vec![0u8; err.len()];
-    let r = cdr_ref(&cfg, &sym, &err);
+    let r = cdr_ref(&cdr, &sym, &err);
     assert!(!r[255].lock && r[256].lock);
     // after the first lock no kick; a fresh reset with bad data kicks at edge 1025
-    let r = cdr_ref(&cfg, &vec![0; 1100], &vec![100; 1100]);
+    let r = cdr_ref(&cdr, &vec![0; 1100], &vec![100; 1100]);
     assert!(!r[1024].lock);
     assert_eq!(r[1025].phase, r[1024].phase ^ 64);
     // and the model agrees on both
@@ -296,7 +282,7 @@ fn cdr_reference_locks_and_kicks() {
         })
         .unwrap();
         m.step(&RxIn::reset(), &[0], &[0]);
-        let want = cdr_ref(&cfg, &vec![0; errs.len()], &errs);
+        let want = cdr_ref(&cdr, &vec![0; errs.len()], &errs);
         // slicer output after edge e is the CDR's input at edge e + 1
         let mut prev = (0u8, 0i32);
         for (e, &x) in errs.iter().enumerate() {

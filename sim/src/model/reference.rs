@@ -12,6 +12,8 @@
 //!   CDR is the decimated loop (one update per clock from the sum of P detector outputs),
 //!   which differs from a per-UI loop by design.
 
+use cporx_spec::CdrParams;
+
 /// Q2.6 coefficient times Q6.0 sample, summed exactly in Q.6, then `Y_SHIFT = 5`.
 const Y_SHIFT: u32 = 5;
 const Y_LO: i64 = -128;
@@ -69,19 +71,6 @@ pub fn slicer_ref(y: i32, thresholds: &[i32; 3], targets: &[i32; 4]) -> (u8, u8,
     (symbol, gray, err)
 }
 
-/// The CDR configuration the serial reference runs with (held constant: the reset values).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CdrRefCfg {
-    pub kp: u32,
-    pub ki: u32,
-    pub enable: bool,
-    pub integral: bool,
-    pub kick: bool,
-    pub lock_thr: u32,
-    pub lock_max: u32,
-    pub reset_phase: u32,
-}
-
 /// The CDR outputs after one edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CdrRefOut {
@@ -124,7 +113,8 @@ fn level(s: u8) -> i64 {
 ///   `(w + 1)W` `lock <- (count <= lock_max)`; an unlocked decision counts, the fourth in a
 ///   row (while acquiring, `kick` set) kicks the phase by `2^26` at the next edge; a locking
 ///   decision ends acquisition and clears the count.
-pub fn cdr_ref(cfg: &CdrRefCfg, symbol: &[u8], err: &[i32]) -> Vec<CdrRefOut> {
+/// `cfg` is held constant over the run: the configuration registers' reset values.
+pub fn cdr_ref(cfg: &CdrParams, symbol: &[u8], err: &[i32]) -> Vec<CdrRefOut> {
     assert_eq!(symbol.len(), err.len());
     let n = symbol.len();
     // slicer output of edge u (u = -1: the reset value), as (e, a)
