@@ -477,7 +477,8 @@ fn color(i: usize) -> RGBColor {
 type DynResult = Result<(), Box<dyn Error>>;
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-fn with_ext(stem: &Path, ext: &str) -> PathBuf {
+/// `<stem>.<ext>` (the stem may hold dots of its own).
+pub(crate) fn with_ext(stem: &Path, ext: &str) -> PathBuf {
     let mut s = stem.as_os_str().to_os_string();
     s.push(".");
     s.push(ext);
@@ -515,8 +516,11 @@ fn render(
     if face().is_none() {
         return Err(PlotError::new(&png_path, PlotErrorKind::Font));
     }
-    crate::out::check_writable(&png_path)
-        .map_err(|m| PlotError::new(&png_path, PlotErrorKind::Io(m)))?;
+    // both files before either is drawn
+    for path in [png_path.clone(), with_ext(stem, "svg")] {
+        crate::out::check_writable(&path)
+            .map_err(|m| PlotError::new(&path, PlotErrorKind::Io(m)))?;
+    }
     {
         let root = BitMapBackend::new(&png_path, SIZE).into_drawing_area();
         let r: DynResult = (|| {

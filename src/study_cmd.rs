@@ -144,38 +144,10 @@ fn loss_series(name: &str, h: &FreqResponse) -> Series {
     )
 }
 
-/// A plot's error as `cannot write PATH: reason` (the backend's debug text reduced to its
-/// message).
-fn plot_err(e: plots::PlotError) -> String {
-    let msg = e.to_string();
-    if msg.starts_with("cannot ") {
-        return msg;
-    }
-    let path = e.path.display().to_string();
-    let mut reason = msg
-        .strip_prefix(&format!("plot {path}: "))
-        .unwrap_or(&msg)
-        .to_string();
-    if let Some(i) = reason.find("message: \"") {
-        let rest = &reason[i + 10..];
-        reason = rest[..rest.find('"').unwrap_or(rest.len())].to_lowercase();
-    }
-    format!("cannot write {path}: {reason}")
-}
-
-/// Check that `<stem>.png` and `<stem>.svg` can be written, then draw them.
-fn plot(stem: &Path, draw: impl FnOnce() -> Result<(), plots::PlotError>) -> Result<(), String> {
-    for ext in ["png", "svg"] {
-        out::check_writable(&with_ext(stem, ext))?;
-    }
-    draw().map_err(plot_err)
-}
-
-fn with_ext(stem: &Path, ext: &str) -> PathBuf {
-    let mut s = stem.as_os_str().to_os_string();
-    s.push(".");
-    s.push(ext);
-    PathBuf::from(s)
+/// Draw `<stem>.png` and `<stem>.svg`; the error (`cannot write PATH: reason`, `cannot
+/// plot PATH: ...`) names the file.
+fn plot(draw: impl FnOnce() -> Result<(), plots::PlotError>) -> Result<(), String> {
+    draw().map_err(|e| e.to_string())
 }
 
 fn pulse_plot(stem: &Path, name: &str, p: &ChannelPulse) -> Result<(), String> {
@@ -186,7 +158,7 @@ fn pulse_plot(stem: &Path, name: &str, p: &ChannelPulse) -> Result<(), String> {
         .collect();
     let v: Vec<f64> = p.samples[..t.len()].to_vec();
     let cur: Vec<(i32, f64)> = p.cursors(0.0).into_iter().filter(|c| c.0 <= 12).collect();
-    plot(stem, || plots::pulse(stem, name, &t, &v, &cur))
+    plot(|| plots::pulse(stem, name, &t, &v, &cur))
 }
 
 /// `cporx channel FILE`: one channel's figures.
@@ -212,7 +184,7 @@ pub fn channel(a: &ChannelArgs) -> Result<(), Fail> {
     if let Some(stem) = &stem {
         for s in ["sdd21", "pulse"] {
             for ext in ["png", "svg"] {
-                out::check_writable(&with_ext(&stem.with_extension(s), ext))?;
+                out::check_writable(&plots::with_ext(&stem.with_extension(s), ext))?;
             }
         }
     }
@@ -256,7 +228,7 @@ pub fn channel(a: &ChannelArgs) -> Result<(), Fail> {
     }
     if let Some(stem) = &stem {
         let sd = stem.with_extension("sdd21");
-        plot(&sd, || {
+        plot(|| {
             plots::sdd21(
                 &sd,
                 &[loss_series(&name, &l.h)],
@@ -689,7 +661,7 @@ fn run_case(
         .map(|&t| t as f64 - 0.5)
         .collect();
     let eye_stem = dir.join(format!("{file}.eye"));
-    plot(&eye_stem, || {
+    plot(|| {
         plots::eye(
             &eye_stem,
             &format!("Slicer input, 3-tap FFE {:?}: {}", d3.codes, inp.name),
@@ -733,7 +705,7 @@ fn run_case(
         series.push(Series::markers("Monte-Carlo (bit-exact model)", mc_pts));
     }
     let tub_stem = dir.join(format!("{file}.bathtub"));
-    plot(&tub_stem, || {
+    plot(|| {
         plots::bathtub(
             &tub_stem,
             &format!("Bathtub, 3-tap FFE: {}", inp.name),
@@ -840,7 +812,7 @@ fn ber_vs_snr(dir: &Path, a: &StudyArgs, bar: &ProgressBar) -> Result<(), String
             sims,
         )]
     };
-    plot(&stem, || {
+    plot(|| {
         plots::ber_vs_snr(
             &stem,
             "PAM-4 BER vs SNR, ideal channel, 6-bit ADC, unit FFE",
@@ -925,7 +897,7 @@ pub fn run(a: &StudyArgs) -> Result<(), Fail> {
                 .map(|x| loss_series(&format!("{} (crosstalk)", i.name), &x.0))
         }))
         .collect();
-    plot(&sd, || {
+    plot(|| {
         plots::sdd21(
             &sd,
             &series,
