@@ -221,10 +221,10 @@ fn build_one(
             )
         }
         "rx" => (
-                cporx_hdl::export::rx_top_verilog(p).map_err(|e| e.to_string())?,
-                board.clock_only_lpf("clock", mhz),
-                true,
-            ),
+            cporx_hdl::export::rx_top_verilog(p).map_err(|e| e.to_string())?,
+            board.clock_only_lpf("clock", mhz),
+            true,
+        ),
         _ => unreachable!("check_design accepted it"),
     };
     crate::out::create_dir(out)?;

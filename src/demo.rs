@@ -1,14 +1,14 @@
 //! The main job: PRBS13Q -> built-in ISI channel + Gaussian noise -> 6-bit ADC -> receive
 //! top, once through the bit-exact model and once through the exported RTL under Verilator.
 
+use crate::fail::Fail;
+use crate::out;
 use clap::Args;
 use cporx_sim::channel::{FrontEnd, IsiChannel};
 use cporx_sim::equalize::{quantize, train_ls};
+use cporx_sim::figure::Rate;
 use cporx_sim::prbs::Prbs13q;
 use cporx_spec::*;
-use crate::fail::Fail;
-use crate::out;
-use cporx_sim::figure::Rate;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -59,24 +59,15 @@ impl Default for DemoArgs {
     }
 }
 
-fn check(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
-    if !(lo..=hi).contains(&v) || v.is_nan() {
-        return Err(format!(
-            "--{name} = {v} is out of range: legal is {lo} ..= {hi}"
-        ));
-    }
-    Ok(())
-}
-
 pub fn run(a: &DemoArgs) -> Result<(), Fail> {
     // figures that could not be measured; any makes the exit code 3 at the end
     let mut unmeasured: Vec<String> = Vec::new();
-    check("symbols", a.symbols as f64, 1000.0, 1e8)?;
-    check("noise-rms", a.noise_rms, 0.0, 2.0)?;
-    check("adc-gain", a.adc_gain, 0.5, 16.0)?;
-    check("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64)?;
-    check("vcd-cycles", a.vcd_cycles as f64, 0.0, 1e7)?;
-    check("loop-ui", a.loop_ui as f64, 0.0, 1e8)?;
+    crate::check_range("symbols", a.symbols as f64, 1000.0, 1e8, "symbols")?;
+    crate::check_range("noise-rms", a.noise_rms, 0.0, 2.0, "level units rms")?;
+    crate::check_range("adc-gain", a.adc_gain, 0.5, 16.0, "codes per level unit")?;
+    crate::check_range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64, "")?;
+    crate::check_range("vcd-cycles", a.vcd_cycles as f64, 0.0, 1e7, "")?;
+    crate::check_range("loop-ui", a.loop_ui as f64, 0.0, 1e8, "UI")?;
     if a.vcd_cycles > 0 {
         out::check_writable(&a.vcd)?;
     }
@@ -253,7 +244,9 @@ fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String>
         a.loop_ui,
         secs,
         r.lock_time
-            .map_or(format!("never locked in {} UI", a.loop_ui), |t| format!("lock at {t} UI")),
+            .map_or(format!("never locked in {} UI", a.loop_ui), |t| format!(
+                "lock at {t} UI"
+            )),
         Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits").describe("bit errors", &why_s),
         if why.is_none() {
             format!("{} cycle slips; tracked {:+.1} ppm", k.slips, r.freq_ppm())

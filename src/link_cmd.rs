@@ -2,12 +2,12 @@
 //! or, with `--rtl`, the exported Verilog under Verilator in it. Prints BER, slips, lock
 //! time, the final phase and the tracked frequency offset.
 
+use crate::fail::Fail;
+use crate::out;
 use clap::Args;
 use cporx_sim::afe::{AfeConfig, PulseResponse};
 use cporx_sim::link::{run_link, LinkConfig, LinkResult};
 use cporx_spec::*;
-use crate::fail::Fail;
-use crate::out;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -24,14 +24,25 @@ pub struct LinkArgs {
     /// use --map even when it transmits far less than the best pairing
     #[arg(long)]
     pub force_map: bool,
-    /// port count of a --channel file (1 ..= 64); default: from its extension (.sNp)
+    /// port count of a --channel file (1 ..= 1024); default: from its extension (.sNp)
     #[arg(long, value_name = "N")]
     pub ports: Option<usize>,
     /// SNR at the sampler in dB (E[a^2] * peak^2 / sigma^2), -10 ..= 80
-    #[arg(long = "snr-db", visible_alias = "snr", value_name = "DB", default_value_t = 25.0, allow_negative_numbers = true)]
+    #[arg(
+        long = "snr-db",
+        visible_alias = "snr",
+        value_name = "DB",
+        default_value_t = 25.0,
+        allow_negative_numbers = true
+    )]
     pub snr: f64,
     /// random jitter, RMS in UI, 0 ..= 0.5
-    #[arg(long = "rj-ui", visible_alias = "rj", value_name = "UI", default_value_t = 0.0)]
+    #[arg(
+        long = "rj-ui",
+        visible_alias = "rj",
+        value_name = "UI",
+        default_value_t = 0.0
+    )]
     pub rj: f64,
     /// sinusoidal jitter amplitude in UI peak, 0 ..= 50 (needs --sj-freq above 0)
     #[arg(long, value_name = "UI", default_value_t = 0.0)]
@@ -40,11 +51,21 @@ pub struct LinkArgs {
     #[arg(long, value_name = "MHZ", default_value_t = 0.0)]
     pub sj_freq: f64,
     /// baud rate in GBd, 1 ..= 200 (sets the UI for --sj-freq and a --channel file's pulse)
-    #[arg(long = "baud-gbd", visible_alias = "baud", value_name = "GBD", default_value_t = 53.125)]
+    #[arg(
+        long = "baud-gbd",
+        visible_alias = "baud",
+        value_name = "GBD",
+        default_value_t = 53.125
+    )]
     pub baud: f64,
     /// receiver reference clock offset from the transmitter in ppm, -10000 ..= 10000
     /// (positive: the receiver's reference is slower)
-    #[arg(long, value_name = "PPM", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "PPM",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub ppm: f64,
     /// proportional gain shift kp, 0 ..= 15 (the loop's phase step is err >> (20 - kp));
     /// default: the built-in CDR gains (13)
@@ -81,21 +102,6 @@ pub struct LinkArgs {
     pub vcd_cycles: u64,
 }
 
-fn range(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
-    let name = match name {
-        "snr" => "snr-db",
-        "rj" => "rj-ui",
-        "baud" => "baud-gbd",
-        n => n,
-    };
-    if v.is_nan() || v < lo || v > hi {
-        return Err(format!(
-            "--{name} = {v} is out of range: legal is {lo} ..= {hi}"
-        ));
-    }
-    Ok(())
-}
-
 /// The channel's pulse response: a built-in name, or a Touchstone file's SDD21 (or S21)
 /// through `cporx_sim::pulse::load_channel` at the --baud-gbd rate (its warnings printed).
 fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
@@ -106,7 +112,13 @@ fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
         return PulseResponse::builtin(&a.channel).map_err(|e| format!("--channel: {e}"));
     }
     if let Some(n) = a.ports {
-        range("ports", n as f64, 1.0, 64.0)?;
+        crate::check_range(
+            "ports",
+            n as f64,
+            1.0,
+            cporx_sim::touchstone::MAX_PORTS as f64,
+            "",
+        )?;
     }
     let path = std::path::Path::new(&a.channel);
     let mut o = cporx_sim::pulse::ChannelLoad::new(a.baud * 1e9);
@@ -129,17 +141,19 @@ fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
         a.baud / 2.0,
         ch.il_nyquist_text()
     );
-    ch.pulse.to_afe(ch.name.clone()).map_err(|e| format!("--channel: {e}"))
+    ch.pulse
+        .to_afe(ch.name.clone())
+        .map_err(|e| format!("--channel: {e}"))
 }
 
 /// Build the link configuration from the flags; every bad value is an error naming the flag.
 pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
-    range("baud", a.baud, 1.0, 200.0)?;
+    crate::check_range("baud-gbd", a.baud, 1.0, 200.0, "GBd")?;
     let pulse = channel_pulse(a)?;
-    range("snr", a.snr, -10.0, 80.0)?;
-    range("rj", a.rj, 0.0, 0.5)?;
-    range("sj-amp", a.sj_amp, 0.0, 50.0)?;
-    range("sj-freq", a.sj_freq, 0.0, a.baud * 1e3 / 2.0)?;
+    crate::check_range("snr-db", a.snr, -10.0, 80.0, "dB")?;
+    crate::check_range("rj-ui", a.rj, 0.0, 0.5, "UI rms")?;
+    crate::check_range("sj-amp", a.sj_amp, 0.0, 50.0, "UI")?;
+    crate::check_range("sj-freq", a.sj_freq, 0.0, a.baud * 1e3 / 2.0, "MHz")?;
     if a.sj_amp > 0.0 && a.sj_freq == 0.0 {
         return Err(format!(
             "--sj-amp = {} needs --sj-freq above 0 MHz (legal 0 ..= {}): sinusoidal jitter at 0 MHz is no jitter",
@@ -147,21 +161,21 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
             a.baud * 1e3 / 2.0
         ));
     }
-    range("ppm", a.ppm, -10000.0, 10000.0)?;
-    range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64)?;
-    range("ui", a.ui as f64, 1000.0, 1e10)?;
-    range("vcd-cycles", a.vcd_cycles as f64, 1.0, 1e7)?;
+    crate::check_range("ppm", a.ppm, -10000.0, 10000.0, "ppm")?;
+    crate::check_range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64, "")?;
+    crate::check_range("ui", a.ui as f64, 1000.0, 1e10, "UI")?;
+    crate::check_range("vcd-cycles", a.vcd_cycles as f64, 1.0, 1e7, "")?;
     let (mut c_kp, mut c_ki) = (None, None);
     if let Some(kp) = a.kp {
-        range("kp", kp as f64, 0.0, ((1 << KP_BITS) - 1) as f64)?;
+        crate::check_range("kp", kp as f64, 0.0, ((1 << KP_BITS) - 1) as f64, "")?;
         c_kp = Some(kp as u32);
     }
     if let Some(ki) = a.ki {
-        range("ki", ki as f64, 0.0, ((1 << KI_BITS) - 1) as f64)?;
+        crate::check_range("ki", ki as f64, 0.0, ((1 << KI_BITS) - 1) as f64, "")?;
         c_ki = Some(ki as u32);
     }
     if let Some(p) = a.phase0 {
-        range("phase0", p as f64, 0.0, ((1 << PI_BITS) - 1) as f64)?;
+        crate::check_range("phase0", p as f64, 0.0, ((1 << PI_BITS) - 1) as f64, "")?;
     }
     if a.rtl && a.vcd.is_some() && a.ui > 200_000 {
         return Err(format!(
@@ -421,8 +435,14 @@ mod tests {
             ),
             (&["--ki", "8"], "--ki = 8 is out of range: legal is 0 ..= 7"),
             (&["--rj", "0.6"], "--rj-ui = 0.6"),
-            (&["--kp", "-1"], "--kp = -1 is out of range: legal is 0 ..= 15"),
-            (&["--sj-amp", "5"], "--sj-amp = 5 needs --sj-freq above 0 MHz"),
+            (
+                &["--kp", "-1"],
+                "--kp = -1 is out of range: legal is 0 ..= 15",
+            ),
+            (
+                &["--sj-amp", "5"],
+                "--sj-amp = 5 needs --sj-freq above 0 MHz",
+            ),
             (&["--ppm", "20000"], "--ppm"),
             (&["--taps", "1"], "--taps"),
             (&["--phase0", "128"], "--phase0 = 128"),

@@ -23,8 +23,8 @@ mod plots;
 mod study_cmd;
 
 use clap::{Parser, Subcommand};
-use fail::Fail;
 use cporx_spec::RxParams;
+use fail::Fail;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -105,6 +105,22 @@ A file without `rst` runs from power-up, where every register is 0, configuratio
 (coefficients 0, so y = 0): cporx warns; start with `rst` to load the parameters.
 Every value is range-checked; an error names the line, the field and the legal range.
 An empty stimulus measures nothing: exit code 3.";
+
+/// A flag's value against its legal range, in the flag's own unit:
+/// `--NAME = V is out of range: legal is LO ..= HI UNIT`. NaN is out of range.
+pub fn check_range(name: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), String> {
+    if v.is_nan() || v < lo || v > hi {
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {unit}")
+        };
+        return Err(format!(
+            "--{name} = {v} is out of range: legal is {lo} ..= {hi}{unit}"
+        ));
+    }
+    Ok(())
+}
 
 /// Check, before a long run, that `file` exists, holds the marker lines `begin` and `end`
 /// (in that order) and can be written, so that `--readme FILE` fails before the work.
@@ -199,7 +215,11 @@ fn sim(
         return Err(Fail::NotMeasured(format!(
             "{} holds no cycles (only blank lines or comments): nothing was simulated{}",
             stimulus.display(),
-            if rtl { ", so no agreement with the RTL was measured" } else { "" }
+            if rtl {
+                ", so no agreement with the RTL was measured"
+            } else {
+                ""
+            }
         )));
     }
     if cporx_sim::stimulus::never_resets(&stim) {

@@ -57,25 +57,15 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
             log.push('\n');
         }};
     }
-    if !(1_000_000..=10_000_000_000).contains(&a.symbols) {
-        return Err(format!(
-            "--symbols = {} is out of range: legal is 1000000 ..= 10000000000",
-            a.symbols
-        ));
-    }
-    if !(100_000..=1_000_000_000).contains(&a.numpy_symbols) {
-        return Err(format!(
-            "--numpy-symbols = {} is out of range: legal is 100000 ..= 1000000000",
-            a.numpy_symbols
-        ));
-    }
-    if !(2..=montecarlo::MAX_CURSORS).contains(&a.cursors) {
-        return Err(format!(
-            "--cursors = {} is out of range: legal is 2 ..= {}",
-            a.cursors,
-            montecarlo::MAX_CURSORS
-        ));
-    }
+    crate::check_range("symbols", a.symbols as f64, 1e6, 1e10, "symbols")?;
+    crate::check_range("numpy-symbols", a.numpy_symbols as f64, 1e5, 1e9, "symbols")?;
+    crate::check_range(
+        "cursors",
+        a.cursors as f64,
+        2.0,
+        montecarlo::MAX_CURSORS as f64,
+        "",
+    )?;
     // every path before the work: the README's markers, the Python and the numpy script
     if let Some(readme) = &a.readme {
         crate::check_markers(readme, "<!-- mcbench:begin -->", "<!-- mcbench:end -->")?;

@@ -8,8 +8,16 @@ use std::path::Path;
 /// Create the parent folder of `path` if it is missing.
 pub fn ensure_parent(path: &Path) -> Result<(), String> {
     match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() && !d.is_dir() => std::fs::create_dir_all(d)
-            .map_err(|e| format!("cannot create folder {} (for {}): {}", d.display(), path.display(), plain(&e))),
+        Some(d) if !d.as_os_str().is_empty() && !d.is_dir() => {
+            std::fs::create_dir_all(d).map_err(|e| {
+                format!(
+                    "cannot create folder {} (for {}): {}",
+                    d.display(),
+                    path.display(),
+                    plain(&e)
+                )
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -30,12 +38,14 @@ pub fn create(path: &Path) -> Result<std::fs::File, String> {
 /// Write `bytes` to `path` (parent folder created).
 pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
     ensure_parent(path)?;
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {}", path.display(), plain(&e)))
+    std::fs::write(path, bytes)
+        .map_err(|e| format!("cannot write {}: {}", path.display(), plain(&e)))
 }
 
 /// Read a text file; the error names the path.
 pub fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {}", path.display(), plain(&e)))
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), plain(&e)))
 }
 
 /// Flush a writer of `path`; the error names the path.
@@ -79,9 +89,15 @@ mod tests {
     #[test]
     fn errors_name_the_path_in_plain_words() {
         let e = read(Path::new("/nonexistent/in.txt")).unwrap_err();
-        assert_eq!(e, "cannot read /nonexistent/in.txt: no such file or directory");
+        assert_eq!(
+            e,
+            "cannot read /nonexistent/in.txt: no such file or directory"
+        );
         let e = create(Path::new("/proc/cporx-no/x.vcd")).unwrap_err();
-        assert!(e.starts_with("cannot create folder /proc/cporx-no (for /proc/cporx-no/x.vcd): "), "{e}");
+        assert!(
+            e.starts_with("cannot create folder /proc/cporx-no (for /proc/cporx-no/x.vcd): "),
+            "{e}"
+        );
     }
 
     #[test]

@@ -204,7 +204,12 @@ mod glyph {
         #[cfg(test)]
         pub fn bbox(&self, g: u16) -> Option<[f64; 4]> {
             let b = self.f.outline(GlyphId(g))?.bounds;
-            Some([b.min.x as f64, b.min.y as f64, b.max.x as f64, b.max.y as f64])
+            Some([
+                b.min.x as f64,
+                b.min.y as f64,
+                b.max.x as f64,
+                b.max.y as f64,
+            ])
         }
     }
 
@@ -250,10 +255,13 @@ mod glyph {
                     .outline_glyph(GlyphId(g).with_scale_and_position(scale, at))
             })
             .collect();
-        let b = outlined.iter().map(|o| o.px_bounds()).reduce(|a, b| ab_glyph::Rect {
-            min: point(a.min.x.min(b.min.x), a.min.y.min(b.min.y)),
-            max: point(a.max.x.max(b.max.x), a.max.y.max(b.max.y)),
-        })?;
+        let b = outlined
+            .iter()
+            .map(|o| o.px_bounds())
+            .reduce(|a, b| ab_glyph::Rect {
+                min: point(a.min.x.min(b.min.x), a.min.y.min(b.min.y)),
+                max: point(a.max.x.max(b.max.x), a.max.y.max(b.max.y)),
+            })?;
         let (x0, y0) = (b.min.x.floor() as i32, b.min.y.floor() as i32);
         let w = (b.max.x.ceil() as i32 - x0) as usize;
         let h = (b.max.y.ceil() as i32 - y0) as usize;
@@ -2750,7 +2758,6 @@ mod tests {
             }
         }
     }
-
 
     #[test]
     fn rotated_text_reads_upward() {

@@ -87,20 +87,8 @@ pub struct ChannelArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `--flag V is out of range: legal is LO ..= HI UNIT` (the flag's own unit).
-fn check_range(flag: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), String> {
-    if v.is_finite() && v >= lo && v <= hi {
-        Ok(())
-    } else {
-        Err(format!(
-            "{flag} {v} is out of range: legal is {lo} ..= {hi}{}{unit}",
-            if unit.is_empty() { "" } else { " " }
-        ))
-    }
-}
-
 fn check_baud(baud_gbd: f64) -> Result<(), String> {
-    check_range("--baud-gbd", baud_gbd, 1.0, 400.0, "GBd")
+    crate::check_range("baud-gbd", baud_gbd, 1.0, 400.0, "GBd")
 }
 
 /// The study's default channel folder: `--channels`, `$CPORX_CHANNELS`, the checkout's
@@ -165,7 +153,7 @@ fn pulse_plot(stem: &Path, name: &str, p: &ChannelPulse) -> Result<(), String> {
 pub fn channel(a: &ChannelArgs) -> Result<(), Fail> {
     check_baud(a.baud_gbd)?;
     if let Some(n) = a.ports {
-        check_range("--ports", n as f64, 1.0, touchstone::MAX_PORTS as f64, "")?;
+        crate::check_range("ports", n as f64, 1.0, touchstone::MAX_PORTS as f64, "")?;
     }
     let map = a
         .map
@@ -826,13 +814,13 @@ fn ber_vs_snr(dir: &Path, a: &StudyArgs, bar: &ProgressBar) -> Result<(), String
 /// Every flag in its own unit; `--readme` exists and has its markers; the report folder
 /// and its files can be written. All before any computation.
 fn check_args(a: &StudyArgs) -> Result<StudyOpts, String> {
-    check_range("--snr-db", a.snr_db, 0.0, 80.0, "dB")?;
-    check_range("--target-ber", a.target_ber, 1e-18, 0.1, "")?;
+    crate::check_range("snr-db", a.snr_db, 0.0, 80.0, "dB")?;
+    crate::check_range("target-ber", a.target_ber, 1e-18, 0.1, "")?;
     check_baud(a.baud_gbd)?;
-    check_range("--rj-ui", a.rj_ui, 0.0, 0.2, "UI rms")?;
+    crate::check_range("rj-ui", a.rj_ui, 0.0, 0.2, "UI rms")?;
     if a.mc_symbols != 0 && !(1_000_000..=10_000_000_000).contains(&a.mc_symbols) {
         return Err(format!(
-            "--mc-symbols {} is out of range: legal is 0 (no Monte-Carlo) or 1000000 ..= 10000000000 symbols",
+            "--mc-symbols = {} is out of range: legal is 0 (no Monte-Carlo) or 1000000 ..= 10000000000 symbols",
             a.mc_symbols
         ));
     }

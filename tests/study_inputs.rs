@@ -202,19 +202,19 @@ fn paths_are_checked_before_the_run() {
     for (args, want) in [
         (
             vec!["study", "--baud-gbd", "500"],
-            "--baud-gbd 500 is out of range: legal is 1 ..= 400 GBd",
+            "--baud-gbd = 500 is out of range: legal is 1 ..= 400 GBd",
         ),
         (
             vec!["study", "--snr-db", "90"],
-            "--snr-db 90 is out of range: legal is 0 ..= 80 dB",
+            "--snr-db = 90 is out of range: legal is 0 ..= 80 dB",
         ),
         (
             vec!["study", "--rj-ui", "0.5"],
-            "--rj-ui 0.5 is out of range: legal is 0 ..= 0.2 UI rms",
+            "--rj-ui = 0.5 is out of range: legal is 0 ..= 0.2 UI rms",
         ),
         (
             vec!["channel", "x.s4p", "--baud-gbd", "0.5"],
-            "--baud-gbd 0.5 is out of range: legal is 1 ..= 400 GBd",
+            "--baud-gbd = 0.5 is out of range: legal is 1 ..= 400 GBd",
         ),
     ] {
         let (o, _, stderr) = cporx(&args, &[]);
