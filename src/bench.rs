@@ -46,7 +46,7 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
         model_rate / 1e6,
         a.loop_ui,
         r.lock_text(),
-        r.ber_text(),
+        r.ber_text(&c),
         r.checker.slips
     );
     let afe_rate = cporx_sim::afe::bench_samples_per_sec(a.loop_ui as usize);
@@ -70,7 +70,7 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
             rate / 1e6,
             a.rtl_loop_ui,
             r.lock_text(),
-            r.ber_text()
+            r.ber_text(&c)
         );
         let lib = cporx_sim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
         let c = cfg(a.loop_ui)?;
@@ -83,7 +83,7 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
             lrate / 1e6,
             a.loop_ui,
             r.lock_text(),
-            r.ber_text()
+            r.ber_text(&c)
         );
     }
     Ok(())

@@ -237,7 +237,7 @@ fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String>
     let r = run_link(&c, &mut m, Some(&mut hook)).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();
     let k = &r.checker;
-    let why = crate::link_cmd::unmeasured(&c, &r);
+    let why = r.unmeasured(&c);
     let why_s = why.clone().unwrap_or_default();
     println!(
         "  model in the loop: {} UI in {:.2} s; {}; BER {}; {}",

@@ -209,25 +209,6 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
     Ok(c)
 }
 
-/// Why the run's error counts are not a measurement, if they are not: the loop never
-/// locked, or the run ended before counting started, or the checker never synchronized.
-pub fn unmeasured(c: &LinkConfig, r: &LinkResult) -> Option<String> {
-    if r.checker.symbols_checked > 0 {
-        return None;
-    }
-    Some(match r.lock_time {
-        None => format!("the loop never locked in {} UI", r.ui),
-        Some(t) if t + c.settle_ui >= r.ui => format!(
-            "the run ended before counting started: lock at {t} UI + {} UI settling >= {} UI run; run longer",
-            c.settle_ui, r.ui
-        ),
-        Some(_) => format!(
-            "the PRBS13Q checker never synchronized over the {} counted UI",
-            r.counted_ui
-        ),
-    })
-}
-
 /// What ran in the loop, for the header.
 pub fn receiver_text(a: &LinkArgs) -> &'static str {
     match (a.rtl, a.vcd.is_some()) {
@@ -255,7 +236,7 @@ pub fn print_result(a: &LinkArgs, c: &LinkConfig, r: &LinkResult, secs: f64) {
         ),
         None => println!("lock time      : never locked in {} UI", r.ui),
     }
-    let why = unmeasured(c, r).unwrap_or_default();
+    let why = r.unmeasured(c).unwrap_or_default();
     match r.lock_time {
         Some(t) => println!(
             "counted        : {} UI from lock at {t} + {} UI ({} symbols checked, {} before checker sync)",
@@ -401,7 +382,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
         }
     };
     print_result(a, &c, &r, t.elapsed().as_secs_f64());
-    match unmeasured(&c, &r) {
+    match r.unmeasured(&c) {
         Some(why) => Err(Fail::NotMeasured(format!("BER: {why}"))),
         None => Ok(()),
     }

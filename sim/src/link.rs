@@ -195,16 +195,32 @@ impl LinkResult {
         }
     }
 
+    /// Why the run's error counts are not a measurement, if they are not (no symbol was
+    /// checked): the loop never locked, the run ended before counting started (lock +
+    /// `c.settle_ui`), or the checker never synchronized.
+    pub fn unmeasured(&self, c: &LinkConfig) -> Option<String> {
+        if self.checker.symbols_checked > 0 {
+            return None;
+        }
+        Some(match self.lock_time {
+            None => format!("the loop never locked in {} UI", self.ui),
+            Some(t) if t + c.settle_ui >= self.ui => format!(
+                "the run ended before counting started: lock at {t} UI + {} UI settling >= {} UI run; run longer",
+                c.settle_ui, self.ui
+            ),
+            Some(_) => format!(
+                "the PRBS13Q checker never synchronized over the {} counted UI",
+                self.counted_ui
+            ),
+        })
+    }
+
     /// The bit error ratio with its count (and 95 % interval under 100 errors), or
-    /// `not measured (why)` when no symbol was checked.
-    pub fn ber_text(&self) -> String {
+    /// `not measured (why)` ([`LinkResult::unmeasured`]).
+    pub fn ber_text(&self, c: &LinkConfig) -> String {
         let k = &self.checker;
-        let why = if self.lock_time.is_none() {
-            format!("the loop never locked in {} UI", self.ui)
-        } else {
-            "no symbol was checked after lock and settling".to_string()
-        };
-        crate::figure::Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits").describe("bit errors", &why)
+        crate::figure::Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits")
+            .describe("bit errors", &self.unmeasured(c).unwrap_or_default())
     }
 
     /// The clock offset the CDR tracks, in ppm: its frequency register averaged over the
