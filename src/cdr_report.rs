@@ -142,16 +142,7 @@ fn eye_centre(open: &[u8]) -> Option<f64> {
 pub fn command_line(args: impl IntoIterator<Item = String>) -> String {
     let quoted: Vec<String> = args
         .into_iter()
-        .map(|a| {
-            if !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
-            {
-                a
-            } else {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            }
-        })
+        .map(|a| cporx_synth::flow::shell_quote(&a))
         .collect();
     format!("cargo run --release -- {}", quoted.join(" "))
 }

@@ -245,17 +245,21 @@ fn write(p: &Path, text: &str) -> Result<(), SynthError> {
     std::fs::write(p, text).map_err(|e| SynthError::io(p, e))
 }
 
+/// One word for a POSIX shell: as it is when it holds only safe characters, else in
+/// single quotes (an empty word becomes `''`).
+pub fn shell_quote(a: &str) -> String {
+    if !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+    {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', r"'\''"))
+    }
+}
+
 /// `flow.sh`: the command lines run, to redo a step by hand (run from `out`).
 fn write_script(out: &Path, steps: &[(Tool, &Vec<String>)]) -> Result<(), SynthError> {
-    let quote = |a: &str| {
-        if a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=+:".contains(c))
-        {
-            a.to_string()
-        } else {
-            format!("'{}'", a.replace('\'', r"'\''"))
-        }
-    };
     let mut s = String::from(
         "#!/bin/sh\n# The ECP5 flow as cporx ran it (cd to this directory first).\n\
          # Each tool is the one cporx found at run time; set its variable to use another.\nset -e\n",
@@ -267,7 +271,7 @@ fn write_script(out: &Path, steps: &[(Tool, &Vec<String>)]) -> Result<(), SynthE
             tool.env_var(),
             exe.to_string_lossy().replace('"', "\\\"")
         ))
-        .chain(args.iter().map(|a| quote(a)))
+        .chain(args.iter().map(|a| shell_quote(a)))
         .collect();
         s += &line.join(" ");
         s.push('\n');
