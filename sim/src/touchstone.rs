@@ -946,6 +946,12 @@ impl Touchstone {
                 option_line: 0,
             });
         }
+        Ok(self.weaker_leg(map))
+    }
+
+    /// [`Touchstone::map_transmission`] for a map already known to fit the file (ports
+    /// in range, at least one frequency point).
+    fn weaker_leg(&self, map: &PortMap) -> (f64, String) {
         let leg = |x: usize, y: usize| {
             let fwd = self.sij(0, y, x).norm();
             let rev = self.sij(0, x, y).norm();
@@ -957,7 +963,11 @@ impl Touchstone {
         };
         let l1 = leg(map.a.0, map.b.0);
         let l2 = leg(map.a.1, map.b.1);
-        Ok(if l1.0 <= l2.0 { l1 } else { l2 })
+        if l1.0 <= l2.0 {
+            l1
+        } else {
+            l2
+        }
     }
 
     /// Checks an explicit port map against the data: when the file has a thru path (the
@@ -972,7 +982,7 @@ impl Touchstone {
         let Ok((best_map, _)) = self.detect_port_map() else {
             return Ok(());
         };
-        let (best, _) = self.map_transmission(&best_map)?;
+        let best = self.weaker_leg(&best_map).0;
         if t < MAP_MIN_REL * best {
             return Err(TouchstoneError::WrongMap {
                 file: self.name.clone(),
@@ -1087,13 +1097,11 @@ impl Touchstone {
         let pairings = [((1, 2), (3, 4)), ((1, 3), (2, 4)), ((1, 4), (2, 3))];
         let mut best: Option<(f64, PortMap)> = None;
         for ((x, y), (u, v)) in pairings {
-            let t1 = self.sij(0, y, x).norm().min(self.sij(0, x, y).norm());
-            let t2 = self.sij(0, v, u).norm().min(self.sij(0, u, v).norm());
-            let score = t1.min(t2);
             let map = PortMap {
                 a: (x, u),
                 b: (y, v),
             };
+            let score = self.weaker_leg(&map).0;
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, map));
             }
