@@ -756,22 +756,20 @@ pub fn load_touchstone(
             "{file}: a port map applies to files of 4 ports or more; this 2-port file's S21 is its insertion loss (leave the map out)"
         ));
     }
-    if let (Some(m), false) = (&o.map, o.force_map) {
-        ts.check_map(m).map_err(|e| e.to_string())?;
-    }
-    if let (Some(m), true) = (&o.map, o.force_map) {
-        if let Err(touchstone::TouchstoneError::WrongMap {
-            leg,
-            t,
-            best_map,
-            best,
-            ..
-        }) = ts.check_map(m)
-        {
-            warnings.push(format!(
+    if let Some(m) = &o.map {
+        match ts.check_map(m) {
+            Ok(()) => {}
+            Err(touchstone::TouchstoneError::WrongMap {
+                leg,
+                t,
+                best_map,
+                best,
+                ..
+            }) if o.force_map => warnings.push(format!(
                 "port map {m} forced: its weaker thru leg ({leg}) transmits {t:.4} at the lowest frequency, below {} x the best pairing {best_map} ({best:.4})",
                 touchstone::MAP_MIN_REL
-            ));
+            )),
+            Err(e) => return Err(e.to_string()),
         }
     }
     let (h, map) = ts.insertion(o.map.as_ref()).map_err(|e| e.to_string())?;
