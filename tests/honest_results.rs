@@ -33,11 +33,20 @@ fn a_loop_that_never_locks_prints_no_ber_and_exits_3() {
     let o = cporx(&["link", "--snr-db", "5", "--ui", "100000"]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(NOT_MEASURED), "{out}{err}");
-    assert!(out.contains("lock time      : never locked in 100000 UI"), "{out}");
-    assert!(out.contains("BER            : not measured (the loop never locked in 100000 UI)"), "{out}");
+    assert!(
+        out.contains("lock time      : never locked in 100000 UI"),
+        "{out}"
+    );
+    assert!(
+        out.contains("BER            : not measured (the loop never locked in 100000 UI)"),
+        "{out}"
+    );
     assert!(out.contains("frequency      : not measured"), "{out}");
     assert!(!out.contains("0.000e0"), "{out}");
-    assert!(err.contains("not measured: BER: the loop never locked"), "{err}");
+    assert!(
+        err.contains("not measured: BER: the loop never locked"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -52,7 +61,10 @@ fn a_run_shorter_than_the_counting_start_is_not_measured() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}{err}");
     let ber = out.lines().find(|l| l.starts_with("BER")).unwrap();
-    assert!(ber.contains(" bit errors in ") && ber.contains("95 % ["), "{ber}");
+    assert!(
+        ber.contains(" bit errors in ") && ber.contains("95 % ["),
+        "{ber}"
+    );
 }
 
 #[test]
@@ -94,17 +106,35 @@ fn output_into_an_impossible_folder_names_the_path_and_writes_nothing_claimed() 
     let stim = tmp("stim.txt");
     std::fs::write(&stim, "rst\n1\n2\n").unwrap();
     for args in [
-        vec!["sim", "--stimulus", stim.to_str().unwrap(), "--out", target.to_str().unwrap()],
-        vec!["sim", "--stimulus", stim.to_str().unwrap(), "--vcd", target.to_str().unwrap()],
+        vec![
+            "sim",
+            "--stimulus",
+            stim.to_str().unwrap(),
+            "--out",
+            target.to_str().unwrap(),
+        ],
+        vec![
+            "sim",
+            "--stimulus",
+            stim.to_str().unwrap(),
+            "--vcd",
+            target.to_str().unwrap(),
+        ],
         vec!["link", "--ui", "20000", "--vcd", target.to_str().unwrap()],
         vec!["export", "--out", target.to_str().unwrap()],
     ] {
         let o = cporx(&args);
         let (out, err) = text(&o);
         assert_eq!(o.status.code(), Some(1), "{args:?}: {out}{err}");
-        assert!(err.contains(&blocker.display().to_string()), "{args:?}: {err}");
+        assert!(
+            err.contains(&blocker.display().to_string()),
+            "{args:?}: {err}"
+        );
         assert!(!err.contains("os error"), "{args:?}: plain words: {err}");
-        assert!(!out.contains("wrote") && !err.contains("wrote"), "{args:?}: {out}{err}");
+        assert!(
+            !out.contains("wrote") && !err.contains("wrote"),
+            "{args:?}: {out}{err}"
+        );
     }
 }
 
@@ -115,16 +145,33 @@ fn outputs_into_missing_folders_are_created_and_exist_when_reported() {
     let stim = tmp("stim2.txt");
     std::fs::write(&stim, "rst\n1\n2\n").unwrap();
     let vcd = d.join("sim/w.vcd");
-    let o = cporx(&["sim", "--stimulus", stim.to_str().unwrap(), "--vcd", vcd.to_str().unwrap()]);
+    let o = cporx(&[
+        "sim",
+        "--stimulus",
+        stim.to_str().unwrap(),
+        "--vcd",
+        vcd.to_str().unwrap(),
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}{err}");
     assert!(err.contains(&format!("wrote {}", vcd.display())), "{err}");
     assert!(vcd.is_file());
     let vcd = d.join("link/l.vcd");
-    let o = cporx(&["link", "--ui", "20000", "--vcd", vcd.to_str().unwrap(), "--vcd-cycles", "100"]);
+    let o = cporx(&[
+        "link",
+        "--ui",
+        "20000",
+        "--vcd",
+        vcd.to_str().unwrap(),
+        "--vcd-cycles",
+        "100",
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}{err}");
-    assert!(err.contains(&format!("wrote {}", vcd.display())) && vcd.is_file(), "{err}");
+    assert!(
+        err.contains(&format!("wrote {}", vcd.display())) && vcd.is_file(),
+        "{err}"
+    );
 }
 
 #[test]
@@ -133,11 +180,17 @@ fn questionable_settings_are_errors_or_warnings() {
     let o = cporx(&["link", "--sj-amp", "5"]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("--sj-amp = 5 needs --sj-freq above 0 MHz"), "{err}");
+    assert!(
+        err.contains("--sj-amp = 5 needs --sj-freq above 0 MHz"),
+        "{err}"
+    );
     // a range error in the flag's own range: was `0..=4294967295`
     let o = cporx(&["link", "--kp", "-1"]);
     let (_, err) = text(&o);
-    assert!(err.contains("--kp = -1 is out of range: legal is 0 ..= 15"), "{err}");
+    assert!(
+        err.contains("--kp = -1 is out of range: legal is 0 ..= 15"),
+        "{err}"
+    );
     // slicer targets in decreasing order: a warning naming the field
     let cfg = tmp("targets.toml");
     let mut p = cporx_spec::RxParams::default();
@@ -145,10 +198,20 @@ fn questionable_settings_are_errors_or_warnings() {
     std::fs::write(&cfg, p.to_toml()).unwrap();
     let stim = tmp("stim3.txt");
     std::fs::write(&stim, "rst\n1\n").unwrap();
-    let o = cporx(&["sim", "--stimulus", stim.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    let o = cporx(&[
+        "sim",
+        "--stimulus",
+        stim.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}{err}");
-    assert!(err.contains("warning: ") && err.contains("targets = [48, 16, -16, -48] are not in increasing order"), "{err}");
+    assert!(
+        err.contains("warning: ")
+            && err.contains("targets = [48, 16, -16, -48] are not in increasing order"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -170,7 +233,10 @@ fn a_verilator_variable_naming_no_file_says_so_and_demo_goes_on_with_the_model()
 #[test]
 fn help_says_a_bare_cporx_runs_demo_and_lists_the_exit_codes() {
     let (out, _) = text(&cporx(&["--help"]));
-    assert!(out.contains("A bare `cporx` (no subcommand) runs `cporx demo`"), "{out}");
+    assert!(
+        out.contains("A bare `cporx` (no subcommand) runs `cporx demo`"),
+        "{out}"
+    );
     assert!(out.contains("3 the main figure was not measured"), "{out}");
 }
 
@@ -182,10 +248,16 @@ fn every_input_and_output_is_checked_before_the_long_run() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{err}");
     assert!(out.is_empty(), "no banner before the check: {out}");
-    assert!(err.contains("--design `foo` is not legal: legal are bist, rx"), "{err}");
+    assert!(
+        err.contains("--design `foo` is not legal: legal are bist, rx"),
+        "{err}"
+    );
     let readme = tmp("no_markers.md");
     std::fs::write(&readme, "# nothing to replace\n").unwrap();
-    for (cmd, marker) in [("sweep", "<!-- sweep:begin -->"), ("mc-bench", "<!-- mcbench:begin -->")] {
+    for (cmd, marker) in [
+        ("sweep", "<!-- sweep:begin -->"),
+        ("mc-bench", "<!-- mcbench:begin -->"),
+    ] {
         let t = std::time::Instant::now();
         let o = cporx(&[cmd, "--readme", readme.to_str().unwrap()]);
         let (out, err) = text(&o);
@@ -208,7 +280,12 @@ fn a_copied_binary_finds_files_at_run_time_not_in_its_build_checkout() {
     let run = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = Command::new(&exe);
         c.args(args).current_dir(&dir);
-        for v in ["CPORX_ROOT", "CPORX_CHANNELS", "CPORX_PYTHON", "CPORX_MC_NUMPY"] {
+        for v in [
+            "CPORX_ROOT",
+            "CPORX_CHANNELS",
+            "CPORX_PYTHON",
+            "CPORX_MC_NUMPY",
+        ] {
             c.env_remove(v);
         }
         for (k, v) in env {
@@ -220,14 +297,24 @@ fn a_copied_binary_finds_files_at_run_time_not_in_its_build_checkout() {
     let o = run(&["mc-bench", "--symbols", "1000000"], &[]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{err}");
-    assert!(err.contains("Python with numpy not found; looked at: --python (not given), $CPORX_PYTHON (not set)"), "{err}");
+    assert!(
+        err.contains(
+            "Python with numpy not found; looked at: --python (not given), $CPORX_PYTHON (not set)"
+        ),
+        "{err}"
+    );
     assert!(err.contains(&dir.display().to_string()), "{err}");
-    let build_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).display().to_string();
+    let build_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .display()
+        .to_string();
     assert!(!err.contains(&build_root), "no compiled-in checkout: {err}");
     let o = run(&["study", "--mc-symbols", "0", "--out", "rep"], &[]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("$CPORX_CHANNELS (not set)") && !err.contains(&build_root), "{err}");
+    assert!(
+        err.contains("$CPORX_CHANNELS (not set)") && !err.contains(&build_root),
+        "{err}"
+    );
     // told where the checkout is, it works from anywhere
     let o = run(
         &["study", "--mc-symbols", "0", "--out", "rep"],

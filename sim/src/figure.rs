@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn few_events_carry_their_interval() {
         let s = Rate::new(0, 1_000_000, "bits").describe("errors", "-");
-        assert!(s.starts_with("0.000e0 (0 errors in 1000000 bits, 95 % [0.00e0, 3.84e-6])"), "{s}");
+        assert!(
+            s.starts_with("0.000e0 (0 errors in 1000000 bits, 95 % [0.00e0, 3.84e-6])"),
+            "{s}"
+        );
         let s = Rate::new(12, 1_000_000, "bits").describe("errors", "-");
         assert!(s.contains("12 errors in 1000000 bits, 95 % ["), "{s}");
         let s = Rate::new(400, 1_000_000, "bits").describe("errors", "-");

@@ -127,7 +127,9 @@ mod tests {
         let e = parse("99999999999\n", "s.txt", 1).unwrap_err().to_string();
         assert!(e.contains("adc"), "{e}");
         // an integer of any length is out of range, not "not an integer"
-        let e = parse("12345678901234567890\n", "s.txt", 1).unwrap_err().to_string();
+        let e = parse("12345678901234567890\n", "s.txt", 1)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             e,
             "s.txt:1: adc[0] = 12345678901234567890 is out of range: legal is -32 ..= 31"
@@ -136,9 +138,15 @@ mod tests {
         let s = parse("w 27 200 0\n", "s.txt", 1).unwrap();
         assert_eq!((s[0].cfg_addr, s[0].cfg_data), (27, 200 - 256));
         let e = parse("w 27 -1 0\n", "s.txt", 1).unwrap_err().to_string();
-        assert!(e.contains("cfg_data (address 27) = -1 is out of range: legal is 0 ..= 255"), "{e}");
+        assert!(
+            e.contains("cfg_data (address 27) = -1 is out of range: legal is 0 ..= 255"),
+            "{e}"
+        );
         let e = parse("w 3 200 0\n", "s.txt", 1).unwrap_err().to_string();
-        assert!(e.contains("cfg_data (address 3) = 200 is out of range: legal is -128 ..= 127"), "{e}");
+        assert!(
+            e.contains("cfg_data (address 3) = 200 is out of range: legal is -128 ..= 127"),
+            "{e}"
+        );
         assert!(never_resets(&parse("1\n2\n", "s.txt", 1).unwrap()));
         assert!(!never_resets(&parse("1\nrst\n", "s.txt", 1).unwrap()));
         assert!(parse("w 1 2\n", "s.txt", 1).is_err());

@@ -36,7 +36,11 @@ pub enum VerilatorError {
     #[error("$CPORX_VERILATOR={value}: no such file (unset it to use the project venv or PATH)")]
     EnvMissing { value: String },
     #[error("cannot {op} {path}: {err}")]
-    IoAt { op: String, path: String, err: String },
+    IoAt {
+        op: String,
+        path: String,
+        err: String,
+    },
     #[error("I/O with the Verilator harness: {0}")]
     Io(#[from] std::io::Error),
     #[error("stimulus: {0}")]
@@ -55,7 +59,10 @@ pub fn build_cache_dir() -> PathBuf {
 /// The lint waiver file, written from [`WAIVERS`] into the build cache (once).
 pub fn waiver_file() -> Result<PathBuf, VerilatorError> {
     let dir = build_cache_dir();
-    let f = dir.join(format!("lint_waivers-{:016x}.vlt", fnv(WAIVERS.as_bytes(), 0xcbf29ce484222325)));
+    let f = dir.join(format!(
+        "lint_waivers-{:016x}.vlt",
+        fnv(WAIVERS.as_bytes(), 0xcbf29ce484222325)
+    ));
     if !f.is_file() {
         std::fs::create_dir_all(&dir).map_err(|e| io_at("create folder", &dir, e))?;
         std::fs::write(&f, WAIVERS).map_err(|e| io_at("write", &f, e))?;
@@ -108,7 +115,10 @@ impl VerilatorError {
     /// Verilator is not installed (or `$CPORX_VERILATOR` names no file): commands that can
     /// go on with the model alone say so and go on.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, VerilatorError::NotFound { .. } | VerilatorError::EnvMissing { .. })
+        matches!(
+            self,
+            VerilatorError::NotFound { .. } | VerilatorError::EnvMissing { .. }
+        )
     }
 }
 
@@ -387,7 +397,11 @@ fn build_cached(verilog: &str, harness: &str, extra: &[&str]) -> Result<PathBuf,
         let tmp = base.join(format!("{h:016x}.tmp{}-{nth}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(|e| io_at("create folder", &tmp, e))?;
-        for (f, text) in [("top.v", verilog), ("harness.cpp", harness), ("waivers.vlt", waivers)] {
+        for (f, text) in [
+            ("top.v", verilog),
+            ("harness.cpp", harness),
+            ("waivers.vlt", waivers),
+        ] {
             std::fs::write(tmp.join(f), text).map_err(|e| io_at("write", &tmp.join(f), e))?;
         }
         let out = Command::new(&vl)

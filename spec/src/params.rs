@@ -333,14 +333,22 @@ mod tests {
         };
         p.validate().unwrap();
         let w = p.warnings();
-        assert!(w[0].starts_with("targets = [48, 16, -16, -48] are not in increasing order"), "{w:?}");
+        assert!(
+            w[0].starts_with("targets = [48, 16, -16, -48] are not in increasing order"),
+            "{w:?}"
+        );
         let p = RxParams {
             thresholds: [-60, 0, 32],
             ..Default::default()
         };
         let w = p.warnings();
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].starts_with("thresholds[0] = -60 lies outside targets[0] ..= targets[1] (-48 ..= -16)"), "{w:?}");
+        assert!(
+            w[0].starts_with(
+                "thresholds[0] = -60 lies outside targets[0] ..= targets[1] (-48 ..= -16)"
+            ),
+            "{w:?}"
+        );
     }
 
     #[test]

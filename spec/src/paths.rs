@@ -44,7 +44,10 @@ pub fn roots() -> Result<Vec<(PathBuf, String)>, String> {
     }
     if let Ok(cwd) = std::env::current_dir() {
         if let Some(r) = cwd.ancestors().find(|d| is_root(d)) {
-            out.push((r.to_path_buf(), "the checkout above the working directory".into()));
+            out.push((
+                r.to_path_buf(),
+                "the checkout above the working directory".into(),
+            ));
         }
     }
     if let Some(exe_dir) = std::env::current_exe()
@@ -54,7 +57,10 @@ pub fn roots() -> Result<Vec<(PathBuf, String)>, String> {
     {
         if let Some(r) = exe_dir.ancestors().find(|d| is_root(d)) {
             if !out.iter().any(|(p, _)| p == r) {
-                out.push((r.to_path_buf(), "the checkout holding the executable".into()));
+                out.push((
+                    r.to_path_buf(),
+                    "the checkout holding the executable".into(),
+                ));
             }
         }
         if !out.iter().any(|(p, _)| *p == exe_dir) {
@@ -96,7 +102,12 @@ pub fn find(
     if let Some((name, value)) = flag {
         match value {
             Some(p) if p.exists() => return Ok(p.to_path_buf()),
-            Some(p) => return Err(format!("{name} {}: no such file or folder ({what})", p.display())),
+            Some(p) => {
+                return Err(format!(
+                    "{name} {}: no such file or folder ({what})",
+                    p.display()
+                ))
+            }
             None => tried.push(format!("{name} (not given)")),
         }
     }
@@ -107,7 +118,10 @@ pub fn find(
                 if p.exists() {
                     return Ok(p);
                 }
-                return Err(format!("${var}={}: no such file or folder ({what})", p.display()));
+                return Err(format!(
+                    "${var}={}: no such file or folder ({what})",
+                    p.display()
+                ));
             }
             None => tried.push(format!("${var} (not set)")),
         }
@@ -152,13 +166,29 @@ mod tests {
 
     #[test]
     fn a_flag_or_variable_naming_a_missing_file_says_so() {
-        let e = find("the thing", Some(("--thing", Some(Path::new("/nonexistent/x")))), None, "x")
-            .unwrap_err();
-        assert_eq!(e, "--thing /nonexistent/x: no such file or folder (the thing)");
+        let e = find(
+            "the thing",
+            Some(("--thing", Some(Path::new("/nonexistent/x")))),
+            None,
+            "x",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "--thing /nonexistent/x: no such file or folder (the thing)"
+        );
         std::env::set_var("CPORX_TEST_PATHS_VAR", "/nonexistent/y");
-        let e = find("the thing", Some(("--thing", None)), Some("CPORX_TEST_PATHS_VAR"), "x")
-            .unwrap_err();
-        assert_eq!(e, "$CPORX_TEST_PATHS_VAR=/nonexistent/y: no such file or folder (the thing)");
+        let e = find(
+            "the thing",
+            Some(("--thing", None)),
+            Some("CPORX_TEST_PATHS_VAR"),
+            "x",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "$CPORX_TEST_PATHS_VAR=/nonexistent/y: no such file or folder (the thing)"
+        );
     }
 
     #[test]
@@ -168,9 +198,17 @@ mod tests {
         assert!(is_root(&root), "{}", root.display());
         let f = find("the setup script", None, None, "scripts/setup-tools.sh").unwrap();
         assert_eq!(f, root.join("scripts/setup-tools.sh"));
-        let e = find("a missing file", Some(("--x", None)), Some("CPORX_TEST_UNSET_VAR"), "no/such/file")
-            .unwrap_err();
+        let e = find(
+            "a missing file",
+            Some(("--x", None)),
+            Some("CPORX_TEST_UNSET_VAR"),
+            "no/such/file",
+        )
+        .unwrap_err();
         assert!(e.starts_with("a missing file not found; looked at: --x (not given), $CPORX_TEST_UNSET_VAR (not set), "), "{e}");
-        assert!(e.contains(&root.join("no/such/file").display().to_string()), "{e}");
+        assert!(
+            e.contains(&root.join("no/such/file").display().to_string()),
+            "{e}"
+        );
     }
 }

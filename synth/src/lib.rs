@@ -149,11 +149,20 @@ mod tests {
         assert!(md.contains("| `clock` | 76.20 | 200.00 | FAIL |"), "{md}");
         assert!(r.summary().contains("MULT18X18D 3/156"), "{}", r.summary());
         // the report names the design, and the critical path's parts add up to its total
-        assert!(md.starts_with("# ECP5 build: receive top, 1 lane, 3 FFE taps (module `top`)"), "{md}");
-        assert!(r.summary().contains("design: receive top, 1 lane, 3 FFE taps on"), "{}", r.summary());
+        assert!(
+            md.starts_with("# ECP5 build: receive top, 1 lane, 3 FFE taps (module `top`)"),
+            "{md}"
+        );
+        assert!(
+            r.summary()
+                .contains("design: receive top, 1 lane, 3 FFE taps on"),
+            "{}",
+            r.summary()
+        );
         let p = &r.nextpnr.critical_paths[0];
         assert!(
-            (p.logic_ns + p.routing_ns + p.clk_setup_ns - p.delay_ns).abs() < 1e-9 && p.clk_setup_ns > 0.0,
+            (p.logic_ns + p.routing_ns + p.clk_setup_ns - p.delay_ns).abs() < 1e-9
+                && p.clk_setup_ns > 0.0,
             "{p:?}"
         );
         let back: FlowReport = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();

@@ -353,7 +353,10 @@ impl FlowReport {
         };
         let mut s = String::new();
         if !self.design.is_empty() {
-            s += &format!("  design: {} on {} ({})\n", self.design, self.board, self.part);
+            s += &format!(
+                "  design: {} on {} ({})\n",
+                self.design, self.board, self.part
+            );
         }
         s += &format!(
             "  LUT4 {} (TRELLIS_COMB: LUT4 slots incl. carry halves), FF {}, MULT18X18D {}, DP16KD {}, IO {}\n",

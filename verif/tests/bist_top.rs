@@ -92,7 +92,9 @@ fn first_diff(a: &[BistOut], b: &[BistOut]) -> Option<(usize, BistOut, BistOut)>
 
 #[test]
 fn bist_top_model_verilator_and_rust_hdl_agree() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("target/cporx-test/bist");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("target/cporx-test/bist");
     std::fs::create_dir_all(&dir).unwrap();
     for (lanes, noise_amp, taps) in [
         (1, 2, vec![32, 4, -2]),
@@ -207,7 +209,9 @@ fn bist_top_rejects_inconsistent_lanes() {
 #[test]
 fn board_tops_lint_clean() {
     use cporx_hdl::bist::board::{BoardTop, BoardTopSpec};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("target/cporx-test/bist");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("target/cporx-test/bist");
     std::fs::create_dir_all(&dir).unwrap();
     let rx = RxParams::default().with_lanes(2).unwrap();
     let b = BistParams {

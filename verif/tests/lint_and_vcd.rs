@@ -8,7 +8,8 @@ use cporx_verif::strategy::param_pool;
 use std::io::BufReader;
 
 fn out_dir(name: &str) -> std::path::PathBuf {
-    let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
         .join("target/cporx-test")
         .join(name);
     std::fs::create_dir_all(&d).unwrap();
