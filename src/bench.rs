@@ -25,8 +25,8 @@ pub struct BenchArgs {
 
 /// Closed-loop throughput: the `short` channel, SNR 25 dB, 0.01 UI RJ, 0.1 UI SJ, 200 ppm.
 fn closed_loop(a: &BenchArgs) -> Result<(), String> {
-    use cporx_sim::afe::{AfeConfig, PulseResponse};
-    use cporx_sim::link::{run_link, run_link_model, LinkConfig};
+    use cporx_link::afe::{AfeConfig, PulseResponse};
+    use cporx_link::closed_loop::{run_link, run_link_model, LinkConfig};
     let cfg = |ui| -> Result<LinkConfig, String> {
         let mut afe = AfeConfig::new(PulseResponse::builtin("short").map_err(|e| e.to_string())?);
         afe.snr_db = Some(25.0);
@@ -49,18 +49,18 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
         r.ber_text(&c),
         r.checker.slips
     );
-    let afe_rate = cporx_sim::afe::bench_samples_per_sec(a.loop_ui as usize);
-    let chk_rate = cporx_sim::prbs_check::bench_symbols_per_sec(a.loop_ui as usize);
+    let afe_rate = cporx_link::afe::bench_samples_per_sec(a.loop_ui as usize);
+    let chk_rate = cporx_link::loop_checker::bench_symbols_per_sec(a.loop_ui as usize);
     println!(
         "      of which alone: AFE {:.1} M samples/s, PRBS checker {:.1} M symbols/s",
         afe_rate / 1e6,
         chk_rate / 1e6
     );
-    if cporx_sim::verilator::find_verilator().is_ok() {
+    if cporx_cosim::verilator::find_verilator().is_ok() {
         let c = cfg(a.rtl_loop_ui)?;
         let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
         let mut vl =
-            cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+            cporx_cosim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
         let t = Instant::now();
         let r = run_link(&c, &mut vl.stepper().map_err(|e| e.to_string())?, None)
             .map_err(|e| e.to_string())?;
@@ -72,7 +72,7 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
             r.lock_text(),
             r.ber_text(&c)
         );
-        let lib = cporx_sim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+        let lib = cporx_cosim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
         let c = cfg(a.loop_ui)?;
         let t = Instant::now();
         let r = run_link(&c, &mut lib.instance().map_err(|e| e.to_string())?, None)
@@ -124,7 +124,7 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     // (a) reference model, data-only fast path
     let adc = random_adc(a.model_symbols);
     let mut sym = vec![0u8; adc.len()];
-    let mut m = cporx_sim::model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
+    let mut m = cporx_model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
     m.step(&RxIn::reset());
     let t = Instant::now();
     m.run_symbols(&adc, &mut sym);
@@ -145,7 +145,7 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
                 .map(|x| RxIn::sample(x as i32)),
         )
         .collect();
-    let vl_rate = match cporx_sim::verilator::find_verilator() {
+    let vl_rate = match cporx_cosim::verilator::find_verilator() {
         Err(e) => {
             println!("  Verilator            : not run. {e}");
             None
@@ -153,7 +153,7 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
         Ok(_) => {
             let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
             let mut vl =
-                cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+                cporx_cosim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
             vl.run(&stim[..1000]).map_err(|e| e.to_string())?; // start the child
             let t = Instant::now();
             let out = vl.run(&stim).map_err(|e| e.to_string())?;

@@ -4,10 +4,10 @@
 use crate::fail::Fail;
 use crate::out;
 use clap::Args;
-use cporx_sim::channel::{FrontEnd, IsiChannel};
-use cporx_sim::equalize::{quantize, train_ls};
-use cporx_sim::figure::Rate;
-use cporx_sim::prbs::Prbs13q;
+use cporx_link::figure::Rate;
+use cporx_link::isi::{FrontEnd, IsiChannel};
+use cporx_link::taps::train::{quantize, train_ls};
+use cporx_model::prbs::Prbs13q;
 use cporx_spec::*;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -117,7 +117,7 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
 
     // Model.
     let t1 = Instant::now();
-    let mut m = cporx_sim::model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
+    let mut m = cporx_model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
     let out: Vec<RxOut> = m.run(&stim);
     let t_model = t1.elapsed().as_secs_f64();
 
@@ -156,7 +156,7 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
         let f = out::create(&a.vcd)?;
         let n = stim.len().min(a.vcd_cycles);
         let mut bw = std::io::BufWriter::new(f);
-        cporx_sim::vcd_out::run_model_with_vcd(&p, &stim[..n], &mut bw)
+        cporx_cosim::vcd_out::run_model_with_vcd(&p, &stim[..n], &mut bw)
             .map_err(|e| format!("cannot write {}: {e}", a.vcd.display()))?;
         out::flush(&mut bw, &a.vcd)?;
         println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.lane$j.group$g.mul$i, top.slicer, top.cdr)", n, a.vcd.display());
@@ -166,12 +166,12 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
     if a.no_rtl {
         println!("  RTL: skipped (--no-rtl)");
     } else {
-        match cporx_sim::verilator::find_verilator() {
+        match cporx_cosim::verilator::find_verilator() {
             Err(e) => println!("  RTL: not run (the model goes on alone). {e}"),
             Ok(_) => {
                 let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
                 let tb = Instant::now();
-                let mut vl = cporx_sim::verilator::VerilatedRx::build(&v, false)
+                let mut vl = cporx_cosim::verilator::VerilatedRx::build(&v, false)
                     .map_err(|e| e.to_string())?;
                 let t_build = tb.elapsed().as_secs_f64();
                 let tr = Instant::now();
@@ -215,8 +215,8 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
 /// the time the receiver's PI code asks for, with noise, jitter and a frequency offset,
 /// starting half a UI off; the model runs the loop, then the RTL runs the same loop.
 fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String> {
-    use cporx_sim::afe::{AfeConfig, PulseResponse};
-    use cporx_sim::link::{run_link, LinkConfig};
+    use cporx_link::afe::{AfeConfig, PulseResponse};
+    use cporx_link::closed_loop::{run_link, LinkConfig};
     let mut afe = AfeConfig::new(PulseResponse::builtin("short").map_err(|e| e.to_string())?);
     afe.snr_db = Some(25.0);
     afe.rj_rms_ui = 0.01;
@@ -231,7 +231,7 @@ fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String>
         c.rx.reset_coefs, c.rx.cdr.kp, c.rx.cdr.ki
     );
     let mut model_out = Vec::with_capacity(a.loop_ui as usize + 1);
-    let mut m = cporx_sim::model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
+    let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
     let t = Instant::now();
     let mut hook = |_: u64, _: &RxIn, o: &RxOut| model_out.push(*o);
     let r = run_link(&c, &mut m, Some(&mut hook)).map_err(|e| e.to_string())?;
@@ -257,12 +257,12 @@ fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String>
     if let Some(w) = &why {
         unmeasured.push(format!("the closed-loop BER: {w}"));
     }
-    if a.no_rtl || cporx_sim::verilator::find_verilator().is_err() {
+    if a.no_rtl || cporx_cosim::verilator::find_verilator().is_err() {
         println!("  RTL in the loop: not run (see above)");
         return Ok(());
     }
     let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
-    let lib = cporx_sim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+    let lib = cporx_cosim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
     let mut inst = lib.instance().map_err(|e| e.to_string())?;
     let (mut n, mut bad, mut first_bad) = (0usize, 0u64, None);
     let t = Instant::now();

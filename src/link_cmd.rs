@@ -5,8 +5,8 @@
 use crate::fail::Fail;
 use crate::out;
 use clap::Args;
-use cporx_sim::afe::{AfeConfig, PulseResponse};
-use cporx_sim::link::{run_link, LinkConfig, LinkResult};
+use cporx_link::afe::{AfeConfig, PulseResponse};
+use cporx_link::closed_loop::{run_link, LinkConfig, LinkResult};
 use cporx_spec::*;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -103,9 +103,9 @@ pub struct LinkArgs {
 }
 
 /// The channel's pulse response: a built-in name, or a Touchstone file's SDD21 (or S21)
-/// through `cporx_sim::pulse::load_channel` at the --baud-gbd rate (its warnings printed).
+/// through `cporx_link::pulse::load_channel` at the --baud-gbd rate (its warnings printed).
 fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
-    if cporx_sim::touchstone::ports_from_name(&a.channel).is_none() && a.ports.is_none() {
+    if cporx_link::touchstone::ports_from_name(&a.channel).is_none() && a.ports.is_none() {
         if a.map.is_some() || a.force_map {
             return Err("--map and --force-map need a Touchstone --channel file".into());
         }
@@ -116,21 +116,21 @@ fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
             "ports",
             n as f64,
             1.0,
-            cporx_sim::touchstone::MAX_PORTS as f64,
+            cporx_link::touchstone::MAX_PORTS as f64,
             "",
         )?;
     }
     let path = std::path::Path::new(&a.channel);
-    let mut o = cporx_sim::pulse::ChannelLoad::new(a.baud * 1e9);
+    let mut o = cporx_link::pulse::ChannelLoad::new(a.baud * 1e9);
     o.ports = a.ports;
     o.force_map = a.force_map;
     o.map = match &a.map {
         Some(m) => {
-            Some(cporx_sim::touchstone::PortMap::parse(m).map_err(|e| format!("--map: {e}"))?)
+            Some(cporx_link::touchstone::PortMap::parse(m).map_err(|e| format!("--map: {e}"))?)
         }
         None => None,
     };
-    let ch = cporx_sim::pulse::load_channel(path, &o).map_err(|e| format!("--channel: {e}"))?;
+    let ch = cporx_link::pulse::load_channel(path, &o).map_err(|e| format!("--channel: {e}"))?;
     for w in &ch.warnings {
         eprintln!("warning: {}: {w}", path.display());
     }
@@ -203,7 +203,7 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
     let phase0 = a
         .phase0
         .map(|p| p as u32)
-        .unwrap_or_else(|| cporx_sim::link::seeded_phase(a.seed));
+        .unwrap_or_else(|| cporx_link::closed_loop::seeded_phase(a.seed));
     c.writes = vec![(CFG_PHASE, phase0 as i32)];
     c.validate().map_err(|e| e.to_string())?;
     Ok(c)
@@ -244,8 +244,8 @@ pub fn print_result(a: &LinkArgs, c: &LinkConfig, r: &LinkResult, secs: f64) {
         ),
         None => println!("counted        : nothing (counting starts {} UI after lock)", c.settle_ui),
     }
-    let bits = cporx_sim::figure::Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits");
-    let syms = cporx_sim::figure::Rate::new(k.symbol_errors, k.symbols_checked, "symbols");
+    let bits = cporx_link::figure::Rate::new(k.bit_errors, 2 * k.symbols_checked, "bits");
+    let syms = cporx_link::figure::Rate::new(k.symbol_errors, k.symbols_checked, "symbols");
     println!("BER            : {}", bits.describe("bit errors", &why));
     println!("SER            : {}", syms.describe("symbol errors", &why));
     if k.symbols_checked > 0 {
@@ -257,7 +257,10 @@ pub fn print_result(a: &LinkArgs, c: &LinkConfig, r: &LinkResult, secs: f64) {
             k.resyncs
         );
     } else {
-        println!("cycle slips    : {}", cporx_sim::figure::not_measured(&why));
+        println!(
+            "cycle slips    : {}",
+            cporx_link::figure::not_measured(&why)
+        );
     }
     if r.counted_ui == 0 {
         println!(
@@ -266,7 +269,7 @@ pub fn print_result(a: &LinkArgs, c: &LinkConfig, r: &LinkResult, secs: f64) {
         );
         println!(
             "frequency      : {}; last integral register value {}",
-            cporx_sim::figure::not_measured("no counted UI to average over"),
+            cporx_link::figure::not_measured("no counted UI to average over"),
             r.final_freq
         );
     } else {
@@ -306,11 +309,11 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
         let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
         eprintln!(
             "Verilator in the loop ({})",
-            cporx_sim::verilator::verilator_version().map_err(|e| e.to_string())?
+            cporx_cosim::verilator::verilator_version().map_err(|e| e.to_string())?
         );
         match &a.vcd {
             Some(path) => {
-                let vl = cporx_sim::verilator::VerilatedRx::build(&v, true)
+                let vl = cporx_cosim::verilator::VerilatedRx::build(&v, true)
                     .map_err(|e| e.to_string())?;
                 let mut s = vl
                     .vcd_stepper(path)
@@ -337,7 +340,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
             None => {
                 // in process: the exported Verilog as a shared library, one call per UI
                 let lib =
-                    cporx_sim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+                    cporx_cosim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
                 let mut s = lib.instance().map_err(|e| e.to_string())?;
                 run_link(&c, &mut s, None).map_err(|e| e.to_string())?
             }
@@ -346,13 +349,13 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
         match &a.vcd {
             Some(path) => {
                 let f = out::create(path)?;
-                let mut v = cporx_sim::vcd_out::ModelVcd::new(
+                let mut v = cporx_cosim::vcd_out::ModelVcd::new(
                     std::io::BufWriter::new(f),
                     c.rx.n_taps,
                     c.rx.lanes,
                 )
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                let mut m = cporx_sim::model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
+                let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let limit = a.vcd_cycles;
                 let mut werr = None;
                 // the model steps itself inside the loop; the hook sees each cycle's state
@@ -378,7 +381,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
                 );
                 r
             }
-            None => cporx_sim::link::run_link_model(&c).map_err(|e| e.to_string())?,
+            None => cporx_link::closed_loop::run_link_model(&c).map_err(|e| e.to_string())?,
         }
     };
     print_result(a, &c, &r, t.elapsed().as_secs_f64());

@@ -178,7 +178,10 @@ fn export(dir: &std::path::Path, config: &Option<PathBuf>) -> Result<(), String>
     let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
     let f = dir.join("top.v");
     out::write(&f, &v)?;
-    out::write(&dir.join("lint_waivers.vlt"), cporx_sim::verilator::WAIVERS)?;
+    out::write(
+        &dir.join("lint_waivers.vlt"),
+        cporx_cosim::verilator::WAIVERS,
+    )?;
     out::write(&dir.join("params.toml"), p.to_toml())?;
     println!(
         "wrote {} ({} lines, n_taps = {}, lanes = {}), lint_waivers.vlt, params.toml",
@@ -187,7 +190,7 @@ fn export(dir: &std::path::Path, config: &Option<PathBuf>) -> Result<(), String>
         p.n_taps,
         p.lanes
     );
-    match cporx_sim::verilator::lint(&f) {
+    match cporx_cosim::verilator::lint(&f) {
         Ok(()) => println!("verilator --lint-only -Wall (with lint_waivers.vlt): clean"),
         Err(e) if e.is_not_found() => println!("lint skipped: {e}"),
         Err(e) => return Err(e.to_string()),
@@ -209,7 +212,7 @@ fn sim(
         out::check_writable(f)?;
     }
     let text = out::read(stimulus)?;
-    let stim = cporx_sim::stimulus::parse(&text, &stimulus.display().to_string(), p.lanes)
+    let stim = cporx_cosim::stimulus::parse(&text, &stimulus.display().to_string(), p.lanes)
         .map_err(|e| e.to_string())?;
     if stim.is_empty() {
         return Err(Fail::NotMeasured(format!(
@@ -222,7 +225,7 @@ fn sim(
             }
         )));
     }
-    if cporx_sim::stimulus::never_resets(&stim) {
+    if cporx_cosim::stimulus::never_resets(&stim) {
         eprintln!(
             "warning: {} never resets (no `rst` line): the run starts from power-up, where every register is 0, \
              configuration included (coefficients, thresholds, targets, CDR gains and ctrl all 0), \
@@ -234,7 +237,7 @@ fn sim(
         Some(path) => {
             let f = out::create(path)?;
             let mut bw = std::io::BufWriter::new(f);
-            let r = cporx_sim::vcd_out::run_model_with_vcd(&p, &stim, &mut bw)
+            let r = cporx_cosim::vcd_out::run_model_with_vcd(&p, &stim, &mut bw)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             out::flush(&mut bw, path)?;
             eprintln!("wrote {}", path.display());
@@ -275,7 +278,7 @@ fn sim(
     if rtl {
         let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
         let mut vl =
-            cporx_sim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+            cporx_cosim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
         let r = vl.run(&stim).map_err(|e| e.to_string())?;
         match cporx_verif::compare(&res, &r, "verilator") {
             Ok(()) => eprintln!(

@@ -4,7 +4,7 @@
 //! asserted by a test.
 
 use clap::Args;
-use cporx_sim::montecarlo::{self, McConfig, CHUNK};
+use cporx_link::montecarlo::{self, McConfig, CHUNK};
 use cporx_spec::*;
 use std::path::PathBuf;
 use std::process::Command;

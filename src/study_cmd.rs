@@ -2,7 +2,7 @@
 //! thrus; crosstalk files are paired with their thru) and a built-in ideal short hop, each
 //! through SDD21 -> pulse -> MMSE FFE -> statistical BER, with the fewest taps and ADC bits
 //! that reach the target BER, the BER of a 3-tap FFE (statistical and Monte-Carlo), and
-//! the plots. Conventions: `cporx_sim::study` (launch SNR, AGC, fixed phase).
+//! the plots. Conventions: `cporx_link::study` (launch SNR, AGC, fixed phase).
 //!
 //! Results are written as they come (`study.jsonl`, one line per finished channel, and
 //! `study.md` rewritten after each), so an interrupted run keeps what it finished.
@@ -12,12 +12,12 @@ use crate::fail::Fail;
 use crate::out;
 use crate::plots::{self, Series, SeriesWithCi};
 use clap::Args;
-use cporx_sim::figure::Rate;
-use cporx_sim::montecarlo;
-use cporx_sim::pulse::{self, ChannelLoad, ChannelPulse, LoadedChannel, PulseOpts};
-use cporx_sim::stateye;
-use cporx_sim::study::{self, Case, Design, StudyOpts};
-use cporx_sim::touchstone::{self, FreqResponse, PortMap, TouchstoneError};
+use cporx_link::figure::Rate;
+use cporx_link::montecarlo;
+use cporx_link::pulse::{self, ChannelLoad, ChannelPulse, LoadedChannel, PulseOpts};
+use cporx_link::stateye;
+use cporx_link::study::{self, Case, Design, StudyOpts};
+use cporx_link::touchstone::{self, FreqResponse, PortMap, TouchstoneError};
 use cporx_spec::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use num_complex::Complex64;

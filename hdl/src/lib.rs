@@ -1,12 +1,12 @@
 //! cporx-hdl: the receive datapath as rust-hdl blocks, one module per block.
 //!
-//! | block | file | model (cporx-sim) | latency |
+//! | block | file | model (cporx-model) | latency |
 //! |---|---|---|---|
-//! | FFE | `ffe.rs` | `sim/src/model/ffe.rs` | 6 cycles |
-//! | PAM-4 slicer | `slicer.rs` | `sim/src/model/slicer.rs` | 1 cycle |
-//! | baud-rate CDR | `cdr.rs` | `sim/src/model/cdr.rs` | 4 cycles |
-//! | receive top | `rx_top.rs` | `sim/src/model/rx_top.rs` | 7 cycles to the decision, 11 to the phase code |
-//! | BIST blocks, BIST and board tops | `bist/` | `sim/src/bist/` | docs/bist.md |
+//! | FFE | `ffe.rs` | `sim/model/src/ffe.rs` | 6 cycles |
+//! | PAM-4 slicer | `slicer.rs` | `sim/model/src/slicer.rs` | 1 cycle |
+//! | baud-rate CDR | `cdr.rs` | `sim/model/src/cdr.rs` | 4 cycles |
+//! | receive top | `rx_top.rs` | `sim/model/src/rx_top.rs` | 7 cycles to the decision, 11 to the phase code |
+//! | BIST blocks, BIST and board tops | `bist/` | `sim/model/src/bist/` | docs/bist.md |
 //!
 //! Number formats and latencies come from `cporx-spec` (prose: docs/numerics.md).
 //!

@@ -1,5 +1,5 @@
 //! Tests of the BIST blocks (hdl/src/bist/): each block's rust-hdl simulation against its
-//! bit-exact model (cporx-sim `bist`), every output every cycle, with random stimulus and
+//! bit-exact model (cporx-model `bist`), every output every cycle, with random stimulus and
 //! parameters (extremes included), resets in the middle and power-up without reset; the
 //! generator against `Prbs13q`; the channel emulator's exact noise-free codes, saturation
 //! and noise statistics; the checker on clean and corrupted PRBS13Q streams (also against
@@ -10,13 +10,13 @@
 //! raise the clock, settle, read the outputs (as hdl/src/step.rs).
 
 use cporx_hdl::bist::{verilog_of, ChanEmu, PrbsChk, PrbsGen, UartTx};
-use cporx_sim::bist::chan_emu::ChanEmuModel;
-use cporx_sim::bist::prbs_chk::{PrbsChkModel, PrbsChkOut};
-use cporx_sim::bist::prbs_gen::PrbsGenModel;
-use cporx_sim::bist::uart_tx::{report_line, uart_decode, UartIn, UartOut, UartTxModel};
-use cporx_sim::bist::{BistParams, LAT_CHAN};
-use cporx_sim::prbs::Prbs13q;
-use cporx_sim::prbs_check::Prbs13qChecker;
+use cporx_link::loop_checker::Prbs13qChecker;
+use cporx_model::bist::chan_emu::ChanEmuModel;
+use cporx_model::bist::prbs_chk::{PrbsChkModel, PrbsChkOut};
+use cporx_model::bist::prbs_gen::PrbsGenModel;
+use cporx_model::bist::uart_tx::{report_line, uart_decode, UartIn, UartOut, UartTxModel};
+use cporx_model::bist::{BistParams, LAT_CHAN};
+use cporx_model::prbs::Prbs13q;
 use cporx_spec::sext;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -601,14 +601,14 @@ fn lint(name: &str, verilog: String) {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.v"));
     std::fs::write(&path, verilog).unwrap();
-    if let Err(e) = cporx_sim::verilator::lint(&path) {
+    if let Err(e) = cporx_cosim::verilator::lint(&path) {
         panic!("{name}: {e}");
     }
 }
 
 #[test]
 fn bist_blocks_lint_clean_with_verilator() {
-    cporx_sim::verilator::find_verilator()
+    cporx_cosim::verilator::find_verilator()
         .expect("Verilator is required for the lint test (scripts/setup-tools.sh)");
     for lanes in [1, 2, 4, 16] {
         lint(

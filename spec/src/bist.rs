@@ -1,5 +1,5 @@
 //! Parameters and constants of the BIST (built-in self-test) top: one place for the model
-//! (cporx-sim `bist`), the RTL (cporx-hdl `bist`) and the docs (docs/bist.md).
+//! (cporx-model `bist`), the RTL (cporx-hdl `bist`) and the docs (docs/bist.md).
 
 use crate::ParamError;
 use serde::{Deserialize, Serialize};
@@ -207,7 +207,7 @@ pub fn lane_seed(noise_seed: u64, lane: usize) -> u64 {
 
 /// The PRBS13 feedback mask over a 13-bit state whose bit 0 is the newest bit:
 /// b[t] = b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13] (x^13 + x^12 + x^2 + x + 1), as in
-/// cporx-sim's `prbs::Prbs`.
+/// cporx-model's `prbs::Prbs`.
 pub const PRBS13_TAPMASK: u32 = (1 << 12) | (1 << 11) | (1 << 1) | 1;
 /// PRBS13 state mask.
 pub const PRBS13_MASK: u32 = (1 << 13) - 1;

@@ -97,7 +97,7 @@ pub const LAT_SLICER: usize = 1;
 /// captured x[n] on the ADC port, counting that edge).
 pub const LAT_TOP: usize = LAT_FFE + LAT_SLICER;
 
-// ---- CDR (baud-rate clock recovery; hdl/src/cdr.rs, sim/src/model/cdr.rs) ----
+// ---- CDR (baud-rate clock recovery; hdl/src/cdr.rs, sim/model/src/cdr.rs) ----
 
 /// Timing-error detector output z (Mueller-Muller on the slicer error, see docs/numerics.md):
 /// z = e[k]*A(a[k-1]) - e[k-1]*A(a[k]) with e in Q8.1 (|e| <= 255) and A in {-3,-1,1,3},

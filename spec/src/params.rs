@@ -1,5 +1,5 @@
 //! The parameter set of the receive top. One `RxParams` value drives both the reference
-//! model (`cporx_sim::model::RxTopModel::new`) and the rust-hdl generator
+//! model (`cporx_model::RxTopModel::new`) and the rust-hdl generator
 //! (`cporx_hdl::RxTop::new`): tap count and the reset values of every configuration
 //! register (coefficients, thresholds, targets). Widths are compile-time constants in
 //! `lib.rs` because rust-hdl takes them as const generics.

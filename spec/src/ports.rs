@@ -24,7 +24,7 @@ use crate::*;
 /// input words (u32) and P output words (u64). Input word 0 carries the control fields and
 /// lane 0's ADC code; input word j > 0 carries lane j's ADC code at IN_ADC_SHIFT. Output
 /// word j carries lane j's y, err, symbol and gray and (in every word) the shared phase,
-/// lock and freq. The C++ harness is generated from these (cporx_sim::verilator).
+/// lock and freq. The C++ harness is generated from these (cporx_cosim::verilator).
 pub const IN_ADC_SHIFT: u32 = 0;
 pub const IN_DATA_SHIFT: u32 = 8;
 pub const IN_ADDR_SHIFT: u32 = 16;

@@ -1,9 +1,9 @@
 //! cporx-verif: run one stimulus through the three implementations of the receive top
 //! and compare every output of every cycle.
 //!
-//! * (a) the reference model, `cporx_sim::model::RxTopModel`
+//! * (a) the reference model, `cporx_model::RxTopModel`
 //! * (b) rust-hdl's simulator, `cporx_hdl::RxTopSim`
-//! * (c) Verilator on the exported Verilog, `cporx_sim::verilator::VerilatedRx`
+//! * (c) Verilator on the exported Verilog, `cporx_cosim::verilator::VerilatedRx`
 //!
 //! [`strategy`] holds the proptest generators (random legal parameters, run-time
 //! configuration and ADC streams, with the extremes drawn on purpose).
@@ -88,7 +88,7 @@ pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Resul
 
 /// Run the reference model from power-up.
 pub fn run_model(p: &RxParams, stim: &[RxIn]) -> Vec<RxOut> {
-    cporx_sim::model::RxTopModel::new(p)
+    cporx_model::RxTopModel::new(p)
         .expect("validated params")
         .run(stim)
 }
@@ -104,7 +104,7 @@ pub fn run_rust_hdl(p: &RxParams, stim: &[RxIn]) -> Vec<RxOut> {
 /// cycle. `Err` carries the shrunk failing case; `Ok` the number of cycles compared. Used
 /// by the mutation check and the post-synthesis check.
 pub fn check_verilated(
-    vl: &mut cporx_sim::verilator::VerilatedRx,
+    vl: &mut cporx_cosim::verilator::VerilatedRx,
     p: &RxParams,
     cases: u32,
     against: &'static str,

@@ -59,8 +59,8 @@ pub fn adc_stream() -> impl Strategy<Value = Vec<i32>> {
 /// model's CDR steering the sampler from a seeded initial phase. Real signal statistics
 /// (ISI, noise, a rotating phase, lock acquisition) for the open-loop equivalence cases.
 pub fn recorded_adc(channel: usize, ppm: f64, seed: u64, n: usize) -> Vec<i32> {
-    use cporx_sim::afe::{AfeConfig, PulseResponse};
-    use cporx_sim::link::{run_link, LinkConfig};
+    use cporx_link::afe::{AfeConfig, PulseResponse};
+    use cporx_link::closed_loop::{run_link, LinkConfig};
     let names = PulseResponse::builtin_names();
     let mut a = AfeConfig::new(PulseResponse::builtin(names[channel % names.len()]).unwrap());
     a.snr_db = Some(22.0);
@@ -71,7 +71,7 @@ pub fn recorded_adc(channel: usize, ppm: f64, seed: u64, n: usize) -> Vec<i32> {
     a.seed = seed;
     let mut c = LinkConfig::new(a, 3, n as u64).unwrap();
     c.writes = vec![(CFG_PHASE, (seed % 128) as i32)];
-    let mut m = cporx_sim::model::RxTopModel::new(&c.rx).unwrap();
+    let mut m = cporx_model::RxTopModel::new(&c.rx).unwrap();
     let mut adc = Vec::with_capacity(n + 1);
     let mut hook = |_: u64, i: &RxIn, _: &RxOut| adc.push(i.adc[0]);
     run_link(&c, &mut m, Some(&mut hook)).unwrap();

@@ -4,16 +4,16 @@
 //! 16 lanes, a clean and a noisy (erroring) channel, injected errors, report requests and
 //! mid-run resets. The run also has to do real work: lock, sync, count, report.
 
+use cporx_cosim::verilator::{lint, VerilatedBist};
 use cporx_hdl::bist::{bist_top_verilog, BistTop};
-use cporx_sim::bist::top::{BistIn, BistOut, BistTopModel};
-use cporx_sim::bist::uart_tx::uart_decode;
-use cporx_sim::verilator::{lint, VerilatedBist};
+use cporx_model::bist::top::{BistIn, BistOut, BistTopModel};
+use cporx_model::bist::uart_tx::uart_decode;
 use cporx_spec::bist::BistParams;
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
 fn stimulus(n: usize, seed: u64, div: usize) -> Vec<BistIn> {
-    use cporx_sim::bist::uart_rx::uart_encode;
+    use cporx_model::bist::uart_rx::uart_encode;
     let mut s = vec![BistIn {
         rst: true,
         ..Default::default()
@@ -160,7 +160,7 @@ fn bist_top_model_verilator_and_rust_hdl_agree() {
             // clean channel: the only errors are the injected ones (5 bit errors each,
             // a self-synchronizing checker's multiplication), LEDs show them
             assert!(end.bit_errs > 0 && end.bit_errs % 5 == 0, "{end:?}");
-            assert_eq!(end.leds, cporx_sim::bist::uart_tx::leds_of(end.bit_errs));
+            assert_eq!(end.leds, cporx_model::bist::uart_tx::leds_of(end.bit_errs));
         } else {
             assert!(end.bit_errs > 100, "{end:?}");
         }

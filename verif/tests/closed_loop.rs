@@ -3,10 +3,11 @@
 //! over 100,000 UI, with noise, random and sinusoidal jitter and a frequency offset, and
 //! the phase code out of each implementation steering its own sampler.
 
-use cporx_sim::afe::{AfeConfig, PulseResponse};
-use cporx_sim::link::{run_link, LinkConfig, Receiver};
-use cporx_sim::model::RxTopModel;
-use cporx_sim::verilator::{VerilatedLib, VerilatedRx};
+use cporx_cosim::verilator::{VerilatedLib, VerilatedRx};
+use cporx_link::afe::{AfeConfig, PulseResponse};
+use cporx_link::closed_loop::{run_link, LinkConfig};
+use cporx_model::Receiver;
+use cporx_model::RxTopModel;
 use cporx_spec::*;
 use cporx_verif::compare;
 
@@ -30,7 +31,10 @@ fn link(ui: u64, seed: u64, ppm: f64, phase0: i32) -> LinkConfig {
     c
 }
 
-fn record<R: Receiver>(c: &LinkConfig, rx: &mut R) -> (Vec<RxOut>, cporx_sim::link::LinkResult) {
+fn record<R: Receiver>(
+    c: &LinkConfig,
+    rx: &mut R,
+) -> (Vec<RxOut>, cporx_link::closed_loop::LinkResult) {
     record_all(c, rx).0
 }
 
@@ -38,7 +42,7 @@ fn record<R: Receiver>(c: &LinkConfig, rx: &mut R) -> (Vec<RxOut>, cporx_sim::li
 fn record_all<R: Receiver>(
     c: &LinkConfig,
     rx: &mut R,
-) -> ((Vec<RxOut>, cporx_sim::link::LinkResult), Vec<RxIn>) {
+) -> ((Vec<RxOut>, cporx_link::closed_loop::LinkResult), Vec<RxIn>) {
     let mut outs = Vec::with_capacity(c.ui as usize + 1);
     let mut ins = Vec::with_capacity(c.ui as usize + 1);
     let mut hook = |_n: u64, i: &RxIn, o: &RxOut| {

@@ -8,7 +8,7 @@
 //! (truncated to `RUST_HDL_CYCLES` cycles; the stepper runs ~3.6e5 cycles/s against Verilator's ~1e7). A failure is shrunk
 //! and saved to tests/regressions/equivalence.txt, which every later run replays first.
 
-use cporx_sim::verilator::VerilatedRx;
+use cporx_cosim::verilator::VerilatedRx;
 use cporx_spec::*;
 use cporx_verif::strategy::{case, param_pool};
 use cporx_verif::*;

@@ -1,8 +1,8 @@
 //! The exported Verilog lints clean, and the model's VCD lines up with Verilator's own
 //! `--trace` VCD of the RTL, signal by signal, for the same stimulus.
 
-use cporx_sim::vcd_out::{read_vcd, run_model_with_vcd, value_at};
-use cporx_sim::verilator::{lint, VerilatedRx};
+use cporx_cosim::vcd_out::{read_vcd, run_model_with_vcd, value_at};
+use cporx_cosim::verilator::{lint, VerilatedRx};
 use cporx_spec::*;
 use cporx_verif::strategy::param_pool;
 use std::io::BufReader;

@@ -9,7 +9,7 @@
 //! strategy as tests/equivalence.rs) must fail on every mutant, and pass on the
 //! unmutated design in the same run.
 
-use cporx_sim::verilator::VerilatedRx;
+use cporx_cosim::verilator::VerilatedRx;
 use cporx_spec::*;
 use cporx_verif::*;
 use proptest::test_runner::TestError;

@@ -12,7 +12,7 @@
 //!   top for ulx3s-85f with unconstrained I/O: a non-empty bitstream and a report with
 //!   LUT4 > 0 and Fmax > 0.
 
-use cporx_sim::verilator::VerilatedRx;
+use cporx_cosim::verilator::VerilatedRx;
 use cporx_spec::*;
 use cporx_verif::*;
 use std::time::Instant;

@@ -9,7 +9,7 @@
 //! A second test drives the CDR's lock and kick edges, which the spec states exactly, at
 //! the receive top.
 
-use cporx_sim::verilator::VerilatedRx;
+use cporx_cosim::verilator::VerilatedRx;
 use cporx_spec::*;
 use cporx_verif::*;
 

@@ -33,7 +33,7 @@
 //! so the block closes timing well above 200 MHz on ECP5.
 //! Reset: every register 0, except each LFSR, which loads its seed (also when it holds 0,
 //! its power-up state, so an unreset block still produces noise).
-//! Model: cporx-sim `bist::chan_emu::ChanEmuModel`.
+//! Model: cporx-model `bist::chan_emu::ChanEmuModel`.
 
 use super::{check_lanes, check_range, many};
 use crate::{ext_mask, konst};
@@ -385,7 +385,7 @@ pub struct ChanEmu {
 impl ChanEmu {
     /// `taps`: 1 ..= 4 signed 8-bit channel taps (h_0 on the newest symbol; missing taps
     /// are 0); `noise_amp` 0 ..= 8; one nonzero 39-bit LFSR seed per lane (the lane count
-    /// is `lane_seeds.len()`: 1, 2, 4, 8 or 16). cporx-sim: `BistParams::taps`,
+    /// is `lane_seeds.len()`: 1, 2, 4, 8 or 16). cporx-model: `BistParams::taps`,
     /// `noise_amp`, `lane_seeds()`.
     pub fn new(taps: &[i32], noise_amp: u32, lane_seeds: &[u64]) -> Result<Self, ParamError> {
         check_lanes(lane_seeds.len())?;

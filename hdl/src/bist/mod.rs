@@ -1,6 +1,6 @@
 //! BIST (built-in self-test) building blocks as rust-hdl RTL, P lanes (symbols per clock,
 //! P in {1, 2, 4, 8, 16}; lane 0 the OLDEST symbol of a clock). Specification:
-//! docs/bist.md; bit-exact models: cporx-sim `bist` (sim/src/bist/); tests:
+//! docs/bist.md; bit-exact models: cporx-model `bist` (sim/model/src/bist/); tests:
 //! hdl/tests/bist_blocks.rs.
 //!
 //! | block | file | latency |
@@ -15,7 +15,7 @@
 //!
 //! Every block has `clock` and a synchronous, active-high `rst`; per-lane ports are
 //! `Vec<Signal<..>>` fields, exported as `name$0`, `name$1`, ... Outputs are registers.
-//! The constructors take plain values (cporx-hdl does not depend on cporx-sim, where
+//! The constructors take plain values (cporx-hdl does not depend on cporx-model, where
 //! `BistParams` lives): `BistParams::lanes`, `taps4()`, `noise_amp`, `lane_seeds()`,
 //! `uart_div` and `report_interval` map one to one onto their arguments. They return a
 //! `ParamError` naming the parameter and its legal range for an illegal value.

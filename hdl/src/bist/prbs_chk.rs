@@ -27,7 +27,7 @@
 //! per group of CHK_GROUP = 4 lanes; 3b. per-clock sums (6 bits each); 4. 32-bit
 //! saturating counters. Every register resets and powers up
 //! to 0. The history register is a shift register (no arithmetic).
-//! Model: cporx-sim `bist::prbs_chk::PrbsChkModel`.
+//! Model: cporx-model `bist::prbs_chk::PrbsChkModel`.
 
 use super::{check_lanes, many, PRBS13_TAPMASK};
 use crate::konst;

@@ -2,7 +2,7 @@
 //!
 //! PRBS13 (x^13 + x^12 + x^2 + x + 1, all-ones seed, output bit = feedback bit) taken in
 //! bit pairs, the first bit of a pair the MSB, Gray-coded to a PAM-4 level (00 -> 0,
-//! 01 -> 1, 11 -> 2, 10 -> 3). The output is exactly the sequence of cporx-sim's
+//! 01 -> 1, 11 -> 2, 10 -> 3). The output is exactly the sequence of cporx-model's
 //! `prbs::Prbs13q::new()`, lane 0 the first (oldest) symbol of each clock. The 13-bit LFSR
 //! advances 2P bits per clock, unrolled combinationally (a chain of 2P shift/XOR steps).
 //!
@@ -19,7 +19,7 @@
 //! at 0 (its power-up state, which would lock it), the LFSR loads 0x1FFF and the symbols
 //! are 0; the first clock after reset then outputs symbols 0 .. P-1 of the sequence. The
 //! LFSR is the only wrapping state. The inject edge register samples `inject` at every edge.
-//! Model: cporx-sim `bist::prbs_gen::PrbsGenModel`.
+//! Model: cporx-model `bist::prbs_gen::PrbsGenModel`.
 
 use super::{check_lanes, many, PRBS13_TAPMASK};
 use crate::konst;

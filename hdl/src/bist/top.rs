@@ -23,7 +23,7 @@
 //! phase code has no sampler to steer here (the channel is digital), so the loop runs but
 //! nothing follows it; its lock detector still gates the checker.
 //! Latency: generator 1, channel 5, receiver 7 (to the decision, LAT_TOP), checker 5 (to the counters).
-//! Model: cporx-sim `bist::top::BistTopModel`; equivalence: verif/tests/bist_top.rs.
+//! Model: cporx-model `bist::top::BistTopModel`; equivalence: verif/tests/bist_top.rs.
 
 use super::{ChanEmu, PrbsChk, PrbsGen, UartRx, UartTx};
 use crate::RxTop;

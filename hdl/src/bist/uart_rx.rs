@@ -20,7 +20,7 @@
 //! stop bit. Reset and power-up: idle, no address, outputs 0 (`prev` powers up low, so a
 //! line that is high from power-up starts nothing).
 //! Latency: the write strobe is high for the clock after the edge that samples the data
-//! byte's stop bit. Model: cporx-sim `bist::uart_rx::UartRxModel`.
+//! byte's stop bit. Model: cporx-model `bist::uart_rx::UartRxModel`.
 
 use super::check_range;
 use crate::konst;

@@ -22,7 +22,7 @@
 //! Reset and power-up: idle, timer 0, LEDs off. The line register holds the inverted line
 //! level so that power-up (all registers 0) is idle high too. The timer, baud and bit
 //! counters are modular counters (they wrap by design, never past their limits).
-//! Model: cporx-sim `bist::uart_tx::UartTxModel`.
+//! Model: cporx-model `bist::uart_tx::UartTxModel`.
 
 use super::check_range;
 use crate::konst;
@@ -121,7 +121,7 @@ pub struct UartTx {
 
 impl UartTx {
     /// `uart_div`: clocks per bit, 2 ..= 65535; `report_interval`: clocks between periodic
-    /// reports, 2 ..= 2^32 - 1 (cporx-sim `BistParams::uart_div`, `report_interval`).
+    /// reports, 2 ..= 2^32 - 1 (cporx-model `BistParams::uart_div`, `report_interval`).
     pub fn new(uart_div: u32, report_interval: u32) -> Result<Self, ParamError> {
         check_range(
             "bist.uart_div",

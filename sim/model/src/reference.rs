@@ -1,0 +1,187 @@
+//! Untimed references, one per block, written from the equations of docs/numerics.md
+//! (not from the cycle-accurate models next to this file): plain i64 arithmetic on the
+//! serial sample stream, no pipeline registers, no `fixed`. The cycle-accurate models,
+//! shifted by the spec's latencies, must equal these (`sim/model/tests/reference.rs`), so a
+//! misreading of the spec shared by the model and the RTL (which have one pipeline shape)
+//! shows here.
+//!
+//! * [`ffe_y`] / [`ffe_ref`]: "FFE", the four lines `acc`, `r`, `q`, `y`.
+//! * [`slicer_ref`]: "Slicer", `symbol`, `gray`, `err`.
+//! * [`cdr_ref`]: "CDR", the serial one-lane loop per UI (detector, loop filter, frequency
+//!   saturation, phase, lock detector and kick). It is the P = 1 loop; at P > 1 the spec's
+//!   CDR is the decimated loop (one update per clock from the sum of P detector outputs),
+//!   which differs from a per-UI loop by design.
+
+use cporx_spec::CdrParams;
+
+/// Q2.6 coefficient times Q6.0 sample, summed exactly in Q.6, then `Y_SHIFT = 5`.
+const Y_SHIFT: u32 = 5;
+const Y_LO: i64 = -128;
+const Y_HI: i64 = 127;
+
+/// "FFE": the output `y[n]` (Q7.1 code) of the FIR over the serial stream `x` (Q6.0 codes,
+/// `x[0]` the first sample after a reset; the history before it is 0, as a reset leaves it)
+/// with coefficients `coefs` (Q2.6 codes, tap 0 on the newest sample):
+///
+/// ```text
+/// acc[n] = sum_{k=0}^{N-1} c_k * x[n-k]
+/// r[n]   = acc[n] + 2^(Y_SHIFT-1)
+/// q[n]   = floor(r[n] / 2^Y_SHIFT)
+/// y[n]   = min(max(q[n], -128), 127)
+/// ```
+pub fn ffe_y(coefs: &[i32], x: &[i32], n: usize) -> i32 {
+    let mut acc: i64 = 0;
+    for (k, &c) in coefs.iter().enumerate() {
+        let xk = if k <= n { x[n - k] as i64 } else { 0 };
+        acc += c as i64 * xk;
+    }
+    let r = acc + (1i64 << (Y_SHIFT - 1));
+    let q = r.div_euclid(1i64 << Y_SHIFT); // floor: the divisor is positive
+    q.clamp(Y_LO, Y_HI) as i32
+}
+
+/// "FFE": [`ffe_y`] for every sample of the stream, one coefficient set throughout.
+pub fn ffe_ref(coefs: &[i32], samples: &[i32]) -> Vec<i32> {
+    (0..samples.len())
+        .map(|n| ffe_y(coefs, samples, n))
+        .collect()
+}
+
+/// "Slicer": the decision (priority rule, signed compares), its Gray bits (msb first,
+/// packed `msb << 1 | lsb`) and the exact error, for one FFE output `y` (Q7.1):
+///
+/// ```text
+/// symbol = 3 if y >= t2, else 2 if y >= t1, else 1 if y >= t0, else 0
+/// gray   = G(symbol), G = {0: 00, 1: 01, 2: 11, 3: 10}
+/// err    = y - L[symbol]
+/// ```
+pub fn slicer_ref(y: i32, thresholds: &[i32; 3], targets: &[i32; 4]) -> (u8, u8, i32) {
+    let [t0, t1, t2] = *thresholds;
+    let symbol: u8 = if y >= t2 {
+        3
+    } else if y >= t1 {
+        2
+    } else if y >= t0 {
+        1
+    } else {
+        0
+    };
+    let gray = [0b00, 0b01, 0b11, 0b10][symbol as usize];
+    let err = (y as i64 - targets[symbol as usize] as i64) as i32;
+    (symbol, gray, err)
+}
+
+/// The CDR outputs after one edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CdrRefOut {
+    /// PI code, `phase >> 20`
+    pub phase: u8,
+    pub lock: bool,
+    pub freq: i32,
+}
+
+const PHASE_MOD: i64 = 1 << 27;
+const FREQ_LO: i64 = -(1 << 19);
+const FREQ_HI: i64 = (1 << 19) - 1;
+/// Lock window, UI (one lane: 256 clocks).
+const WINDOW: usize = 256;
+/// Consecutive unlocked windows that make a kick.
+const KICK_AFTER: u32 = 4;
+/// Edges from a slicer output to the phase it moves (the CDR latency, "Latency" table).
+const CDR_DELAY: i64 = 4;
+
+/// `A(s) = 2s - 3`.
+fn level(s: u8) -> i64 {
+    2 * s as i64 - 3
+}
+
+/// "CDR", serial one-lane loop per UI, after a reset. `symbol[e]`, `err[e]` are the
+/// slicer's outputs after edge `e` (edge 0 the first after the reset; the slicer reads as
+/// `symbol 0, err 0` before it); returns the CDR's outputs after each edge. From the text:
+///
+/// * detector: `z[u] = e[u] A(a[u-1]) - e[u-1] A(a[u])` on the slicer outputs, with the
+///   samples before the first one read as `e = 0`, symbol 0 (the reset detector);
+/// * loop filter (P = 1, `zs = z`): `pf <- ((z << kp) + freq) mod 2^27`,
+///   `inc <- z << ki`, `freq <- sat20(freq + inc)` (enable and integral),
+///   `phase <- (phase + pf [+ 2^26 on a kick]) mod 2^27` (enable). Unrolled over the
+///   chain of the Latency table (slicer output -> D1 -> D2 -> pf/inc -> phase, 4 edges):
+///   the slicer output of edge `u` moves the phase at edge `u + 4` by `z[u] << kp`, plus
+///   `freq` as it was after edge `u + 2` (pf reads `freq` before its own edge `u + 3`), and
+///   moves `freq` at edge `u + 4` by `z[u] << ki`;
+/// * lock detector ("Lock detector and kick: timing", W = 256): window `w` counts the
+///   slicer outputs of edges `wW - 4 ..= wW + W - 5` with `|err| > lock_thr`; at edge
+///   `(w + 1)W` `lock <- (count <= lock_max)`; an unlocked decision counts, the fourth in a
+///   row (while acquiring, `kick` set) kicks the phase by `2^26` at the next edge; a locking
+///   decision ends acquisition and clears the count.
+/// `cfg` is held constant over the run: the configuration registers' reset values.
+pub fn cdr_ref(cfg: &CdrParams, symbol: &[u8], err: &[i32]) -> Vec<CdrRefOut> {
+    assert_eq!(symbol.len(), err.len());
+    let n = symbol.len();
+    // slicer output of edge u (u = -1: the reset value), as (e, a)
+    let out = |u: i64| -> (i64, u8) {
+        if u < 0 {
+            (0, 0)
+        } else {
+            (err[u as usize] as i64, symbol[u as usize])
+        }
+    };
+    let z = |u: i64| -> i64 {
+        if u < -1 {
+            return 0; // the detector's reset registers: e = 0
+        }
+        let (e, a) = out(u);
+        let (e1, a1) = out(u - 1);
+        e * level(a1) - e1 * level(a)
+    };
+    // a bad sample: |err| > lock_thr
+    let bad =
+        |u: i64| -> u32 { (u >= 0 && (err[u as usize] as i64).abs() > cfg.lock_thr as i64) as u32 };
+
+    let mut phase: i64 = (cfg.reset_phase as i64) << 20;
+    // freq after edge e - 1 and after edge e - 2
+    let (mut freq1, mut freq2): (i64, i64) = (0, 0);
+    let mut lock = false;
+    let mut acquiring = true;
+    let mut unlocked: u32 = 0;
+    let mut kick_at: Option<usize> = None;
+    let mut res = Vec::with_capacity(n);
+    for e in 0..n {
+        // lock decision at the edge after each window
+        if e >= WINDOW && e % WINDOW == 0 {
+            let w = (e / WINDOW - 1) as i64;
+            let (lo, hi) = (w * WINDOW as i64 - 4, w * WINDOW as i64 + WINDOW as i64 - 5);
+            let count: u32 = (lo..=hi).map(bad).sum();
+            lock = count <= cfg.lock_max;
+            if lock {
+                unlocked = 0;
+                acquiring = false;
+            } else {
+                unlocked += 1;
+                if unlocked == KICK_AFTER {
+                    unlocked = 0;
+                    if acquiring && cfg.kick {
+                        kick_at = Some(e + 1);
+                    }
+                }
+            }
+        }
+        let zu = z(e as i64 - CDR_DELAY);
+        let freq0 = if cfg.enable && cfg.integral {
+            (freq1 + (zu << cfg.ki)).clamp(FREQ_LO, FREQ_HI)
+        } else {
+            freq1
+        };
+        if cfg.enable {
+            let kick = if kick_at == Some(e) { 1i64 << 26 } else { 0 };
+            phase = (phase + (zu << cfg.kp) + freq2 + kick).rem_euclid(PHASE_MOD);
+        }
+        freq2 = freq1;
+        freq1 = freq0;
+        res.push(CdrRefOut {
+            phase: (phase >> 20) as u8,
+            lock,
+            freq: freq0 as i32,
+        });
+    }
+    res
+}
