@@ -18,6 +18,9 @@ pub const NOISE_AMP_MAX: u32 = 8;
 pub const NOISE_LFSR_BITS: usize = 39;
 /// UART divisor: clocks per bit, 16-bit counter.
 pub const UART_DIV_MAX: u32 = 65535;
+/// Latency of the PRBS13Q generator: one output register, so a reset applied in cycle c
+/// shows on the symbols read after cycle c + LAT_GEN - 1 (docs/bist.md, "1. PRBS13Q generator").
+pub const LAT_GEN: usize = 1;
 /// Latency of the channel emulator: a symbol applied in cycle c influences the ADC codes
 /// read after cycle c + LAT_CHAN - 1 (`LAT_CHAN` edges counting the capturing one).
 pub const LAT_CHAN: usize = 5;
