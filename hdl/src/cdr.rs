@@ -1,7 +1,8 @@
 //! Baud-rate CDR: Mueller-Muller timing-error detector on the slicer error, a
-//! proportional-integral loop filter with power-of-two gains, a phase accumulator whose
-//! top bits are the phase-interpolator code, and a lock detector.
+//! proportional-integral loop filter with power-of-two gains, a phase accumulator whose top
+//! bits are the phase-interpolator code, and a lock detector with a false-lock escape.
 //!
+//! ```text
 //! z[k]  = e[k] * A(a[k-1]) - e[k-1] * A(a[k])      A(s) = 2s - 3 (x1, x3: adds, no multiplier)
 //!         per lane (`TedLane`); lane 0's previous sample is the previous clock's lane P-1
 //! zs    = the sum of the clock's P detector outputs (registered as group sums of
@@ -10,30 +11,63 @@
 //! freq  <- sat(freq + inc)                          if ctrl.enable and ctrl.integral
 //! phase <- phase + pf (mod 2^27)                    if ctrl.enable
 //! phase_code = phase[26:20]
-//! lock  <- (#{|err| > lock_thr} in the 256-UI window (256/P clocks, every lane) <= lock_max); pipelined: per-lane bad flags, group counts, the clock's count, bad-sample
-//!          register, window-total register, decision (at the edge after the window's
-//!          last edge; docs/numerics.md, "Lock detector and kick: timing")
-//! kick: when the 4th consecutive unlocked window is decided, if ctrl.kick and still
-//!       acquiring (no lock since reset or the last phase load), a kick pulse is
-//!       registered; at the next edge the phase also moves by half a UI (if ctrl.enable)
+//! lock  <- (#{|err| > lock_thr} in the 256-UI window (256/P clocks, every lane) <= lock_max)
+//! ```
 //!
-//! Ports
+//! Per UI the gains are those of the one-lane loop: kp and ki weigh each detector output
+//! once, and freq is in phase LSBs per UI, so a clock of P UI advances the phase by P * freq.
+//! The lock detector is pipelined: per-lane bad flags, group counts, the clock's count, the
+//! window's running count, the window-total register, then the decision (at the edge after
+//! the window's last edge; docs/numerics.md, "Lock detector and kick: timing"). The bad flag
+//! is two signed compares in parallel, `err > thr` and `err <= ~thr` (= -thr - 1), whose
+//! bounds are inverters on the `lock_thr` register as written (no adder, no negation).
+//! Kick (false-lock escape): when the 4th (KICK_WINDOWS) consecutive unlocked window is
+//! decided, if ctrl.kick and still acquiring (no lock since reset or the last phase load), a
+//! kick pulse is registered; at the next edge the phase also moves by half a UI (2^26, if
+//! ctrl.enable then; else the kick is lost). A phase load wins over the loop update and the
+//! kick at the same edge.
+//!
+//! **Parameters** (`RxParams`, checked by `RxParams::validate`, which `Cdr::new` calls on the
+//! whole set): `lanes` P in {1, 2, 4, 8, 16}; the reset values `cdr` (`CdrParams`): `kp`
+//! 0 ..= 15, `ki` 0 ..= 7 (shifts), `enable`, `integral`, `kick` (bools: ctrl bits 0, 1, 2),
+//! `lock_thr` 0 ..= 255 (Q8.1 magnitude), `lock_max` 0 ..= 255 (bad samples per window),
+//! `reset_phase` 0 ..= 127 (PI code). Defaults (`CdrParams::default`): kp 13, ki 5, ctrl 7,
+//! lock_thr 12, lock_max 8, reset_phase 0.
+//!
+//! **Ports** (P = `RxParams::lanes`)
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: kp 24, ki 25, ctrl 26 (bit 0 enable,
-//!   bit 1 integral, bit 2 kick), lock_thr 27,
-//!   lock_max 28, phase load 29 (docs/numerics.md, "Configuration bus")
+//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: kp 24 (bits 3:0), ki 25 (bits 2:0),
+//!   ctrl 26 (bit 0 enable, bit 1 integral, bit 2 kick), lock_thr 27, lock_max 28, phase
+//!   load 29 (bits 6:0 become the PI code, the fraction clears; docs/numerics.md,
+//!   "Configuration bus", also for which stage first uses a write)
 //! * in  `symbol$j[1:0]`, `err$j[8:0]` (Q8.1): the slicer's registered outputs, lane j
 //! * out `phase[6:0]` (PI code), `lock`, `freq[19:0]` (signed, phase LSBs per UI)
 //!
-//! Formats: z Q11.1 in 12 bits (exact, |z| <= 1530); group and lane sums 16 bits (exact);
-//! increment 24 bits (exact); phase 27 bits unsigned modular (the
-//! one intended wrap: a full turn is one UI); freq 20 bits signed, saturating.
-//! Latency: detector registers (D1: +-e, +-3e and the decision; D2: group sums of z), loop-filter
-//! registers (pf, inc), phase register (`LAT_CDR` = 4).
-//! Reset: configuration registers to `RxParams::cdr`, phase to `reset_phase << 20`, the
-//! acquiring flag to 1, all other state to 0. Power-up (before any edge): every register
-//! 0, and every register stores its value, not an encoding of it, so that state is the
-//! spec's all-zero one (ctrl 0, lock_thr 0, lock_max 0, not acquiring).
+//! **Formats** (docs/numerics.md, "Formats"): z Q11.1 in 12 bits (`TED_BITS`; exact,
+//! |z| <= 1530); group and clock sums 16 bits (`TED_SUM_BITS`; exact, |zs| <= 24480);
+//! increment 24 bits (`INC_BITS`; exact), added to freq exactly in 25 bits and then
+//! saturated; phase 27 bits unsigned modular (`PHASE_BITS` = `PI_BITS` 7 + `PHASE_FRAC` 20:
+//! the one intended wrap, a full turn is one UI); freq 20 bits signed, saturating
+//! (`FREQ_BITS`: +-0.5 PI step per UI, +-3906 ppm).
+//!
+//! **Latency**: 4 cycles (`cporx_spec::LAT_CDR`): detector registers (D1: +-e, +-3e and the
+//! decision; D2: group sums of z), loop-filter registers (pf, inc), phase register; from an
+//! ADC sample to the PI code it moves, `LAT_TOP + LAT_CDR` = 11. Lock: with W = 256/P clocks
+//! and edges counted from the first edge after a reset (or power-up), window w counts the
+//! `err` inputs of edges wW - 3 .. wW + W - 4 and `lock` moves at edge (w + 1)W; a kick moves
+//! the phase one edge later.
+//!
+//! **Reset**: synchronous `rst` has priority over configuration writes: configuration
+//! registers to `RxParams::cdr`, phase to `reset_phase << 20`, the acquiring flag to 1, all
+//! other state to 0 (detector, loop filter, lock detector, kick). Power-up (before any edge):
+//! every register 0, and every register stores its value, not an encoding of it, so that
+//! state is the spec's all-zero one (ctrl 0: the PI code holds at 0; lock_thr 0, lock_max 0;
+//! not acquiring).
+//!
+//! See also: model `sim/model/src/cdr.rs` (`CdrModel`), untimed reference
+//! `cporx_model::reference::cdr_ref` (the serial one-lane loop), spec docs/numerics.md "CDR
+//! (clock and data recovery)" and `spec/src/cdr.rs`, tests `verif/tests/cdr.rs` (and
+//! `sim/model/tests/reference.rs`).
 
 use crate::{ext_mask, konst};
 use cporx_spec::*;

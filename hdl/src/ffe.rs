@@ -1,33 +1,60 @@
 //! FFE: an N-tap feed-forward equalizer over the ADC sample stream, P samples per clock.
 //!
-//! y[n] = sat_Y( (sum_k c_k * x[n-k] + 2^(Y_SHIFT-1)) >> Y_SHIFT )   for every sample n
+//! ```text
+//! acc[n] = sum_{k=0}^{N-1} c_k * x[n-k]                 (exact)
+//! y[n]   = sat_Y( (acc[n] + 2^(Y_SHIFT-1)) >> Y_SHIFT )  for every sample n
+//! ```
 //!
-//! Ports (P = `RxParams::lanes`; lane 0 is the oldest sample of a clock's block)
-//! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: write coefficient k at address k
-//! * in  `adc$j[5:0]`: lane j's ADC code, Q6.0
-//! * out `y$j[7:0]`: lane j's equalized sample, Q7.1, saturated to -128 ..= 127 codes
+//! Tap 0 multiplies the newest sample (with the default 3 taps and the main cursor at tap 1,
+//! tap 0 is the pre-cursor and tap 2 the post-cursor). Lane j of a clock computes exactly the
+//! one-lane FIR of its sample.
 //!
 //! Structure: a history register keeps the newest P + N - 1 samples (one bus, sample s at
 //! bits 6s.., s = 0 the newest), so lane j's taps reach back across the block boundary:
 //! lane j, tap k multiplies sample s = P - 1 - j + k. A coefficient bank holds the N
 //! coefficients once for all lanes, each with its multiples 3c and -c (computed when it is
-//! written). Each lane has N multipliers (`FfeMul`: no hardware multiplier; each 2-bit
-//! digit of the sample selects a multiple, registered, and the three are added into the
-//! product register), adder groups of FFE_GROUP taps (registered partial sums) and an
-//! output stage (sum of groups, round, saturate, register).
+//! written, so all three change at the same edge). Each lane has N multipliers (`FfeMul`: no
+//! hardware multiplier; each 2-bit digit of the sample, x = d0 + 4 d1 + 16 d2, selects a
+//! multiple, registered, and the three are added into the product register), adder groups of
+//! FFE_GROUP = 2 taps (registered partial sums; the rounding constant rides in group 0) and
+//! an output stage (sum of groups into the accumulator register, then round, saturate,
+//! register). With P = 1 the history register is the classic delay line. (Why no DSP block:
+//! Yosys maps a product onto an ECP5 MULT18X18D without its pipeline registers, and that path
+//! alone took 7 ns; the digit selects and two short adds close at 200 MHz.)
 //!
-//! Number formats (docs/numerics.md): coefficients Q2.6; products exact in 14 bits, carried
-//! in 16; group sums and accumulator 20 bits (cannot overflow); round half up; saturate,
-//! never wrap.
-//! Latency: 6 cycles (history register, partial-product register, product register,
-//! group-sum register, accumulator register, output register), for every P. With P = 1 the history register is
-//! the classic delay line. (Why no DSP block: Yosys maps a product onto an ECP5
-//! MULT18X18D without its pipeline registers, and that path alone took 7 ns; the digit
-//! selects and two short adds close at 200 MHz.)
-//! Reset: history, partial products, products, group sums, accumulator and y to 0;
-//! coefficients (with their multiples 3c and -c) to `RxParams::reset_coefs`
-//! (docs/numerics.md, "Reset and power-up"). Power-up: every register 0.
+//! **Parameters** (`RxParams`, checked by `RxParams::validate`, which `Ffe::new` calls on the
+//! whole set): `lanes` P in {1, 2, 4, 8, 16}; `n_taps` N in 2 ..= 16 (`MIN_TAPS ..=
+//! MAX_TAPS`); `reset_coefs`, exactly N Q2.6 codes, each -128 ..= 127.
+//!
+//! **Ports** (P = `RxParams::lanes`; lane 0 is the oldest sample of a clock's block)
+//! * in  `clock`, `rst` (synchronous, active high)
+//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: write coefficient k at address k
+//!   (`CFG_COEF_BASE + k`, k < N); other addresses are not the FFE's. A write lands at the
+//!   edge of its cycle and is first used by the partial products registered at the next edge.
+//! * in  `adc$j[5:0]`: lane j's ADC code, Q6.0
+//! * out `y$j[7:0]`: lane j's equalized sample, Q7.1, saturated to -128 ..= 127 codes
+//!
+//! **Formats** (docs/numerics.md, "Formats"): ADC codes Q6.0 (-32 ..= 31); coefficients Q2.6
+//! (-2.0 ..= +1.984375); the multiples c, 3c, -c 10 bits (`MULT_FIELD`), exact; products
+//! exact in 14 bits, carried in 16 (`PROD_BITS`); group sums and accumulator 20 bits
+//! (`ACC_BITS`; at most 16 x 4096 = 2^16 plus the rounding constant, so they cannot
+//! overflow); y Q7.1: round half up (add `Y_ROUND` = 16, keep bits `[12:5]`), saturate,
+//! never wrap (the saturation test is an AND/OR reduction of bits `[19:12]`, no comparator).
+//!
+//! **Latency**: 6 cycles (`cporx_spec::LAT_FFE`: history register, partial-product register,
+//! product register, group-sum register, accumulator register, output register), for every
+//! P. If lane j of `adc` carries `x[n]` in cycle c, the output that uses it on tap k is on lane
+//! (j + k) mod P of `y` after cycle c + floor((j + k) / P) + 5.
+//!
+//! **Reset**: synchronous `rst` has priority over configuration writes: history, partial
+//! products, products, group sums, accumulator and y to 0; coefficients (with their
+//! multiples 3c and -c) to `RxParams::reset_coefs` (docs/numerics.md, "Reset and
+//! power-up"). Power-up: every register 0, coefficients included (so y = 0 whatever the ADC
+//! until a reset or a write).
+//!
+//! See also: model `sim/model/src/ffe.rs` (`FfeModel`, `round_saturate`), untimed reference
+//! `cporx_model::reference::ffe_ref` (`ffe_y`), spec docs/numerics.md "FFE" and
+//! `spec/src/ffe.rs`, tests `verif/tests/ffe.rs` (and `sim/model/tests/reference.rs`).
 
 use crate::{ext_mask, konst};
 use cporx_spec::*;

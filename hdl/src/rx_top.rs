@@ -1,18 +1,47 @@
-//! Receive top: ADC samples -> FFE -> PAM-4 slicer -> baud-rate CDR. Exported as Verilog
-//! module `top`.
+//! Receive top: ADC samples -> FFE -> PAM-4 slicer -> baud-rate CDR, P samples per clock.
+//! Exported as Verilog module `top`.
 //!
-//! Ports (see cporx_spec::ports for the cycle convention; P = `RxParams::lanes`, j < P,
+//! `y$j` is the FFE output register; `symbol$j`, `gray$j`, `err$j` come from the slicer
+//! register one cycle later and belong to the `y$j` of the cycle before. The CDR works on the
+//! slicer's registered outputs. The configuration bus is shared: addresses 0 .. n_taps-1 go
+//! to the FFE coefficients, 16 ..= 18 to the thresholds, 20 ..= 23 to the targets, 24 ..= 29
+//! to the CDR; others are ignored.
+//!
+//! **Parameters** (`RxParams`, checked by `RxParams::validate` in `RxTop::new`; each block
+//! reads its own): `lanes` P in {1, 2, 4, 8, 16}; FFE `n_taps` N in 2 ..= 16 and
+//! `reset_coefs` (N Q2.6 codes, -128 ..= 127); slicer `thresholds` (3 Q7.1 codes,
+//! -128 ..= 127, non-decreasing) and `targets` (4 Q7.1 codes, -128 ..= 127); CDR `cdr`
+//! (`kp` 0 ..= 15, `ki` 0 ..= 7, `enable`, `integral`, `kick`, `lock_thr` 0 ..= 255,
+//! `lock_max` 0 ..= 255, `reset_phase` 0 ..= 127).
+//!
+//! **Ports** (see `cporx_spec::ports` for the cycle convention; P = `RxParams::lanes`, j < P,
 //! lane 0 the oldest sample of a clock)
-//! * in  `clock`, `rst`, `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`, `adc$j[5:0]`
+//! * in  `clock`, `rst` (synchronous, active high), `cfg_we`, `cfg_addr[4:0]`,
+//!   `cfg_data[7:0]`, `adc$j[5:0]`
 //! * out `y$j[7:0]` (FFE output, Q7.1), `symbol$j[1:0]`, `gray$j[1:0]`, `err$j[8:0]` (Q8.1),
 //!   `phase[6:0]` (PI code to the sampler), `lock`, `freq[19:0]` (CDR integral register)
 //!
-//! `y$j` is the FFE output register (latency 6); `symbol$j`, `gray$j`, `err$j` come from the
-//! slicer register one cycle later (latency 7) and belong to the `y$j` of the cycle before.
-//! The CDR works on the slicer's registered outputs; `phase` moves 4 cycles after the
-//! decision that caused it (11 after the ADC sample).
-//! The configuration bus is shared: addresses 0..n_taps-1 go to the FFE coefficients,
-//! 16..18 to the thresholds, 20..23 to the targets, 24..29 to the CDR; others are ignored.
+//! **Formats** (docs/numerics.md, "Formats"): ADC Q6.0; y, thresholds, targets Q7.1; err
+//! Q8.1; configuration data two's complement (the CDR's registers unsigned), 8 bits; freq
+//! signed 20 bits; phase a 7-bit PI code. All outputs are registered.
+//!
+//! **Latency**: `y$j` 6 cycles (`cporx_spec::LAT_FFE`); `symbol$j`, `gray$j`, `err$j` 7
+//! (`cporx_spec::LAT_TOP` = `LAT_FFE + LAT_SLICER`); `phase` moves 4 cycles (`LAT_CDR`) after
+//! the decision that caused it, 11 after the ADC sample (`LAT_TOP + LAT_CDR`). In the closed
+//! loop the PI code after cycle n sets the sampling instant of cycle n + 1.
+//!
+//! **Reset**: one synchronous `rst` for every block, with priority over configuration
+//! writes (a write in a reset cycle is lost): data registers to 0, configuration registers to
+//! `RxParams` (coefficients, thresholds, targets, `cdr`), the CDR phase to `reset_phase <<
+//! 20`. Power-up: every register 0, configuration included (docs/numerics.md, "Reset and
+//! power-up": without a reset the outputs settle to y = 0, symbol 3, gray 10, err 0, and
+//! lock from cycle 256/P on).
+//!
+//! See also: model `sim/model/src/rx_top.rs` (`RxTopModel`), untimed references the three
+//! in series (`cporx_model::reference`), spec docs/numerics.md "Samples per clock (lanes)",
+//! "Configuration bus", "Reset and power-up", "Latency and cycle convention" and
+//! `spec/src/rx_top.rs`, `spec/src/ports.rs`, tests `verif/tests/rx_top.rs` (and
+//! `verif/tests/equivalence.rs`, `verif/tests/power_up.rs`).
 
 use crate::{cdr::Cdr, ffe::Ffe, slicer::Slicer};
 use cporx_spec::*;

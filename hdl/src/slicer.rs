@@ -1,20 +1,45 @@
 //! PAM-4 slicer: three programmable thresholds, four programmable target levels, one
 //! decision per lane.
 //!
-//! symbol = 3 if y >= t2, else 2 if y >= t1, else 1 if y >= t0, else 0 (signed compares)
-//! gray   = IEEE 802.3 Gray bits of the symbol (0->00, 1->01, 2->11, 3->10)
+//! ```text
+//! symbol = 3 if y >= t2, else 2 if y >= t1, else 1 if y >= t0, else 0   (signed compares)
+//! gray   = IEEE 802.3 Gray bits of the symbol (0 -> 00, 1 -> 01, 2 -> 11, 3 -> 10)
 //! err    = y - target[symbol], exact in Q8.1 (9 bits; never saturates)
+//! ```
 //!
-//! Ports (P = `RxParams::lanes`)
+//! The threshold and target registers are shared by the lanes. The priority form above gives
+//! a defined decision even for unordered thresholds written at run time. Each lane compares
+//! sign-flipped codes (`v ^ 0x80`: signed compares as unsigned ones) and forms `y - L[j]` for
+//! all four targets beside the compares, so the decision only selects the error.
+//!
+//! **Parameters** (`RxParams`, checked by `RxParams::validate`, which `Slicer::new` calls on
+//! the whole set): `lanes` P in {1, 2, 4, 8, 16}; `thresholds` [t0, t1, t2], Q7.1 codes
+//! each -128 ..= 127, non-decreasing (t0 <= t1 <= t2); `targets` [L0, L1, L2, L3], Q7.1
+//! codes each -128 ..= 127 (`RxParams::warnings` flags targets out of order and thresholds
+//! not between neighbouring targets: legal, but questionable).
+//!
+//! **Ports** (P = `RxParams::lanes`)
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: thresholds at 16..18, targets at 20..23
+//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: thresholds at 16 ..= 18
+//!   (`CFG_THRESH_BASE + j`), targets at 20 ..= 23 (`CFG_TARGET_BASE + j`); a write lands at
+//!   the edge of its cycle and is first used by the decision registered at the next edge
 //! * in  `y$j[7:0]`: lane j's equalized sample, Q7.1
-//! * out `symbol$j[1:0]`, `gray$j[1:0]`, `err$j[8:0]` (Q8.1)
+//! * out `symbol$j[1:0]` (0 ..= 3), `gray$j[1:0]` (msb first), `err$j[8:0]` (Q8.1)
 //!
-//! Latency: 1 cycle (one output register per lane). Reset: outputs to 0, thresholds and
-//! targets to `RxParams::thresholds` / `RxParams::targets`. The threshold and target
-//! registers are shared by the lanes. The priority form above gives a defined decision
-//! even for unordered thresholds written at run time.
+//! **Formats** (docs/numerics.md, "Formats"): y, thresholds and targets Q7.1, 8 bits
+//! (`LEVEL_BITS`); err Q8.1, 9 bits (`ERR_BITS`), -255 ..= 255, exact; symbol unsigned 2
+//! bits; Gray bits msb first (`cporx_spec::gray_bits`).
+//!
+//! **Latency**: 1 cycle (`cporx_spec::LAT_SLICER`: one output register per lane).
+//!
+//! **Reset**: synchronous `rst` has priority over configuration writes: `symbol`, `gray`,
+//! `err` to 0, thresholds and targets to `RxParams::thresholds` / `RxParams::targets`.
+//! Power-up: every register 0, thresholds and targets included (so y = 0 decides symbol 3,
+//! gray 10, err 0).
+//!
+//! See also: model `sim/model/src/slicer.rs` (`SlicerModel`), untimed reference
+//! `cporx_model::reference::slicer_ref`, spec docs/numerics.md "Slicer" and
+//! `spec/src/slicer.rs`, tests `verif/tests/slicer.rs` (and `sim/model/tests/reference.rs`).
 
 use crate::konst;
 use cporx_spec::*;

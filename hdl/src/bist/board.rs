@@ -1,8 +1,8 @@
-//! Board-level top of the BIST: the ports are board pins named as in
-//! synth/boards/<board>.lpf (`clk`, `btn[i]`, `led[i]`, `uart_tx`).
+//! Board top: the BIST top on a board's pins, named as in `synth/boards/<board>.lpf` (`clk`,
+//! `btn[i]`, `led[i]`, `uart_tx`, `uart_rx`).
 //!
-//! * power-on reset: the design holds `rst` for the first 2^POR_BITS clocks after
-//!   configuration (every register powers up at 0), then releases it; the reset button
+//! * power-on reset: the design holds the BIST top's `rst` for the first 2^POR_BITS clocks
+//!   after configuration (every register powers up at 0), then releases it; the reset button
 //!   asserts it again
 //! * buttons pass a two-flip-flop synchronizer (and the board's polarity is undone) before
 //!   they reach the BIST top; the error-injection button is edge-detected inside the
@@ -15,6 +15,31 @@
 //! power-on reset only; no send button means periodic reports only).
 //! The clock is the board oscillator (no PLL): the BIST runs at its frequency, so
 //! `BistParams::uart_div` and `report_interval` are set from it (`BoardTopSpec`).
+//!
+//! **Parameters**: `RxParams` and `BistParams` as the BIST top (`BistTop::new`); the
+//! `BoardTopSpec` (`btn_active_low`, `led_active_low`: bit i set means button i reads 0 when
+//! pressed / LED i is lit by a 0; `btn_rst`, `btn_inject`, `btn_send`: a button index
+//! 0 ..= NB - 1 or `None`, else a `ParamError` naming it); `NB` <= 16 buttons and `NL` <= 8
+//! LEDs (const generics, asserted).
+//!
+//! **Ports**
+//! * in  `clk` (the board oscillator), `btn[NB-1:0]`, `uart_rx` (idle high)
+//! * out `led[NL-1:0]`, `uart_tx`
+//!
+//! **Formats**: single bits in the board's polarity (undone for the buttons, applied for the
+//! LEDs through `btn_active_low` / `led_active_low`).
+//!
+//! **Latency**: buttons and `uart_rx` 2 cycles (the synchronizers) to the BIST top's inputs;
+//! the reset button one more (the registered `rst`); the power-on reset holds the BIST top's
+//! `rst` for 2^POR_BITS = 16 clocks (`POR_BITS`).
+//!
+//! **Reset**: there is no reset input: the power-on reset, then the reset button. Power-up:
+//! every register 0 (the power-on counter starts from 0).
+//!
+//! See also: the BIST top `hdl/src/bist/top.rs` (there is no board model: its model is the
+//! BIST top's, `sim/model/src/bist/top.rs`), spec docs/bist.md "The BIST top and the board
+//! tops", tests `verif/tests/bist_top.rs` (`board_tops_lint_clean`: Verilog lint of two
+//! boards and the button-index error; the board logic itself is not simulated).
 
 use super::BistTop;
 use crate::konst;

@@ -1,6 +1,6 @@
 //! Digital channel emulator: PAM-4 symbols in, noisy ISI-distorted ADC codes out, P lanes.
 //!
-//! Per symbol s[n] (lane 0 the oldest of a clock; the history runs across clocks):
+//! Per symbol `s[n]` (lane 0 the oldest of a clock; the history runs across clocks):
 //!
 //! ```text
 //! adc[n] = sat6( floor( (sum_{k=0}^{3} h_k * A(s[n-k]) + 2 + noise[n]) / 4 ) )
@@ -11,18 +11,13 @@
 //!   h_k * A (the +2 of round-half-up folded into tap 0's constants).
 //! * The sum is exact in 12 bits (|sum h A| <= 1536, noise -512 ..= 508); sat6 saturates
 //!   to -32 ..= 31 (never wraps).
-//! * noise[n] = 0 if `noise_amp` = 0, else floor(g / 2^(8 - noise_amp)), g = sum of four
+//! * `noise[n]` = 0 if `noise_amp` = 0, else floor(g / 2^(8 - noise_amp)), g = sum of four
 //!   signed bytes of the lane's LFSR output (approximately Gaussian, sigma 147.8; sigma in
 //!   ADC codes 36.95 * 2^(noise_amp - 8)). One 39-bit LFSR per lane (x^39 + x^35 + 1,
-//!   period 2^39 - 1, its own seed), advanced 32 bits per clock: N = S[31:0] ^ S[35:4],
-//!   S' = {N, S[38:32]}. LFSRs are the only wrapping state.
+//!   period 2^39 - 1, its own seed), advanced 32 bits per clock: `N = S[31:0] ^ S[35:4]`,
+//!   `S' = {N, S[38:32]}`. LFSRs are the only wrapping state.
 //!
-//! Ports
-//! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `symbol$0 .. symbol$(P-1)`: PAM-4 levels 0..=3
-//! * out `adc$0 .. adc$(P-1)`: 6-bit two's-complement ADC codes, registered
-//!
-//! Pipeline (latency 5: a symbol applied in cycle c is in the `adc` read after cycle c+4):
+//! Pipeline:
 //! 1. input register `sym_r`, history of the previous clock's last three symbols
 //! 2. tap terms (4:1 constant select), noise byte pair sums `u01`, `u23`; LFSR step
 //! 3. `a` = t0 + t1, `b` = t2 + t3, `nz` = scaled noise
@@ -30,10 +25,34 @@
 //! 5. `adc` = sat6(acc >> 2)
 //!
 //! No adder has more than two operands of 12 bits between registers except stage 4 (three),
-//! so the block closes timing well above 200 MHz on ECP5.
-//! Reset: every register 0, except each LFSR, which loads its seed (also when it holds 0,
-//! its power-up state, so an unreset block still produces noise).
-//! Model: cporx-model `bist::chan_emu::ChanEmuModel`.
+//! so the block is meant to close timing well above 200 MHz on ECP5 (not measured on its own:
+//! docs/bist.md). The LFSR reseed is driven by a one-bit `seeded` flag, not a 39-bit zero
+//! test (a maximal-length LFSR is 0 only at power-up; ECP5 timing).
+//!
+//! **Parameters** (`BistParams`, checked by `BistParams::validate`; `ChanEmu::new(&taps,
+//! noise_amp, &lane_seeds)` checks its arguments): `taps` 1 ..= 4 entries (`MAX_CHAN_TAPS`),
+//! each -128 ..= 127 (missing taps are 0); `noise_amp` 0 ..= 8 (`NOISE_AMP_MAX`; 0 = off);
+//! `noise_seed`, any value, through `lane_seeds()`: one nonzero 39-bit seed per lane; the
+//! lane count P = `lane_seeds.len()` = `lanes`, in {1, 2, 4, 8, 16}.
+//!
+//! **Ports**
+//! * in  `clock`, `rst` (synchronous, active high)
+//! * in  `symbol$0 .. symbol$(P-1)` (2 bits): PAM-4 levels 0..=3
+//! * out `adc$0 .. adc$(P-1)`: 6-bit two's-complement ADC codes, registered
+//!
+//! **Formats**: symbols PAM-4 levels 0 ..= 3; taps signed 8-bit; tap terms, sums and noise
+//! signed, exact in 12 bits (`CHAN_SHIFT` = 2: /4 with round half up); ADC codes signed
+//! 6-bit, -32 ..= 31, saturating.
+//!
+//! **Latency**: 5 cycles (`cporx_spec::bist::LAT_CHAN`): a symbol applied in cycle c is in
+//! the `adc` read after cycle c + 4.
+//!
+//! **Reset**: every register 0 (the symbol history reads as level 0), except each LFSR,
+//! which loads its seed (also when it holds 0, its power-up state, so an unreset block
+//! still produces noise). Power-up: every register 0.
+//!
+//! See also: model `sim/model/src/bist/chan_emu.rs` (`ChanEmuModel`), spec docs/bist.md
+//! "2. Channel emulator" and `spec/src/bist.rs`, tests `hdl/tests/bist_chan_emu.rs`.
 
 use super::{check_lanes, check_range, many};
 use crate::{ext_mask, konst};

@@ -1,33 +1,50 @@
-//! Self-synchronizing PRBS13Q checker, P received symbols per clock.
+//! PRBS13Q checker: self-synchronizing, P received symbols per clock, counting bit errors,
+//! symbol errors and checked symbols.
 //!
 //! Each received level becomes its IEEE 802.3 Gray bit pair (first bit the MSB); every bit
-//! b[t] is compared with b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13] computed from the *received*
-//! bits (x^13 + x^12 + x^2 + x + 1). A mismatch is a bit error, a symbol with any mismatch a
-//! symbol error. No seed and no phase search: any phase of the sequence is accepted. One
-//! channel bit error is counted as itself plus up to 4 more (each later bit that uses it as
-//! a tap: t+1, t+2, t+12, t+13), so a clean channel error costs 5 counted bit errors
-//! (standard for a self-synchronizing checker; docs/bist.md).
+//! `b[t]` is compared with `b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13]` computed from the
+//! *received* bits (x^13 + x^12 + x^2 + x + 1). A mismatch is a bit error, a symbol with any
+//! mismatch a symbol error. No seed and no phase search: any phase of the sequence is
+//! accepted. One channel bit error is counted as itself plus up to 4 more (each later bit
+//! that uses it as a tap: t+1, t+2, t+12, t+13), so a clean channel error costs 5 counted bit
+//! errors (standard for a self-synchronizing checker; docs/bist.md).
 //!
-//! Ports
+//! Sync: lane i of a clock is checked iff `valid` was high for it and `fill + i >= 7`, with
+//! `fill` (0..=7) the number of consecutive valid symbols before the clock (saturating at
+//! 7; 0 after reset and after any clock with `valid` low): the first 7 valid symbols
+//! (`CHK_FILL`: 14 bits, >= the 13 of history needed) only load the history. The history is
+//! a shift register (no arithmetic) and shifts in every symbol, valid or not; only the
+//! counting is gated.
+//!
+//! Pipeline: 1. input registers; 2. history shift (2P bits), per-lane mismatch pair and
+//! checked flag, `fill`, `synced`; 3a. sums per group of CHK_GROUP = 4 lanes; 3b. per-clock
+//! sums (6 bits each); 4. 32-bit saturating counters (a 33-bit add, all ones on carry out).
+//!
+//! **Parameters** (`BistParams`, checked by `BistParams::validate`; `PrbsChk::new(lanes)`
+//! checks its one argument with `check_lanes`): `lanes` P in {1, 2, 4, 8, 16}.
+//!
+//! **Ports**
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `symbol$0 .. symbol$(P-1)`: received levels 0..=3, lane 0 the oldest
+//! * in  `symbol$0 .. symbol$(P-1)` (2 bits): received levels 0..=3, lane 0 the oldest
 //! * in  `valid`: the symbols of this clock are real (e.g. the receiver's CDR lock); while
 //!   low nothing is counted and the sync restarts
 //! * out `bit_errs`, `sym_errs`, `symbols` (32 bits each): bit errors, symbol errors and
 //!   checked symbols since reset, SATURATING at 2^32 - 1
 //! * out `synced`: the history holds 7 consecutive valid symbols, so symbols are checked
 //!
-//! Sync: lane i of a clock is checked iff `valid` was high for it and `fill + i >= 7`, with
-//! `fill` (0..=7) the number of consecutive valid symbols before the clock (saturating at
-//! 7; 0 after reset and after any clock with `valid` low): the first 7 valid symbols
-//! (14 bits, >= the 13 of history needed) only load the history.
+//! **Formats**: symbols PAM-4 levels 0 ..= 3; per-clock sums unsigned 6 bits (bit errors
+//! 0 ..= 2P, symbol errors and checked symbols 0 ..= P); counters unsigned 32 bits,
+//! saturating.
 //!
-//! Pipeline (latency 5 to the counters, 2 to `synced`): 1. input registers; 2. history
-//! shift (2P bits), per-lane mismatch pair and checked flag, `fill`, `synced`; 3a. sums
-//! per group of CHK_GROUP = 4 lanes; 3b. per-clock sums (6 bits each); 4. 32-bit
-//! saturating counters. Every register resets and powers up
-//! to 0. The history register is a shift register (no arithmetic).
-//! Model: cporx-model `bist::prbs_chk::PrbsChkModel`.
+//! **Latency**: 5 cycles to the counters (`cporx_spec::bist::LAT_CHK`: a symbol applied in
+//! cycle c is in the counters read after cycle c + 4), 2 to `synced`.
+//!
+//! **Reset**: every register resets to 0 (counters, history, `fill`, `synced`). Power-up:
+//! every register 0.
+//!
+//! See also: model `sim/model/src/bist/prbs_chk.rs` (`PrbsChkModel`), reference-based
+//! checker `cporx_link::loop_checker::Prbs13qChecker` (counts true errors), spec docs/bist.md
+//! "3. PRBS13Q checker" and `spec/src/bist.rs`, tests `hdl/tests/bist_prbs_chk.rs`.
 
 use super::{check_lanes, many, PRBS13_TAPMASK};
 use crate::konst;

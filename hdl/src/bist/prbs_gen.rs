@@ -1,4 +1,4 @@
-//! PRBS13Q generator, P symbols per clock (IEEE 802.3 120.5.11.2.1).
+//! PRBS13Q generator: P PAM-4 test symbols per clock (IEEE 802.3 120.5.11.2.1).
 //!
 //! PRBS13 (x^13 + x^12 + x^2 + x + 1, all-ones seed, output bit = feedback bit) taken in
 //! bit pairs, the first bit of a pair the MSB, Gray-coded to a PAM-4 level (00 -> 0,
@@ -6,7 +6,10 @@
 //! `prbs::Prbs13q::new()`, lane 0 the first (oldest) symbol of each clock. The 13-bit LFSR
 //! advances 2P bits per clock, unrolled combinationally (a chain of 2P shift/XOR steps).
 //!
-//! Ports
+//! **Parameters** (`BistParams`, checked by `BistParams::validate`; `PrbsGen::new(lanes)`
+//! checks its one argument with `check_lanes`): `lanes` P in {1, 2, 4, 8, 16}.
+//!
+//! **Ports**
 //! * in  `clock`, `rst` (synchronous, active high)
 //! * in  `inject`: error injection; at each rising edge of `inject` (high now, low at the
 //!   previous clock edge) lane 0's symbol has its level LSB flipped (0<->1, 2<->3: exactly
@@ -15,11 +18,22 @@
 //!   a debouncer in front of it).
 //! * out `symbol$0 .. symbol$(P-1)` (2 bits each, level 0..=3), registered
 //!
-//! Latency 1. Reset (and power-up): symbols 0. At an edge with `rst` high, or with the LFSR
+//! **Formats**: symbols are PAM-4 levels 0 ..= 3 (not Gray bits); the LFSR state is 13 bits
+//! (`PRBS13_TAPMASK`, bit 0 the newest bit).
+//!
+//! **Latency**: 1 cycle (`cporx_spec::bist::LAT_GEN`): the symbols read after edge n were
+//! computed from the state before edge n.
+//!
+//! **Reset**: reset (and power-up): symbols 0. At an edge with `rst` high, or with the LFSR
 //! at 0 (its power-up state, which would lock it), the LFSR loads 0x1FFF and the symbols
 //! are 0; the first clock after reset then outputs symbols 0 .. P-1 of the sequence. The
-//! LFSR is the only wrapping state. The inject edge register samples `inject` at every edge.
-//! Model: cporx-model `bist::prbs_gen::PrbsGenModel`.
+//! LFSR is the only wrapping state. The inject edge register samples `inject` at every edge
+//! (also in reset, so holding `inject` high through a reset injects nothing). Power-up:
+//! every register 0.
+//!
+//! See also: model `sim/model/src/bist/prbs_gen.rs` (`PrbsGenModel`), reference
+//! `cporx_model::prbs::Prbs13q`, spec docs/bist.md "1. PRBS13Q generator" and
+//! `spec/src/bist.rs`, tests `hdl/tests/bist_prbs_gen.rs`.
 
 use super::{check_lanes, many, PRBS13_TAPMASK};
 use crate::konst;

@@ -1,9 +1,21 @@
-//! The self-testing receive top (BIST) for a board without an analog front end:
+//! BIST top: the self-testing receive top for a board without an analog front end.
 //!
-//!   PRBS13Q generator -> digital channel emulator (ISI + noise -> ADC codes)
-//!     -> receive top (FFE, slicer, CDR; P lanes) -> PRBS13Q checker -> UART report, LEDs
+//! ```text
+//! PRBS13Q generator -> digital channel emulator (ISI + noise -> ADC codes)
+//!   -> receive top (FFE, slicer, CDR; P lanes) -> PRBS13Q checker -> UART report, LEDs
+//! ```
 //!
-//! Ports (P = `RxParams::lanes` = `BistParams::lanes`)
+//! The receive top's configuration registers start at their `RxParams` reset values and
+//! are written over `uart_rx` (`UartRx`); the checker counts while the receiver's CDR reports
+//! lock. The CDR's phase code has no sampler to steer here (the channel is digital), so the
+//! loop runs but nothing follows it; its lock detector still gates the checker.
+//!
+//! **Parameters**: `RxParams` (every field, through `RxTop::new`: see `hdl/src/rx_top.rs`)
+//! and `BistParams` (`lanes`, `taps`, `noise_amp`, `noise_seed`, `uart_div`,
+//! `report_interval`; see the blocks), checked together by `BistParams::check_rx`: both
+//! valid and `BistParams::lanes` = `RxParams::lanes` (P in {1, 2, 4, 8, 16}).
+//!
+//! **Ports** (P = `RxParams::lanes` = `BistParams::lanes`)
 //! * in  `clock`, `rst` (synchronous, active high; the board top drives it from a
 //!   power-on reset and a button)
 //! * in  `inject`: each rising edge flips one transmitted symbol (a button: an error the
@@ -15,15 +27,25 @@
 //! * out `leds[7:0]`: led k lit iff bit errors >= 16^k (all off: no error)
 //! * out `tx`: UART, 8N1, `BistParams::uart_div` clocks per bit, idle high
 //! * out `bit_errs`, `sym_errs`, `symbols` (32 bits, saturating), `synced`, `lock`,
-//!   `busy`: the checker's counters, the receiver's CDR lock, the UART's busy flag (for
-//!   simulation and for a board with more pins; the board top leaves them inside)
+//!   `busy`, `phase[6:0]`: the checker's counters, the receiver's CDR lock and PI code, the
+//!   UART's busy flag (for simulation and for a board with more pins; the board top leaves
+//!   them inside)
 //!
-//! The receive top's configuration registers start at their `RxParams` reset values and
-//! are written over `uart_rx`; the checker counts while the receiver's CDR reports lock. The CDR's
-//! phase code has no sampler to steer here (the channel is digital), so the loop runs but
-//! nothing follows it; its lock detector still gates the checker.
-//! Latency: generator 1, channel 5, receiver 7 (to the decision, LAT_TOP), checker 5 (to the counters).
-//! Model: cporx-model `bist::top::BistTopModel`; equivalence: verif/tests/bist_top.rs.
+//! **Formats**: those of the blocks: levels 0 ..= 3 between generator, channel and checker,
+//! 6-bit ADC codes into the receive top, 32-bit counters, ASCII 8N1 on `tx`.
+//!
+//! **Latency**: generator 1 (`LAT_GEN`), channel 5 (`LAT_CHAN`), receiver 7 (to the
+//! decision, `LAT_TOP`), checker 5 (to the counters, `LAT_CHK`); a configuration write is
+//! registered in `UartRx` and lands in the receive top at the next edge.
+//!
+//! **Reset**: one `rst` for every block: each block's reset (the receive top's
+//! configuration registers to `RxParams`, the channel's LFSRs to their seeds, counters 0,
+//! UART idle). Power-up: every register 0 (the receive top's configuration too, until a
+//! reset).
+//!
+//! See also: model `sim/model/src/bist/top.rs` (`BistTopModel`), spec docs/bist.md "The
+//! BIST top and the board tops" (and docs/numerics.md for the receive top), tests
+//! `verif/tests/bist_top.rs`.
 
 use super::{ChanEmu, PrbsChk, PrbsGen, UartRx, UartTx};
 use crate::RxTop;

@@ -2,25 +2,40 @@
 //! transmitter) become writes on the receive top's configuration bus, so a board user can
 //! load FFE coefficients, slicer levels and CDR settings at run time.
 //!
-//! Protocol: an address byte `0x80 | addr` (addr 0 ..= 31, docs/numerics.md
-//! "Configuration bus"), then a data byte (any value, two's complement); the pair issues
-//! one write. A byte with bit 7 clear while an address is expected is ignored (so a
-//! sender resynchronizes by sending the address byte again); a byte with a bad stop bit
-//! is dropped.
+//! Protocol: an address byte `0x80 | addr` (addr 0 ..= 31 in bits 4:0, docs/numerics.md
+//! "Configuration bus"; bits 6:5 are ignored), then a data byte (any value, two's
+//! complement); the pair issues one write. A byte with bit 7 clear while an address is
+//! expected is ignored (so a sender resynchronizes by sending the address byte again); a
+//! byte with a bad stop bit is dropped.
 //!
-//! Ports
+//! Receiver: a falling edge of `rx` (high the clock before, low now) while idle starts a
+//! character; the line is sampled `uart_div / 2 + 1` clocks after that first low clock (mid
+//! start bit: high there is a false start), then every `uart_div` clocks for 8 data bits
+//! (LSB first) and the stop bit. That sample point is inside its bit for `uart_div` >= 3;
+//! at `uart_div` = 2 (which `BistParams::validate` accepts) it is the next bit's first clock,
+//! so bytes are misread.
+//!
+//! **Parameters** (`BistParams`, checked by `BistParams::validate`; `UartRx::new(uart_div)`
+//! checks its argument): `uart_div` 2 ..= 65535 clocks per bit (see above for 2).
+//!
+//! **Ports**
 //! * in  `clock`, `rst` (synchronous, active high)
 //! * in  `rx`: serial line, idle high (synchronized to `clock` by the board top)
 //! * out `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: one-clock write strobe and its
 //!   address and data, registered
 //!
-//! Receiver: a falling edge of `rx` (high the clock before, low now) while idle starts a
-//! character; the line is sampled `uart_div / 2` clocks later (mid start bit: high there
-//! is a false start), then every `uart_div` clocks for 8 data bits (LSB first) and the
-//! stop bit. Reset and power-up: idle, no address, outputs 0 (`prev` powers up low, so a
-//! line that is high from power-up starts nothing).
-//! Latency: the write strobe is high for the clock after the edge that samples the data
-//! byte's stop bit. Model: cporx-model `bist::uart_rx::UartRxModel`.
+//! **Formats**: 8N1, LSB first; `cfg_addr` 5 bits, `cfg_data` the data byte's 8-bit
+//! pattern (the receive top reads it as two's complement or unsigned by address).
+//!
+//! **Latency**: the write strobe is high for the clock after the edge that samples the data
+//! byte's stop bit; the receive top takes the write at the next edge.
+//!
+//! **Reset**: idle, no address, outputs 0. Power-up: every register 0, the same state
+//! (`prev` powers up low, so a line that is high from power-up starts nothing).
+//!
+//! See also: model `sim/model/src/bist/uart_rx.rs` (`UartRxModel`; `uart_encode`), spec
+//! docs/bist.md "The BIST top and the board tops" and `spec/src/bist.rs`, tests
+//! `hdl/tests/bist_uart_rx.rs`.
 
 use super::check_range;
 use crate::konst;

@@ -1,28 +1,44 @@
-//! UART report transmitter (8N1, programmable divisor) and the BIST LED display.
+//! UART report transmitter and LED display: 8N1 report lines of the checker's counters at a
+//! programmable divisor, and a logarithmic bit-error bar on 8 LEDs.
 //!
 //! Sends report lines of 36 ASCII characters:
 //! `B hhhhhhhh S hhhhhhhh N hhhhhhhh L\r\n` (bit errors, symbol errors, symbols checked as
 //! 8 upper-case hex digits; `L` if `lock` else `U`; CR LF), all four snapshotted at the
 //! edge that starts the line. A line starts at an edge where the transmitter is idle and
-//! `send` was high the clock before (registered) or the report timer expires; triggers while busy are ignored. The timer
-//! is a modular counter 0 ..= report_interval - 1 that runs from reset regardless of the
-//! transmitter (it expires every report_interval clocks).
+//! `send` was high the clock before (registered) or the report timer expires; triggers while
+//! busy are ignored (not queued). The timer is a modular counter 0 ..= report_interval - 1
+//! that runs from reset regardless of the transmitter (it expires every report_interval
+//! clocks; the first expiry after reset is at the report_interval-th edge). Timing
+//! registers (ECP5 timing work): the timer's expiry one clock ahead, the next character in
+//! two stages, the bit-period end, stop and last-character flags.
 //!
-//! Ports
+//! **Parameters** (`BistParams`, checked by `BistParams::validate`; `UartTx::new(uart_div,
+//! report_interval)` checks its arguments): `uart_div` 2 ..= 65535 clocks per bit
+//! (`UART_DIV_MAX`); `report_interval` 2 ..= 2^32 - 1 clocks.
+//!
+//! **Ports**
 //! * in  `clock`, `rst` (synchronous, active high)
 //! * in  `send`: report now (a strobe; holding it high sends lines back to back)
 //! * in  `bit_errs`, `sym_errs`, `symbols` (32 bits each), `lock`
 //! * out `tx`: serial line, idle high; 8N1, LSB first, each bit `uart_div` clocks
 //! * out `busy`: a line is being sent (360 * uart_div clocks per line)
 //! * out `leds[7:0]`: led k lit iff bit_errs >= 16^k (the number of significant hex digits
-//!   of bit_errs; all off = zero errors), registered from the live input (latency 1)
+//!   of bit_errs; all off = zero errors), registered from the live input
 //!
-//! Timing: `busy` rises and the first start bit appears on `tx` after the starting edge;
-//! characters follow without gaps; `busy` falls at the edge that ends the last stop bit.
-//! Reset and power-up: idle, timer 0, LEDs off. The line register holds the inverted line
+//! **Formats**: ASCII, 8 data bits LSB first between a start bit (0) and a stop bit (1);
+//! counters unsigned 32 bits shown as 8 upper-case hex digits; `leds` bit k = led k.
+//!
+//! **Latency**: `busy` rises and the first start bit appears on `tx` after the starting edge
+//! (for `send` applied in cycle c, the edge of cycle c + 1); characters follow without gaps;
+//! `busy` falls at the edge that ends the last stop bit. LEDs: 1 cycle.
+//!
+//! **Reset**: idle, line high, timer 0, LEDs off. The line register holds the inverted line
 //! level so that power-up (all registers 0) is idle high too. The timer, baud and bit
 //! counters are modular counters (they wrap by design, never past their limits).
-//! Model: cporx-model `bist::uart_tx::UartTxModel`.
+//!
+//! See also: model `sim/model/src/bist/uart_tx.rs` (`UartTxModel`; `report_line`,
+//! `uart_decode`), spec docs/bist.md "4. UART report transmitter and LEDs" and
+//! `spec/src/bist.rs`, tests `hdl/tests/bist_uart_tx.rs`.
 
 use super::check_range;
 use crate::konst;

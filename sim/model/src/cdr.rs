@@ -1,37 +1,62 @@
-//! Reference model of the baud-rate CDR (RTL: hdl/src/cdr.rs), written against
+//! CDR model: the bit-exact, cycle-accurate model of the baud-rate CDR, written against
 //! docs/numerics.md, "CDR". Inputs are the slicer's registered outputs (`symbol`, `err`);
 //! outputs are the PI code, the lock flag and the frequency register.
 //!
 //! * detector (Mueller-Muller type A on the slicer error, exact Q11.1), per lane:
-//!   z[k] = e[k] * A(a[k-1]) - e[k-1] * A(a[k]),  A(s) = 2s - 3 in {-3, -1, 1, 3}
+//!   `z[k] = e[k] * A(a[k-1]) - e[k-1] * A(a[k])`, `A(s) = 2s - 3` in {-3, -1, 1, 3}
 //!   (lane 0's previous sample is the previous clock's lane P-1); the detector register
 //!   holds the sums of TED_GROUP consecutive lanes, and the loop uses their sum zs, the
 //!   sum of the clock's P detector outputs (the decimated loop: one update per clock).
 //! * loop filter and phase, two register stages after the detector register:
+//!
+//!   ```text
 //!   pf    <- ((zs << kp) + (freq << log2 P)) mod 2^27   (every cycle)
 //!   inc   <- zs << ki                               (every cycle; exact in 24 bits)
 //!   freq  <- sat_FREQ(freq + inc)                   when enabled and the integral path is on
 //!   phase <- (phase + pf) mod 2^27, bit 26 flipped on a kick    when enabled (modular)
-//! * PI code = phase >> PHASE_FRAC (7 bits, 128 steps per UI)
+//!   ```
+//! * PI code = phase >> PHASE_FRAC (7 bits, 128 steps per UI).
 //!   Per UI the gains are those of the one-lane loop (kp and ki weigh each detector
 //!   output once; freq is per UI, so a clock of P UI advances the phase by P * freq).
 //! * lock detector: per 256-UI window (256/P clocks), bad = #{ |err| > lock_thr } over
-//!   every lane; lock <- (bad <=
-//!   lock_max), pipelined: per-lane bad flags, per-group counts, the clock's count, the
-//!   window count (registered at the window's last clock), then the decision at the next
-//!   edge: window w is edges wW .. wW+W-1 (W = 256/P, edges counted from the reset or
-//!   power-up), counts the detector inputs of edges wW-3 .. wW+W-4, and `lock` moves at
-//!   edge (w+1)W (docs/numerics.md, "Lock detector and kick: timing").
+//!   every lane; lock <- (bad <= lock_max), pipelined: per-lane bad flags, per-group counts,
+//!   the clock's count, the window count (registered at the window's last clock), then the
+//!   decision at the next edge: window w is edges wW .. wW+W-1 (W = 256/P, edges counted
+//!   from the reset or power-up), counts the detector inputs of edges wW-3 .. wW+W-4, and
+//!   `lock` moves at edge (w+1)W (docs/numerics.md, "Lock detector and kick: timing").
 //! * false-lock escape: when the KICK_WINDOWS-th consecutive window without lock is
 //!   decided, if ctrl.kick and the CDR is still acquiring (no lock since the last reset or
 //!   phase load), a kick pulse is registered and the phase moves by half a UI at the next
 //!   edge (if ctrl.enable then; else the kick is lost). ctrl.kick and the acquiring flag
 //!   are sampled at the decision edge (their values before it).
-//! * power-up (`new`): every register 0, as the RTL's; a reset sets the configuration,
-//!   the phase and the acquiring flag and clears the rest.
 //!
-//! Latency: detector registers (D1: the slicer outputs; D2: z), pf/inc registers, phase
-//! register (`LAT_CDR` = 4).
+//! **Parameters** (`RxParams`, checked by `RxParams::validate`, which `CdrModel::new` calls on
+//! the whole set): `lanes` P in {1, 2, 4, 8, 16}; the reset values `cdr` (`CdrParams`):
+//! `kp` 0 ..= 15, `ki` 0 ..= 7, `enable`, `integral`, `kick` (ctrl bits 0, 1, 2),
+//! `lock_thr` 0 ..= 255, `lock_max` 0 ..= 255, `reset_phase` 0 ..= 127.
+//!
+//! **Ports**: `CdrModel::step(&RxIn, symbol, err)` is one clock edge with `rst`, `cfg_we`,
+//! `cfg_addr`, `cfg_data` (kp 24, ki 25, ctrl 26, lock_thr 27, lock_max 28, phase load 29;
+//! bits above a register's width ignored) and the slicer's P lanes' `symbol` (0 ..= 3) and
+//! `err` (Q8.1 codes) as they are before the edge; `step_data(symbol, err)` is the same edge
+//! without reset or write. Outputs: `pi_code()` (7 bits), `lock`, `freq` (and every other
+//! register as a public field).
+//!
+//! **Formats** (docs/numerics.md, "Formats"): z Q11.1, |z| <= 1530; zs exact (16 bits in the
+//! RTL); increment exact in 24 bits; phase 27 bits unsigned modular (7-bit PI code + 20
+//! fraction bits); freq signed 20 bits, saturating.
+//!
+//! **Latency**: 4 cycles (`cporx_spec::LAT_CDR`): detector registers (D1: the slicer
+//! outputs; D2: z), pf/inc registers, phase register.
+//!
+//! **Reset**: `rst` (priority over a write in the same cycle) sets the configuration
+//! registers to `RxParams::cdr`, the phase to `reset_phase << 20` and the acquiring flag to
+//! 1, and clears the rest. Power-up (`new`): every register 0, as the RTL's.
+//!
+//! See also: RTL `hdl/src/cdr.rs` (`Cdr`), untimed reference
+//! `cporx_model::reference::cdr_ref`, spec docs/numerics.md "CDR (clock and data recovery)"
+//! and `spec/src/cdr.rs`, tests `verif/tests/cdr.rs` (and `sim/model/tests/reference.rs`;
+//! model tests `lock_window_edges`, `kick_timing_and_sampling`).
 
 use cporx_spec::*;
 

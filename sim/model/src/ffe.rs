@@ -1,13 +1,47 @@
-//! Reference model of the FFE (RTL: hdl/src/ffe.rs). Formats from docs/numerics.md:
-//! ADC codes Q6.0, coefficients Q2.6 (`FixedI8<U6>`), products Q8.6 exact
-//! (`FixedI16<U6>` from `wide_mul`), group sums and accumulator exact (`FixedI32<U6>`;
-//! the RTL carries them in ACC_BITS = 20, which cannot overflow), output Q7.1
-//! (`FixedI8<U1>`): round half up, then saturate to the Q7.1 range.
-//! Latency 6: history register, partial-product register, product register, group-sum
-//! register (sums of FFE_GROUP = 2 consecutive taps), accumulator register, output
-//! register. The RTL's
-//! partial-product register holds three digit-selected multiples of c whose sum is the
+//! FFE model: the bit-exact, cycle-accurate model of the N-tap feed-forward equalizer, P
+//! samples per clock.
+//!
+//! ```text
+//! acc[n] = sum_{k=0}^{N-1} c_k * x[n-k]                 (exact)
+//! y[n]   = sat_Y( (acc[n] + 2^(Y_SHIFT-1)) >> Y_SHIFT )  for every sample n
+//! ```
+//!
+//! Tap 0 multiplies the newest sample; lane j of a clock computes the one-lane FIR of its
+//! sample (test `lanes_compute_the_serial_fir`). The registers are the RTL's: the history
+//! (`hist`, the newest P + N - 1 samples, s = 0 the newest; for P = 1, `hist[k]` is tap k's
+//! delay-line register), the partial products (`pp`), the products (`p`), the group sums of
+//! FFE_GROUP = 2 consecutive taps (`g`), the accumulator (`acc`) and the output (`y`). The
+//! RTL's partial-product register holds three digit-selected multiples of c whose sum is the
 //! product; the model holds that exact sum (the same information at every output).
+//!
+//! **Parameters** (`RxParams`, checked by `RxParams::validate`, which `FfeModel::new` calls on
+//! the whole set): `lanes` P in {1, 2, 4, 8, 16}; `n_taps` N in 2 ..= 16 (`MIN_TAPS ..=
+//! MAX_TAPS`); `reset_coefs`, exactly N Q2.6 codes, each -128 ..= 127.
+//!
+//! **Ports**: `FfeModel::step(&RxIn)` is one clock edge with `rst`, `cfg_we`, `cfg_addr`,
+//! `cfg_data` (coefficient k at address `CFG_COEF_BASE + k`, k < N; the write lands at this
+//! edge, the products of this edge use the old value) and `adc[0..P]` (lane 0 the oldest);
+//! `step_data(adc)` is the same edge without reset or write. Outputs: `y_code(j)`, lane j's
+//! output register as a Q7.1 code; `tap_p(j, k)`, a product register (RTL
+//! `lane$j.group$g.mul$i.p`).
+//!
+//! **Formats** (docs/numerics.md, "Formats"): ADC codes Q6.0; coefficients Q2.6
+//! (`FixedI8<U6>`), products Q8.6 exact (`FixedI16<U6>` from `wide_mul`), group sums and
+//! accumulator exact (`FixedI32<U6>`; the RTL carries them in ACC_BITS = 20, which cannot
+//! overflow), output Q7.1 (`FixedI8<U1>`): round half up, then saturate to the Q7.1 range
+//! (`round_saturate`).
+//!
+//! **Latency**: 6 cycles (`cporx_spec::LAT_FFE`: history register, partial-product register,
+//! product register, group-sum register, accumulator register, output register), for every
+//! P (test `pass_through_latency_is_lat_ffe`).
+//!
+//! **Reset**: `rst` (priority over a write in the same cycle): history, partial products,
+//! products, group sums, accumulator and y to 0, coefficients to `RxParams::reset_coefs`.
+//! Power-up (`new`): every register 0, coefficients included, as the RTL's initial values.
+//!
+//! See also: RTL `hdl/src/ffe.rs` (`Ffe`), untimed reference
+//! `cporx_model::reference::ffe_ref` (`ffe_y`), spec docs/numerics.md "FFE" and
+//! `spec/src/ffe.rs`, tests `verif/tests/ffe.rs` (and `sim/model/tests/reference.rs`).
 
 use cporx_spec::*;
 use fixed::types::extra::{U0, U1, U6};

@@ -1,9 +1,10 @@
-//! Untimed references, one per block, written from the equations of docs/numerics.md
-//! (not from the cycle-accurate models next to this file): plain i64 arithmetic on the
-//! serial sample stream, no pipeline registers, no `fixed`. The cycle-accurate models,
-//! shifted by the spec's latencies, must equal these (`sim/model/tests/reference.rs`), so a
-//! misreading of the spec shared by the model and the RTL (which have one pipeline shape)
-//! shows here.
+//! Untimed references: one per block, written from the equations of docs/numerics.md (not
+//! from the cycle-accurate models next to this file): plain i64 arithmetic on the serial
+//! sample stream, no pipeline registers, no `fixed`.
+//!
+//! The cycle-accurate models, shifted by the spec's latencies, must equal these
+//! (`sim/model/tests/reference.rs`), so a misreading of the spec shared by the model and the
+//! RTL (which have one pipeline shape) shows here.
 //!
 //! * [`ffe_y`] / [`ffe_ref`]: "FFE", the four lines `acc`, `r`, `q`, `y`.
 //! * [`slicer_ref`]: "Slicer", `symbol`, `gray`, `err`.
@@ -11,6 +12,36 @@
 //!   saturation, phase, lock detector and kick). It is the P = 1 loop; at P > 1 the spec's
 //!   CDR is the decimated loop (one update per clock from the sum of P detector outputs),
 //!   which differs from a per-UI loop by design.
+//!
+//! **Parameters** (function arguments; the caller passes values `RxParams::validate`
+//! accepts, the references do not check them): `ffe_ref` the coefficients (`reset_coefs`:
+//! N = `coefs.len()` Q2.6 codes, tap 0 on the newest sample); `slicer_ref` `thresholds` and
+//! `targets` (Q7.1 codes); `cdr_ref` a `CdrParams` (`kp`, `ki`, `enable`, `integral`, `kick`,
+//! `lock_thr`, `lock_max`, `reset_phase`), held constant over the run (no configuration
+//! writes).
+//!
+//! **Ports**: `ffe_y(coefs, x, n)` is the Q7.1 output for sample n of the stream `x` (Q6.0
+//! codes), `ffe_ref(coefs, samples)` every sample's; `slicer_ref(y, thresholds, targets)` is
+//! `(symbol, gray, err)` for one FFE output; `cdr_ref(cfg, symbol, err)` takes the slicer's
+//! outputs after each edge and returns the CDR's outputs after each edge (`CdrRefOut`:
+//! `phase` PI code, `lock`, `freq`).
+//!
+//! **Formats**: the codes of docs/numerics.md, "Formats", as `i32`, computed in `i64`:
+//! y rounds half up and saturates to -128 ..= 127; err is exact; the phase wraps modulo
+//! 2^27, freq saturates to -2^19 ..= 2^19 - 1.
+//!
+//! **Latency**: none for `ffe_ref` and `slicer_ref` (the tests shift the models by
+//! `LAT_FFE`, `LAT_SLICER`). `cdr_ref` unrolls the CDR's chain of the "Latency" table
+//! (slicer output -> D1 -> D2 -> pf/inc -> phase, 4 edges = `LAT_CDR`): the slicer output
+//! of edge u moves the phase and freq at edge u + 4.
+//!
+//! **Reset**: every reference starts after a reset: the FFE history before `x[0]` is 0; the
+//! CDR's detector reads the samples before the first as e = 0, symbol 0, its phase starts at
+//! `reset_phase << 20`, freq at 0, acquiring, lock windows counted from edge 0.
+//!
+//! See also: models `sim/model/src/ffe.rs`, `slicer.rs`, `cdr.rs` (RTL `hdl/src/ffe.rs`,
+//! `slicer.rs`, `cdr.rs`), spec docs/numerics.md "FFE", "Slicer", "CDR (clock and data
+//! recovery)" and `spec/src/`, tests `sim/model/tests/reference.rs`.
 
 use cporx_spec::CdrParams;
 

@@ -1,6 +1,39 @@
-//! Reference model of the receive top (RTL: hdl/src/rx_top.rs): FFE, slicer, CDR, with the
-//! ports and cycle convention of cporx_spec::ports, P lanes per clock. Latency: FFE 6 + slicer 1 to the
-//! decision, + CDR 4 to the phase code.
+//! Receive top model: the bit-exact, cycle-accurate model of FFE -> slicer -> CDR, with the
+//! ports and cycle convention of `cporx_spec::ports`, P lanes per clock.
+//!
+//! Each block samples its upstream registers as they were before the edge: the CDR steps on
+//! the slicer's outputs, the slicer on the FFE's output registers, then the FFE on the new
+//! ADC block. `run_symbols` and `step_data` are data-only fast paths (no reset, no write)
+//! with the same arithmetic (test `fast_path_matches_step`).
+//!
+//! **Parameters** (`RxParams`, checked by `RxParams::validate` in each block's `new`):
+//! `lanes` P in {1, 2, 4, 8, 16}; FFE `n_taps` N in 2 ..= 16 and `reset_coefs` (N Q2.6
+//! codes, -128 ..= 127); slicer `thresholds` (3 Q7.1 codes, -128 ..= 127, non-decreasing)
+//! and `targets` (4 Q7.1 codes, -128 ..= 127); CDR `cdr` (`kp` 0 ..= 15, `ki` 0 ..= 7,
+//! `enable`, `integral`, `kick`, `lock_thr` 0 ..= 255, `lock_max` 0 ..= 255, `reset_phase`
+//! 0 ..= 127).
+//!
+//! **Ports**: `RxTopModel::step(&RxIn) -> RxOut` is one cycle (apply the inputs, clock once,
+//! read the outputs after the edge); `run(&[RxIn])` a stimulus; `outputs()` the registers
+//! now. `RxIn`: `rst`, `cfg_we`, `cfg_addr`, `cfg_data`, `adc[0..P]`; `RxOut`: per lane `y`,
+//! `symbol`, `gray`, `err`, shared `phase` (PI code), `lock`, `freq`; lanes >= P are zero.
+//! `step_data(adc)` returns the PI code after the edge.
+//!
+//! **Formats**: those of the blocks (docs/numerics.md, "Formats"): ADC Q6.0, y Q7.1, err
+//! Q8.1, freq signed 20 bits, phase a 7-bit PI code.
+//!
+//! **Latency**: FFE 6 (`LAT_FFE`) + slicer 1 (`LAT_SLICER`) = 7 (`LAT_TOP`) to the
+//! decision, plus CDR 4 (`LAT_CDR`) = 11 to the phase code.
+//!
+//! **Reset**: `rst` resets every block in the same cycle (configuration registers to
+//! `RxParams`, data registers to 0, the CDR phase to `reset_phase << 20`). Power-up
+//! (`new`): every register 0, as the RTL's.
+//!
+//! See also: RTL `hdl/src/rx_top.rs` (`RxTop`), untimed references the three in series
+//! (`cporx_model::reference`), spec docs/numerics.md "Samples per clock (lanes)",
+//! "Configuration bus", "Reset and power-up", "Latency and cycle convention" and
+//! `spec/src/rx_top.rs`, `spec/src/ports.rs`, tests `verif/tests/rx_top.rs` (and
+//! `verif/tests/equivalence.rs`, `verif/tests/power_up.rs`).
 
 use super::{CdrModel, FfeModel, SlicerModel};
 use cporx_spec::*;

@@ -1,7 +1,40 @@
-//! Reference model of the PAM-4 slicer (RTL: hdl/src/slicer.rs). Thresholds and targets
-//! are Q7.1 codes; the decision is 3 if y >= t2, else 2 if y >= t1, else 1 if y >= t0,
-//! else 0; err = y - target[symbol] exactly (Q8.1). Latency 1. One decision per lane, all
-//! lanes sharing the threshold and target registers.
+//! Slicer model: the bit-exact, cycle-accurate model of the PAM-4 slicer, one decision per
+//! lane.
+//!
+//! ```text
+//! symbol = 3 if y >= t2, else 2 if y >= t1, else 1 if y >= t0, else 0   (signed compares)
+//! gray   = IEEE 802.3 Gray bits of the symbol (0 -> 00, 1 -> 01, 2 -> 11, 3 -> 10)
+//! err    = y - target[symbol], exact in Q8.1
+//! ```
+//!
+//! All lanes share the threshold and target registers (`thr`, `tgt`); `decide` is the
+//! decision rule alone. The priority form gives a defined decision even for unordered
+//! thresholds written at run time, identically in model and RTL.
+//!
+//! **Parameters** (`RxParams`, checked by `RxParams::validate`, which `SlicerModel::new` calls
+//! on the whole set): `lanes` P in {1, 2, 4, 8, 16}; `thresholds` [t0, t1, t2], Q7.1 codes
+//! each -128 ..= 127, non-decreasing; `targets` [L0, L1, L2, L3], Q7.1 codes each
+//! -128 ..= 127.
+//!
+//! **Ports**: `SlicerModel::step(&RxIn, y)` is one clock edge with `rst`, `cfg_we`,
+//! `cfg_addr`, `cfg_data` (thresholds at `CFG_THRESH_BASE + j` = 16 ..= 18, targets at
+//! `CFG_TARGET_BASE + j` = 20 ..= 23; a write lands at this edge, this edge's decision uses
+//! the old value) and `y[0..P]`, the FFE output registers before the edge (Q7.1 codes);
+//! `step_data(y)` is the same edge without reset or write. Outputs: the registers
+//! `symbol[j]` (0 ..= 3), `gray[j]` (msb << 1 | lsb), `err[j]` (Q8.1 code).
+//!
+//! **Formats** (docs/numerics.md, "Formats"): y, thresholds and targets Q7.1 codes; err Q8.1,
+//! -255 ..= 255 (test `error_extremes_fit_nine_bits`); symbol 0 ..= 3.
+//!
+//! **Latency**: 1 cycle (`cporx_spec::LAT_SLICER`).
+//!
+//! **Reset**: `rst` (priority over a write in the same cycle): `symbol`, `gray`, `err` to 0,
+//! thresholds and targets to `RxParams::thresholds` / `RxParams::targets`. Power-up (`new`):
+//! every register 0, thresholds and targets included, as the RTL's initial values.
+//!
+//! See also: RTL `hdl/src/slicer.rs` (`Slicer`), untimed reference
+//! `cporx_model::reference::slicer_ref`, spec docs/numerics.md "Slicer" and
+//! `spec/src/slicer.rs`, tests `verif/tests/slicer.rs` (and `sim/model/tests/reference.rs`).
 
 use cporx_spec::*;
 

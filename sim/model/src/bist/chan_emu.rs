@@ -1,6 +1,7 @@
-//! Model of the digital channel emulator (RTL: hdl/src/bist/chan_emu.rs).
+//! Channel emulator model: the bit-exact, cycle-accurate model of the digital channel
+//! emulator (ISI + noise -> ADC codes), P lanes.
 //!
-//! For every symbol s[n] (P per clock, lane 0 the oldest) it produces the ADC code
+//! For every symbol `s[n]` (P per clock, lane 0 the oldest) it produces the ADC code
 //!
 //! ```text
 //! adc[n] = sat6( floor( (sum_{k=0}^{3} h_k * A(s[n-k]) + 2 + noise[n]) / 4 ) )
@@ -9,20 +10,20 @@
 //! * A(s) = 2s - 3 in {-3, -1, 1, 3} (s the PAM-4 level 0..=3); h_k signed 8-bit
 //!   (-128 ..= 127; taps beyond `BistParams::taps` are 0); h_0 multiplies the newest symbol.
 //!   The `+ 2` and the floor make it round half up (CHAN_SHIFT = 2). The symbol history runs
-//!   across clocks (lane 0's s[n-1] is the previous clock's lane P-1).
+//!   across clocks (lane 0's `s[n-1]` is the previous clock's lane P-1).
 //! * The sum `sum h_k A + 2 + noise` is exact in 12 bits: |sum h A| <= 1536, noise in
 //!   -512 ..= 508, so it lies in -2046 ..= 2036.
 //! * sat6: saturate to -32 ..= 31 (never wraps). Output: signed ADC codes (the RTL port
 //!   carries their 6-bit two's-complement patterns).
-//! * noise[n] = 0 if noise_amp = 0, else floor(g / 2^(8 - noise_amp)), with
+//! * `noise[n]` = 0 if noise_amp = 0, else floor(g / 2^(8 - noise_amp)), with
 //!   g = u0 + u1 + u2 + u3 the sum of four signed bytes taken from the lane's own LFSR
 //!   (each uniform on -128 ..= 127, so g is approximately Gaussian: an Irwin-Hall(4)
 //!   shape, mean -2, sigma sqrt(4 * (256^2 - 1) / 12) = 147.8, range -512 ..= 508).
 //!   In ADC codes sigma = 36.95 * 2^(noise_amp - 8): amp 1: 0.29, 2: 0.58, 3: 1.15,
 //!   4: 2.31, 5: 4.62, 6: 9.24, 7: 18.5, 8: 36.9. The floor adds a bias of about -0.5
 //!   sum LSB (-1/8 ADC code).
-//! * Noise LFSR, one per lane: 39-bit Fibonacci, x^39 + x^35 + 1 (b[t] = b[t-39] ^
-//!   b[t-35], period 2^39 - 1; the state holds b[t-39..t-1], bit i = b[t-39+i]). It
+//! * Noise LFSR, one per lane: 39-bit Fibonacci, x^39 + x^35 + 1 (`b[t] = b[t-39] ^
+//!   b[t-35]`, period 2^39 - 1; the state holds `b[t-39..t-1]`, bit i = `b[t-39+i]`). It
 //!   advances 32 bits per clock: N = (S ^ (S >> 4)) mod 2^32 are the next 32 sequence
 //!   bits (all lags >= 32, so one XOR layer), S' = (S >> 32) | (N << 7) (39 bits);
 //!   u_m = signed byte m of N (bits 8m .. 8m+7). Lane seeds: [`super::lane_seed`].
@@ -30,17 +31,38 @@
 //!   state are the only wrapping arithmetic here.
 //!
 //! Pipeline (registers, all reset to 0 except the LFSRs):
-//! 1. `sym_r[i]` <- symbol[i]; history `hist[0..3]` <- the last three symbols of `sym_r`
+//! 1. `sym_r[i] <- symbol[i]`; history `hist[0..3]` <- the last three symbols of `sym_r`
 //!    (newest first)
-//! 2. per lane: `t_k` <- h_k A(s[n-k]) (+2 for k = 0), selected from four constants (no
+//! 2. per lane: `t_k <- h_k A(s[n-k])` (+2 for k = 0), selected from four constants (no
 //!    multiplier); `u01` <- u0 + u1, `u23` <- u2 + u3 from the LFSR state; LFSR advances
 //! 3. `a` <- t_0 + t_1, `b` <- t_2 + t_3, `nz` <- noise(u01 + u23)
 //! 4. `acc` <- a + b + nz (12 bits)
 //! 5. `adc` <- sat6(acc >> 2)
 //!
-//! Latency 5 ([`super::LAT_CHAN`]): a symbol applied in cycle c reaches the `adc` read after
-//! cycle c + 4. The noise does not depend on the symbols; it is specified by the registers
-//! above (it enters at stage 2 from the LFSR state before the same edge).
+//! The noise does not depend on the symbols; it is specified by the registers above (it
+//! enters at stage 2 from the LFSR state before the same edge).
+//!
+//! **Parameters** (`BistParams`, checked by `BistParams::validate` in `ChanEmuModel::new`;
+//! `with(lanes, &taps, noise_amp, &seeds)` checks its arguments, as the RTL constructor):
+//! `lanes` P in {1, 2, 4, 8, 16}; `taps` 1 ..= 4 entries, each -128 ..= 127; `noise_amp`
+//! 0 ..= 8; `noise_seed`, any value, through `lane_seeds()` (one nonzero 39-bit seed per
+//! lane).
+//!
+//! **Ports**: `ChanEmuModel::step(rst, symbol)` is one clock edge with `symbol[0..P]`
+//! (levels; bits above 1 ignored) and returns the ADC codes after it (signed, -32 ..= 31).
+//!
+//! **Formats**: symbols PAM-4 levels 0 ..= 3; taps signed 8-bit; sums exact in 12 bits; ADC
+//! codes signed 6-bit, saturating.
+//!
+//! **Latency**: 5 cycles ([`super::LAT_CHAN`]): a symbol applied in cycle c reaches the
+//! `adc` read after cycle c + 4.
+//!
+//! **Reset**: every register 0 (the symbol history reads as level 0), each LFSR its seed.
+//! Power-up (`new`): every register 0, LFSRs included (they load their seeds at the first
+//! edge).
+//!
+//! See also: RTL `hdl/src/bist/chan_emu.rs` (`ChanEmu`), spec docs/bist.md "2. Channel
+//! emulator" and `spec/src/bist.rs`, tests `hdl/tests/bist_chan_emu.rs`.
 
 use super::{check_lanes, BistParams, MAX_CHAN_TAPS, NOISE_LFSR_BITS};
 use cporx_spec::ParamError;

@@ -1,17 +1,14 @@
-//! Model of the self-synchronizing PRBS13Q checker (RTL: hdl/src/bist/prbs_chk.rs).
-//!
-//! Inputs per clock: `symbol[0..P]` (received PAM-4 levels, lane 0 the oldest), `valid`
-//! (e.g. the receiver's CDR lock). Outputs (registered): `bit_errs`, `sym_errs`,
-//! `symbols` (32-bit, SATURATING at 2^32 - 1), `synced`.
+//! PRBS13Q checker model: the bit-exact, cycle-accurate model of the self-synchronizing
+//! PRBS13Q checker.
 //!
 //! Rule: each symbol becomes its Gray bit pair (IEEE 802.3: level 0 -> 00, 1 -> 01,
-//! 2 -> 11, 3 -> 10; first bit the MSB). Every received bit b[t] is compared with its
-//! prediction from the 13 bits received before it, b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13]
+//! 2 -> 11, 3 -> 10; first bit the MSB). Every received bit `b[t]` is compared with its
+//! prediction from the 13 bits received before it, `b[t-1] ^ b[t-2] ^ b[t-12] ^ b[t-13]`
 //! (x^13 + x^12 + x^2 + x + 1, as [`crate::prbs::Prbs`]). A mismatch is a bit error; a
 //! symbol with one or two mismatching bits is one symbol error; `symbols` counts the
 //! checked symbols. Self-synchronizing: no seed, any phase of the sequence is accepted,
-//! and the prediction uses the *received* bits, so one flipped bit b[t] gives a mismatch
-//! at t and at every later bit that uses b[t] as a tap (t+1, t+2, t+12, t+13): one
+//! and the prediction uses the *received* bits, so one flipped bit `b[t]` gives a mismatch
+//! at t and at every later bit that uses `b[t]` as a tap (t+1, t+2, t+12, t+13): one
 //! channel bit error is counted as 1 + up to 4 = typically 5 bit errors (fewer when
 //! those positions coincide with other errors, which cancel in pairs). That is standard
 //! for self-synchronizing checkers; BER estimates divide by 5 (docs/bist.md).
@@ -22,18 +19,34 @@
 //! garbage). `synced` = the run has reached 7 symbols.
 //!
 //! Pipeline (all registers reset to 0 and power up at 0):
-//! 1. `sym_r[i]` <- symbol[i], `val_r` <- valid
+//! 1. `sym_r[i] <- symbol[i]`, `val_r <- valid`
 //! 2. the 13-bit history shifts in the clock's 2P bits; per lane the two mismatch bits
-//!    (zeroed when unchecked) and a checked flag are registered; `fill` <-
-//!    val_r ? min(7, fill + P) : 0; `synced` <- (new fill == 7). Lane i is checked iff
-//!    val_r and fill + i >= 7.
+//!    (zeroed when unchecked) and a checked flag are registered;
+//!    `fill <- val_r ? min(7, fill + P) : 0`; `synced <- (new fill == 7)`. Lane i is
+//!    checked iff val_r and fill + i >= 7.
 //! 3. per-clock sums: bit errors (0 ..= 2P), symbol errors and checked symbols (0 ..= P),
 //!    in two registered steps: sums per group of CHK_GROUP = 4 lanes, then their sum
 //! 4. the three 32-bit counters add their sums, saturating.
 //!
-//! Latency: a symbol applied in cycle c is in the counters read after cycle c + 4
-//! ([`super::LAT_CHK`] = 5); `synced` after cycle c + 1 (2). The history shifts in every
-//! symbol, valid or not; only the counting is gated.
+//! The history shifts in every symbol, valid or not; only the counting is gated.
+//!
+//! **Parameters** (`BistParams`, checked by `BistParams::validate` in `PrbsChkModel::new`;
+//! `with_lanes(lanes)` checks its one argument): `lanes` P in {1, 2, 4, 8, 16}.
+//!
+//! **Ports**: `PrbsChkModel::step(rst, valid, symbol)` is one clock edge with
+//! `symbol[0..P]` (received levels, lane 0 the oldest; bits above 1 ignored) and `valid`
+//! (e.g. the receiver's CDR lock); it returns the registered outputs (`PrbsChkOut`):
+//! `bit_errs`, `sym_errs`, `symbols` (32-bit, SATURATING at 2^32 - 1), `synced`.
+//!
+//! **Formats**: symbols PAM-4 levels 0 ..= 3; counters unsigned 32 bits, saturating.
+//!
+//! **Latency**: a symbol applied in cycle c is in the counters read after cycle c + 4
+//! ([`super::LAT_CHK`] = 5); `synced` after cycle c + 1 (2).
+//!
+//! **Reset**: every register 0. Power-up (`new`): every register 0.
+//!
+//! See also: RTL `hdl/src/bist/prbs_chk.rs` (`PrbsChk`), spec docs/bist.md "3. PRBS13Q
+//! checker" and `spec/src/bist.rs`, tests `hdl/tests/bist_prbs_chk.rs`.
 
 use super::{check_lanes, BistParams, CHK_FILL, CHK_GROUP, PRBS13_MASK, PRBS13_TAPMASK};
 use cporx_spec::ParamError;

@@ -1,12 +1,10 @@
-//! Model of the PRBS13Q generator (RTL: hdl/src/bist/prbs_gen.rs).
+//! PRBS13Q generator model: the bit-exact, cycle-accurate model of the P-lane PRBS13Q
+//! generator.
 //!
 //! Produces P PAM-4 symbols per clock: exactly the sequence of
 //! [`crate::prbs::Prbs13q::new`] (PRBS13, x^13 + x^12 + x^2 + x + 1, all-ones seed, bits in
 //! pairs, first bit the MSB, IEEE 802.3 Gray code), lane 0 the first (oldest) symbol of
 //! each clock. The 13-bit LFSR advances 2P bits per clock.
-//!
-//! Inputs: `rst`, `inject`. Outputs: `symbol[0..P]` (levels 0..=3), registered.
-//! Latency 1: the symbols read after edge n were computed from the state before edge n.
 //!
 //! Per clock edge:
 //! * `rst` or LFSR state 0 (the power-up state, which would lock a LFSR at zero): state <-
@@ -18,6 +16,25 @@
 //!   2<->3, which is exactly one flipped Gray bit (the pair's second bit). The LFSR is not
 //!   affected: one injected symbol error, one bit error.
 //! * the inject edge detector's register samples `inject` at every edge (also in reset).
+//!
+//! **Parameters** (`BistParams`, checked by `BistParams::validate` in `PrbsGenModel::new`;
+//! `with_lanes(lanes)` checks its one argument): `lanes` P in {1, 2, 4, 8, 16}, the only
+//! one it uses.
+//!
+//! **Ports**: `PrbsGenModel::step(rst, inject)` is one clock edge and returns the output
+//! register after it, `symbol[0..P]` (levels 0..=3).
+//!
+//! **Formats**: symbols are PAM-4 levels 0 ..= 3; `state` is the 13-bit LFSR
+//! (`PRBS13_TAPMASK`, bit 0 the newest bit).
+//!
+//! **Latency**: 1 cycle (`cporx_spec::bist::LAT_GEN`): the symbols read after edge n were
+//! computed from the state before edge n.
+//!
+//! **Reset**: as above (state 0x1FFF, symbols 0). Power-up (`new`): every register 0.
+//!
+//! See also: RTL `hdl/src/bist/prbs_gen.rs` (`PrbsGen`), reference
+//! [`crate::prbs::Prbs13q`], spec docs/bist.md "1. PRBS13Q generator" and
+//! `spec/src/bist.rs`, tests `hdl/tests/bist_prbs_gen.rs`.
 
 use super::{check_lanes, BistParams, PRBS13_MASK, PRBS13_TAPMASK};
 use cporx_spec::{symbol_of_gray, ParamError};

@@ -1,8 +1,34 @@
-//! Model of the BIST top (RTL: hdl/src/bist/top.rs): PRBS13Q generator -> channel
-//! emulator -> receive top -> PRBS13Q checker -> UART report and LEDs, composed from the
-//! block models with the same cycle convention (every block samples its upstream
-//! registers as they were before the edge). Starts in the power-up state (all registers
-//! 0); a reset cycle loads the receive top's configuration registers.
+//! BIST top model: the bit-exact, cycle-accurate model of the BIST top, PRBS13Q generator ->
+//! channel emulator -> receive top -> PRBS13Q checker -> UART report and LEDs, with the UART
+//! configuration receiver writing the receive top's registers.
+//!
+//! Composed from the block models with the same cycle convention (every block samples its
+//! upstream registers as they were before the edge); the checker's `valid` is the receive
+//! top's `lock`.
+//!
+//! **Parameters**: `RxParams` (every field, through `RxTopModel::new`) and `BistParams`
+//! (every field, through the block models), checked together by `BistParams::check_rx`:
+//! both valid and `BistParams::lanes` = `RxParams::lanes` (P in {1, 2, 4, 8, 16}).
+//!
+//! **Ports**: `BistTopModel::step(&BistIn) -> BistOut` is one cycle; `run(&[BistIn])` a
+//! stimulus. `BistIn`: `rst`, `inject`, `send`, `uart_rx` (default: the line idle high).
+//! `BistOut` (every output port of the RTL top): `leds`, `tx`, `busy`, `bit_errs`,
+//! `sym_errs`, `symbols`, `synced`, `lock`, `phase`; `BistIn::pack` and `BistOut::unpack`
+//! are the Verilator harness's words.
+//!
+//! **Formats**: those of the blocks (levels 0 ..= 3, 6-bit ADC codes, 32-bit counters, ASCII
+//! 8N1 on `tx`, 7-bit PI code).
+//!
+//! **Latency**: generator 1, channel 5, receiver 7 (to the decision), checker 5 (to the
+//! counters); a configuration write registered in the receiver lands in the receive top at
+//! the next edge.
+//!
+//! **Reset**: a reset cycle resets every block and loads the receive top's configuration
+//! registers. Power-up (`new`): the all-zero register state (the UART line idle high through
+//! its inverted register).
+//!
+//! See also: RTL `hdl/src/bist/top.rs` (`BistTop`), spec docs/bist.md "The BIST top and the
+//! board tops", tests `verif/tests/bist_top.rs`.
 
 use super::uart_rx::UartRxModel;
 use super::{ChanEmuModel, PrbsChkModel, PrbsGenModel, UartTxModel};

@@ -1,5 +1,30 @@
-//! Model of the UART configuration receiver (RTL: hdl/src/bist/uart_rx.rs): 8N1 bytes,
-//! an address byte `0x80 | addr` then a data byte make one configuration write.
+//! UART configuration receiver model: the bit-exact, cycle-accurate model of the 8N1
+//! configuration receiver; an address byte `0x80 | addr` then a data byte make one
+//! configuration write.
+//!
+//! A byte with bit 7 clear while an address is expected is ignored; a byte with a bad stop
+//! bit is dropped; the address is the byte's bits 4:0. A falling edge of `rx` while idle
+//! starts a character; the line is sampled `uart_div / 2 + 1` clocks after the first low
+//! clock (mid start bit: high there is a false start), then every `uart_div` clocks for 8
+//! data bits (LSB first) and the stop bit (inside its bit for `uart_div` >= 3; at 2 it is
+//! the next bit's first clock).
+//!
+//! **Parameters** (`BistParams::uart_div`, passed to `UartRxModel::new(uart_div)`, which
+//! checks it): `uart_div` 2 ..= 65535 clocks per bit.
+//!
+//! **Ports**: `UartRxModel::step(rst, rx)` is one clock edge with the (synchronized) line
+//! level `rx` applied; it returns the registered outputs (`CfgWrite`: `we`, `addr`, `data`),
+//! as `outputs()` does between edges. `uart_encode` makes line levels for stimulus.
+//!
+//! **Formats**: 8N1, LSB first; `addr` 0 ..= 31, `data` the data byte.
+//!
+//! **Latency**: `we` is high for the clock after the edge that samples the data byte's stop
+//! bit.
+//!
+//! **Reset**: idle, no address, outputs 0, `prev` low. Power-up (`new`): the same state.
+//!
+//! See also: RTL `hdl/src/bist/uart_rx.rs` (`UartRx`), spec docs/bist.md "The BIST top and
+//! the board tops" and `spec/src/bist.rs`, tests `hdl/tests/bist_uart_rx.rs`.
 
 use cporx_spec::bist::check_range;
 use cporx_spec::ParamError;

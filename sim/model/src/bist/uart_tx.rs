@@ -1,8 +1,5 @@
-//! Model of the UART report transmitter and LED display (RTL: hdl/src/bist/uart_tx.rs).
-//!
-//! Inputs: `rst`, `send` (strobe), `bit_errs`, `sym_errs`, `symbols` (32-bit counters,
-//! e.g. from the PRBS checker), `lock`. Outputs (registered): `tx` (8N1 serial line, idle
-//! high), `busy` (a report line is being sent), `leds[7:0]`.
+//! UART report transmitter model: the bit-exact, cycle-accurate model of the 8N1 report
+//! transmitter and the LED display.
 //!
 //! Report line, 36 characters, ASCII:
 //! `B hhhhhhhh S hhhhhhhh N hhhhhhhh L\r\n`: bit errors, symbol errors, symbols checked as
@@ -10,9 +7,10 @@
 //! are snapshotted at the edge that starts the line.
 //!
 //! A line starts at an edge where the transmitter is idle and `send` was high the clock
-//! before (it is registered) or the report timer expires. The timer is a modular counter 0 ..= report_interval - 1, running from
-//! reset regardless of the transmitter; it expires every report_interval clocks (at the
-//! edges where it holds report_interval - 1). Triggers while busy are ignored (not queued).
+//! before (it is registered) or the report timer expires. The timer is a modular counter
+//! 0 ..= report_interval - 1, running from reset regardless of the transmitter; it expires
+//! every report_interval clocks (at the edges where it holds report_interval - 1). Triggers
+//! while busy are ignored (not queued).
 //!
 //! 8N1 framing, LSB first: start bit (0), 8 data bits, stop bit (1); each bit lasts exactly
 //! `uart_div` clocks. A line takes 360 * uart_div clocks: `busy` rises at the starting
@@ -22,11 +20,34 @@
 //!
 //! LEDs (a logarithmic error bar, "all off = zero errors"): led k (k = 0..7) is lit iff
 //! bit_errs >= 16^k, i.e. the number of lit LEDs is the number of significant hex digits of
-//! bit_errs on the report line. Registered from the live `bit_errs` input (latency 1).
+//! bit_errs on the report line (`leds_of`).
 //!
 //! Registers (reset and power-up 0): timer, busy, character index, 96-bit snapshot, lock
 //! snapshot, baud counter (16 bits), bit number, 9-bit frame shifter, the inverted line
 //! register (stored inverted so that both power-up and reset give an idle-high line), LEDs.
+//!
+//! **Parameters** (`BistParams`, checked by `BistParams::validate` in `UartTxModel::new`;
+//! `with(uart_div, report_interval)` checks its arguments): `uart_div` 2 ..= 65535 clocks
+//! per bit; `report_interval` 2 ..= 2^32 - 1 clocks.
+//!
+//! **Ports**: `UartTxModel::step(&UartIn) -> UartOut` is one clock edge. `UartIn`: `rst`,
+//! `send` (strobe), `bit_errs`, `sym_errs`, `symbols` (32-bit counters, e.g. from the PRBS
+//! checker), `lock`. `UartOut` (registered): `tx` (8N1 serial line, idle high), `busy` (a
+//! report line is being sent), `leds` (8 bits).
+//!
+//! **Formats**: ASCII characters (`report_line`, `line_template`); counters unsigned 32
+//! bits as 8 hex digits; `leds` bit k = led k.
+//!
+//! **Latency**: a line starts one edge after the `send` cycle (registered `send`); `busy`
+//! and the first start bit after the starting edge; LEDs registered from the live
+//! `bit_errs` input (latency 1).
+//!
+//! **Reset**: every register 0 (idle, line high through the inverted line register, timer
+//! 0, LEDs off). Power-up (`new`): the same all-zero state.
+//!
+//! See also: RTL `hdl/src/bist/uart_tx.rs` (`UartTx`), decoder `uart_decode`, spec
+//! docs/bist.md "4. UART report transmitter and LEDs" and `spec/src/bist.rs`, tests
+//! `hdl/tests/bist_uart_tx.rs`.
 
 use super::{check_range, BistParams, UART_DIV_MAX};
 use cporx_spec::ParamError;
