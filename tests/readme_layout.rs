@@ -12,7 +12,9 @@ fn root() -> &'static Path {
 /// The README's "## Layout" section.
 fn layout() -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("read README.md");
-    let a = readme.find("\n## Layout\n").expect("README has a ## Layout section");
+    let a = readme
+        .find("\n## Layout\n")
+        .expect("README has a ## Layout section");
     let rest = &readme[a + 1..];
     let b = rest[3..].find("\n## ").map(|b| b + 3).unwrap_or(rest.len());
     rest[..b].to_string()
@@ -43,7 +45,10 @@ fn rows(text: &str, header_first: &str) -> Vec<Vec<String>> {
             .collect();
         out.push(cells);
     }
-    assert!(!out.is_empty(), "no rows under a table headed `{header_first}`");
+    assert!(
+        !out.is_empty(),
+        "no rows under a table headed `{header_first}`"
+    );
     out
 }
 
@@ -87,7 +92,10 @@ fn every_workspace_crate_has_its_row() {
         .expect("workspace members");
     let members: Vec<&str> = members_line.split('"').skip(1).step_by(2).collect();
     let table = rows(&layout(), "crate");
-    let folders: Vec<String> = table.iter().map(|r| r[1].trim_matches('`').to_string()).collect();
+    let folders: Vec<String> = table
+        .iter()
+        .map(|r| r[1].trim_matches('`').to_string())
+        .collect();
     for m in &members {
         assert!(
             folders.iter().any(|f| f.trim_end_matches('/') == *m),
@@ -118,7 +126,10 @@ fn every_block_file_has_its_row() {
                 continue;
             }
             let p = format!("{dir}/{name}");
-            assert!(rtl.contains(&p), "RTL block `{p}` has no row in the README's block table");
+            assert!(
+                rtl.contains(&p),
+                "RTL block `{p}` has no row in the README's block table"
+            );
         }
     }
 }
@@ -151,8 +162,15 @@ fn latencies_are_the_specs() {
             .iter()
             .find(|(n, _)| *n == name)
             .unwrap_or_else(|| panic!("latency cell `{cell}` names unknown constant `{name}`"));
-        assert_eq!(value, *want, "README says {name} = {value}, the spec says {want}");
+        assert_eq!(
+            value, *want,
+            "README says {name} = {value}, the spec says {want}"
+        );
         seen += 1;
     }
-    assert_eq!(seen, spec.len(), "every spec latency appears once in the block table");
+    assert_eq!(
+        seen,
+        spec.len(),
+        "every spec latency appears once in the block table"
+    );
 }

@@ -11,6 +11,7 @@
 //! | [`ffe`] | FFE | `hdl/src/ffe.rs` |
 //! | [`slicer`] | Slicer | `hdl/src/slicer.rs` |
 //! | [`cdr`] | CDR (clock and data recovery) | `hdl/src/cdr.rs` |
+//! | [`lms`] | LMS (sign-sign coefficient adaptation) | `hdl/src/lms.rs` |
 //! | [`rx_top`] | Samples per clock (lanes), Configuration bus, Latency and cycle convention | `hdl/src/rx_top.rs` |
 //! | [`bist`] | docs/bist.md | `hdl/src/bist/` |
 //! | [`params`] | (each block's section) | `RxParams`, `CdrParams`: elaboration-time parameters, their legal ranges |
@@ -29,6 +30,7 @@ pub mod bist;
 pub mod cdr;
 pub mod codes;
 pub mod ffe;
+pub mod lms;
 pub mod params;
 pub mod paths;
 pub mod ports;
@@ -38,6 +40,7 @@ pub mod slicer;
 pub use cdr::*;
 pub use codes::*;
 pub use ffe::*;
+pub use lms::*;
 pub use params::{CdrParams, ParamError, RxParams};
 pub use ports::{LaneOut, RxIn, RxOut};
 pub use rx_top::*;

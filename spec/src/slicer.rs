@@ -30,7 +30,6 @@ pub const fn symbol_of_gray(bits: u8) -> u8 {
     b ^ (b >> 1)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 //! | FFE | [`ffe::FfeModel`] | `hdl/src/ffe.rs` | [`reference::ffe_ref`] | `verif/tests/ffe.rs` |
 //! | PAM-4 slicer | [`slicer::SlicerModel`] | `hdl/src/slicer.rs` | [`reference::slicer_ref`] | `verif/tests/slicer.rs` |
 //! | baud-rate CDR | [`cdr::CdrModel`] | `hdl/src/cdr.rs` | [`reference::cdr_ref`] | `verif/tests/cdr.rs` |
+//! | sign-sign LMS | [`lms::LmsModel`] | `hdl/src/lms.rs` | [`reference::lms_ref`] | `verif/tests/lms.rs` |
 //! | receive top | [`rx_top::RxTopModel`] | `hdl/src/rx_top.rs` | the three above in series | `verif/tests/rx_top.rs` |
 //! | BIST blocks | [`bist`] | `hdl/src/bist/` | docs/bist.md | `hdl/tests/bist_*.rs` |
 //!
@@ -22,6 +23,7 @@
 pub mod bist;
 pub mod cdr;
 pub mod ffe;
+pub mod lms;
 pub mod prbs;
 pub mod receiver;
 pub mod reference;
@@ -30,6 +32,7 @@ pub mod slicer;
 
 pub use cdr::CdrModel;
 pub use ffe::FfeModel;
+pub use lms::LmsModel;
 pub use receiver::Receiver;
 pub use rx_top::RxTopModel;
 pub use slicer::SlicerModel;

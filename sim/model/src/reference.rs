@@ -216,3 +216,73 @@ pub fn cdr_ref(cfg: &CdrParams, symbol: &[u8], err: &[i32]) -> Vec<CdrRefOut> {
     }
     res
 }
+
+/// "LMS": the write port of the sign-sign LMS over a stream of clock edges, from the
+/// section's equations on the serial sample stream (no sign line: sample `x[m]` is looked
+/// up by its stream index). Edge `c` captures samples `cP .. cP+P-1` (lane j is sample
+/// `cP + j`), except a reset edge, which captures none and forgets every earlier sample
+/// (a sample captured at or before the last reset, or before the stream, is 0). The error
+/// at edge `c` is of sample `s = (c - 7) P` (LAT_TOP = 7), and tap `k` uses `x[s - k]`:
+///
+/// ```text
+/// acc_k = c_k << 15                                   (reset; write of coefficient k)
+/// acc_k = clamp(acc_k - sgn(e) sgn(x[s-k]) 2^(15-mu), -128 << 15, 127 << 15)
+/// (wr_we, wr_addr, wr_data) = (enable, rr, floor((acc_rr + 2^14) / 2^15)), rr = c' mod N
+/// ```
+///
+/// where `c'` counts the non-reset edges since the last reset (0 at power-up). Returns
+/// `(wr_we, wr_addr, wr_data)` after every edge.
+pub fn lms_ref(
+    lanes: usize,
+    reset_coefs: &[i32],
+    stream: &[crate::lms::LmsIn],
+) -> Vec<(bool, u32, i32)> {
+    const F: u32 = 15;
+    const DELAY: i64 = 7;
+    let n = reset_coefs.len();
+    let p = lanes as i64;
+    let sgn = |v: i64| v.signum();
+    // samples by stream index (edge c lane j = c P + j), and the edge of the last reset
+    let mut x: Vec<i64> = Vec::with_capacity(stream.len() * lanes);
+    let mut acc = vec![0i64; n];
+    let mut last_reset: i64 = -1;
+    let mut edges_since = 0usize;
+    let mut out = Vec::with_capacity(stream.len());
+    for (c, i) in stream.iter().enumerate() {
+        let c = c as i64;
+        if i.rst {
+            for (a, &r) in acc.iter_mut().zip(reset_coefs) {
+                *a = (r as i64) << F;
+            }
+            last_reset = c;
+            edges_since = 0;
+            x.extend(std::iter::repeat(0).take(lanes));
+            out.push((false, 0, 0));
+            continue;
+        }
+        let s = (c - DELAY) * p;
+        let sample = |m: i64| -> i64 {
+            // a sample exists if it was captured at an edge after the last reset
+            if m < 0 || m / p <= last_reset {
+                0
+            } else {
+                x[m as usize]
+            }
+        };
+        let e = sgn(i.err as i64);
+        for (k, a) in acc.iter_mut().enumerate() {
+            if i.cfg_we && i.cfg_addr == k as u32 {
+                *a = (i.cfg_data as i64) << F;
+            } else if i.enable && (i.freeze >> k) & 1 == 0 {
+                let g = e * sgn(sample(s - k as i64));
+                *a = (*a - g * (1i64 << (F - i.mu))).clamp(-128 << F, 127 << F);
+            }
+        }
+        let rr = edges_since % n;
+        let code = (acc[rr] + (1 << (F - 1))).div_euclid(1 << F) as i32;
+        out.push((i.enable, rr as u32, code));
+        edges_since += 1;
+        x.extend((0..lanes).map(|j| i.adc[j] as i64));
+    }
+    out
+}

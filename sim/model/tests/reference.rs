@@ -297,3 +297,86 @@ fn cdr_reference_locks_and_kicks() {
         }
     }
 }
+
+// ---- LMS: the block model against `lms_ref` on the same edges ----
+
+use cporx_model::lms::{LmsIn, LmsModel};
+use cporx_model::reference::lms_ref;
+
+/// One LMS edge: errors and samples with their extremes (and zeros, sgn(0) = 0), the
+/// step codes biased to the large steps that reach saturation, random freezes, bus
+/// writes (any address: coefficients of missing taps and other blocks' registers are
+/// ignored) and rare resets.
+fn lms_edge(lanes: usize) -> impl Strategy<Value = LmsIn> {
+    let err = prop_oneof![1 => Just(-256), 1 => Just(255), 2 => Just(0), 6 => -256..=255i32];
+    let mu = prop_oneof![3 => 0u32..4, 1 => 0u32..16];
+    (
+        prop::collection::vec(sample(), lanes),
+        err,
+        prop::bool::weighted(0.9),
+        mu,
+        prop_oneof![4 => Just(0u16), 1 => any::<u16>()],
+        prop::bool::weighted(0.05),
+        (0u32..32, coef()),
+        prop::bool::weighted(0.01),
+    )
+        .prop_map(move |(x, err, enable, mu, freeze, we, (addr, data), rst)| {
+            let mut adc = [0; MAX_LANES];
+            adc[..x.len()].copy_from_slice(&x);
+            LmsIn {
+                rst,
+                cfg_we: we,
+                cfg_addr: addr,
+                cfg_data: data,
+                adc,
+                err,
+                enable,
+                mu,
+                freeze,
+            }
+        })
+}
+
+fn lms_case(lanes: usize) -> impl Strategy<Value = (Vec<i32>, bool, Vec<LmsIn>)> {
+    (
+        (MIN_TAPS..=MAX_TAPS).prop_flat_map(|n| prop::collection::vec(coef(), n)),
+        any::<bool>(),
+        prop::collection::vec(lms_edge(lanes), 50..400),
+    )
+}
+
+fn check_lms(lanes: usize, coefs: Vec<i32>, from_reset: bool, mut edges: Vec<LmsIn>) {
+    if from_reset {
+        edges[0].rst = true;
+    }
+    let mut p = RxParams::default();
+    p.lanes = lanes;
+    p.n_taps = coefs.len();
+    p.reset_coefs = coefs.clone();
+    let mut m = LmsModel::new(&p).unwrap();
+    let want = lms_ref(lanes, &coefs, &edges);
+    for (c, (i, w)) in edges.iter().zip(&want).enumerate() {
+        let o = m.step(i);
+        assert_eq!(
+            (o.wr_we, o.wr_addr, o.wr_data),
+            *w,
+            "edge {c} of {} (P = {lanes}, N = {}): model against lms_ref",
+            edges.len(),
+            coefs.len()
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #[test]
+    fn lms_equals_the_reference_1_lane((c, r, e) in lms_case(1)) { check_lms(1, c, r, e) }
+    #[test]
+    fn lms_equals_the_reference_2_lanes((c, r, e) in lms_case(2)) { check_lms(2, c, r, e) }
+    #[test]
+    fn lms_equals_the_reference_4_lanes((c, r, e) in lms_case(4)) { check_lms(4, c, r, e) }
+    #[test]
+    fn lms_equals_the_reference_8_lanes((c, r, e) in lms_case(8)) { check_lms(8, c, r, e) }
+    #[test]
+    fn lms_equals_the_reference_16_lanes((c, r, e) in lms_case(16)) { check_lms(16, c, r, e) }
+}
