@@ -25,8 +25,9 @@ pub struct BenchArgs {
 
 /// Closed-loop throughput: the `short` channel, SNR 25 dB, 0.01 UI RJ, 0.1 UI SJ, 200 ppm.
 fn closed_loop(a: &BenchArgs) -> Result<(), String> {
-    use cporx_link::afe::{AfeConfig, PulseResponse};
+    use cporx_link::afe::AfeConfig;
     use cporx_link::closed_loop::{run_link, run_link_model, LinkConfig};
+    use cporx_link::pulse::PulseResponse;
     let cfg = |ui| -> Result<LinkConfig, String> {
         let mut afe = AfeConfig::new(PulseResponse::builtin("short").map_err(|e| e.to_string())?);
         afe.snr_db = Some(25.0);

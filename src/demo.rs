@@ -215,8 +215,9 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
 /// the time the receiver's PI code asks for, with noise, jitter and a frequency offset,
 /// starting half a UI off; the model runs the loop, then the RTL runs the same loop.
 fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String> {
-    use cporx_link::afe::{AfeConfig, PulseResponse};
+    use cporx_link::afe::AfeConfig;
     use cporx_link::closed_loop::{run_link, LinkConfig};
+    use cporx_link::pulse::PulseResponse;
     let mut afe = AfeConfig::new(PulseResponse::builtin("short").map_err(|e| e.to_string())?);
     afe.snr_db = Some(25.0);
     afe.rj_rms_ui = 0.01;

@@ -5,8 +5,9 @@
 use crate::fail::Fail;
 use crate::out;
 use clap::Args;
-use cporx_link::afe::{AfeConfig, PulseResponse};
+use cporx_link::afe::AfeConfig;
 use cporx_link::closed_loop::{run_link, LinkConfig, LinkResult};
+use cporx_link::pulse::PulseResponse;
 use cporx_spec::*;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -141,9 +142,7 @@ fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
         a.baud / 2.0,
         ch.il_nyquist_text()
     );
-    ch.pulse
-        .to_afe(ch.name.clone())
-        .map_err(|e| format!("--channel: {e}"))
+    ch.pulse.normalized().map_err(|e| format!("--channel: {e}"))
 }
 
 /// Build the link configuration from the flags; every bad value is an error naming the flag.

@@ -14,7 +14,7 @@ use crate::plots::{self, Series, SeriesWithCi};
 use clap::Args;
 use cporx_link::figure::Rate;
 use cporx_link::montecarlo;
-use cporx_link::pulse::{self, ChannelLoad, ChannelPulse, LoadedChannel, PulseOpts};
+use cporx_link::pulse::{self, ChannelLoad, LoadedChannel, PulseOpts, PulseResponse};
 use cporx_link::stateye;
 use cporx_link::study::{self, Case, Design, StudyOpts};
 use cporx_link::touchstone::{self, FreqResponse, PortMap, TouchstoneError};
@@ -138,7 +138,7 @@ fn plot(draw: impl FnOnce() -> Result<(), plots::PlotError>) -> Result<(), Strin
     draw().map_err(|e| e.to_string())
 }
 
-fn pulse_plot(stem: &Path, name: &str, p: &ChannelPulse) -> Result<(), String> {
+fn pulse_plot(stem: &Path, name: &str, p: &PulseResponse) -> Result<(), String> {
     let (a, _) = p.span_ui();
     let t: Vec<f64> = (0..p.samples.len())
         .map(|i| a + i as f64 / p.os as f64)
@@ -199,16 +199,16 @@ pub fn channel(a: &ChannelArgs) -> Result<(), Fail> {
         a.baud_gbd,
         a.baud_gbd / 2.0,
         l.il_nyquist_text(),
-        p.peak,
-        20.0 * p.peak.abs().log10(),
-        p.delay_ps,
-        p.causality
+        p.peak(),
+        20.0 * p.peak().abs().log10(),
+        l.measurement().delay_ps,
+        l.measurement().causality
     );
     let cur = p.cursors(0.0);
     let line: Vec<String> = cur
         .iter()
         .filter(|c| (-2..=6).contains(&c.0))
-        .map(|c| format!("h({}) {:+.4}", c.0, c.1 / p.peak))
+        .map(|c| format!("h({}) {:+.4}", c.0, c.1 / p.peak()))
         .collect();
     println!("  cursors / peak: {}", line.join(", "));
     for w in &l.warnings {
@@ -399,9 +399,9 @@ fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
 struct Input {
     name: String,
     h: FreqResponse,
-    pulse: ChannelPulse,
+    pulse: PulseResponse,
     il_extrapolated: bool,
-    aggressor: Option<(FreqResponse, ChannelPulse)>,
+    aggressor: Option<(FreqResponse, PulseResponse)>,
     warnings: Vec<String>,
 }
 
@@ -719,13 +719,13 @@ fn run_case(
         p.cursors(0.0)
             .iter()
             .find(|c| c.0 == k)
-            .map_or(0.0, |c| c.1 / p.peak)
+            .map_or(0.0, |c| c.1 / p.peak())
     };
     Ok(Row {
         channel: inp.name.clone(),
-        il_nyquist_db: p.il_nyquist_db,
+        il_nyquist_db: p.measured.as_ref().expect("a measured pulse").il_nyquist_db,
         il_nyquist_extrapolated: inp.il_extrapolated,
-        peak: p.peak,
+        peak: p.peak(),
         h_pre: rel(-1),
         h_post1: rel(1),
         h_post2: rel(2),

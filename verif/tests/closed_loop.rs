@@ -4,8 +4,9 @@
 //! the phase code out of each implementation steering its own sampler.
 
 use cporx_cosim::verilator::{VerilatedLib, VerilatedRx};
-use cporx_link::afe::{AfeConfig, PulseResponse};
+use cporx_link::afe::AfeConfig;
 use cporx_link::closed_loop::{run_link, LinkConfig};
+use cporx_link::pulse::PulseResponse;
 use cporx_model::Receiver;
 use cporx_model::RxTopModel;
 use cporx_spec::*;

@@ -4,6 +4,7 @@
 //! `cargo run --release -p cporx-link --example scurve -- short`
 use cporx_link::afe::*;
 use cporx_link::closed_loop::*;
+use cporx_link::pulse::PulseResponse;
 use cporx_model::RxTopModel;
 use cporx_spec::*;
 fn main() {

@@ -21,8 +21,9 @@
 //! * locked phase: circular mean and RMS spread of the PI code over the counted cycles;
 //! * frequency: the CDR's integral register converted to ppm.
 
-use crate::afe::{Afe, AfeConfig, AfeError, PulseResponse};
+use crate::afe::{Afe, AfeConfig, AfeError};
 use crate::loop_checker::{CheckerStats, Prbs13qChecker};
+use crate::pulse::PulseResponse;
 use cporx_model::{Receiver, RxTopModel};
 use cporx_spec::*;
 

@@ -1,12 +1,42 @@
-//! From a measured transfer function (SDD21) to a time-domain pulse response.
+//! The pulse response: its one type, the built-in channels, and the way from a measured
+//! transfer function (SDD21) to it.
 //!
-//! [`pulse_response`] turns a channel transfer function [`FreqResponse`] (typically the
-//! differential insertion loss SDD21 of a Touchstone file, see [`crate::touchstone`]) into the
-//! receiver-input response to one transmitted symbol, tabulated at `os` points per UI
-//! ([`ChannelPulse`]), ready for the behavioral AFE ([`ChannelPulse::to_afe`] gives a
-//! [`PulseResponse`]).
+//! [`PulseResponse`] is the channel's response to one 1-UI rectangular symbol, tabulated at
+//! `os` points per UI around its peak, with the [`Measurement`] of the channel when it comes
+//! from one. [`pulse_response`] turns a channel transfer function [`FreqResponse`] (typically
+//! the differential insertion loss SDD21 of a Touchstone file, see [`crate::touchstone`]) into
+//! the receiver-input response in absolute amplitudes; [`PulseResponse::normalized`] gives the
+//! peak-1 table the behavioral AFE ([`crate::afe`]) and the statistical eye take; the
+//! built-ins ([`PulseResponse::builtin`]) are normalized from the start.
 //!
-//! # What is computed
+//! # Built-in channels
+//!
+//! [`PulseResponse::builtin`]: normalized to a peak of 1.0, shifted so the peak is at t = 0;
+//! between table points linearly interpolated, outside the table 0.
+//! All tabulated at 64 points per UI, trimmed so the dropped tails are below 1e-4 of the peak
+//! and the span is at most 24 UI (for `mr` the 24-UI cap cuts the far post-cursor tail at
+//! 1.06e-4 of the peak, at +21.7 UI). Each is a 1-UI rectangle convolved (numerically, on the
+//! 64/UI grid) with a Gaussian impulse response of -3 dB bandwidth `f3` (fraction of the baud
+//! rate; |H(f)| = exp(-f^2 / (2 sf^2)), f3 = sf * sqrt(ln 2), time-domain sigma = 1/(2 pi sf)),
+//! and optionally with a one-pole tail `h = (1-a) delta + a (1/tau) exp(-t/tau)` (a, tau in UI):
+//!
+//! | name    | what                                   | f3   | tail a | tau (UI) |
+//! |---------|----------------------------------------|------|--------|----------|
+//! | `ideal` | nearly ISI free                        | 1.50 | -      | -        |
+//! | `cpo`   | co-packaged XSR hop, a few mm          | 0.55 | 0.05   | 1.5      |
+//! | `short` | short package + board trace            | 0.40 | 0.15   | 2.0      |
+//! | `mr`    | medium reach                           | 0.28 | 0.25   | 3.0      |
+//!
+//! Symbol-spaced cursors at phase 0 (peak at t = 0):
+//!
+//! | name    | span (UI)        | h(-1)  | h(0) | h(1)   | h(2)   | h(3)   |
+//! |---------|------------------|--------|------|--------|--------|--------|
+//! | `ideal` | -0.83 .. +0.83   | 0.0000 | 1    | 0.0000 | 0.0000 | 0.0000 |
+//! | `cpo`   | -1.39 .. +8.86   | 0.0195 | 1    | 0.0383 | 0.0097 | 0.0050 |
+//! | `short` | -1.75 .. +13.78  | 0.0803 | 1    | 0.1249 | 0.0362 | 0.0220 |
+//! | `mr`    | -2.31 .. +21.69  | 0.2165 | 1    | 0.2722 | 0.0763 | 0.0541 |
+//!
+//! # From a measured channel: [`pulse_response`], what is computed
 //!
 //! The transmitter sends one 1-UI rectangular pulse of amplitude 1 (spectrum
 //! `T sinc(f T) exp(-j pi f T)`, T = 1 UI in seconds, so the pulse occupies t = 0 .. T). It goes
@@ -34,7 +64,7 @@
 //! a Hermitian inverse FFT (real output, scaled by `df`) gives the continuous-time pulse at the
 //! grid times. Before the FFT a bulk delay (least-squares fit of the unwrapped phase,
 //! `phase = -2 pi f tau`) is removed, so the response sits near the record start whatever the
-//! channel's length; it is added back in [`ChannelPulse::delay_ps`]. The record is then rotated
+//! channel's length; it is added back in [`Measurement::delay_ps`]. The record is then rotated
 //! so the peak (largest |value|) sits R/4 into it, leaving R/4 UI before the peak (where any
 //! non-causal energy or a wrapped tail would show) and 3R/4 after it.
 //!
@@ -51,7 +81,7 @@
 //!   point's, when the data have one); the phase goes linearly to exactly 0 at 0 Hz (the
 //!   phase value of a 0 Hz data point is ignored: a passive channel is real at DC; measured
 //!   files often carry a few degrees of calibration error there). So `H(0) = |H(f_first)|`,
-//!   real and positive ([`ChannelPulse::dc_gain`]).
+//!   real and positive ([`Measurement::dc_gain`]).
 //! * **Above the last point**: the dB loss continues on a straight line with the least-squares
 //!   slope of the top 10 % of the band (points at or above 0.9 f_top, at least the last two),
 //!   clamped to <= 0 dB/Hz (the extrapolated loss never decreases), and the phase continues on
@@ -63,7 +93,7 @@
 //!
 //! Frequencies in Hz, times in UI of the chosen baud rate unless a name says `_ps`. The pulse
 //! samples are **absolute** (the response to the amplitude-1 1-UI pulse; an ISI-free lossless
-//! link gives a peak near 1). [`ChannelPulse::il_nyquist_db`] is the channel's loss at
+//! link gives a peak near 1). [`Measurement::il_nyquist_db`] is the channel's loss at
 //! baud / 2 (interpolated as above, positive dB, without the filters). Useful exact check of
 //! scale: the samples taken one UI apart sum to `H(0)` at any phase (the sinc spectrum of a
 //! 1-UI pulse vanishes at every nonzero multiple of the baud rate).
@@ -73,7 +103,7 @@
 //! The kept samples start at the first one at or above 1e-4 of |peak| within `span_ui / 4`
 //! before the peak and end at the last one at or above 1e-4 of |peak| within `span_ui` after
 //! it, total span capped at `span_ui` (cutting the end of the tail; the largest dropped value
-//! is reported in [`ChannelPulse::cut_tail_rel`]).
+//! is reported in [`Measurement::cut_tail_rel`]).
 //!
 //! # Accuracy
 //!
@@ -82,13 +112,13 @@
 //!   whose t^-3/2 tail wraps around the 1024-UI record (unit test).
 //! * The scale is exact: the UI-spaced samples of the whole record sum to `H(0)` to 1e-9. In
 //!   the *kept* table, long tails are cut: a skin-effect channel keeps a few % of its DC
-//!   content beyond 64 UI (see [`ChannelPulse::cut_tail_rel`] and [`ChannelPulse::comb_sum`]).
+//!   content beyond 64 UI (see [`Measurement::cut_tail_rel`] and [`PulseResponse::comb_sum`]).
 //! * The data matter: the extrapolation above the last measured point is a guess. A one-pole
 //!   20 GHz RC given to 50 GHz differs from the exact analytic RC by 6e-4 (peak 0.79) at
 //!   53.125 GBd; a file whose last point is below the Nyquist frequency (42 GHz data at
 //!   106.25 GBd) relies on it entirely (causality figure ~2e-3 there).
 //! * The time grid step is 1 / os UI: the peak time and the delay are quantized to it.
-//! * [`ChannelPulse::causality`] is the fraction of the record's energy before the main
+//! * [`Measurement::causality`] is the fraction of the record's energy before the main
 //!   response starts (the last point before the peak where |p| < 1 % of |peak|): 1e-6 .. 1e-5
 //!   for causal synthetic channels, 2.7e-5 and 7e-6 for the two measured channels below.
 //!   A linear-phase (zero-phase) loss model is *not* causal and scores ~1e-4.
@@ -114,10 +144,9 @@
 //! | `TEC_SMT_IO_42GHz_Thru_B5B6_4in` | 8.46 dB | 0.576 | 0.089 | 0.155 | 0.049 | 0.027 | 0.007 | 911 ps |
 //! | `C2M__Z100_IL14_WC_BOR_H_L_H_THRU` | 13.94 dB | 0.425 | 0.092 | 0.154 | 0.068 | 0.045 | 0.024 | 2784 ps |
 
-use crate::afe::{AfeError, PulseResponse};
 use crate::touchstone::{self, FreqResponse, PortMap};
 use num_complex::Complex64;
-use std::f64::consts::PI;
+use std::f64::consts::{PI, TAU};
 
 /// 26.5625 GBd (50G per lane PAM-4), Hz. The three named rates: this, [`BAUD_53G`], [`BAUD_106G`].
 pub const BAUD_26G: f64 = 26.5625e9;
@@ -145,8 +174,9 @@ const MIN_PEAK: f64 = 1e-9;
 /// Fraction of |peak| that marks the start of the main response (causality figure).
 const START_REL: f64 = 1e-2;
 
-/// Errors of [`pulse_response`] and the helpers: an option out of range, a malformed
-/// frequency response, a degenerate result.
+/// Errors of [`pulse_response`], the helpers and the [`PulseResponse`] constructors: an option
+/// out of range, a malformed frequency response, a degenerate result, an unknown built-in
+/// channel, a malformed table.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PulseError {
     #[error("pulse option `{field}` = {value} is out of range: legal is {lo} ..= {hi}")]
@@ -160,6 +190,320 @@ pub enum PulseError {
     BadResponse(String),
     #[error("the pulse response is zero (peak below 1e-9: the channel loses more than 180 dB)")]
     ZeroPulse,
+    #[error("unknown channel `{name}`: built-in channels are {}", BUILTIN_NAMES.join(", "))]
+    UnknownChannel { name: String },
+    #[error("pulse response `{name}`: {reason}")]
+    BadPulse { name: String, reason: String },
+}
+
+/// Points per UI of the built-in pulse responses.
+pub const BUILTIN_OS: usize = 64;
+/// Maximum total span of a built-in pulse response, UI.
+pub const BUILTIN_MAX_SPAN_UI: f64 = 24.0;
+/// Built-in tails are trimmed where they fall below this fraction of the peak.
+pub const BUILTIN_TAIL_REL: f64 = 1e-4;
+
+const BUILTIN_NAMES: &[&str] = &["ideal", "cpo", "short", "mr"];
+
+/// A continuous-time pulse response: the channel's response to one 1-UI rectangular symbol
+/// of amplitude 1, tabulated at `os` points per UI; sample `i` is the value at `t0 + i / os`
+/// UI, times relative to the peak (`t0 <= 0`). Between table points it is linearly
+/// interpolated; outside the table it is 0.
+///
+/// Two scales, one type: [`pulse_response`] gives the **absolute** amplitudes of a measured
+/// channel (peak near 1 for a lossless link) with its [`Measurement`]; the built-ins,
+/// [`PulseResponse::from_samples`] and [`PulseResponse::normalized`] give the **normalized**
+/// table (largest |sample| exactly +1, at t = 0), the one the AFE and the statistical eye
+/// take ([`PulseResponse::is_normalized`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PulseResponse {
+    /// for messages and plots (a loaded channel's file stem; empty from [`pulse_response`])
+    pub name: String,
+    pub os: usize,
+    /// time of the first sample, UI relative to the peak
+    pub t0: f64,
+    pub samples: Vec<f64>,
+    /// what the measured channel behind the table gave (`None`: built-in or given table)
+    pub measured: Option<Measurement>,
+}
+
+/// What a pulse response built from a measured channel ([`pulse_response`]) knows besides its
+/// table; it stays with the table when it is normalized.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    pub baud_hz: f64,
+    /// the absolute peak sample (largest |value|; negative for a polarity-inverting channel)
+    pub peak: f64,
+    /// channel loss at baud / 2, dB, positive (channel alone, no filters)
+    pub il_nyquist_db: f64,
+    /// channel |H(0)| as extrapolated (linear)
+    pub dc_gain: f64,
+    /// energy before the start of the main response / total energy of the time record
+    pub causality: f64,
+    /// time of the peak after the start of the transmitted 1-UI pulse, ps (includes T/2,
+    /// filter delays and the channel's delay)
+    pub delay_ps: f64,
+    /// largest |sample| dropped after the kept window, relative to |peak|
+    pub cut_tail_rel: f64,
+}
+
+/// A table sampled at `os` points per UI from `t0` UI, at time `t`: linear interpolation
+/// between points, zero-extended outside (so it reaches 0 within one grid step).
+#[inline]
+fn table_value(samples: &[f64], t0: f64, os: usize, t: f64) -> f64 {
+    let x = (t - t0) * os as f64;
+    if !x.is_finite() {
+        return 0.0;
+    }
+    let i0 = x.floor();
+    let f = x - i0;
+    let i0 = i0 as i64;
+    let s = |i: i64| -> f64 {
+        if i < 0 || i >= samples.len() as i64 {
+            0.0
+        } else {
+            samples[i as usize]
+        }
+    };
+    let a = s(i0);
+    let b = s(i0 + 1);
+    a + f * (b - a)
+}
+
+/// Index of the largest-magnitude sample (the first one if tied).
+fn abs_argmax(samples: &[f64]) -> usize {
+    samples.iter().enumerate().fold(0usize, |best, (i, v)| {
+        if v.abs() > samples[best].abs() {
+            i
+        } else {
+            best
+        }
+    })
+}
+
+impl PulseResponse {
+    /// Value at time `t` (UI): linear interpolation between table points; the table is
+    /// zero-extended, so the response is 0 outside it (reaching 0 within one grid step).
+    pub fn value(&self, t: f64) -> f64 {
+        table_value(&self.samples, self.t0, self.os, t)
+    }
+
+    /// (first, last) tabulated time in UI.
+    pub fn span_ui(&self) -> (f64, f64) {
+        let n = self.samples.len().max(1);
+        (self.t0, self.t0 + (n - 1) as f64 / self.os as f64)
+    }
+
+    /// Time (UI) of the largest sample (the first one if tied); 0 for a normalized table.
+    pub fn peak_time(&self) -> f64 {
+        self.t0 + argmax(&self.samples) as f64 / self.os as f64
+    }
+
+    /// The largest-magnitude sample (the first one if tied), with its sign: exactly 1 for a
+    /// normalized table, the absolute peak ([`Measurement::peak`]) for a measured one.
+    pub fn peak(&self) -> f64 {
+        self.samples
+            .get(abs_argmax(&self.samples))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// Whether the table is normalized (largest |sample| exactly +1), as the AFE needs.
+    pub fn is_normalized(&self) -> bool {
+        self.peak() == 1.0
+    }
+
+    /// Symbol-spaced samples `(k, p(k + phase))` for every integer `k` with `k + phase`
+    /// inside the span, in increasing `k` (k = 0 is the main cursor at phase 0).
+    ///
+    /// (Before the AFE and the measured channels shared this type, the measured one widened
+    /// the span by 1e-9 UI at both ends. Every caller takes a measured channel's cursors at
+    /// phases that are multiples of 1/32 UI, with tables of 64 points per UI: the span ends
+    /// minus the phase are then exact binary fractions and both rules pick the same `k`.)
+    pub fn cursors(&self, phase: f64) -> Vec<(i32, f64)> {
+        let (a, b) = self.span_ui();
+        let k0 = (a - phase).ceil() as i32;
+        let k1 = (b - phase).floor() as i32;
+        (k0..=k1)
+            .map(|k| (k, self.value(k as f64 + phase)))
+            .collect()
+    }
+
+    /// The main cursor (the value at the peak, t = 0).
+    pub fn main_cursor(&self) -> f64 {
+        self.value(0.0)
+    }
+
+    /// Sum of the symbol-spaced samples at `phase` over the kept span (for a measured pulse
+    /// this equals [`Measurement::dc_gain`] up to the trimmed tails).
+    pub fn comb_sum(&self, phase: f64) -> f64 {
+        self.cursors(phase).iter().map(|c| c.1).sum()
+    }
+
+    /// Names of the built-in channels, for [`PulseResponse::builtin`].
+    pub fn builtin_names() -> &'static [&'static str] {
+        BUILTIN_NAMES
+    }
+
+    /// A built-in channel by name (see the module documentation for the shapes), normalized.
+    pub fn builtin(name: &str) -> Result<PulseResponse, PulseError> {
+        let (f3, tail) = builtin_params(name).ok_or_else(|| PulseError::UnknownChannel {
+            name: name.to_string(),
+        })?;
+        let raw = gaussian_pulse(f3, tail, BUILTIN_OS);
+        Self::from_samples(name, BUILTIN_OS, 0.0, trim_tails(raw, BUILTIN_OS))
+    }
+
+    /// A normalized pulse response from a table of `os` points per UI starting at `t0` (UI).
+    /// Validates `os` in 8..=1024, a non-empty table of finite values and a nonzero peak
+    /// (largest-magnitude sample); divides by that peak value (so the peak becomes +1, a
+    /// polarity inversion is removed) and re-sets `t0` so the peak sits at t = 0 exactly
+    /// (the given `t0` only matters for error-free validation; the result depends on the
+    /// position of the peak within the table).
+    pub fn from_samples(
+        name: impl Into<String>,
+        os: usize,
+        t0: f64,
+        samples: Vec<f64>,
+    ) -> Result<Self, PulseError> {
+        let name = name.into();
+        let bad = |reason: String| PulseError::BadPulse {
+            name: name.clone(),
+            reason,
+        };
+        if !(8..=1024).contains(&os) {
+            return Err(bad(format!(
+                "os = {os} points per UI is out of range: legal is 8 ..= 1024"
+            )));
+        }
+        if !t0.is_finite() {
+            return Err(bad(format!("t0 = {t0} is not finite")));
+        }
+        if samples.is_empty() {
+            return Err(bad("the sample table is empty".into()));
+        }
+        if let Some(i) = samples.iter().position(|v| !v.is_finite()) {
+            return Err(bad(format!("sample {i} = {} is not finite", samples[i])));
+        }
+        let ip = abs_argmax(&samples);
+        let peak = samples[ip];
+        if peak == 0.0 {
+            return Err(bad("the peak is zero (all samples are 0)".into()));
+        }
+        let samples: Vec<f64> = samples.iter().map(|v| v / peak).collect();
+        Ok(PulseResponse {
+            name,
+            os,
+            t0: -(ip as f64) / os as f64,
+            samples,
+            measured: None,
+        })
+    }
+
+    /// The normalized table (peak +1 at t = 0; [`PulseResponse::from_samples`] on this
+    /// table), keeping the name and the measurement. A normalized table comes back equal.
+    pub fn normalized(&self) -> Result<PulseResponse, PulseError> {
+        let mut p =
+            PulseResponse::from_samples(self.name.clone(), self.os, self.t0, self.samples.clone())?;
+        p.measured = self.measured.clone();
+        Ok(p)
+    }
+
+    /// Checks the table: `os` in 8..=1024, a finite `t0`, a non-empty table of finite values.
+    pub fn check(&self) -> Result<(), PulseError> {
+        let bad = |reason: String| PulseError::BadPulse {
+            name: self.name.clone(),
+            reason,
+        };
+        if !(8..=1024).contains(&self.os) {
+            return Err(bad(format!(
+                "os = {} points per UI is out of range: legal is 8 ..= 1024",
+                self.os
+            )));
+        }
+        if !self.t0.is_finite() || self.t0.abs() > 1e6 {
+            return Err(bad(format!("t0 = {} is not a finite time", self.t0)));
+        }
+        if self.samples.is_empty() {
+            return Err(bad("the sample table is empty".into()));
+        }
+        if self.samples.iter().any(|v| !v.is_finite()) {
+            return Err(bad("the sample table holds non-finite values".into()));
+        }
+        Ok(())
+    }
+}
+
+/// (f3, optional (a, tau)) of a built-in channel.
+fn builtin_params(name: &str) -> Option<(f64, Option<(f64, f64)>)> {
+    Some(match name {
+        "ideal" => (1.5, None),
+        "cpo" => (0.55, Some((0.05, 1.5))),
+        "short" => (0.40, Some((0.15, 2.0))),
+        "mr" => (0.28, Some((0.25, 3.0))),
+        _ => return None,
+    })
+}
+
+fn argmax(v: &[f64]) -> usize {
+    v.iter()
+        .enumerate()
+        .fold(0usize, |best, (i, &x)| if x > v[best] { i } else { best })
+}
+
+/// 1-UI rectangle (trapezoid-rule weights, 0.5 at both edges) convolved with a Gaussian of
+/// -3 dB bandwidth `f3` (fraction of the baud rate), then optionally with the one-pole tail
+/// `(1-a) delta + a (1/tau) exp(-t/tau)`. Grid `os` points per UI; unnormalized, untrimmed.
+fn gaussian_pulse(f3: f64, tail: Option<(f64, f64)>, os: usize) -> Vec<f64> {
+    let dt = 1.0 / os as f64;
+    let sf = f3 / std::f64::consts::LN_2.sqrt();
+    let sigma = 1.0 / (TAU * sf);
+    let gh = (10.0 * sigma * os as f64).ceil() as usize;
+    let mut g: Vec<f64> = (0..=2 * gh)
+        .map(|i| {
+            let t = (i as f64 - gh as f64) * dt;
+            (-t * t / (2.0 * sigma * sigma)).exp()
+        })
+        .collect();
+    let gs: f64 = g.iter().sum();
+    g.iter_mut().for_each(|x| *x /= gs);
+    let rect: Vec<f64> = (0..=os)
+        .map(|i| if i == 0 || i == os { 0.5 } else { 1.0 })
+        .collect();
+    let tail_len = match tail {
+        Some((_, tau)) => (30.0 * tau * os as f64).ceil() as usize,
+        None => 0,
+    };
+    let n = rect.len() + g.len() - 1 + tail_len;
+    let mut y = vec![0.0; n];
+    for (i, &r) in rect.iter().enumerate() {
+        for (j, &gv) in g.iter().enumerate() {
+            y[i + j] += r * gv;
+        }
+    }
+    if let Some((a, tau)) = tail {
+        // one pole: z[n] = al z[n-1] + (1 - al) x[n], the convolution with the discrete
+        // exponential (1 - al) al^i (unit sum), al = exp(-dt / tau)
+        let al = (-dt / tau).exp();
+        let mut z = 0.0;
+        for v in y.iter_mut() {
+            z = al * z + (1.0 - al) * *v;
+            *v = (1.0 - a) * *v + a * z;
+        }
+    }
+    y
+}
+
+/// Drop the leading and trailing samples below `BUILTIN_TAIL_REL` of the peak, then cap the
+/// total span at `BUILTIN_MAX_SPAN_UI` (cutting the end of the post-cursor tail).
+fn trim_tails(y: Vec<f64>, os: usize) -> Vec<f64> {
+    let peak = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let thr = BUILTIN_TAIL_REL * peak;
+    let first = y.iter().position(|v| v.abs() >= thr).unwrap_or(0);
+    let last = y.iter().rposition(|v| v.abs() >= thr).unwrap_or(0);
+    let max_len = (BUILTIN_MAX_SPAN_UI * os as f64) as usize + 1;
+    let last = last.min(first + max_len - 1);
+    y[first..=last].to_vec()
 }
 
 /// Options of [`pulse_response`]. See the module documentation for the model.
@@ -444,72 +788,14 @@ pub fn channel_loss_db(h: &FreqResponse, f_hz: f64) -> Result<f64, PulseError> {
     Ok(-Channel::new(h)?.db_ph(f_hz).0)
 }
 
-/// A channel's pulse response: the receiver-input waveform (after the TX and RX filters) for
-/// one 1-UI rectangular symbol of amplitude 1, at `os` points per UI, sample `i` at time
-/// `t0_ui + i / os` UI relative to the peak. Amplitudes are absolute (not normalized).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelPulse {
-    pub baud_hz: f64,
-    pub os: usize,
-    /// time of the first sample relative to the peak, UI (<= 0)
-    pub t0_ui: f64,
-    /// absolute amplitudes
-    pub samples: Vec<f64>,
-    /// the peak sample (largest |value|; negative for a polarity-inverting channel)
-    pub peak: f64,
-    /// channel loss at baud / 2, dB, positive (channel alone, no filters)
-    pub il_nyquist_db: f64,
-    /// channel |H(0)| as extrapolated (linear)
-    pub dc_gain: f64,
-    /// energy before the start of the main response / total energy of the time record
-    pub causality: f64,
-    /// time of the peak after the start of the transmitted 1-UI pulse, ps (includes T/2,
-    /// filter delays and the channel's delay)
-    pub delay_ps: f64,
-    /// largest |sample| dropped after the kept window, relative to |peak|
-    pub cut_tail_rel: f64,
+/// The measurement of a pulse from [`pulse_response`] (always there).
+fn meas(p: &PulseResponse) -> &Measurement {
+    p.measured
+        .as_ref()
+        .expect("pulse_response gives a measurement")
 }
 
-impl ChannelPulse {
-    /// (first, last) tabulated time, UI relative to the peak.
-    pub fn span_ui(&self) -> (f64, f64) {
-        crate::afe::table_span(&self.samples, self.t0_ui, self.os)
-    }
-
-    /// Value at `t` UI (relative to the peak), linearly interpolated, 0 outside the table.
-    pub fn value(&self, t: f64) -> f64 {
-        crate::afe::table_value(&self.samples, self.t0_ui, self.os, t)
-    }
-
-    /// Absolute symbol-spaced samples `(k, p(k + phase_ui))` for every integer `k` with
-    /// `k + phase_ui` inside the span, increasing `k` (k = 0 is the main cursor at phase 0).
-    pub fn cursors(&self, phase_ui: f64) -> Vec<(i32, f64)> {
-        let (a, b) = self.span_ui();
-        let k0 = (a - phase_ui - 1e-9).ceil() as i32;
-        let k1 = (b - phase_ui + 1e-9).floor() as i32;
-        (k0..=k1)
-            .map(|k| (k, self.value(k as f64 + phase_ui)))
-            .collect()
-    }
-
-    /// The main cursor (the value at the peak), absolute.
-    pub fn main_cursor(&self) -> f64 {
-        self.value(0.0)
-    }
-
-    /// Sum of the symbol-spaced samples at `phase_ui` over the kept span (equals
-    /// [`ChannelPulse::dc_gain`] up to the trimmed tails).
-    pub fn comb_sum(&self, phase_ui: f64) -> f64 {
-        self.cursors(phase_ui).iter().map(|c| c.1).sum()
-    }
-
-    /// The normalized (peak 1, at t = 0) pulse for the AFE.
-    pub fn to_afe(&self, name: impl Into<String>) -> Result<PulseResponse, AfeError> {
-        PulseResponse::from_samples(name, self.os, self.t0_ui, self.samples.clone())
-    }
-}
-
-/// The full time record behind a [`ChannelPulse`]: `z[j]` at `t = (j - ipk) / os` UI from
+/// The full time record behind a measured [`PulseResponse`]: `z[j]` at `t = (j - ipk) / os` UI from
 /// the peak.
 struct Record {
     z: Vec<f64>,
@@ -569,12 +855,12 @@ fn record(h: &FreqResponse, opts: &PulseOpts) -> Result<Record, PulseError> {
 }
 
 /// The pulse response of a channel: see the module documentation.
-pub fn pulse_response(h: &FreqResponse, opts: &PulseOpts) -> Result<ChannelPulse, PulseError> {
+pub fn pulse_response(h: &FreqResponse, opts: &PulseOpts) -> Result<PulseResponse, PulseError> {
     let rec = record(h, opts)?;
     Ok(pulse_from_record(&rec, opts))
 }
 
-fn pulse_from_record(rec: &Record, opts: &PulseOpts) -> ChannelPulse {
+fn pulse_from_record(rec: &Record, opts: &PulseOpts) -> PulseResponse {
     let z = &rec.z;
     let ipk = rec.ipk;
     let os = opts.os;
@@ -599,17 +885,20 @@ fn pulse_from_record(rec: &Record, opts: &PulseOpts) -> ChannelPulse {
     last = last.min(first + span);
     let cut_tail_rel = z[last + 1..].iter().fold(0.0f64, |a, v| a.max(v.abs())) / apk;
     let il = -rec.ch.db_ph(opts.baud_hz / 2.0).0;
-    ChannelPulse {
-        baud_hz: opts.baud_hz,
+    PulseResponse {
+        name: String::new(),
         os,
-        t0_ui: -((ipk - first) as f64) / os as f64,
+        t0: -((ipk - first) as f64) / os as f64,
         samples: z[first..=last].to_vec(),
-        peak,
-        il_nyquist_db: il,
-        dc_gain: 10f64.powf(rec.ch.db[0] / 20.0),
-        causality,
-        delay_ps: rec.delay_s * 1e12,
-        cut_tail_rel,
+        measured: Some(Measurement {
+            baud_hz: opts.baud_hz,
+            peak,
+            il_nyquist_db: il,
+            dc_gain: 10f64.powf(rec.ch.db[0] / 20.0),
+            causality,
+            delay_ps: rec.delay_s * 1e12,
+            cut_tail_rel,
+        }),
     }
 }
 
@@ -666,9 +955,10 @@ pub struct LoadedChannel {
     /// first and last data frequency, Hz
     pub f_min_hz: f64,
     pub f_max_hz: f64,
-    /// the pulse response at the asked baud rate (defaults of [`PulseOpts::for_baud`])
-    pub pulse: ChannelPulse,
-    /// channel loss at baud / 2, dB (as [`ChannelPulse::il_nyquist_db`])
+    /// the pulse response at the asked baud rate (defaults of [`PulseOpts::for_baud`]),
+    /// absolute, named `name`, with its [`Measurement`]
+    pub pulse: PulseResponse,
+    /// channel loss at baud / 2, dB (as [`Measurement::il_nyquist_db`])
     pub il_nyquist_db: f64,
     /// true when baud / 2 lies above the last data point: the figure is the extrapolation's
     pub il_nyquist_extrapolated: bool,
@@ -682,6 +972,11 @@ pub struct LoadedChannel {
 }
 
 impl LoadedChannel {
+    /// The pulse's measurement (a loaded channel's pulse always has one).
+    pub fn measurement(&self) -> &Measurement {
+        meas(&self.pulse)
+    }
+
     /// `8.46 dB`, or `8.00 dB (extrapolated: data end at 21.000 GHz)`.
     pub fn il_nyquist_text(&self) -> String {
         if self.il_nyquist_extrapolated {
@@ -786,7 +1081,7 @@ pub fn load_touchstone(
             f_max_hz / 1e9,
             nyq / 1e9,
             o.baud_hz / 1e9,
-            pulse.il_nyquist_db,
+            meas(&pulse).il_nyquist_db,
             f_max_hz / 1e9
         ));
     } else if beyond_data_energy > BEYOND_DATA_WARN {
@@ -799,26 +1094,26 @@ pub fn load_touchstone(
     // An explicit map that transmits well at low frequency can still mix the ends of the
     // pairs (one leg run backwards: near-end coupling in the cross terms): its pulse then
     // starts before it should. Refused when the detected map's pulse is causal.
-    if let (Some(m), false, true) = (&o.map, o.force_map, pulse.causality > CAUSALITY_WARN) {
+    if let (Some(m), false, true) = (&o.map, o.force_map, meas(&pulse).causality > CAUSALITY_WARN) {
         if let Ok((dm, _)) = ts.detect_port_map() {
             if dm != *m {
                 let dp = ts
                     .sdd21(&dm)
                     .ok()
                     .and_then(|dh| pulse_response(&dh, &opts).ok());
-                if let Some(dp) = dp.filter(|dp| dp.causality <= CAUSALITY_WARN) {
+                if let Some(dp) = dp.filter(|dp| meas(dp).causality <= CAUSALITY_WARN) {
                     return Err(format!(
                         "{file}: port map {m} gives a pulse with causality figure {:.1e} (energy before the response starts), the detected map {dm} gives {:.1e}: {m} mixes the ends of the pairs? use --map {dm} (or leave --map out), or give --force-map to insist",
-                        pulse.causality, dp.causality
+                        meas(&pulse).causality, meas(&dp).causality
                     ));
                 }
             }
         }
     }
-    if !(pulse.causality <= CAUSALITY_WARN) {
+    if !(meas(&pulse).causality <= CAUSALITY_WARN) {
         warnings.push(format!(
             "causality figure {:.1e} is above {CAUSALITY_WARN:.0e} (energy before the response starts: a wrong port map, data cut short, or a bad measurement?)",
-            pulse.causality
+            meas(&pulse).causality
         ));
     }
     let name = std::path::Path::new(&file)
@@ -826,6 +1121,8 @@ pub fn load_touchstone(
         .unwrap_or_default()
         .to_string_lossy()
         .to_string();
+    let mut pulse = pulse;
+    pulse.name = name.clone();
     Ok(LoadedChannel {
         name,
         n_ports: ts.n_ports,
@@ -833,7 +1130,7 @@ pub fn load_touchstone(
         map,
         f_min_hz,
         f_max_hz,
-        il_nyquist_db: pulse.il_nyquist_db,
+        il_nyquist_db: meas(&pulse).il_nyquist_db,
         il_nyquist_extrapolated,
         beyond_data_energy,
         largest_s: largest,
@@ -882,6 +1179,101 @@ fn beyond_energy(ch: &Channel, opts: &PulseOpts, f_hz: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn h(p: &PulseResponse, k: i32) -> f64 {
+        p.cursors(0.0)
+            .iter()
+            .find(|c| c.0 == k)
+            .map(|c| c.1)
+            .unwrap_or(0.0)
+    }
+
+    #[test]
+    fn builtin_shapes_and_cursors() {
+        for &name in PulseResponse::builtin_names() {
+            let p = PulseResponse::builtin(name).unwrap();
+            let (a, b) = p.span_ui();
+            println!(
+                "{name:6} span {a:+.3} .. {b:+.3} UI  h(-1) {:+.4}  h(0) {:+.4}  h(1) {:+.4}  h(2) {:+.4}  h(3) {:+.4}",
+                h(&p, -1),
+                h(&p, 0),
+                h(&p, 1),
+                h(&p, 2),
+                h(&p, 3)
+            );
+            assert_eq!(p.os, 64);
+            assert_eq!(p.peak_time(), 0.0, "{name}");
+            assert!((p.value(0.0) - 1.0).abs() < 1e-12, "{name}");
+            assert!(p.samples.iter().all(|&v| v <= 1.0), "{name}");
+            assert!(b - a <= 24.0 + 1e-9, "{name} span {}", b - a);
+            let first = p.samples[0].abs();
+            let last = p.samples.last().unwrap().abs();
+            // the table is a contiguous piece of the full computed response, and what was
+            // dropped is below 1e-4 of the peak
+            let (f3, tail) = builtin_params(name).unwrap();
+            let raw = gaussian_pulse(f3, tail, 64);
+            let pk = raw.iter().cloned().fold(0.0, f64::max);
+            let raw: Vec<f64> = raw.iter().map(|v| v / pk).collect();
+            let off = raw.iter().position(|&v| v == p.samples[0]).unwrap();
+            assert_eq!(&raw[off..off + p.samples.len()], &p.samples[..], "{name}");
+            let dropped = raw[..off]
+                .iter()
+                .chain(&raw[off + p.samples.len()..])
+                .fold(0.0f64, |m, v| m.max(v.abs()));
+            println!("       table ends {first:.2e} {last:.2e}, largest dropped {dropped:.2e}");
+            if name == "mr" {
+                // the 24-UI cap wins over the 1e-4 criterion by a hair at the far tail
+                assert!(
+                    dropped < 1.1e-4 && (b - a - 24.0).abs() < 1e-9,
+                    "{name} dropped {dropped}"
+                );
+            } else {
+                assert!(dropped < 1e-4, "{name} dropped {dropped}");
+            }
+            if name == "ideal" {
+                assert!(h(&p, -1).abs() < 0.05 && h(&p, 1).abs() < 0.05);
+            } else {
+                assert!(h(&p, 1) > h(&p, -1), "{name}");
+                assert!(h(&p, -1) > 0.0, "{name}");
+            }
+        }
+        // ISI grows with reach
+        let post: Vec<f64> = ["cpo", "short", "mr"]
+            .iter()
+            .map(|n| h(&PulseResponse::builtin(n).unwrap(), 1))
+            .collect();
+        assert!(post[0] < post[1] && post[1] < post[2], "{post:?}");
+    }
+
+    #[test]
+    fn unknown_builtin() {
+        let e = PulseResponse::builtin("foo").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown channel `foo`: built-in channels are ideal, cpo, short, mr"
+        );
+    }
+
+    #[test]
+    fn from_samples_normalizes_and_validates() {
+        let p = PulseResponse::from_samples("t", 8, -5.0, vec![0.0, 0.5, 2.0, 1.0, 0.0]).unwrap();
+        assert_eq!(p.t0, -0.25);
+        assert_eq!(p.samples, vec![0.0, 0.25, 1.0, 0.5, 0.0]);
+        assert_eq!(p.peak_time(), 0.0);
+        assert_eq!(p.value(1.0 / 16.0), 0.75);
+        assert_eq!(p.value(10.0), 0.0);
+        assert_eq!(p.value(-10.0), 0.0);
+        assert_eq!(p.span_ui(), (-0.25, 0.25));
+        let e = PulseResponse::from_samples("t", 4, 0.0, vec![1.0]).unwrap_err();
+        assert!(e.to_string().contains("os = 4"), "{e}");
+        assert!(PulseResponse::from_samples("t", 8, 0.0, vec![]).is_err());
+        assert!(PulseResponse::from_samples("t", 8, 0.0, vec![0.0, 0.0]).is_err());
+        let e = PulseResponse::from_samples("t", 8, 0.0, vec![1.0, f64::NAN]).unwrap_err();
+        assert!(e.to_string().contains("not finite"), "{e}");
+        // an inverted pulse is normalized to +1
+        let p = PulseResponse::from_samples("t", 8, 0.0, vec![0.1, -2.0, 0.2]).unwrap();
+        assert_eq!(p.samples, vec![-0.05, 1.0, -0.1]);
+    }
 
     pub(super) fn grid(f0: f64, df: f64, f1: f64) -> Vec<f64> {
         let n = ((f1 - f0) / df).round() as usize;
@@ -1069,7 +1461,7 @@ mod tests {
         for b in bads {
             match pulse_response(&b, &o) {
                 Err(PulseError::BadResponse(_)) => {}
-                r => panic!("{:?} gave {:?}", b, r.map(|p| p.peak)),
+                r => panic!("{:?} gave {:?}", b, r.map(|p| meas(&p).peak)),
             }
             assert!(response_db(&b, &o, &[1e9]).is_err());
             assert!(channel_response(&b, &[1e9]).is_err());
@@ -1096,7 +1488,7 @@ mod tests {
             let o = PulseOpts::default();
             let p = pulse_response(&h, &o).unwrap();
             let rec = record(&h, &o).unwrap();
-            let t_pk = p.delay_ps * 1e-12;
+            let t_pk = meas(&p).delay_ps * 1e-12;
             let mut worst: f64 = 0.0;
             for k in -3..=8i64 {
                 let t = t_pk + k as f64 * o.ui_s();
@@ -1107,7 +1499,11 @@ mod tests {
                     assert_eq!(p.value(k as f64), z);
                 }
             }
-            assert!(worst < tol * p.peak, "worst {worst} peak {}", p.peak);
+            assert!(
+                worst < tol * meas(&p).peak,
+                "worst {worst} peak {}",
+                meas(&p).peak
+            );
         }
     }
 
@@ -1117,22 +1513,22 @@ mod tests {
             let o = PulseOpts::for_baud(baud);
             let p = pulse_response(&ideal(0.0), &o).unwrap();
             // the same pulse by direct integration of the filters alone
-            let d = direct(&|_| Complex64::new(1.0, 0.0), &o, p.delay_ps * 1e-12);
+            let d = direct(&|_| Complex64::new(1.0, 0.0), &o, meas(&p).delay_ps * 1e-12);
             assert!(
                 (p.main_cursor() - d).abs() < 1e-6,
                 "{} vs {d}",
                 p.main_cursor()
             );
-            assert!((p.il_nyquist_db).abs() < 1e-12);
-            assert!((p.dc_gain - 1.0).abs() < 1e-12);
-            assert!(p.causality < 1e-4, "{}", p.causality);
+            assert!((meas(&p).il_nyquist_db).abs() < 1e-12);
+            assert!((meas(&p).dc_gain - 1.0).abs() < 1e-12);
+            assert!(meas(&p).causality < 1e-4, "{}", meas(&p).causality);
             // filters scale with the baud rate: same shape in UI
             let c = p.cursors(0.0);
             let isi: f64 = c.iter().filter(|x| x.0 != 0).map(|x| x.1.abs()).sum();
             assert!(
-                p.peak > 0.8 && isi < 0.1 * p.peak,
+                meas(&p).peak > 0.8 && isi < 0.1 * meas(&p).peak,
                 "peak {} isi {isi}",
-                p.peak
+                meas(&p).peak
             );
         }
         // 53 GBd filters at 26.5625 GBd: wide relative to the baud rate, ~no ISI
@@ -1145,10 +1541,14 @@ mod tests {
         let c = p.cursors(0.0);
         for (k, v) in &c {
             if *k != 0 {
-                assert!(v.abs() < 0.01 * p.peak, "h{k} = {v} (peak {})", p.peak);
+                assert!(
+                    v.abs() < 0.01 * meas(&p).peak,
+                    "h{k} = {v} (peak {})",
+                    meas(&p).peak
+                );
             }
         }
-        assert!((p.peak - 1.0).abs() < 0.03, "{}", p.peak);
+        assert!((meas(&p).peak - 1.0).abs() < 0.03, "{}", meas(&p).peak);
     }
 
     #[test]
@@ -1162,10 +1562,10 @@ mod tests {
                 Complex64::from_polar(1.0, -2.0 * PI * f * tau)
             });
             let p = pulse_response(&h, &o).unwrap();
-            let dd = p.delay_ps - p0.delay_ps - tau * 1e12;
+            let dd = meas(&p).delay_ps - meas(&p0).delay_ps - tau * 1e12;
             assert!(dd.abs() < 1e-3 * dt * 1e12, "f0 {f0}: delay error {dd} ps");
             assert_eq!(p.samples.len(), p0.samples.len());
-            assert_eq!(p.t0_ui, p0.t0_ui);
+            assert_eq!(p.t0, p0.t0);
             let e = p
                 .samples
                 .iter()
@@ -1178,22 +1578,26 @@ mod tests {
     #[test]
     fn more_loss_smaller_peak_more_postcursor() {
         let o = PulseOpts::default();
-        let mut prev: Option<ChannelPulse> = None;
+        let mut prev: Option<PulseResponse> = None;
         for il in [3.0, 8.0, 15.0, 25.0] {
             let p = pulse_response(&lossy(0.0, il, 0.5e-9), &o).unwrap();
             // 26.5625 GHz falls between the 10 MHz grid points: dB-linear interpolation
             // of a curved loss, error ~1e-8 dB
             assert!(
-                (p.il_nyquist_db - il).abs() < 1e-6,
+                (meas(&p).il_nyquist_db - il).abs() < 1e-6,
                 "{} vs {il}",
-                p.il_nyquist_db
+                meas(&p).il_nyquist_db
             );
-            assert!(p.causality < 1e-3, "il {il}: causality {}", p.causality);
-            let h1 = p.value(1.0) / p.peak;
+            assert!(
+                meas(&p).causality < 1e-3,
+                "il {il}: causality {}",
+                meas(&p).causality
+            );
+            let h1 = p.value(1.0) / meas(&p).peak;
             if let Some(q) = prev {
-                assert!(p.peak < q.peak, "il {il}");
-                assert!(h1 > q.value(1.0) / q.peak, "il {il}");
-                assert!(p.delay_ps > q.delay_ps, "il {il}");
+                assert!(meas(&p).peak < meas(&q).peak, "il {il}");
+                assert!(h1 > q.value(1.0) / meas(&q).peak, "il {il}");
+                assert!(meas(&p).delay_ps > meas(&q).delay_ps, "il {il}");
             }
             prev = Some(p);
         }
@@ -1209,9 +1613,9 @@ mod tests {
             let p = pulse_response(&h, &PulseOpts::for_baud(baud)).unwrap();
             let want = 0.4e-9 * baud / 2.0;
             assert!(
-                (p.il_nyquist_db - want).abs() < 1e-9,
+                (meas(&p).il_nyquist_db - want).abs() < 1e-9,
                 "{} vs {want}",
-                p.il_nyquist_db
+                meas(&p).il_nyquist_db
             );
             // also above the data (53.125 GHz > 45 GHz): continued slope
         }
@@ -1231,9 +1635,9 @@ mod tests {
                 m.max((a.value(t) - b.value(t)).abs())
             });
             assert!(e < 1e-3, "il {il}: {e}");
-            assert!((a.delay_ps - b.delay_ps).abs() < 1e-9);
+            assert!((meas(&a).delay_ps - meas(&b).delay_ps).abs() < 1e-9);
             // data from 10 MHz: DC gain held at the 10 MHz magnitude
-            assert!(a.dc_gain == 1.0 && b.dc_gain < 1.0 && b.dc_gain > 0.97);
+            assert!(meas(&a).dc_gain == 1.0 && meas(&b).dc_gain < 1.0 && meas(&b).dc_gain > 0.97);
         }
         // a 0 Hz point with a spurious phase is made real
         let mut h = ideal(0.0);
@@ -1259,14 +1663,14 @@ mod tests {
             let rec = record(&h, &o).unwrap();
             let dc = 10f64.powf(rec.ch.db[0] / 20.0);
             let p = pulse_response(&h, &o).unwrap();
-            assert_eq!(p.dc_gain, dc);
+            assert_eq!(meas(&p).dc_gain, dc);
             for ph in 0..o.os {
                 // the whole record: exact
                 let s: f64 = (0..rec.z.len() / o.os).map(|k| rec.z[ph + k * o.os]).sum();
                 assert!((s - dc).abs() < 1e-9, "phase {ph}: {s} vs {dc}");
                 // the trimmed table loses only the tails: tiny for short-tailed channels;
                 // skin-effect tails (t^-3/2) hold a few % of the DC content beyond 64 UI
-                let st = p.comb_sum(ph as f64 / o.os as f64 + p.t0_ui.fract());
+                let st = p.comb_sum(ph as f64 / o.os as f64 + p.t0.fract());
                 let tol = if short_tail { 1e-3 } else { 0.15 };
                 assert!((st - dc).abs() < tol, "trimmed phase {ph}: {st} vs {dc}");
             }
@@ -1281,8 +1685,8 @@ mod tests {
         let h = resp(grid(0.0, 10e6, 50e9), rc);
         let o = PulseOpts::default();
         let p = pulse_response(&h, &o).unwrap();
-        assert!(p.causality < 1e-4, "{}", p.causality);
-        let t_pk = p.delay_ps * 1e-12;
+        assert!(meas(&p).causality < 1e-4, "{}", meas(&p).causality);
+        let t_pk = meas(&p).delay_ps * 1e-12;
         let mut worst: f64 = 0.0;
         for k in -2..=5 {
             let d = direct(&rc, &o, t_pk + k as f64 * o.ui_s());
@@ -1291,10 +1695,10 @@ mod tests {
         // extrapolation above 50 GHz is not the exact -20 dB/decade: small error
         eprintln!(
             "RC 20 GHz vs exact: worst cursor error {worst:.3e}, peak {}",
-            p.peak
+            meas(&p).peak
         );
         assert!(worst < 2e-3, "{worst}");
-        let il = p.il_nyquist_db;
+        let il = meas(&p).il_nyquist_db;
         let want = 10.0 * (1.0 + (26.5625e9 / fc).powi(2)).log10();
         assert!((il - want).abs() < 1e-3, "{il} vs {want}");
     }
@@ -1305,29 +1709,29 @@ mod tests {
         let p = pulse_response(&lossy(0.0, 14.0, 1e-9), &o).unwrap();
         let (a, b) = p.span_ui();
         assert!(a < 0.0 && a >= -o.span_ui / 4.0 && b > 0.0 && b - a <= o.span_ui + 1e-9);
-        assert_eq!(p.main_cursor(), p.peak);
-        let afe = p.to_afe("syn").unwrap();
+        assert_eq!(p.main_cursor(), meas(&p).peak);
+        let afe = p.normalized().unwrap();
         assert_eq!(afe.samples.len(), p.samples.len());
-        assert!((afe.t0 - p.t0_ui).abs() < 1e-12);
+        assert!((afe.t0 - p.t0).abs() < 1e-12);
         for (x, y) in afe.cursors(0.0).iter().zip(p.cursors(0.0)) {
             assert_eq!(x.0, y.0);
-            assert!((x.1 - y.1 / p.peak).abs() < 1e-12);
+            assert!((x.1 - y.1 / meas(&p).peak).abs() < 1e-12);
         }
         // the window: kept ends are >= 1e-4 of the peak, dropped tail below it unless the
         // span cap was hit (skin-effect tails are long)
-        assert!(p.samples[0].abs() >= TAIL_REL * p.peak);
-        assert!(p.samples.last().unwrap().abs() >= TAIL_REL * p.peak);
+        assert!(p.samples[0].abs() >= TAIL_REL * meas(&p).peak);
+        assert!(p.samples.last().unwrap().abs() >= TAIL_REL * meas(&p).peak);
         let rc = resp(grid(0.0, 10e6, 50e9), |f| {
             Complex64::new(1.0, 0.0) / Complex64::new(1.0, f / 15e9)
         });
         let r = pulse_response(&rc, &o).unwrap();
         let (a, b) = r.span_ui();
         assert!(
-            b - a < o.span_ui && r.cut_tail_rel < TAIL_REL,
+            b - a < o.span_ui && meas(&r).cut_tail_rel < TAIL_REL,
             "{a} {b} {}",
-            r.cut_tail_rel
+            meas(&r).cut_tail_rel
         );
-        assert!(r.samples.last().unwrap().abs() >= TAIL_REL * r.peak);
+        assert!(r.samples.last().unwrap().abs() >= TAIL_REL * meas(&r).peak);
         // a tight span cap cuts the tail and reports it
         let q = pulse_response(
             &lossy(0.0, 25.0, 1e-9),
@@ -1338,7 +1742,7 @@ mod tests {
         )
         .unwrap();
         let (a, b) = q.span_ui();
-        assert!(b - a <= 4.0 + 1e-9 && q.cut_tail_rel > TAIL_REL);
+        assert!(b - a <= 4.0 + 1e-9 && meas(&q).cut_tail_rel > TAIL_REL);
         // combined response: 0 dB at DC, filters + channel at Nyquist
         let h = lossy(0.0, 14.0, 1e-9);
         let r = response_db(&h, &o, &[0.0, 26.5625e9]).unwrap();
@@ -1378,27 +1782,27 @@ mod tests {
                 h.f_hz.len(),
                 h.f_hz[0] / 1e9,
                 h.f_hz[h.f_hz.len() - 1] / 1e9,
-                p.il_nyquist_db,
-                p.dc_gain,
-                p.peak,
-                p.delay_ps,
-                p.causality,
+                meas(&p).il_nyquist_db,
+                meas(&p).dc_gain,
+                meas(&p).peak,
+                meas(&p).delay_ps,
+                meas(&p).causality,
                 p.span_ui(),
-                p.cut_tail_rel,
+                meas(&p).cut_tail_rel,
                 p.comb_sum(0.0),
                 c.join(", ")
             );
-            assert!(p.il_nyquist_db > il_lo && p.il_nyquist_db < il_hi);
+            assert!(meas(&p).il_nyquist_db > il_lo && meas(&p).il_nyquist_db < il_hi);
             // agrees with the parser's own (linear-magnitude) interpolation
             let il_ts = touchstone::insertion_loss_db(&h, o.baud_hz / 2.0).unwrap();
-            assert!((il_ts - p.il_nyquist_db).abs() < 0.05, "{il_ts}");
-            assert!(p.causality < 1e-3, "{}", p.causality);
-            assert!(p.peak > 0.05 && p.peak < 1.0);
-            assert!(p.dc_gain > 0.9 && p.dc_gain <= 1.01);
+            assert!((il_ts - meas(&p).il_nyquist_db).abs() < 0.05, "{il_ts}");
+            assert!(meas(&p).causality < 1e-3, "{}", meas(&p).causality);
+            assert!(meas(&p).peak > 0.05 && meas(&p).peak < 1.0);
+            assert!(meas(&p).dc_gain > 0.9 && meas(&p).dc_gain <= 1.01);
             let rec = record(&h, &o).unwrap();
             let s: f64 = (0..rec.z.len() / o.os).map(|k| rec.z[k * o.os]).sum();
-            assert!((s - p.dc_gain).abs() < 1e-9);
-            let afe = p.to_afe(file).unwrap();
+            assert!((s - meas(&p).dc_gain).abs() < 1e-9);
+            let afe = p.normalized().unwrap();
             assert_eq!(afe.peak_time(), 0.0);
         }
     }

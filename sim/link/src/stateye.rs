@@ -69,7 +69,8 @@
 //! The eye density ([`eye_density`]) and bathtub ([`bathtub`]) sweep the sampling phase
 //! with the taps and thresholds held, rebuilding cursors and slopes from the pulse.
 
-use crate::afe::{AfeConfig, PulseResponse};
+use crate::afe::AfeConfig;
+use crate::pulse::PulseResponse;
 use cporx_spec::RxParams;
 use std::f64::consts::SQRT_2;
 

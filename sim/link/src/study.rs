@@ -3,7 +3,7 @@
 //!
 //! # Conventions (the numbers in the study table mean exactly this)
 //!
-//! * **Channel**: a [`ChannelPulse`] (SDD21 -> pulse, TX rise filter, RX Bessel-Thomson;
+//! * **Channel**: a measured [`PulseResponse`] (SDD21 -> pulse, TX rise filter, RX Bessel-Thomson;
 //!   `crate::pulse`). Amplitudes are then expressed with the pulse peak as 1 level unit.
 //! * **AGC**: the receiver scales its input so the largest noise-free sample the channel
 //!   can produce (outer level on every cursor, 3 sum_k |h_k|) sits at 3/4 of the ADC's
@@ -32,9 +32,8 @@
 //! * **BER** is the statistical eye's ([`crate::stateye::ber`]) for that receiver, Gray
 //!   coded; the Monte-Carlo ([`crate::montecarlo`]) checks it where it reaches.
 
-use crate::afe::PulseResponse;
 use crate::montecarlo::McConfig;
-use crate::pulse::ChannelPulse;
+use crate::pulse::PulseResponse;
 use crate::stateye::{self, EyeResult, EyeSetup};
 use crate::taps;
 use cporx_spec::*;
@@ -97,7 +96,8 @@ impl StudyOpts {
 #[derive(Clone, Debug)]
 pub struct Case {
     pub name: String,
-    pub pulse: ChannelPulse,
+    /// the absolute pulse
+    pub pulse: PulseResponse,
     /// the normalized pulse (peak 1) the receiver sees after the AGC
     pub norm: PulseResponse,
     /// crosstalk variance after the AGC, level units^2 (0 without an aggressor)
@@ -107,11 +107,14 @@ pub struct Case {
 impl Case {
     pub fn new(
         name: &str,
-        pulse: ChannelPulse,
-        aggressor: Option<&ChannelPulse>,
+        pulse: PulseResponse,
+        aggressor: Option<&PulseResponse>,
     ) -> Result<Case, String> {
-        let norm = pulse.to_afe(name).map_err(|e| e.to_string())?;
-        let peak = pulse.peak.abs();
+        let norm = PulseResponse {
+            name: name.to_string(),
+            ..pulse.normalized().map_err(|e| e.to_string())?
+        };
+        let peak = pulse.peak().abs();
         let xt_var = match aggressor {
             None => 0.0,
             Some(x) => {
@@ -141,7 +144,7 @@ impl Case {
     /// Noise sigma after the AGC (level units): the launch SNR's noise over the peak, plus
     /// the crosstalk.
     pub fn noise_sigma(&self, o: &StudyOpts) -> f64 {
-        let v = 5.0 / 10f64.powf(o.snr_db / 10.0) / (self.pulse.peak * self.pulse.peak);
+        let v = 5.0 / 10f64.powf(o.snr_db / 10.0) / (self.pulse.peak() * self.pulse.peak());
         (v + self.xt_var).sqrt()
     }
 }

@@ -88,7 +88,7 @@ fn data_ending_below_nyquist_are_flagged_extrapolated() {
     assert!(l.il_nyquist_extrapolated);
     assert!(l.il_nyquist_text().starts_with("135.55 dB (extrapolated"));
     assert!(l.warnings.iter().any(|w| w.starts_with("causality figure")));
-    assert!(l.pulse.causality > CAUSALITY_WARN);
+    assert!(l.measurement().causality > CAUSALITY_WARN);
     let _ = std::fs::remove_file(cut);
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Amplitudes are PAM-4 level units: symbol `s` is the level `a = 2s - 3` in
 //! {-3, -1, 1, 3}, E[a^2] = 5, symbols independent. The channel is given by its
-//! symbol-spaced cursors `(j, h_j)` (as [`crate::afe::PulseResponse::cursors`] returns
+//! symbol-spaced cursors `(j, h_j)` (as [`crate::pulse::PulseResponse::cursors`] returns
 //! them; `j > 0` post-cursors, `j < 0` pre-cursors), so the sampler sees
 //!
 //! ```text
@@ -585,7 +585,8 @@ impl SsLms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::afe::{Afe, AfeConfig, PulseResponse};
+    use crate::afe::{Afe, AfeConfig};
+    use crate::pulse::PulseResponse;
     use cporx_model::ffe::{round_saturate, Acc};
     use cporx_model::slicer::decide;
 
