@@ -18,6 +18,9 @@ pub const NOISE_AMP_MAX: u32 = 8;
 pub const NOISE_LFSR_BITS: usize = 39;
 /// UART divisor: clocks per bit, 16-bit counter.
 pub const UART_DIV_MAX: u32 = 65535;
+/// The smallest UART divisor: the configuration receiver samples each bit `uart_div / 2 + 1`
+/// clocks into it, which is inside the bit for `uart_div` >= 3 (at 2 it is the next bit).
+pub const UART_DIV_MIN: u32 = 3;
 /// Latency of the PRBS13Q generator: one output register, so a reset applied in cycle c
 /// shows on the symbols read after cycle c + LAT_GEN - 1 (docs/bist.md, "1. PRBS13Q generator").
 pub const LAT_GEN: usize = 1;
@@ -159,9 +162,9 @@ impl BistParams {
         check_range(
             "bist.uart_div",
             self.uart_div as i64,
-            2,
+            UART_DIV_MIN as i64,
             UART_DIV_MAX as i64,
-            " (clocks per bit)",
+            " (clocks per bit; the configuration receiver samples mid-bit, which needs >= 3)",
         )?;
         check_range(
             "bist.report_interval",

@@ -11,12 +11,12 @@
 //! Receiver: a falling edge of `rx` (high the clock before, low now) while idle starts a
 //! character; the line is sampled `uart_div / 2 + 1` clocks after that first low clock (mid
 //! start bit: high there is a false start), then every `uart_div` clocks for 8 data bits
-//! (LSB first) and the stop bit. That sample point is inside its bit for `uart_div` >= 3;
-//! at `uart_div` = 2 (which `BistParams::validate` accepts) it is the next bit's first clock,
-//! so bytes are misread.
+//! (LSB first) and the stop bit. That sample point is inside its bit for `uart_div` >= 3,
+//! so the divisor's minimum is 3 (`UART_DIV_MIN`; at 2 it would be the next bit's first
+//! clock and bytes would be misread).
 //!
 //! **Parameters** (`BistParams`, checked by `BistParams::validate`; `UartRx::new(uart_div)`
-//! checks its argument): `uart_div` 2 ..= 65535 clocks per bit (see above for 2).
+//! checks its argument): `uart_div` 3 ..= 65535 clocks per bit (see above for why 3).
 //!
 //! **Ports**
 //! * in  `clock`, `rst` (synchronous, active high)
@@ -74,15 +74,15 @@ pub struct UartRx {
 }
 
 impl UartRx {
-    /// `uart_div`: clocks per bit, 2 ..= 65535 (`BistParams::uart_div`; a receiver needs a
+    /// `uart_div`: clocks per bit, 3 ..= 65535 (`BistParams::uart_div`; a receiver needs a
     /// mid-bit sample point).
     pub fn new(uart_div: u32) -> Result<Self, ParamError> {
         check_range(
             "bist.uart_div",
             uart_div as i64,
-            2,
-            65535,
-            " (clocks per bit; the receiver needs >= 2)",
+            cporx_spec::bist::UART_DIV_MIN as i64,
+            cporx_spec::bist::UART_DIV_MAX as i64,
+            " (clocks per bit; the receiver samples mid-bit, which needs >= 3)",
         )?;
         Ok(UartRx {
             clock: Default::default(),

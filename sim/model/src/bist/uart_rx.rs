@@ -6,11 +6,11 @@
 //! bit is dropped; the address is the byte's bits 4:0. A falling edge of `rx` while idle
 //! starts a character; the line is sampled `uart_div / 2 + 1` clocks after the first low
 //! clock (mid start bit: high there is a false start), then every `uart_div` clocks for 8
-//! data bits (LSB first) and the stop bit (inside its bit for `uart_div` >= 3; at 2 it is
-//! the next bit's first clock).
+//! data bits (LSB first) and the stop bit: inside its bit for `uart_div` >= 3, which is why
+//! `UART_DIV_MIN` is 3 (at 2 it would be the next bit's first clock).
 //!
 //! **Parameters** (`BistParams::uart_div`, passed to `UartRxModel::new(uart_div)`, which
-//! checks it): `uart_div` 2 ..= 65535 clocks per bit.
+//! checks it): `uart_div` 3 ..= 65535 clocks per bit (`UART_DIV_MIN`, `UART_DIV_MAX`).
 //!
 //! **Ports**: `UartRxModel::step(rst, rx)` is one clock edge with the (synchronized) line
 //! level `rx` applied; it returns the registered outputs (`CfgWrite`: `we`, `addr`, `data`),
@@ -52,7 +52,13 @@ pub struct UartRxModel {
 
 impl UartRxModel {
     pub fn new(uart_div: u32) -> Result<Self, ParamError> {
-        check_range("bist.uart_div", uart_div as i64, 2, 65535, "")?;
+        check_range(
+            "bist.uart_div",
+            uart_div as i64,
+            cporx_spec::bist::UART_DIV_MIN as i64,
+            cporx_spec::bist::UART_DIV_MAX as i64,
+            " (clocks per bit; the receiver samples mid-bit, which needs >= 3)",
+        )?;
         Ok(UartRxModel {
             div: uart_div,
             prev: false,
@@ -135,6 +141,32 @@ pub fn uart_encode(bytes: &[u8], div: usize, gap: usize) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every divisor from the minimum decodes (the minimum was 2, where the sample point
+    /// lands in the next bit), and the one below it is refused with its range.
+    #[test]
+    fn every_legal_divisor_decodes_and_two_is_refused() {
+        for div in [3u32, 4, 5, 6, 7, 16, 868] {
+            let mut m = UartRxModel::new(div).unwrap();
+            m.step(true, true);
+            let mut writes = Vec::new();
+            for rx in uart_encode(&[0x81, 0xC5, 0x98, 0x09], div as usize, 3) {
+                let o = m.step(false, rx);
+                if o.we {
+                    writes.push((o.addr, o.data));
+                }
+            }
+            for _ in 0..2 * div {
+                let o = m.step(false, true);
+                if o.we {
+                    writes.push((o.addr, o.data));
+                }
+            }
+            assert_eq!(writes, vec![(1, 0xC5), (24, 9)], "uart_div = {div}");
+        }
+        let e = UartRxModel::new(2).unwrap_err().to_string();
+        assert!(e.contains("bist.uart_div") && e.contains("3 ..= 65535"), "{e}");
+    }
 
     #[test]
     fn address_then_data_makes_one_write() {
