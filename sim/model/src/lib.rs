@@ -13,7 +13,7 @@
 //! | receive top | [`rx_top::RxTopModel`] | `hdl/src/rx_top.rs` | the three above in series | `verif/tests/rx_top.rs` |
 //! | BIST blocks | [`bist`] | `hdl/src/bist/` | docs/bist.md | `hdl/tests/bist_*.rs` |
 //!
-//! * [`reference`]: the untimed, pipeline-free references written from the spec's
+//! * [`mod@reference`]: the untimed, pipeline-free references written from the spec's
 //!   equations; `sim/model/tests/reference.rs` proves the cycle-accurate models, shifted
 //!   by their latency, equal to them at every lane count.
 //! * [`prbs`]: PRBS7/9/13/15/31 and the PRBS13Q PAM-4 source.

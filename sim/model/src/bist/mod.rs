@@ -9,6 +9,8 @@
 //! | channel emulator | [`chan_emu::ChanEmuModel`] | `hdl/src/bist/chan_emu.rs` | 5 cycles ([`LAT_CHAN`]) |
 //! | PRBS13Q checker | [`prbs_chk::PrbsChkModel`] | `hdl/src/bist/prbs_chk.rs` | 5 cycles to the counters ([`LAT_CHK`]) |
 //! | UART report + LEDs | [`uart_tx::UartTxModel`] | `hdl/src/bist/uart_tx.rs` | see the module |
+//! | UART configuration receiver | [`uart_rx::UartRxModel`] | `hdl/src/bist/uart_rx.rs` | see the module |
+//! | BIST top | [`top::BistTopModel`] | `hdl/src/bist/top.rs` | see the module |
 //!
 //! Conventions shared by every block and model:
 //! * P lanes ("samples or symbols per clock", P in {1, 2, 4, 8, 16}); lane 0 is the OLDEST
