@@ -29,12 +29,14 @@ pub mod bist;
 pub mod cdr;
 pub mod export;
 pub mod ffe;
+pub mod lms;
 pub mod rx_top;
 pub mod slicer;
 pub mod step;
 
 pub use cdr::Cdr;
 pub use ffe::Ffe;
+pub use lms::Lms;
 pub use rx_top::RxTop;
 pub use slicer::Slicer;
 pub use step::RxTopSim;
