@@ -29,6 +29,7 @@ pub mod bist;
 pub mod cdr;
 pub mod export;
 pub mod ffe;
+pub mod levels;
 pub mod lms;
 pub mod rx_top;
 pub mod slicer;
@@ -36,6 +37,7 @@ pub mod step;
 
 pub use cdr::Cdr;
 pub use ffe::Ffe;
+pub use levels::Levels;
 pub use lms::Lms;
 pub use rx_top::RxTop;
 pub use slicer::Slicer;

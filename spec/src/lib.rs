@@ -11,6 +11,7 @@
 //! | [`ffe`] | FFE | `hdl/src/ffe.rs` |
 //! | [`slicer`] | Slicer | `hdl/src/slicer.rs` |
 //! | [`cdr`] | CDR (clock and data recovery) | `hdl/src/cdr.rs` |
+//! | [`levels`] | Levels (slicer-level adaptation) | `hdl/src/levels.rs` |
 //! | [`lms`] | LMS (sign-sign coefficient adaptation) | `hdl/src/lms.rs` |
 //! | [`rx_top`] | Samples per clock (lanes), Configuration bus, Latency and cycle convention | `hdl/src/rx_top.rs` |
 //! | [`bist`] | docs/bist.md | `hdl/src/bist/` |
@@ -30,6 +31,7 @@ pub mod bist;
 pub mod cdr;
 pub mod codes;
 pub mod ffe;
+pub mod levels;
 pub mod lms;
 pub mod params;
 pub mod paths;
@@ -40,6 +42,7 @@ pub mod slicer;
 pub use cdr::*;
 pub use codes::*;
 pub use ffe::*;
+pub use levels::*;
 pub use lms::*;
 pub use params::{CdrParams, ParamError, RxParams};
 pub use ports::{LaneOut, RxIn, RxOut};

@@ -10,6 +10,7 @@
 //! | PAM-4 slicer | [`slicer::SlicerModel`] | `hdl/src/slicer.rs` | [`reference::slicer_ref`] | `verif/tests/slicer.rs` |
 //! | baud-rate CDR | [`cdr::CdrModel`] | `hdl/src/cdr.rs` | [`reference::cdr_ref`] | `verif/tests/cdr.rs` |
 //! | sign-sign LMS | [`lms::LmsModel`] | `hdl/src/lms.rs` | [`reference::lms_ref`] | `verif/tests/lms.rs` |
+//! | slicer levels | [`levels::LevelsModel`] | `hdl/src/levels.rs` | [`reference::levels_ref`] | `verif/tests/levels.rs` |
 //! | receive top | [`rx_top::RxTopModel`] | `hdl/src/rx_top.rs` | the three above in series | `verif/tests/rx_top.rs` |
 //! | BIST blocks | [`bist`] | `hdl/src/bist/` | docs/bist.md | `hdl/tests/bist_*.rs` |
 //!
@@ -23,6 +24,7 @@
 pub mod bist;
 pub mod cdr;
 pub mod ffe;
+pub mod levels;
 pub mod lms;
 pub mod prbs;
 pub mod receiver;
@@ -32,6 +34,7 @@ pub mod slicer;
 
 pub use cdr::CdrModel;
 pub use ffe::FfeModel;
+pub use levels::LevelsModel;
 pub use lms::LmsModel;
 pub use receiver::Receiver;
 pub use rx_top::RxTopModel;

@@ -286,3 +286,51 @@ pub fn lms_ref(
     }
     out
 }
+
+/// "Levels": the write port of the slicer-level adaptation over a stream of clock edges,
+/// from the section's equations (round-robin pointer counted from the last reset):
+///
+/// ```text
+/// acc_t = L_t << 15                                  (reset; bus write of target t)
+/// acc_s = clamp(acc_s + e 2^(15-mu), -128 << 15, 127 << 15)   (s the decided symbol)
+/// L_t   = floor((acc_t + 2^14) / 2^15),  T_j = floor((L_j + L_{j+1}) / 2)
+/// port at the edge's count q' mod 7: L_0 .. L_3 at 20 ..= 23, then T_0 .. T_2 at 16 ..= 18
+/// ```
+pub fn levels_ref(
+    reset_targets: &[i32; 4],
+    stream: &[crate::levels::LevelsIn],
+) -> Vec<(bool, u32, i32)> {
+    const F: u32 = 15;
+    let mut acc = [0i64; 4];
+    let mut count = 0usize;
+    let mut out = Vec::with_capacity(stream.len());
+    let code = |a: i64| (a + (1 << (F - 1))).div_euclid(1 << F) as i32;
+    for i in stream {
+        if i.rst {
+            for t in 0..4 {
+                acc[t] = (reset_targets[t] as i64) << F;
+            }
+            count = 0;
+            out.push((false, 0, 0));
+            continue;
+        }
+        for (t, a) in acc.iter_mut().enumerate() {
+            if i.cfg_we && i.cfg_addr == 20 + t as u32 {
+                *a = (i.cfg_data as i64) << F;
+            } else if i.enable && t == i.symbol as usize {
+                *a = (*a + i.err as i64 * (1i64 << (F - i.mu))).clamp(-128 << F, 127 << F);
+            }
+        }
+        let l: Vec<i32> = acc.iter().map(|&a| code(a)).collect();
+        let q = count % 7;
+        let (addr, data) = if q < 4 {
+            (20 + q as u32, l[q])
+        } else {
+            let j = q - 4;
+            (16 + j as u32, (l[j] + l[j + 1]).div_euclid(2))
+        };
+        out.push((i.enable, addr, data));
+        count += 1;
+    }
+    out
+}

@@ -380,3 +380,55 @@ proptest! {
     #[test]
     fn lms_equals_the_reference_16_lanes((c, r, e) in lms_case(16)) { check_lms(16, c, r, e) }
 }
+
+// ---- Levels: the block model against `levels_ref` ----
+
+use cporx_model::levels::{LevelsIn, LevelsModel};
+use cporx_model::reference::levels_ref;
+
+fn levels_edge() -> impl Strategy<Value = LevelsIn> {
+    let err = prop_oneof![1 => Just(-256), 1 => Just(255), 2 => Just(0), 6 => -256..=255i32];
+    (
+        0u8..4,
+        err,
+        prop::bool::weighted(0.9),
+        prop_oneof![3 => 0u32..4, 1 => 0u32..16],
+        prop::bool::weighted(0.05),
+        (0u32..32, coef()),
+        prop::bool::weighted(0.01),
+    )
+        .prop_map(
+            |(symbol, err, enable, mu, we, (addr, data), rst)| LevelsIn {
+                rst,
+                cfg_we: we,
+                cfg_addr: addr,
+                cfg_data: data,
+                symbol,
+                err,
+                enable,
+                mu,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #[test]
+    fn levels_equal_the_reference(
+        tgt in prop::array::uniform4(level()),
+        from_reset in any::<bool>(),
+        mut edges in prop::collection::vec(levels_edge(), 20..300),
+    ) {
+        if from_reset {
+            edges[0].rst = true;
+        }
+        let mut p = RxParams::default();
+        p.targets = tgt;
+        let mut m = LevelsModel::new(&p).unwrap();
+        let want = levels_ref(&tgt, &edges);
+        for (c, (i, w)) in edges.iter().zip(&want).enumerate() {
+            let o = m.step(i);
+            prop_assert_eq!((o.wr_we, o.wr_addr, o.wr_data), *w, "edge {}", c);
+        }
+    }
+}
