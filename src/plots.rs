@@ -60,6 +60,12 @@ pub enum Style {
     Markers,
 }
 
+/// Draw with `draw` (which writes `<stem>.png` and `<stem>.svg`); the error (`cannot write
+/// PATH: reason`, `cannot plot PATH: ...`) names the file.
+pub fn draw(draw: impl FnOnce() -> Result<(), PlotError>) -> Result<(), String> {
+    draw().map_err(|e| e.to_string())
+}
+
 /// A named list of (x, y) points.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Series {

@@ -1,5 +1,7 @@
 //! The co-packaging study's engine: for one channel, the fewest FFE taps and ADC bits
-//! that reach a target BER at a stated SNR, and what a 3-tap FFE reaches.
+//! that reach a target BER at a stated SNR, and what a 3-tap FFE reaches; over a channel
+//! folder ([`inputs`]: thrus, their crosstalk, the ideal hop), the whole case loop
+//! ([`run`], reporting rows and figure data to an [`Observer`]).
 //!
 //! # Conventions (the numbers in the study table mean exactly this)
 //!
@@ -31,6 +33,12 @@
 //!   not fit Q2.6 are skipped (never clamped).
 //! * **BER** is the statistical eye's ([`crate::stateye::ber`]) for that receiver, Gray
 //!   coded; the Monte-Carlo ([`crate::montecarlo`]) checks it where it reaches.
+
+mod engine;
+mod inputs;
+
+pub use engine::{pulse_figure, run, Figure, Observer, Row, RunOpts, StudyReport, LMS_SYMBOLS};
+pub use inputs::{ideal_response, inputs, loss_db_points, Input, Inputs, Skipped};
 
 use crate::montecarlo::McConfig;
 use crate::pulse::PulseResponse;

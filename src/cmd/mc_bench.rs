@@ -57,9 +57,9 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
             log.push('\n');
         }};
     }
-    crate::check_range("symbols", a.symbols as f64, 1e6, 1e10, "symbols")?;
-    crate::check_range("numpy-symbols", a.numpy_symbols as f64, 1e5, 1e9, "symbols")?;
-    crate::check_range(
+    crate::cli::check_range("symbols", a.symbols as f64, 1e6, 1e10, "symbols")?;
+    crate::cli::check_range("numpy-symbols", a.numpy_symbols as f64, 1e5, 1e9, "symbols")?;
+    crate::cli::check_range(
         "cursors",
         a.cursors as f64,
         2.0,
@@ -68,7 +68,7 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
     )?;
     // every path before the work: the README's markers, the Python and the numpy script
     if let Some(readme) = &a.readme {
-        crate::check_markers(readme, "<!-- mcbench:begin -->", "<!-- mcbench:end -->")?;
+        crate::cli::check_markers(readme, "<!-- mcbench:begin -->", "<!-- mcbench:end -->")?;
     }
     let py = cporx_spec::paths::find(
         "Python with numpy",
@@ -194,7 +194,7 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         let text = format!(
             "`cargo run --release -- mc-bench` on this 2-core machine (figures vary by up to 2x run to run here):\n\n```\n{log}```\n"
         );
-        crate::replace_between(
+        crate::cli::replace_between(
             readme,
             "<!-- mcbench:begin -->",
             "<!-- mcbench:end -->",

@@ -113,7 +113,7 @@ fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
         return PulseResponse::builtin(&a.channel).map_err(|e| format!("--channel: {e}"));
     }
     if let Some(n) = a.ports {
-        crate::check_range(
+        crate::cli::check_range(
             "ports",
             n as f64,
             1.0,
@@ -147,12 +147,12 @@ fn channel_pulse(a: &LinkArgs) -> Result<PulseResponse, String> {
 
 /// Build the link configuration from the flags; every bad value is an error naming the flag.
 pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
-    crate::check_range("baud-gbd", a.baud, 1.0, 200.0, "GBd")?;
+    crate::cli::check_range("baud-gbd", a.baud, 1.0, 200.0, "GBd")?;
     let pulse = channel_pulse(a)?;
-    crate::check_range("snr-db", a.snr, -10.0, 80.0, "dB")?;
-    crate::check_range("rj-ui", a.rj, 0.0, 0.5, "UI rms")?;
-    crate::check_range("sj-amp", a.sj_amp, 0.0, 50.0, "UI")?;
-    crate::check_range("sj-freq", a.sj_freq, 0.0, a.baud * 1e3 / 2.0, "MHz")?;
+    crate::cli::check_range("snr-db", a.snr, -10.0, 80.0, "dB")?;
+    crate::cli::check_range("rj-ui", a.rj, 0.0, 0.5, "UI rms")?;
+    crate::cli::check_range("sj-amp", a.sj_amp, 0.0, 50.0, "UI")?;
+    crate::cli::check_range("sj-freq", a.sj_freq, 0.0, a.baud * 1e3 / 2.0, "MHz")?;
     if a.sj_amp > 0.0 && a.sj_freq == 0.0 {
         return Err(format!(
             "--sj-amp = {} needs --sj-freq above 0 MHz (legal 0 ..= {}): sinusoidal jitter at 0 MHz is no jitter",
@@ -160,21 +160,21 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
             a.baud * 1e3 / 2.0
         ));
     }
-    crate::check_range("ppm", a.ppm, -10000.0, 10000.0, "ppm")?;
-    crate::check_range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64, "")?;
-    crate::check_range("ui", a.ui as f64, 1000.0, 1e10, "UI")?;
-    crate::check_range("vcd-cycles", a.vcd_cycles as f64, 1.0, 1e7, "")?;
+    crate::cli::check_range("ppm", a.ppm, -10000.0, 10000.0, "ppm")?;
+    crate::cli::check_range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64, "")?;
+    crate::cli::check_range("ui", a.ui as f64, 1000.0, 1e10, "UI")?;
+    crate::cli::check_range("vcd-cycles", a.vcd_cycles as f64, 1.0, 1e7, "")?;
     let (mut c_kp, mut c_ki) = (None, None);
     if let Some(kp) = a.kp {
-        crate::check_range("kp", kp as f64, 0.0, ((1 << KP_BITS) - 1) as f64, "")?;
+        crate::cli::check_range("kp", kp as f64, 0.0, ((1 << KP_BITS) - 1) as f64, "")?;
         c_kp = Some(kp as u32);
     }
     if let Some(ki) = a.ki {
-        crate::check_range("ki", ki as f64, 0.0, ((1 << KI_BITS) - 1) as f64, "")?;
+        crate::cli::check_range("ki", ki as f64, 0.0, ((1 << KI_BITS) - 1) as f64, "")?;
         c_ki = Some(ki as u32);
     }
     if let Some(p) = a.phase0 {
-        crate::check_range("phase0", p as f64, 0.0, ((1 << PI_BITS) - 1) as f64, "")?;
+        crate::cli::check_range("phase0", p as f64, 0.0, ((1 << PI_BITS) - 1) as f64, "")?;
     }
     if a.rtl && a.vcd.is_some() && a.ui > 200_000 {
         return Err(format!(

@@ -189,7 +189,7 @@ pub fn link_from(md: &Path, target: &Path) -> String {
 /// in order, and every file to be written can be written.
 fn check_paths(a: &ReportArgs) -> Result<(), String> {
     if let Some(readme) = &a.readme {
-        crate::check_markers(readme, BEGIN, END)?;
+        crate::cli::check_markers(readme, BEGIN, END)?;
     }
     out::check_writable(&a.out)?;
     out::check_writable(&a.jtol_svg)?;
@@ -569,7 +569,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
     }
     eprintln!("wrote {}", a.out.display());
     if let Some(readme) = &a.readme {
-        crate::replace_between(readme, BEGIN, END, &page(readme))?;
+        crate::cli::replace_between(readme, BEGIN, END, &page(readme))?;
         eprintln!("updated {}", readme.display());
     }
     if missing.is_empty() {

@@ -62,12 +62,12 @@ impl Default for DemoArgs {
 pub fn run(a: &DemoArgs) -> Result<(), Fail> {
     // figures that could not be measured; any makes the exit code 3 at the end
     let mut unmeasured: Vec<String> = Vec::new();
-    crate::check_range("symbols", a.symbols as f64, 1000.0, 1e8, "symbols")?;
-    crate::check_range("noise-rms", a.noise_rms, 0.0, 2.0, "level units rms")?;
-    crate::check_range("adc-gain", a.adc_gain, 0.5, 16.0, "codes per level unit")?;
-    crate::check_range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64, "")?;
-    crate::check_range("vcd-cycles", a.vcd_cycles as f64, 0.0, 1e7, "")?;
-    crate::check_range("loop-ui", a.loop_ui as f64, 0.0, 1e8, "UI")?;
+    crate::cli::check_range("symbols", a.symbols as f64, 1000.0, 1e8, "symbols")?;
+    crate::cli::check_range("noise-rms", a.noise_rms, 0.0, 2.0, "level units rms")?;
+    crate::cli::check_range("adc-gain", a.adc_gain, 0.5, 16.0, "codes per level unit")?;
+    crate::cli::check_range("taps", a.taps as f64, MIN_TAPS as f64, MAX_TAPS as f64, "")?;
+    crate::cli::check_range("vcd-cycles", a.vcd_cycles as f64, 0.0, 1e7, "")?;
+    crate::cli::check_range("loop-ui", a.loop_ui as f64, 0.0, 1e8, "UI")?;
     if a.vcd_cycles > 0 {
         out::check_writable(&a.vcd)?;
     }

@@ -1,4 +1,4 @@
-//! `cporx build` and `cporx sweep`: ECP5 builds (Yosys -> nextpnr-ecp5 -> ecppack) for a
+//! `cporx build`: ECP5 builds (Yosys -> nextpnr-ecp5 -> ecppack) for a
 //! board, with the utilization / Fmax report (crate cporx-synth).
 //!
 //! Designs:
@@ -12,8 +12,8 @@
 //!   constrained and nextpnr places the other I/O (one lane only: wider tops have more
 //!   ports than the package has pins).
 //!
-//! `cporx sweep` builds the BIST top for each lane count and writes the P-sweep table
-//! (utilization, Fmax against the target, throughput P x Fmax x 2 bit, the critical path).
+//! `cporx sweep` (`cmd::sweep`) builds the BIST top for each lane count with this module's
+//! `build_one`.
 
 use clap::Args;
 use cporx_spec::bist::BistParams;
@@ -41,29 +41,6 @@ pub struct BuildArgs {
     /// receive-top parameter file (TOML, the fields of RxParams); default: built-in defaults
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// nextpnr placement seed (any u64)
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-}
-
-#[derive(Args, Debug)]
-pub struct SweepArgs {
-    /// board: ulx3s-85f or orangecrab-25f
-    #[arg(long, default_value = "ulx3s-85f")]
-    pub board: String,
-    /// lane counts to build, comma separated, each 1, 2, 4, 8 or 16
-    #[arg(long, value_delimiter = ',', default_values_t = vec![1usize, 2, 4, 8, 16])]
-    pub lanes: Vec<usize>,
-    /// output folder (created if missing; one sub-folder per lane count); default out/sweep/<board>
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// receive-top parameter file (its `lanes` is replaced by each swept value)
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// replace the text between `<!-- sweep:begin -->` and `<!-- sweep:end -->` in this file
-    /// (checked before the first build)
-    #[arg(long)]
-    pub readme: Option<PathBuf>,
     /// nextpnr placement seed (any u64)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -166,7 +143,7 @@ fn board_lpf_at(board: Board, mhz: f64) -> Result<String, String> {
     Ok(out.join("\n") + "\n")
 }
 
-fn note_cold_tools() {
+pub(crate) fn note_cold_tools() {
     for (tool, what) in [
         (cporx_synth::Tool::Yosys, "~2 min"),
         (cporx_synth::Tool::Nextpnr, "~10 s"),
@@ -201,7 +178,7 @@ fn check_design(design: &str, p: &RxParams) -> Result<String, String> {
 }
 
 /// Build one design; returns the flow report.
-fn build_one(
+pub(crate) fn build_one(
     board: Board,
     design: &str,
     p: &RxParams,
@@ -246,7 +223,7 @@ fn build_one(
 pub fn run(a: &BuildArgs) -> Result<(), String> {
     let board = Board::parse(&a.board).map_err(|e| format!("--board: {e}"))?;
     let mhz = cporx_synth::check_target_mhz(a.target_mhz).map_err(|e| e.to_string())?;
-    let mut p = crate::load_params(&a.config)?;
+    let mut p = crate::cli::load_params(&a.config)?;
     if let Some(l) = a.lanes {
         p = p.with_lanes(l).map_err(|e| format!("--lanes: {e}"))?;
     }
@@ -280,116 +257,10 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// One row of the P-sweep table.
-pub fn sweep_row(lanes: usize, r: &FlowReport) -> String {
-    let n = &r.nextpnr;
-    let u = |cell: &str| {
-        n.utilization
-            .get(cell)
-            .map(|x| {
-                format!(
-                    "{} ({:.1}%)",
-                    x.used,
-                    100.0 * x.used as f64 / x.available.max(1) as f64
-                )
-            })
-            .unwrap_or_else(|| "0".into())
-    };
-    let fmax = n.fmax_mhz().unwrap_or(0.0);
-    let target = r.target_mhz;
-    let verdict = if fmax >= target {
-        "met".to_string()
-    } else {
-        format!(
-            "missed by {:.1} MHz ({:.0}%)",
-            target - fmax,
-            100.0 * (target - fmax) / target
-        )
-    };
-    let path = n
-        .critical_paths
-        .iter()
-        .find(|p| p.from.starts_with("posedge") && p.to.starts_with("posedge"))
-        .map(|p| {
-            format!(
-                "{:.2} ns, {} logic levels: `{}` -> `{}`",
-                p.delay_ns,
-                p.logic_levels,
-                short_cell(&p.start),
-                short_cell(&p.end)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        "| {lanes} | {} | {} | {} | {} | {fmax:.1} | {target:.0} | {verdict} | {:.2} Gb/s | {path} |",
-        u("TRELLIS_COMB"),
-        u("TRELLIS_FF"),
-        u("MULT18X18D"),
-        u("DP16KD"),
-        lanes as f64 * fmax * 2.0 / 1000.0,
-    )
-}
-
-/// nextpnr cell names carry the design hierarchy; keep the last few levels.
-fn short_cell(c: &str) -> String {
-    let parts: Vec<&str> = c.split('.').collect();
-    let k = parts.len().saturating_sub(3);
-    parts[k..].join(".")
-}
-
-pub fn sweep(a: &SweepArgs) -> Result<(), String> {
-    let board = Board::parse(&a.board).map_err(|e| format!("--board: {e}"))?;
-    let base = crate::load_params(&a.config)?;
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out/sweep").join(board.name()));
-    for &l in &a.lanes {
-        base.with_lanes(l).map_err(|e| format!("--lanes: {e}"))?;
-    }
-    if let Some(readme) = &a.readme {
-        crate::check_markers(readme, "<!-- sweep:begin -->", "<!-- sweep:end -->")?;
-    }
-    crate::out::create_dir(&out)?;
-    crate::out::check_writable(&out.join("sweep.md"))?;
-    note_cold_tools();
-    let head = format!(
-        "P sweep of the BIST top on {} ({}), nextpnr seed {}: receive top with {} FFE taps; \
-         target 200 MHz at P = 1, 150 MHz above. Rerun: `cargo run --release -- sweep --board {} --readme README.md`.\n\n\
-         | P | LUT4 | FF | MULT18X18D | DP16KD | Fmax MHz | target MHz | timing | throughput (P x Fmax x 2 bit) | critical path |\n\
-         |---|---|---|---|---|---|---|---|---|---|",
-        board,
-        board.part(),
-        a.seed,
-        base.n_taps,
-        board.name()
-    );
-    let mut rows = vec![];
-    let table_path = out.join("sweep.md");
-    for &l in &a.lanes {
-        let p = base.with_lanes(l).map_err(|e| e.to_string())?;
-        let mhz = target_for(l);
-        let t0 = std::time::Instant::now();
-        println!("sweep: P = {l}, target {mhz} MHz ...");
-        let r = build_one(board, "bist", &p, mhz, &out.join(format!("p{l}")), a.seed)?;
-        let row = sweep_row(l, &r);
-        println!("{row}   ({:.0} s)", t0.elapsed().as_secs_f64());
-        rows.push(row);
-        // written as the rows come: an interrupted sweep keeps what it finished
-        crate::out::write(&table_path, format!("{head}\n{}\n", rows.join("\n")))?;
-    }
-    let table = format!("{head}\n{}\n", rows.join("\n"));
-    println!("\n{table}\nwrote {}", table_path.display());
-    if let Some(readme) = &a.readme {
-        crate::replace_between(readme, "<!-- sweep:begin -->", "<!-- sweep:end -->", &table)?;
-        println!("updated {}", readme.display());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd::sweep::sweep_row;
 
     /// The board-level BIST top builds on the committed pins (no unconstrained I/O) for
     /// both boards: bitstream written, report parsed, every board pin the top uses placed.

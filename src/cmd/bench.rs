@@ -104,7 +104,7 @@ fn random_adc(n: usize) -> Vec<i8> {
 
 pub fn run(a: &BenchArgs) -> Result<(), String> {
     let lim = |name: &str, v: usize, lo: usize, hi: usize| {
-        crate::check_range(name, v as f64, lo as f64, hi as f64, "")
+        crate::cli::check_range(name, v as f64, lo as f64, hi as f64, "")
     };
     lim("model-symbols", a.model_symbols, 1_000_000, 1_000_000_000)?;
     lim(

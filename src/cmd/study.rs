@@ -1,0 +1,565 @@
+//! `cporx study`: the co-packaging table. Every measured channel in a directory (Touchstone
+//! thrus; crosstalk files are paired with their thru) and a built-in ideal short hop, each
+//! through SDD21 -> pulse -> MMSE FFE -> statistical BER, with the fewest taps and ADC bits
+//! that reach the target BER, the BER of a 3-tap FFE (statistical and Monte-Carlo), and
+//! the plots. The computation is `cporx_link::study::run` (conventions: `cporx_link::study`:
+//! launch SNR, AGC, fixed phase); this module checks the flags, lists the folder, and, as
+//! the engine reports each figure and row, draws the plots, writes the files and the
+//! progress bar.
+//!
+//! Results are written as they come (`study.jsonl`, one line per finished channel, and
+//! `study.md` rewritten after each), so an interrupted run keeps what it finished.
+
+use crate::cli;
+use crate::fail::Fail;
+use crate::out;
+use crate::plots::{self, Series, SeriesWithCi};
+use clap::Args;
+use cporx_link::figure::Rate;
+use cporx_link::study::{self, Figure, Input, Inputs, Observer, Row, RunOpts, Skipped, StudyOpts};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Clone)]
+pub struct StudyArgs {
+    /// folder of Touchstone files (.sNp; other names are ignored). Default: $CPORX_CHANNELS,
+    /// else ../shared/channels beside the cporx checkout found upward from the working
+    /// directory or holding the executable
+    #[arg(long, value_name = "DIR")]
+    pub channels: Option<PathBuf>,
+    /// report folder (table, JSON lines, plots); created if missing
+    #[arg(long, value_name = "DIR", default_value = "report")]
+    pub out: PathBuf,
+    /// launch SNR, dB: transmitted PAM-4 power over the noise at the receiver input; 0 ..= 80 dB
+    #[arg(long, value_name = "DB", default_value_t = 33.0)]
+    pub snr_db: f64,
+    /// target BER a design must reach; 1e-18 ..= 0.1
+    #[arg(long, value_name = "BER", default_value = "1e-6")]
+    pub target_ber: f64,
+    /// symbol rate, GBd: 26.5625, 53.125, 106.25, or any in 1 ..= 400 GBd
+    #[arg(long, value_name = "GBD", default_value_t = 53.125)]
+    pub baud_gbd: f64,
+    /// Monte-Carlo symbols per 3-tap check (2 bits each): 0 (no Monte-Carlo: the column says
+    /// not measured) or 1000000 ..= 10000000000 symbols
+    #[arg(long, value_name = "SYMBOLS", default_value_t = 40_000_000)]
+    pub mc_symbols: u64,
+    /// random jitter at the sampler, UI rms; 0 ..= 0.2 UI
+    #[arg(long, value_name = "UI", default_value_t = 0.0)]
+    pub rj_ui: f64,
+    /// also write the table into this existing Markdown file, between its lines
+    /// `<!-- study:begin -->` and `<!-- study:end -->` (checked before the run)
+    #[arg(long, value_name = "FILE")]
+    pub readme: Option<PathBuf>,
+    /// seed of the Monte-Carlo and LMS symbol and noise streams; any integer 0 ..= 2^64-1
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// zero-forcing taps instead of MMSE (default: MMSE)
+    #[arg(long)]
+    pub zf: bool,
+}
+
+/// A row of `study.jsonl` (the field order and names are the file's format).
+#[derive(serde::Serialize)]
+struct JsonRow<'a> {
+    channel: &'a str,
+    il_nyquist_db: f64,
+    il_nyquist_extrapolated: bool,
+    peak: f64,
+    h_pre: f64,
+    h_post1: f64,
+    h_post2: f64,
+    rx_snr_db: f64,
+    fewest_taps: Option<usize>,
+    fewest_taps_main: Option<usize>,
+    fewest_bits: Option<u32>,
+    ber_fewest: Option<f64>,
+    best_ber: Option<f64>,
+    best_ber_taps: Option<usize>,
+    snr_needed_db: Option<f64>,
+    limit: Option<&'static str>,
+    fewest_taps_text: &'a str,
+    taps3_codes: &'a [i32],
+    taps3_main: usize,
+    taps3_quant_loss_db: f64,
+    ber3_stat: f64,
+    taps3_eye_open: bool,
+    ber3_mc: Option<f64>,
+    ber3_mc_lo: Option<f64>,
+    ber3_mc_hi: Option<f64>,
+    mc_symbols: u64,
+    mc_bits: u64,
+    mc_bit_errors: u64,
+    lms_codes: Option<&'a [i32]>,
+    lms_max_dev: Option<i32>,
+    warnings: &'a [String],
+}
+
+impl<'a> From<&'a Row> for JsonRow<'a> {
+    fn from(r: &'a Row) -> Self {
+        JsonRow {
+            channel: &r.channel,
+            il_nyquist_db: r.il_nyquist_db,
+            il_nyquist_extrapolated: r.il_nyquist_extrapolated,
+            peak: r.peak,
+            h_pre: r.h_pre,
+            h_post1: r.h_post1,
+            h_post2: r.h_post2,
+            rx_snr_db: r.rx_snr_db,
+            fewest_taps: r.fewest_taps,
+            fewest_taps_main: r.fewest_taps_main,
+            fewest_bits: r.fewest_bits,
+            ber_fewest: r.ber_fewest,
+            best_ber: r.best_ber,
+            best_ber_taps: r.best_ber_taps,
+            snr_needed_db: r.snr_needed_db,
+            limit: r.limit,
+            fewest_taps_text: &r.fewest_taps_text,
+            taps3_codes: &r.taps3_codes,
+            taps3_main: r.taps3_main,
+            taps3_quant_loss_db: r.taps3_quant_loss_db,
+            ber3_stat: r.ber3_stat,
+            taps3_eye_open: r.taps3_eye_open,
+            ber3_mc: r.ber3_mc,
+            ber3_mc_lo: r.ber3_mc_lo,
+            ber3_mc_hi: r.ber3_mc_hi,
+            mc_symbols: r.mc_symbols,
+            mc_bits: r.mc_bits,
+            mc_bit_errors: r.mc_bit_errors,
+            lms_codes: r.lms_codes.as_deref(),
+            lms_max_dev: r.lms_max_dev,
+            warnings: &r.warnings,
+        }
+    }
+}
+
+/// A skipped input's line of `study.jsonl`.
+#[derive(serde::Serialize)]
+struct JsonSkipped<'a> {
+    channel: &'a str,
+    skipped: &'a str,
+}
+
+fn skipped_json(k: &Skipped) -> Result<String, String> {
+    serde_json::to_string(&JsonSkipped {
+        channel: &k.channel,
+        skipped: &k.skipped,
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn fmt_ber(b: f64) -> String {
+    if b <= 0.0 {
+        "0".into()
+    } else if b < 1e-30 {
+        "< 1e-30".into()
+    } else {
+        format!("{b:.1e}")
+    }
+}
+
+/// The Monte-Carlo cell: the BER with its count and, under 100 errors, its 95 % interval;
+/// `not measured (...)` from 0 bits.
+fn mc_cell(r: &Row) -> String {
+    Rate::new(r.mc_bit_errors, r.mc_bits, "bits").describe("errors", "--mc-symbols 0")
+}
+
+/// What the table's notes list: skipped files, unused files, warnings.
+#[derive(Default, Clone, Debug)]
+struct Notes {
+    skipped: Vec<Skipped>,
+    unused: Vec<Skipped>,
+    /// (row, warning)
+    warnings: Vec<(String, String)>,
+    /// the folder held no channel file
+    empty_dir: Option<PathBuf>,
+}
+
+fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
+    let mut s = String::new();
+    s += &format!(
+        "Launch SNR {} dB (PAM-4 power at the transmitter over the noise at the receiver input), target BER {:.0e}, \
+         fixed sampling phase at the pulse peak, {} taps quantized to Q2.6, statistical BER (Gray coded). \
+         Monte-Carlo: bit errors in bits counted, with the 95 % interval under 100 errors. \
+         The LMS column: the model's sign-sign LMS, started from the MMSE main tap alone, after {} symbols \
+         (not run where the 3-tap eye is closed, statistical BER above {:.0e}).\n\n",
+        o.snr_db,
+        o.target_ber,
+        if o.zero_forcing { "zero-forcing" } else { "MMSE" },
+        study::LMS_SYMBOLS,
+        study::EYE_OPEN_BER
+    );
+    s += "| channel | IL at Nyquist (dB) | pulse peak | h(-1), h(1), h(2) / peak | SNR after loss (dB) | fewest taps (6-bit ADC) | fewest ADC bits at those taps | 3-tap FFE: codes (main) | 3-tap quant. loss (dB) | 3-tap BER, statistical | 3-tap BER, Monte-Carlo | sign-sign LMS, 3 taps (max deviation from MMSE) |\n";
+    s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for r in rows {
+        let bits = r.fewest_bits.map_or("-".into(), |b| b.to_string());
+        let il = if r.il_nyquist_db.abs() < 0.005 {
+            0.0
+        } else {
+            r.il_nyquist_db
+        };
+        let il = if r.il_nyquist_extrapolated {
+            format!("{il:.2} (extrapolated)")
+        } else {
+            format!("{il:.2}")
+        };
+        let codes = if r.taps3_eye_open {
+            format!("{:?} ({})", r.taps3_codes, r.taps3_main)
+        } else {
+            format!("{:?} ({}), eye closed", r.taps3_codes, r.taps3_main)
+        };
+        let lms = match (&r.lms_codes, r.lms_max_dev) {
+            (Some(c), Some(d)) => format!("{c:?} ({d} code{})", if d == 1 { "" } else { "s" }),
+            _ => format!(
+                "not run (3-tap eye closed: BER {} > {:.0e})",
+                fmt_ber(r.ber3_stat),
+                study::EYE_OPEN_BER
+            ),
+        };
+        s += &format!(
+            "| {} | {il} | {:.3} | {:+.3}, {:+.3}, {:+.3} | {:.1} | {} | {bits} | {codes} | {:.3} | {} | {} | {lms} |\n",
+            r.channel,
+            r.peak,
+            r.h_pre,
+            r.h_post1,
+            r.h_post2,
+            r.rx_snr_db,
+            r.fewest_taps_text,
+            r.taps3_quant_loss_db,
+            fmt_ber(r.ber3_stat),
+            mc_cell(r),
+        );
+    }
+    if let Some(d) = &notes.empty_dir {
+        s += &format!(
+            "\nNo channel file (.sNp) in {}: the table has the built-in ideal hop only.\n",
+            d.display()
+        );
+    }
+    if !notes.warnings.is_empty() {
+        s += "\nWarnings:\n";
+        for (c, w) in &notes.warnings {
+            s += &format!("- {c}: {w}\n");
+        }
+    }
+    if !notes.skipped.is_empty() {
+        s += "\nSkipped (no row):\n";
+        for k in &notes.skipped {
+            s += &format!("- `{}`: {}\n", k.channel, k.skipped);
+        }
+    }
+    if !notes.unused.is_empty() {
+        s += "\nNot used:\n";
+        for k in &notes.unused {
+            s += &format!("- `{}`: {}\n", k.channel, k.skipped);
+        }
+    }
+    s
+}
+
+/// The files of a study folder, as `fs::read_dir` lists them (sorted by the engine).
+fn folder_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    Ok(std::fs::read_dir(dir)
+        .map_err(|e| {
+            format!(
+                "cannot read the channel folder {}: {} (--channels DIR, or ${})",
+                dir.display(),
+                out::plain(&e),
+                cporx_spec::paths::CHANNELS_ENV
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect())
+}
+
+/// A case name as a file name: every character but ASCII letters and digits becomes `_`.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// What the CLI does as the engine reports: messages, plots, `study.jsonl` and `study.md`
+/// per row, the progress bar.
+struct Report<'a> {
+    a: &'a StudyArgs,
+    o: &'a StudyOpts,
+    bar: ProgressBar,
+    jsonl: PathBuf,
+    jf: Option<std::fs::File>,
+    md: PathBuf,
+    rows: Vec<Row>,
+    notes: Notes,
+}
+
+impl Report<'_> {
+    fn line(&mut self, v: String) -> Result<(), String> {
+        let jf = self.jf.as_mut().expect("study.jsonl is open");
+        writeln!(jf, "{v}")
+            .and_then(|_| jf.flush())
+            .map_err(|e| format!("cannot write {}: {}", self.jsonl.display(), out::plain(&e)))
+    }
+}
+
+impl Observer for Report<'_> {
+    fn inputs(&mut self, ins: &Inputs) -> Result<(), String> {
+        if !ins.ignored.is_empty() {
+            println!(
+                "{}: ignored (not named .sNp): {}",
+                ins.dir.display(),
+                ins.ignored.join(", ")
+            );
+        }
+        self.notes = Notes {
+            skipped: ins.skipped.clone(),
+            unused: ins.unused.clone(),
+            warnings: vec![],
+            empty_dir: (ins.files == 0).then(|| ins.dir.clone()),
+        };
+        for k in self.notes.skipped.iter().chain(&self.notes.unused) {
+            eprintln!("skipped: {}: {}", k.channel, k.skipped);
+        }
+        for c in &ins.cases {
+            for w in &c.warnings {
+                eprintln!("warning: {}: {w}", c.name);
+                self.notes.warnings.push((c.name.clone(), w.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, ins: &Inputs) -> Result<(), String> {
+        self.bar = ProgressBar::new(ins.cases.len() as u64 + 1);
+        self.bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed_precise} {msg}")
+                .map_err(|e| e.to_string())?,
+        );
+        self.jf = Some(out::create(&self.jsonl)?);
+        let lines: Vec<String> = self
+            .notes
+            .skipped
+            .iter()
+            .chain(&self.notes.unused)
+            .map(skipped_json)
+            .collect::<Result<_, _>>()?;
+        for l in lines {
+            self.line(l)?;
+        }
+        Ok(())
+    }
+
+    fn stage(&mut self, what: &str) {
+        self.bar.set_message(what.to_string());
+    }
+
+    fn figure(&mut self, fig: Figure<'_>) -> Result<(), String> {
+        let dir = &self.a.out;
+        match fig {
+            Figure::Sdd21 {
+                curves,
+                nyquist_ghz,
+            } => {
+                let series: Vec<Series> =
+                    curves.into_iter().map(|(n, p)| Series::new(n, p)).collect();
+                plots::draw(|| {
+                    plots::sdd21(
+                        &dir.join("sdd21"),
+                        &series,
+                        &[(format!("Nyquist {} GBd", self.a.baud_gbd), nyquist_ghz)],
+                    )
+                })
+            }
+            Figure::Pulse {
+                case,
+                t_ui,
+                v,
+                cursors,
+            } => plots::draw(|| {
+                plots::pulse(
+                    &dir.join(format!("{}.pulse", file_stem(case))),
+                    case,
+                    &t_ui,
+                    &v,
+                    &cursors,
+                )
+            }),
+            Figure::Eye {
+                case,
+                codes,
+                grid,
+                thresholds,
+            } => plots::draw(|| {
+                plots::eye(
+                    &dir.join(format!("{}.eye", file_stem(case))),
+                    &format!("Slicer input, 3-tap FFE {codes:?}: {case}"),
+                    &grid.phases,
+                    &grid.y_centers,
+                    &grid.density,
+                    &thresholds,
+                    "FFE output y (Q7.1 codes)",
+                )
+            }),
+            Figure::Bathtub {
+                case,
+                stat,
+                mc,
+                target_ber,
+            } => {
+                let mut series = vec![Series::new("statistical eye", stat)];
+                if !mc.is_empty() {
+                    series.push(Series::markers("Monte-Carlo (bit-exact model)", mc));
+                }
+                plots::draw(|| {
+                    plots::bathtub(
+                        &dir.join(format!("{}.bathtub", file_stem(case))),
+                        &format!("Bathtub, 3-tap FFE: {case}"),
+                        &series,
+                        target_ber,
+                    )
+                })
+            }
+            Figure::BerVsSnr { theory, stat, mc } => {
+                let sims = if mc.is_empty() {
+                    vec![]
+                } else {
+                    vec![SeriesWithCi::new(
+                        "Monte-Carlo, bit-exact model (95% CI)",
+                        mc,
+                    )]
+                };
+                plots::draw(|| {
+                    plots::ber_vs_snr(
+                        &dir.join("ber_vs_snr"),
+                        "PAM-4 BER vs SNR, ideal channel, 6-bit ADC, unit FFE",
+                        &Series::new("closed form (AWGN, ideal slicer)", theory),
+                        &sims,
+                        Some(&Series::new("statistical eye (this receiver)", stat)),
+                    )
+                })?;
+                self.bar.inc(1);
+                Ok(())
+            }
+        }
+    }
+
+    fn finished(&mut self, inp: &Input, outcome: Result<&Row, &Skipped>) -> Result<(), String> {
+        match outcome {
+            Ok(row) => {
+                let j = serde_json::to_string(&JsonRow::from(row)).map_err(|e| e.to_string())?;
+                self.line(j)?;
+                self.rows.push(row.clone());
+            }
+            Err(k) => {
+                self.bar
+                    .suspend(|| eprintln!("skipped: {}: {}", inp.name, k.skipped));
+                self.line(skipped_json(k)?)?;
+                self.notes.skipped.push(k.clone());
+            }
+        }
+        out::write(&self.md, table(&self.rows, &self.notes, self.o))?;
+        self.bar.inc(1);
+        Ok(())
+    }
+}
+
+/// Every flag in its own unit; `--readme` exists and has its markers; the report folder
+/// and its files can be written. All before any computation.
+fn check_args(a: &StudyArgs) -> Result<StudyOpts, String> {
+    cli::check_range("snr-db", a.snr_db, 0.0, 80.0, "dB")?;
+    cli::check_range("target-ber", a.target_ber, 1e-18, 0.1, "")?;
+    cli::check_baud(a.baud_gbd)?;
+    cli::check_range("rj-ui", a.rj_ui, 0.0, 0.2, "UI rms")?;
+    if a.mc_symbols != 0 && !(1_000_000..=10_000_000_000).contains(&a.mc_symbols) {
+        return Err(format!(
+            "--mc-symbols = {} is out of range: legal is 0 (no Monte-Carlo) or 1000000 ..= 10000000000 symbols",
+            a.mc_symbols
+        ));
+    }
+    let o = StudyOpts {
+        snr_db: a.snr_db,
+        target_ber: a.target_ber,
+        rj_rms_ui: a.rj_ui,
+        zero_forcing: a.zf,
+        ..Default::default()
+    };
+    o.validate()?;
+    if let Some(readme) = &a.readme {
+        cli::check_markers(readme, BEGIN, END).map_err(|e| format!("--readme: {e}"))?;
+    }
+    out::create_dir(&a.out)?;
+    for f in ["study.jsonl", "study.md"] {
+        out::check_writable(&a.out.join(f))?;
+    }
+    Ok(o)
+}
+
+const BEGIN: &str = "<!-- study:begin -->";
+const END: &str = "<!-- study:end -->";
+
+pub fn run(a: &StudyArgs) -> Result<(), Fail> {
+    let o = check_args(a)?;
+    let baud_hz = a.baud_gbd * 1e9;
+    let dir_in = cli::channel_dir(a.channels.as_deref())?;
+    let ins = study::inputs(&dir_in, &folder_files(&dir_in)?, baud_hz)?;
+    let md = a.out.join("study.md");
+    let jsonl = a.out.join("study.jsonl");
+    let mut rep = Report {
+        a,
+        o: &o,
+        bar: ProgressBar::hidden(),
+        jsonl: jsonl.clone(),
+        jf: None,
+        md: md.clone(),
+        rows: vec![],
+        notes: Notes::default(),
+    };
+    let ro = RunOpts {
+        study: o.clone(),
+        baud_hz,
+        mc_symbols: a.mc_symbols,
+        seed: a.seed,
+    };
+    study::run(&ins, &ro, &mut rep)?;
+    let Report {
+        bar, rows, notes, ..
+    } = rep;
+    bar.finish_and_clear();
+    let t = table(&rows, &notes, &o);
+    print!("{t}");
+    println!(
+        "wrote {} and {}, plots (PNG and SVG) in {}",
+        md.display(),
+        jsonl.display(),
+        a.out.display()
+    );
+    if let Some(readme) = &a.readme {
+        cli::replace_between(readme, BEGIN, END, &t)?;
+        println!(
+            "wrote {} (the table between its study markers)",
+            readme.display()
+        );
+    }
+    let bad: Vec<&str> = notes
+        .skipped
+        .iter()
+        .chain(&notes.unused)
+        .map(|k| k.channel.as_str())
+        .collect();
+    if !bad.is_empty() {
+        return Err(Fail::InputsSkipped(format!(
+            "{} input{} skipped or not used ({}); the table has the rest ({})",
+            bad.len(),
+            if bad.len() == 1 { "" } else { "s" },
+            bad.join(", "),
+            md.display()
+        )));
+    }
+    if let Some(d) = &notes.empty_dir {
+        return Err(Fail::InputsSkipped(format!(
+            "no channel file (.sNp) in {}: the table has the built-in ideal hop only",
+            d.display()
+        )));
+    }
+    Ok(())
+}
