@@ -20,14 +20,12 @@ use crate::fail::Fail;
 use crate::out;
 use crate::plots::{self, JtolPoint};
 use clap::Args;
-use cporx_link::afe::AfeConfig;
-use cporx_link::closed_loop::{run_link_model, seeded_phase, sweep_phase, LinkConfig, LinkResult};
+use cporx_link::closed_loop::cdr::{self, bits, circ, Plan, BAUD_GBD, RJ_UI, SNR_DB};
+use cporx_link::closed_loop::LinkResult;
 use cporx_link::figure::{not_measured, Rate};
-use cporx_link::pulse::PulseResponse;
 use cporx_spec::*;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 const BEGIN: &str = "<!-- cdr-report:begin -->";
@@ -59,83 +57,6 @@ pub struct ReportArgs {
     /// missing); the report links it relative to each Markdown file
     #[arg(long, value_name = "FILE", default_value = "out/cdr-jtol.svg")]
     pub jtol_svg: PathBuf,
-}
-
-const BAUD_GBD: f64 = 53.125;
-const SNR_DB: f64 = 25.0;
-const RJ_UI: f64 = 0.01;
-
-/// Run `f` over `items` on every core; results in input order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let n = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut out: Vec<(usize, R)> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..n)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut v = vec![];
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        if k >= items.len() {
-                            break v;
-                        }
-                        v.push((k, f(&items[k])));
-                    }
-                })
-            })
-            .collect();
-        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
-    });
-    out.sort_by_key(|x| x.0);
-    out.into_iter().map(|x| x.1).collect()
-}
-
-fn taps_for(channel: &str) -> usize {
-    if channel == "mr" {
-        5
-    } else {
-        3
-    }
-}
-
-fn base(channel: &str, ui: u64) -> LinkConfig {
-    let mut a = AfeConfig::new(PulseResponse::builtin(channel).expect("built-in"));
-    a.snr_db = Some(SNR_DB);
-    a.rj_rms_ui = RJ_UI;
-    LinkConfig::new(a, taps_for(channel), ui).expect("legal link")
-}
-
-fn run(c: &LinkConfig) -> LinkResult {
-    run_link_model(c).expect("validated link")
-}
-
-/// Circular distance between two PI positions, in steps.
-fn circ(a: f64, b: f64) -> f64 {
-    let n = (1 << PI_BITS) as f64;
-    let d = (a - b).rem_euclid(n);
-    d.min(n - d)
-}
-
-/// Centre of the longest circular run of consecutive PI codes in `open` (sorted codes).
-fn eye_centre(open: &[u8]) -> Option<f64> {
-    let n = 1usize << PI_BITS;
-    let mut is = vec![false; n];
-    for &c in open {
-        is[c as usize] = true;
-    }
-    if open.len() == n {
-        return None; // open everywhere: no centre
-    }
-    let (mut best, mut best_start) = (0usize, 0usize);
-    for start in 0..n {
-        if is[start] && !is[(start + n - 1) % n] {
-            let len = (0..n).take_while(|k| is[(start + k) % n]).count();
-            if len > best {
-                (best, best_start) = (len, start);
-            }
-        }
-    }
-    (best > 0).then(|| (best_start as f64 + (best as f64 - 1.0) / 2.0).rem_euclid(n as f64))
 }
 
 /// The command line that ran, as the README shows commands: `cargo run --release -- ARGS`
@@ -196,27 +117,6 @@ fn check_paths(a: &ReportArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Why a run counted nothing or failed, in words.
-fn failure(r: &LinkResult, want_ui: u64) -> String {
-    let k = &r.checker;
-    if r.lock_time.is_none() {
-        "never locked".into()
-    } else if r.counted_ui < want_ui {
-        format!("counted {} of {want_ui} UI", r.counted_ui)
-    } else if k.slips > 0 {
-        format!("{} cycle slips", k.slips)
-    } else if k.bit_errors > 0 {
-        format!("{} bit errors", k.bit_errors)
-    } else {
-        format!("{} checker resyncs", k.resyncs)
-    }
-}
-
-/// Bits the checker compared in a run.
-fn bits(r: &LinkResult) -> u64 {
-    2 * r.checker.symbols_checked
-}
-
 /// The median, 90th percentile and worst lock time of a row (a percentile that falls on
 /// a run that never locked is not measured), and how many runs never locked.
 fn lock_cells(times: &mut [Option<u64>], lock_ui: u64) -> ([String; 3], usize) {
@@ -264,12 +164,11 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
     check_paths(a)?;
     let ran = command_line(std::env::args().skip(1));
     let t0 = Instant::now();
-    let (seeds, ppm_ui, jtol_ui) = if a.quick {
-        (20u64, 1_000_000u64, 400_000u64)
-    } else {
-        (100, 10_000_000, 1_600_000)
-    };
-    let lock_ui = 30_000u64;
+    let plan = if a.quick { Plan::quick() } else { Plan::full() };
+    let (seeds, ppm_ui, jtol_ui, lock_ui) = (plan.seeds, plan.ppm_ui, plan.jtol_ui, plan.lock_ui);
+    let fig = cdr::measure(&plan, &mut |what| {
+        eprintln!("{what} done ({:.0} s)", t0.elapsed().as_secs_f64())
+    });
     let d = cporx_spec::CdrParams::default();
     let mut missing: Vec<String> = vec![];
     let mut md = String::new();
@@ -292,7 +191,6 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
     );
 
     // ---- lock time ----
-    let channels = ["ideal", "cpo", "short", "mr"];
     let _ = writeln!(
         md,
         "**Lock time** from a random initial PI code ({seeds} seeds per row, {lock_ui} UI each; lock = first UI with the lock flag set; target < 5,000 UI):\n"
@@ -302,22 +200,9 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
         "| channel | ppm | median (UI) | 90th pct (UI) | worst (UI) | never locked (of {seeds}) |"
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|");
-    let mut lock_jobs = vec![];
-    for ch in channels {
-        lock_jobs.push((ch, 0.0));
-    }
-    lock_jobs.push(("short", 300.0));
-    lock_jobs.push(("short", -300.0));
-    for (ch, ppm) in &lock_jobs {
-        let runs: Vec<u64> = (0..seeds).collect();
-        let mut times: Vec<Option<u64>> = par_map(&runs, |&s| {
-            let mut c = base(ch, lock_ui);
-            c.afe.seed = 1000 + s;
-            c.afe.ppm = *ppm;
-            c.writes = vec![(CFG_PHASE, seeded_phase(s) as i32)];
-            c.settle_ui = lock_ui; // no counting needed
-            run(&c).lock_time
-        });
+    for row in &fig.lock {
+        let (ch, ppm) = (row.channel, row.ppm);
+        let mut times = row.times.clone();
         let (cells, never) = lock_cells(&mut times, lock_ui);
         for (c, what) in cells.iter().zip(["median", "90th pct", "worst"]) {
             if c.starts_with("not measured") {
@@ -329,10 +214,6 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
             "| `{ch}` | {ppm} | {} | {} | {} | {never} |",
             cells[0], cells[1], cells[2]
         );
-        eprintln!(
-            "lock time {ch} {ppm} ppm done ({:.0} s)",
-            t0.elapsed().as_secs_f64()
-        );
     }
 
     // ---- frequency offset ----
@@ -343,16 +224,8 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
     );
     let _ = writeln!(md, "| offset (ppm) | lock (UI) | cycle slips | bit errors | BER | tracked (ppm, integral register) |");
     let _ = writeln!(md, "|---|---|---|---|---|---|");
-    let ppms = [
-        100.0, -100.0, 300.0, -300.0, 1000.0, -1000.0, 2000.0, -2000.0, 3000.0, -3000.0,
-    ];
-    let res = par_map(&ppms, |&ppm| {
-        let mut c = base("short", ppm_ui);
-        c.afe.ppm = ppm;
-        c.afe.seed = 77;
-        c.writes = vec![(CFG_PHASE, 40)];
-        run(&c)
-    });
+    let ppms: Vec<f64> = fig.ppm.iter().map(|x| x.0).collect();
+    let res: Vec<LinkResult> = fig.ppm.iter().map(|x| x.1.clone()).collect();
     let counted = |r: &LinkResult| r.lock_time.is_some() && bits(r) > 0;
     let clean = |r: &LinkResult| counted(r) && r.checker.slips == 0 && r.checker.bit_errors == 0;
     // the largest |offset| such that every row at or below it is clean
@@ -376,7 +249,6 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
             "none (not even +-100 ppm)".to_string()
         }
     );
-    eprintln!("ppm done ({:.0} s)", t0.elapsed().as_secs_f64());
 
     // ---- locked phase vs best phase ----
     let _ = writeln!(
@@ -385,28 +257,9 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
     );
     let _ = writeln!(md, "| channel | best code (least MSE, open loop) | error-free codes (open loop) | centre of the error-free run | locked mean code | RMS spread (steps) | locked - best (steps of 1/128 UI) | locked - centre |");
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
-    for ch in channels {
-        let mut c = base(ch, 20_000);
-        c.afe.seed = 5;
-        let codes: Vec<u8> = (0..(1u32 << PI_BITS)).map(|c| c as u8).collect();
-        let sweep: Vec<(u8, LinkResult)> = par_map(&codes, |&code| {
-            sweep_phase(&c, std::iter::once(code)).remove(0)
-        });
-        let best = sweep
-            .iter()
-            .filter(|(_, r)| r.counted_ui > 0)
-            .min_by(|a, b| a.1.mse.total_cmp(&b.1.mse))
-            .map(|x| x.0);
-        let open: Vec<u8> = sweep
-            .iter()
-            .filter(|(_, r)| r.checker.symbols_checked > 10_000 && r.checker.symbol_errors == 0)
-            .map(|x| x.0)
-            .collect();
-        let centre = eye_centre(&open);
-        let mut lc = base(ch, 1_000_000);
-        lc.afe.seed = 6;
-        lc.writes = vec![(CFG_PHASE, 64)];
-        let r = run(&lc);
+    for row in &fig.phase {
+        let (ch, best, open, centre, r) =
+            (row.channel, row.best, &row.open, row.centre, &row.locked);
         let best_s = best.map_or_else(
             || not_measured("no code counted a sample"),
             |b| b.to_string(),
@@ -434,7 +287,6 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
                 open.len()
             );
         }
-        eprintln!("phase {ch} done ({:.0} s)", t0.elapsed().as_secs_f64());
     }
 
     // ---- jitter tolerance ----
@@ -450,59 +302,10 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
         "| SJ frequency (MHz) | SJ frequency (cycles per UI) | tolerated amplitude (UI pp) | BER at that amplitude (count, two-sided 95 % interval) |"
     );
     let _ = writeln!(md, "|---|---|---|---|");
-    let freqs_mhz = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0];
-    let max_amp = 40.0f64;
-    let jt = par_map(&freqs_mhz, |&f| {
-        let fui = f * 1e6 / (BAUD_GBD * 1e9);
-        let run_at = |amp: f64| {
-            let mut c = base("short", jtol_ui + 12_000);
-            c.afe.sj_amp_ui = amp;
-            c.afe.sj_freq_per_ui = fui;
-            c.afe.seed = 99;
-            c.writes = vec![(CFG_PHASE, 0)];
-            run(&c)
-        };
-        let passes = |r: &LinkResult| {
-            r.lock_time.is_some()
-                && r.checker.slips == 0
-                && r.checker.bit_errors == 0
-                && r.checker.resyncs == 0
-                && r.counted_ui >= jtol_ui
-        };
-        let top = run_at(max_amp);
-        if passes(&top) {
-            return (fui, Ok((max_amp, top)), true);
-        }
-        let (mut lo, mut hi) = (0.0f64, max_amp);
-        let mut best: Option<(f64, LinkResult)> = None;
-        let mut last_fail = (max_amp, top);
-        while hi - lo > 0.02 * hi.max(0.05) {
-            let mid = 0.5 * (lo + hi);
-            let r = run_at(mid);
-            if passes(&r) {
-                lo = mid;
-                best = Some((mid, r));
-            } else {
-                hi = mid;
-                last_fail = (mid, r);
-            }
-        }
-        match best {
-            Some(b) => (fui, Ok(b), false),
-            None => {
-                let (amp, r) = last_fail;
-                let why = format!(
-                    "no amplitude passed, down to {:.4} UI pp: {}",
-                    2.0 * amp,
-                    failure(&r, jtol_ui)
-                );
-                (fui, Err(why), false)
-            }
-        }
-    });
     let mut pts = vec![];
-    for (f, (fui, res, capped)) in freqs_mhz.iter().zip(&jt) {
-        match res {
+    for row in &fig.jtol {
+        let (f, fui, capped) = (&row.freq_mhz, row.freq_per_ui, &row.capped);
+        match &row.result {
             Ok((amp, r)) => {
                 let _ = writeln!(
                     md,
@@ -586,6 +389,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cporx_link::closed_loop::cdr::failure;
 
     #[test]
     fn links_are_relative_to_the_markdown_file() {

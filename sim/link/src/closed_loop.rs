@@ -21,6 +21,8 @@
 //! * locked phase: circular mean and RMS spread of the PI code over the counted cycles;
 //! * frequency: the CDR's integral register converted to ppm.
 
+pub mod cdr;
+
 use crate::afe::{Afe, AfeConfig, AfeError};
 use crate::loop_checker::{CheckerStats, Prbs13qChecker};
 use crate::pulse::PulseResponse;
