@@ -48,3 +48,4 @@ pub mod taps;
 pub mod touchstone;
 pub mod vcd_out;
 pub mod verilator;
+pub mod verilator_block;
