@@ -1,14 +1,53 @@
-//! Verilog export of the receive top. rust-hdl names the top module `top`; every
-//! sub-block becomes its own module (`top$ffe`, ...) in the same file.
+//! Verilog export of the receive top and of each receive block alone. rust-hdl names the
+//! top module `top`; every sub-block becomes its own module (`top$ffe`, ...) in the same
+//! file. A block exported alone has exactly its own ports (ffe.rs, slicer.rs, cdr.rs
+//! list them), so it can be simulated and tested without the rest of the datapath
+//! (verif/tests/ffe.rs, slicer.rs, cdr.rs).
 
-use crate::RxTop;
+use crate::{Cdr, Ffe, Levels, Lms, RxTop, Slicer};
 use cporx_spec::{ParamError, RxParams};
 use rust_hdl::prelude::*;
 
+/// The Verilog text of a connected block (rust-hdl's checks of connectivity, logic loops
+/// and writes to inputs run in `connect_all` and `generate_verilog`).
+fn verilog_of<B: Block>(mut b: B) -> String {
+    b.connect_all();
+    generate_verilog(&b)
+}
+
 /// The Verilog text of the receive top for `p`.
 pub fn rx_top_verilog(p: &RxParams) -> Result<String, ParamError> {
-    let mut top = RxTop::new(p)?;
-    top.connect_all();
-    // rust-hdl's checks (connectivity, logic loops, write-to-input) run here.
-    Ok(generate_verilog(&top))
+    Ok(verilog_of(RxTop::new(p)?))
+}
+
+/// The Verilog text of the FFE alone for `p` (module `top`; ports `clock`, `rst`,
+/// `cfg_we`, `cfg_addr`, `cfg_data`, `adc$j`, `y$j`).
+pub fn ffe_verilog(p: &RxParams) -> Result<String, ParamError> {
+    Ok(verilog_of(Ffe::new(p)?))
+}
+
+/// The Verilog text of the PAM-4 slicer alone for `p` (module `top`; ports `clock`,
+/// `rst`, `cfg_we`, `cfg_addr`, `cfg_data`, `y$j`, `symbol$j`, `gray$j`, `err$j`).
+pub fn slicer_verilog(p: &RxParams) -> Result<String, ParamError> {
+    Ok(verilog_of(Slicer::new(p)?))
+}
+
+/// The Verilog text of the CDR alone for `p` (module `top`; ports `clock`, `rst`,
+/// `cfg_we`, `cfg_addr`, `cfg_data`, `symbol$j`, `err$j`, `phase`, `lock`, `freq`).
+pub fn cdr_verilog(p: &RxParams) -> Result<String, ParamError> {
+    Ok(verilog_of(Cdr::new(p)?))
+}
+
+/// The Verilog text of the sign-sign LMS alone for `p` (module `top`; ports `clock`,
+/// `rst`, `cfg_we`, `cfg_addr`, `cfg_data`, `adc$j`, `err`, `enable`, `mu`, `freeze`,
+/// `wr_we`, `wr_addr`, `wr_data`).
+pub fn lms_verilog(p: &RxParams) -> Result<String, ParamError> {
+    Ok(verilog_of(Lms::new(p)?))
+}
+
+/// The Verilog text of the slicer-level adaptation alone for `p` (module `top`; ports
+/// `clock`, `rst`, `cfg_we`, `cfg_addr`, `cfg_data`, `symbol`, `err`, `enable`, `mu`,
+/// `wr_we`, `wr_addr`, `wr_data`).
+pub fn levels_verilog(p: &RxParams) -> Result<String, ParamError> {
+    Ok(verilog_of(Levels::new(p)?))
 }

@@ -62,7 +62,7 @@ pub struct LevelAcc {
     wide: Signal<Local, Bits<WIDE>>,
     e_wide: Signal<Local, Bits<WIDE>>,
     sum: Signal<Local, Bits<WIDE>>,
-    rounded: Signal<Local, Bits<LEV_ACC_BITS>>,
+    half_bit: Signal<Local, Bits<LEVEL_BITS>>,
     adr: Constant<Bits<CFG_ADDR_BITS>>,
     me: Constant<Bits<2>>,
     acc_msb: Constant<Bits<5>>,
@@ -76,7 +76,7 @@ pub struct LevelAcc {
     lo_wide: Constant<Bits<WIDE>>,
     hi: Constant<Bits<LEV_ACC_BITS>>,
     lo: Constant<Bits<LEV_ACC_BITS>>,
-    half: Constant<Bits<LEV_ACC_BITS>>,
+    half_at: Constant<Bits<5>>,
     reset_acc: Constant<Bits<LEV_ACC_BITS>>,
 }
 
@@ -99,7 +99,7 @@ impl LevelAcc {
             wide: Default::default(),
             e_wide: Default::default(),
             sum: Default::default(),
-            rounded: Default::default(),
+            half_bit: Default::default(),
             adr: konst((CFG_TARGET_BASE as usize + t) as u64),
             me: konst(t as u64),
             acc_msb: konst(LEV_ACC_BITS as u64 - 1),
@@ -113,7 +113,7 @@ impl LevelAcc {
             lo_wide: konst(raw(-128i64 << LEV_FRAC, WIDE)),
             hi: konst(raw(127i64 << LEV_FRAC, LEV_ACC_BITS)),
             lo: konst(raw(-128i64 << LEV_FRAC, LEV_ACC_BITS)),
-            half: konst(1u64 << (LEV_FRAC - 1)),
+            half_at: konst(LEV_FRAC as u64 - 1),
             reset_acc: konst(raw((reset_level as i64) << LEV_FRAC, LEV_ACC_BITS)),
         }
     }
@@ -125,7 +125,8 @@ impl Logic for LevelAcc {
         self.acc_r.clock.next = self.clock.val();
         self.wide.next = bit_cast::<WIDE, LEV_ACC_BITS>(self.acc_r.q.val());
         if self.acc_r.q.val().get_bit(self.acc_msb.val().index()) {
-            self.wide.next = bit_cast::<WIDE, LEV_ACC_BITS>(self.acc_r.q.val()) | self.ext_acc.val();
+            self.wide.next =
+                bit_cast::<WIDE, LEV_ACC_BITS>(self.acc_r.q.val()) | self.ext_acc.val();
         }
         self.e_wide.next = bit_cast::<WIDE, ERR_BITS>(self.err.val());
         if self.err.val().get_bit(self.err_msb.val().index()) {
@@ -135,11 +136,12 @@ impl Logic for LevelAcc {
         self.next.next = self.acc_r.q.val();
         if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
             // code << F: the 8-bit pattern in the top bits is its two's complement
-            self.next.next = bit_cast::<LEV_ACC_BITS, CFG_DATA_BITS>(self.cfg_data.val())
-                << self.frac_sh.val();
+            self.next.next =
+                bit_cast::<LEV_ACC_BITS, CFG_DATA_BITS>(self.cfg_data.val()) << self.frac_sh.val();
         } else if self.enable.val() && (self.symbol.val() == self.me.val()) {
             // saturate by signed compare: a >s b  <=>  (a ^ S) >u (b ^ S)
-            if (self.sum.val() ^ self.sign_wide.val()) > (self.hi_wide.val() ^ self.sign_wide.val()) {
+            if (self.sum.val() ^ self.sign_wide.val()) > (self.hi_wide.val() ^ self.sign_wide.val())
+            {
                 self.next.next = self.hi.val();
             } else if (self.sum.val() ^ self.sign_wide.val())
                 < (self.lo_wide.val() ^ self.sign_wide.val())
@@ -153,12 +155,15 @@ impl Logic for LevelAcc {
             self.next.next = self.reset_acc.val();
         }
         self.acc_r.d.next = self.next.val();
-        // round half up (cannot overflow: (127 + 1/2) 2^F < 2^(LEV_ACC_BITS-1))
-        self.rounded.next = self.next.val() + self.half.val();
+        // round half up: (a + 2^(F-1)) >> F = (a >> F) + a[F-1]; cannot overflow (at the
+        // top code 127 the accumulator is exactly 127 2^F, so a[F-1] = 0)
+        self.half_bit.next =
+            bit_cast::<LEVEL_BITS, 1>(self.next.val().get_bits::<1>(self.half_at.val().index()));
         self.code.next = self
-            .rounded
+            .next
             .val()
-            .get_bits::<LEVEL_BITS>(self.frac_sh.val().index());
+            .get_bits::<LEVEL_BITS>(self.frac_sh.val().index())
+            + self.half_bit.val();
     }
 }
 
@@ -194,16 +199,20 @@ pub struct Levels {
     we_r: DFF<Bit>,
     addr_r: DFF<Bits<CFG_ADDR_BITS>>,
     data_r: DFF<Bits<CFG_DATA_BITS>>,
-    l0: Signal<Local, Bits<9>>,
-    l1: Signal<Local, Bits<9>>,
-    l2: Signal<Local, Bits<9>>,
-    l3: Signal<Local, Bits<9>>,
-    m0: Signal<Local, Bits<9>>,
-    m1: Signal<Local, Bits<9>>,
-    m2: Signal<Local, Bits<9>>,
+    h0: Signal<Local, Bits<LEVEL_BITS>>,
+    h1: Signal<Local, Bits<LEVEL_BITS>>,
+    h2: Signal<Local, Bits<LEVEL_BITS>>,
+    h3: Signal<Local, Bits<LEVEL_BITS>>,
+    o0: Signal<Local, Bits<1>>,
+    o1: Signal<Local, Bits<1>>,
+    o2: Signal<Local, Bits<1>>,
+    o3: Signal<Local, Bits<1>>,
+    m0: Signal<Local, Bits<LEVEL_BITS>>,
+    m1: Signal<Local, Bits<LEVEL_BITS>>,
+    m2: Signal<Local, Bits<LEVEL_BITS>>,
     msb: Constant<Bits<3>>,
-    ext9: Constant<Bits<9>>,
-    one_sh: Constant<Bits<1>>,
+    top_bit: Constant<Bits<LEVEL_BITS>>,
+    one_at: Constant<Bits<3>>,
     one3: Constant<Bits<3>>,
     last: Constant<Bits<3>>,
     zero3: Constant<Bits<3>>,
@@ -247,16 +256,20 @@ impl Levels {
             we_r: Default::default(),
             addr_r: Default::default(),
             data_r: Default::default(),
-            l0: Default::default(),
-            l1: Default::default(),
-            l2: Default::default(),
-            l3: Default::default(),
+            h0: Default::default(),
+            h1: Default::default(),
+            h2: Default::default(),
+            h3: Default::default(),
+            o0: Default::default(),
+            o1: Default::default(),
+            o2: Default::default(),
+            o3: Default::default(),
             m0: Default::default(),
             m1: Default::default(),
             m2: Default::default(),
             msb: konst(LEVEL_BITS as u64 - 1),
-            ext9: konst(ext_mask(LEVEL_BITS, 9)),
-            one_sh: konst(1),
+            top_bit: konst(1u64 << (LEVEL_BITS - 1)),
+            one_at: konst(1),
             one3: konst(1),
             last: konst(LEV_PORT_REGS as u64 - 1),
             zero3: konst(0),
@@ -296,26 +309,77 @@ impl Logic for Levels {
         self.we_r.clock.next = self.clock.val();
         self.addr_r.clock.next = self.clock.val();
         self.data_r.clock.next = self.clock.val();
-        // the new targets, sign-extended to 9 bits, and their midpoints (floor)
-        self.l0.next = bit_cast::<9, LEVEL_BITS>(self.lvl[0].code.val());
+        // the midpoints, floor((a + b) / 2) = (a >> 1) + (b >> 1) + (a[0] & b[0]) with
+        // arithmetic shifts: exact in 8 bits (|a >> 1| <= 64), no 9-bit sum
+        self.h0.next = bit_cast::<LEVEL_BITS, 7>(
+            self.lvl[0]
+                .code
+                .val()
+                .get_bits::<7>(self.one_at.val().index()),
+        );
         if self.lvl[0].code.val().get_bit(self.msb.val().index()) {
-            self.l0.next = bit_cast::<9, LEVEL_BITS>(self.lvl[0].code.val()) | self.ext9.val();
+            self.h0.next = bit_cast::<LEVEL_BITS, 7>(
+                self.lvl[0]
+                    .code
+                    .val()
+                    .get_bits::<7>(self.one_at.val().index()),
+            ) | self.top_bit.val();
         }
-        self.l1.next = bit_cast::<9, LEVEL_BITS>(self.lvl[1].code.val());
+        self.o0.next = self.lvl[0].code.val().get_bits::<1>(0);
+        self.h1.next = bit_cast::<LEVEL_BITS, 7>(
+            self.lvl[1]
+                .code
+                .val()
+                .get_bits::<7>(self.one_at.val().index()),
+        );
         if self.lvl[1].code.val().get_bit(self.msb.val().index()) {
-            self.l1.next = bit_cast::<9, LEVEL_BITS>(self.lvl[1].code.val()) | self.ext9.val();
+            self.h1.next = bit_cast::<LEVEL_BITS, 7>(
+                self.lvl[1]
+                    .code
+                    .val()
+                    .get_bits::<7>(self.one_at.val().index()),
+            ) | self.top_bit.val();
         }
-        self.l2.next = bit_cast::<9, LEVEL_BITS>(self.lvl[2].code.val());
+        self.o1.next = self.lvl[1].code.val().get_bits::<1>(0);
+        self.h2.next = bit_cast::<LEVEL_BITS, 7>(
+            self.lvl[2]
+                .code
+                .val()
+                .get_bits::<7>(self.one_at.val().index()),
+        );
         if self.lvl[2].code.val().get_bit(self.msb.val().index()) {
-            self.l2.next = bit_cast::<9, LEVEL_BITS>(self.lvl[2].code.val()) | self.ext9.val();
+            self.h2.next = bit_cast::<LEVEL_BITS, 7>(
+                self.lvl[2]
+                    .code
+                    .val()
+                    .get_bits::<7>(self.one_at.val().index()),
+            ) | self.top_bit.val();
         }
-        self.l3.next = bit_cast::<9, LEVEL_BITS>(self.lvl[3].code.val());
+        self.o2.next = self.lvl[2].code.val().get_bits::<1>(0);
+        self.h3.next = bit_cast::<LEVEL_BITS, 7>(
+            self.lvl[3]
+                .code
+                .val()
+                .get_bits::<7>(self.one_at.val().index()),
+        );
         if self.lvl[3].code.val().get_bit(self.msb.val().index()) {
-            self.l3.next = bit_cast::<9, LEVEL_BITS>(self.lvl[3].code.val()) | self.ext9.val();
+            self.h3.next = bit_cast::<LEVEL_BITS, 7>(
+                self.lvl[3]
+                    .code
+                    .val()
+                    .get_bits::<7>(self.one_at.val().index()),
+            ) | self.top_bit.val();
         }
-        self.m0.next = self.l0.val() + self.l1.val();
-        self.m1.next = self.l1.val() + self.l2.val();
-        self.m2.next = self.l2.val() + self.l3.val();
+        self.o3.next = self.lvl[3].code.val().get_bits::<1>(0);
+        self.m0.next = self.h0.val()
+            + self.h1.val()
+            + bit_cast::<LEVEL_BITS, 1>(self.o0.val() & self.o1.val());
+        self.m1.next = self.h1.val()
+            + self.h2.val()
+            + bit_cast::<LEVEL_BITS, 1>(self.o1.val() & self.o2.val());
+        self.m2.next = self.h2.val()
+            + self.h3.val()
+            + bit_cast::<LEVEL_BITS, 1>(self.o2.val() & self.o3.val());
         // the write port: targets 0..3, then thresholds 0..2
         self.addr_r.d.next = self.a_t0.val();
         self.data_r.d.next = self.lvl[0].code.val();
@@ -330,13 +394,13 @@ impl Logic for Levels {
             self.data_r.d.next = self.lvl[3].code.val();
         } else if self.q_r.q.val() == self.k4.val() {
             self.addr_r.d.next = self.a_h0.val();
-            self.data_r.d.next = self.m0.val().get_bits::<LEVEL_BITS>(self.one_sh.val().index());
+            self.data_r.d.next = self.m0.val();
         } else if self.q_r.q.val() == self.k5.val() {
             self.addr_r.d.next = self.a_h1.val();
-            self.data_r.d.next = self.m1.val().get_bits::<LEVEL_BITS>(self.one_sh.val().index());
+            self.data_r.d.next = self.m1.val();
         } else if self.q_r.q.val() == self.last.val() {
             self.addr_r.d.next = self.a_h2.val();
-            self.data_r.d.next = self.m2.val().get_bits::<LEVEL_BITS>(self.one_sh.val().index());
+            self.data_r.d.next = self.m2.val();
         }
         self.we_r.d.next = self.enable.val();
         self.q_r.d.next = self.q_r.q.val() + self.one3.val();

@@ -115,7 +115,7 @@ pub struct LmsTap {
     wide: Signal<Local, Bits<WIDE>>,
     step: Signal<Local, Bits<WIDE>>,
     sum: Signal<Local, Bits<WIDE>>,
-    rounded: Signal<Local, Bits<LMS_ACC_BITS>>,
+    half_bit: Signal<Local, Bits<COEF_BITS>>,
     code: Signal<Local, Bits<COEF_BITS>>,
     x_nz: Signal<Local, Bit>,
     x_neg: Signal<Local, Bit>,
@@ -132,7 +132,7 @@ pub struct LmsTap {
     lo_wide: Constant<Bits<WIDE>>,
     hi: Constant<Bits<LMS_ACC_BITS>>,
     lo: Constant<Bits<LMS_ACC_BITS>>,
-    half: Constant<Bits<LMS_ACC_BITS>>,
+    half_at: Constant<Bits<5>>,
     reset_acc: Constant<Bits<LMS_ACC_BITS>>,
     zero_code: Constant<Bits<COEF_BITS>>,
 }
@@ -160,7 +160,7 @@ impl LmsTap {
             wide: Default::default(),
             step: Default::default(),
             sum: Default::default(),
-            rounded: Default::default(),
+            half_bit: Default::default(),
             code: Default::default(),
             x_nz: Default::default(),
             x_neg: Default::default(),
@@ -177,7 +177,7 @@ impl LmsTap {
             lo_wide: konst(raw(-128i64 << LMS_FRAC, WIDE)),
             hi: konst(raw(127i64 << LMS_FRAC, LMS_ACC_BITS)),
             lo: konst(raw(-128i64 << LMS_FRAC, LMS_ACC_BITS)),
-            half: konst(1u64 << (LMS_FRAC - 1)),
+            half_at: konst(LMS_FRAC as u64 - 1),
             reset_acc: konst(raw((reset_coef as i64) << LMS_FRAC, LMS_ACC_BITS)),
             zero_code: konst(0),
         }
@@ -228,13 +228,15 @@ impl Logic for LmsTap {
             self.next.next = self.reset_acc.val();
         }
         self.acc_r.d.next = self.next.val();
-        // round half up: the top COEF_BITS bits of next + 2^(F-1) (cannot overflow: the
-        // largest, (127 + 1/2) 2^F, is below 2^(LMS_ACC_BITS-1))
-        self.rounded.next = self.next.val() + self.half.val();
+        // round half up: (a + 2^(F-1)) >> F = (a >> F) + a[F-1]; cannot overflow (at the
+        // top code 127 the accumulator is exactly 127 2^F, so a[F-1] = 0)
+        self.half_bit.next =
+            bit_cast::<COEF_BITS, 1>(self.next.val().get_bits::<1>(self.half_at.val().index()));
         self.code.next = self
-            .rounded
+            .next
             .val()
-            .get_bits::<COEF_BITS>(self.frac_sh.val().index());
+            .get_bits::<COEF_BITS>(self.frac_sh.val().index())
+            + self.half_bit.val();
         self.sel.next = self.zero_code.val();
         if self.rr.val() == self.idx.val() {
             self.sel.next = self.code.val();

@@ -8,11 +8,14 @@
 //!   implement [`cporx_model::Receiver`], so the closed loop (cporx-link) runs them.
 //! * [`vcd_out`]: VCD writing with the `vcd` crate, signal names as in the exported
 //!   Verilog, and [`vcd_out::read_vcd`], which reads any VCD back into per-signal changes.
+//! * [`verilator_block`]: a generic harness for one exported block on named ports (the
+//!   per-block tests' Verilator), wide ports as `VlWide` words.
 //! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing.
 
 pub mod stimulus;
 pub mod vcd_out;
 pub mod verilator;
+pub mod verilator_block;
 
 use cporx_model::Receiver;
 use cporx_spec::{RxIn, RxOut};

@@ -165,7 +165,10 @@ mod tests {
             assert_eq!(writes, vec![(1, 0xC5), (24, 9)], "uart_div = {div}");
         }
         let e = UartRxModel::new(2).unwrap_err().to_string();
-        assert!(e.contains("bist.uart_div") && e.contains("3 ..= 65535"), "{e}");
+        assert!(
+            e.contains("bist.uart_div") && e.contains("3 ..= 65535"),
+            "{e}"
+        );
     }
 
     #[test]
