@@ -156,7 +156,7 @@ enum CaseError {
     Fatal(String),
 }
 
-/// The study over `inputs` (see [`super::inputs::inputs`]), reporting to `obs`.
+/// The study over `inputs` (see [`crate::study::inputs()`]), reporting to `obs`.
 pub fn run(inputs: &Inputs, o: &RunOpts, obs: &mut dyn Observer) -> Result<StudyReport, String> {
     o.study.validate()?;
     obs.inputs(inputs)?;
