@@ -359,3 +359,23 @@ pub fn jitter_tolerance(plan: &Plan) -> Vec<JtolRow> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eye_centre_and_circular_distance() {
+        // the longest run wraps through 127 -> 0: codes 120..=127 and 0..=7, centre 127.5
+        let open: Vec<u8> = (0..8).chain(120..128).chain(40..44).collect();
+        assert_eq!(eye_centre(&open), Some(127.5));
+        assert_eq!(eye_centre(&[10, 11, 12]), Some(11.0));
+        assert_eq!(eye_centre(&[]), None);
+        let all: Vec<u8> = (0..128).collect();
+        assert_eq!(eye_centre(&all), None);
+        assert_eq!(circ(1.0, 127.0), 2.0);
+        assert_eq!(circ(64.0, 0.0), 64.0);
+        assert_eq!((taps_for("mr"), taps_for("short")), (5, 3));
+        assert_eq!(Plan::quick().seeds, 20);
+    }
+}
