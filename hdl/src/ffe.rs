@@ -543,6 +543,9 @@ pub struct Ffe {
     pub adc: Vec<Signal<In, Bits<ADC_BITS>>>,
     /// lane j's FFE output, Q7.1 (-64.0 ..= 63.5), rounded half up and saturated
     pub y: Vec<Signal<Out, Bits<Y_BITS>>>,
+    /// this clock's ADC block as placed on the history bus (lane j at sample P-1-j), for the
+    /// adaptation: one port when `RxParams::adapt` is `Some`, none otherwise
+    pub blk_out: Vec<Signal<Out, Bits<HIST_BITS>>>,
     coef: Vec<FfeCoef>,
     lane: Vec<FfeLane>,
     hist_r: DFF<Bits<HIST_BITS>>,
@@ -579,6 +582,9 @@ impl Ffe {
             cfg_data: Default::default(),
             adc: (0..p.lanes).map(|_| Default::default()).collect(),
             y: (0..p.lanes).map(|_| Default::default()).collect(),
+            blk_out: (0..p.adapt.is_some() as usize)
+                .map(|_| Default::default())
+                .collect(),
             coef: p
                 .reset_coefs
                 .iter()
@@ -638,6 +644,9 @@ impl Logic for Ffe {
             self.lane[j].adc.next = self.adc[j].val();
             self.blk.next = self.blk.val() | self.lane[j].x_bus.val();
             self.y[j].next = self.lane[j].y.val();
+        }
+        for b in 0..self.blk_out.len() {
+            self.blk_out[b].next = self.blk.val();
         }
         // history: the older samples move up by one block, the new block enters at the
         // bottom; samples older than the last tap of lane 0 are dropped (mask)

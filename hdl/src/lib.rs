@@ -25,6 +25,7 @@
 //!   32-bit `Local`; the low 16 bits are the exact signed product (it fits in 14).
 //! The equivalence tests (cporx-verif) prove the workaround against Verilator.
 
+pub mod adapt;
 pub mod bist;
 pub mod cdr;
 pub mod export;

@@ -43,7 +43,7 @@
 //! `spec/src/rx_top.rs`, `spec/src/ports.rs`, tests `verif/tests/rx_top.rs` (and
 //! `verif/tests/equivalence.rs`, `verif/tests/power_up.rs`).
 
-use crate::{cdr::Cdr, ffe::Ffe, slicer::Slicer};
+use crate::{adapt::Adapt, cdr::Cdr, ffe::Ffe, slicer::Slicer};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
@@ -81,6 +81,8 @@ pub struct RxTop {
     pub slicer: Slicer,
     /// the CDR block (hdl/src/cdr.rs)
     pub cdr: Cdr,
+    /// the adaptation (hdl/src/adapt.rs): one when `RxParams::adapt` is `Some`, else none
+    pub adapt: Vec<Adapt>,
 }
 
 impl RxTop {
@@ -104,6 +106,7 @@ impl RxTop {
             ffe: Ffe::new(p)?,
             slicer: Slicer::new(p)?,
             cdr: Cdr::new(p)?,
+            adapt: Adapt::new(p)?.into_iter().collect(),
         })
     }
 }
@@ -136,6 +139,28 @@ impl Logic for RxTop {
         self.cdr.cfg_we.next = self.cfg_we.val();
         self.cdr.cfg_addr.next = self.cfg_addr.val();
         self.cdr.cfg_data.next = self.cfg_data.val();
+        // the adaptation's write ports take the FFE's and the slicer's write inputs in the
+        // clocks the bus does not write (the bus wins; a dropped port write comes again)
+        for a in 0..self.adapt.len() {
+            self.adapt[a].clock.next = self.clock.val();
+            self.adapt[a].rst.next = self.rst.val();
+            self.adapt[a].cfg_we.next = self.cfg_we.val();
+            self.adapt[a].cfg_addr.next = self.cfg_addr.val();
+            self.adapt[a].cfg_data.next = self.cfg_data.val();
+            self.adapt[a].symbol0.next = self.slicer.symbol[0].val();
+            self.adapt[a].err0.next = self.slicer.err[0].val();
+            self.adapt[a].blk.next = self.ffe.blk_out[a].val();
+            if !self.cfg_we.val() && self.adapt[a].ffe_we.val() {
+                self.ffe.cfg_we.next = true;
+                self.ffe.cfg_addr.next = self.adapt[a].ffe_addr.val();
+                self.ffe.cfg_data.next = self.adapt[a].ffe_data.val();
+            }
+            if !self.cfg_we.val() && self.adapt[a].slc_we.val() {
+                self.slicer.cfg_we.next = true;
+                self.slicer.cfg_addr.next = self.adapt[a].slc_addr.val();
+                self.slicer.cfg_data.next = self.adapt[a].slc_data.val();
+            }
+        }
         self.phase.next = self.cdr.phase.val();
         self.lock.next = self.cdr.lock.val();
         self.freq.next = self.cdr.freq.val();

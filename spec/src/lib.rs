@@ -44,7 +44,7 @@ pub use codes::*;
 pub use ffe::*;
 pub use levels::*;
 pub use lms::*;
-pub use params::{CdrParams, ParamError, RxParams};
+pub use params::{freeze_mask, AdaptParams, CdrParams, ParamError, RxParams};
 pub use ports::{LaneOut, RxIn, RxOut};
 pub use rx_top::*;
 pub use slicer::*;

@@ -55,6 +55,114 @@ pub struct RxParams {
     /// Clock recovery: gains, lock detector and initial phase after reset.
     #[serde(default)]
     pub cdr: CdrParams,
+    /// The adaptation loops (sign-sign LMS on the FFE taps, slicer levels): `None` (the
+    /// default) builds the fixed-tap receiver without them; `Some` builds both, with the
+    /// reset values of their control registers.
+    #[serde(default)]
+    pub adapt: Option<AdaptParams>,
+}
+
+/// Reset values of the adaptation's control registers (docs/numerics.md, "Adaptation in
+/// the receive top"): `CFG_ADAPT`, `CFG_ADAPT_MU`, `CFG_LMS_FREEZE`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdaptParams {
+    /// The LMS adapts the FFE taps (`CFG_ADAPT` bit 0).
+    pub lms_enable: bool,
+    /// The slicer levels adapt (`CFG_ADAPT` bit 1).
+    pub levels_enable: bool,
+    /// LMS step code 0 ..= 15: 2^-mu coefficient LSBs per update (`CFG_ADAPT_MU` 3:0).
+    pub lms_mu: u32,
+    /// Levels step code 0 ..= 15: e 2^-mu codes per update (`CFG_ADAPT_MU` 7:4).
+    pub levels_mu: u32,
+    /// The main tap m, 0 ..= n_taps - 1 (`CFG_LMS_FREEZE` 3:0).
+    pub main_tap: u32,
+    /// Hold tap m: the AGC and the levels own the gain (`CFG_LMS_FREEZE` bit 4).
+    pub freeze_main: bool,
+    /// Hold tap m - 1, the first pre-cursor: pins the phase the baud-rate CDR locks to
+    /// against the LMS (`CFG_LMS_FREEZE` bit 5).
+    pub freeze_pre: bool,
+    /// Hold tap m + 1 (`CFG_LMS_FREEZE` bit 6).
+    pub freeze_post: bool,
+}
+
+impl Default for AdaptParams {
+    /// Both loops on, LMS step 2^-6 LSB, levels step 2^-6, main tap 1 and the pre-cursor
+    /// held (docs/numerics.md, "Adaptation in the receive top").
+    fn default() -> Self {
+        AdaptParams {
+            lms_enable: true,
+            levels_enable: true,
+            lms_mu: 6,
+            levels_mu: 6,
+            main_tap: 1,
+            freeze_main: true,
+            freeze_pre: true,
+            freeze_post: false,
+        }
+    }
+}
+
+impl AdaptParams {
+    pub fn validate(&self, n_taps: usize) -> Result<(), ParamError> {
+        check_range(
+            "adapt.lms_mu",
+            self.lms_mu as i64,
+            0,
+            (1 << LMS_MU_BITS) - 1,
+            " (step code)",
+        )?;
+        check_range(
+            "adapt.levels_mu",
+            self.levels_mu as i64,
+            0,
+            (1 << LEV_MU_BITS) - 1,
+            " (step code)",
+        )?;
+        check_range(
+            "adapt.main_tap",
+            self.main_tap as i64,
+            0,
+            n_taps as i64 - 1,
+            " (tap index, below n_taps)",
+        )?;
+        Ok(())
+    }
+
+    /// The `CFG_ADAPT` register value.
+    pub fn ctrl(&self) -> u32 {
+        self.lms_enable as u32 | (self.levels_enable as u32) << 1
+    }
+
+    /// The `CFG_ADAPT_MU` register value.
+    pub fn mu(&self) -> u32 {
+        self.lms_mu | self.levels_mu << 4
+    }
+
+    /// The `CFG_LMS_FREEZE` register value.
+    pub fn freeze(&self) -> u32 {
+        self.main_tap
+            | (self.freeze_main as u32) << 4
+            | (self.freeze_pre as u32) << 5
+            | (self.freeze_post as u32) << 6
+    }
+}
+
+/// The LMS freeze mask (bit k holds tap k) a `CFG_LMS_FREEZE` value means: tap m when bit 4
+/// is set, m - 1 (when m >= 1) for bit 5, m + 1 (when m <= 14) for bit 6.
+pub fn freeze_mask(reg: u32) -> u16 {
+    let m = reg & 15;
+    let mut mask = 0u32;
+    if reg >> 4 & 1 == 1 {
+        mask |= 1 << m;
+    }
+    if reg >> 5 & 1 == 1 && m >= 1 {
+        mask |= 1 << (m - 1);
+    }
+    if reg >> 6 & 1 == 1 {
+        mask |= 1 << (m + 1);
+    }
+    (mask & 0xffff) as u16
 }
 
 /// Reset values of the CDR's configuration registers (docs/numerics.md, "CDR").
@@ -152,6 +260,7 @@ impl Default for RxParams {
             thresholds: [-32, 0, 32],
             targets: [-48, -16, 16, 48],
             cdr: CdrParams::default(),
+            adapt: None,
         }
     }
 }
@@ -263,7 +372,11 @@ impl RxParams {
                 " (Q7.1 code)",
             )?;
         }
-        self.cdr.validate()
+        self.cdr.validate()?;
+        if let Some(a) = &self.adapt {
+            a.validate(self.n_taps)?;
+        }
+        Ok(())
     }
 
     /// Legal but questionable settings, one sentence each naming the fields: slicer targets

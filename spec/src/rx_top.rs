@@ -16,6 +16,13 @@ const _: () = assert!(MAX_LANES == 1 << MAX_LANES_LOG2);
 /// Configuration bus: 5-bit address, 8-bit data (every configurable register is 8 bits).
 pub const CFG_ADDR_BITS: usize = 5;
 pub const CFG_DATA_BITS: usize = 8;
+/// Adaptation control (only with `RxParams::adapt`): bit 0 LMS enable, bit 1 levels enable.
+pub const CFG_ADAPT: u32 = 19;
+/// Adaptation steps: bits 3:0 the LMS step code, bits 7:4 the levels step code.
+pub const CFG_ADAPT_MU: u32 = 30;
+/// LMS freeze: bits 3:0 the main tap m, bit 4 holds m, bit 5 holds m - 1, bit 6 holds
+/// m + 1 (`params::freeze_mask`).
+pub const CFG_LMS_FREEZE: u32 = 31;
 /// Receive top (FFE then slicer): the symbol decided from sample x[n] appears on the
 /// outputs after clock edge n + LAT_TOP - 1 (i.e. `LAT_TOP` cycles after the edge that
 /// captured x[n] on the ADC port, counting that edge).
@@ -23,3 +30,5 @@ pub const LAT_TOP: usize = LAT_FFE + LAT_SLICER;
 
 const _: () = assert!(Y_BITS == CFG_DATA_BITS && COEF_BITS == CFG_DATA_BITS);
 const _: () = assert!(MAX_TAPS <= CFG_THRESH_BASE as usize);
+const _: () = assert!(CFG_ADAPT == CFG_THRESH_BASE + 3 && CFG_ADAPT < CFG_TARGET_BASE);
+const _: () = assert!(CFG_ADAPT_MU > CFG_PHASE && CFG_LMS_FREEZE < (1 << CFG_ADDR_BITS));

@@ -95,9 +95,30 @@ pub fn random_params(rng: &mut impl Rng, n_taps: usize, lanes: usize) -> RxParam
         thresholds: thr,
         targets: [0; 4].map(|_| rng.gen_range(llo..=lhi)),
         cdr: random_cdr(rng),
+        adapt: None,
     };
     p.validate().expect("generated params are legal");
     p
+}
+
+/// Random legal adaptation reset values (steps over their whole range, extremes
+/// included; the main tap anywhere below `n_taps`).
+pub fn random_adapt(rng: &mut impl Rng, n_taps: usize) -> AdaptParams {
+    let step = |rng: &mut dyn rand::RngCore| match rng.gen_range(0..4) {
+        0 => 0,
+        1 => 15,
+        _ => rng.gen_range(0..=15),
+    };
+    AdaptParams {
+        lms_enable: rng.gen_bool(0.8),
+        levels_enable: rng.gen_bool(0.8),
+        lms_mu: step(rng),
+        levels_mu: step(rng),
+        main_tap: rng.gen_range(0..n_taps as u32),
+        freeze_main: rng.gen_bool(0.5),
+        freeze_pre: rng.gen_bool(0.5),
+        freeze_post: rng.gen_bool(0.3),
+    }
 }
 
 /// Random legal CDR reset values (gains over their whole range, extremes included).
@@ -144,6 +165,14 @@ pub fn param_pool() -> Vec<RxParams> {
         pool.push(random_params(&mut rng, n, lanes));
     }
     pool.push(hot.with_lanes(8).expect("legal"));
+    // the adaptation built (LMS and levels with random reset registers): one lane, four
+    // lanes, and the largest design
+    for (n, lanes) in [(3, 1), (7, 4), (MAX_TAPS, 16)] {
+        let mut p = random_params(&mut rng, n, lanes);
+        p.adapt = Some(random_adapt(&mut rng, n));
+        p.validate().expect("generated params are legal");
+        pool.push(p);
+    }
     pool
 }
 
@@ -171,11 +200,13 @@ pub struct Case {
     pub resets: Vec<u16>,
 }
 
-/// A configuration address: any of the 32, weighted toward the CDR's registers.
+/// A configuration address: any of the 32, weighted toward the CDR's and the adaptation's
+/// registers.
 pub fn cfg_addr() -> impl Strategy<Value = u32> {
     prop_oneof![
         3 => 0u32..(1 << CFG_ADDR_BITS),
         2 => CFG_KP..=CFG_PHASE,
+        1 => prop::sample::select(vec![CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE]),
     ]
 }
 

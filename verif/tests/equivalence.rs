@@ -143,6 +143,10 @@ fn saturation_extremes_agree_and_saturate() {
         for coef in [clo, chi] {
             let coefs = vec![coef; p.n_taps];
             let mut stim = vec![RxIn::reset()];
+            if p.adapt.is_some() {
+                // the adaptation off: these taps and levels are held at the extremes
+                stim.push(RxIn::write(CFG_ADAPT, 0, 0));
+            }
             for (a, d) in RxParams::cfg_writes(&coefs, &[-128, 0, 127], &[-128, -1, 0, 127]) {
                 stim.push(RxIn::write(a, d, 0));
             }

@@ -21,6 +21,7 @@
 //! * [`Receiver`]: the one-cycle step every receive top implements (this model here, the
 //!   Verilator receivers in cporx-cosim, rust-hdl's simulator in cporx-verif).
 
+pub mod adapt;
 pub mod bist;
 pub mod cdr;
 pub mod ffe;
@@ -32,6 +33,7 @@ pub mod reference;
 pub mod rx_top;
 pub mod slicer;
 
+pub use adapt::AdaptModel;
 pub use cdr::CdrModel;
 pub use ffe::FfeModel;
 pub use levels::LevelsModel;

@@ -35,7 +35,7 @@
 //! `spec/src/rx_top.rs`, `spec/src/ports.rs`, tests `verif/tests/rx_top.rs` (and
 //! `verif/tests/equivalence.rs`, `verif/tests/power_up.rs`).
 
-use super::{CdrModel, FfeModel, SlicerModel};
+use super::{AdaptModel, CdrModel, FfeModel, SlicerModel};
 use cporx_spec::*;
 
 #[derive(Clone, Debug)]
@@ -44,6 +44,8 @@ pub struct RxTopModel {
     pub ffe: FfeModel,
     pub slicer: SlicerModel,
     pub cdr: CdrModel,
+    /// the adaptation (LMS, levels, their registers), when `RxParams::adapt` is `Some`
+    pub adapt: Option<AdaptModel>,
 }
 
 impl RxTopModel {
@@ -53,6 +55,7 @@ impl RxTopModel {
             ffe: FfeModel::new(p)?,
             slicer: SlicerModel::new(p)?,
             cdr: CdrModel::new(p)?,
+            adapt: AdaptModel::new(p)?,
         })
     }
 
@@ -76,10 +79,14 @@ impl RxTopModel {
     pub fn step(&mut self, i: &RxIn) -> RxOut {
         // Each block samples its upstream registers as they were before this edge.
         let (sym, err) = (self.slicer.symbol, self.slicer.err);
+        let (ffe_in, slicer_in) = match &mut self.adapt {
+            None => (*i, *i),
+            Some(a) => a.step(i, sym[0], err[0]),
+        };
         self.cdr.step(i, &sym, &err);
         let y_before = self.y_codes();
-        self.slicer.step(i, &y_before);
-        self.ffe.step(i);
+        self.slicer.step(&slicer_in, &y_before);
+        self.ffe.step(&ffe_in);
         self.outputs()
     }
 
@@ -107,6 +114,11 @@ impl RxTopModel {
     /// are in `self.slicer.symbol[..P]`). Same arithmetic as `step`.
     #[inline(always)]
     pub fn step_data(&mut self, adc: &[i32]) -> u8 {
+        if self.adapt.is_some() {
+            let mut i = RxIn::default();
+            i.adc[..adc.len()].copy_from_slice(adc);
+            return self.step(&i).phase;
+        }
         let (sym, err) = (self.slicer.symbol, self.slicer.err);
         self.cdr.step_data(&sym, &err);
         let y_before = self.y_codes();
