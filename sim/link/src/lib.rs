@@ -5,7 +5,9 @@
 //!
 //! Channels, from file to cursors:
 //! * [`touchstone`]: Touchstone 1.x reader, SDD21, passivity and port-map checks
-//! * [`pulse`]: SDD21 to pulse response (TX and RX filters), the one channel loader
+//! * [`pulse`]: the one pulse-response type ([`pulse::PulseResponse`], with the built-in
+//!   shapes and, from a measured channel, its [`pulse::Measurement`]), SDD21 to pulse
+//!   response (TX and RX filters), the one channel loader
 //! * [`isi`]: the demo's symbol-spaced ISI channel, noise and ADC (no pulse response)
 //!
 //! Equalizer and BER:
@@ -13,7 +15,8 @@
 //!   [`taps::train`]: least-squares training from data (the demo's)
 //! * [`stateye`]: statistical eye and BER of the fixed-point receiver, closed forms
 //! * [`montecarlo`]: Monte-Carlo BER through the bit-exact FFE and slicer on all cores
-//! * [`study`]: the co-packaging study's engine (fewest taps and ADC bits per channel)
+//! * [`study`]: the co-packaging study's engine: [`study::run`] runs the whole case loop
+//!   (fewest taps and ADC bits per channel) and reports to an observer
 //! * [`figure`]: rates from counts (BER with its count and 95 % interval; "not measured"
 //!   from zero samples)
 //!
@@ -24,7 +27,8 @@
 //!   cycle-slip detection (software; the BIST's RTL checker is modelled in
 //!   `cporx_model::bist::prbs_chk`)
 //! * [`closed_loop`]: AFE + receive top + checker, its measurements and the open-loop
-//!   phase sweep
+//!   phase sweep; [`closed_loop::cdr`] the CDR report's measurements (lock, tracking,
+//!   locked phase, jitter tolerance)
 
 pub mod afe;
 pub mod closed_loop;
