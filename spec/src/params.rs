@@ -87,8 +87,8 @@ pub struct AdaptParams {
 }
 
 impl Default for AdaptParams {
-    /// Both loops on, LMS step 2^-6 LSB, levels step 2^-6, main tap 1 and the pre-cursor
-    /// held (docs/numerics.md, "Adaptation in the receive top").
+    /// Both loops on, LMS step 2^-6 LSB, levels step 2^-6, main tap 1 held (the levels own
+    /// the gain), the pre-cursor free (docs/numerics.md, "Adaptation in the receive top").
     fn default() -> Self {
         AdaptParams {
             lms_enable: true,
@@ -97,7 +97,7 @@ impl Default for AdaptParams {
             levels_mu: 6,
             main_tap: 1,
             freeze_main: true,
-            freeze_pre: true,
+            freeze_pre: false,
             freeze_post: false,
         }
     }

@@ -94,6 +94,21 @@ pub struct LinkArgs {
     /// put the exported Verilog under Verilator in the loop instead of the model
     #[arg(long)]
     pub rtl: bool,
+    /// start from pass-through taps (main cursor at tap 1) and default levels, and let the
+    /// receiver adapt them itself: sign-sign LMS on the taps (main and first pre-cursor
+    /// held) and the slicer levels (docs/numerics.md, "Adaptation in the receive top")
+    #[arg(long)]
+    pub adapt: bool,
+    /// with --adapt: the LMS step code, 0 ..= 15 (2^-mu coefficient LSBs per update)
+    #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
+    pub lms_mu: Option<i64>,
+    /// with --adapt: the levels' step code, 0 ..= 15 (e 2^-mu codes per update)
+    #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
+    pub levels_mu: Option<i64>,
+    /// with --adapt: which taps the LMS holds, as the CFG_LMS_FREEZE register 0 ..= 127
+    /// (bits 3:0 the main tap m, bit 4 holds m, bit 5 m - 1, bit 6 m + 1; default 0x11)
+    #[arg(long, value_name = "REG", allow_negative_numbers = true)]
+    pub lms_freeze: Option<i64>,
     /// write a VCD of the run (model: the first --vcd-cycles cycles; with --rtl: every
     /// cycle, so --ui at most 200000); folder created if missing
     #[arg(long, value_name = "FILE")]
@@ -204,6 +219,43 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
         .map(|p| p as u32)
         .unwrap_or_else(|| cporx_link::closed_loop::seeded_phase(a.seed));
     c.writes = vec![(CFG_PHASE, phase0 as i32)];
+    if !a.adapt && (a.lms_mu.is_some() || a.levels_mu.is_some() || a.lms_freeze.is_some()) {
+        return Err(
+            "--lms-mu, --levels-mu and --lms-freeze set the adaptation: they need --adapt".into(),
+        );
+    }
+    if a.adapt {
+        let mut ad = AdaptParams::default();
+        if let Some(m) = a.lms_mu {
+            crate::cli::check_range("lms-mu", m as f64, 0.0, 15.0, "")?;
+            ad.lms_mu = m as u32;
+        }
+        if let Some(m) = a.levels_mu {
+            crate::cli::check_range("levels-mu", m as f64, 0.0, 15.0, "")?;
+            ad.levels_mu = m as u32;
+        }
+        if let Some(f) = a.lms_freeze {
+            crate::cli::check_range("lms-freeze", f as f64, 0.0, 127.0, "")?;
+            let f = f as u32;
+            ad.main_tap = f & 15;
+            ad.freeze_main = f >> 4 & 1 == 1;
+            ad.freeze_pre = f >> 5 & 1 == 1;
+            ad.freeze_post = f >> 6 & 1 == 1;
+            if ad.main_tap as usize >= a.taps {
+                return Err(format!(
+                    "--lms-freeze = {f:#x} names main tap {}: legal is 0 ..= {} (below --taps)",
+                    ad.main_tap,
+                    a.taps - 1
+                ));
+            }
+        }
+        // no offline help: pass-through taps, the default levels
+        let pass = RxParams::with_taps(a.taps, 1).map_err(|e| e.to_string())?;
+        c.rx.reset_coefs = pass.reset_coefs;
+        c.rx.thresholds = pass.thresholds;
+        c.rx.targets = pass.targets;
+        c.rx.adapt = Some(ad);
+    }
     c.validate().map_err(|e| e.to_string())?;
     Ok(c)
 }
@@ -298,12 +350,47 @@ pub fn print_result(a: &LinkArgs, c: &LinkConfig, r: &LinkResult, secs: f64) {
     );
 }
 
+/// With --adapt: the taps and levels the receiver found, against the MMSE taps the
+/// link analysis solves for the same channel (read from the model; the RTL has no
+/// read-back port, and the model equals it bit for bit: verif/tests/adapt.rs).
+fn print_adapted(
+    a: &LinkArgs,
+    c: &LinkConfig,
+    m: Option<&cporx_model::RxTopModel>,
+) -> Result<(), String> {
+    let mmse = cporx_link::closed_loop::rx_params_for(&c.afe, a.taps).map_err(|e| e.to_string())?;
+    let ad = c.rx.adapt.as_ref().expect("--adapt sets it");
+    println!(
+        "adaptation     : from pass-through taps {:?} and levels {:?}; LMS mu {}, main tap {}, held taps mask {:#06x}; levels mu {}",
+        c.rx.reset_coefs, c.rx.targets, ad.lms_mu, ad.main_tap, freeze_mask(ad.freeze()), ad.levels_mu
+    );
+    match m.and_then(|m| m.adapt.as_ref().map(|x| (m, x))) {
+        Some((m, x)) => {
+            println!(
+                "adapted taps   : {:?} (in the FFE: {:?}); MMSE codes for this channel {:?}",
+                x.lms.codes(),
+                m.ffe.c[..m.ffe.n_taps()].iter().map(|c| c.to_bits() as i32).collect::<Vec<_>>(),
+                mmse.reset_coefs
+            );
+            println!(
+                "adapted levels : targets {:?}, thresholds {:?} (default targets {:?})",
+                m.slicer.tgt, m.slicer.thr, mmse.targets
+            );
+        }
+        None => println!(
+            "adapted taps   : not read (the RTL has no read-back port; the model run without --rtl prints them)"
+        ),
+    }
+    Ok(())
+}
+
 pub fn run(a: &LinkArgs) -> Result<(), Fail> {
     let c = config(a)?;
     if let Some(p) = &a.vcd {
         out::check_writable(p)?;
     }
     let t = Instant::now();
+    let mut adapted: Option<cporx_model::RxTopModel> = None;
     let r = if a.rtl {
         let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
         eprintln!(
@@ -380,10 +467,19 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
                 );
                 r
             }
+            None if a.adapt => {
+                let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
+                let r = run_link(&c, &mut m, None).map_err(|e| e.to_string())?;
+                adapted = Some(m);
+                r
+            }
             None => cporx_link::closed_loop::run_link_model(&c).map_err(|e| e.to_string())?,
         }
     };
     print_result(a, &c, &r, t.elapsed().as_secs_f64());
+    if a.adapt {
+        print_adapted(a, &c, adapted.as_ref())?;
+    }
     match r.unmeasured(&c) {
         Some(why) => Err(Fail::NotMeasured(format!("BER: {why}"))),
         None => Ok(()),
@@ -439,10 +535,54 @@ mod tests {
                 &["--rtl", "--vcd", "x.vcd", "--ui", "300000"],
                 "--vcd with --rtl",
             ),
+            (&["--lms-mu", "3"], "they need --adapt"),
+            (&["--lms-freeze", "17"], "they need --adapt"),
+            (
+                &["--adapt", "--lms-mu", "16"],
+                "--lms-mu = 16 is out of range: legal is 0 ..= 15",
+            ),
+            (
+                &["--adapt", "--levels-mu", "-1"],
+                "--levels-mu = -1 is out of range: legal is 0 ..= 15",
+            ),
+            (
+                &["--adapt", "--lms-freeze", "128"],
+                "--lms-freeze = 128 is out of range: legal is 0 ..= 127",
+            ),
+            (
+                &["--adapt", "--taps", "3", "--lms-freeze", "20"],
+                "names main tap 4: legal is 0 ..= 2",
+            ),
         ] {
             let e = config(&args(flags)).unwrap_err();
             assert!(e.contains(want), "{flags:?}: {e}");
         }
+    }
+
+    #[test]
+    fn adapt_starts_from_pass_through_with_the_loops_on() {
+        let c = config(&args(&[
+            "--adapt",
+            "--taps",
+            "5",
+            "--lms-mu",
+            "4",
+            "--lms-freeze",
+            "18",
+        ]))
+        .unwrap();
+        assert_eq!(c.rx.reset_coefs, vec![0, 64, 0, 0, 0]);
+        assert_eq!(c.rx.targets, RxParams::default().targets);
+        let ad = c.rx.adapt.unwrap();
+        assert_eq!(
+            (ad.lms_enable, ad.levels_enable, ad.lms_mu, ad.main_tap),
+            (true, true, 4, 2)
+        );
+        assert!(ad.freeze_main && !ad.freeze_pre && !ad.freeze_post);
+        assert!(
+            config(&args(&[])).unwrap().rx.adapt.is_none(),
+            "fixed taps without --adapt"
+        );
     }
 
     #[test]

@@ -190,7 +190,7 @@ fn check_lanes(c: &Case) -> Result<Vec<RxOut>, TestCaseError> {
 const N_SAMPLES: usize = 1024;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn ffe_and_slicer_equal_the_references_1_lane(c in case(1, N_SAMPLES, false)) {
@@ -368,7 +368,7 @@ fn check_lms(lanes: usize, coefs: Vec<i32>, from_reset: bool, mut edges: Vec<Lms
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
     #[test]
     fn lms_equals_the_reference_1_lane((c, r, e) in lms_case(1)) { check_lms(1, c, r, e) }
     #[test]
@@ -412,7 +412,7 @@ fn levels_edge() -> impl Strategy<Value = LevelsIn> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
     #[test]
     fn levels_equal_the_reference(
         tgt in prop::array::uniform4(level()),
