@@ -100,7 +100,6 @@ fn pool() -> Vec<RxParams> {
         (4, 16),
         (8, 3),
         (16, MIN_TAPS),
-        (16, 6),
     ]
     .iter()
     .map(|&(lanes, n)| {
