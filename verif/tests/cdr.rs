@@ -354,7 +354,7 @@ fn cdr_model_rust_hdl_and_verilator_agree() {
         let model = run_model(p, &stim);
         let vl = sims[c.pool_index]
             .lock()
-            .unwrap()
+            .unwrap_or_else(|e| e.into_inner())
             .run(&stim)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         compare(&outs, &model, &vl, "verilator").map_err(fail)?;
@@ -434,7 +434,10 @@ fn cdr_frequency_saturates_and_agrees() {
             compare(
                 &outputs(),
                 &model,
-                &vl.lock().unwrap().run(&stim).unwrap(),
+                &vl.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .run(&stim)
+                    .unwrap(),
                 "verilator",
             )
             .unwrap();
@@ -488,7 +491,11 @@ fn cdr_impulse_latency_is_lat_cdr() {
         // with the symbols n mod 4, A(a[n-1]) != A(a[n+1]), so the clock's sum is not 0.
         let (base, _) = latency_base(lanes, 20);
         let at = base.len() - 12;
-        let quiet = vl.lock().unwrap().run(&base).unwrap();
+        let quiet = vl
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .run(&base)
+            .unwrap();
         assert!(quiet[5..]
             .windows(2)
             .all(|w| w[0][PHASE] == w[1][PHASE] && w[0][FREQ] == w[1][FREQ]));
@@ -496,7 +503,11 @@ fn cdr_impulse_latency_is_lat_cdr() {
             for e in [255, -255] {
                 let mut stim = base.clone();
                 stim[at][SYM0 + lanes + j] = to_raw(e, ERR_BITS) as u64;
-                let got = vl.lock().unwrap().run(&stim).unwrap();
+                let got = vl
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .run(&stim)
+                    .unwrap();
                 let d = differences(&quiet, &got);
                 let first = |k: usize| d.iter().find(|x| x.1 == k).map(|x| x.0);
                 let (ph, fr) = (first(PHASE).unwrap(), first(FREQ).unwrap());
@@ -536,13 +547,21 @@ fn cdr_lock_window_edges_on_the_rtl() {
             std::iter::repeat(cycle(false, false, 0, 0, &zeros.0, &zeros.1)).take(3 * w + 4),
         );
         let lock_at = |o: &[Slots], edge: usize| o[edge + 1][LOCK] == 1; // output after edge
-        let quiet = vl.lock().unwrap().run(&base).unwrap();
+        let quiet = vl
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .run(&base)
+            .unwrap();
         assert!(!lock_at(&quiet, w - 1) && lock_at(&quiet, w) && lock_at(&quiet, 2 * w));
         for j in 0..lanes {
             for (edge, window) in [(w - 4, 0), (w - 3, 1), (2 * w - 4, 1), (2 * w - 3, 2)] {
                 let mut stim = base.clone();
                 stim[edge + 1][SYM0 + lanes + j] = to_raw(-11, ERR_BITS) as u64;
-                let got = vl.lock().unwrap().run(&stim).unwrap();
+                let got = vl
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .run(&stim)
+                    .unwrap();
                 let decided: Vec<bool> = (1..=3).map(|k| lock_at(&got, k * w)).collect();
                 let mut want = vec![true; 3];
                 want[window] = false;

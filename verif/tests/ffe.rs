@@ -299,7 +299,7 @@ fn ffe_model_rust_hdl_and_verilator_agree() {
         let model = run_model(p, &stim);
         let vl = sims[c.pool_index]
             .lock()
-            .unwrap()
+            .unwrap_or_else(|e| e.into_inner())
             .run(&stim)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         compare(&outs, &model, &vl, "verilator").map_err(fail)?;
@@ -381,7 +381,10 @@ fn ffe_extremes_agree_and_saturate() {
         compare(
             &outs,
             &model,
-            &vl.lock().unwrap().run(&stim).unwrap(),
+            &vl.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .run(&stim)
+                .unwrap(),
             "verilator",
         )
         .unwrap();
@@ -418,12 +421,20 @@ fn ffe_impulse_latency_is_lat_ffe() {
         base.extend(
             std::iter::repeat(cycle(false, false, 0, 0, &vec![0; lanes])).take(LAT_FFE + n + 4),
         );
-        let quiet = vl.lock().unwrap().run(&base).unwrap();
+        let quiet = vl
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .run(&base)
+            .unwrap();
         for j in 0..lanes {
             for x in [31, -32] {
                 let mut stim = base.clone();
                 stim[at][ADC0 + j] = to_raw(x, ADC_BITS) as u64;
-                let got = vl.lock().unwrap().run(&stim).unwrap();
+                let got = vl
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .run(&stim)
+                    .unwrap();
                 let mut want: Vec<(usize, usize)> = (0..n)
                     .map(|k| (at + (j + k) / lanes + LAT_FFE - 1, (j + k) % lanes))
                     .collect();

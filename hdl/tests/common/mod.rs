@@ -100,11 +100,14 @@ pub fn verilated(
     static BUILDS: OnceLock<Mutex<Builds>> = OnceLock::new();
     let key = format!("{inputs:?}{outputs:?}{verilog}");
     let b: &'static Mutex<VerilatedBlock> = {
-        let mut map = BUILDS.get_or_init(Default::default).lock().unwrap();
+        let mut map = BUILDS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         map.entry(key)
             .or_insert_with(|| Box::leak(Box::new(Mutex::new(verilate(&verilog, inputs, outputs)))))
     };
-    b.lock().unwrap()
+    b.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Panic at the first cycle where `got` differs from `want`, naming the port.
