@@ -257,12 +257,20 @@ impl Case {
 fn sims() -> &'static [Mutex<VerilatedBlock>] {
     static SIMS: OnceLock<Vec<Mutex<VerilatedBlock>>> = OnceLock::new();
     SIMS.get_or_init(|| {
-        pool()
+        // one Verilator build for the whole pool
+        let designs: Vec<(String, PortList, PortList)> = pool()
             .iter()
             .map(|p| {
-                let v = cporx_hdl::export::ffe_verilog(p).unwrap();
-                Mutex::new(verilate(&v, &inputs(p), &outputs(p)))
+                (
+                    cporx_hdl::export::ffe_verilog(p).unwrap(),
+                    inputs(p),
+                    outputs(p),
+                )
             })
+            .collect();
+        verilate_group(&designs)
+            .into_iter()
+            .map(Mutex::new)
             .collect()
     })
 }
