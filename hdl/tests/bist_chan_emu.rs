@@ -256,6 +256,36 @@ fn chan_verilog(p: &BistParams) -> String {
     verilog_of(ChanEmu::new(&p.taps, p.noise_amp, &p.lane_seeds()).unwrap())
 }
 
+/// Full-scale taps and the largest noise: saturation both ways.
+fn chan_extreme(lanes: usize) -> BistParams {
+    BistParams {
+        lanes,
+        taps: vec![-128, 127, -128, 127],
+        noise_amp: 8,
+        noise_seed: 99,
+        ..Default::default()
+    }
+}
+
+/// Every design built with Verilator (one group build): the default channel at every
+/// Verilator lane count, the extreme one at 4 lanes.
+fn designs() -> Designs {
+    let mut v: Vec<BistParams> = VL_LANES
+        .iter()
+        .map(|&lanes| BistParams {
+            lanes,
+            ..Default::default()
+        })
+        .collect();
+    v.push(chan_extreme(4));
+    v.iter()
+        .map(|p| {
+            let (i, o) = chan_ports(p.lanes);
+            (chan_verilog(p), i, o)
+        })
+        .collect()
+}
+
 #[test]
 fn chan_emu_verilator_matches_model_and_rust_hdl() {
     let mut rng = StdRng::seed_from_u64(0xB157_0102);
@@ -265,18 +295,11 @@ fn chan_emu_verilator_matches_model_and_rust_hdl() {
             ..Default::default()
         }];
         if lanes == 4 {
-            // full-scale taps and the largest noise: saturation both ways
-            params.push(BistParams {
-                lanes,
-                taps: vec![-128, 127, -128, 127],
-                noise_amp: 8,
-                noise_seed: 99,
-                ..Default::default()
-            });
+            params.push(chan_extreme(lanes));
         }
         for p in params {
             let (ins, outs) = chan_ports(lanes);
-            let mut vl = verilated(chan_verilog(&p), &ins, &outs);
+            let mut vl = verilated(designs, chan_verilog(&p), &ins, &outs);
             let (mut e, mut m) = chan_pair(&p);
             let (mut stim, mut model, mut rh) = (vec![], vec![], vec![]);
             for _ in 0..1200 {
@@ -315,7 +338,7 @@ fn chan_emu_impulse_latency_is_lat_chan_on_the_rtl() {
         };
         let taps = p.taps.clone();
         let (ins, outs) = chan_ports(lanes);
-        let mut vl = verilated(chan_verilog(&p), &ins, &outs);
+        let mut vl = verilated(designs, chan_verilog(&p), &ins, &outs);
         let mut base = vec![vec![0u64; lanes + 1]];
         base[0][0] = 1;
         base.extend(std::iter::repeat(vec![0u64; lanes + 1]).take(20));

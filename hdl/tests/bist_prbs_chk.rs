@@ -152,6 +152,17 @@ fn chk_ports(lanes: usize) -> (PortList, PortList) {
     (ins, outs)
 }
 
+/// Every design built with Verilator (one group build).
+fn designs() -> Designs {
+    VL_LANES
+        .iter()
+        .map(|&l| {
+            let (i, o) = chk_ports(l);
+            (verilog_of(PrbsChk::new(l).unwrap()), i, o)
+        })
+        .collect()
+}
+
 fn slots_of(o: &PrbsChkOut) -> Vec<u64> {
     vec![
         o.bit_errs as u64,
@@ -166,7 +177,12 @@ fn prbs_chk_verilator_matches_model_and_rust_hdl() {
     let mut rng = StdRng::seed_from_u64(0xB157_0104);
     for lanes in VL_LANES {
         let (ins, outs) = chk_ports(lanes);
-        let mut vl = verilated(verilog_of(PrbsChk::new(lanes).unwrap()), &ins, &outs);
+        let mut vl = verilated(
+            designs,
+            verilog_of(PrbsChk::new(lanes).unwrap()),
+            &ins,
+            &outs,
+        );
         let mut k = ready(PrbsChk::new(lanes).unwrap());
         let mut m = PrbsChkModel::with_lanes(lanes).unwrap();
         let mut src = Prbs13q::new();
@@ -216,7 +232,12 @@ fn prbs_chk_verilator_matches_model_and_rust_hdl() {
 fn prbs_chk_latencies_on_the_rtl() {
     for lanes in VL_LANES {
         let (ins, outs) = chk_ports(lanes);
-        let mut vl = verilated(verilog_of(PrbsChk::new(lanes).unwrap()), &ins, &outs);
+        let mut vl = verilated(
+            designs,
+            verilog_of(PrbsChk::new(lanes).unwrap()),
+            &ins,
+            &outs,
+        );
         let mut src = Prbs13q::new();
         let clean: Vec<Vec<u64>> = (0..60)
             .map(|c| {

@@ -84,6 +84,17 @@ fn gen_ports(lanes: usize) -> (PortList, PortList) {
     )
 }
 
+/// Every design built with Verilator (one group build).
+fn designs() -> Designs {
+    VL_LANES
+        .iter()
+        .map(|&l| {
+            let (i, o) = gen_ports(l);
+            (verilog_of(PrbsGen::new(l).unwrap()), i, o)
+        })
+        .collect()
+}
+
 /// Random resets and inject toggles from power-up: (rst, inject) per cycle.
 fn gen_stimulus(rng: &mut StdRng, cycles: usize) -> Vec<Vec<u64>> {
     let mut inject = false;
@@ -103,7 +114,12 @@ fn prbs_gen_verilator_matches_model_and_rust_hdl() {
     let mut rng = StdRng::seed_from_u64(0xB157_0101);
     for lanes in VL_LANES {
         let (ins, outs) = gen_ports(lanes);
-        let mut vl = verilated(verilog_of(PrbsGen::new(lanes).unwrap()), &ins, &outs);
+        let mut vl = verilated(
+            designs,
+            verilog_of(PrbsGen::new(lanes).unwrap()),
+            &ins,
+            &outs,
+        );
         let stim = gen_stimulus(&mut rng, 3000);
         let mut m = PrbsGenModel::with_lanes(lanes).unwrap();
         let model: Vec<Vec<u64>> = stim
@@ -143,7 +159,12 @@ fn prbs_gen_verilator_matches_model_and_rust_hdl() {
 fn prbs_gen_inject_latency_on_the_rtl() {
     for lanes in VL_LANES {
         let (ins, outs) = gen_ports(lanes);
-        let mut vl = verilated(verilog_of(PrbsGen::new(lanes).unwrap()), &ins, &outs);
+        let mut vl = verilated(
+            designs,
+            verilog_of(PrbsGen::new(lanes).unwrap()),
+            &ins,
+            &outs,
+        );
         let mut base = vec![vec![1, 0]];
         base.extend(std::iter::repeat(vec![0, 0]).take(40));
         let quiet = vl.run(&base).unwrap();

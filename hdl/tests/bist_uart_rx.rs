@@ -27,6 +27,15 @@ fn rx_ports() -> (PortList, PortList) {
     )
 }
 
+/// Every design built with Verilator (one group build): these divisors.
+fn designs() -> Designs {
+    let (i, o) = rx_ports();
+    [2u32, 3, 7, 16]
+        .iter()
+        .map(|&d| (verilog_of(UartRx::new(d).unwrap()), i.clone(), o.clone()))
+        .collect()
+}
+
 fn slots_out(w: &CfgWrite) -> Vec<u64> {
     vec![w.we as u64, w.addr as u64, w.data as u64]
 }
@@ -102,7 +111,7 @@ fn uart_rx_rust_hdl_and_verilator_match_model_every_cycle() {
     let mut rng = StdRng::seed_from_u64(0xB157_0106);
     let (ins, outs) = rx_ports();
     for div in [2u32, 3, 7, 16] {
-        let mut vl = verilated(verilog_of(UartRx::new(div).unwrap()), &ins, &outs);
+        let mut vl = verilated(designs, verilog_of(UartRx::new(div).unwrap()), &ins, &outs);
         for run in 0..3 {
             let line = random_line(&mut rng, div as usize, 120);
             let mut m = UartRxModel::new(div).unwrap();
@@ -142,7 +151,12 @@ fn uart_rx_write_strobe_timing_on_the_rtl() {
     let (ins, outs) = rx_ports();
     // (not 2: see uart_rx_receives_a_write_at_the_smallest_divisor)
     for div in [3usize, 7, 16] {
-        let mut vl = verilated(verilog_of(UartRx::new(div as u32).unwrap()), &ins, &outs);
+        let mut vl = verilated(
+            designs,
+            verilog_of(UartRx::new(div as u32).unwrap()),
+            &ins,
+            &outs,
+        );
         for gap in [0usize, 1, 5] {
             // reset, then one idle-high clock (`prev` resets low: a line low right after
             // the reset starts nothing)

@@ -152,6 +152,17 @@ fn uart_ports() -> (PortList, PortList) {
     (ins, outs)
 }
 
+/// (uart_div, report_interval) of the designs built with Verilator (one group build).
+const VL_DESIGNS: [(u32, u32); 3] = [(2, 2), (3, 700), (5, 65_000)];
+
+fn designs() -> Designs {
+    let (i, o) = uart_ports();
+    VL_DESIGNS
+        .iter()
+        .map(|&(d, r)| (verilog_of(UartTx::new(d, r).unwrap()), i.clone(), o.clone()))
+        .collect()
+}
+
 fn slots_in(i: &UartIn) -> Vec<u64> {
     vec![
         i.rst as u64,
@@ -171,8 +182,13 @@ fn slots_out(o: &UartOut) -> Vec<u64> {
 fn uart_tx_verilator_matches_model_and_rust_hdl() {
     let mut rng = StdRng::seed_from_u64(0xB157_0105);
     let (ins, outs) = uart_ports();
-    for (div, interval) in [(2u32, 2u32), (3, 700), (5, 65_000)] {
-        let mut vl = verilated(verilog_of(UartTx::new(div, interval).unwrap()), &ins, &outs);
+    for (div, interval) in VL_DESIGNS {
+        let mut vl = verilated(
+            designs,
+            verilog_of(UartTx::new(div, interval).unwrap()),
+            &ins,
+            &outs,
+        );
         let mut u = ready(UartTx::new(div, interval).unwrap());
         let mut m = UartTxModel::with(div, interval).unwrap();
         let mut i = UartIn::default();
@@ -207,7 +223,12 @@ fn uart_tx_latencies_on_the_rtl() {
     let (ins, outs) = uart_ports();
     // (the design of the comparison above: one build)
     let (div, interval) = (3u32, 700u32);
-    let mut vl = verilated(verilog_of(UartTx::new(div, interval).unwrap()), &ins, &outs);
+    let mut vl = verilated(
+        designs,
+        verilog_of(UartTx::new(div, interval).unwrap()),
+        &ins,
+        &outs,
+    );
     let mut base = vec![slots_in(&UartIn {
         rst: true,
         ..Default::default()

@@ -11,9 +11,8 @@
 #![allow(dead_code)]
 
 use cporx_hdl::bist::{ChanEmu, PrbsChk, PrbsGen, UartRx, UartTx};
-use cporx_sim::verilator_block::VerilatedBlock;
+use cporx_sim::verilator_block::{BlockSpec, VerilatedBlock};
 use rust_hdl::prelude::*;
-use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 pub const MAX_ITERS: usize = 1000;
@@ -88,26 +87,57 @@ pub fn verilate(verilog: &str, inputs: &PortList, outputs: &PortList) -> Verilat
     VerilatedBlock::build(verilog, &i, &o).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The Verilator build of `verilog` on these ports, shared by every test of the binary
-/// (built once; the tests run in parallel threads and would otherwise build it twice).
-/// The guard serializes the tests that use the same design.
+/// Every design a test binary simulates with Verilator: (Verilog, inputs, outputs).
+pub type Designs = Vec<(String, PortList, PortList)>;
+
+/// The Verilator simulator of `verilog` on these ports, from ONE group build of all the
+/// designs `all` lists (cporx_sim::verilator_block::VerilatedBlock::build_group: one
+/// compile of the Verilator runtime for the binary), built on first use and shared by
+/// every test of the binary. The guard serializes the tests that use the same design.
+/// Panics if `all` does not list the design.
 pub fn verilated(
+    all: fn() -> Designs,
     verilog: String,
     inputs: &PortList,
     outputs: &PortList,
 ) -> MutexGuard<'static, VerilatedBlock> {
-    type Builds = HashMap<String, &'static Mutex<VerilatedBlock>>;
-    static BUILDS: OnceLock<Mutex<Builds>> = OnceLock::new();
-    let key = format!("{inputs:?}{outputs:?}{verilog}");
-    let b: &'static Mutex<VerilatedBlock> = {
-        let mut map = BUILDS
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        map.entry(key)
-            .or_insert_with(|| Box::leak(Box::new(Mutex::new(verilate(&verilog, inputs, outputs)))))
-    };
-    b.lock().unwrap_or_else(|e| e.into_inner())
+    static GROUP: OnceLock<Vec<(String, Mutex<VerilatedBlock>)>> = OnceLock::new();
+    let key = |v: &str, i: &PortList, o: &PortList| format!("{i:?}{o:?}{v}");
+    let group = GROUP.get_or_init(|| {
+        let designs = all();
+        let lists: Vec<(Vec<(&str, usize)>, Vec<(&str, usize)>)> = designs
+            .iter()
+            .map(|(_, i, o)| {
+                (
+                    i.iter().map(|(n, w)| (n.as_str(), *w)).collect(),
+                    o.iter().map(|(n, w)| (n.as_str(), *w)).collect(),
+                )
+            })
+            .collect();
+        let specs: Vec<BlockSpec> = designs
+            .iter()
+            .zip(&lists)
+            .map(|((v, _, _), (i, o))| BlockSpec {
+                verilog: v,
+                inputs: i,
+                outputs: o,
+            })
+            .collect();
+        let built = VerilatedBlock::build_group(&specs).unwrap_or_else(|e| panic!("{e}"));
+        designs
+            .iter()
+            .zip(built)
+            .map(|((v, i, o), b)| (key(v, i, o), Mutex::new(b)))
+            .collect()
+    });
+    let k = key(&verilog, inputs, outputs);
+    group
+        .iter()
+        .find(|(g, _)| *g == k)
+        .expect("the design is listed in the test file's `designs()`")
+        .1
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
 }
 
 /// Panic at the first cycle where `got` differs from `want`, naming the port.
