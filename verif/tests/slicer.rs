@@ -97,12 +97,20 @@ fn pool() -> Vec<RxParams> {
 fn sims() -> &'static [Mutex<VerilatedBlock>] {
     static SIMS: OnceLock<Vec<Mutex<VerilatedBlock>>> = OnceLock::new();
     SIMS.get_or_init(|| {
-        pool()
+        // one Verilator build for the whole pool
+        let designs: Vec<(String, PortList, PortList)> = pool()
             .iter()
             .map(|p| {
-                let v = cporx_hdl::export::slicer_verilog(p).unwrap();
-                Mutex::new(verilate(&v, &inputs(p), &outputs(p)))
+                (
+                    cporx_hdl::export::slicer_verilog(p).unwrap(),
+                    inputs(p),
+                    outputs(p),
+                )
             })
+            .collect();
+        verilate_group(&designs)
+            .into_iter()
+            .map(Mutex::new)
             .collect()
     })
 }
@@ -249,7 +257,7 @@ fn slicer_model_rust_hdl_and_verilator_agree() {
         let model = run_model(p, &stim);
         let vl = sims[c.pool_index]
             .lock()
-            .unwrap()
+            .unwrap_or_else(|e| e.into_inner())
             .run(&stim)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         compare(&outs, &model, &vl, "verilator").map_err(fail)?;
@@ -312,7 +320,10 @@ fn slicer_extremes_agree() {
         compare(
             &outs,
             &model,
-            &vl.lock().unwrap().run(&stim).unwrap(),
+            &vl.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .run(&stim)
+                .unwrap(),
             "verilator",
         )
         .unwrap();
@@ -338,12 +349,20 @@ fn slicer_impulse_latency_is_lat_slicer() {
         base.extend(std::iter::repeat(cycle(false, false, 0, 0, &vec![0; lanes])).take(4));
         let at = base.len();
         base.extend(std::iter::repeat(cycle(false, false, 0, 0, &vec![0; lanes])).take(6));
-        let quiet = vl.lock().unwrap().run(&base).unwrap();
+        let quiet = vl
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .run(&base)
+            .unwrap();
         for j in 0..lanes {
             for y in [127, -128] {
                 let mut stim = base.clone();
                 stim[at][Y0 + j] = to_raw(y, Y_BITS) as u64;
-                let got = vl.lock().unwrap().run(&stim).unwrap();
+                let got = vl
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .run(&stim)
+                    .unwrap();
                 let d = differences(&quiet, &got);
                 let c = at + LAT_SLICER - 1;
                 assert_eq!(

@@ -1,7 +1,7 @@
 //! BIST (built-in self-test) building blocks as rust-hdl RTL, P lanes (symbols per clock,
 //! P in {1, 2, 4, 8, 16}; lane 0 the OLDEST symbol of a clock). Specification:
-//! docs/bist.md; bit-exact models: cporx-model `bist` (sim/model/src/bist/); tests:
-//! hdl/tests/bist_blocks.rs.
+//! docs/bist.md; bit-exact models: cporx-model `bist` (sim/model/src/bist/); tests: one
+//! file per block, hdl/tests/bist_<block>.rs.
 //!
 //! | block | file | latency |
 //! |---|---|---|

@@ -10,7 +10,7 @@
 //! settle, raise the clock, settle, read the outputs (hdl/src/step.rs).
 #![allow(dead_code)]
 
-use cporx_cosim::verilator_block::VerilatedBlock;
+use cporx_cosim::verilator_block::{BlockSpec, VerilatedBlock};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
@@ -130,6 +130,31 @@ pub fn verilate(verilog: &str, inputs: &PortList, outputs: &PortList) -> Verilat
     let i: Vec<(&str, usize)> = inputs.iter().map(|(n, w)| (n.as_str(), *w)).collect();
     let o: Vec<(&str, usize)> = outputs.iter().map(|(n, w)| (n.as_str(), *w)).collect();
     VerilatedBlock::build(verilog, &i, &o).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Build (cached) several exported blocks in one Verilator build (one compile of the
+/// Verilator runtime for all: cporx_cosim::verilator_block::VerilatedBlock::build_group);
+/// each entry is (Verilog, inputs, outputs).
+pub fn verilate_group(designs: &[(String, PortList, PortList)]) -> Vec<VerilatedBlock> {
+    let lists: Vec<(Vec<(&str, usize)>, Vec<(&str, usize)>)> = designs
+        .iter()
+        .map(|(_, i, o)| {
+            (
+                i.iter().map(|(n, w)| (n.as_str(), *w)).collect(),
+                o.iter().map(|(n, w)| (n.as_str(), *w)).collect(),
+            )
+        })
+        .collect();
+    let specs: Vec<BlockSpec> = designs
+        .iter()
+        .zip(&lists)
+        .map(|((v, _, _), (i, o))| BlockSpec {
+            verilog: v,
+            inputs: i,
+            outputs: o,
+        })
+        .collect();
+    VerilatedBlock::build_group(&specs).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `verilator --lint-only -Wall` with the project's waivers on one exported block.
