@@ -9,9 +9,10 @@
 
 use cporx_cosim::verilator::VerilatedRx;
 use cporx_spec::*;
-use cporx_verif::strategy::recorded_adc;
+use cporx_verif::strategy::{param_pool, recorded_adc};
 use cporx_verif::{compare, run_model, run_rust_hdl};
 
+/// A design with the default adaptation (for the lint test).
 fn design(lanes: usize, n_taps: usize) -> RxParams {
     let mut p = RxParams::with_taps(n_taps, 1)
         .unwrap()
@@ -22,9 +23,24 @@ fn design(lanes: usize, n_taps: usize) -> RxParams {
     p
 }
 
-/// Reset, then the recorded stream P samples a clock, with step and freeze rewrites.
+/// Reset, then over the bus: pass-through taps (main at tap 1), the default levels and
+/// CDR registers, both loops on (steps 2^-6, the main tap held); then the recorded stream
+/// P samples a clock, with step and freeze rewrites.
 fn stimulus(p: &RxParams, adc: &[i32]) -> Vec<RxIn> {
     let mut s = vec![RxIn::reset()];
+    let d = RxParams::with_taps(p.n_taps, 1).unwrap();
+    let ad = AdaptParams::default();
+    for (a, v) in RxParams::cfg_writes(&d.reset_coefs, &d.thresholds, &d.targets)
+        .into_iter()
+        .chain(CdrParams::default().cfg_writes())
+        .chain([
+            (CFG_ADAPT, ad.ctrl() as i32),
+            (CFG_ADAPT_MU, sext(ad.mu(), CFG_DATA_BITS)),
+            (CFG_LMS_FREEZE, ad.freeze() as i32),
+        ])
+    {
+        s.push(RxIn::write(a, v, 0));
+    }
     let n = adc.len() / p.lanes;
     for k in 0..n {
         let mut i = RxIn::default();
@@ -42,19 +58,25 @@ fn stimulus(p: &RxParams, adc: &[i32]) -> Vec<RxIn> {
     s
 }
 
+/// The pool's adaptive designs (built for tests/equivalence.rs too: one build each).
 #[test]
 fn adapting_top_model_rust_hdl_and_verilator_agree() {
-    for (lanes, n_taps, channel) in [(1, 3, 1), (4, 5, 2), (16, 7, 0)] {
-        let p = design(lanes, n_taps);
+    let pool: Vec<RxParams> = param_pool()
+        .into_iter()
+        .filter(|p| p.adapt.is_some())
+        .collect();
+    assert!(pool.len() >= 3, "the pool has adaptive designs");
+    for (k, p) in pool.iter().enumerate() {
+        let (lanes, n_taps, channel) = (p.lanes, p.n_taps, k);
         let adc = recorded_adc(channel, 100.0, 7, 20_000 * lanes.min(4));
-        let stim = stimulus(&p, &adc);
-        let model = run_model(&p, &stim);
-        let v = cporx_hdl::export::rx_top_verilog(&p).unwrap();
+        let stim = stimulus(p, &adc);
+        let model = run_model(p, &stim);
+        let v = cporx_hdl::export::rx_top_verilog(p).unwrap();
         let mut vl = VerilatedRx::build(&v, false).unwrap();
         compare(&model, &vl.run(&stim).unwrap(), "verilator")
             .unwrap_or_else(|m| panic!("P = {lanes}, N = {n_taps}: {m}"));
         let n = stim.len().min(1500);
-        compare(&model[..n], &run_rust_hdl(&p, &stim[..n]), "rust-hdl")
+        compare(&model[..n], &run_rust_hdl(p, &stim[..n]), "rust-hdl")
             .unwrap_or_else(|m| panic!("P = {lanes}, N = {n_taps}: {m}"));
         // the loops moved something: the same stream without adaptation differs
         let mut fixed = p.clone();

@@ -4,7 +4,8 @@
 //! bound, a sign extension, a Gray code; in the CDR a detector sign, a gain off by one
 //! shift, a wrapping frequency register, the lock comparison, the false-lock kick; with
 //! lanes the history reach, the frequency scaling, the lock window; at power-up the lock
-//! bounds' meaning); every occurrence of each pattern is replaced, and the same property
+//! bounds' meaning; with the adaptation the LMS sign and step, a wrapping level, a
+//! midpoint's rounding, the bus priority); every occurrence of each pattern is replaced, and the same property
 //! (model == Verilator on every output of every cycle, random cases from the same
 //! strategy as tests/equivalence.rs) must fail on every mutant, and pass on the
 //! unmutated design in the same run.
@@ -18,6 +19,8 @@ struct Mutant {
     name: &'static str,
     /// lanes of the design it mutates
     lanes: usize,
+    /// mutates the design with the adaptation built (`RxParams::adapt`, default registers)
+    adapt: bool,
     /// (pattern, replacement) pairs, applied in turn to every occurrence
     edits: &'static [(&'static str, &'static str)],
 }
@@ -26,26 +29,31 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "FFE rounds half down instead of half up",
         lanes: 1,
+        adapt: false,
         edits: &[("localparam  bias = 20'h10;", "localparam  bias = 20'hf;")],
     },
     Mutant {
         name: "slicer compares y > t1 instead of y >= t1",
         lanes: 1,
+        adapt: false,
         edits: &[("if (y_f >= t1)", "if (y_f > t1)")],
     },
     Mutant {
         name: "FFE high saturation value one LSB low",
         lanes: 1,
+        adapt: false,
         edits: &[("localparam  y_max = 8'h7f;", "localparam  y_max = 8'h7e;")],
     },
     Mutant {
         name: "FFE low saturation value one LSB high",
         lanes: 1,
+        adapt: false,
         edits: &[("localparam  y_min = 8'h80;", "localparam  y_min = 8'h81;")],
     },
     Mutant {
         name: "the taps treat the ADC code as unsigned",
         lanes: 1,
+        adapt: false,
         edits: &[(
             "pp2_r$d = cn2;",
             // the top digit 10 read as +2 instead of -2 (cn2 stays read: the mutant must
@@ -56,6 +64,7 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "slicer Gray code of level 2 is 10",
         lanes: 1,
+        adapt: false,
         edits: &[(
             "localparam  gray_k$2 = 2'b11;",
             "localparam  gray_k$2 = 2'b10;",
@@ -64,16 +73,19 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "CDR detector sign flipped",
         lanes: 1,
+        adapt: false,
         edits: &[("z = term_a - term_b;", "z = term_b - term_a;")],
     },
     Mutant {
         name: "CDR proportional gain one shift too large",
         lanes: 1,
+        adapt: false,
         edits: &[("(z_ph << kp_r$q)", "(z_ph << (kp_r$q + 4'h1))")],
     },
     Mutant {
         name: "CDR integral gain one shift too large",
         lanes: 1,
+        adapt: false,
         edits: &[(
             "inc_r$d = z_in << ki_r$q;",
             "inc_r$d = z_in << (ki_r$q + 3'h1);",
@@ -82,6 +94,7 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "CDR frequency register wraps instead of saturating",
         lanes: 1,
+        adapt: false,
         edits: &[(
             "localparam  sat_hi_f = 25'h1080000;",
             "localparam  sat_hi_f = 25'h1ffffff;",
@@ -90,11 +103,13 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "CDR lock detector counts |err| >= thr as bad",
         lanes: 1,
+        adapt: false,
         edits: &[("flag_r$d = (ef > thi)", "flag_r$d = (ef >= thi)")],
     },
     Mutant {
         name: "CDR false-lock kick moves the phase by nothing",
         lanes: 1,
+        adapt: false,
         edits: &[(
             "localparam  half_ui = 27'h4000000;",
             "localparam  half_ui = 27'h0;",
@@ -108,6 +123,7 @@ const MUTANTS: &[Mutant] = &[
         // a reset, so only cases that start from power-up can catch it.
         name: "CDR lock bounds -256 until set (the old power-up)",
         lanes: 1,
+        adapt: false,
         edits: &[
             ("reg  [8:0] thi_f;", "reg  [8:0] thi_f;\n    reg  lthr_set;"),
             (
@@ -125,6 +141,7 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "4 lanes: the FFE history drops its oldest sample",
         lanes: 4,
+        adapt: false,
         edits: &[(
             "localparam  hist_mask = 186'hfffffffff;",
             "localparam  hist_mask = 186'h3fffffff;",
@@ -133,6 +150,7 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "4 lanes: the CDR frequency term is not scaled by P",
         lanes: 4,
+        adapt: false,
         edits: &[(
             "localparam  lanes_log2 = 3'b10;",
             "localparam  lanes_log2 = 3'b0;",
@@ -141,19 +159,66 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "4 lanes: the lock window is one clock long",
         lanes: 4,
+        adapt: false,
         edits: &[(
             "localparam  win_last = 8'h3f;",
             "localparam  win_last = 8'h40;",
+        )],
+    },
+    Mutant {
+        name: "adaptive: LMS gradient sign flipped",
+        lanes: 1,
+        adapt: true,
+        edits: &[("if (e_neg != x_neg) begin", "if (e_neg == x_neg) begin")],
+    },
+    Mutant {
+        name: "adaptive: LMS step one shift too large",
+        lanes: 1,
+        adapt: true,
+        edits: &[(
+            "step = one_wide << (frac - mu);",
+            "step = one_wide << (frac - mu + 4'h1);",
+        )],
+    },
+    Mutant {
+        name: "adaptive: a level register wraps instead of saturating",
+        lanes: 1,
+        adapt: true,
+        // the sum taken modulo 2^23 (the register's width) before the bound compares
+        edits: &[(
+            "sum = wide + (e_wide << (frac - mu));",
+            "sum = wide + (e_wide << (frac - mu));\n        sum = {{2{sum[22]}}, sum[22:0]};",
+        )],
+    },
+    Mutant {
+        name: "adaptive: the t0 midpoint rounds up",
+        lanes: 1,
+        adapt: true,
+        edits: &[(
+            "m0 = h0 + h1 + ((o0 & o1) & 8'hff);",
+            "m0 = h0 + h1 + {7'b0, (o0 | o1)};",
+        )],
+    },
+    Mutant {
+        name: "adaptive: the LMS port writes over the bus",
+        lanes: 1,
+        adapt: true,
+        edits: &[(
+            "if (~cfg_we && adapt$0$ffe_we) begin",
+            "if (adapt$0$ffe_we | (cfg_we & 1'b0)) begin",
         )],
     },
 ];
 
 #[test]
 fn every_planted_bug_is_caught() {
-    let designs: Vec<(RxParams, String)> = [1, 4]
+    let designs: Vec<(RxParams, String)> = [(1, false), (4, false), (1, true)]
         .iter()
-        .map(|&lanes| {
-            let p = RxParams::default().with_lanes(lanes).unwrap();
+        .map(|&(lanes, adapt)| {
+            let mut p = RxParams::default().with_lanes(lanes).unwrap();
+            if adapt {
+                p.adapt = Some(AdaptParams::default());
+            }
             let clean = cporx_hdl::export::rx_top_verilog(&p).unwrap();
             let mut vl = VerilatedRx::build(&clean, false).unwrap();
             check_verilated(&mut vl, &p, 100, "verilator").expect("the unmutated design passes");
@@ -164,8 +229,8 @@ fn every_planted_bug_is_caught() {
     for m in MUTANTS {
         let (p, clean) = designs
             .iter()
-            .find(|d| d.0.lanes == m.lanes)
-            .expect("a design per lane count");
+            .find(|d| d.0.lanes == m.lanes && d.0.adapt.is_some() == m.adapt)
+            .expect("a design per lane count and adaptation");
         let mut mutated = clean.clone();
         for &(from, to) in m.edits {
             assert!(
