@@ -84,6 +84,19 @@ fn out_of_range(name: &str, v: i64, lo: i64, hi: i64, unit: &'static str) -> Par
 }
 
 /// `Ok` if `v` is in `lo ..= hi`, else `OutOfRange` naming `name`.
+/// The UART divisor's range, `UART_DIV_MIN ..= UART_DIV_MAX` (the configuration receiver
+/// samples mid-bit, which needs 3 clocks a bit); used by `BistParams::validate`, the
+/// receiver's RTL and its model.
+pub fn check_uart_div(uart_div: u32) -> Result<(), ParamError> {
+    check_range(
+        "bist.uart_div",
+        uart_div as i64,
+        UART_DIV_MIN as i64,
+        UART_DIV_MAX as i64,
+        " (clocks per bit; the configuration receiver samples mid-bit, which needs >= 3)",
+    )
+}
+
 pub fn check_range(
     name: &str,
     v: i64,
@@ -159,13 +172,7 @@ impl BistParams {
             NOISE_AMP_MAX as i64,
             " (0 = off)",
         )?;
-        check_range(
-            "bist.uart_div",
-            self.uart_div as i64,
-            UART_DIV_MIN as i64,
-            UART_DIV_MAX as i64,
-            " (clocks per bit; the configuration receiver samples mid-bit, which needs >= 3)",
-        )?;
+        check_uart_div(self.uart_div)?;
         check_range(
             "bist.report_interval",
             self.report_interval as i64,

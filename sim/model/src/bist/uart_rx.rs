@@ -26,7 +26,6 @@
 //! See also: RTL `hdl/src/bist/uart_rx.rs` (`UartRx`), spec docs/bist.md "The BIST top and
 //! the board tops" and `spec/src/bist.rs`, tests `hdl/tests/bist_uart_rx.rs`.
 
-use cporx_spec::bist::check_range;
 use cporx_spec::ParamError;
 
 /// The receiver's registered outputs.
@@ -52,13 +51,7 @@ pub struct UartRxModel {
 
 impl UartRxModel {
     pub fn new(uart_div: u32) -> Result<Self, ParamError> {
-        check_range(
-            "bist.uart_div",
-            uart_div as i64,
-            cporx_spec::bist::UART_DIV_MIN as i64,
-            cporx_spec::bist::UART_DIV_MAX as i64,
-            " (clocks per bit; the receiver samples mid-bit, which needs >= 3)",
-        )?;
+        cporx_spec::bist::check_uart_div(uart_div)?;
         Ok(UartRxModel {
             div: uart_div,
             prev: false,
