@@ -664,7 +664,8 @@ mod tests {
     /// power-up state of every run, and the range check of an input.
     #[test]
     fn wide_ports_round_trip_through_verilator() {
-        find_verilator().expect("Verilator is required for this test (scripts/setup-tools.sh)");
+        crate::verilator::find_verilator()
+            .expect("Verilator is required for this test (scripts/setup-tools.sh)");
         let v = "module top(clock,rst,a,w,q,wq);\n\n    input wire  clock;\n    input wire  rst;\n    input wire [4:0] a;\n    input wire [99:0] w;\n    output reg [4:0] q;\n    output reg [99:0] wq;\n    always @(posedge clock) begin\n        if (rst) begin\n            q <= 5'd0;\n            wq <= 100'd0;\n        end else begin\n            q <= a;\n            wq <= {w[49:0], w[99:50]};\n        end\n    end\nendmodule\n";
         let mut b = VerilatedBlock::build(
             v,
@@ -701,7 +702,8 @@ mod tests {
     /// executable, each driven alone, with the same results as single builds.
     #[test]
     fn group_build_drives_each_design_alone() {
-        find_verilator().expect("Verilator is required for this test (scripts/setup-tools.sh)");
+        crate::verilator::find_verilator()
+            .expect("Verilator is required for this test (scripts/setup-tools.sh)");
         let a = "module top(clock,rst,a,q);\n\n    input wire  clock;\n    input wire  rst;\n    input wire [4:0] a;\n    output wire [4:0] q;\n    top$r r(.clock(clock), .d(a), .rst(rst), .q(q));\nendmodule\nmodule top$r(clock,d,rst,q);\n    input wire  clock;\n    input wire [4:0] d;\n    input wire  rst;\n    output reg [4:0] q;\n    always @(posedge clock) q <= rst ? 5'd0 : d + 5'd1;\nendmodule\n";
         let b = a.replace("[4:0]", "[6:0]").replace("5'd", "7'd");
         let mut g = VerilatedBlock::build_group(&[
