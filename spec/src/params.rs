@@ -146,6 +146,15 @@ impl AdaptParams {
             | (self.freeze_pre as u32) << 5
             | (self.freeze_post as u32) << 6
     }
+
+    /// Set the main tap and the held taps from a `CFG_LMS_FREEZE` value (bits 6:0; the
+    /// inverse of [`Self::freeze`]).
+    pub fn set_freeze(&mut self, reg: u32) {
+        self.main_tap = reg & 15;
+        self.freeze_main = reg >> 4 & 1 == 1;
+        self.freeze_pre = reg >> 5 & 1 == 1;
+        self.freeze_post = reg >> 6 & 1 == 1;
+    }
 }
 
 /// The LMS freeze mask (bit k holds tap k) a `CFG_LMS_FREEZE` value means: tap m when bit 4
@@ -436,6 +445,15 @@ impl RxParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn freeze_register_round_trips() {
+        let mut a = AdaptParams::default();
+        for reg in 0..128 {
+            a.set_freeze(reg);
+            assert_eq!(a.freeze(), reg);
+        }
+    }
 
     #[test]
     fn questionable_slicer_settings_warn_naming_the_fields() {

@@ -237,10 +237,7 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
         if let Some(f) = a.lms_freeze {
             crate::cli::check_range("lms-freeze", f as f64, 0.0, 127.0, "")?;
             let f = f as u32;
-            ad.main_tap = f & 15;
-            ad.freeze_main = f >> 4 & 1 == 1;
-            ad.freeze_pre = f >> 5 & 1 == 1;
-            ad.freeze_post = f >> 6 & 1 == 1;
+            ad.set_freeze(f);
             if ad.main_tap as usize >= a.taps {
                 return Err(format!(
                     "--lms-freeze = {f:#x} names main tap {}: legal is 0 ..= {} (below --taps)",
