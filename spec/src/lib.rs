@@ -11,6 +11,7 @@
 //! | [`ffe`] | FFE | `hdl/src/ffe.rs` |
 //! | [`slicer`] | Slicer | `hdl/src/slicer.rs` |
 //! | [`cdr`] | CDR (clock and data recovery) | `hdl/src/cdr.rs` |
+//! | [`agc`] | AGC (gain control) | `hdl/src/agc.rs` |
 //! | [`levels`] | Levels (slicer-level adaptation) | `hdl/src/levels.rs` |
 //! | [`lms`] | LMS (sign-sign coefficient adaptation) | `hdl/src/lms.rs` |
 //! | [`rx_top`] | Samples per clock (lanes), Configuration bus, Latency and cycle convention | `hdl/src/rx_top.rs` |
@@ -27,6 +28,7 @@
 //! * Every datapath value crosses module ports as a raw two's-complement bit pattern
 //!   (`Bits<N>` in rust-hdl); [`codes`] goes between those patterns and `i32`.
 
+pub mod agc;
 pub mod bist;
 pub mod cdr;
 pub mod codes;
@@ -39,6 +41,7 @@ pub mod ports;
 pub mod rx_top;
 pub mod slicer;
 
+pub use agc::*;
 pub use cdr::*;
 pub use codes::*;
 pub use ffe::*;

@@ -84,10 +84,21 @@ pub struct AdaptParams {
     pub freeze_pre: bool,
     /// Hold tap m + 1 (`CFG_LMS_FREEZE` bit 6).
     pub freeze_post: bool,
+    /// The AGC steers the gain code (`CFG_ADAPT` bit 2).
+    pub agc_enable: bool,
+    /// The mean |x| the AGC drives the ADC codes to, 1 ..= 31 ADC codes (`CFG_AGC_TARGET`).
+    /// 16: a clean PAM-4 signal's levels at +-8 and +-24 codes.
+    pub agc_target: u32,
+    /// The AGC's window W, 0 ..= 15: the gain steps once the summed deviation of |x| from
+    /// the target reaches 2^W codes (`CFG_AGC_WINDOW`).
+    pub agc_window: u32,
+    /// The gain code after reset, 0 ..= 31 (`CFG_GAIN`; `GAIN_UNITY` = 20 is 0 dB).
+    pub reset_gain: u32,
 }
 
 impl Default for AdaptParams {
-    /// Both loops on, LMS step 2^-6 LSB, levels step 2^-6, main tap 1 held (the levels own
+    /// Every loop on, LMS step 2^-6 LSB, levels step 2^-6, AGC to mean |x| 16 in windows of
+    /// 2^10 from 0 dB, main tap 1 held (the AGC and the levels own
     /// the gain), the pre-cursor free (docs/numerics.md, "Adaptation in the receive top").
     fn default() -> Self {
         AdaptParams {
@@ -99,6 +110,10 @@ impl Default for AdaptParams {
             freeze_main: true,
             freeze_pre: false,
             freeze_post: false,
+            agc_enable: true,
+            agc_target: 16,
+            agc_window: 10,
+            reset_gain: GAIN_UNITY,
         }
     }
 }
@@ -126,12 +141,33 @@ impl AdaptParams {
             n_taps as i64 - 1,
             " (tap index, below n_taps)",
         )?;
+        check_range(
+            "adapt.agc_target",
+            self.agc_target as i64,
+            1,
+            31,
+            " (mean |x| in ADC codes)",
+        )?;
+        check_range(
+            "adapt.agc_window",
+            self.agc_window as i64,
+            0,
+            AGC_WINDOW_MAX as i64,
+            " (log2 of the window)",
+        )?;
+        check_range(
+            "adapt.reset_gain",
+            self.reset_gain as i64,
+            0,
+            GAIN_MAX as i64,
+            " (gain code)",
+        )?;
         Ok(())
     }
 
     /// The `CFG_ADAPT` register value.
     pub fn ctrl(&self) -> u32 {
-        self.lms_enable as u32 | (self.levels_enable as u32) << 1
+        self.lms_enable as u32 | (self.levels_enable as u32) << 1 | (self.agc_enable as u32) << 2
     }
 
     /// The `CFG_ADAPT_MU` register value.

@@ -3,13 +3,14 @@
 //!
 //! Ports of `top` for P = `RxParams::lanes` samples per clock (exported Verilog names in
 //! brackets; rust-hdl names the lanes of a vector port `name$j`):
-//! * inputs : `clock`, `rst` (synchronous, active high), `cfg_we`, `cfg_addr[4:0]`,
+//! * inputs : `clock`, `rst` (synchronous, active high), `cfg_we`, `cfg_addr[5:0]`,
 //!   `cfg_data[7:0]` (two's complement), `adc$j[5:0]` for lanes j = 0..P-1 (two's
 //!   complement ADC codes; lane 0 is the oldest sample of the clock's block)
 //! * outputs per lane: `y$j[7:0]` (FFE output, Q7.1), `symbol$j[1:0]` (0..3), `gray$j[1:0]`
 //!   (Gray bits, msb first), `err$j[8:0]` (slicer error, Q8.1)
 //! * outputs shared: `phase[6:0]` (PI code), `lock`, `freq[19:0]` (CDR integral register,
-//!   signed)
+//!   signed), `gain[4:0]` (the amplifier's gain code), `rd_data[7:0]` (the register at the
+//!   previous cycle's `cfg_addr`: the read-back)
 //!
 //! Cycle convention: a cycle applies `RxIn` before a rising clock edge and reads `RxOut`
 //! after it. All outputs are registered, so `RxOut` of cycle n is a function of the inputs
@@ -21,10 +22,11 @@
 use crate::*;
 
 /// Bit positions of the packed words the Verilator harness exchanges. One cycle is P
-/// input words (u32) and P output words (u64). Input word 0 carries the control fields and
-/// lane 0's ADC code; input word j > 0 carries lane j's ADC code at IN_ADC_SHIFT. Output
-/// word j carries lane j's y, err, symbol and gray and (in every word) the shared phase,
-/// lock and freq. The C++ harness is generated from these (cporx_cosim::verilator).
+/// input words (u32) and P + 1 output words (u64, [`out_words`]). Input word 0 carries the
+/// control fields and lane 0's ADC code; input word j > 0 carries lane j's ADC code at
+/// IN_ADC_SHIFT. Output word j < P carries lane j's y, err, symbol and gray and (in every
+/// lane word) the shared phase, lock and freq; word P, the status word, carries the gain
+/// code and the read-back. The C++ harness is generated from these (cporx_cosim::verilator).
 pub const IN_ADC_SHIFT: u32 = 0;
 pub const IN_DATA_SHIFT: u32 = 8;
 pub const IN_ADDR_SHIFT: u32 = 16;
@@ -37,7 +39,16 @@ pub const OUT_GRAY_SHIFT: u32 = 28;
 pub const OUT_PHASE_SHIFT: u32 = 32;
 pub const OUT_LOCK_SHIFT: u32 = 39;
 pub const OUT_FREQ_SHIFT: u32 = 40;
+/// The status word (word P): bits 7:0 rd_data, 12:8 gain.
+pub const OUT_RD_SHIFT: u32 = 0;
+pub const OUT_GAIN_SHIFT: u32 = 8;
+/// Output words per cycle at `lanes` lanes: one per lane and the status word.
+pub const fn out_words(lanes: usize) -> usize {
+    lanes + 1
+}
 const _: () = assert!(OUT_PHASE_SHIFT as usize + PI_BITS <= OUT_LOCK_SHIFT as usize);
+const _: () = assert!(OUT_RD_SHIFT as usize + CFG_DATA_BITS <= OUT_GAIN_SHIFT as usize);
+const _: () = assert!(IN_ADDR_SHIFT as usize + CFG_ADDR_BITS <= IN_WE_SHIFT as usize);
 const _: () = assert!(OUT_FREQ_SHIFT as usize + FREQ_BITS <= 64);
 
 /// Inputs applied in one clock cycle. `cfg_data` and `adc` are signed codes.
@@ -70,6 +81,11 @@ pub struct RxOut {
     pub lock: bool,
     /// CDR frequency (integral) register, signed, phase-accumulator LSBs per UI
     pub freq: i32,
+    /// the amplifier's gain code, 0 ..= GAIN_MAX (GAIN_UNITY without the AGC)
+    pub gain: u8,
+    /// read-back: the 8-bit pattern of the register at the previous cycle's `cfg_addr` as
+    /// it was before that cycle's edge (0 at unused addresses and after reset)
+    pub rd_data: u8,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -142,7 +158,7 @@ impl RxIn {
     }
 
     /// Pack into the `lanes` 32-bit words the Verilator harness reads: word 0 bits 5:0
-    /// adc[0], 15:8 cfg_data, 20:16 cfg_addr, 24 cfg_we, 25 rst; word j bits 5:0 adc[j]
+    /// adc[0], 15:8 cfg_data, 21:16 cfg_addr, 24 cfg_we, 25 rst; word j bits 5:0 adc[j]
     /// (the `IN_*_SHIFT` constants).
     #[inline]
     pub fn pack_into(&self, lanes: usize, out: &mut Vec<u32>) {
@@ -181,15 +197,26 @@ impl RxOut {
             | (to_raw(self.freq, FREQ_BITS) as u64) << OUT_FREQ_SHIFT
     }
 
-    /// Unpack one cycle's `words.len()` = P output words (shared fields from word 0).
+    /// The status word (word P of a cycle): rd_data and gain (the `OUT_RD_SHIFT`,
+    /// `OUT_GAIN_SHIFT` constants).
+    #[inline]
+    pub fn pack_status(&self) -> u64 {
+        (self.rd_data as u64) << OUT_RD_SHIFT | (self.gain as u64 & GAIN_MAX as u64) << OUT_GAIN_SHIFT
+    }
+
+    /// Unpack one cycle's `words.len()` = P + 1 output words ([`out_words`]: shared fields
+    /// from word 0, the status word last).
     #[inline]
     pub fn unpack(words: &[u64]) -> Self {
+        let (s, words) = words.split_last().expect("P + 1 output words");
         let w = words[0];
         let mut o = RxOut {
             lane: [LaneOut::default(); MAX_LANES],
             phase: ((w >> OUT_PHASE_SHIFT) as u32 & ((1 << PI_BITS) - 1)) as u8,
             lock: (w >> OUT_LOCK_SHIFT) & 1 == 1,
             freq: sext((w >> OUT_FREQ_SHIFT) as u32, FREQ_BITS),
+            rd_data: (s >> OUT_RD_SHIFT) as u8,
+            gain: ((s >> OUT_GAIN_SHIFT) & GAIN_MAX as u64) as u8,
         };
         for (j, &w) in words.iter().enumerate() {
             o.lane[j] = LaneOut {
@@ -212,6 +239,8 @@ mod tests {
             phase: 127,
             lock: true,
             freq: -(1 << (FREQ_BITS - 1)),
+            gain: 31,
+            rd_data: 0x80,
             ..Default::default()
         };
         o.lane[0] = LaneOut {
@@ -226,15 +255,19 @@ mod tests {
             symbol: 1,
             gray: 1,
         };
-        let w: Vec<u64> = (0..2).map(|j| o.pack_lane(j)).collect();
-        assert_eq!(RxOut::unpack(&w), o);
+        let pack = |o: &RxOut| -> Vec<u64> {
+            (0..2).map(|j| o.pack_lane(j)).chain([o.pack_status()]).collect()
+        };
+        assert_eq!(RxOut::unpack(&pack(&o)), o);
         let o2 = RxOut {
             phase: 0,
             lock: false,
             freq: (1 << (FREQ_BITS - 1)) - 1,
+            gain: 0,
+            rd_data: 0x7f,
             ..o
         };
-        let w: Vec<u64> = (0..2).map(|j| o2.pack_lane(j)).collect();
+        let w = pack(&o2);
         assert_eq!(RxOut::unpack(&w), o2);
         let mut words = vec![];
         RxIn::block(&[-32, 31, 5]).pack_into(3, &mut words);
@@ -248,7 +281,8 @@ mod tests {
             "{e}"
         );
         assert!(RxIn::sample(-32).validate(0).is_ok());
-        assert!(RxIn::write(32, 0, 0).validate(0).is_err());
+        assert!(RxIn::write(64, 0, 0).validate(0).is_err());
+        assert!(RxIn::write(63, 0, 0).validate(0).is_ok());
         assert!(RxIn::write(3, -129, 0).validate(0).is_err());
         let e = RxIn::block(&[0, 0, -33])
             .validate(2)

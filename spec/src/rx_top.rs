@@ -13,10 +13,13 @@ pub const MAX_LANES_LOG2: usize = 4;
 pub const LEGAL_LANES: [usize; 5] = [1, 2, 4, 8, 16];
 const _: () = assert!(MAX_LANES == 1 << MAX_LANES_LOG2);
 
-/// Configuration bus: 5-bit address, 8-bit data (every configurable register is 8 bits).
-pub const CFG_ADDR_BITS: usize = 5;
+/// Configuration bus: 6-bit address, 8-bit data (every configurable register is 8 bits).
+/// The same address, with `cfg_we` low or high, reads the register on `rd_data`
+/// (docs/numerics.md, "Configuration bus": read-back).
+pub const CFG_ADDR_BITS: usize = 6;
 pub const CFG_DATA_BITS: usize = 8;
-/// Adaptation control (only with `RxParams::adapt`): bit 0 LMS enable, bit 1 levels enable.
+/// Adaptation control (only with `RxParams::adapt`): bit 0 LMS enable, bit 1 levels enable,
+/// bit 2 AGC enable.
 pub const CFG_ADAPT: u32 = 19;
 /// Adaptation steps: bits 3:0 the LMS step code, bits 7:4 the levels step code.
 pub const CFG_ADAPT_MU: u32 = 30;
