@@ -1,6 +1,6 @@
 //! Adapt: the receive top's adaptation, present when `RxParams::adapt` is `Some`: the
-//! control registers on the configuration bus, the sign-sign LMS (`lms`) and the
-//! slicer-level adaptation (`levels`), and the arbitration of their write ports.
+//! control registers on the configuration bus, the sign-sign LMS (`lms`), the
+//! slicer-level adaptation (`levels`), the gain control (`agc`), and the arbitration of their write ports.
 //!
 //! ```text
 //! at clock edge c, with every register as it was before the edge:
@@ -8,6 +8,7 @@
 //!   slicer write inputs = the bus if cfg_we, else the levels port
 //!   LMS    <- bus, adc, err[0], enable = CTRL[0], mu = MU[3:0], freeze = freeze_mask(FREEZE)
 //!   levels <- bus, symbol[0], err[0], enable = CTRL[1], mu = MU[7:4]
+//!   AGC    <- bus, adc, enable = CTRL[2]
 //!   CTRL, MU, FREEZE <- the bus at CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE
 //! ```
 //!
@@ -26,6 +27,7 @@
 //! top" and `spec/src/rx_top.rs`, tests `verif/tests/rx_top.rs` (the top with adaptation)
 //! and `verif/tests/equivalence.rs`.
 
+use crate::agc::{AgcIn, AgcModel};
 use crate::levels::{LevelsIn, LevelsModel};
 use crate::lms::{LmsIn, LmsModel};
 use cporx_spec::*;
@@ -37,6 +39,7 @@ pub struct AdaptModel {
     pub regs: [u32; 3],
     pub lms: LmsModel,
     pub levels: LevelsModel,
+    pub agc: AgcModel,
 }
 
 impl AdaptModel {
@@ -49,6 +52,7 @@ impl AdaptModel {
             regs: [0; 3],
             lms: LmsModel::new(p)?,
             levels: LevelsModel::new(p)?,
+            agc: AgcModel::new(p)?.expect("adapt is Some"),
         }))
     }
 
@@ -93,17 +97,35 @@ impl AdaptModel {
             enable: ctrl >> 1 & 1 == 1,
             mu: mu >> 4 & 15,
         });
+        self.agc.step(&AgcIn {
+            rst: i.rst,
+            cfg_we: i.cfg_we,
+            cfg_addr: i.cfg_addr,
+            cfg_data: i.cfg_data,
+            adc: i.adc,
+            enable: ctrl >> 2 & 1 == 1,
+        });
         if i.rst {
             self.regs = self.reset_regs;
         } else if i.cfg_we {
             let raw = to_raw(i.cfg_data, CFG_DATA_BITS);
             match i.cfg_addr {
-                CFG_ADAPT => self.regs[0] = raw & 3,
+                CFG_ADAPT => self.regs[0] = raw & 7,
                 CFG_ADAPT_MU => self.regs[1] = raw,
                 CFG_LMS_FREEZE => self.regs[2] = raw & 0x7f,
                 _ => {}
             }
         }
         (ffe_in, slicer_in)
+    }
+
+    /// The read-back of the adaptation's registers and the AGC's (`None` elsewhere).
+    pub fn read(&self, addr: u32) -> Option<u32> {
+        match addr {
+            CFG_ADAPT => Some(self.regs[0]),
+            CFG_ADAPT_MU => Some(self.regs[1]),
+            CFG_LMS_FREEZE => Some(self.regs[2]),
+            _ => self.agc.read(addr),
+        }
     }
 }

@@ -10,6 +10,7 @@
 //! | PAM-4 slicer | [`slicer::SlicerModel`] | `hdl/src/slicer.rs` | [`reference::slicer_ref`] | `verif/tests/slicer.rs` |
 //! | baud-rate CDR | [`cdr::CdrModel`] | `hdl/src/cdr.rs` | [`reference::cdr_ref`] | `verif/tests/cdr.rs` |
 //! | sign-sign LMS | [`lms::LmsModel`] | `hdl/src/lms.rs` | [`reference::lms_ref`] | `verif/tests/lms.rs` |
+//! | gain control (AGC) | [`agc::AgcModel`] | `hdl/src/agc.rs` | the equations in its header | `verif/tests/agc.rs` |
 //! | slicer levels | [`levels::LevelsModel`] | `hdl/src/levels.rs` | [`reference::levels_ref`] | `verif/tests/levels.rs` |
 //! | receive top | [`rx_top::RxTopModel`] | `hdl/src/rx_top.rs` | the three above in series | `verif/tests/rx_top.rs` |
 //! | BIST blocks | [`bist`] | `hdl/src/bist/` | docs/bist.md | `hdl/tests/bist_*.rs` |
@@ -22,6 +23,7 @@
 //!   Verilator receivers in cporx-cosim, rust-hdl's simulator in cporx-verif).
 
 pub mod adapt;
+pub mod agc;
 pub mod bist;
 pub mod cdr;
 pub mod ffe;
@@ -34,6 +36,7 @@ pub mod rx_top;
 pub mod slicer;
 
 pub use adapt::AdaptModel;
+pub use agc::AgcModel;
 pub use cdr::CdrModel;
 pub use ffe::FfeModel;
 pub use levels::LevelsModel;

@@ -44,8 +44,10 @@ pub struct RxTopModel {
     pub ffe: FfeModel,
     pub slicer: SlicerModel,
     pub cdr: CdrModel,
-    /// the adaptation (LMS, levels, their registers), when `RxParams::adapt` is `Some`
+    /// the adaptation (LMS, levels, AGC, their registers), when `RxParams::adapt` is `Some`
     pub adapt: Option<AdaptModel>,
+    /// the read-back register (`rd_data`)
+    pub rd: u32,
 }
 
 impl RxTopModel {
@@ -56,7 +58,46 @@ impl RxTopModel {
             slicer: SlicerModel::new(p)?,
             cdr: CdrModel::new(p)?,
             adapt: AdaptModel::new(p)?,
+            rd: 0,
         })
+    }
+
+    /// The 8-bit pattern of the register at `addr` now (docs/numerics.md, "Configuration
+    /// bus": read-back): coefficients, thresholds, targets, the CDR's registers (29 reads
+    /// the PI code), the adaptation's and the AGC's; `CFG_GAIN` reads GAIN_UNITY without
+    /// the AGC; 0 at unused addresses.
+    pub fn read_reg(&self, addr: u32) -> u32 {
+        let raw = |v: i32| to_raw(v, CFG_DATA_BITS);
+        let a = addr;
+        if (a as usize) < self.ffe.n_taps() {
+            return raw(self.ffe.c[a as usize].to_bits() as i32);
+        }
+        if (CFG_THRESH_BASE..CFG_THRESH_BASE + 3).contains(&a) {
+            return raw(self.slicer.thr[(a - CFG_THRESH_BASE) as usize]);
+        }
+        if (CFG_TARGET_BASE..CFG_TARGET_BASE + 4).contains(&a) {
+            return raw(self.slicer.tgt[(a - CFG_TARGET_BASE) as usize]);
+        }
+        let c = &self.cdr;
+        match a {
+            CFG_KP => c.kp,
+            CFG_KI => c.ki,
+            CFG_CDR_CTRL => c.ctrl,
+            CFG_LOCK_THR => c.lock_thr,
+            CFG_LOCK_MAX => c.lock_max,
+            CFG_PHASE => c.pi_code() as u32,
+            _ => match &self.adapt {
+                Some(m) => m.read(a).unwrap_or(0),
+                None if a == CFG_GAIN => GAIN_UNITY,
+                None => 0,
+            },
+        }
+    }
+
+    /// The gain code on the `gain` output.
+    #[inline]
+    pub fn gain(&self) -> u32 {
+        self.adapt.as_ref().map_or(GAIN_UNITY, |a| a.agc.gain)
     }
 
     /// Samples per clock.
@@ -79,6 +120,7 @@ impl RxTopModel {
     pub fn step(&mut self, i: &RxIn) -> RxOut {
         // Each block samples its upstream registers as they were before this edge.
         let (sym, err) = (self.slicer.symbol, self.slicer.err);
+        self.rd = if i.rst { 0 } else { self.read_reg(i.cfg_addr) };
         let (ffe_in, slicer_in) = match &mut self.adapt {
             None => (*i, *i),
             Some(a) => a.step(i, sym[0], err[0]),
@@ -97,6 +139,8 @@ impl RxTopModel {
             phase: self.cdr.pi_code(),
             lock: self.cdr.lock,
             freq: self.cdr.freq,
+            gain: self.gain() as u8,
+            rd_data: self.rd as u8,
         };
         for j in 0..self.lanes {
             o.lane[j] = LaneOut {
@@ -120,6 +164,8 @@ impl RxTopModel {
             return self.step(&i).phase;
         }
         let (sym, err) = (self.slicer.symbol, self.slicer.err);
+        // a data cycle reads address 0: coefficient 0
+        self.rd = to_raw(self.ffe.c[0].to_bits() as i32, CFG_DATA_BITS);
         self.cdr.step_data(&sym, &err);
         let y_before = self.y_codes();
         self.slicer.step_data(&y_before);
