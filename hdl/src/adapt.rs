@@ -1,11 +1,13 @@
 //! Adapt: the receive top's adaptation, built when `RxParams::adapt` is `Some`: the
 //! control registers on the configuration bus, the sign-sign LMS (`lms.rs`) and the
 //! slicer-level adaptation (`levels.rs`), whose write ports the top arbitrates against
-//! the bus (the bus wins; a dropped port write comes round again).
+//! the bus (the bus wins; a dropped port write comes round again), and the gain control
+//! (`agc.rs`), whose gain code leaves the top for the analog front end.
 //!
 //! ```text
 //! LMS    <- bus, adc$j, err0, enable = CTRL[0], mu = MU[3:0], freeze = freeze_mask(FREEZE)
 //! levels <- bus, symbol0, err0, enable = CTRL[1], mu = MU[7:4]
+//! AGC    <- bus, adc$j, enable = CTRL[2]
 //! CTRL, MU, FREEZE <- the bus at CFG_ADAPT (19), CFG_ADAPT_MU (30), CFG_LMS_FREEZE (31)
 //! freeze_mask: bit m if FREEZE[4], bit m-1 if FREEZE[5] and m >= 1, bit m+1 if FREEZE[6]
 //! ```
@@ -14,13 +16,15 @@
 //! the registers' reset values; `lms_mu`, `levels_mu` 0 ..= 15, `main_tap` 0 ..= n_taps-1)
 //! and what the LMS and levels read (`lanes`, `n_taps`, `reset_coefs`, `targets`).
 //! **Ports**:
-//! * in  `clock`, `rst`, `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`
+//! * in  `clock`, `rst`, `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`
 //! * in  `blk[185:0]` (this clock's ADC block from the FFE: lane j at sample P-1-j),
 //!   `symbol0[1:0]`, `err0[8:0]` (lane 0's slicer registers)
-//! * out `ffe_we`, `ffe_addr[4:0]`, `ffe_data[7:0]`: the LMS's coefficient writes
-//! * out `slc_we`, `slc_addr[4:0]`, `slc_data[7:0]`: the levels' slicer-register writes
+//! * out `ffe_we`, `ffe_addr[5:0]`, `ffe_data[7:0]`: the LMS's coefficient writes
+//! * out `slc_we`, `slc_addr[5:0]`, `slc_data[7:0]`: the levels' slicer-register writes
+//! * out `gain[4:0]`: the AGC's gain code; `rd[7:0]`: the read-back of CTRL, MU, FREEZE
+//!   and the AGC's registers at `cfg_addr` (combinational; 0 elsewhere)
 //! **Formats**: those of the LMS and levels; the registers hold raw 8-bit patterns
-//! (CTRL 2 bits, MU 8, FREEZE 7).
+//! (CTRL 3 bits, MU 8, FREEZE 7).
 //! **Latency**: a register written at edge c steers the loops from edge c + 1.
 //! **Reset**: the registers to `AdaptParams::{ctrl, mu, freeze}()`, the loops as theirs.
 //! Power-up: every register 0 (both loops off).
@@ -29,6 +33,7 @@
 //! "Adaptation in the receive top" and `spec/src/rx_top.rs`, tests `verif/tests/rx_top.rs`
 //! and `verif/tests/equivalence.rs`.
 
+use crate::agc::Agc;
 use crate::konst;
 use crate::levels::Levels;
 use crate::lms::Lms;
@@ -82,10 +87,15 @@ pub struct Adapt {
     pub slc_we: Signal<Out, Bit>,
     pub slc_addr: Signal<Out, Bits<CFG_ADDR_BITS>>,
     pub slc_data: Signal<Out, Bits<CFG_DATA_BITS>>,
+    /// the AGC's gain code to the amplifier
+    pub gain: Signal<Out, Bits<GAIN_BITS>>,
+    /// read-back: CTRL, MU, FREEZE and the AGC's registers at their addresses, 0 elsewhere
+    pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     pub lms: Lms,
     pub levels: Levels,
+    pub agc: Agc,
     unpack: Vec<Unpack>,
-    ctrl_r: DFF<Bits<2>>,
+    ctrl_r: DFF<Bits<3>>,
     mu_r: DFF<Bits<8>>,
     frz_r: DFF<Bits<7>>,
     m5: Signal<Local, Bits<5>>,
@@ -93,7 +103,7 @@ pub struct Adapt {
     a_ctrl: Constant<Bits<CFG_ADDR_BITS>>,
     a_mu: Constant<Bits<CFG_ADDR_BITS>>,
     a_frz: Constant<Bits<CFG_ADDR_BITS>>,
-    rst_ctrl: Constant<Bits<2>>,
+    rst_ctrl: Constant<Bits<3>>,
     rst_mu: Constant<Bits<8>>,
     rst_frz: Constant<Bits<7>>,
     one16: Constant<Bits<MAX_TAPS>>,
@@ -104,7 +114,8 @@ pub struct Adapt {
     b4: Constant<Bits<3>>,
     b5: Constant<Bits<3>>,
     b6: Constant<Bits<3>>,
-    b1: Constant<Bits<1>>,
+    b1: Constant<Bits<2>>,
+    b2: Constant<Bits<2>>,
 }
 
 impl Adapt {
@@ -127,8 +138,11 @@ impl Adapt {
             slc_we: Default::default(),
             slc_addr: Default::default(),
             slc_data: Default::default(),
+            gain: Default::default(),
+            rd: Default::default(),
             lms: Lms::new(p)?,
             levels: Levels::new(p)?,
+            agc: Agc::new(p)?.expect("adapt is Some"),
             unpack: (0..p.lanes)
                 .map(|j| Unpack::new(ADC_BITS * (p.lanes - 1 - j)))
                 .collect(),
@@ -152,6 +166,7 @@ impl Adapt {
             b5: konst(5),
             b6: konst(6),
             b1: konst(1),
+            b2: konst(2),
         }))
     }
 }
@@ -201,6 +216,28 @@ impl Logic for Adapt {
         self.levels.err.next = self.err0.val();
         self.levels.enable.next = self.ctrl_r.q.val().get_bit(self.b1.val().index());
         self.levels.mu.next = self.mu_r.q.val().get_bits::<4>(self.hi_nib.val().index());
+        // the AGC
+        self.agc.clock.next = self.clock.val();
+        self.agc.rst.next = self.rst.val();
+        self.agc.cfg_we.next = self.cfg_we.val();
+        self.agc.cfg_addr.next = self.cfg_addr.val();
+        self.agc.cfg_data.next = self.cfg_data.val();
+        for j in 0..self.unpack.len() {
+            self.agc.adc[j].next = self.unpack[j].x.val();
+        }
+        self.agc.enable.next = self.ctrl_r.q.val().get_bit(self.b2.val().index());
+        self.gain.next = self.agc.gain.val();
+        // read-back
+        self.rd.next = self.agc.rd.val();
+        if self.cfg_addr.val() == self.a_ctrl.val() {
+            self.rd.next = bit_cast::<CFG_DATA_BITS, 3>(self.ctrl_r.q.val());
+        }
+        if self.cfg_addr.val() == self.a_mu.val() {
+            self.rd.next = self.mu_r.q.val();
+        }
+        if self.cfg_addr.val() == self.a_frz.val() {
+            self.rd.next = bit_cast::<CFG_DATA_BITS, 7>(self.frz_r.q.val());
+        }
         // the write ports
         self.ffe_we.next = self.lms.wr_we.val();
         self.ffe_addr.next = self.lms.wr_addr.val();
@@ -213,7 +250,7 @@ impl Logic for Adapt {
         self.mu_r.d.next = self.mu_r.q.val();
         self.frz_r.d.next = self.frz_r.q.val();
         if self.cfg_we.val() && (self.cfg_addr.val() == self.a_ctrl.val()) {
-            self.ctrl_r.d.next = self.cfg_data.val().get_bits::<2>(0);
+            self.ctrl_r.d.next = self.cfg_data.val().get_bits::<3>(0);
         }
         if self.cfg_we.val() && (self.cfg_addr.val() == self.a_mu.val()) {
             self.mu_r.d.next = self.cfg_data.val();

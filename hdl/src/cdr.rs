@@ -324,6 +324,14 @@ pub struct Cdr {
     pub lock: Signal<Out, Bit>,
     /// the loop filter's integral (frequency) register, 20 bits signed, saturating
     pub freq: Signal<Out, Bits<FREQ_BITS>>,
+    /// read-back: the register at `cfg_addr` (kp, ki, ctrl, lock_thr, lock_max; the PI
+    /// code at CFG_PHASE), 0 elsewhere (combinational)
+    pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
+    rd_c: Signal<Local, Bits<CFG_DATA_BITS>>,
+    zero_rd: Constant<Bits<CFG_DATA_BITS>>,
+    bit1_rd: Constant<Bits<CFG_DATA_BITS>>,
+    bit2_rd: Constant<Bits<CFG_DATA_BITS>>,
+    bit4_rd: Constant<Bits<CFG_DATA_BITS>>,
     lane: Vec<TedLane>,
     // configuration registers
     kp_r: DFF<Bits<KP_BITS>>,
@@ -491,6 +499,12 @@ impl Cdr {
             bad_now: Default::default(),
             bad_sum: Default::default(),
             adr_kp: konst(CFG_KP as u64),
+            rd: Default::default(),
+            rd_c: Default::default(),
+            zero_rd: konst(0),
+            bit1_rd: konst(1),
+            bit2_rd: konst(2),
+            bit4_rd: konst(4),
             adr_ki: konst(CFG_KI as u64),
             adr_ctrl: konst(CFG_CDR_CTRL as u64),
             adr_lthr: konst(CFG_LOCK_THR as u64),
@@ -771,5 +785,40 @@ impl Logic for Cdr {
             .get_bits::<PI_BITS>(self.pi_lo.val().index());
         self.lock.next = self.lock_r.q.val();
         self.freq.next = self.freq_r.q.val();
+        // read-back
+        self.rd_c.next = self.zero_rd.val();
+        if self.en_r.q.val() {
+            self.rd_c.next = self.rd_c.val() | self.bit1_rd.val();
+        }
+        if self.int_r.q.val() {
+            self.rd_c.next = self.rd_c.val() | self.bit2_rd.val();
+        }
+        if self.kick_r.q.val() {
+            self.rd_c.next = self.rd_c.val() | self.bit4_rd.val();
+        }
+        self.rd.next = self.zero_rd.val();
+        if self.cfg_addr.val() == self.adr_kp.val() {
+            self.rd.next = bit_cast::<CFG_DATA_BITS, KP_BITS>(self.kp_r.q.val());
+        }
+        if self.cfg_addr.val() == self.adr_ki.val() {
+            self.rd.next = bit_cast::<CFG_DATA_BITS, KI_BITS>(self.ki_r.q.val());
+        }
+        if self.cfg_addr.val() == self.adr_ctrl.val() {
+            self.rd.next = self.rd_c.val();
+        }
+        if self.cfg_addr.val() == self.adr_lthr.val() {
+            self.rd.next = self.lthr_r.q.val();
+        }
+        if self.cfg_addr.val() == self.adr_lmax.val() {
+            self.rd.next = self.lmax_r.q.val();
+        }
+        if self.cfg_addr.val() == self.adr_phase.val() {
+            self.rd.next = bit_cast::<CFG_DATA_BITS, PI_BITS>(
+                self.phase_r
+                    .q
+                    .val()
+                    .get_bits::<PI_BITS>(self.pi_lo.val().index()),
+            );
+        }
     }
 }

@@ -86,6 +86,8 @@ pub struct FfeCoef {
     pub bus1: Signal<Out, Bits<COEF_BUS_BITS>>,
     pub bus3: Signal<Out, Bits<COEF_BUS_BITS>>,
     pub busn: Signal<Out, Bits<COEF_BUS_BITS>>,
+    /// read-back: the coefficient's code at its address, 0 elsewhere
+    pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     c1_r: DFF<Bits<MULT_FIELD>>,
     c3_r: DFF<Bits<MULT_FIELD>>,
     cn_r: DFF<Bits<MULT_FIELD>>,
@@ -98,6 +100,7 @@ pub struct FfeCoef {
     msb_coef: Constant<Bits<3>>,
     one_sh: Constant<Bits<2>>,
     zero: Constant<Bits<MULT_FIELD>>,
+    zero_d: Constant<Bits<CFG_DATA_BITS>>,
     off: Constant<Bits<8>>,
 }
 
@@ -113,6 +116,7 @@ impl FfeCoef {
             bus1: Default::default(),
             bus3: Default::default(),
             busn: Default::default(),
+            rd: Default::default(),
             c1_r: Default::default(),
             c3_r: Default::default(),
             cn_r: Default::default(),
@@ -125,6 +129,7 @@ impl FfeCoef {
             msb_coef: konst(COEF_BITS as u64 - 1),
             one_sh: konst(1),
             zero: konst(0),
+            zero_d: konst(0),
             off: konst((MULT_FIELD * k) as u64),
         }
     }
@@ -154,6 +159,10 @@ impl Logic for FfeCoef {
             self.c1_r.d.next = self.rst1.val();
             self.c3_r.d.next = self.rst3.val();
             self.cn_r.d.next = self.rstn.val();
+        }
+        self.rd.next = self.zero_d.val();
+        if self.cfg_addr.val() == self.adr.val() {
+            self.rd.next = self.c1_r.q.val().get_bits::<CFG_DATA_BITS>(0);
         }
         self.bus1.next = bit_cast::<COEF_BUS_BITS, MULT_FIELD>(self.c1_r.q.val()) << self.off.val();
         self.bus3.next = bit_cast::<COEF_BUS_BITS, MULT_FIELD>(self.c3_r.q.val()) << self.off.val();
@@ -546,6 +555,8 @@ pub struct Ffe {
     /// this clock's ADC block as placed on the history bus (lane j at sample P-1-j), for the
     /// adaptation: one port when `RxParams::adapt` is `Some`, none otherwise
     pub blk_out: Vec<Signal<Out, Bits<HIST_BITS>>>,
+    /// read-back: coefficient k's code when `cfg_addr` = k, 0 elsewhere (combinational)
+    pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     coef: Vec<FfeCoef>,
     lane: Vec<FfeLane>,
     hist_r: DFF<Bits<HIST_BITS>>,
@@ -557,6 +568,7 @@ pub struct Ffe {
     hist_mask: Constant<Bits<HIST_BITS>>,
     zero_hist: Constant<Bits<HIST_BITS>>,
     zero_coefs: Constant<Bits<COEF_BUS_BITS>>,
+    zero_rd: Constant<Bits<CFG_DATA_BITS>>,
 }
 
 impl Ffe {
@@ -585,6 +597,7 @@ impl Ffe {
             blk_out: (0..p.adapt.is_some() as usize)
                 .map(|_| Default::default())
                 .collect(),
+            rd: Default::default(),
             coef: p
                 .reset_coefs
                 .iter()
@@ -603,6 +616,7 @@ impl Ffe {
             hist_mask: Constant::new(mask),
             zero_hist: Constant::new(Bits::<HIST_BITS>::default()),
             zero_coefs: Constant::new(Bits::<COEF_BUS_BITS>::default()),
+            zero_rd: konst(0),
         }
     }
 
@@ -622,6 +636,7 @@ impl Logic for Ffe {
         self.coefs1.next = self.zero_coefs.val();
         self.coefs3.next = self.zero_coefs.val();
         self.coefsn.next = self.zero_coefs.val();
+        self.rd.next = self.zero_rd.val();
         for k in 0..self.coef.len() {
             self.coef[k].clock.next = self.clock.val();
             self.coef[k].rst.next = self.rst.val();
@@ -631,6 +646,7 @@ impl Logic for Ffe {
             self.coefs1.next = self.coefs1.val() | self.coef[k].bus1.val();
             self.coefs3.next = self.coefs3.val() | self.coef[k].bus3.val();
             self.coefsn.next = self.coefsn.val() | self.coef[k].busn.val();
+            self.rd.next = self.rd.val() | self.coef[k].rd.val();
         }
         // the lanes, and the new block for the history register
         self.blk.next = self.zero_hist.val();

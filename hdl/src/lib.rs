@@ -26,6 +26,7 @@
 //! The equivalence tests (cporx-verif) prove the workaround against Verilator.
 
 pub mod adapt;
+pub mod agc;
 pub mod bist;
 pub mod cdr;
 pub mod export;

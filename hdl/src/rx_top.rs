@@ -75,6 +75,18 @@ pub struct RxTop {
     pub lock: Signal<Out, Bit>,
     /// the loop filter's integral (frequency) register, 20 bits signed, saturating
     pub freq: Signal<Out, Bits<FREQ_BITS>>,
+    /// the amplifier's gain code, 0 ..= 31 (the AGC's; GAIN_UNITY without adaptation)
+    pub gain: Signal<Out, Bits<GAIN_BITS>>,
+    /// read-back: the register at the previous cycle's `cfg_addr` (docs/numerics.md,
+    /// "Configuration bus")
+    pub rd_data: Signal<Out, Bits<CFG_DATA_BITS>>,
+    rd_r: DFF<Bits<CFG_DATA_BITS>>,
+    rd_c: Signal<Local, Bits<CFG_DATA_BITS>>,
+    unity: Constant<Bits<GAIN_BITS>>,
+    adr_gain: Constant<Bits<CFG_ADDR_BITS>>,
+    zero_rd: Constant<Bits<CFG_DATA_BITS>>,
+    /// what CFG_GAIN reads besides the blocks: GAIN_UNITY without the AGC, else 0
+    gain_rd: Constant<Bits<CFG_DATA_BITS>>,
     /// the FFE block (hdl/src/ffe.rs)
     pub ffe: Ffe,
     /// the slicer block (hdl/src/slicer.rs)
@@ -103,6 +115,18 @@ impl RxTop {
             phase: Default::default(),
             lock: Default::default(),
             freq: Default::default(),
+            gain: Default::default(),
+            rd_data: Default::default(),
+            rd_r: Default::default(),
+            rd_c: Default::default(),
+            unity: crate::konst(GAIN_UNITY as u64),
+            adr_gain: crate::konst(CFG_GAIN as u64),
+            zero_rd: crate::konst(0),
+            gain_rd: crate::konst(if p.adapt.is_some() {
+                0
+            } else {
+                GAIN_UNITY as u64
+            }),
             ffe: Ffe::new(p)?,
             slicer: Slicer::new(p)?,
             cdr: Cdr::new(p)?,
@@ -139,6 +163,12 @@ impl Logic for RxTop {
         self.cdr.cfg_we.next = self.cfg_we.val();
         self.cdr.cfg_addr.next = self.cfg_addr.val();
         self.cdr.cfg_data.next = self.cfg_data.val();
+        // read-back: every block's register at cfg_addr, registered; the gain code
+        self.gain.next = self.unity.val();
+        self.rd_c.next = self.ffe.rd.val() | self.slicer.rd.val() | self.cdr.rd.val();
+        if self.cfg_addr.val() == self.adr_gain.val() {
+            self.rd_c.next = self.rd_c.val() | self.gain_rd.val();
+        }
         // the adaptation's write ports take the FFE's and the slicer's write inputs in the
         // clocks the bus does not write (the bus wins; a dropped port write comes again)
         for a in 0..self.adapt.len() {
@@ -155,12 +185,20 @@ impl Logic for RxTop {
                 self.ffe.cfg_addr.next = self.adapt[a].ffe_addr.val();
                 self.ffe.cfg_data.next = self.adapt[a].ffe_data.val();
             }
+            self.gain.next = self.adapt[a].gain.val();
+            self.rd_c.next = self.rd_c.val() | self.adapt[a].rd.val();
             if !self.cfg_we.val() && self.adapt[a].slc_we.val() {
                 self.slicer.cfg_we.next = true;
                 self.slicer.cfg_addr.next = self.adapt[a].slc_addr.val();
                 self.slicer.cfg_data.next = self.adapt[a].slc_data.val();
             }
         }
+        self.rd_r.clock.next = self.clock.val();
+        self.rd_r.d.next = self.rd_c.val();
+        if self.rst.val() {
+            self.rd_r.d.next = self.zero_rd.val();
+        }
+        self.rd_data.next = self.rd_r.q.val();
         self.phase.next = self.cdr.phase.val();
         self.lock.next = self.cdr.lock.val();
         self.freq.next = self.cdr.freq.val();

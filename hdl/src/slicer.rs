@@ -182,6 +182,8 @@ pub struct Slicer {
     pub gray: Vec<Signal<Out, Bits<2>>>,
     /// lane j's slicer error y - targets[symbol], Q8.1, exact
     pub err: Vec<Signal<Out, Bits<ERR_BITS>>>,
+    /// read-back: the threshold or target at `cfg_addr`, 0 elsewhere (combinational)
+    pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     lane: Vec<SliceLane>,
     // shared level registers
     thr: Vec<DFF<Bits<LEVEL_BITS>>>,
@@ -193,6 +195,7 @@ pub struct Slicer {
     thr_adr: Vec<Constant<Bits<CFG_ADDR_BITS>>>,
     tgt_adr: Vec<Constant<Bits<CFG_ADDR_BITS>>>,
     sgn: Constant<Bits<LEVEL_BITS>>,
+    zero_rd: Constant<Bits<CFG_DATA_BITS>>,
 }
 
 impl Slicer {
@@ -226,6 +229,8 @@ impl Slicer {
             thr_adr: (0..3).map(|j| konst(CFG_THRESH_BASE as u64 + j)).collect(),
             tgt_adr: (0..4).map(|j| konst(CFG_TARGET_BASE as u64 + j)).collect(),
             sgn: konst(1 << (LEVEL_BITS - 1)),
+            zero_rd: konst(0),
+            rd: Default::default(),
         }
     }
 }
@@ -233,7 +238,11 @@ impl Slicer {
 impl Logic for Slicer {
     #[hdl_gen]
     fn update(&mut self) {
+        self.rd.next = self.zero_rd.val();
         for i in 0..3 {
+            if self.cfg_addr.val() == self.thr_adr[i].val() {
+                self.rd.next = self.thr[i].q.val();
+            }
             self.thr[i].clock.next = self.clock.val();
             self.thr[i].d.next = self.thr[i].q.val();
             if self.cfg_we.val() && (self.cfg_addr.val() == self.thr_adr[i].val()) {
@@ -245,6 +254,9 @@ impl Logic for Slicer {
             self.thr_f[i].next = self.thr[i].q.val() ^ self.sgn.val();
         }
         for i in 0..4 {
+            if self.cfg_addr.val() == self.tgt_adr[i].val() {
+                self.rd.next = self.tgt[i].q.val();
+            }
             self.tgt[i].clock.next = self.clock.val();
             self.tgt[i].d.next = self.tgt[i].q.val();
             if self.cfg_we.val() && (self.cfg_addr.val() == self.tgt_adr[i].val()) {

@@ -45,6 +45,8 @@ fn read_outputs(t: &RxTop) -> RxOut {
         phase: t.phase.val().index() as u8,
         lock: t.lock.val(),
         freq: sext(t.freq.val().index() as u32, FREQ_BITS),
+        gain: t.gain.val().index() as u8,
+        rd_data: t.rd_data.val().index() as u8,
     };
     for j in 0..t.y.len() {
         o.lane[j] = LaneOut {

@@ -118,6 +118,23 @@ pub fn random_adapt(rng: &mut impl Rng, n_taps: usize) -> AdaptParams {
         freeze_main: rng.gen_bool(0.5),
         freeze_pre: rng.gen_bool(0.5),
         freeze_post: rng.gen_bool(0.3),
+        agc_enable: rng.gen_bool(0.8),
+        agc_target: match rng.gen_range(0..4) {
+            0 => 1,
+            1 => 31,
+            _ => rng.gen_range(1..=31),
+        },
+        // small windows, so the gain moves within a case's few hundred cycles
+        agc_window: match rng.gen_range(0..4) {
+            0 => 0,
+            1 => AGC_WINDOW_MAX,
+            _ => rng.gen_range(0..=8),
+        },
+        reset_gain: match rng.gen_range(0..4) {
+            0 => 0,
+            1 => GAIN_MAX,
+            _ => rng.gen_range(0..=GAIN_MAX),
+        },
     }
 }
 
@@ -198,15 +215,18 @@ pub struct Case {
     pub writes: Vec<(u16, u32, i32)>,
     /// cycle fractions (0..1000) where a reset is applied mid-stream
     pub resets: Vec<u16>,
+    /// the addresses the data cycles read back (`cfg_addr` with `cfg_we` low), in turn
+    pub reads: Vec<u32>,
 }
 
-/// A configuration address: any of the 32, weighted toward the CDR's and the adaptation's
-/// registers.
+/// A configuration address: any of the 64, weighted toward the CDR's, the adaptation's
+/// and the AGC's registers.
 pub fn cfg_addr() -> impl Strategy<Value = u32> {
     prop_oneof![
         3 => 0u32..(1 << CFG_ADDR_BITS),
         2 => CFG_KP..=CFG_PHASE,
         1 => prop::sample::select(vec![CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE]),
+        1 => CFG_AGC_TARGET..=CFG_GAIN,
     ]
 }
 
@@ -231,10 +251,11 @@ pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
                 prop::collection::vec(0u16..1000, 0..2),
                 any::<u64>()
                     .prop_map(|seed| random_cdr(&mut rand::rngs::StdRng::seed_from_u64(seed))),
+                prop::collection::vec(cfg_addr(), 1..12),
             )
         })
         .prop_map(
-            |(pi, coefs, thr, tgt, (power_up, load), adc, writes, resets, cdr)| {
+            |(pi, coefs, thr, tgt, (power_up, load), adc, writes, resets, cdr, reads)| {
                 let mut t = [thr[0], thr[1], thr[2]];
                 t.sort(); // legal configurations have ordered thresholds
                 Case {
@@ -248,6 +269,7 @@ pub fn case(pool_len: usize) -> impl Strategy<Value = Case> {
                     adc,
                     writes,
                     resets,
+                    reads,
                 }
             },
         )
@@ -290,6 +312,11 @@ impl Case {
         let mut stream = self.adc.iter().copied();
         for k in 0..n {
             let mut i = block(&mut stream);
+            i.cfg_addr = self
+                .reads
+                .get(k % self.reads.len().max(1))
+                .copied()
+                .unwrap_or(0);
             if let Some(&(_, a, d)) = self.writes.iter().find(|w| at(w.0) == k) {
                 i.cfg_we = true;
                 i.cfg_addr = a;

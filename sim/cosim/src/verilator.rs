@@ -6,7 +6,7 @@
 //! test (builds are cached by a hash of the Verilog, the harness and the flags), and the
 //! pipe moves whole stimulus blocks at once, so the cost per cycle is Verilator's `eval`
 //! plus a few bytes of copying. Protocol on the child's stdin/stdout, native-endian, with
-//! P = lanes: `[n: u32][n * P packed RxIn u32 words]` in, `[n * P packed RxOut u64 words]`
+//! P = lanes: `[n: u32][n * P packed RxIn u32 words]` in, `[n * (P + 1) packed RxOut u64 words]`
 //! out (cporx_spec::ports); `n = 0` ends the child. The harness is generated for the P of
 //! the Verilog it is built with (the lane ports `adc$j`, `y$j`, ... differ).
 //! Each block runs on a freshly constructed model (power-up state), so blocks are
@@ -180,30 +180,31 @@ int main(int argc, char** argv) {
         uint32_t n = 0;
         if (!read_n(&n, 4) || n == 0) return 0;
         if (n == 0xffffffffu) {
-            // step mode: one cycle's LANES input words in, LANES output words out, until a
-            // cycle whose first word is 0xffffffff
+            // step mode: one cycle's LANES input words in, OUT_WORDS output words out,
+            // until a cycle whose first word is 0xffffffff
             Dut dut(vcd);
             uint32_t w[LANES];
-            uint64_t o[LANES];
+            uint64_t o[OUT_WORDS];
             for (;;) {
                 if (!read_n(w, 4)) return 4;
                 if (w[0] == 0xffffffffu) break;
                 if (LANES > 1 && !read_n(w + 1, 4 * (LANES - 1))) return 4;
                 dut.step(w, o);
-                if (fwrite(o, 8, LANES, stdout) != LANES) return 3;
+                if (fwrite(o, 8, OUT_WORDS, stdout) != OUT_WORDS) return 3;
                 fflush(stdout);
             }
             continue;
         }
         const size_t words = (size_t)n * LANES;
+        const size_t owords = (size_t)n * OUT_WORDS;
         in.resize(words);
-        out.resize(words);
+        out.resize(owords);
         if (!read_n(in.data(), 4 * words)) return 2;
         {
             Dut dut(vcd);
-            for (size_t i = 0; i < words; i += LANES) dut.step(&in[i], &out[i]);
+            for (size_t i = 0, k = 0; i < words; i += LANES, k += OUT_WORDS) dut.step(&in[i], &out[k]);
         }
-        if (fwrite(out.data(), 8, words, stdout) != words) return 3;
+        if (fwrite(out.data(), 8, owords, stdout) != owords) return 3;
         fflush(stdout);
     }
 }
@@ -263,6 +264,7 @@ pub fn dut_cpp(lanes: usize) -> String {
 #include <vector>
 
 static const uint32_t LANES = {lanes};
+static const uint32_t OUT_WORDS = {out_words};
 
 static bool read_n(void* p, size_t n) {{ return fread(p, 1, n, stdin) == n; }}
 
@@ -312,7 +314,8 @@ struct Dut {{
         const uint64_t c = ((uint64_t)(top->phase & {mp}) << {op}) |
                            ((uint64_t)(top->lock & 1u) << {ol}) |
                            ((uint64_t)(top->freq & {mf}) << {of});
-{outs}    }}
+{outs}        o[LANES] = ((uint64_t)(top->rd_data & {md}) << {ord}) | ((uint64_t)(top->gain & {mg}) << {og});
+    }}
 }};
 
 "#,
@@ -327,6 +330,10 @@ struct Dut {{
         ol = OUT_LOCK_SHIFT,
         mf = m(FREQ_BITS),
         of = OUT_FREQ_SHIFT,
+        ord = OUT_RD_SHIFT,
+        mg = m(GAIN_BITS),
+        og = OUT_GAIN_SHIFT,
+        out_words = out_words(lanes),
     )
 }
 
@@ -471,11 +478,14 @@ impl VerilatedRx {
     pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, VerilatorError> {
         let lanes = self.lanes;
         let words = self.run_packed(&pack_all(stim, lanes)?)?;
-        Ok(words.chunks_exact(lanes).map(RxOut::unpack).collect())
+        Ok(words
+            .chunks_exact(out_words(lanes))
+            .map(RxOut::unpack)
+            .collect())
     }
 
     /// The same with pre-packed words, P per cycle (the benchmark uses this to time
-    /// Verilator alone); returns P output words per cycle.
+    /// Verilator alone); returns P + 1 output words per cycle (`out_words`).
     pub fn run_packed(&mut self, packed: &[u32]) -> Result<Vec<u64>, VerilatorError> {
         let n = packed.len();
         if n == 0 {
@@ -489,7 +499,7 @@ impl VerilatedRx {
             stdin.write_all(&frame(packed, lanes))?;
             stdin.flush()?;
         }
-        let mut raw = vec![0u8; 8 * n];
+        let mut raw = vec![0u8; 8 * (n / lanes) * out_words(lanes)];
         child.stdout.as_mut().expect("piped").read_exact(&mut raw)?;
         self.cycles += (n / lanes) as u64;
         Ok(words(&raw).collect())
@@ -540,7 +550,9 @@ impl VerilatedRx {
         c.stdout.as_mut().unwrap().read_to_end(&mut raw)?;
         c.wait()?;
         let w: Vec<u64> = words(&raw).collect();
-        Ok(w.chunks_exact(lanes).map(RxOut::unpack).collect())
+        Ok(w.chunks_exact(out_words(lanes))
+            .map(RxOut::unpack)
+            .collect())
     }
 }
 
@@ -587,7 +599,7 @@ fn step_pipe(
     let stdin = child.stdin.as_mut().expect("piped");
     stdin.write_all(&bytes)?;
     stdin.flush()?;
-    let mut raw = vec![0u8; 8 * lanes];
+    let mut raw = vec![0u8; 8 * out_words(lanes)];
     child.stdout.as_mut().expect("piped").read_exact(&mut raw)?;
     let o: Vec<u64> = words(&raw).collect();
     Ok(RxOut::unpack(&o))
@@ -730,7 +742,7 @@ impl VerilatedLib {
                 cycle: 0,
                 lanes: self.lanes,
                 win: Vec::with_capacity(MAX_LANES),
-                wout: [0; MAX_LANES],
+                wout: [0; MAX_LANES + 1],
             })
         }
     }
@@ -745,7 +757,7 @@ pub struct LibInstance<'a> {
     cycle: u64,
     lanes: usize,
     win: Vec<u32>,
-    wout: [u64; MAX_LANES],
+    wout: [u64; MAX_LANES + 1],
 }
 
 impl LibInstance<'_> {
@@ -758,7 +770,7 @@ impl LibInstance<'_> {
         // SAFETY: `handle` came from cporx_new of the same library, which outlives self;
         // the harness reads `lanes` input words and writes `lanes` output words.
         unsafe { (self.step)(self.handle, self.win.as_ptr(), self.wout.as_mut_ptr()) };
-        Ok(RxOut::unpack(&self.wout[..self.lanes]))
+        Ok(RxOut::unpack(&self.wout[..out_words(self.lanes)]))
     }
 
     pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, VerilatorError> {
