@@ -45,6 +45,20 @@ pub fn lms_verilog(p: &RxParams) -> Result<String, ParamError> {
     Ok(verilog_of(Lms::new(p)?))
 }
 
+/// The Verilog text of the AGC alone for `p` (module `top`; ports `clock`, `rst`,
+/// `cfg_we`, `cfg_addr`, `cfg_data`, `enable`, `adc$j`, `gain`, `rd`). `p.adapt` must be
+/// `Some` (the AGC's reset values): an error otherwise.
+pub fn agc_verilog(p: &RxParams) -> Result<String, ParamError> {
+    let agc = crate::agc::Agc::new(p)?.ok_or_else(|| ParamError::OutOfRange {
+        name: "adapt".into(),
+        value: 0,
+        lo: 1,
+        hi: 1,
+        unit: " (the AGC needs the adaptation: set [adapt])",
+    })?;
+    Ok(verilog_of(agc))
+}
+
 /// The Verilog text of the slicer-level adaptation alone for `p` (module `top`; ports
 /// `clock`, `rst`, `cfg_we`, `cfg_addr`, `cfg_data`, `symbol`, `err`, `enable`, `mu`,
 /// `wr_we`, `wr_addr`, `wr_data`).
