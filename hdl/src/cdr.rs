@@ -36,7 +36,7 @@
 //!
 //! **Ports** (P = `RxParams::lanes`)
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: kp 24 (bits 3:0), ki 25 (bits 2:0),
+//! * in  `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: kp 24 (bits 3:0), ki 25 (bits 2:0),
 //!   ctrl 26 (bit 0 enable, bit 1 integral, bit 2 kick), lock_thr 27, lock_max 28, phase
 //!   load 29 (bits 6:0 become the PI code, the fraction clears; docs/numerics.md,
 //!   "Configuration bus", also for which stage first uses a write)
@@ -310,7 +310,7 @@ pub struct Cdr {
     pub rst: Signal<In, Bit>,
     /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
-    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
+    /// configuration register address, 0 ..= 63 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,

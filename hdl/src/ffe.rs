@@ -28,7 +28,7 @@
 //!
 //! **Ports** (P = `RxParams::lanes`; lane 0 is the oldest sample of a clock's block)
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: write coefficient k at address k
+//! * in  `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: write coefficient k at address k
 //!   (`CFG_COEF_BASE + k`, k < N); other addresses are not the FFE's. A write lands at the
 //!   edge of its cycle and is first used by the partial products registered at the next edge.
 //! * in  `adc$j[5:0]`: lane j's ADC code, Q6.0
@@ -544,7 +544,7 @@ pub struct Ffe {
     pub rst: Signal<In, Bit>,
     /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
-    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
+    /// configuration register address, 0 ..= 63 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,

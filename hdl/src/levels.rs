@@ -19,7 +19,7 @@
 //! -128 ..= 127): the accumulators' reset values (each `<< F`).
 //! **Ports**:
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: snooped; a write of target t
+//! * in  `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: snooped; a write of target t
 //!   (address 20 + t) loads accumulator t
 //! * in  `symbol[1:0]`, `err[8:0]`: lane 0's slicer registers (Q8.1 error)
 //! * in  `enable`, `mu[3:0]` (0 ..= 15)
@@ -176,7 +176,7 @@ pub struct Levels {
     pub rst: Signal<In, Bit>,
     /// configuration write enable (snooped: a target write loads its accumulator)
     pub cfg_we: Signal<In, Bit>,
-    /// configuration register address, 0 ..= 31; target t is at 20 + t
+    /// configuration register address, 0 ..= 63; target t is at 20 + t
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     /// configuration data: the level's Q7.1 code
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,

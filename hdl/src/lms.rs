@@ -22,7 +22,7 @@
 //! accumulators' reset values (each `<< F`).
 //! **Ports**:
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: snooped; a write of coefficient k
+//! * in  `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: snooped; a write of coefficient k
 //!   (address k < N) loads accumulator k
 //! * in  `adc$j[5:0]`: the P ADC codes the FFE takes this clock, Q6.0
 //! * in  `err[8:0]`: lane 0's slicer error register, Q8.1
@@ -253,7 +253,7 @@ pub struct Lms {
     pub rst: Signal<In, Bit>,
     /// configuration write enable (snooped: a coefficient write loads its accumulator)
     pub cfg_we: Signal<In, Bit>,
-    /// configuration register address, 0 ..= 31; coefficient k is at k
+    /// configuration register address, 0 ..= 63; coefficient k is at k
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     /// configuration data: the coefficient's Q2.6 code
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,

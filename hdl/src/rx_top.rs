@@ -16,7 +16,7 @@
 //!
 //! **Ports** (see `cporx_spec::ports` for the cycle convention; P = `RxParams::lanes`, j < P,
 //! lane 0 the oldest sample of a clock)
-//! * in  `clock`, `rst` (synchronous, active high), `cfg_we`, `cfg_addr[4:0]`,
+//! * in  `clock`, `rst` (synchronous, active high), `cfg_we`, `cfg_addr[5:0]`,
 //!   `cfg_data[7:0]`, `adc$j[5:0]`
 //! * out `y$j[7:0]` (FFE output, Q7.1), `symbol$j[1:0]`, `gray$j[1:0]`, `err$j[8:0]` (Q8.1),
 //!   `phase[6:0]` (PI code to the sampler), `lock`, `freq[19:0]` (CDR integral register)
@@ -55,7 +55,7 @@ pub struct RxTop {
     pub rst: Signal<In, Bit>,
     /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
-    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
+    /// configuration register address, 0 ..= 63 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,

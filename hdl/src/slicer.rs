@@ -20,7 +20,7 @@
 //!
 //! **Ports** (P = `RxParams::lanes`)
 //! * in  `clock`, `rst` (synchronous, active high)
-//! * in  `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: thresholds at 16 ..= 18
+//! * in  `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: thresholds at 16 ..= 18
 //!   (`CFG_THRESH_BASE + j`), targets at 20 ..= 23 (`CFG_TARGET_BASE + j`); a write lands at
 //!   the edge of its cycle and is first used by the decision registered at the next edge
 //! * in  `y$j[7:0]`: lane j's equalized sample, Q7.1
@@ -170,7 +170,7 @@ pub struct Slicer {
     pub rst: Signal<In, Bit>,
     /// configuration write enable; the write lands at this cycle's edge
     pub cfg_we: Signal<In, Bit>,
-    /// configuration register address, 0 ..= 31 (docs/numerics.md, "Configuration bus")
+    /// configuration register address, 0 ..= 63 (docs/numerics.md, "Configuration bus")
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     /// configuration data, the register's 8-bit pattern (two's complement or unsigned by address)
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,

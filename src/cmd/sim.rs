@@ -13,8 +13,9 @@ pub const SIM_HELP: &str = "Run a stimulus file through the reference model (and
 Stimulus format: plain text, one clock cycle a line, `#` starts a comment. A line is
   ADC...              the cycle's P ADC codes (-32 ..= 31), lane 0 first (`-7`; `-7 3 0 12` at 4 lanes)
   rst                 a synchronous reset: registers to RxParams (coefficients, thresholds, targets, CDR)
-  w ADDR DATA ADC...  a configuration write (ADDR 0 ..= 31; DATA -128 ..= 127 for addresses 0 ..= 23,
-                      0 ..= 255 for the unsigned CDR and lock registers 24 ..= 31) with the cycle's codes
+  w ADDR DATA ADC...  a configuration write (ADDR 0 ..= 63; DATA -128 ..= 127 for addresses 0 ..= 23,
+                      0 ..= 255 for the unsigned registers 24 ..= 63) with the cycle's codes
+  r ADDR ADC...       a read: ADDR on cfg_addr with cfg_we low; rd_data after this cycle shows the register
 A file without `rst` runs from power-up, where every register is 0, configuration included
 (coefficients 0, so y = 0): cporx warns; start with `rst` to load the parameters.
 Every value is range-checked; an error names the line, the field and the legal range.
@@ -35,7 +36,7 @@ pub struct SimArgs {
     /// also run the exported RTL under Verilator and compare every output of every cycle
     #[arg(long)]
     pub rtl: bool,
-    /// write the outputs (one cycle a line: y symbol gray err phase lock freq) here
+    /// write the outputs (one cycle a line: y symbol gray err phase lock freq gain rd_data) here
     /// instead of stdout (folder created if missing)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -100,13 +101,18 @@ pub fn run(a: &SimArgs) -> Result<(), Fail> {
         };
         head += &format!(" y{l} symbol{l} gray{l} err{l}");
     }
-    writeln!(w, "{head} phase lock freq").map_err(werr)?;
+    writeln!(w, "{head} phase lock freq gain rd_data").map_err(werr)?;
     for (c, o) in res.iter().enumerate() {
         let mut line = c.to_string();
         for l in &o.lane[..p.lanes] {
             line += &format!(" {} {} {:02b} {}", l.y, l.symbol, l.gray, l.err);
         }
-        writeln!(w, "{line} {} {} {}", o.phase, o.lock as u8, o.freq).map_err(werr)?;
+        writeln!(
+            w,
+            "{line} {} {} {} {} {}",
+            o.phase, o.lock as u8, o.freq, o.gain, o.rd_data
+        )
+        .map_err(werr)?;
     }
     w.flush().map_err(werr)?;
     drop(w);

@@ -208,6 +208,37 @@ const MUTANTS: &[Mutant] = &[
             "if (adapt$0$ffe_we | (cfg_we & 1'b0)) begin",
         )],
     },
+    Mutant {
+        name: "adaptive: the AGC steps the wrong way",
+        lanes: 1,
+        adapt: true,
+        // too loud (accumulator positive) steps the gain up, too quiet down
+        edits: &[(
+            "if (a[msb_a]) begin\n                    if (gain_r$q != max_g)",
+            "if (!a[msb_a]) begin\n                    if (gain_r$q != max_g)",
+        )],
+    },
+    Mutant {
+        name: "adaptive: the gain code wraps at 31",
+        lanes: 1,
+        adapt: true,
+        edits: &[("if (gain_r$q != max_g) begin", "if (1'b1) begin")],
+    },
+    Mutant {
+        name: "read-back: a reset does not clear rd_data",
+        lanes: 1,
+        adapt: false,
+        edits: &[("rd_r$d = zero_rd;", "rd_r$d = rd_c;")],
+    },
+    Mutant {
+        name: "read-back: coefficient k reads its 3c register",
+        lanes: 1,
+        adapt: false,
+        edits: &[(
+            "rd = c1_r$q[(32'h0)+:(8)];",
+            "rd = c3_r$q[(32'h0)+:(8)];",
+        )],
+    },
 ];
 
 #[test]

@@ -21,7 +21,7 @@
 //! **Ports**
 //! * in  `clock`, `rst` (synchronous, active high)
 //! * in  `rx`: serial line, idle high (synchronized to `clock` by the board top)
-//! * out `cfg_we`, `cfg_addr[4:0]`, `cfg_data[7:0]`: one-clock write strobe and its
+//! * out `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: one-clock write strobe and its
 //!   address and data, registered
 //!
 //! **Formats**: 8N1, LSB first; `cfg_addr` 5 bits, `cfg_data` the data byte's 8-bit

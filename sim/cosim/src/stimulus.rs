@@ -90,12 +90,16 @@ pub fn parse(text: &str, path: &str, lanes: usize) -> Result<Vec<RxIn>, Stimulus
                 i.cfg_data = sext(d as u32 & ((1 << CFG_DATA_BITS) - 1), CFG_DATA_BITS);
                 i
             }
-            [x, ..] if x.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => codes(&f)?,
-            _ => {
-                return Err(err(format!(
-                    "expected `ADC...`, `rst` or `w ADDR DATA ADC...`, found `{line}`"
-                )))
+            ["r", a, xs @ ..] => {
+                let a = ranged(a, "cfg_addr", 0, (1 << CFG_ADDR_BITS) - 1)? as u32;
+                let mut i = codes(xs)?;
+                i.cfg_addr = a;
+                i
             }
+            [x, ..] if x.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => codes(&f)?,
+            _ => return Err(err(format!(
+                "expected `ADC...`, `rst`, `w ADDR DATA ADC...` or `r ADDR ADC...`, found `{line}`"
+            ))),
         };
         i.validate(out.len()).map_err(|e| err(e.to_string()))?;
         out.push(i);
@@ -116,8 +120,12 @@ mod tests {
             e.starts_with("s.txt:2:") && e.contains("adc[0]") && e.contains("-32 ..= 31"),
             "{e}"
         );
-        let e = parse("w 40 0 0\n", "s.txt", 1).unwrap_err().to_string();
-        assert!(e.contains("cfg_addr") && e.contains("0 ..= 31"), "{e}");
+        let e = parse("w 64 0 0\n", "s.txt", 1).unwrap_err().to_string();
+        assert!(e.contains("cfg_addr") && e.contains("0 ..= 63"), "{e}");
+        let e = parse("r 64 0\n", "s.txt", 1).unwrap_err().to_string();
+        assert!(e.contains("cfg_addr") && e.contains("0 ..= 63"), "{e}");
+        let r = parse("r 34 5\n", "s.txt", 1).unwrap();
+        assert!(!r[0].cfg_we && r[0].cfg_addr == 34 && r[0].adc[0] == 5);
         let e = parse("w -1 0 0\n", "s.txt", 1).unwrap_err().to_string();
         assert!(e.contains("cfg_addr"), "{e}");
         let e = parse("abc\n", "s.txt", 1).unwrap_err().to_string();

@@ -40,6 +40,8 @@ enum Probe {
     Phase,
     Lock,
     Freq,
+    Gain,
+    RdData,
 }
 
 pub struct ModelVcd<W: Write> {
@@ -84,6 +86,8 @@ impl<W: Write> ModelVcd<W> {
         add(&mut w, PI_BITS, "phase", Probe::Phase)?;
         add(&mut w, 1, "lock", Probe::Lock)?;
         add(&mut w, FREQ_BITS, "freq", Probe::Freq)?;
+        add(&mut w, GAIN_BITS, "gain", Probe::Gain)?;
+        add(&mut w, CFG_DATA_BITS, "rd_data", Probe::RdData)?;
         w.add_module("ffe")?;
         for j in 0..lanes {
             add(&mut w, ADC_BITS, &lane("adc", j), Probe::Adc(j))?;
@@ -197,6 +201,8 @@ impl<W: Write> ModelVcd<W> {
                 Probe::Phase => o.phase as i64,
                 Probe::Lock => o.lock as i64,
                 Probe::Freq => o.freq as i64,
+                Probe::Gain => o.gain as i64,
+                Probe::RdData => o.rd_data as i64,
                 _ => continue,
             };
             self.set(k, v)?;
