@@ -21,7 +21,7 @@ fn rx_ports() -> (PortList, PortList) {
         vec![("rst".into(), 1), ("rx".into(), 1)],
         vec![
             ("cfg_we".into(), 1),
-            ("cfg_addr".into(), 5),
+            ("cfg_addr".into(), cporx_spec::CFG_ADDR_BITS),
             ("cfg_data".into(), 8),
         ],
     )
@@ -89,7 +89,7 @@ fn random_line(rng: &mut StdRng, div: usize, chars: usize) -> Vec<(bool, bool)> 
             _ => {}
         }
         let byte: u8 = match rng.gen_range(0..3) {
-            0 => 0x80 | rng.gen_range(0..32),
+            0 => 0x80 | rng.gen_range(0..128),
             1 => rng.gen_range(0..0x80),
             _ => rng.gen(),
         };

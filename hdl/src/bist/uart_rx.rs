@@ -2,8 +2,8 @@
 //! transmitter) become writes on the receive top's configuration bus, so a board user can
 //! load FFE coefficients, slicer levels and CDR settings at run time.
 //!
-//! Protocol: an address byte `0x80 | addr` (addr 0 ..= 31 in bits 4:0, docs/numerics.md
-//! "Configuration bus"; bits 6:5 are ignored), then a data byte (any value, two's
+//! Protocol: an address byte `0x80 | addr` (addr 0 ..= 63 in bits 5:0, docs/numerics.md
+//! "Configuration bus"; bit 6 is ignored), then a data byte (any value, two's
 //! complement); the pair issues one write. A byte with bit 7 clear while an address is
 //! expected is ignored (so a sender resynchronizes by sending the address byte again); a
 //! byte with a bad stop bit is dropped.
@@ -24,7 +24,7 @@
 //! * out `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: one-clock write strobe and its
 //!   address and data, registered
 //!
-//! **Formats**: 8N1, LSB first; `cfg_addr` 5 bits, `cfg_data` the data byte's 8-bit
+//! **Formats**: 8N1, LSB first; `cfg_addr` 6 bits, `cfg_data` the data byte's 8-bit
 //! pattern (the receive top reads it as two's complement or unsigned by address).
 //!
 //! **Latency**: the write strobe is high for the clock after the edge that samples the data

@@ -3,7 +3,7 @@
 //! configuration write.
 //!
 //! A byte with bit 7 clear while an address is expected is ignored; a byte with a bad stop
-//! bit is dropped; the address is the byte's bits 4:0. A falling edge of `rx` while idle
+//! bit is dropped; the address is the byte's bits 5:0 (bit 6 is ignored). A falling edge of `rx` while idle
 //! starts a character; the line is sampled `uart_div / 2 + 1` clocks after the first low
 //! clock (mid start bit: high there is a false start), then every `uart_div` clocks for 8
 //! data bits (LSB first) and the stop bit: inside its bit for `uart_div` >= 3, which is why
@@ -16,7 +16,7 @@
 //! level `rx` applied; it returns the registered outputs (`CfgWrite`: `we`, `addr`, `data`),
 //! as `outputs()` does between edges. `uart_encode` makes line levels for stimulus.
 //!
-//! **Formats**: 8N1, LSB first; `addr` 0 ..= 31, `data` the data byte.
+//! **Formats**: 8N1, LSB first; `addr` 0 ..= 63, `data` the data byte.
 //!
 //! **Latency**: `we` is high for the clock after the edge that samples the data byte's stop
 //! bit.
@@ -26,7 +26,7 @@
 //! See also: RTL `hdl/src/bist/uart_rx.rs` (`UartRx`), spec docs/bist.md "The BIST top and
 //! the board tops" and `spec/src/bist.rs`, tests `hdl/tests/bist_uart_rx.rs`.
 
-use cporx_spec::ParamError;
+use cporx_spec::{ParamError, CFG_ADDR_BITS};
 
 /// The receiver's registered outputs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl UartRxModel {
                         self.out.data = self.sh;
                         self.have_addr = false;
                     } else if self.sh & 0x80 != 0 {
-                        self.addr = (self.sh & 0x1f) as u32;
+                        self.addr = self.sh as u32 & ((1 << CFG_ADDR_BITS) - 1);
                         self.have_addr = true;
                     }
                 }
