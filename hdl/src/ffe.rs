@@ -86,7 +86,9 @@ pub struct FfeCoef {
     pub bus1: Signal<Out, Bits<COEF_BUS_BITS>>,
     pub bus3: Signal<Out, Bits<COEF_BUS_BITS>>,
     pub busn: Signal<Out, Bits<COEF_BUS_BITS>>,
-    /// read-back: the coefficient's code at its address, 0 elsewhere
+    /// the read-back address (the bus's `cfg_addr`; `cfg_addr` may be a write port's)
+    pub rd_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    /// read-back: the coefficient's code when `rd_addr` is its address, 0 elsewhere
     pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     c1_r: DFF<Bits<MULT_FIELD>>,
     c3_r: DFF<Bits<MULT_FIELD>>,
@@ -116,6 +118,7 @@ impl FfeCoef {
             bus1: Default::default(),
             bus3: Default::default(),
             busn: Default::default(),
+            rd_addr: Default::default(),
             rd: Default::default(),
             c1_r: Default::default(),
             c3_r: Default::default(),
@@ -161,7 +164,7 @@ impl Logic for FfeCoef {
             self.cn_r.d.next = self.rstn.val();
         }
         self.rd.next = self.zero_d.val();
-        if self.cfg_addr.val() == self.adr.val() {
+        if self.rd_addr.val() == self.adr.val() {
             self.rd.next = self.c1_r.q.val().get_bits::<CFG_DATA_BITS>(0);
         }
         self.bus1.next = bit_cast::<COEF_BUS_BITS, MULT_FIELD>(self.c1_r.q.val()) << self.off.val();
@@ -555,7 +558,9 @@ pub struct Ffe {
     /// this clock's ADC block as placed on the history bus (lane j at sample P-1-j), for the
     /// adaptation: one port when `RxParams::adapt` is `Some`, none otherwise
     pub blk_out: Vec<Signal<Out, Bits<HIST_BITS>>>,
-    /// read-back: coefficient k's code when `cfg_addr` = k, 0 elsewhere (combinational)
+    /// the read-back address: the bus's `cfg_addr` (the write inputs may carry the LMS's)
+    pub rd_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    /// read-back: coefficient k's code when `rd_addr` = k, 0 elsewhere (combinational)
     pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     coef: Vec<FfeCoef>,
     lane: Vec<FfeLane>,
@@ -597,6 +602,7 @@ impl Ffe {
             blk_out: (0..p.adapt.is_some() as usize)
                 .map(|_| Default::default())
                 .collect(),
+            rd_addr: Default::default(),
             rd: Default::default(),
             coef: p
                 .reset_coefs
@@ -643,6 +649,7 @@ impl Logic for Ffe {
             self.coef[k].cfg_we.next = self.cfg_we.val();
             self.coef[k].cfg_addr.next = self.cfg_addr.val();
             self.coef[k].cfg_data.next = self.cfg_data.val();
+            self.coef[k].rd_addr.next = self.rd_addr.val();
             self.coefs1.next = self.coefs1.val() | self.coef[k].bus1.val();
             self.coefs3.next = self.coefs3.val() | self.coef[k].bus3.val();
             self.coefsn.next = self.coefsn.val() | self.coef[k].busn.val();

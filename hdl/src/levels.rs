@@ -8,7 +8,8 @@
 //!   tgt_t  = round(acc_t) = (acc_t + 2^(F-1)) >> F
 //!   thr_j  = (tgt_j + tgt_{j+1}) >> 1                      (floor of the midpoint)
 //!   port: q = 0..3 writes target q (address 20 + q), q = 4..6 threshold q - 4 (16 + q - 4),
-//!         the value after this edge's update; q <- q + 1 mod 7
+//!         from the codes before this edge's update (a target the bus writes at this
+//!         edge counts as its written code); q <- q + 1 mod 7
 //! ```
 //!
 //! Structure: one `LevelAcc` per level (accumulator register, the shifted error added when
@@ -26,7 +27,8 @@
 //! * out `wr_we`, `wr_addr[4:0]`, `wr_data[7:0]`: one slicer-register write per clock
 //! **Formats**: accumulators Q7.16 (`LEV_ACC_BITS` = 23), saturated to [-128, 127] * 2^F,
 //! never wrapping; the update is computed exactly in 25 bits.
-//! **Latency**: `LAT_LEVELS` = 1; each register is written every 7 clocks.
+//! **Latency**: `LAT_LEVELS` = 2 (error to accumulator to port); each register is written
+//! every 7 clocks.
 //! **Reset**: accumulators to `targets << F`, pointer and write port to 0. Power-up:
 //! every register 0.
 //!
@@ -55,7 +57,8 @@ pub struct LevelAcc {
     pub err: Signal<In, Bits<ERR_BITS>>,
     pub enable: Signal<In, Bit>,
     pub mu: Signal<In, Bits<LEV_MU_BITS>>,
-    /// the level's code after this edge, Q7.1
+    /// the level's code for the write port, Q7.1: the accumulator's before this edge, or
+    /// the code the bus writes at this edge
     pub code: Signal<Out, Bits<LEVEL_BITS>>,
     acc_r: DFF<Bits<LEV_ACC_BITS>>,
     next: Signal<Local, Bits<LEV_ACC_BITS>>,
@@ -156,14 +159,19 @@ impl Logic for LevelAcc {
         }
         self.acc_r.d.next = self.next.val();
         // round half up: (a + 2^(F-1)) >> F = (a >> F) + a[F-1]; cannot overflow (at the
-        // top code 127 the accumulator is exactly 127 2^F, so a[F-1] = 0)
+        // top code 127 the accumulator is exactly 127 2^F, so a[F-1] = 0). From the
+        // register, not from this edge's update: the write port's path starts at a register
         self.half_bit.next =
-            bit_cast::<LEVEL_BITS, 1>(self.next.val().get_bits::<1>(self.half_at.val().index()));
+            bit_cast::<LEVEL_BITS, 1>(self.acc_r.q.val().get_bits::<1>(self.half_at.val().index()));
         self.code.next = self
-            .next
+            .acc_r
+            .q
             .val()
             .get_bits::<LEVEL_BITS>(self.frac_sh.val().index())
             + self.half_bit.val();
+        if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
+            self.code.next = self.cfg_data.val();
+        }
     }
 }
 

@@ -143,6 +143,8 @@ impl Logic for RxTop {
         self.ffe.cfg_we.next = self.cfg_we.val();
         self.ffe.cfg_addr.next = self.cfg_addr.val();
         self.ffe.cfg_data.next = self.cfg_data.val();
+        self.ffe.rd_addr.next = self.cfg_addr.val();
+        self.slicer.rd_addr.next = self.cfg_addr.val();
         for j in 0..self.adc.len() {
             self.ffe.adc[j].next = self.adc[j].val();
             self.slicer.y[j].next = self.ffe.y[j].val();

@@ -182,7 +182,9 @@ pub struct Slicer {
     pub gray: Vec<Signal<Out, Bits<2>>>,
     /// lane j's slicer error y - targets[symbol], Q8.1, exact
     pub err: Vec<Signal<Out, Bits<ERR_BITS>>>,
-    /// read-back: the threshold or target at `cfg_addr`, 0 elsewhere (combinational)
+    /// the read-back address: the bus's `cfg_addr` (the write inputs may carry the levels')
+    pub rd_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
+    /// read-back: the threshold or target at `rd_addr`, 0 elsewhere (combinational)
     pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     lane: Vec<SliceLane>,
     // shared level registers
@@ -230,6 +232,7 @@ impl Slicer {
             tgt_adr: (0..4).map(|j| konst(CFG_TARGET_BASE as u64 + j)).collect(),
             sgn: konst(1 << (LEVEL_BITS - 1)),
             zero_rd: konst(0),
+            rd_addr: Default::default(),
             rd: Default::default(),
         }
     }
@@ -240,7 +243,7 @@ impl Logic for Slicer {
     fn update(&mut self) {
         self.rd.next = self.zero_rd.val();
         for i in 0..3 {
-            if self.cfg_addr.val() == self.thr_adr[i].val() {
+            if self.rd_addr.val() == self.thr_adr[i].val() {
                 self.rd.next = self.thr[i].q.val();
             }
             self.thr[i].clock.next = self.clock.val();
@@ -254,7 +257,7 @@ impl Logic for Slicer {
             self.thr_f[i].next = self.thr[i].q.val() ^ self.sgn.val();
         }
         for i in 0..4 {
-            if self.cfg_addr.val() == self.tgt_adr[i].val() {
+            if self.rd_addr.val() == self.tgt_adr[i].val() {
                 self.rd.next = self.tgt[i].q.val();
             }
             self.tgt[i].clock.next = self.clock.val();

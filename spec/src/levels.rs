@@ -16,8 +16,9 @@ pub const LEV_MU_BITS: usize = 4;
 /// The registers the block writes, in turn: the four targets, then the three thresholds.
 pub const LEV_PORT_REGS: usize = 7;
 /// Latency: an error at the block's input at edge c moves its symbol's accumulator at
-/// edge c; the write port's outputs are registers.
-pub const LAT_LEVELS: usize = 1;
+/// edge c, and the write port (registers, computed from the accumulators before an
+/// edge) carries it from edge c + 1 on, when it visits that level: 2 at the earliest.
+pub const LAT_LEVELS: usize = 2;
 
 const _: () = assert!((1 << LEV_MU_BITS) - 1 == LEV_FRAC);
 const _: () = assert!(LEV_ACC_BITS + 2 <= 32);

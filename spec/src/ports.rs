@@ -201,7 +201,8 @@ impl RxOut {
     /// `OUT_GAIN_SHIFT` constants).
     #[inline]
     pub fn pack_status(&self) -> u64 {
-        (self.rd_data as u64) << OUT_RD_SHIFT | (self.gain as u64 & GAIN_MAX as u64) << OUT_GAIN_SHIFT
+        (self.rd_data as u64) << OUT_RD_SHIFT
+            | (self.gain as u64 & GAIN_MAX as u64) << OUT_GAIN_SHIFT
     }
 
     /// Unpack one cycle's `words.len()` = P + 1 output words ([`out_words`]: shared fields
@@ -256,7 +257,10 @@ mod tests {
             gray: 1,
         };
         let pack = |o: &RxOut| -> Vec<u64> {
-            (0..2).map(|j| o.pack_lane(j)).chain([o.pack_status()]).collect()
+            (0..2)
+                .map(|j| o.pack_lane(j))
+                .chain([o.pack_status()])
+                .collect()
         };
         assert_eq!(RxOut::unpack(&pack(&o)), o);
         let o2 = RxOut {

@@ -87,6 +87,43 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
             r.ber_text(&c)
         );
     }
+    // the adaptive receiver: every loop (AGC, CDR, LMS, levels) running from pass-through taps
+    let adaptive = |ui| -> Result<LinkConfig, String> {
+        let mut c = cfg(ui)?;
+        let pass = cporx_spec::RxParams::with_taps(5, 1).map_err(|e| e.to_string())?;
+        c.rx = cporx_spec::RxParams {
+            adapt: Some(cporx_spec::AdaptParams::default()),
+            ..pass
+        };
+        Ok(c)
+    };
+    println!("  adaptive closed loop (the same AFE; 5 taps from pass-through; AGC, LMS, levels and CDR adapting):");
+    let c = adaptive(a.loop_ui)?;
+    let t = Instant::now();
+    let r = run_link_model(&c).map_err(|e| e.to_string())?;
+    let rate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "    model in the loop   : {:>8.2} M UI/s     ({} UI, {}, BER {})",
+        rate / 1e6,
+        a.loop_ui,
+        r.lock_text(),
+        r.ber_text(&c)
+    );
+    if cporx_cosim::verilator::find_verilator().is_ok() {
+        let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
+        let lib = cporx_cosim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let r = run_link(&c, &mut lib.instance().map_err(|e| e.to_string())?, None)
+            .map_err(|e| e.to_string())?;
+        let lrate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
+        println!(
+            "    Verilator in the loop, in process     : {:>8.3} M UI/s ({} UI, shared library, one call per UI; {}, BER {})",
+            lrate / 1e6,
+            a.loop_ui,
+            r.lock_text(),
+            r.ber_text(&c)
+        );
+    }
     Ok(())
 }
 

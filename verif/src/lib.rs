@@ -71,6 +71,8 @@ pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Resul
             ("phase", a.phase as i64, b.phase as i64),
             ("lock", a.lock as i64, b.lock as i64),
             ("freq", a.freq as i64, b.freq as i64),
+            ("gain", a.gain as i64, b.gain as i64),
+            ("rd_data", a.rd_data as i64, b.rd_data as i64),
         ] {
             if x != y {
                 return Err(Mismatch {
@@ -82,6 +84,15 @@ pub fn compare(model: &[RxOut], other: &[RxOut], against: &'static str) -> Resul
                 });
             }
         }
+        // a field of RxOut this list does not name yet (lanes >= P included): still a
+        // mismatch, never a pass
+        return Err(Mismatch {
+            cycle: c,
+            field: format!("an unlisted field of RxOut: {a:?} vs {b:?}"),
+            expected: 0,
+            got: 1,
+            against,
+        });
     }
     Ok(())
 }

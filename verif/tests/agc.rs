@@ -271,7 +271,11 @@ fn agc_steps_toward_the_target_on_the_rtl() {
     assert_eq!(g(64), GAIN_UNITY - 1, "the 64th reaches it: one step down");
     assert_eq!(g(64 * 3), GAIN_UNITY - 3);
     assert_eq!(g(64 * 33), 0, "saturates at code 0 (too loud ever after)");
-    assert_eq!(g(stim.len() - 1), GAIN_MAX, "saturates at the top when too quiet");
+    assert_eq!(
+        g(stim.len() - 1),
+        GAIN_MAX,
+        "saturates at the top when too quiet"
+    );
     assert!(
         got[1..].iter().all(|o| o[1] == o[0]),
         "rd at CFG_GAIN reads the gain"

@@ -310,12 +310,13 @@ fn levels_impulse_latency_is_lat_levels() {
         let mut stim = vec![cycle(true, false, 0, 0, 0, 0, false, 0)];
         for c in 1..60 {
             let e = if err_at == Some(c) { 100 } else { 0 };
-            // symbol 0 while the port shows target 0 at the error's edge: (c - 1) mod 7 = 0
+            // symbol 0, the error at the edge before the port visits target 0 (the port
+            // shows target q = (c - 1) mod 7 at edge c, from the levels before the edge)
             stim.push(cycle(false, false, 0, 0, 0, e, true, 0));
         }
         stim
     };
-    let at = 1 + 7 * 5;
+    let at = 7 * 5;
     let mut s = sim(0);
     let d = differences(&s.run(&run(None)).unwrap(), &s.run(&run(Some(at))).unwrap());
     let first = d.first().expect("an error moves the write port").0;

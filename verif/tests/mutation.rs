@@ -222,13 +222,16 @@ const MUTANTS: &[Mutant] = &[
         name: "adaptive: the gain code wraps at 31",
         lanes: 1,
         adapt: true,
-        edits: &[("if (gain_r$q != max_g) begin", "if (1'b1) begin")],
+        edits: &[(
+            "if (gain_r$q != max_g) begin",
+            "if ((gain_r$q != max_g) | 1'b1) begin",
+        )],
     },
     Mutant {
         name: "read-back: a reset does not clear rd_data",
         lanes: 1,
         adapt: false,
-        edits: &[("rd_r$d = zero_rd;", "rd_r$d = rd_c;")],
+        edits: &[("rd_r$d = zero_rd;", "rd_r$d = rd_c | zero_rd;")],
     },
     Mutant {
         name: "read-back: coefficient k reads its 3c register",

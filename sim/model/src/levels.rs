@@ -9,7 +9,8 @@
 //!   tgt_t  = round(acc_t) = (acc_t + 2^(F-1)) >> F
 //!   thr_j  = (tgt_j + tgt_{j+1}) >> 1                      (floor of the midpoint)
 //!   port: q = 0..3 writes target q (address 20 + q), q = 4..6 threshold q - 4 (16 + q - 4),
-//!         the value after this edge's update; q <- q + 1 mod 7
+//!         from the codes before this edge's update (a target the bus writes at this
+//!         edge counts as its written code); q <- q + 1 mod 7
 //! ```
 //!
 //! **Parameters** (`RxParams`): `targets` (4 Q7.1 codes): the accumulators' reset values
@@ -20,7 +21,8 @@
 //! (0 ..= 15); out `wr_we`, `wr_addr`, `wr_data` (a slicer-register write).
 //! **Formats**: accumulators Q7.16 (`LEV_ACC_BITS` = 23 bits), saturated to
 //! [-128, 127] * 2^F, never wrapping; the update is exact (e * 2^(F - mu)).
-//! **Latency**: `LAT_LEVELS` = 1; each register is written every 7 clocks.
+//! **Latency**: `LAT_LEVELS` = 2 (error to accumulator to port); each register is written
+//! every 7 clocks.
 //! **Reset**: accumulators to `targets << F`, pointer and write port to 0. Power-up: every
 //! register 0.
 //!
@@ -114,6 +116,20 @@ impl LevelsModel {
             "LevelsIn::symbol = {} is out of range: legal is 0 ..= 3",
             i.symbol
         );
+        // the port's codes: the accumulators before this edge, a target the bus writes now
+        // as its written code (the port's path starts at registers: docs/numerics.md)
+        let mut codes = self.targets();
+        for (t, c) in codes.iter_mut().enumerate() {
+            if i.cfg_we && i.cfg_addr == CFG_TARGET_BASE + t as u32 {
+                *c = i.cfg_data;
+            }
+        }
+        let (addr, data) = if self.q < 4 {
+            (CFG_TARGET_BASE + self.q as u32, codes[self.q])
+        } else {
+            let j = self.q - 4;
+            (CFG_THRESH_BASE + j as u32, (codes[j] + codes[j + 1]) >> 1)
+        };
         let s = i.symbol as usize;
         for t in 0..4 {
             if i.cfg_we && i.cfg_addr == CFG_TARGET_BASE + t as u32 {
@@ -123,12 +139,6 @@ impl LevelsModel {
                 self.acc[t] = (self.acc[t] + step).clamp(LEV_ACC_MIN, LEV_ACC_MAX);
             }
         }
-        let (addr, data) = if self.q < 4 {
-            (CFG_TARGET_BASE + self.q as u32, self.targets()[self.q])
-        } else {
-            let j = self.q - 4;
-            (CFG_THRESH_BASE + j as u32, self.thresholds()[j])
-        };
         self.out = LevelsOut {
             wr_we: i.enable,
             wr_addr: addr,

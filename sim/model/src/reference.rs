@@ -294,7 +294,8 @@ pub fn lms_ref(
 /// acc_t = L_t << 15                                  (reset; bus write of target t)
 /// acc_s = clamp(acc_s + e 2^(15-mu), -128 << 15, 127 << 15)   (s the decided symbol)
 /// L_t   = floor((acc_t + 2^14) / 2^15),  T_j = floor((L_j + L_{j+1}) / 2)
-/// port at the edge's count q' mod 7: L_0 .. L_3 at 20 ..= 23, then T_0 .. T_2 at 16 ..= 18
+/// port at the edge's count q' mod 7: L_0 .. L_3 at 20 ..= 23, then T_0 .. T_2 at 16 ..= 18,
+///       from the L before the edge's update (a target the bus writes at the edge: its code)
 /// ```
 pub fn levels_ref(
     reset_targets: &[i32; 4],
@@ -314,6 +315,17 @@ pub fn levels_ref(
             out.push((false, 0, 0));
             continue;
         }
+        // the port reads the levels before this edge's update (a target the bus writes
+        // at this edge as written)
+        let l: Vec<i32> = (0..4)
+            .map(|t| {
+                if i.cfg_we && i.cfg_addr == 20 + t as u32 {
+                    i.cfg_data
+                } else {
+                    code(acc[t])
+                }
+            })
+            .collect();
         for (t, a) in acc.iter_mut().enumerate() {
             if i.cfg_we && i.cfg_addr == 20 + t as u32 {
                 *a = (i.cfg_data as i64) << F;
@@ -321,7 +333,6 @@ pub fn levels_ref(
                 *a = (*a + i.err as i64 * (1i64 << (F - i.mu))).clamp(-128 << F, 127 << F);
             }
         }
-        let l: Vec<i32> = acc.iter().map(|&a| code(a)).collect();
         let q = count % 7;
         let (addr, data) = if q < 4 {
             (20 + q as u32, l[q])
