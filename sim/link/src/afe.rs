@@ -54,9 +54,23 @@
 //! further, which only affects [`Afe::symbols_sent`]), so a receiver that drifts ahead or behind by
 //! many UI (ppm offset) simply sees more or fewer symbols per cycle, like a real link.
 //!
+//! # Variable-gain amplifier
+//!
+//! Between the channel and the ADC sits the receiver's variable-gain amplifier (VGA),
+//! driven by the AGC's 5-bit gain code (`cporx_spec::agc`): [`Afe::set_gain_code`] makes
+//! every later sample `v * gain_linear(code)` (0.5 dB per code, `GAIN_UNITY` = 20 is 0 dB,
+//! -10 dB ..= +5.5 dB), noise included: the amplifier scales the channel's output and its
+//! noise alike, so the SNR at the ADC does not change. The amplifier's own noise,
+//! bandwidth, offset and settling are not modelled; the gain changes between two samples,
+//! exactly at the call. Codes above `GAIN_MAX` clamp to it (the port is 5 bits wide, so a
+//! receiver cannot drive more). The 32 linear gains are a table computed once per front
+//! end. The code starts at `GAIN_UNITY`, where the amplifier multiplies by exactly 1.0:
+//! a front end whose gain is never set gives the same samples, bit for bit, as before the
+//! amplifier existed. [`Afe::last_analog`] is the amplifier's output, the ADC's input.
+//!
 //! # ADC
 //!
-//! `code = round(v / full_scale * 32)` (round half away from zero), saturated to -32..=31
+//! `code = round(v / full_scale * 32)` (v the amplifier's output) (round half away from zero), saturated to -32..=31
 //! (never wraps); saturations are counted ([`Afe::clipped`]). `full_scale` is the analog
 //! value that maps to code 2^(ADC_BITS-1) = 32.
 //!
@@ -68,7 +82,7 @@
 //! set) per sample. Same configuration and seed => same run.
 
 use cporx_model::prbs::Prbs13q;
-use cporx_spec::{signed_range, ADC_BITS};
+use cporx_spec::{gain_linear, signed_range, ADC_BITS, GAIN_MAX, GAIN_UNITY};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -249,6 +263,10 @@ pub struct Afe {
     rj: f64,
     sigma: f64,
     adc_gain: f64,
+    // the amplifier: its linear gain per code, the code and gain now
+    vga_table: [f64; GAIN_MAX as usize + 1],
+    gain_code: u32,
+    vga: f64,
     adc_lo: i64,
     adc_hi: i64,
     prev_code: Option<i64>,
@@ -268,6 +286,7 @@ impl std::fmt::Debug for Afe {
             .field("theta", &self.theta)
             .field("next_symbol", &self.next_k)
             .field("clipped", &self.clipped)
+            .field("gain_code", &self.gain_code)
             .finish_non_exhaustive()
     }
 }
@@ -321,6 +340,9 @@ impl Afe {
             + HISTORY;
         let ring_n = margin.next_power_of_two();
         let (lo, hi) = signed_range(ADC_BITS);
+        let vga_table: [f64; GAIN_MAX as usize + 1] =
+            std::array::from_fn(|c| gain_linear(c as u32));
+        debug_assert_eq!(vga_table[GAIN_UNITY as usize], 1.0);
         Ok(Afe {
             rng: StdRng::seed_from_u64(cfg.seed),
             gauss: [0.0; GAUSS_BLOCK],
@@ -347,6 +369,9 @@ impl Afe {
             rj: cfg.rj_rms_ui,
             sigma: cfg.noise_sigma(),
             adc_gain: (1u32 << (ADC_BITS - 1)) as f64 / cfg.full_scale,
+            gain_code: GAIN_UNITY,
+            vga: vga_table[GAIN_UNITY as usize],
+            vga_table,
             adc_lo: lo as i64,
             adc_hi: hi as i64,
             prev_code: None,
@@ -467,6 +492,8 @@ impl Afe {
             let z = self.normal();
             v += self.sigma * z;
         }
+        // the amplifier (exactly 1.0 at GAIN_UNITY)
+        let v = v * self.vga;
         self.last_v = v;
         self.last_t = t;
         self.n += 1;
@@ -476,7 +503,26 @@ impl Afe {
         sat as i8
     }
 
-    /// The analog value (before the ADC, noise included) of the last sample.
+    /// Set the amplifier's gain code for every later sample (module documentation,
+    /// "Variable-gain amplifier"): samples are `v * gain_linear(code)` before the ADC.
+    /// Codes above `GAIN_MAX` clamp to `GAIN_MAX` (the receiver's port is 5 bits).
+    #[inline]
+    pub fn set_gain_code(&mut self, code: u32) {
+        let c = code.min(GAIN_MAX);
+        self.gain_code = c;
+        self.vga = self.vga_table[c as usize];
+    }
+    /// The amplifier's gain code now (`GAIN_UNITY` until [`Afe::set_gain_code`]).
+    pub fn gain_code(&self) -> u32 {
+        self.gain_code
+    }
+    /// The amplifier's linear voltage gain now.
+    pub fn vga_gain(&self) -> f64 {
+        self.vga
+    }
+
+    /// The analog value at the ADC's input (the amplifier's output, noise included) of
+    /// the last sample.
     pub fn last_analog(&self) -> f64 {
         self.last_v
     }
@@ -927,6 +973,47 @@ mod tests {
         }
         assert_eq!(afe.last_analog(), -1.0);
         assert_eq!(afe.sample(0), -1); // -0.5 -> -1
+    }
+
+    #[test]
+    fn vga_scales_the_sample_and_its_noise() {
+        // same seed, same symbols: the only difference is the amplifier
+        let mut c = cfg("short");
+        c.snr_db = Some(25.0);
+        c.full_scale = 2.0; // the unity run clips on the outer levels
+        let mut unity = Afe::new(c.clone()).unwrap();
+        let mut half = Afe::new(c).unwrap();
+        assert_eq!(half.gain_code(), GAIN_UNITY);
+        half.set_gain_code(GAIN_UNITY - 12); // -6 dB
+        let g = half.vga_gain();
+        assert!((g - 0.5).abs() < 0.002, "{g}");
+        for i in 0..20_000u32 {
+            let code = (i / 50 % 128) as u8;
+            let a = unity.sample(code);
+            let b = half.sample(code);
+            let (va, vb) = (unity.last_analog(), half.last_analog());
+            // the table's gain, exactly: the analog value (noise included) times g
+            assert!((vb - va * g).abs() <= 1e-12 * va.abs().max(1.0), "{i}");
+            assert!((vb - va / 2.0).abs() <= 0.002 * va.abs() + 1e-12, "{i}");
+            if !(-31..=30).contains(&a) {
+                continue; // the unity run clipped (or nearly)
+            }
+            // halving the ADC input halves the code, within the rounding
+            assert!((b as f64 - a as f64 / 2.0).abs() <= 1.0, "{i}: {a} {b}");
+        }
+        assert!(unity.clipped() > 1000, "{}", unity.clipped());
+        assert!(
+            half.clipped() < unity.clipped() / 10,
+            "{} {}",
+            half.clipped(),
+            unity.clipped()
+        );
+        // a code beyond the 5-bit port clamps
+        half.set_gain_code(99);
+        assert_eq!(half.gain_code(), GAIN_MAX);
+        assert_eq!(half.vga_gain(), gain_linear(GAIN_MAX));
+        half.set_gain_code(GAIN_UNITY);
+        assert_eq!(half.vga_gain(), 1.0);
     }
 
     #[test]

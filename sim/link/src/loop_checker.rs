@@ -769,7 +769,7 @@ mod tests {
     }
 
     fn single_slip(d: i32) {
-        let mut rng = StdRng::seed_from_u64(100 + d as u64);
+        let mut rng = StdRng::seed_from_u64((100 + d as i64) as u64);
         for _ in 0..200 {
             let off = rng.gen_range(0..PERIOD as u64);
             let j = rng.gen_range(500..5000usize);
