@@ -5,7 +5,8 @@
 //! at clock edge c (not reset), s = (c - LMS_ERR_DELAY) P  (lane 0 of an earlier block)
 //!   acc_k <- sext(cfg_data) << F                         if the bus writes coefficient k
 //!   acc_k <- sat(acc_k - sgn(e[s]) sgn(x[s-k]) 2^(F-mu))  else if enable and not freeze_k
-//!   wr_we <- enable, wr_addr <- rr, wr_data <- round(acc_rr after this edge), rr <- rr+1 mod N
+//!   wr_we <- enable, wr_addr <- rr, rr <- rr+1 mod N,
+//!   wr_data <- round(acc_rr before this edge), or the code the bus writes to tap rr now
 //! round(a) = (a + 2^(F-1)) >> F   (half up),  sgn(0) = 0,  F = LMS_FRAC
 //! ```
 //!
@@ -30,7 +31,7 @@
 //! * out `wr_we`, `wr_addr[4:0]`, `wr_data[7:0]`: one coefficient write per clock
 //! **Formats**: accumulators Q2.21 (`LMS_ACC_BITS` = 23), saturated to [-128, 127] * 2^F,
 //! never wrapping; the update is computed in 24 bits; step 2^-mu coefficient LSBs.
-//! **Latency**: `LAT_LMS` = 1 to the accumulators and the write port; tap k is written
+//! **Latency**: `LAT_LMS` = 2 to the accumulators and the write port; tap k is written
 //! every N clocks.
 //! **Reset**: accumulators to `reset_coefs << F`; sign line, pointer and write port to 0.
 //! Power-up: every register 0.
@@ -91,7 +92,7 @@ impl Logic for LmsLane {
 }
 
 /// One tap: its accumulator, update, saturation and rounded code. `code` is the code of
-/// the accumulator after this edge (the value being registered), `sel` that code when the
+/// the accumulator before this edge (or the bus's code written now), `sel` that code when the
 /// pointer selects this tap and 0 otherwise (ORed into the write port).
 #[derive(LogicBlock)]
 pub struct LmsTap {
@@ -230,13 +231,19 @@ impl Logic for LmsTap {
         self.acc_r.d.next = self.next.val();
         // round half up: (a + 2^(F-1)) >> F = (a >> F) + a[F-1]; cannot overflow (at the
         // top code 127 the accumulator is exactly 127 2^F, so a[F-1] = 0)
+        // From the register, not from this edge's update: the write port's path starts at
+        // a register (a bus write to this tap at this edge: its code)
         self.half_bit.next =
-            bit_cast::<COEF_BITS, 1>(self.next.val().get_bits::<1>(self.half_at.val().index()));
+            bit_cast::<COEF_BITS, 1>(self.acc_r.q.val().get_bits::<1>(self.half_at.val().index()));
         self.code.next = self
-            .next
+            .acc_r
+            .q
             .val()
             .get_bits::<COEF_BITS>(self.frac_sh.val().index())
             + self.half_bit.val();
+        if self.cfg_we.val() && (self.cfg_addr.val() == self.adr.val()) {
+            self.code.next = self.cfg_data.val();
+        }
         self.sel.next = self.zero_code.val();
         if self.rr.val() == self.idx.val() {
             self.sel.next = self.code.val();

@@ -25,10 +25,11 @@ pub const LMS_LINE: usize = LMS_ERR_DELAY * MAX_LANES + MAX_TAPS - 1;
 /// The line's bus width (LMS_LINE rounded up to a power of two).
 pub const LMS_LINE_BITS: usize = 128;
 /// Latency: an error at the LMS input at edge c moves the accumulators at edge c; the
-/// write port shows tap rr's new code after that edge. The write port visits the taps in
-/// turn (tap rr at edge c, then rr + 1 mod N), so a tap reaches the FFE at most N clocks
-/// after its accumulator moved (plus the FFE's write register).
-pub const LAT_LMS: usize = 1;
+/// write port (registers, computed from the accumulators before an edge) carries tap rr's
+/// new code from edge c + 1 on, when it visits rr: 2 at the earliest. The port visits the
+/// taps in turn (tap rr at edge c, then rr + 1 mod N), so a tap reaches the FFE at most
+/// N + 1 clocks after its accumulator moved (plus the FFE's write register).
+pub const LAT_LMS: usize = 2;
 
 const _: () = assert!(LMS_LINE <= LMS_LINE_BITS);
 const _: () = assert!((1 << LMS_MU_BITS) - 1 == LMS_FRAC);

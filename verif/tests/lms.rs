@@ -14,7 +14,8 @@
 //! * `lms_saturates_at_both_bounds_on_the_rtl`: constant sign products at mu = 0 drive
 //!   every tap to -128 and then to 127 on Verilator, and the codes stay there (no wrap).
 //! * `lms_impulse_latency_is_lat_lms`: one nonzero error against the run with none: the
-//!   write port first differs LAT_LMS - 1 cycles after the error's cycle.
+//!   write port first differs LAT_LMS - 1 cycles after the error's cycle (the port reads
+//!   the accumulators before an edge).
 //! * `lms_exports_lint_clean`: Verilator `-Wall` with the project's waivers.
 
 mod common;
@@ -396,7 +397,7 @@ fn lms_impulse_latency_is_lat_lms() {
         let b = sim.run(&quiet(Some(at))).unwrap();
         let d = differences(&a, &b);
         let first = d.first().expect("an error changes the write port").0;
-        // the tap the port shows at the error's edge moved at that edge
+        // every tap moved at the error's edge; the port shows it from the next edge on
         assert_eq!(
             latency(at, first),
             LAT_LMS,

@@ -5,7 +5,8 @@
 //! at clock edge c (not reset), s = (c - LMS_ERR_DELAY) P  (lane 0 of an earlier block)
 //!   acc_k <- sext(cfg_data) << F                         if the bus writes coefficient k
 //!   acc_k <- sat(acc_k - sgn(e[s]) sgn(x[s-k]) 2^(F-mu))  else if enable and not freeze_k
-//!   wr_we <- enable, wr_addr <- rr, wr_data <- round(acc_rr after this edge), rr <- rr+1 mod N
+//!   wr_we <- enable, wr_addr <- rr, rr <- rr+1 mod N,
+//!   wr_data <- round(acc_rr before this edge), or the code the bus writes to tap rr now
 //! round(a) = (a + 2^(F-1)) >> F   (half up),  sgn(0) = 0,  F = LMS_FRAC
 //! ```
 //!
@@ -19,7 +20,7 @@
 //! configuration bus).
 //! **Formats**: accumulators Q2.21 (`LMS_ACC_BITS` = 23 bits), saturated to
 //! [-128, 127] * 2^F (never wrap); step 2^-mu coefficient LSBs; three-valued signs.
-//! **Latency**: `LAT_LMS` = 1 to the accumulators and the write port; tap k is written
+//! **Latency**: `LAT_LMS` = 2 to the accumulators and the write port; tap k is written
 //! every N clocks.
 //! **Reset**: accumulators to `reset_coefs << F`, sign line, pointer and write port to 0.
 //! Power-up: every register 0 (accumulators 0).
@@ -141,6 +142,13 @@ impl LmsModel {
             i.mu,
             (1 << LMS_MU_BITS) - 1
         );
+        // the port's code: tap rr's accumulator before this edge, or the code the bus
+        // writes to it at this edge (the port's path starts at the registers)
+        let port = if i.cfg_we && i.cfg_addr == CFG_COEF_BASE + self.rr as u32 {
+            i.cfg_data
+        } else {
+            acc_code(self.acc[self.rr])
+        };
         let se = sgn(i.err);
         let step = 1i64 << (LMS_FRAC - i.mu as usize);
         let base = LMS_ERR_DELAY * p - 1;
@@ -155,7 +163,7 @@ impl LmsModel {
         self.out = LmsOut {
             wr_we: i.enable,
             wr_addr: self.rr as u32,
-            wr_data: acc_code(self.acc[self.rr]),
+            wr_data: port,
         };
         self.rr = (self.rr + 1) % n;
         // shift the block in: sample lane j at distance P-1-j

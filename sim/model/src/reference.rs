@@ -270,6 +270,13 @@ pub fn lms_ref(
             }
         };
         let e = sgn(i.err as i64);
+        // the port: tap rr before this edge's update (a bus write to it: its code)
+        let rr = edges_since % n;
+        let code = if i.cfg_we && i.cfg_addr == rr as u32 {
+            i.cfg_data
+        } else {
+            (acc[rr] + (1 << (F - 1))).div_euclid(1 << F) as i32
+        };
         for (k, a) in acc.iter_mut().enumerate() {
             if i.cfg_we && i.cfg_addr == k as u32 {
                 *a = (i.cfg_data as i64) << F;
@@ -278,8 +285,6 @@ pub fn lms_ref(
                 *a = (*a - g * (1i64 << (F - i.mu))).clamp(-128 << F, 127 << F);
             }
         }
-        let rr = edges_since % n;
-        let code = (acc[rr] + (1 << (F - 1))).div_euclid(1 << F) as i32;
         out.push((i.enable, rr as u32, code));
         edges_since += 1;
         x.extend((0..lanes).map(|j| i.adc[j] as i64));
