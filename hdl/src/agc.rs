@@ -1,26 +1,28 @@
 //! AGC: the gain-control loop, from the ADC codes' mean magnitude to the 5-bit gain code
 //! the analog front end's variable-gain amplifier applies before the ADC (as the PI code
-//! drives the sampler). A bang-bang integrator: each clock adds sum_j (|x_j| - T) to an
-//! accumulator; when it reaches +2^W the gain steps down one code (0.5 dB), at -2^W up,
-//! and the accumulator clears. Saturates at codes 0 and 31 (never wraps).
+//! drives the sampler). A bang-bang integrator: each clock adds one term per lane to an
+//! accumulator (|x_j| - T in the mean mode; 2^K - 1 when |x_j| >= T, else -1, in the tail
+//! mode); when it reaches +2^W the gain steps down one code (0.5 dB), at -2^W up, and the
+//! accumulator clears. Saturates at codes 0 and 31 (never wraps).
 //!
 //! ```text
-//! s = sum_j |x_j| - (T << log2 P);  a = acc + s                 (18-bit, never overflows)
+//! d_j = |x_j| - T (K = 0), else (|x_j| >= T ? 2^K - 1 : -1);  s = sum_j d_j
+//! a = acc + s                                                   (21-bit, never overflows)
 //! a >= 2^W  -> gain = max(gain - 1, 0),  acc = 0
 //! a <= -2^W -> gain = min(gain + 1, 31), acc = 0;   else acc = a   (only when enable)
-//! bus: CFG_AGC_TARGET (32) T = data[5:0]; CFG_AGC_WINDOW (33) W = data[3:0];
+//! bus: CFG_AGC_TARGET (32) T = data[5:0]; CFG_AGC_WINDOW (33) W = data[3:0], K = data[7:4];
 //!      CFG_GAIN (34) gain = data[4:0], acc = 0 (the bus wins over the loop)
 //! ```
 //!
 //! **Parameters** (`RxParams`, checked by `RxParams::validate`): `lanes` P; `adapt`
-//! (`AdaptParams::{agc_target, agc_window, reset_gain}`: T 1 ..= 31, W 0 ..= 15, gain
-//! 0 ..= 31, the registers' reset values).
+//! (`AdaptParams::{agc_target, agc_window, agc_tail, reset_gain}`: T 1 ..= 31, W 0 ..= 15,
+//! K 0 ..= 15, gain 0 ..= 31, the registers' reset values).
 //! **Ports**:
 //! * in  `clock`, `rst`, `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`, `enable`,
 //!   `adc$j[5:0]` (this clock's ADC codes, lane j)
 //! * out `gain[4:0]` (the register), `rd[7:0]` (the register at `cfg_addr`, else 0:
 //!   combinational, the top registers it)
-//! **Formats**: x Q6.0; T unsigned 6 bits; W 4 bits; acc signed `AGC_ACC_BITS` (18);
+//! **Formats**: x Q6.0; T unsigned 6 bits; W, K 4 bits each; acc signed `AGC_ACC_BITS` (21);
 //! gain unsigned `GAIN_BITS` (5), `cporx_spec::gain_db`.
 //! **Latency**: `LAT_AGC` = 1 (the block captured at edge c moves `gain` after edge c).
 //! **Reset**: T, W, gain to `AdaptParams`, acc to 0. Power-up: all 0 (gain code 0, -10 dB).
@@ -32,35 +34,57 @@ use crate::{ext_mask, konst};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
-/// |x| of one lane's ADC code, zero-extended to the accumulator width.
+/// One lane's term of the AGC's sum: |x| - T in the mean mode (K = 0), 2^K - 1 or -1 in
+/// the tail mode, in the accumulator's width (two's complement).
 #[derive(LogicBlock)]
-pub struct AgcAbs {
+pub struct AgcLane {
     pub x: Signal<In, Bits<ADC_BITS>>,
-    pub a: Signal<Out, Bits<AGC_ACC_BITS>>,
+    pub t: Signal<In, Bits<AGC_TARGET_BITS>>,
+    pub k: Signal<In, Bits<AGC_TAIL_BITS>>,
+    pub d: Signal<Out, Bits<AGC_ACC_BITS>>,
+    ax: Signal<Local, Bits<AGC_ACC_BITS>>,
+    te: Signal<Local, Bits<AGC_ACC_BITS>>,
     ext_x: Constant<Bits<AGC_ACC_BITS>>,
     msb_x: Constant<Bits<3>>,
     zero_a: Constant<Bits<AGC_ACC_BITS>>,
+    one_a: Constant<Bits<AGC_ACC_BITS>>,
+    zero_k: Constant<Bits<AGC_TAIL_BITS>>,
 }
 
-impl AgcAbs {
+impl AgcLane {
     fn new() -> Self {
-        AgcAbs {
+        AgcLane {
             x: Default::default(),
-            a: Default::default(),
+            t: Default::default(),
+            k: Default::default(),
+            d: Default::default(),
+            ax: Default::default(),
+            te: Default::default(),
             ext_x: konst(ext_mask(ADC_BITS, AGC_ACC_BITS)),
             msb_x: konst(ADC_BITS as u64 - 1),
             zero_a: konst(0),
+            one_a: konst(1),
+            zero_k: konst(0),
         }
     }
 }
 
-impl Logic for AgcAbs {
+impl Logic for AgcLane {
     #[hdl_gen]
     fn update(&mut self) {
-        self.a.next = bit_cast::<AGC_ACC_BITS, ADC_BITS>(self.x.val());
+        // |x|, zero-extended
+        self.ax.next = bit_cast::<AGC_ACC_BITS, ADC_BITS>(self.x.val());
         if self.x.val().get_bit(self.msb_x.val().index()) {
-            self.a.next = self.zero_a.val()
+            self.ax.next = self.zero_a.val()
                 - (bit_cast::<AGC_ACC_BITS, ADC_BITS>(self.x.val()) | self.ext_x.val());
+        }
+        self.te.next = bit_cast::<AGC_ACC_BITS, AGC_TARGET_BITS>(self.t.val());
+        if self.k.val() == self.zero_k.val() {
+            self.d.next = self.ax.val() - self.te.val();
+        } else if self.ax.val() >= self.te.val() {
+            self.d.next = (self.one_a.val() << self.k.val()) - self.one_a.val();
+        } else {
+            self.d.next = self.zero_a.val() - self.one_a.val();
         }
     }
 }
@@ -81,16 +105,16 @@ pub struct Agc {
     /// read-back: the register at `cfg_addr`, 0 elsewhere
     pub rd: Signal<Out, Bits<CFG_DATA_BITS>>,
     t_r: DFF<Bits<AGC_TARGET_BITS>>,
-    w_r: DFF<Bits<AGC_WINDOW_BITS>>,
+    w_r: DFF<Bits<CFG_DATA_BITS>>,
     gain_r: DFF<Bits<GAIN_BITS>>,
     acc_r: DFF<Bits<AGC_ACC_BITS>>,
-    abs: Vec<AgcAbs>,
+    lane: Vec<AgcLane>,
     sum: Signal<Local, Bits<AGC_ACC_BITS>>,
     a: Signal<Local, Bits<AGC_ACC_BITS>>,
     mag: Signal<Local, Bits<AGC_ACC_BITS>>,
     win: Signal<Local, Bits<AGC_ACC_BITS>>,
     msb_a: Constant<Bits<5>>,
-    lanes_log2: Constant<Bits<8>>,
+    k_at: Constant<Bits<3>>,
     zero_a: Constant<Bits<AGC_ACC_BITS>>,
     one_a: Constant<Bits<AGC_ACC_BITS>>,
     zero_g: Constant<Bits<GAIN_BITS>>,
@@ -101,7 +125,7 @@ pub struct Agc {
     adr_w: Constant<Bits<CFG_ADDR_BITS>>,
     adr_g: Constant<Bits<CFG_ADDR_BITS>>,
     rst_t: Constant<Bits<AGC_TARGET_BITS>>,
-    rst_w: Constant<Bits<AGC_WINDOW_BITS>>,
+    rst_w: Constant<Bits<CFG_DATA_BITS>>,
     rst_g: Constant<Bits<GAIN_BITS>>,
 }
 
@@ -124,13 +148,13 @@ impl Agc {
             w_r: Default::default(),
             gain_r: Default::default(),
             acc_r: Default::default(),
-            abs: (0..p.lanes).map(|_| AgcAbs::new()).collect(),
+            lane: (0..p.lanes).map(|_| AgcLane::new()).collect(),
             sum: Default::default(),
             a: Default::default(),
             mag: Default::default(),
             win: Default::default(),
             msb_a: konst(AGC_ACC_BITS as u64 - 1),
-            lanes_log2: konst(p.lanes.trailing_zeros() as u64),
+            k_at: konst(AGC_WINDOW_BITS as u64),
             zero_a: konst(0),
             one_a: konst(1),
             zero_g: konst(0),
@@ -141,7 +165,7 @@ impl Agc {
             adr_w: konst(CFG_AGC_WINDOW as u64),
             adr_g: konst(CFG_GAIN as u64),
             rst_t: konst(a.agc_target as u64),
-            rst_w: konst(a.agc_window as u64),
+            rst_w: konst(a.agc_window_reg() as u64),
             rst_g: konst(a.reset_gain as u64),
         }))
     }
@@ -154,20 +178,24 @@ impl Logic for Agc {
         self.w_r.clock.next = self.clock.val();
         self.gain_r.clock.next = self.clock.val();
         self.acc_r.clock.next = self.clock.val();
-        // s = sum_j |x_j| - P T, in AGC_ACC_BITS two's complement
-        self.sum.next = self.zero_a.val()
-            - (bit_cast::<AGC_ACC_BITS, AGC_TARGET_BITS>(self.t_r.q.val())
-                << self.lanes_log2.val());
+        // s = sum_j d_j, in AGC_ACC_BITS two's complement
+        self.sum.next = self.zero_a.val();
         for j in 0..self.adc.len() {
-            self.abs[j].x.next = self.adc[j].val();
-            self.sum.next = self.sum.val() + self.abs[j].a.val();
+            self.lane[j].x.next = self.adc[j].val();
+            self.lane[j].t.next = self.t_r.q.val();
+            self.lane[j].k.next = self
+                .w_r
+                .q
+                .val()
+                .get_bits::<AGC_TAIL_BITS>(self.k_at.val().index());
+            self.sum.next = self.sum.val() + self.lane[j].d.val();
         }
         self.a.next = self.acc_r.q.val() + self.sum.val();
         self.mag.next = self.a.val();
         if self.a.val().get_bit(self.msb_a.val().index()) {
             self.mag.next = self.zero_a.val() - self.a.val();
         }
-        self.win.next = self.one_a.val() << self.w_r.q.val();
+        self.win.next = self.one_a.val() << self.w_r.q.val().get_bits::<AGC_WINDOW_BITS>(0);
         // the loop
         self.t_r.d.next = self.t_r.q.val();
         self.w_r.d.next = self.w_r.q.val();
@@ -191,7 +219,7 @@ impl Logic for Agc {
             self.t_r.d.next = self.cfg_data.val().get_bits::<AGC_TARGET_BITS>(0);
         }
         if self.cfg_we.val() && (self.cfg_addr.val() == self.adr_w.val()) {
-            self.w_r.d.next = self.cfg_data.val().get_bits::<AGC_WINDOW_BITS>(0);
+            self.w_r.d.next = self.cfg_data.val();
         }
         if self.cfg_we.val() && (self.cfg_addr.val() == self.adr_g.val()) {
             self.gain_r.d.next = self.cfg_data.val().get_bits::<GAIN_BITS>(0);
@@ -210,7 +238,7 @@ impl Logic for Agc {
             self.rd.next = bit_cast::<CFG_DATA_BITS, AGC_TARGET_BITS>(self.t_r.q.val());
         }
         if self.cfg_addr.val() == self.adr_w.val() {
-            self.rd.next = bit_cast::<CFG_DATA_BITS, AGC_WINDOW_BITS>(self.w_r.q.val());
+            self.rd.next = self.w_r.q.val();
         }
         if self.cfg_addr.val() == self.adr_g.val() {
             self.rd.next = bit_cast::<CFG_DATA_BITS, GAIN_BITS>(self.gain_r.q.val());

@@ -27,19 +27,24 @@ pub fn gain_linear(code: u32) -> f64 {
     10f64.powf(gain_db(code) / 20.0)
 }
 
-/// Width of the AGC's accumulator (signed). Each clock adds sum_j (|x_j| - T) over the P
-/// lanes (|x| <= 32, T <= 63), at most 16 * 63 in magnitude, and the accumulator is
-/// cleared whenever it reaches +-2^W (W <= AGC_WINDOW_MAX), so it never needs to saturate:
-/// |acc| < 2^15 + 16 * 63 < 2^17.
-pub const AGC_ACC_BITS: usize = 18;
-/// Target register width: T, the mean |x| the loop drives to, in ADC codes (unsigned).
+/// Width of the AGC's accumulator (signed). Each clock adds one term per lane: |x| - T in
+/// the mean mode (|d| <= 63), 2^K - 1 or -1 in the tail mode (K <= 15), so at most
+/// 16 (2^15 - 1) in magnitude, and the accumulator is cleared whenever it reaches +-2^W
+/// (W <= AGC_WINDOW_MAX), so it never needs to saturate: |acc| < 2^15 + 2^19 < 2^20.
+pub const AGC_ACC_BITS: usize = 21;
+/// Tail-mode exponent width: K in the window register's bits 7:4. K = 0 is the mean mode
+/// (drive mean |x| to T); K >= 1 the tail mode (drive the fraction of samples with
+/// |x| >= T to 2^-K).
+pub const AGC_TAIL_BITS: usize = 4;
+/// Target register width: T in ADC codes (unsigned): the mean |x| the loop drives to (mean
+/// mode), or the code whose tail it holds (tail mode).
 pub const AGC_TARGET_BITS: usize = 6;
 /// Window register width: W; the gain steps once the accumulated deviation reaches 2^W.
 pub const AGC_WINDOW_BITS: usize = 4;
 pub const AGC_WINDOW_MAX: u32 = (1 << AGC_WINDOW_BITS) - 1;
 /// AGC target register: bits 5:0 T (unsigned ADC codes).
 pub const CFG_AGC_TARGET: u32 = 32;
-/// AGC window register: bits 3:0 W.
+/// AGC window register: bits 3:0 W, bits 7:4 K (0: mean mode; 1 ..= 15: tail mode).
 pub const CFG_AGC_WINDOW: u32 = 33;
 /// Gain code register: a write sets the code (bits 4:0) and clears the accumulator; a
 /// read gives the code the amplifier has now.
@@ -50,7 +55,9 @@ pub const CFG_GAIN: u32 = 34;
 pub const LAT_AGC: usize = 1;
 
 const _: () = assert!(AGC_ACC_BITS <= 32);
-const _: () = assert!((1i64 << AGC_WINDOW_MAX) + 16 * 63 < 1i64 << (AGC_ACC_BITS - 1));
+const _: () =
+    assert!((1i64 << AGC_WINDOW_MAX) + 16 * ((1i64 << 15) - 1) < 1i64 << (AGC_ACC_BITS - 1));
+const _: () = assert!(AGC_WINDOW_BITS + AGC_TAIL_BITS == CFG_DATA_BITS);
 const _: () = assert!(GAIN_UNITY <= GAIN_MAX && GAIN_BITS < CFG_DATA_BITS);
 const _: () = assert!(CFG_GAIN < (1 << CFG_ADDR_BITS));
 

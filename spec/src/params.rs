@@ -86,19 +86,24 @@ pub struct AdaptParams {
     pub freeze_post: bool,
     /// The AGC steers the gain code (`CFG_ADAPT` bit 2).
     pub agc_enable: bool,
-    /// The mean |x| the AGC drives the ADC codes to, 1 ..= 31 ADC codes (`CFG_AGC_TARGET`).
-    /// 16: a clean PAM-4 signal's levels at +-8 and +-24 codes.
+    /// The AGC's target T, 1 ..= 31 ADC codes (`CFG_AGC_TARGET`): the mean |x| it drives to
+    /// (`agc_tail` 0; 16 puts a clean PAM-4 signal's levels at +-8 and +-24 codes), or the
+    /// code whose tail it holds (31, the default with `agc_tail` 8: one clipped sample in 256).
     pub agc_target: u32,
     /// The AGC's window W, 0 ..= 15: the gain steps once the summed deviation of |x| from
     /// the target reaches 2^W codes (`CFG_AGC_WINDOW`).
     pub agc_window: u32,
     /// The gain code after reset, 0 ..= 31 (`CFG_GAIN`; `GAIN_UNITY` = 20 is 0 dB).
     pub reset_gain: u32,
+    /// The AGC's statistic, 0 ..= 15 (`CFG_AGC_WINDOW` bits 7:4): 0 drives mean |x| to
+    /// `agc_target`; K >= 1 drives the fraction of samples with |x| >= `agc_target` to
+    /// 2^-K (the tail mode: with target 31, the clipping rate).
+    pub agc_tail: u32,
 }
 
 impl Default for AdaptParams {
-    /// Every loop on, LMS step 2^-6 LSB, levels step 2^-6, AGC to mean |x| 16 in windows of
-    /// 2^10 from 0 dB, main tap 1 held (the AGC and the levels own
+    /// Every loop on, LMS step 2^-6 LSB, levels step 2^-6, AGC to one sample in 256 at
+    /// |x| >= 31 (tail mode) in windows of 2^10 from 0 dB, main tap 1 held (the AGC and the levels own
     /// the gain), the pre-cursor free (docs/numerics.md, "Adaptation in the receive top").
     fn default() -> Self {
         AdaptParams {
@@ -111,9 +116,10 @@ impl Default for AdaptParams {
             freeze_pre: false,
             freeze_post: false,
             agc_enable: true,
-            agc_target: 16,
+            agc_target: 31,
             agc_window: 10,
             reset_gain: GAIN_UNITY,
+            agc_tail: 8,
         }
     }
 }
@@ -156,6 +162,13 @@ impl AdaptParams {
             " (log2 of the window)",
         )?;
         check_range(
+            "adapt.agc_tail",
+            self.agc_tail as i64,
+            0,
+            (1 << AGC_TAIL_BITS) - 1,
+            " (0: mean |x|; K: a 2^-K tail)",
+        )?;
+        check_range(
             "adapt.reset_gain",
             self.reset_gain as i64,
             0,
@@ -168,6 +181,11 @@ impl AdaptParams {
     /// The `CFG_ADAPT` register value.
     pub fn ctrl(&self) -> u32 {
         self.lms_enable as u32 | (self.levels_enable as u32) << 1 | (self.agc_enable as u32) << 2
+    }
+
+    /// The `CFG_AGC_WINDOW` register value: W in bits 3:0, K in bits 7:4.
+    pub fn agc_window_reg(&self) -> u32 {
+        self.agc_window | self.agc_tail << AGC_WINDOW_BITS
     }
 
     /// The `CFG_ADAPT_MU` register value.

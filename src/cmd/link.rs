@@ -117,13 +117,19 @@ pub struct LinkArgs {
     /// (bits 3:0 the main tap m, bit 4 holds m, bit 5 m - 1, bit 6 m + 1; default 0x11)
     #[arg(long, value_name = "REG", allow_negative_numbers = true)]
     pub lms_freeze: Option<i64>,
-    /// with --adapt: the AGC's target, the mean |ADC code| it drives to, 1 ..= 31 (default 16)
+    /// with --adapt: the AGC's target T, 1 ..= 31: the code whose tail it holds (--agc-tail
+    /// K >= 1) or the mean |ADC code| it drives to (--agc-tail 0); default 31
     #[arg(long, value_name = "CODES", allow_negative_numbers = true)]
     pub agc_target: Option<i64>,
     /// with --adapt: the AGC's window W, 0 ..= 15: a gain step once the summed deviation
     /// from the target reaches 2^W codes (default 10)
     #[arg(long, value_name = "W", allow_negative_numbers = true)]
     pub agc_window: Option<i64>,
+    /// with --adapt: the AGC's statistic, 0 ..= 15: 0 drives mean |x| to --agc-target; K
+    /// drives the fraction of samples with |x| >= --agc-target to 2^-K (the tail mode: the
+    /// default 8 with target 31 allows one clipped sample in 256)
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
+    pub agc_tail: Option<i64>,
     /// with --adapt: the gain code after reset, 0 ..= 31 (0.5 dB a code, 20 is 0 dB;
     /// default 20)
     #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
@@ -243,9 +249,14 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
             "--lms-mu, --levels-mu and --lms-freeze set the adaptation: they need --adapt".into(),
         );
     }
-    if !a.adapt && (a.agc_target.is_some() || a.agc_window.is_some() || a.gain.is_some()) {
+    if !a.adapt
+        && (a.agc_target.is_some()
+            || a.agc_window.is_some()
+            || a.agc_tail.is_some()
+            || a.gain.is_some())
+    {
         return Err(
-            "--agc-target, --agc-window and --gain set the AGC, part of the adaptation: they need --adapt".into(),
+            "--agc-target, --agc-window, --agc-tail and --gain set the AGC, part of the adaptation: they need --adapt".into(),
         );
     }
     if a.adapt {
@@ -277,6 +288,10 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
         if let Some(w) = a.agc_window {
             crate::cli::check_range("agc-window", w as f64, 0.0, AGC_WINDOW_MAX as f64, "")?;
             ad.agc_window = w as u32;
+        }
+        if let Some(k) = a.agc_tail {
+            crate::cli::check_range("agc-tail", k as f64, 0.0, 15.0, "")?;
+            ad.agc_tail = k as u32;
         }
         if let Some(g) = a.gain {
             crate::cli::check_range("gain", g as f64, 0.0, GAIN_MAX as f64, "")?;
@@ -410,8 +425,13 @@ pub fn adapted_lines(c: &LinkConfig, r: &LinkResult) -> (Vec<String>, Vec<String
     let mut missing = vec![];
     let ad = c.rx.adapt.as_ref().expect("--adapt sets it");
     out.push(format!(
-        "adaptation     : from pass-through taps {:?}, levels {:?} and gain code {}; LMS mu {}, main tap {}, held taps mask {:#06x}; levels mu {}; AGC target {} codes, window 2^{}",
-        c.rx.reset_coefs, c.rx.targets, ad.reset_gain, ad.lms_mu, ad.main_tap, freeze_mask(ad.freeze()), ad.levels_mu, ad.agc_target, ad.agc_window
+        "adaptation     : from pass-through taps {:?}, levels {:?} and gain code {}; LMS mu {}, main tap {}, held taps mask {:#06x}; levels mu {}; AGC {}, window 2^{}",
+        c.rx.reset_coefs, c.rx.targets, ad.reset_gain, ad.lms_mu, ad.main_tap, freeze_mask(ad.freeze()), ad.levels_mu,
+        match ad.agc_tail {
+            0 => format!("mean |x| to {} codes", ad.agc_target),
+            k => format!("1 sample in 2^{k} at |x| >= {}", ad.agc_target),
+        },
+        ad.agc_window
     ));
     let half = r.ui / 2;
     let late = |what: &str, tol: String| {
@@ -797,6 +817,11 @@ mod tests {
                 &["--adapt", "--agc-window", "16"],
                 "--agc-window = 16 is out of range: legal is 0 ..= 15",
             ),
+            (
+                &["--adapt", "--agc-tail", "16"],
+                "--agc-tail = 16 is out of range: legal is 0 ..= 15",
+            ),
+            (&["--agc-tail", "3"], "they need --adapt"),
             (
                 &["--adapt", "--agc-window", "-1"],
                 "--agc-window = -1 is out of range: legal is 0 ..= 15",

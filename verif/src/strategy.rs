@@ -135,6 +135,11 @@ pub fn random_adapt(rng: &mut impl Rng, n_taps: usize) -> AdaptParams {
             1 => GAIN_MAX,
             _ => rng.gen_range(0..=GAIN_MAX),
         },
+        agc_tail: match rng.gen_range(0..4) {
+            0 | 1 => 0,
+            2 => 15,
+            _ => rng.gen_range(1..=15),
+        },
     }
 }
 

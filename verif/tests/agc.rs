@@ -4,7 +4,8 @@
 //! power-up included.
 //!
 //! * `agc_model_rust_hdl_and_verilator_agree`: proptest over exported blocks at P = 1, 4,
-//!   16 with targets, windows and reset gains at the extremes: stretches of one held ADC
+//!   16 with targets, windows and reset gains at the extremes, in the mean mode and the
+//!   tail mode (K = 3 and K = 15, the largest terms): stretches of one held ADC
 //!   code (-32, 31, 0 drive the gain into both bounds), random stretches, enable toggles,
 //!   bus writes of the AGC's registers (and of other addresses), read addresses on every
 //!   cycle, mid-stream resets, cases from power-up. `CPORX_AGC_CASES` cases (default
@@ -95,12 +96,13 @@ fn run_model(p: &RxParams, stim: &[Slots]) -> Vec<Slots> {
 /// P = 1, 4, 16 with the defaults and with the extremes of target, window and reset gain
 /// (the block reads no other field).
 fn pool() -> Vec<RxParams> {
-    let with = |lanes: usize, target: u32, window: u32, gain: u32| {
+    let with = |lanes: usize, target: u32, window: u32, gain: u32, tail: u32| {
         let p = RxParams {
             adapt: Some(AdaptParams {
                 agc_target: target,
                 agc_window: window,
                 reset_gain: gain,
+                agc_tail: tail,
                 ..AdaptParams::default()
             }),
             ..RxParams::default()
@@ -108,10 +110,12 @@ fn pool() -> Vec<RxParams> {
         p.with_lanes(lanes).unwrap()
     };
     vec![
-        with(1, 16, 10, GAIN_UNITY),
-        with(1, 31, 0, GAIN_MAX),
-        with(4, 1, 3, 0),
-        with(16, 16, AGC_WINDOW_MAX, 3),
+        with(1, 16, 10, GAIN_UNITY, 0),
+        with(1, 31, 0, GAIN_MAX, 0),
+        with(4, 1, 3, 0, 0),
+        with(16, 16, AGC_WINDOW_MAX, 3, 0),
+        with(1, 31, 4, GAIN_UNITY, 3),
+        with(16, 24, AGC_WINDOW_MAX, GAIN_MAX, 15),
     ]
 }
 

@@ -97,9 +97,11 @@ pub fn parse(text: &str, path: &str, lanes: usize) -> Result<Vec<RxIn>, Stimulus
                 i
             }
             [x, ..] if x.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => codes(&f)?,
-            _ => return Err(err(format!(
+            _ => {
+                return Err(err(format!(
                 "expected `ADC...`, `rst`, `w ADDR DATA ADC...` or `r ADDR ADC...`, found `{line}`"
-            ))),
+            )))
+            }
         };
         i.validate(out.len()).map_err(|e| err(e.to_string()))?;
         out.push(i);
