@@ -102,22 +102,22 @@ pub struct AdaptParams {
 }
 
 impl Default for AdaptParams {
-    /// Every loop on, LMS step 2^-6 LSB, levels step 2^-6, AGC to one sample in 256 at
-    /// |x| >= 31 (tail mode) in windows of 2^10 from 0 dB, main tap 1 held (the AGC and the levels own
+    /// Every loop on, LMS step 2^-6 LSB, levels step 2^-5, AGC to one sample in 256 at
+    /// |x| >= 31 (tail mode) in windows of 2^12 from 0 dB, main tap 1 held (the AGC and the levels own
     /// the gain), the pre-cursor free (docs/numerics.md, "Adaptation in the receive top").
     fn default() -> Self {
         AdaptParams {
             lms_enable: true,
             levels_enable: true,
             lms_mu: 6,
-            levels_mu: 6,
+            levels_mu: 5,
             main_tap: 1,
             freeze_main: true,
             freeze_pre: false,
             freeze_post: false,
             agc_enable: true,
             agc_target: 31,
-            agc_window: 10,
+            agc_window: 12,
             reset_gain: GAIN_UNITY,
             agc_tail: 8,
         }
