@@ -41,6 +41,13 @@ const _: () = assert!(DFE_BITS == CFG_DATA_BITS);
 const _: () = assert!(127 + 3 * 128 < 1 << (DFE_FB_BITS - 1));
 const _: () = assert!(127 + 512 < 1 << (DFE_WIDE_BITS - 1));
 const _: () = assert!(DFE_ACC_BITS + 1 <= 32);
+// the CDR's detector widths (spec/src/cdr.rs, derived there for |e| <= 255) still hold for
+// the DFE's error, which reaches -256: |z| <= 2 * 3 * 256 = 1536, the clock's sum
+// 16 * 1536 = 24576, its increment 24576 << 7
+const _: () = assert!(2 * 3 * 256 < 1 << (TED_BITS - 1));
+const _: () = assert!((MAX_LANES as i64 * 1536) < (1i64 << (TED_SUM_BITS - 1)));
+const _: () =
+    assert!(((MAX_LANES as i64 * 1536) << ((1 << KI_BITS) - 1)) < (1i64 << (INC_BITS - 1)));
 
 /// The feedback of the previous decision `sp` (0 ..= 3) for the tap `d`: `d (2 sp - 3)`.
 #[inline]
