@@ -546,3 +546,59 @@ fn dfe_exports_lint_clean() {
         );
     }
 }
+
+/// The receive top with the DFE (the equivalence pool's designs, so the Verilator builds
+/// are shared): `CFG_DFE` reads back on `rd_data` (a write, the adapted tap), and without
+/// the DFE address 35 ignores writes and reads 0. (`cporx_verif::compare` leaves
+/// `rd_data` and `gain` out: they are compared here field by field, every cycle.)
+#[test]
+fn dfe_top_reads_back_the_tap() {
+    use cporx_cosim::verilator::VerilatedRx;
+    let pool = cporx_verif::strategy::param_pool();
+    let with = pool
+        .iter()
+        .find(|p| p.dfe_taps == 1 && p.lanes == 4 && p.adapt.is_some())
+        .unwrap();
+    let without = pool
+        .iter()
+        .find(|p| p.dfe_taps == 0 && p.lanes == 4)
+        .unwrap();
+    for p in [with, without] {
+        let mut stim = vec![RxIn::reset(), RxIn::write(CFG_ADAPT, 0, 0)];
+        stim.push(RxIn::write(CFG_DFE, -77, 0));
+        let read = |a: u32| RxIn {
+            cfg_addr: a,
+            ..RxIn::block(&[5, -9, 20, -31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        };
+        stim.extend((0..8).map(|_| read(CFG_DFE)));
+        // the tap adapting (CFG_ADAPT bit 3, step code 0) while it is read
+        stim.push(RxIn::write(CFG_ADAPT, 1 << DFE_ENABLE_BIT, 0));
+        stim.push(RxIn::write(CFG_ADAPT_MU, 0, 0));
+        stim.extend((0..200).map(|k| read(if k % 3 == 0 { CFG_DFE } else { CFG_ADAPT })));
+        let model = cporx_verif::run_model(p, &stim);
+        let v = cporx_hdl::export::rx_top_verilog(p).unwrap();
+        let vl = VerilatedRx::build(&v, false).unwrap().run(&stim).unwrap();
+        let rh = cporx_verif::run_rust_hdl(p, &stim[..60]);
+        cporx_verif::compare(&model, &vl, "verilator").unwrap();
+        for (c, o) in model.iter().enumerate() {
+            assert_eq!(
+                (o.rd_data, o.gain),
+                (vl[c].rd_data, vl[c].gain),
+                "cycle {c}: rd_data, gain (verilator)"
+            );
+            if c < rh.len() {
+                assert_eq!(o, &rh[c], "cycle {c} (rust-hdl)");
+            }
+        }
+        // rd_data after cycle c shows the register at cycle c's address before edge c
+        let want = if p.dfe_taps == 1 { 256 - 77 } else { 0 };
+        assert_eq!(model[4].rd_data as u32, want, "dfe_taps = {}", p.dfe_taps);
+        let taps: std::collections::BTreeSet<u8> =
+            model[13..].iter().step_by(3).map(|o| o.rd_data).collect();
+        if p.dfe_taps == 1 {
+            assert!(taps.len() > 1, "the adapted tap moves: {taps:?}");
+        } else {
+            assert_eq!(taps.into_iter().collect::<Vec<_>>(), vec![0]);
+        }
+    }
+}
