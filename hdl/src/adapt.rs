@@ -24,7 +24,8 @@
 //! * out `gain[4:0]`: the AGC's gain code; `rd[7:0]`: the read-back of CTRL, MU, FREEZE
 //!   and the AGC's registers at `cfg_addr` (combinational; 0 elsewhere)
 //! **Formats**: those of the LMS and levels; the registers hold raw 8-bit patterns
-//! (CTRL 3 bits, MU 8, FREEZE 7).
+//! (CTRL 4 bits, MU 8, FREEZE 7; CTRL bit 3 enables the DFE tap's adaptation, which the
+//! DFE block keeps beside its tap: hdl/src/dfe.rs).
 //! **Latency**: a register written at edge c steers the loops from edge c + 1.
 //! **Reset**: the registers to `AdaptParams::{ctrl, mu, freeze}()`, the loops as theirs.
 //! Power-up: every register 0 (both loops off).
@@ -95,7 +96,7 @@ pub struct Adapt {
     pub levels: Levels,
     pub agc: Agc,
     unpack: Vec<Unpack>,
-    ctrl_r: DFF<Bits<3>>,
+    ctrl_r: DFF<Bits<4>>,
     mu_r: DFF<Bits<8>>,
     frz_r: DFF<Bits<7>>,
     m5: Signal<Local, Bits<5>>,
@@ -103,7 +104,7 @@ pub struct Adapt {
     a_ctrl: Constant<Bits<CFG_ADDR_BITS>>,
     a_mu: Constant<Bits<CFG_ADDR_BITS>>,
     a_frz: Constant<Bits<CFG_ADDR_BITS>>,
-    rst_ctrl: Constant<Bits<3>>,
+    rst_ctrl: Constant<Bits<4>>,
     rst_mu: Constant<Bits<8>>,
     rst_frz: Constant<Bits<7>>,
     one16: Constant<Bits<MAX_TAPS>>,
@@ -230,7 +231,7 @@ impl Logic for Adapt {
         // read-back
         self.rd.next = self.agc.rd.val();
         if self.cfg_addr.val() == self.a_ctrl.val() {
-            self.rd.next = bit_cast::<CFG_DATA_BITS, 3>(self.ctrl_r.q.val());
+            self.rd.next = bit_cast::<CFG_DATA_BITS, 4>(self.ctrl_r.q.val());
         }
         if self.cfg_addr.val() == self.a_mu.val() {
             self.rd.next = self.mu_r.q.val();
@@ -250,7 +251,7 @@ impl Logic for Adapt {
         self.mu_r.d.next = self.mu_r.q.val();
         self.frz_r.d.next = self.frz_r.q.val();
         if self.cfg_we.val() && (self.cfg_addr.val() == self.a_ctrl.val()) {
-            self.ctrl_r.d.next = self.cfg_data.val().get_bits::<3>(0);
+            self.ctrl_r.d.next = self.cfg_data.val().get_bits::<4>(0);
         }
         if self.cfg_we.val() && (self.cfg_addr.val() == self.a_mu.val()) {
             self.mu_r.d.next = self.cfg_data.val();

@@ -4,7 +4,7 @@
 //! list them), so it can be simulated and tested without the rest of the datapath
 //! (verif/tests/ffe.rs, slicer.rs, cdr.rs).
 
-use crate::{Cdr, Ffe, Levels, Lms, RxTop, Slicer};
+use crate::{Cdr, Dfe, Ffe, Levels, Lms, RxTop, Slicer};
 use cporx_spec::{ParamError, RxParams};
 use rust_hdl::prelude::*;
 
@@ -64,4 +64,10 @@ pub fn agc_verilog(p: &RxParams) -> Result<String, ParamError> {
 /// `wr_we`, `wr_addr`, `wr_data`).
 pub fn levels_verilog(p: &RxParams) -> Result<String, ParamError> {
     Ok(verilog_of(Levels::new(p)?))
+}
+
+/// The Verilog text of the DFE alone for `p` (`p.dfe_taps` must be 1; module `top`; the
+/// slicer's ports and `rd`, with `p.adapt` also `adapt_en$0`, `mu$0`).
+pub fn dfe_verilog(p: &RxParams) -> Result<String, ParamError> {
+    Ok(verilog_of(Dfe::new(p)?))
 }

@@ -4,6 +4,7 @@
 //! |---|---|---|---|
 //! | FFE | `ffe.rs` | `sim/model/src/ffe.rs` | 6 cycles |
 //! | PAM-4 slicer | `slicer.rs` | `sim/model/src/slicer.rs` | 1 cycle |
+//! | 1-tap PAM-4 DFE (`dfe_taps` = 1, in the slicer's place) | `dfe.rs` | `sim/model/src/dfe.rs` | 1 cycle |
 //! | baud-rate CDR | `cdr.rs` | `sim/model/src/cdr.rs` | 4 cycles |
 //! | receive top | `rx_top.rs` | `sim/model/src/rx_top.rs` | 7 cycles to the decision, 11 to the phase code |
 //! | BIST blocks, BIST and board tops | `bist/` | `sim/model/src/bist/` | docs/bist.md |
@@ -29,6 +30,7 @@ pub mod adapt;
 pub mod agc;
 pub mod bist;
 pub mod cdr;
+pub mod dfe;
 pub mod export;
 pub mod ffe;
 pub mod levels;
@@ -38,6 +40,7 @@ pub mod slicer;
 pub mod step;
 
 pub use cdr::Cdr;
+pub use dfe::Dfe;
 pub use ffe::Ffe;
 pub use levels::Levels;
 pub use lms::Lms;

@@ -5,7 +5,9 @@
 //! register one cycle later and belong to the `y$j` of the cycle before. The CDR works on the
 //! slicer's registered outputs. The configuration bus is shared: addresses 0 .. n_taps-1 go
 //! to the FFE coefficients, 16 ..= 18 to the thresholds, 20 ..= 23 to the targets, 24 ..= 29
-//! to the CDR; others are ignored.
+//! to the CDR; others are ignored. With `RxParams::dfe_taps` = 1 the DFE (hdl/src/dfe.rs)
+//! takes the slicer's place and ports (its tap register at 35, `CFG_DFE`); its outputs
+//! `symbol`, `gray`, `err` go where the slicer's went.
 //!
 //! **Parameters** (`RxParams`, checked by `RxParams::validate` in `RxTop::new`; each block
 //! reads its own): `lanes` P in {1, 2, 4, 8, 16}; FFE `n_taps` N in 2 ..= 16 and
@@ -43,7 +45,7 @@
 //! `spec/src/rx_top.rs`, `spec/src/ports.rs`, tests `verif/tests/rx_top.rs` (and
 //! `verif/tests/equivalence.rs`, `verif/tests/power_up.rs`).
 
-use crate::{adapt::Adapt, cdr::Cdr, ffe::Ffe, slicer::Slicer};
+use crate::{adapt::Adapt, cdr::Cdr, dfe::Dfe, ffe::Ffe, slicer::Slicer};
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
@@ -89,8 +91,10 @@ pub struct RxTop {
     gain_rd: Constant<Bits<CFG_DATA_BITS>>,
     /// the FFE block (hdl/src/ffe.rs)
     pub ffe: Ffe,
-    /// the slicer block (hdl/src/slicer.rs)
-    pub slicer: Slicer,
+    /// the slicer block (hdl/src/slicer.rs), when `RxParams::dfe_taps` = 0
+    pub slicer: One<Slicer>,
+    /// the DFE block (hdl/src/dfe.rs) in the slicer's place, when `RxParams::dfe_taps` = 1
+    pub dfe: One<Dfe>,
     /// the CDR block (hdl/src/cdr.rs)
     pub cdr: Cdr,
     /// the adaptation (hdl/src/adapt.rs): one when `RxParams::adapt` is `Some`, else none
@@ -128,81 +132,259 @@ impl RxTop {
                 GAIN_UNITY as u64
             }),
             ffe: Ffe::new(p)?,
-            slicer: Slicer::new(p)?,
+            slicer: One(if p.dfe_taps == 0 {
+                Some(Slicer::new(p)?)
+            } else {
+                None
+            }),
+            dfe: One(if p.dfe_taps == 1 {
+                Some(Dfe::new(p)?)
+            } else {
+                None
+            }),
             cdr: Cdr::new(p)?,
             adapt: Adapt::new(p)?.into_iter().collect(),
         })
     }
 }
 
-impl Logic for RxTop {
-    #[hdl_gen]
-    fn update(&mut self) {
-        self.ffe.clock.next = self.clock.val();
-        self.ffe.rst.next = self.rst.val();
-        self.ffe.cfg_we.next = self.cfg_we.val();
-        self.ffe.cfg_addr.next = self.cfg_addr.val();
-        self.ffe.cfg_data.next = self.cfg_data.val();
-        self.ffe.rd_addr.next = self.cfg_addr.val();
-        self.slicer.rd_addr.next = self.cfg_addr.val();
-        for j in 0..self.adc.len() {
-            self.ffe.adc[j].next = self.adc[j].val();
-            self.slicer.y[j].next = self.ffe.y[j].val();
-            self.y[j].next = self.ffe.y[j].val();
-            self.symbol[j].next = self.slicer.symbol[j].val();
-            self.gray[j].next = self.slicer.gray[j].val();
-            self.err[j].next = self.slicer.err[j].val();
-            self.cdr.symbol[j].next = self.slicer.symbol[j].val();
-            self.cdr.err[j].next = self.slicer.err[j].val();
-        }
-        self.slicer.clock.next = self.clock.val();
-        self.slicer.rst.next = self.rst.val();
-        self.slicer.cfg_we.next = self.cfg_we.val();
-        self.slicer.cfg_addr.next = self.cfg_addr.val();
-        self.slicer.cfg_data.next = self.cfg_data.val();
-        self.cdr.clock.next = self.clock.val();
-        self.cdr.rst.next = self.rst.val();
-        self.cdr.cfg_we.next = self.cfg_we.val();
-        self.cdr.cfg_addr.next = self.cfg_addr.val();
-        self.cdr.cfg_data.next = self.cfg_data.val();
-        // read-back: every block's register at cfg_addr, registered; the gain code
-        self.gain.next = self.unity.val();
-        self.rd_c.next = self.ffe.rd.val() | self.slicer.rd.val() | self.cdr.rd.val();
-        if self.cfg_addr.val() == self.adr_gain.val() {
-            self.rd_c.next = self.rd_c.val() | self.gain_rd.val();
-        }
-        // the adaptation's write ports take the FFE's and the slicer's write inputs in the
-        // clocks the bus does not write (the bus wins; a dropped port write comes again)
-        for a in 0..self.adapt.len() {
-            self.adapt[a].clock.next = self.clock.val();
-            self.adapt[a].rst.next = self.rst.val();
-            self.adapt[a].cfg_we.next = self.cfg_we.val();
-            self.adapt[a].cfg_addr.next = self.cfg_addr.val();
-            self.adapt[a].cfg_data.next = self.cfg_data.val();
-            self.adapt[a].symbol0.next = self.slicer.symbol[0].val();
-            self.adapt[a].err0.next = self.slicer.err[0].val();
-            self.adapt[a].blk.next = self.ffe.blk_out[a].val();
-            if !self.cfg_we.val() && self.adapt[a].ffe_we.val() {
-                self.ffe.cfg_we.next = true;
-                self.ffe.cfg_addr.next = self.adapt[a].ffe_addr.val();
-                self.ffe.cfg_data.next = self.adapt[a].ffe_data.val();
-            }
-            self.gain.next = self.adapt[a].gain.val();
-            self.rd_c.next = self.rd_c.val() | self.adapt[a].rd.val();
-            if !self.cfg_we.val() && self.adapt[a].slc_we.val() {
-                self.slicer.cfg_we.next = true;
-                self.slicer.cfg_addr.next = self.adapt[a].slc_addr.val();
-                self.slicer.cfg_data.next = self.adapt[a].slc_data.val();
+/// The two wirings, in their own module: the derived `Block` calls `self.update()` and
+/// `self.connect()`, which must see `Logic`'s alone.
+mod wiring {
+    use super::*;
+
+    impl Logic for RxTop {
+        // the wiring of the built decision block: the slicer's (exactly the design without the
+        // DFE option) or the DFE's
+        fn update(&mut self) {
+            if self.dfe.is_some() {
+                DfeWiring::update(self)
+            } else {
+                SlicerWiring::update(self)
             }
         }
-        self.rd_r.clock.next = self.clock.val();
-        self.rd_r.d.next = self.rd_c.val();
-        if self.rst.val() {
-            self.rd_r.d.next = self.zero_rd.val();
+        fn connect(&mut self) {
+            if self.dfe.is_some() {
+                DfeWiring::connect(self)
+            } else {
+                SlicerWiring::connect(self)
+            }
         }
-        self.rd_data.next = self.rd_r.q.val();
-        self.phase.next = self.cdr.phase.val();
-        self.lock.next = self.cdr.lock.val();
-        self.freq.next = self.cdr.freq.val();
+        fn hdl(&self) -> ast::Verilog {
+            if self.dfe.is_some() {
+                DfeWiring::hdl(self)
+            } else {
+                SlicerWiring::hdl(self)
+            }
+        }
+    }
+
+    /// The top's wiring with the slicer (`RxParams::dfe_taps` = 0).
+    trait SlicerWiring {
+        fn update(&mut self);
+        fn connect(&mut self);
+        fn hdl(&self) -> ast::Verilog;
+    }
+
+    /// The top's wiring with the DFE (`RxParams::dfe_taps` = 1): the slicer's, the DFE in its
+    /// place.
+    trait DfeWiring {
+        fn update(&mut self);
+        fn connect(&mut self);
+        fn hdl(&self) -> ast::Verilog;
+    }
+
+    impl SlicerWiring for RxTop {
+        #[hdl_gen]
+        fn update(&mut self) {
+            self.ffe.clock.next = self.clock.val();
+            self.ffe.rst.next = self.rst.val();
+            self.ffe.cfg_we.next = self.cfg_we.val();
+            self.ffe.cfg_addr.next = self.cfg_addr.val();
+            self.ffe.rd_addr.next = self.cfg_addr.val();
+            self.ffe.cfg_data.next = self.cfg_data.val();
+            for j in 0..self.adc.len() {
+                self.ffe.adc[j].next = self.adc[j].val();
+                self.slicer.y[j].next = self.ffe.y[j].val();
+                self.y[j].next = self.ffe.y[j].val();
+                self.symbol[j].next = self.slicer.symbol[j].val();
+                self.gray[j].next = self.slicer.gray[j].val();
+                self.err[j].next = self.slicer.err[j].val();
+                self.cdr.symbol[j].next = self.slicer.symbol[j].val();
+                self.cdr.err[j].next = self.slicer.err[j].val();
+            }
+            self.slicer.clock.next = self.clock.val();
+            self.slicer.rst.next = self.rst.val();
+            self.slicer.cfg_we.next = self.cfg_we.val();
+            self.slicer.cfg_addr.next = self.cfg_addr.val();
+            self.slicer.rd_addr.next = self.cfg_addr.val();
+            self.slicer.cfg_data.next = self.cfg_data.val();
+            self.cdr.clock.next = self.clock.val();
+            self.cdr.rst.next = self.rst.val();
+            self.cdr.cfg_we.next = self.cfg_we.val();
+            self.cdr.cfg_addr.next = self.cfg_addr.val();
+            self.cdr.cfg_data.next = self.cfg_data.val();
+            // read-back: every block's register at cfg_addr, registered; the gain code
+            self.gain.next = self.unity.val();
+            self.rd_c.next = self.ffe.rd.val() | self.slicer.rd.val() | self.cdr.rd.val();
+            if self.cfg_addr.val() == self.adr_gain.val() {
+                self.rd_c.next = self.rd_c.val() | self.gain_rd.val();
+            }
+            // the adaptation's write ports take the FFE's and the slicer's write inputs in the
+            // clocks the bus does not write (the bus wins; a dropped port write comes again)
+            for a in 0..self.adapt.len() {
+                self.adapt[a].clock.next = self.clock.val();
+                self.adapt[a].rst.next = self.rst.val();
+                self.adapt[a].cfg_we.next = self.cfg_we.val();
+                self.adapt[a].cfg_addr.next = self.cfg_addr.val();
+                self.adapt[a].cfg_data.next = self.cfg_data.val();
+                self.adapt[a].symbol0.next = self.slicer.symbol[0].val();
+                self.adapt[a].err0.next = self.slicer.err[0].val();
+                self.adapt[a].blk.next = self.ffe.blk_out[a].val();
+                if !self.cfg_we.val() && self.adapt[a].ffe_we.val() {
+                    self.ffe.cfg_we.next = true;
+                    self.ffe.cfg_addr.next = self.adapt[a].ffe_addr.val();
+                    self.ffe.cfg_data.next = self.adapt[a].ffe_data.val();
+                }
+                self.gain.next = self.adapt[a].gain.val();
+                self.rd_c.next = self.rd_c.val() | self.adapt[a].rd.val();
+                if !self.cfg_we.val() && self.adapt[a].slc_we.val() {
+                    self.slicer.cfg_we.next = true;
+                    self.slicer.cfg_addr.next = self.adapt[a].slc_addr.val();
+                    self.slicer.cfg_data.next = self.adapt[a].slc_data.val();
+                }
+            }
+            self.rd_r.clock.next = self.clock.val();
+            self.rd_r.d.next = self.rd_c.val();
+            if self.rst.val() {
+                self.rd_r.d.next = self.zero_rd.val();
+            }
+            self.rd_data.next = self.rd_r.q.val();
+            self.phase.next = self.cdr.phase.val();
+            self.lock.next = self.cdr.lock.val();
+            self.freq.next = self.cdr.freq.val();
+        }
+    }
+
+    impl DfeWiring for RxTop {
+        #[hdl_gen]
+        fn update(&mut self) {
+            self.ffe.clock.next = self.clock.val();
+            self.ffe.rst.next = self.rst.val();
+            self.ffe.cfg_we.next = self.cfg_we.val();
+            self.ffe.cfg_addr.next = self.cfg_addr.val();
+            self.ffe.rd_addr.next = self.cfg_addr.val();
+            self.ffe.cfg_data.next = self.cfg_data.val();
+            for j in 0..self.adc.len() {
+                self.ffe.adc[j].next = self.adc[j].val();
+                self.dfe.y[j].next = self.ffe.y[j].val();
+                self.y[j].next = self.ffe.y[j].val();
+                self.symbol[j].next = self.dfe.symbol[j].val();
+                self.gray[j].next = self.dfe.gray[j].val();
+                self.err[j].next = self.dfe.err[j].val();
+                self.cdr.symbol[j].next = self.dfe.symbol[j].val();
+                self.cdr.err[j].next = self.dfe.err[j].val();
+            }
+            self.dfe.clock.next = self.clock.val();
+            self.dfe.rst.next = self.rst.val();
+            self.dfe.cfg_we.next = self.cfg_we.val();
+            self.dfe.cfg_addr.next = self.cfg_addr.val();
+            self.dfe.rd_addr.next = self.cfg_addr.val();
+            self.dfe.cfg_data.next = self.cfg_data.val();
+            self.cdr.clock.next = self.clock.val();
+            self.cdr.rst.next = self.rst.val();
+            self.cdr.cfg_we.next = self.cfg_we.val();
+            self.cdr.cfg_addr.next = self.cfg_addr.val();
+            self.cdr.cfg_data.next = self.cfg_data.val();
+            // read-back: every block's register at cfg_addr, registered; the gain code
+            self.gain.next = self.unity.val();
+            self.rd_c.next = self.ffe.rd.val() | self.dfe.rd.val() | self.cdr.rd.val();
+            if self.cfg_addr.val() == self.adr_gain.val() {
+                self.rd_c.next = self.rd_c.val() | self.gain_rd.val();
+            }
+            // the adaptation's write ports take the FFE's and the slicer's write inputs in the
+            // clocks the bus does not write (the bus wins; a dropped port write comes again)
+            for a in 0..self.adapt.len() {
+                self.adapt[a].clock.next = self.clock.val();
+                self.adapt[a].rst.next = self.rst.val();
+                self.adapt[a].cfg_we.next = self.cfg_we.val();
+                self.adapt[a].cfg_addr.next = self.cfg_addr.val();
+                self.adapt[a].cfg_data.next = self.cfg_data.val();
+                self.adapt[a].symbol0.next = self.dfe.symbol[0].val();
+                self.adapt[a].err0.next = self.dfe.err[0].val();
+                self.adapt[a].blk.next = self.ffe.blk_out[a].val();
+                if !self.cfg_we.val() && self.adapt[a].ffe_we.val() {
+                    self.ffe.cfg_we.next = true;
+                    self.ffe.cfg_addr.next = self.adapt[a].ffe_addr.val();
+                    self.ffe.cfg_data.next = self.adapt[a].ffe_data.val();
+                }
+                self.gain.next = self.adapt[a].gain.val();
+                self.rd_c.next = self.rd_c.val() | self.adapt[a].rd.val();
+                if !self.cfg_we.val() && self.adapt[a].slc_we.val() {
+                    self.dfe.cfg_we.next = true;
+                    self.dfe.cfg_addr.next = self.adapt[a].slc_addr.val();
+                    self.dfe.cfg_data.next = self.adapt[a].slc_data.val();
+                }
+            }
+            self.rd_r.clock.next = self.clock.val();
+            self.rd_r.d.next = self.rd_c.val();
+            if self.rst.val() {
+                self.rd_r.d.next = self.zero_rd.val();
+            }
+            self.rd_data.next = self.rd_r.q.val();
+            self.phase.next = self.cdr.phase.val();
+            self.lock.next = self.cdr.lock.val();
+            self.freq.next = self.cdr.freq.val();
+        }
+    }
+}
+
+/// Zero or one block under the field's own name: `Some` is exported exactly as a plain
+/// field of that block would be (no `$0` suffix, unlike a `Vec`), `None` exports nothing.
+/// It dereferences to the block (a panic when there is none: only the wiring of the
+/// design that has it touches it).
+pub struct One<B>(pub Option<B>);
+
+impl<B> One<B> {
+    pub fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl<B> std::ops::Deref for One<B> {
+    type Target = B;
+    fn deref(&self) -> &B {
+        self.0.as_ref().expect("the block is built")
+    }
+}
+
+impl<B> std::ops::DerefMut for One<B> {
+    fn deref_mut(&mut self) -> &mut B {
+        self.0.as_mut().expect("the block is built")
+    }
+}
+
+impl<B: Block> Logic for One<B> {
+    fn update(&mut self) {}
+}
+
+impl<B: Block> Block for One<B> {
+    fn connect_all(&mut self) {
+        if let Some(b) = &mut self.0 {
+            b.connect_all();
+        }
+    }
+    fn update_all(&mut self) {
+        if let Some(b) = &mut self.0 {
+            b.update_all();
+        }
+    }
+    fn has_changed(&self) -> bool {
+        self.0.as_ref().is_some_and(|b| b.has_changed())
+    }
+    fn accept(&self, name: &str, probe: &mut dyn Probe) {
+        if let Some(b) = &self.0 {
+            b.accept(name, probe);
+        }
     }
 }

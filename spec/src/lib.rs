@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | [`ffe`] | FFE | `hdl/src/ffe.rs` |
 //! | [`slicer`] | Slicer | `hdl/src/slicer.rs` |
+//! | [`dfe`] | DFE (decision feedback) | `hdl/src/dfe.rs` |
 //! | [`cdr`] | CDR (clock and data recovery) | `hdl/src/cdr.rs` |
 //! | [`agc`] | AGC (gain control) | `hdl/src/agc.rs` |
 //! | [`levels`] | Levels (slicer-level adaptation) | `hdl/src/levels.rs` |
@@ -32,6 +33,7 @@ pub mod agc;
 pub mod bist;
 pub mod cdr;
 pub mod codes;
+pub mod dfe;
 pub mod ffe;
 pub mod levels;
 pub mod lms;
@@ -44,6 +46,7 @@ pub mod slicer;
 pub use agc::*;
 pub use cdr::*;
 pub use codes::*;
+pub use dfe::*;
 pub use ffe::*;
 pub use levels::*;
 pub use lms::*;

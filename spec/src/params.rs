@@ -60,6 +60,23 @@ pub struct RxParams {
     /// reset values of their control registers.
     #[serde(default)]
     pub adapt: Option<AdaptParams>,
+    /// DFE taps, 0 ..= 1 (`MAX_DFE_TAPS`): 0 (the default) builds the plain slicer (the
+    /// co-packaged receiver); 1 builds the loop-unrolled 1-tap PAM-4 DFE in its place
+    /// (docs/numerics.md, "DFE (decision feedback)"), with the tap register at `CFG_DFE`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dfe_taps: usize,
+    /// The DFE tap `d` after reset, -128 ..= 127 (Q7.1 codes of y, i.e. y's LSB); used
+    /// only with `dfe_taps` = 1. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_i32")]
+    pub dfe_reset: i32,
+}
+
+fn is_zero(v: &usize) -> bool {
+    *v == 0
+}
+
+fn is_zero_i32(v: &i32) -> bool {
+    *v == 0
 }
 
 /// Reset values of the adaptation's control registers (docs/numerics.md, "Adaptation in
@@ -99,6 +116,9 @@ pub struct AdaptParams {
     /// `agc_target`; K >= 1 drives the fraction of samples with |x| >= `agc_target` to
     /// 2^-K (the tail mode: with target 31, the clipping rate).
     pub agc_tail: u32,
+    /// The DFE tap adapts (`CFG_ADAPT` bit 3; only with `RxParams::dfe_taps` = 1, the bit
+    /// is stored either way). Default true.
+    pub dfe_enable: bool,
 }
 
 impl Default for AdaptParams {
@@ -120,6 +140,7 @@ impl Default for AdaptParams {
             agc_window: 12,
             reset_gain: GAIN_UNITY,
             agc_tail: 8,
+            dfe_enable: true,
         }
     }
 }
@@ -178,9 +199,12 @@ impl AdaptParams {
         Ok(())
     }
 
-    /// The `CFG_ADAPT` register value.
+    /// The `CFG_ADAPT` register value (4 bits: LMS, levels, AGC, DFE tap).
     pub fn ctrl(&self) -> u32 {
-        self.lms_enable as u32 | (self.levels_enable as u32) << 1 | (self.agc_enable as u32) << 2
+        self.lms_enable as u32
+            | (self.levels_enable as u32) << 1
+            | (self.agc_enable as u32) << 2
+            | (self.dfe_enable as u32) << DFE_ENABLE_BIT
     }
 
     /// The `CFG_AGC_WINDOW` register value: W in bits 3:0, K in bits 7:4.
@@ -324,6 +348,8 @@ impl Default for RxParams {
             targets: [-48, -16, 16, 48],
             cdr: CdrParams::default(),
             adapt: None,
+            dfe_taps: 0,
+            dfe_reset: 0,
         }
     }
 }
@@ -436,6 +462,15 @@ impl RxParams {
             )?;
         }
         self.cdr.validate()?;
+        check_range("dfe_taps", self.dfe_taps as i64, 0, MAX_DFE_TAPS as i64, "")?;
+        let (dlo, dhi) = signed_range(DFE_BITS);
+        check_range(
+            "dfe_reset",
+            self.dfe_reset as i64,
+            dlo as i64,
+            dhi as i64,
+            " (Q7.1 code)",
+        )?;
         if let Some(a) = &self.adapt {
             a.validate(self.n_taps)?;
         }
@@ -567,6 +602,38 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("reset_coefs"));
+    }
+
+    #[test]
+    fn dfe_fields_are_checked_and_optional_in_toml() {
+        let p = RxParams {
+            dfe_taps: 2,
+            ..Default::default()
+        };
+        let e = p.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("`dfe_taps` = 2 is out of range: legal is 0 ..= 1"),
+            "{e}"
+        );
+        for bad in [-129, 128] {
+            let p = RxParams {
+                dfe_taps: 1,
+                dfe_reset: bad,
+                ..Default::default()
+            };
+            let e = p.validate().unwrap_err().to_string();
+            assert!(e.contains("dfe_reset") && e.contains("-128 ..= 127"), "{e}");
+        }
+        // the default writes no DFE fields: old files and exports are unchanged
+        assert!(!RxParams::default().to_toml().contains("dfe"));
+        let p = RxParams {
+            dfe_taps: 1,
+            dfe_reset: -128,
+            adapt: Some(AdaptParams::default()),
+            ..Default::default()
+        };
+        assert_eq!(RxParams::from_toml(&p.to_toml(), "x").unwrap(), p);
+        assert_eq!(AdaptParams::default().ctrl(), 15);
     }
 
     #[test]

@@ -96,6 +96,8 @@ pub fn random_params(rng: &mut impl Rng, n_taps: usize, lanes: usize) -> RxParam
         targets: [0; 4].map(|_| rng.gen_range(llo..=lhi)),
         cdr: random_cdr(rng),
         adapt: None,
+        dfe_taps: 0,
+        dfe_reset: 0,
     };
     p.validate().expect("generated params are legal");
     p
@@ -140,6 +142,7 @@ pub fn random_adapt(rng: &mut impl Rng, n_taps: usize) -> AdaptParams {
             2 => 15,
             _ => rng.gen_range(1..=15),
         },
+        dfe_enable: rng.gen_bool(0.8),
     }
 }
 
@@ -195,6 +198,25 @@ pub fn param_pool() -> Vec<RxParams> {
         p.validate().expect("generated params are legal");
         pool.push(p);
     }
+    // the DFE in the slicer's place (RxParams::dfe_taps = 1): one lane, four, sixteen,
+    // each with the tap fixed (the bus's) and adapting; random reset taps, the extremes
+    // included
+    for (k, (n, lanes)) in [(3, 1), (5, 4), (3, 16)].into_iter().enumerate() {
+        for adapt in [false, true] {
+            let mut p = random_params(&mut rng, n, lanes);
+            p.dfe_taps = 1;
+            p.dfe_reset = match (2 * k + adapt as usize) % 3 {
+                0 => 127,
+                1 => -128,
+                _ => rng.gen_range(-128..=127),
+            };
+            if adapt {
+                p.adapt = Some(random_adapt(&mut rng, n));
+            }
+            p.validate().expect("generated params are legal");
+            pool.push(p);
+        }
+    }
     pool
 }
 
@@ -224,13 +246,13 @@ pub struct Case {
     pub reads: Vec<u32>,
 }
 
-/// A configuration address: any of the 64, weighted toward the CDR's, the adaptation's
-/// and the AGC's registers.
+/// A configuration address: any of the 64, weighted toward the CDR's, the adaptation's,
+/// the DFE tap's and the AGC's registers.
 pub fn cfg_addr() -> impl Strategy<Value = u32> {
     prop_oneof![
         3 => 0u32..(1 << CFG_ADDR_BITS),
         2 => CFG_KP..=CFG_PHASE,
-        1 => prop::sample::select(vec![CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE]),
+        1 => prop::sample::select(vec![CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE, CFG_DFE]),
         1 => CFG_AGC_TARGET..=CFG_GAIN,
     ]
 }

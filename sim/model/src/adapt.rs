@@ -10,6 +10,8 @@
 //!   levels <- bus, symbol[0], err[0], enable = CTRL[1], mu = MU[7:4]
 //!   AGC    <- bus, adc, enable = CTRL[2]
 //!   CTRL, MU, FREEZE <- the bus at CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE
+//!   (CTRL[3] enables the DFE tap's adaptation, RxParams::dfe_taps = 1: the DFE keeps
+//!   copies of CTRL[3] and MU[3:0], sim/model/src/dfe.rs)
 //! ```
 //!
 //! **Parameters** (`RxParams`): `adapt` (`AdaptParams`: the three registers' reset values;
@@ -17,7 +19,8 @@
 //! levels read (`lanes`, `n_taps`, `reset_coefs`, `targets`).
 //! **Ports**: [`AdaptModel::step`] takes the top's inputs and lane 0's slicer registers
 //! before the edge and returns the write inputs the FFE and the slicer take at this edge.
-//! **Formats**: those of `lms` and `levels`; the registers are raw 8-bit patterns.
+//! **Formats**: those of `lms` and `levels`; the registers are raw patterns (CTRL 4 bits,
+//! MU 8, FREEZE 7).
 //! **Latency**: a register written at edge c steers the loops from edge c + 1; a port write
 //! reaches its block's register one edge after the port shows it.
 //! **Reset**: the registers to `AdaptParams::{ctrl, mu, freeze}()`, the loops as theirs.
@@ -110,7 +113,7 @@ impl AdaptModel {
         } else if i.cfg_we {
             let raw = to_raw(i.cfg_data, CFG_DATA_BITS);
             match i.cfg_addr {
-                CFG_ADAPT => self.regs[0] = raw & 7,
+                CFG_ADAPT => self.regs[0] = raw & 15,
                 CFG_ADAPT_MU => self.regs[1] = raw,
                 CFG_LMS_FREEZE => self.regs[2] = raw & 0x7f,
                 _ => {}

@@ -8,6 +8,7 @@
 //! |---|---|---|---|---|
 //! | FFE | [`ffe::FfeModel`] | `hdl/src/ffe.rs` | [`reference::ffe_ref`] | `verif/tests/ffe.rs` |
 //! | PAM-4 slicer | [`slicer::SlicerModel`] | `hdl/src/slicer.rs` | [`reference::slicer_ref`] | `verif/tests/slicer.rs` |
+//! | 1-tap PAM-4 DFE (`dfe_taps` = 1) | [`dfe::DfeModel`] | `hdl/src/dfe.rs` | the equations in its header | `verif/tests/dfe.rs` |
 //! | baud-rate CDR | [`cdr::CdrModel`] | `hdl/src/cdr.rs` | [`reference::cdr_ref`] | `verif/tests/cdr.rs` |
 //! | sign-sign LMS | [`lms::LmsModel`] | `hdl/src/lms.rs` | [`reference::lms_ref`] | `verif/tests/lms.rs` |
 //! | gain control (AGC) | [`agc::AgcModel`] | `hdl/src/agc.rs` | the equations in its header | `verif/tests/agc.rs` |
@@ -26,6 +27,7 @@ pub mod adapt;
 pub mod agc;
 pub mod bist;
 pub mod cdr;
+pub mod dfe;
 pub mod ffe;
 pub mod levels;
 pub mod lms;
@@ -38,6 +40,7 @@ pub mod slicer;
 pub use adapt::AdaptModel;
 pub use agc::AgcModel;
 pub use cdr::CdrModel;
+pub use dfe::{DfeModel, DfeTap};
 pub use ffe::FfeModel;
 pub use levels::LevelsModel;
 pub use lms::LmsModel;

@@ -7,7 +7,8 @@
 //! with the same arithmetic (test `fast_path_matches_step`).
 //!
 //! **Parameters** (`RxParams`, checked by `RxParams::validate` in each block's `new`):
-//! `lanes` P in {1, 2, 4, 8, 16}; FFE `n_taps` N in 2 ..= 16 and `reset_coefs` (N Q2.6
+//! `lanes` P in {1, 2, 4, 8, 16}; `dfe_taps` 0 or 1 (1: the DFE decides in place of the
+//! slicer, `dfe_reset` its tap's reset value); FFE `n_taps` N in 2 ..= 16 and `reset_coefs` (N Q2.6
 //! codes, -128 ..= 127); slicer `thresholds` (3 Q7.1 codes, -128 ..= 127, non-decreasing)
 //! and `targets` (4 Q7.1 codes, -128 ..= 127); CDR `cdr` (`kp` 0 ..= 15, `ki` 0 ..= 7,
 //! `enable`, `integral`, `kick`, `lock_thr` 0 ..= 255, `lock_max` 0 ..= 255, `reset_phase`
@@ -35,14 +36,18 @@
 //! `spec/src/rx_top.rs`, `spec/src/ports.rs`, tests `verif/tests/rx_top.rs` (and
 //! `verif/tests/equivalence.rs`, `verif/tests/power_up.rs`).
 
-use super::{AdaptModel, CdrModel, FfeModel, SlicerModel};
+use super::{AdaptModel, CdrModel, DfeTap, FfeModel, SlicerModel};
 use cporx_spec::*;
 
 #[derive(Clone, Debug)]
 pub struct RxTopModel {
     lanes: usize,
     pub ffe: FfeModel,
+    /// the slicer's level and output registers; with the DFE built (`RxParams::dfe_taps`
+    /// = 1) the DFE decides into them (`dfe`)
     pub slicer: SlicerModel,
+    /// the DFE's tap (and its accumulator), when `RxParams::dfe_taps` = 1
+    pub dfe: Option<DfeTap>,
     pub cdr: CdrModel,
     /// the adaptation (LMS, levels, AGC, their registers), when `RxParams::adapt` is `Some`
     pub adapt: Option<AdaptModel>,
@@ -56,6 +61,7 @@ impl RxTopModel {
             lanes: p.lanes,
             ffe: FfeModel::new(p)?,
             slicer: SlicerModel::new(p)?,
+            dfe: DfeTap::new(p)?,
             cdr: CdrModel::new(p)?,
             adapt: AdaptModel::new(p)?,
             rd: 0,
@@ -86,6 +92,7 @@ impl RxTopModel {
             CFG_LOCK_THR => c.lock_thr,
             CFG_LOCK_MAX => c.lock_max,
             CFG_PHASE => c.pi_code() as u32,
+            CFG_DFE => self.dfe.as_ref().map_or(0, |d| to_raw(d.d, DFE_BITS)),
             _ => match &self.adapt {
                 Some(m) => m.read(a).unwrap_or(0),
                 None if a == CFG_GAIN => GAIN_UNITY,
@@ -127,7 +134,10 @@ impl RxTopModel {
         };
         self.cdr.step(i, &sym, &err);
         let y_before = self.y_codes();
-        self.slicer.step(&slicer_in, &y_before);
+        match &mut self.dfe {
+            None => self.slicer.step(&slicer_in, &y_before),
+            Some(d) => d.step(&mut self.slicer, &slicer_in, &y_before),
+        }
         self.ffe.step(&ffe_in);
         self.outputs()
     }
@@ -158,7 +168,7 @@ impl RxTopModel {
     /// are in `self.slicer.symbol[..P]`). Same arithmetic as `step`.
     #[inline(always)]
     pub fn step_data(&mut self, adc: &[i32]) -> u8 {
-        if self.adapt.is_some() {
+        if self.adapt.is_some() || self.dfe.is_some() {
             let mut i = RxIn::default();
             i.adc[..adc.len()].copy_from_slice(adc);
             return self.step(&i).phase;
