@@ -137,7 +137,9 @@ fn every_block_file_has_its_row() {
 #[test]
 fn latencies_are_the_specs() {
     use cporx_spec::bist::{LAT_CHAN, LAT_CHK, LAT_GEN};
-    use cporx_spec::{LAT_AGC, LAT_CDR, LAT_FFE, LAT_LEVELS, LAT_LMS, LAT_SLICER, LAT_TOP};
+    use cporx_spec::{
+        LAT_AGC, LAT_CDR, LAT_DFE, LAT_FFE, LAT_LEVELS, LAT_LMS, LAT_SLICER, LAT_TOP,
+    };
     let spec = [
         ("LAT_FFE", LAT_FFE),
         ("LAT_SLICER", LAT_SLICER),
@@ -146,6 +148,7 @@ fn latencies_are_the_specs() {
         ("LAT_LMS", LAT_LMS),
         ("LAT_LEVELS", LAT_LEVELS),
         ("LAT_AGC", LAT_AGC),
+        ("LAT_DFE", LAT_DFE),
         ("LAT_GEN", LAT_GEN),
         ("LAT_CHAN", LAT_CHAN),
         ("LAT_CHK", LAT_CHK),

@@ -134,6 +134,11 @@ pub struct LinkArgs {
     /// default 20)
     #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
     pub gain: Option<i64>,
+    /// with --adapt: the DFE option, 0 (the default: the co-packaged receiver, FFE only) or
+    /// 1 (a loop-unrolled 1-tap PAM-4 DFE in the slicer's place, its tap adapted from 0;
+    /// docs/numerics.md, "DFE (decision feedback)")
+    #[arg(long, value_name = "TAPS", allow_negative_numbers = true)]
+    pub dfe: Option<i64>,
     /// write a VCD of the run (model: the first --vcd-cycles cycles; with --rtl: every
     /// cycle, so --ui at most 200000); folder created if missing
     #[arg(long, value_name = "FILE")]
@@ -259,6 +264,9 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
             "--agc-target, --agc-window, --agc-tail and --gain set the AGC, part of the adaptation: they need --adapt".into(),
         );
     }
+    if !a.adapt && a.dfe.is_some() {
+        return Err("--dfe builds the DFE, whose tap adapts: it needs --adapt".into());
+    }
     if a.adapt {
         let mut ad = AdaptParams::default();
         if let Some(m) = a.lms_mu {
@@ -303,6 +311,10 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
         c.rx.thresholds = pass.thresholds;
         c.rx.targets = pass.targets;
         c.rx.adapt = Some(ad);
+        if let Some(d) = a.dfe {
+            crate::cli::check_range("dfe", d as f64, 0.0, 1.0, " (DFE taps)")?;
+            c.rx.dfe_taps = d as usize;
+        }
         // the figures after convergence need the registers: read them back
         c.readback = true;
     }
@@ -822,6 +834,11 @@ mod tests {
                 "--agc-tail = 16 is out of range: legal is 0 ..= 15",
             ),
             (&["--agc-tail", "3"], "they need --adapt"),
+            (&["--dfe", "1"], "it needs --adapt"),
+            (
+                &["--adapt", "--dfe", "2"],
+                "--dfe = 2 is out of range: legal is 0 ..= 1",
+            ),
             (
                 &["--adapt", "--agc-window", "-1"],
                 "--agc-window = -1 is out of range: legal is 0 ..= 15",

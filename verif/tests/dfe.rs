@@ -45,6 +45,8 @@ const Y0: usize = 4;
 fn inputs(p: &RxParams) -> PortList {
     let mut v = ctrl_inputs();
     v.extend(lane_ports(&[("y", Y_BITS)], p.lanes));
+    // the read-back address: the bus's (in the top the write inputs may be the levels')
+    v.push(("rd_addr".into(), CFG_ADDR_BITS));
     v
 }
 
@@ -66,6 +68,7 @@ impl SlotBlock for Dfe {
         for (j, y) in self.y.iter_mut().enumerate() {
             y.next = pat(s[Y0 + j]);
         }
+        self.rd_addr.next = pat(s[Y0 + self.y.len()]);
     }
     fn read(&self) -> Slots {
         let mut v: Slots = self.symbol.iter().map(|x| x.val().index() as u64).collect();
@@ -103,6 +106,7 @@ fn run_model(p: &RxParams, stim: &[Slots]) -> Vec<Slots> {
 fn cycle(rst: bool, we: bool, addr: u32, data: i32, y: &[i32]) -> Slots {
     let mut s = ctrl_slots(rst, we, addr, data);
     s.extend(y.iter().map(|&v| to_raw(v, Y_BITS) as u64));
+    s.push(addr as u64);
     s
 }
 
