@@ -970,9 +970,17 @@ mod tests {
 
     #[test]
     fn agc_settles_from_a_too_large_gain_and_clipping_falls() {
-        // +5.5 dB: the outer levels land at ~45 codes, far beyond the ADC's 31
+        // +5.5 dB: the outer levels land at ~45 codes, far beyond the ADC's 31. The AGC in
+        // its mean mode (target 16), with the levels and window under which the taps and
+        // levels of this short run converge within the report's tolerances (the tail mode,
+        // the default: `the_tail_mode_holds_clipping_near_its_target`)
         let mut c = adaptive("cpo", 200_000, GAIN_MAX);
         c.readback = true;
+        let ad = c.rx.adapt.as_mut().unwrap();
+        ad.levels_mu = 6;
+        ad.agc_window = 10;
+        ad.agc_tail = 0;
+        ad.agc_target = 16;
         let r = run_link_model(&c).unwrap();
         let settle = r.agc_settle_ui.expect("settled");
         assert!(r.final_gain + 4 <= GAIN_MAX, "{r:?}");
@@ -1010,6 +1018,34 @@ mod tests {
             "{k:?}"
         );
         assert!(k.symbols_checked > 0 && k.symbols_checked < r.checker.symbols_checked);
+    }
+
+    /// The default AGC (tail mode: one sample in 256 at |x| >= 31) from +5.5 dB turns the
+    /// gain down and holds clipping near 1/256, where the same start without it clips tens
+    /// of percent.
+    #[test]
+    fn the_tail_mode_holds_clipping_near_its_target() {
+        let c = adaptive("cpo", 200_000, GAIN_MAX);
+        let ad = c.rx.adapt.as_ref().unwrap();
+        assert_eq!(
+            (ad.agc_tail, ad.agc_target),
+            (8, 31),
+            "the default is the tail mode"
+        );
+        let r = run_link_model(&c).unwrap();
+        assert!(r.final_gain + 4 <= GAIN_MAX, "{r:?}");
+        assert!(r.agc_settle_ui.is_some_and(|t| t < 50_000), "{r:?}");
+        // clipped at |x| >= 31 after the first 50000 UI: near 2^-8 (0.39 %), far below
+        // the start's
+        assert!(
+            r.clipped_fraction < 0.01,
+            "{} clipped over the run",
+            r.clipped_fraction
+        );
+        let mut off = c.clone();
+        off.rx.adapt.as_mut().unwrap().agc_enable = false;
+        let o = run_link_model(&off).unwrap();
+        assert!(o.clipped_fraction > 0.05, "{}", o.clipped_fraction);
     }
 
     /// The model with an oracle: before each read cycle, what the register holds.
