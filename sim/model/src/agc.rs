@@ -140,6 +140,7 @@ mod tests {
             adapt: Some(AdaptParams {
                 agc_target: 16,
                 agc_tail: 0,
+                agc_window: 10,
                 ..AdaptParams::default()
             }),
             ..RxParams::default()
