@@ -103,10 +103,10 @@ fn model_vcd_matches_verilator_vcd_signal_by_signal() {
         }
         compared += 1;
     }
-    // top: clock, rst, 3 cfg, 5 per lane, 3 CDR; ffe 2 per lane; one product per lane
-    // and tap; slicer 4 per lane; cdr 2 per lane and 3
+    // top: clock, rst, 3 cfg, 5 per lane, 3 CDR, gain, rd_data; ffe 2 per lane; one
+    // product per lane and tap; slicer 4 per lane; cdr 2 per lane and 3
     let l = p.lanes;
-    let expected = 5 + 5 * l + 3 + 2 * l + p.n_taps * l + 4 * l + 2 * l + 3;
+    let expected = 5 + 5 * l + 3 + 2 + 2 * l + p.n_taps * l + 4 * l + 2 * l + 3;
     assert_eq!(compared, expected, "every model signal compared");
     println!(
         "VCD: {compared} signals agree over {} cycles ({} and {})",

@@ -174,7 +174,7 @@ impl<W: Write> ModelVcd<W> {
         let o = m.outputs();
         for k in 0..self.sigs.len() {
             // inputs change with the clock low; at power-up every register (and so every
-            // output) is 0 (docs/numerics.md)
+            // output but a constant one) is 0 (docs/numerics.md)
             let v = match self.sigs[k].get {
                 Probe::Clock => Some(0),
                 Probe::Rst => Some(i.rst as i64),
@@ -182,6 +182,8 @@ impl<W: Write> ModelVcd<W> {
                 Probe::CfgAddr => Some(i.cfg_addr as i64),
                 Probe::CfgData => Some(i.cfg_data as i64),
                 Probe::Adc(j) => Some(i.adc[j] as i64),
+                // the gain code is a constant (GAIN_UNITY) in a design without the AGC
+                Probe::Gain if self.cycle == 0 => Some(o.gain as i64),
                 _ if self.cycle == 0 => Some(0),
                 _ => None,
             };
