@@ -76,6 +76,11 @@ pub struct LevelsModel {
     pub out: LevelsOut,
 }
 
+/// The thresholds of four target levels: the floor of each adjacent pair's midpoint.
+fn midpoints(t: &[i32; 4]) -> [i32; 3] {
+    [0, 1, 2].map(|j| (t[j] + t[j + 1]) >> 1)
+}
+
 impl LevelsModel {
     pub fn new(p: &RxParams) -> Result<Self, ParamError> {
         p.validate()?;
@@ -94,8 +99,7 @@ impl LevelsModel {
 
     /// The thresholds the targets give (midpoints, floor).
     pub fn thresholds(&self) -> [i32; 3] {
-        let t = self.targets();
-        [0, 1, 2].map(|j| (t[j] + t[j + 1]) >> 1)
+        midpoints(&self.targets())
     }
 
     pub fn step(&mut self, i: &LevelsIn) -> LevelsOut {
@@ -128,7 +132,7 @@ impl LevelsModel {
             (CFG_TARGET_BASE + self.q as u32, codes[self.q])
         } else {
             let j = self.q - 4;
-            (CFG_THRESH_BASE + j as u32, (codes[j] + codes[j + 1]) >> 1)
+            (CFG_THRESH_BASE + j as u32, midpoints(&codes)[j])
         };
         let s = i.symbol as usize;
         for t in 0..4 {
