@@ -8,7 +8,7 @@
 //! zs    = the sum of the clock's P detector outputs (registered as group sums of
 //!         TED_GROUP lanes, added in the loop filter): the decimated loop, one update/clock
 //! pf    <- (zs << kp) + (freq << log2 P) (mod 2^27),  inc <- zs << ki     (every cycle)
-//! freq  <- sat(freq + inc)                          if ctrl.enable and ctrl.integral
+//! freq  <- clamp(freq + inc, -(L+1) 2^11, (L+1) 2^11 - 1)  if ctrl.enable and ctrl.integral
 //! phase <- phase + pf (mod 2^27)                    if ctrl.enable
 //! phase_code = phase[26:20]
 //! lock  <- (#{|err| > lock_thr} in the 256-UI window (256/P clocks, every lane) <= lock_max)
@@ -31,15 +31,17 @@
 //! whole set): `lanes` P in {1, 2, 4, 8, 16}; the reset values `cdr` (`CdrParams`): `kp`
 //! 0 ..= 15, `ki` 0 ..= 7 (shifts), `enable`, `integral`, `kick` (bools: ctrl bits 0, 1, 2),
 //! `lock_thr` 0 ..= 255 (Q8.1 magnitude), `lock_max` 0 ..= 255 (bad samples per window),
-//! `reset_phase` 0 ..= 127 (PI code). Defaults (`CdrParams::default`): kp 13, ki 5, ctrl 7,
-//! lock_thr 12, lock_max 8, reset_phase 0.
+//! `reset_phase` 0 ..= 127 (PI code), `freq_limit` L 0 ..= 255 (the frequency range,
+//! +-(L+1) x 15.26 ppm). Defaults (`CdrParams::default`): kp 13, ki 5, ctrl 7,
+//! lock_thr 12, lock_max 8, reset_phase 0, freq_limit 26 (+-412 ppm).
 //!
 //! **Ports** (P = `RxParams::lanes`)
 //! * in  `clock`, `rst` (synchronous, active high)
 //! * in  `cfg_we`, `cfg_addr[5:0]`, `cfg_data[7:0]`: kp 24 (bits 3:0), ki 25 (bits 2:0),
 //!   ctrl 26 (bit 0 enable, bit 1 integral, bit 2 kick), lock_thr 27, lock_max 28, phase
 //!   load 29 (bits 6:0 become the PI code, the fraction clears; docs/numerics.md,
-//!   "Configuration bus", also for which stage first uses a write)
+//!   "Configuration bus", also for which stage first uses a write), frequency range 36
+//!   (L, bits 7:0; the bounds are formed from the register, beside the sum they bound)
 //! * in  `symbol$j[1:0]`, `err$j[8:0]` (Q8.1): the slicer's registered outputs, lane j
 //! * out `phase[6:0]` (PI code), `lock`, `freq[19:0]` (signed, phase LSBs per UI)
 //!
@@ -47,8 +49,8 @@
 //! |z| <= 1530); group and clock sums 16 bits (`TED_SUM_BITS`; exact, |zs| <= 24480);
 //! increment 24 bits (`INC_BITS`; exact), added to freq exactly in 25 bits and then
 //! saturated; phase 27 bits unsigned modular (`PHASE_BITS` = `PI_BITS` 7 + `PHASE_FRAC` 20:
-//! the one intended wrap, a full turn is one UI); freq 20 bits signed, saturating
-//! (`FREQ_BITS`: +-0.5 PI step per UI, +-3906 ppm).
+//! the one intended wrap, a full turn is one UI); freq 20 bits signed, saturating at the
+//! range register's bounds (`FREQ_BITS`: at L = 255 +-0.5 PI step per UI, +-3906 ppm).
 //!
 //! **Latency**: 4 cycles (`cporx_spec::LAT_CDR`): detector registers (D1: +-e, +-3e and the
 //! decision; D2: group sums of z), loop-filter registers (pf, inc), phase register; from an
@@ -62,7 +64,7 @@
 //! other state to 0 (detector, loop filter, lock detector, kick). Power-up (before any edge):
 //! every register 0, and every register stores its value, not an encoding of it, so that
 //! state is the spec's all-zero one (ctrl 0: the PI code holds at 0; lock_thr 0, lock_max 0;
-//! not acquiring).
+//! frequency range L = 0, +-2^11; not acquiring).
 //!
 //! See also: model `sim/model/src/cdr.rs` (`CdrModel`), untimed reference
 //! `cporx_model::reference::cdr_ref` (the serial one-lane loop), spec docs/numerics.md "CDR
@@ -347,6 +349,8 @@ pub struct Cdr {
     thi_f: Signal<Local, Bits<ERR_BITS>>,
     tlo_f: Signal<Local, Bits<ERR_BITS>>,
     lmax_r: DFF<Bits<8>>,
+    /// frequency range L (`CFG_FREQ_LIM`): freq saturates at -(L+1) 2^11 ..= (L+1) 2^11 - 1
+    flim_r: DFF<Bits<FREQ_LIM_BITS>>,
     // state: the previous clock's last-lane D1 values (lane 0's previous sample)
     a1_r: DFF<Bits<2>>,
     px1_r: DFF<Bits<TED_BITS>>,
@@ -379,6 +383,13 @@ pub struct Cdr {
     i_ext: Signal<Local, Bits<{ INC_BITS + 1 }>>,
     bad_now: Signal<Local, Bits<LOCK_CNT_BITS>>,
     bad_sum: Signal<Local, Bits<LOCK_CNT_BITS>>,
+    /// the range's bound p = (L+1) 2^11, and the saturation compares' sign-flipped
+    /// bounds p ^ S = S | p and (-p) ^ S = S - p (from the register: off the loop)
+    lim_p: Signal<Local, Bits<{ INC_BITS + 1 }>>,
+    sat_hi_f: Signal<Local, Bits<{ INC_BITS + 1 }>>,
+    sat_lo_f: Signal<Local, Bits<{ INC_BITS + 1 }>>,
+    fr_max: Signal<Local, Bits<FREQ_BITS>>,
+    fr_min: Signal<Local, Bits<FREQ_BITS>>,
     // constants
     adr_kp: Constant<Bits<CFG_ADDR_BITS>>,
     adr_ki: Constant<Bits<CFG_ADDR_BITS>>,
@@ -386,6 +397,11 @@ pub struct Cdr {
     adr_lthr: Constant<Bits<CFG_ADDR_BITS>>,
     adr_lmax: Constant<Bits<CFG_ADDR_BITS>>,
     adr_phase: Constant<Bits<CFG_ADDR_BITS>>,
+    adr_flim: Constant<Bits<CFG_ADDR_BITS>>,
+    rst_flim: Constant<Bits<FREQ_LIM_BITS>>,
+    one_sum: Constant<Bits<{ INC_BITS + 1 }>>,
+    one_f: Constant<Bits<FREQ_BITS>>,
+    lim_sh: Constant<Bits<5>>,
     rst_kp: Constant<Bits<KP_BITS>>,
     rst_ki: Constant<Bits<KI_BITS>>,
     rst_en: Constant<Bit>,
@@ -410,10 +426,6 @@ pub struct Cdr {
     msb_fr: Constant<Bits<5>>,
     msb_inc: Constant<Bits<5>>,
     sgn_sum: Constant<Bits<{ INC_BITS + 1 }>>,
-    sat_hi_f: Constant<Bits<{ INC_BITS + 1 }>>,
-    sat_lo_f: Constant<Bits<{ INC_BITS + 1 }>>,
-    fr_max: Constant<Bits<FREQ_BITS>>,
-    fr_min: Constant<Bits<FREQ_BITS>>,
     pi_lo: Constant<Bits<5>>,
     zero_b: Constant<Bit>,
     one_b: Constant<Bit>,
@@ -442,11 +454,9 @@ impl Cdr {
     fn build(p: &RxParams) -> Self {
         let c = &p.cdr;
         const SUM: usize = INC_BITS + 1;
-        let fmask = (1u64 << SUM) - 1;
         let fsgn = 1u64 << INC_BITS;
-        // saturation points of the 25-bit sum, sign-flipped for unsigned compares
-        let hi = (1u64 << (FREQ_BITS - 1)) ^ fsgn;
-        let lo = ((-(1i64 << (FREQ_BITS - 1))) as u64 & fmask) ^ fsgn;
+        // the range register's largest bound fits below the sum's sign bit
+        const _: () = assert!(FREQ_BITS - 1 < INC_BITS);
         Cdr {
             clock: Default::default(),
             rst: Default::default(),
@@ -533,10 +543,17 @@ impl Cdr {
             msb_fr: konst(FREQ_BITS as u64 - 1),
             msb_inc: konst(INC_BITS as u64 - 1),
             sgn_sum: konst(fsgn),
-            sat_hi_f: konst(hi),
-            sat_lo_f: konst(lo),
-            fr_max: konst((1 << (FREQ_BITS - 1)) - 1),
-            fr_min: konst(1 << (FREQ_BITS - 1)),
+            lim_p: Default::default(),
+            sat_hi_f: Default::default(),
+            sat_lo_f: Default::default(),
+            fr_max: Default::default(),
+            fr_min: Default::default(),
+            flim_r: Default::default(),
+            adr_flim: konst(CFG_FREQ_LIM as u64),
+            rst_flim: konst(c.freq_limit as u64),
+            one_sum: konst(1),
+            one_f: konst(1),
+            lim_sh: konst(FREQ_LIM_SHIFT as u64),
             pi_lo: konst(PHASE_FRAC as u64),
             zero_b: Constant::new(false),
             one_b: Constant::new(true),
@@ -564,6 +581,7 @@ impl Logic for Cdr {
         self.int_r.clock.next = self.clock.val();
         self.lthr_r.clock.next = self.clock.val();
         self.lmax_r.clock.next = self.clock.val();
+        self.flim_r.clock.next = self.clock.val();
         self.a1_r.clock.next = self.clock.val();
         self.px1_r.clock.next = self.clock.val();
         self.px3_r.clock.next = self.clock.val();
@@ -591,6 +609,7 @@ impl Logic for Cdr {
         self.kick_r.d.next = self.kick_r.q.val();
         self.lthr_r.d.next = self.lthr_r.q.val();
         self.lmax_r.d.next = self.lmax_r.q.val();
+        self.flim_r.d.next = self.flim_r.q.val();
 
         // ---- detector lanes (D1, D2 and the bad-sample count) ----
         // lane 0's previous sample is the previous clock's last lane (the p* registers);
@@ -704,6 +723,13 @@ impl Logic for Cdr {
         }
         self.f_sum.next = self.f_ext.val() + self.i_ext.val();
         self.f_sum_f.next = self.f_sum.val() ^ self.sgn_sum.val();
+        self.lim_p.next = (bit_cast::<{ INC_BITS + 1 }, FREQ_LIM_BITS>(self.flim_r.q.val())
+            + self.one_sum.val())
+            << self.lim_sh.val();
+        self.sat_hi_f.next = self.sgn_sum.val() | self.lim_p.val();
+        self.sat_lo_f.next = self.sgn_sum.val() - self.lim_p.val();
+        self.fr_max.next = self.lim_p.val().get_bits::<FREQ_BITS>(0) - self.one_f.val();
+        self.fr_min.next = self.zero_f.val() - self.lim_p.val().get_bits::<FREQ_BITS>(0);
         self.freq_r.d.next = self.freq_r.q.val();
         self.phase_r.d.next = self.phase_r.q.val();
         if self.en_r.q.val() {
@@ -743,6 +769,9 @@ impl Logic for Cdr {
             if self.cfg_addr.val() == self.adr_lmax.val() {
                 self.lmax_r.d.next = self.cfg_data.val();
             }
+            if self.cfg_addr.val() == self.adr_flim.val() {
+                self.flim_r.d.next = self.cfg_data.val();
+            }
             if self.cfg_addr.val() == self.adr_phase.val() {
                 self.acq_r.d.next = self.one_b.val();
                 self.phase_r.d.next =
@@ -759,6 +788,7 @@ impl Logic for Cdr {
             self.kick_r.d.next = self.rst_kick.val();
             self.lthr_r.d.next = self.rst_lthr.val();
             self.lmax_r.d.next = self.rst_lmax.val();
+            self.flim_r.d.next = self.rst_flim.val();
             self.a1_r.d.next = self.zero_2.val();
             self.px1_r.d.next = self.zero_t.val();
             self.px3_r.d.next = self.zero_t.val();
@@ -811,6 +841,9 @@ impl Logic for Cdr {
         }
         if self.cfg_addr.val() == self.adr_lmax.val() {
             self.rd.next = self.lmax_r.q.val();
+        }
+        if self.cfg_addr.val() == self.adr_flim.val() {
+            self.rd.next = self.flim_r.q.val();
         }
         if self.cfg_addr.val() == self.adr_phase.val() {
             self.rd.next = bit_cast::<CFG_DATA_BITS, PI_BITS>(

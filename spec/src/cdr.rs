@@ -55,6 +55,27 @@ pub const CFG_LOCK_THR: u32 = 27;
 pub const CFG_LOCK_MAX: u32 = 28;
 /// Writing here loads the PI code (cfg_data bits PI_BITS-1:0) and clears the fractional phase.
 pub const CFG_PHASE: u32 = 29;
+/// Frequency range L (8 bits unsigned): the integral register saturates at
+/// -(L+1) 2^FREQ_LIM_SHIFT ..= (L+1) 2^FREQ_LIM_SHIFT - 1, i.e. +-(L+1) x 15.26 ppm
+/// (`freq_bounds`). L = 255 is the register's full range (+-3906 ppm); the default
+/// (`CdrParams::freq_limit`) is the link's ppm budget with margin.
+pub const CFG_FREQ_LIM: u32 = 36;
+/// Width of the frequency-range register.
+pub const FREQ_LIM_BITS: usize = 8;
+/// The range register's unit: 2^FREQ_LIM_SHIFT frequency LSBs (15.26 ppm), so that
+/// L = 255 is the full FREQ_BITS range.
+pub const FREQ_LIM_SHIFT: usize = FREQ_BITS - 1 - FREQ_LIM_BITS;
+
+/// The integral register's saturation bounds (lo, hi) for the range register `lim`
+/// (bits above FREQ_LIM_BITS ignored): `freq <- clamp(freq + inc, lo, hi)`.
+pub const fn freq_bounds(lim: u32) -> (i32, i32) {
+    let p = ((lim & ((1 << FREQ_LIM_BITS) - 1)) as i32 + 1) << FREQ_LIM_SHIFT;
+    (-p, p - 1)
+}
+
+/// ppm of one frequency-register LSB: one phase-accumulator LSB per UI is
+/// 2^-(PI_BITS + PHASE_FRAC) UI per UI.
+pub const PPM_PER_FREQ_LSB: f64 = 1e6 / (1u64 << PHASE_BITS) as f64;
 /// CDR latency: two detector registers (D1: +-e, +-3e and the decision; D2: z),
 /// loop-filter registers (`pf = (z << kp) + freq`, `inc = z << ki`), then the phase
 /// register. The phase code moves LAT_CDR cycles after
@@ -68,3 +89,7 @@ const _: () =
 const _: () = assert!((MAX_LANES as i64 * 1530) < (1i64 << (TED_SUM_BITS - 1)));
 const _: () = assert!(MAX_LANES <= 1 << LOCK_WIN_LOG2 && LOCK_CNT_BITS > MAX_LANES_LOG2);
 const _: () = assert!(PI_BITS < CFG_DATA_BITS && CFG_PHASE < (1 << CFG_ADDR_BITS));
+// the full range register is the 20-bit register's two's-complement range
+const _: () = assert!(freq_bounds(255).0 == -(1 << (FREQ_BITS - 1)));
+const _: () = assert!(freq_bounds(255).1 == (1 << (FREQ_BITS - 1)) - 1);
+const _: () = assert!(FREQ_LIM_BITS == CFG_DATA_BITS && CFG_FREQ_LIM < (1 << CFG_ADDR_BITS));

@@ -252,6 +252,12 @@ pub fn freeze_mask(reg: u32) -> u16 {
     (mask & 0xffff) as u16
 }
 
+/// The frequency range after reset: L = 26, +-412 ppm (`freq_bounds`): twice the
+/// +-100 ppm per side (200 ppm between two clocks) of an IEEE 802.3 link, so a real offset
+/// is tracked with margin while a false lock cannot run the integral path to +-3900 ppm
+/// (docs/numerics.md, "Loops that do not fight").
+pub const DEFAULT_FREQ_LIMIT: u32 = 26;
+
 /// Reset values of the CDR's configuration registers (docs/numerics.md, "CDR").
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -272,6 +278,9 @@ pub struct CdrParams {
     pub lock_max: u32,
     /// PI code after reset, 0 ..= 127.
     pub reset_phase: u32,
+    /// Frequency range L, 0 ..= 255 (`CFG_FREQ_LIM`): the integral register saturates at
+    /// +-(L+1) x 15.26 ppm (`freq_bounds`); 255 is the register's full +-3906 ppm.
+    pub freq_limit: u32,
 }
 
 impl Default for CdrParams {
@@ -286,6 +295,7 @@ impl Default for CdrParams {
             lock_thr: 12,
             lock_max: 8,
             reset_phase: 0,
+            freq_limit: DEFAULT_FREQ_LIMIT,
         }
     }
 }
@@ -309,6 +319,13 @@ impl CdrParams {
             (1 << PI_BITS) - 1,
             " (PI code)",
         )?;
+        check_range(
+            "cdr.freq_limit",
+            self.freq_limit as i64,
+            0,
+            (1 << FREQ_LIM_BITS) - 1,
+            " (frequency range, (L+1) x 15.26 ppm)",
+        )?;
         Ok(())
     }
 
@@ -325,6 +342,7 @@ impl CdrParams {
             (CFG_CDR_CTRL, self.ctrl()),
             (CFG_LOCK_THR, self.lock_thr),
             (CFG_LOCK_MAX, self.lock_max),
+            (CFG_FREQ_LIM, self.freq_limit),
         ]
         .iter()
         .map(|&(a, v)| (a, sext(v, CFG_DATA_BITS)))

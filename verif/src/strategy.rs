@@ -162,6 +162,7 @@ pub fn random_cdr(rng: &mut impl Rng) -> CdrParams {
         lock_thr: pick(rng, 255),
         lock_max: pick(rng, 255),
         reset_phase: pick(rng, (1 << PI_BITS) - 1),
+        freq_limit: pick(rng, (1 << FREQ_LIM_BITS) - 1),
     }
 }
 
@@ -246,13 +247,13 @@ pub struct Case {
     pub reads: Vec<u32>,
 }
 
-/// A configuration address: any of the 64, weighted toward the CDR's, the adaptation's,
-/// the DFE tap's and the AGC's registers.
+/// A configuration address: any of the 64, weighted toward the CDR's (the frequency range
+/// included), the adaptation's, the DFE tap's and the AGC's registers.
 pub fn cfg_addr() -> impl Strategy<Value = u32> {
     prop_oneof![
         3 => 0u32..(1 << CFG_ADDR_BITS),
         2 => CFG_KP..=CFG_PHASE,
-        1 => prop::sample::select(vec![CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE, CFG_DFE]),
+        1 => prop::sample::select(vec![CFG_ADAPT, CFG_ADAPT_MU, CFG_LMS_FREEZE, CFG_DFE, CFG_FREQ_LIM]),
         1 => CFG_AGC_TARGET..=CFG_GAIN,
     ]
 }

@@ -138,6 +138,7 @@ fn hot(lanes: usize) -> RxParams {
         lock_thr: 0,
         lock_max: 0,
         reset_phase: (1 << PI_BITS) - 1,
+        freq_limit: (1 << FREQ_LIM_BITS) - 1,
     };
     hot
 }
@@ -228,7 +229,7 @@ fn case(pool_len: usize) -> impl Strategy<Value = Case> {
         prop::collection::vec(
             (
                 0u16..1000,
-                prop_oneof![4 => CFG_KP..=CFG_PHASE, 1 => 0u32..32],
+                prop_oneof![4 => CFG_KP..=CFG_PHASE, 1 => Just(CFG_FREQ_LIM), 1 => 0u32..(1 << CFG_ADDR_BITS)],
                 data,
             ),
             0..6,
@@ -374,11 +375,12 @@ fn cdr_model_rust_hdl_and_verilator_agree() {
             .windows(2)
             .filter(|w| w[0][LOCK] == 0 && w[1][LOCK] == 1)
             .count();
-        let fmax = to_raw((1 << (FREQ_BITS - 1)) - 1, FREQ_BITS) as u64;
-        let fmin = to_raw(-(1 << (FREQ_BITS - 1)), FREQ_BITS) as u64;
+        // freq at one of the range register's bounds, -(L+1) 2^11 or (L+1) 2^11 - 1
+        let unit = 1i32 << FREQ_LIM_SHIFT;
         let at_bound = model
             .iter()
-            .filter(|o| o[FREQ] == fmax || o[FREQ] == fmin)
+            .map(|o| sx(o[FREQ], FREQ_BITS))
+            .filter(|&f| (f < 0 && f % unit == 0) || (f > 0 && (f + 1) % unit == 0))
             .count();
         phases_cell
             .borrow_mut()
@@ -407,16 +409,31 @@ fn cdr_model_rust_hdl_and_verilator_agree() {
     assert!(k >= n_cases as usize && locks > 0 && sat > 0 && phases.len() == 1 << PI_BITS);
 }
 
+/// The largest increment of one sign drives freq to the frequency range's bound
+/// (`freq_bounds`) and no further, at the register's extremes L = 0 and 255, the default
+/// and one between, written over the bus, on every pool design.
 #[test]
 fn cdr_frequency_saturates_and_agrees() {
-    let fmax = (1 << (FREQ_BITS - 1)) - 1;
-    let fmin = -(1 << (FREQ_BITS - 1));
     for (p, vl) in pool().iter().zip(sims()) {
         let lanes = p.lanes;
-        for flip in [false, true] {
+        for (flip, lim) in [
+            (false, 255),
+            (true, 255),
+            (false, 0),
+            (true, 0),
+            (true, 26),
+            (false, 101),
+        ] {
+            let (fmin, fmax) = freq_bounds(lim);
             let zeros = (vec![0u8; lanes], vec![0i32; lanes]);
             let mut stim = vec![cycle(true, false, 0, 0, &zeros.0, &zeros.1)];
-            for (a, d) in [(CFG_KP, 15), (CFG_KI, 7), (CFG_CDR_CTRL, 3)] {
+            let lim_code = sext(lim, CFG_DATA_BITS);
+            for (a, d) in [
+                (CFG_KP, 15),
+                (CFG_KI, 7),
+                (CFG_CDR_CTRL, 3),
+                (CFG_FREQ_LIM, lim_code),
+            ] {
                 stim.push(cycle(false, true, a, d, &zeros.0, &zeros.1));
             }
             // z = +-1530 on every sample: the largest increment, of one sign
@@ -437,7 +454,11 @@ fn cdr_frequency_saturates_and_agrees() {
             assert_eq!(
                 f[f.len() - 1],
                 bound,
-                "lanes={lanes} negative={flip}: freq must saturate"
+                "lanes={lanes} negative={flip} range {lim}: freq must saturate at its bound"
+            );
+            assert!(
+                f.iter().all(|&v| v >= fmin && v <= fmax),
+                "range {lim}: freq left its range"
             );
             compare(
                 &outputs(),

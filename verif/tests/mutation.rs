@@ -2,7 +2,8 @@
 //! Verilog of the default receive top (one lane, or four lanes for the multi-lane
 //! mutants) in one small way (a rounding rule, a threshold comparison, a saturation
 //! bound, a sign extension, a Gray code; in the CDR a detector sign, a gain off by one
-//! shift, a wrapping frequency register, the lock comparison, the false-lock kick; with
+//! shift, a wrapping frequency register, the frequency range ignored, the lock comparison,
+//! the false-lock kick; with
 //! lanes the history reach, the frequency scaling, the lock window; at power-up the lock
 //! bounds' meaning; with the adaptation the LMS sign and step, a wrapping level, a
 //! midpoint's rounding, the bus priority; with the DFE the previous decision lane 0
@@ -110,8 +111,18 @@ const MUTANTS: &[Mutant] = &[
         adapt: false,
         dfe: false,
         edits: &[(
-            "localparam  sat_hi_f = 25'h1080000;",
-            "localparam  sat_hi_f = 25'h1ffffff;",
+            "sat_hi_f = sgn_sum | lim_p;",
+            "sat_hi_f = 25'h1ffffff;",
+        )],
+    },
+    Mutant {
+        name: "CDR frequency range register ignored (always +-3906 ppm)",
+        lanes: 1,
+        adapt: false,
+        dfe: false,
+        edits: &[(
+            "lim_p = (((flim_r$q) & 25'h1ffffff) + one_sum) << lim_sh;",
+            "lim_p = (25'hff + one_sum) << lim_sh;",
         )],
     },
     Mutant {

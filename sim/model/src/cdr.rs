@@ -12,7 +12,8 @@
 //!   ```text
 //!   pf    <- ((zs << kp) + (freq << log2 P)) mod 2^27   (every cycle)
 //!   inc   <- zs << ki                               (every cycle; exact in 24 bits)
-//!   freq  <- sat_FREQ(freq + inc)                   when enabled and the integral path is on
+//!   freq  <- clamp(freq + inc, lo, hi)              when enabled and the integral path is on,
+//!            (lo, hi) = freq_bounds(freq_lim): -(L+1) 2^11 ..= (L+1) 2^11 - 1
 //!   phase <- (phase + pf) mod 2^27, bit 26 flipped on a kick    when enabled (modular)
 //!   ```
 //! * PI code = phase >> PHASE_FRAC (7 bits, 128 steps per UI).
@@ -33,10 +34,11 @@
 //! **Parameters** (`RxParams`, checked by `RxParams::validate`, which `CdrModel::new` calls on
 //! the whole set): `lanes` P in {1, 2, 4, 8, 16}; the reset values `cdr` (`CdrParams`):
 //! `kp` 0 ..= 15, `ki` 0 ..= 7, `enable`, `integral`, `kick` (ctrl bits 0, 1, 2),
-//! `lock_thr` 0 ..= 255, `lock_max` 0 ..= 255, `reset_phase` 0 ..= 127.
+//! `lock_thr` 0 ..= 255, `lock_max` 0 ..= 255, `reset_phase` 0 ..= 127, `freq_limit` 0 ..= 255.
 //!
 //! **Ports**: `CdrModel::step(&RxIn, symbol, err)` is one clock edge with `rst`, `cfg_we`,
-//! `cfg_addr`, `cfg_data` (kp 24, ki 25, ctrl 26, lock_thr 27, lock_max 28, phase load 29;
+//! `cfg_addr`, `cfg_data` (kp 24, ki 25, ctrl 26, lock_thr 27, lock_max 28, phase load 29,
+//! frequency range 36;
 //! bits above a register's width ignored) and the slicer's P lanes' `symbol` (0 ..= 3) and
 //! `err` (Q8.1 codes) as they are before the edge; `step_data(symbol, err)` is the same edge
 //! without reset or write. Outputs: `pi_code()` (7 bits), `lock`, `freq` (and every other
@@ -44,7 +46,7 @@
 //!
 //! **Formats** (docs/numerics.md, "Formats"): z Q11.1, |z| <= 1530; zs exact (16 bits in the
 //! RTL); increment exact in 24 bits; phase 27 bits unsigned modular (7-bit PI code + 20
-//! fraction bits); freq signed 20 bits, saturating.
+//! fraction bits); freq signed 20 bits, saturating at the range register's bounds.
 //!
 //! **Latency**: 4 cycles (`cporx_spec::LAT_CDR`): detector registers (D1: the slicer
 //! outputs; D2: z), pf/inc registers, phase register.
@@ -61,8 +63,6 @@
 use cporx_spec::*;
 
 const PHASE_MASK: u32 = (1u32 << PHASE_BITS) - 1;
-const FREQ_MAX: i32 = (1 << (FREQ_BITS - 1)) - 1;
-const FREQ_MIN: i32 = -(1 << (FREQ_BITS - 1));
 
 /// The PAM-4 decision as a level: A(s) = 2s - 3.
 #[inline(always)]
@@ -89,6 +89,8 @@ pub struct CdrModel {
     pub ctrl: u32,
     pub lock_thr: u32,
     pub lock_max: u32,
+    /// frequency range register L (`CFG_FREQ_LIM`)
+    pub freq_lim: u32,
     // state
     /// detector stage D1: this cycle's decision and error per lane, and the previous
     /// cycle's last lane
@@ -136,6 +138,7 @@ impl CdrModel {
             ctrl: 0,
             lock_thr: 0,
             lock_max: 0,
+            freq_lim: 0,
             sd: [0; MAX_LANES],
             ed: [0; MAX_LANES],
             a1: 0,
@@ -175,6 +178,7 @@ impl CdrModel {
             self.ctrl = r.ctrl();
             self.lock_thr = r.lock_thr;
             self.lock_max = r.lock_max;
+            self.freq_lim = r.freq_limit;
             self.sd = [0; MAX_LANES];
             self.ed = [0; MAX_LANES];
             self.a1 = 0;
@@ -206,6 +210,7 @@ impl CdrModel {
                 CFG_CDR_CTRL => self.ctrl = d & 7,
                 CFG_LOCK_THR => self.lock_thr = d,
                 CFG_LOCK_MAX => self.lock_max = d,
+                CFG_FREQ_LIM => self.freq_lim = d & ((1 << FREQ_LIM_BITS) - 1),
                 CFG_PHASE => {
                     self.phase = (d & ((1 << PI_BITS) - 1)) << PHASE_FRAC;
                     self.acq = true;
@@ -274,7 +279,8 @@ impl CdrModel {
                 phase ^= 1 << (PHASE_BITS - 1);
             }
             if self.ctrl & 2 != 0 {
-                self.freq = (self.freq + self.inc).clamp(FREQ_MIN, FREQ_MAX);
+                let (lo, hi) = freq_bounds(self.freq_lim);
+                self.freq = (self.freq + self.inc).clamp(lo, hi);
             }
             self.phase = phase & PHASE_MASK;
         }
@@ -326,6 +332,7 @@ mod tests {
         p.cdr.kp = 15;
         p.cdr.ki = 7;
         p.cdr.reset_phase = 0;
+        p.cdr.freq_limit = 255; // the full range: the increment below is beyond the default's
         let mut m = reset(&p);
         assert_eq!(m.pi_code(), 0);
         m.step_data(&[3], &[255]); // D1 registers e = 255, a = 3
@@ -358,12 +365,58 @@ mod tests {
             m.inc = 1530 << 7;
             m.step_data(&[0], &[0]);
         }
-        assert_eq!(m.freq, FREQ_MAX);
+        // the default range: +-(26 + 1) 2^11
+        assert_eq!(m.freq, 27 * 2048 - 1);
         for _ in 0..100 {
             m.inc = -1530 << 7;
             m.step_data(&[0], &[0]);
         }
-        assert_eq!(m.freq, FREQ_MIN);
+        assert_eq!(m.freq, -27 * 2048);
+        // the full range (L = 255) is the 20-bit register's, never wrapped
+        m.step(
+            &RxIn::write(CFG_FREQ_LIM, 255u8 as i8 as i32, 0),
+            &[0],
+            &[0],
+        );
+        assert_eq!(m.freq_lim, 255);
+        for _ in 0..100 {
+            m.inc = 1530 << 7;
+            m.step_data(&[0], &[0]);
+        }
+        assert_eq!(m.freq, (1 << (FREQ_BITS - 1)) - 1);
+        for _ in 0..100 {
+            m.inc = -1530 << 7;
+            m.step_data(&[0], &[0]);
+        }
+        assert_eq!(m.freq, -(1 << (FREQ_BITS - 1)));
+    }
+
+    /// The range register: a write narrows the bounds, and a register beyond them is
+    /// brought inside at the next integral update (not at the write); L = 0 is +-2^11.
+    #[test]
+    fn frequency_range_register_bounds_the_integral_path() {
+        let mut p = RxParams::default();
+        p.cdr.kp = 0;
+        p.cdr.freq_limit = 255;
+        let mut m = reset(&p);
+        m.freq = 300_000;
+        m.step(&RxIn::write(CFG_FREQ_LIM, 0, 0), &[0], &[0]);
+        // the write's edge itself used the old range (the write lands at that edge)
+        assert_eq!((m.freq_lim, m.freq), (0, 300_000));
+        m.inc = 0;
+        m.step_data(&[0], &[0]);
+        assert_eq!(m.freq, 2047);
+        m.inc = -5000;
+        m.step_data(&[0], &[0]);
+        assert_eq!(m.freq, -2048);
+        // with the integral path off nothing moves it
+        m.step(&RxIn::write(CFG_CDR_CTRL, 1, 0), &[0], &[0]);
+        m.freq = 9999;
+        m.inc = 0;
+        m.step_data(&[0], &[0]);
+        assert_eq!(m.freq, 9999);
+        assert_eq!(freq_bounds(26), (-55296, 55295));
+        assert!((freq_bounds(26).1 as f64 * PPM_PER_FREQ_LSB - 412.0).abs() < 0.5);
     }
 
     /// Step `m` with these slicer errors (symbol 0); the lock flag after each edge.
@@ -551,8 +604,8 @@ mod tests {
     fn power_up_state_is_zero_and_locks_on_zero_errors() {
         let mut m = CdrModel::new(&RxParams::default()).unwrap();
         assert_eq!(
-            (m.kp, m.ki, m.ctrl, m.lock_thr, m.lock_max),
-            (0, 0, 0, 0, 0)
+            (m.kp, m.ki, m.ctrl, m.lock_thr, m.lock_max, m.freq_lim),
+            (0, 0, 0, 0, 0, 0)
         );
         assert!(!m.acq && !m.lock && m.phase == 0);
         let l = drive(&mut m, [0; 300]);

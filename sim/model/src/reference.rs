@@ -28,7 +28,7 @@
 //!
 //! **Formats**: the codes of docs/numerics.md, "Formats", as `i32`, computed in `i64`:
 //! y rounds half up and saturates to -128 ..= 127; err is exact; the phase wraps modulo
-//! 2^27, freq saturates to -2^19 ..= 2^19 - 1.
+//! 2^27, freq saturates to `freq_bounds(freq_limit)`: -(L+1) 2^11 ..= (L+1) 2^11 - 1.
 //!
 //! **Latency**: none for `ffe_ref` and `slicer_ref` (the tests shift the models by
 //! `LAT_FFE`, `LAT_SLICER`). `cdr_ref` unrolls the CDR's chain of the "Latency" table
@@ -43,7 +43,7 @@
 //! `slicer.rs`, `cdr.rs`), spec docs/numerics.md "FFE", "Slicer", "CDR (clock and data
 //! recovery)" and `spec/src/`, tests `sim/model/tests/reference.rs`.
 
-use cporx_spec::CdrParams;
+use cporx_spec::{freq_bounds, CdrParams};
 
 /// Q2.6 coefficient times Q6.0 sample, summed exactly in Q.6, then `Y_SHIFT = 5`.
 const Y_SHIFT: u32 = 5;
@@ -112,8 +112,6 @@ pub struct CdrRefOut {
 }
 
 const PHASE_MOD: i64 = 1 << 27;
-const FREQ_LO: i64 = -(1 << 19);
-const FREQ_HI: i64 = (1 << 19) - 1;
 /// Lock window, UI (one lane: 256 clocks).
 const WINDOW: usize = 256;
 /// Consecutive unlocked windows that make a kick.
@@ -133,7 +131,7 @@ fn level(s: u8) -> i64 {
 /// * detector: `z[u] = e[u] A(a[u-1]) - e[u-1] A(a[u])` on the slicer outputs, with the
 ///   samples before the first one read as `e = 0`, symbol 0 (the reset detector);
 /// * loop filter (P = 1, `zs = z`): `pf <- ((z << kp) + freq) mod 2^27`,
-///   `inc <- z << ki`, `freq <- sat20(freq + inc)` (enable and integral),
+///   `inc <- z << ki`, `freq <- clamp(freq + inc, freq_bounds(L))` (enable and integral),
 ///   `phase <- (phase + pf [+ 2^26 on a kick]) mod 2^27` (enable). Unrolled over the
 ///   chain of the Latency table (slicer output -> D1 -> D2 -> pf/inc -> phase, 4 edges):
 ///   the slicer output of edge `u` moves the phase at edge `u + 4` by `z[u] << kp`, plus
@@ -198,7 +196,8 @@ pub fn cdr_ref(cfg: &CdrParams, symbol: &[u8], err: &[i32]) -> Vec<CdrRefOut> {
         }
         let zu = z(e as i64 - CDR_DELAY);
         let freq0 = if cfg.enable && cfg.integral {
-            (freq1 + (zu << cfg.ki)).clamp(FREQ_LO, FREQ_HI)
+            let (lo, hi) = freq_bounds(cfg.freq_limit);
+            (freq1 + (zu << cfg.ki)).clamp(lo as i64, hi as i64)
         } else {
             freq1
         };

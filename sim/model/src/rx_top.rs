@@ -91,6 +91,7 @@ impl RxTopModel {
             CFG_CDR_CTRL => c.ctrl,
             CFG_LOCK_THR => c.lock_thr,
             CFG_LOCK_MAX => c.lock_max,
+            CFG_FREQ_LIM => c.freq_lim,
             CFG_PHASE => c.pi_code() as u32,
             CFG_DFE => self.dfe.as_ref().map_or(0, |d| to_raw(d.d, DFE_BITS)),
             _ => match &self.adapt {

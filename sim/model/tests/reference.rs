@@ -28,6 +28,10 @@ fn coef() -> impl Strategy<Value = i32> {
 fn level() -> impl Strategy<Value = i32> {
     prop_oneof![1 => Just(-128), 1 => Just(127), 6 => -128..=127i32]
 }
+/// The frequency range: its extremes (L = 0 saturates at once) and the rest.
+fn flim() -> impl Strategy<Value = u32> {
+    prop_oneof![1 => Just(0u32), 1 => Just(255u32), 4 => 0u32..256]
+}
 /// A configuration write to the FFE or slicer (or an ignored address among them).
 fn write() -> impl Strategy<Value = (u32, i32)> {
     (0u32..24, level())
@@ -50,7 +54,15 @@ fn case(lanes: usize, n_samples: usize, cdr: bool) -> impl Strategy<Value = Case
         prop::collection::vec(write(), 0..8),
         prop::collection::vec((1usize..n_samples / lanes, write()), 0..6),
         prop::collection::vec(sample(), n_samples),
-        (0u32..16, 0u32..8, 0u32..8, 0u32..256, 0u32..256, 0u32..128),
+        (
+            0u32..16,
+            0u32..8,
+            0u32..8,
+            0u32..256,
+            0u32..256,
+            0u32..128,
+            flim(),
+        ),
     )
         .prop_map(move |(coefs, mut thr, tgt, init, mid, samples, c)| {
             thr.sort();
@@ -63,7 +75,7 @@ fn case(lanes: usize, n_samples: usize, cdr: bool) -> impl Strategy<Value = Case
                 ..Default::default()
             };
             if cdr {
-                let (kp, ki, ctrl, lock_thr, lock_max, reset_phase) = c;
+                let (kp, ki, ctrl, lock_thr, lock_max, reset_phase, freq_limit) = c;
                 params.cdr = CdrParams {
                     kp,
                     ki,
@@ -73,6 +85,7 @@ fn case(lanes: usize, n_samples: usize, cdr: bool) -> impl Strategy<Value = Case
                     lock_thr,
                     lock_max,
                     reset_phase,
+                    freq_limit,
                 };
             }
             params.validate().unwrap();
