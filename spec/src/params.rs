@@ -122,14 +122,14 @@ pub struct AdaptParams {
 }
 
 impl Default for AdaptParams {
-    /// Every loop on, LMS step 2^-6 LSB, levels step 2^-5, AGC to one sample in 256 at
+    /// Every loop on, LMS step 2^-8 LSB, levels step 2^-5, AGC to one sample in 256 at
     /// |x| >= 31 (tail mode) in windows of 2^12 from 0 dB, main tap 1 held (the AGC and the levels own
     /// the gain), the pre-cursor free (docs/numerics.md, "Adaptation in the receive top").
     fn default() -> Self {
         AdaptParams {
             lms_enable: true,
             levels_enable: true,
-            lms_mu: 6,
+            lms_mu: 8,
             levels_mu: 5,
             main_tap: 1,
             freeze_main: true,

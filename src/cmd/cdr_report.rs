@@ -219,7 +219,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
     // ---- frequency offset ----
     let _ = writeln!(
         md,
-        "\n**Frequency offset** tracked over {} UI per row (`short` channel; slips and bit errors counted by the PRBS13Q checker from lock + 2,000 UI; BER with its count and two-sided 95 % interval; target: no slip at +-300 ppm):\n",
+        "\n**Frequency offset** tracked over {} UI per row (`short` channel; slips and bit errors counted by the PRBS13Q checker from lock + 2,000 UI; BER with its count and two-sided 95 % interval; target: no slip at +-300 ppm; the frequency range register written to its full +-3906 ppm, L = 255, where the default L = 26 clamps the integral path at +-412 ppm):\n",
         ppm_ui
     );
     let _ = writeln!(md, "| offset (ppm) | lock (UI) | cycle slips | bit errors | BER | tracked (ppm, integral register) |");

@@ -84,6 +84,10 @@ pub struct LinkArgs {
     /// CDR gains (5)
     #[arg(long, value_name = "SHIFT", allow_negative_numbers = true)]
     pub ki: Option<i64>,
+    /// the CDR's frequency range L, 0 ..= 255: the integral path saturates at
+    /// +-(L+1) x 15.26 ppm (CFG_FREQ_LIM); default 26 (+-412 ppm), 255 is +-3906 ppm
+    #[arg(long, value_name = "L", allow_negative_numbers = true)]
+    pub freq_limit: Option<i64>,
     /// FFE taps, 2 ..= 16, MMSE-solved for the channel, main cursor at tap 1
     #[arg(long, default_value_t = 3)]
     pub taps: usize,
@@ -218,6 +222,17 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
         crate::cli::check_range("ki", ki as f64, 0.0, ((1 << KI_BITS) - 1) as f64, "")?;
         c_ki = Some(ki as u32);
     }
+    let mut c_flim = None;
+    if let Some(l) = a.freq_limit {
+        crate::cli::check_range(
+            "freq-limit",
+            l as f64,
+            0.0,
+            ((1 << FREQ_LIM_BITS) - 1) as f64,
+            "(frequency range (L+1) x 15.26 ppm)",
+        )?;
+        c_flim = Some(l as u32);
+    }
     if let Some(p) = a.phase0 {
         crate::cli::check_range("phase0", p as f64, 0.0, ((1 << PI_BITS) - 1) as f64, "")?;
     }
@@ -240,6 +255,16 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
     }
     if let Some(ki) = c_ki {
         c.rx.cdr.ki = ki;
+    }
+    if let Some(l) = c_flim {
+        c.rx.cdr.freq_limit = l;
+    }
+    let range_ppm = freq_bounds(c.rx.cdr.freq_limit).1 as f64 * PPM_PER_FREQ_LSB;
+    if a.ppm.abs() > range_ppm {
+        eprintln!(
+            "warning: --ppm {} is beyond the CDR's frequency range +-{range_ppm:.0} ppm (--freq-limit {}): the integral path cannot reach it; --freq-limit 255 gives +-3906 ppm",
+            a.ppm, c.rx.cdr.freq_limit
+        );
     }
     c.rx.cdr.kick = !a.no_kick;
     // The initial phase goes in with a configuration write after reset, so the same
@@ -771,6 +796,10 @@ mod tests {
                 "--kp = 16 is out of range: legal is 0 ..= 15",
             ),
             (&["--ki", "8"], "--ki = 8 is out of range: legal is 0 ..= 7"),
+            (
+                &["--freq-limit", "256"],
+                "--freq-limit = 256 is out of range: legal is 0 ..= 255",
+            ),
             (&["--rj", "0.6"], "--rj-ui = 0.6"),
             (
                 &["--kp", "-1"],
@@ -974,13 +1003,15 @@ mod tests {
             "9",
             "--ki",
             "2",
+            "--freq-limit",
+            "255",
             "--phase0",
             "33",
             "--sj-freq",
             "53.125",
         ]))
         .unwrap();
-        assert_eq!((c.rx.cdr.kp, c.rx.cdr.ki), (9, 2));
+        assert_eq!((c.rx.cdr.kp, c.rx.cdr.ki, c.rx.cdr.freq_limit), (9, 2, 255));
         assert_eq!(c.afe.ppm, -120.0);
         assert_eq!(c.writes, vec![(CFG_PHASE, 33)]);
         assert!((c.afe.sj_freq_per_ui - 1e-3).abs() < 1e-12);

@@ -24,7 +24,7 @@ fn design(lanes: usize, n_taps: usize) -> RxParams {
 }
 
 /// Reset, then over the bus: pass-through taps (main at tap 1), the default levels and
-/// CDR registers, both loops on (steps 2^-6, the main tap held); then the recorded stream
+/// CDR registers, both loops on (the default steps, the main tap held); then the recorded stream
 /// P samples a clock, with step and freeze rewrites.
 fn stimulus(p: &RxParams, adc: &[i32]) -> Vec<RxIn> {
     let mut s = vec![RxIn::reset()];

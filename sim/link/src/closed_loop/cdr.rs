@@ -23,6 +23,9 @@ pub const CHANNELS: [&str; 4] = ["ideal", "cpo", "short", "mr"];
 pub const PPMS: [f64; 10] = [
     100.0, -100.0, 300.0, -300.0, 1000.0, -1000.0, 2000.0, -2000.0, 3000.0, -3000.0,
 ];
+/// The frequency range register (`CFG_FREQ_LIM`) written for the frequency-offset
+/// table: 255, the full +-3906 ppm (the default, `DEFAULT_FREQ_LIMIT`, clamps at +-412).
+pub const PPM_RANGE_LIMIT: u32 = (1 << FREQ_LIM_BITS) - 1;
 /// The jitter frequencies, MHz.
 pub const JTOL_FREQS_MHZ: [f64; 7] = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0];
 /// The largest SJ amplitude tried, UI (peak; 2x that peak to peak).
@@ -254,13 +257,18 @@ pub fn lock_times(plan: &Plan, done: &mut dyn FnMut(&str)) -> Vec<LockRow> {
     rows
 }
 
-/// Every offset of [`PPMS`] tracked over [`Plan::ppm_ui`] UI on `short`.
+/// Every offset of [`PPMS`] tracked over [`Plan::ppm_ui`] UI on `short`, with the
+/// frequency range register at its full +-3906 ppm ([`PPM_RANGE_LIMIT`]): the table
+/// measures the loop's tracking, not the default range's clamp.
 pub fn ppm_tracking(plan: &Plan) -> Vec<(f64, LinkResult)> {
     let res = par_map(&PPMS, |&ppm| {
         let mut c = base("short", plan.ppm_ui);
         c.afe.ppm = ppm;
         c.afe.seed = 77;
-        c.writes = vec![(CFG_PHASE, 40)];
+        c.writes = vec![
+            (CFG_PHASE, 40),
+            (CFG_FREQ_LIM, sext(PPM_RANGE_LIMIT, CFG_DATA_BITS)),
+        ];
         run(&c)
     });
     PPMS.iter().copied().zip(res).collect()
