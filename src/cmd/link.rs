@@ -516,7 +516,7 @@ pub fn adapted_lines(c: &LinkConfig, r: &LinkResult) -> (Vec<String>, Vec<String
     if ad.levels_enable {
         let v = r
             .levels_converged_ui
-            .map(|t| format!("{t} UI (every target and threshold within +-{LEVELS_CONVERGED_TOL} Q7.1 codes of its final read-back from there on)"))
+            .map(|t| format!("{t} UI (every target and threshold{} within +-{LEVELS_CONVERGED_TOL} Q7.1 codes of its final read-back from there on)", if c.rx.dfe_taps == 1 { ", and the DFE tap," } else { "" }))
             .ok_or_else(|| match no_rb() {
                 s if !s.is_empty() => s,
                 _ => late("a level", format!("+-{LEVELS_CONVERGED_TOL} codes")),
@@ -566,6 +566,12 @@ pub fn adapted_lines(c: &LinkConfig, r: &LinkResult) -> (Vec<String>, Vec<String
                 "adapted levels : targets {:?}, thresholds {:?} (read back); reset targets {:?}, thresholds {:?}",
                 rb.targets, rb.thresholds, c.rx.targets, c.rx.thresholds
             ));
+            if let Some(d) = rb.dfe {
+                out.push(format!(
+                    "adapted DFE    : tap {d} Q7.1 codes (read back; reset {})",
+                    c.rx.dfe_reset
+                ));
+            }
         }
         None => {
             let why = "the run was too short to read every register back".to_string();
@@ -647,8 +653,13 @@ pub fn adapted_lines(c: &LinkConfig, r: &LinkResult) -> (Vec<String>, Vec<String
             ),
             None => "no measured BER to compare".into(),
         };
+        let dfe = if c.rx.dfe_taps == 1 {
+            format!(", DFE tap {} (error propagation by a Markov chain of the previous decision)", e.dfe)
+        } else {
+            String::new()
+        };
         format!(
-            "{b:.3e} at taps {:?}, thresholds {:?}, phase {:+.3} UI (PI code mean {:.1} after convergence), full scale {:.3} = {} / {:.3} (gain code {}); {cmp}",
+            "{b:.3e} at taps {:?}, thresholds {:?}{dfe}, phase {:+.3} UI (PI code mean {:.1} after convergence), full scale {:.3} = {} / {:.3} (gain code {}); {cmp}",
             e.coefs,
             e.thresholds,
             phase,

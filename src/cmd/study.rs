@@ -16,7 +16,9 @@ use crate::out;
 use crate::plots::{self, Series, SeriesWithCi};
 use clap::Args;
 use cporx_link::figure::Rate;
-use cporx_link::study::{self, Figure, Input, Inputs, Observer, Row, RunOpts, Skipped, StudyOpts};
+use cporx_link::study::{
+    self, AdaptiveCell, Figure, Input, Inputs, Observer, Row, RunOpts, Skipped, StudyOpts,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -57,6 +59,14 @@ pub struct StudyArgs {
     /// zero-forcing taps instead of MMSE (default: MMSE)
     #[arg(long)]
     pub zf: bool,
+    /// UI per closed-loop run of the adaptive column (the adaptive receiver from reset, the
+    /// model in the loop, each tap count 2 ..= 16 without and with the DFE until one
+    /// reaches the target); 100000 ..= 1000000000
+    #[arg(long, value_name = "UI", default_value_t = study::adaptive::ADAPTIVE_UI)]
+    pub adaptive_ui: u64,
+    /// skip the adaptive column (its cells say not run)
+    #[arg(long)]
+    pub no_adaptive: bool,
 }
 
 /// A row of `study.jsonl` (the field order and names are the file's format).
@@ -79,6 +89,13 @@ struct JsonRow<'a> {
     snr_needed_db: Option<f64>,
     limit: Option<&'static str>,
     fewest_taps_text: &'a str,
+    dfe_fewest_taps: Option<usize>,
+    dfe_fewest_taps_main: Option<usize>,
+    dfe_tap: Option<i32>,
+    dfe_ber_fewest: Option<f64>,
+    dfe_fewest_taps_text: &'a str,
+    adaptive: Option<JsonAdaptive<'a>>,
+    adaptive_dfe: Option<JsonAdaptive<'a>>,
     taps3_codes: &'a [i32],
     taps3_main: usize,
     taps3_quant_loss_db: f64,
@@ -93,6 +110,36 @@ struct JsonRow<'a> {
     lms_codes: Option<&'a [i32]>,
     lms_max_dev: Option<i32>,
     warnings: &'a [String],
+}
+
+/// The adaptive column of a row in `study.jsonl` (absent: not run).
+#[derive(serde::Serialize)]
+struct JsonAdaptive<'a> {
+    ui: u64,
+    taps: Option<usize>,
+    bit_errors: Option<u64>,
+    bits: Option<u64>,
+    dfe_tap: Option<i32>,
+    from_lock: Option<bool>,
+    runs: usize,
+    false_locks: usize,
+    text: &'a str,
+}
+
+impl<'a> From<&'a AdaptiveCell> for JsonAdaptive<'a> {
+    fn from(c: &'a AdaptiveCell) -> Self {
+        JsonAdaptive {
+            ui: c.ui,
+            taps: c.taps,
+            bit_errors: c.bit_errors,
+            bits: c.bits,
+            dfe_tap: c.dfe_tap,
+            from_lock: c.from_lock,
+            runs: c.runs,
+            false_locks: c.false_locks,
+            text: &c.text,
+        }
+    }
 }
 
 impl<'a> From<&'a Row> for JsonRow<'a> {
@@ -115,6 +162,13 @@ impl<'a> From<&'a Row> for JsonRow<'a> {
             snr_needed_db: r.snr_needed_db,
             limit: r.limit,
             fewest_taps_text: &r.fewest_taps_text,
+            dfe_fewest_taps: r.dfe_fewest_taps,
+            dfe_fewest_taps_main: r.dfe_fewest_taps_main,
+            dfe_tap: r.dfe_tap,
+            dfe_ber_fewest: r.dfe_ber_fewest,
+            dfe_fewest_taps_text: &r.dfe_fewest_taps_text,
+            adaptive: r.adaptive.as_ref().map(JsonAdaptive::from),
+            adaptive_dfe: r.adaptive_dfe.as_ref().map(JsonAdaptive::from),
             taps3_codes: &r.taps3_codes,
             taps3_main: r.taps3_main,
             taps3_quant_loss_db: r.taps3_quant_loss_db,
@@ -175,22 +229,43 @@ struct Notes {
     empty_dir: Option<PathBuf>,
 }
 
+/// An adaptive cell: the search's text, or `not run (--no-adaptive)`.
+fn adaptive_cell(c: &Option<AdaptiveCell>) -> String {
+    match c {
+        Some(c) => c.text.clone(),
+        None => "not run (--no-adaptive)".into(),
+    }
+}
+
 fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
     let mut s = String::new();
+    let ui = rows
+        .iter()
+        .find_map(|r| r.adaptive.as_ref().map(|c| c.ui))
+        .map_or("not run (--no-adaptive)".to_string(), |u| {
+            format!("{u} UI a run")
+        });
     s += &format!(
         "Launch SNR {} dB (PAM-4 power at the transmitter over the noise at the receiver input), target BER {:.0e}, \
          fixed sampling phase at the pulse peak, {} taps quantized to Q2.6, statistical BER (Gray coded). \
          Monte-Carlo: bit errors in bits counted, with the 95 % interval under 100 errors. \
          The LMS column: the model's sign-sign LMS, started from the MMSE main tap alone, after {} symbols \
-         (not run where the 3-tap eye is closed, statistical BER above {:.0e}).\n\n",
+         (not run where the 3-tap eye is closed, statistical BER above {:.0e}). \
+         With the 1-tap DFE: FFE and DFE tap solved jointly (the DFE cancels the equalized first post-cursor), \
+         the DFE tap in Q7.1 codes; its statistical BER includes error propagation (a Markov chain of the previous decision). \
+         Adaptive ({ui}): the adaptive receiver from reset (pass-through taps, AGC, sign-sign LMS, level LMS; \
+         with the DFE its tap adapts from 0 and FFE tap 2 is held at 0), closed loop with the bit-exact model at the same noise \
+         (`cporx link --snr` = the SNR after loss), the BER counted after convergence \
+         (from lock + 2000 UI where the loops' convergence cannot be told, which can only overstate it); \
+         a tap count reaches the target when its 95 % upper bound is below it.\n\n",
         o.snr_db,
         o.target_ber,
         if o.zero_forcing { "zero-forcing" } else { "MMSE" },
         study::LMS_SYMBOLS,
         study::EYE_OPEN_BER
     );
-    s += "| channel | IL at Nyquist (dB) | pulse peak | h(-1), h(1), h(2) / peak | SNR after loss (dB) | fewest taps (6-bit ADC) | fewest ADC bits at those taps | 3-tap FFE: codes (main) | 3-tap quant. loss (dB) | 3-tap BER, statistical | 3-tap BER, Monte-Carlo | sign-sign LMS, 3 taps (max deviation from MMSE) |\n";
-    s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    s += "| channel | IL at Nyquist (dB) | pulse peak | h(-1), h(1), h(2) / peak | SNR after loss (dB) | fewest taps (6-bit ADC) | fewest taps with 1-tap DFE (statistical) | adaptive, measured: fewest taps | adaptive with DFE, measured: fewest taps | fewest ADC bits at those taps | 3-tap FFE: codes (main) | 3-tap quant. loss (dB) | 3-tap BER, statistical | 3-tap BER, Monte-Carlo | sign-sign LMS, 3 taps (max deviation from MMSE) |\n";
+    s += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for r in rows {
         let bits = r.fewest_bits.map_or("-".into(), |b| b.to_string());
         let il = if r.il_nyquist_db.abs() < 0.005 {
@@ -217,7 +292,7 @@ fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
             ),
         };
         s += &format!(
-            "| {} | {il} | {:.3} | {:+.3}, {:+.3}, {:+.3} | {:.1} | {} | {bits} | {codes} | {:.3} | {} | {} | {lms} |\n",
+            "| {} | {il} | {:.3} | {:+.3}, {:+.3}, {:+.3} | {:.1} | {} | {} | {} | {} | {bits} | {codes} | {:.3} | {} | {} | {lms} |\n",
             r.channel,
             r.peak,
             r.h_pre,
@@ -225,6 +300,9 @@ fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
             r.h_post2,
             r.rx_snr_db,
             r.fewest_taps_text,
+            r.dfe_fewest_taps_text,
+            adaptive_cell(&r.adaptive),
+            adaptive_cell(&r.adaptive_dfe),
             r.taps3_quant_loss_db,
             fmt_ber(r.ber3_stat),
             mc_cell(r),
@@ -476,6 +554,13 @@ fn check_args(a: &StudyArgs) -> Result<StudyOpts, String> {
             a.mc_symbols
         ));
     }
+    if !(study::adaptive::ADAPTIVE_UI_MIN..=1_000_000_000).contains(&a.adaptive_ui) {
+        return Err(format!(
+            "--adaptive-ui = {} is out of range: legal is {} ..= 1000000000 UI",
+            a.adaptive_ui,
+            study::adaptive::ADAPTIVE_UI_MIN
+        ));
+    }
     let o = StudyOpts {
         snr_db: a.snr_db,
         target_ber: a.target_ber,
@@ -484,6 +569,12 @@ fn check_args(a: &StudyArgs) -> Result<StudyOpts, String> {
         ..Default::default()
     };
     o.validate()?;
+    if !a.no_adaptive && !study::adaptive::measurable(a.adaptive_ui, a.target_ber) {
+        eprintln!(
+            "warning: --adaptive-ui {} cannot show --target-ber {:e} (zero errors would leave a 95 % bound above it): the adaptive column will say not measured",
+            a.adaptive_ui, a.target_ber
+        );
+    }
     if let Some(readme) = &a.readme {
         cli::check_markers(readme, BEGIN, END).map_err(|e| format!("--readme: {e}"))?;
     }
@@ -519,6 +610,7 @@ pub fn run(a: &StudyArgs) -> Result<(), Fail> {
         baud_hz,
         mc_symbols: a.mc_symbols,
         seed: a.seed,
+        adaptive_ui: (!a.no_adaptive).then_some(a.adaptive_ui),
     };
     study::run(&ins, &ro, &mut rep)?;
     let Report {
@@ -562,4 +654,122 @@ pub fn run(a: &StudyArgs) -> Result<(), Fail> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        a: StudyArgs,
+    }
+
+    fn args(v: &[&str]) -> StudyArgs {
+        T::parse_from(std::iter::once("study").chain(v.iter().copied())).a
+    }
+
+    #[test]
+    fn adaptive_flags_default_on_and_are_range_checked() {
+        let out = std::env::temp_dir().join("cporx-study-args-test");
+        let o = out.to_str().unwrap();
+        let a = args(&["--out", o]);
+        assert_eq!(a.adaptive_ui, study::adaptive::ADAPTIVE_UI);
+        assert!(!a.no_adaptive);
+        assert!(check_args(&a).is_ok());
+        assert!(args(&["--no-adaptive"]).no_adaptive);
+        for bad in ["99999", "1000000001"] {
+            let e = check_args(&args(&["--out", o, "--adaptive-ui", bad])).unwrap_err();
+            assert!(
+                e.contains(&format!("--adaptive-ui = {bad} is out of range"))
+                    && e.contains("100000 ..= 1000000000 UI"),
+                "{e}"
+            );
+        }
+    }
+
+    fn cell(text: &str) -> AdaptiveCell {
+        AdaptiveCell {
+            ui: 4_000_000,
+            taps: Some(3),
+            bit_errors: Some(0),
+            bits: Some(7_968_750),
+            dfe_tap: None,
+            from_lock: Some(false),
+            runs: 2,
+            false_locks: 1,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn the_table_has_the_dfe_and_adaptive_columns() {
+        let row = Row {
+            channel: "x".into(),
+            il_nyquist_db: 1.0,
+            il_nyquist_extrapolated: false,
+            peak: 0.9,
+            h_pre: 0.0,
+            h_post1: 0.1,
+            h_post2: 0.0,
+            rx_snr_db: 30.0,
+            fewest_taps: Some(3),
+            fewest_taps_main: Some(1),
+            fewest_bits: Some(5),
+            ber_fewest: Some(1e-7),
+            best_ber: None,
+            best_ber_taps: None,
+            snr_needed_db: None,
+            limit: None,
+            fewest_taps_text: "3 (main 1)".into(),
+            dfe_fewest_taps: Some(2),
+            dfe_fewest_taps_main: Some(1),
+            dfe_tap: Some(5),
+            dfe_ber_fewest: Some(1e-8),
+            dfe_fewest_taps_text: "2 (main 1, DFE tap 5)".into(),
+            adaptive: Some(cell("3 taps: FFE CELL")),
+            adaptive_dfe: None,
+            taps3_codes: vec![0, 64, 0],
+            taps3_main: 1,
+            taps3_quant_loss_db: 0.0,
+            ber3_stat: 1e-9,
+            taps3_eye_open: true,
+            ber3_mc: None,
+            ber3_mc_lo: None,
+            ber3_mc_hi: None,
+            mc_symbols: 0,
+            mc_bits: 0,
+            mc_bit_errors: 0,
+            lms_codes: None,
+            lms_max_dev: None,
+            warnings: vec![],
+        };
+        let t = table(&[row.clone()], &Notes::default(), &StudyOpts::default());
+        let head = t.lines().find(|l| l.starts_with("| channel")).unwrap();
+        let line = t.lines().find(|l| l.starts_with("| x |")).unwrap();
+        // one cell per header column
+        assert_eq!(head.matches('|').count(), line.matches('|').count());
+        let cols: Vec<&str> = head.split('|').map(str::trim).collect();
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let at = |name: &str| cells[cols.iter().position(|c| *c == name).unwrap()];
+        assert_eq!(
+            at("fewest taps with 1-tap DFE (statistical)"),
+            "2 (main 1, DFE tap 5)"
+        );
+        assert_eq!(at("adaptive, measured: fewest taps"), "3 taps: FFE CELL");
+        assert_eq!(
+            at("adaptive with DFE, measured: fewest taps"),
+            "not run (--no-adaptive)"
+        );
+        assert!(t.contains("Adaptive (4000000 UI a run)"), "{t}");
+        // the JSON line carries both
+        let j = serde_json::to_string(&JsonRow::from(&row)).unwrap();
+        assert!(
+            j.contains("\"dfe_tap\":5") && j.contains("\"adaptive_dfe\":null"),
+            "{j}"
+        );
+        assert!(j.contains("\"false_locks\":1"), "{j}");
+    }
 }

@@ -38,12 +38,14 @@
 //! With [`LinkConfig::readback`], every data cycle that carries no configuration write
 //! reads a register instead (`cfg_we` = 0): the addresses go round robin over the FFE
 //! coefficients 0 ..< N, the slicer targets 20 ..= 23 and the thresholds 16 ..= 18
-//! ([`readback_addrs`]). `rd_data` after cycle n is the register at cycle n's address as
+//! ([`readback_addrs`]), and with the DFE its tap `CFG_DFE` last ([`readback_addrs_for`]).
+//! `rd_data` after cycle n is the register at cycle n's address as
 //! it was before cycle n's edge, i.e. after edge n - 1: the read is timed at UI (n - 1)P.
 //! The reads give the final codes ([`ReadBack`]) and the convergence times
 //! [`LinkResult::lms_converged_ui`] (every tap within +-[`LMS_CONVERGED_TOL`] Q2.6 codes
 //! of its final read) and [`LinkResult::levels_converged_ui`] (every target and threshold
-//! within +-[`LEVELS_CONVERGED_TOL`] Q7.1 codes), each the latest over its registers. The
+//! within +-[`LEVELS_CONVERGED_TOL`] Q7.1 codes; with the DFE its tap too), each the latest
+//! over its registers. The
 //! reads go through [`Receiver::step`] only, so they are the same for every receiver;
 //! the model's fast path runs the generic loop when read-back is on.
 //!
@@ -112,6 +114,16 @@ pub fn readback_addrs(n_taps: usize) -> Vec<u32> {
         .chain((0..4).map(|k| CFG_TARGET_BASE + k))
         .chain((0..3).map(|k| CFG_THRESH_BASE + k))
         .collect()
+}
+
+/// The read-back of a receive top: [`readback_addrs`], then the DFE tap (`CFG_DFE`) when
+/// `rx.dfe_taps` = 1 (counted with the levels: Q7.1 codes, [`LEVELS_CONVERGED_TOL`]).
+pub fn readback_addrs_for(rx: &RxParams) -> Vec<u32> {
+    let mut v = readback_addrs(rx.n_taps);
+    if rx.dfe_taps == 1 {
+        v.push(CFG_DFE);
+    }
+    v
 }
 
 /// A trace of (time, value) samples (values are 8-bit register codes, -128 ..= 127;
@@ -337,6 +349,8 @@ pub struct ReadBack {
     pub targets: [i32; 4],
     /// slicer thresholds (16 ..= 18), Q7.1 codes
     pub thresholds: [i32; 3],
+    /// the DFE tap (`CFG_DFE`), Q7.1 codes, when the DFE is built
+    pub dfe: Option<i32>,
 }
 
 /// Counts over a stretch of the run (from `from_ui` to the end).
@@ -435,7 +449,8 @@ impl LinkResult {
             }
             if a.levels_enable && self.levels_converged_ui.is_none() {
                 return Some(format!(
-                    "the slicer levels did not stay within +-{LEVELS_CONVERGED_TOL} codes of their final values from the first half of the run ({half} UI) on"
+                    "the slicer levels{} did not stay within +-{LEVELS_CONVERGED_TOL} codes of their final values from the first half of the run ({half} UI) on",
+                    if c.rx.dfe_taps == 1 { " (or the DFE tap)" } else { "" }
                 ));
             }
         }
@@ -478,8 +493,9 @@ pub fn pi_code_to_phase_ui(code: f64) -> f64 {
 /// linear gain (the amplifier scales the channel and its noise alike, so the noise in
 /// level units is the AFE's), the channel at the PI code's circular mean over the counts
 /// after convergence ([`pi_code_to_phase_ui`], plus the AFE's skew), the adaptation's
-/// main tap (1 without adaptation). Err: why not (no read-back, no counts after
-/// convergence).
+/// main tap (1 without adaptation), and with the DFE its read-back tap (the eye then
+/// decides as the DFE, error propagation included: `stateye`, "DFE"). Err: why not (no
+/// read-back, no counts after convergence).
 pub fn converged_eye(c: &LinkConfig, r: &LinkResult) -> Result<crate::stateye::EyeSetup, String> {
     let rb = r
         .readback
@@ -491,7 +507,7 @@ pub fn converged_eye(c: &LinkConfig, r: &LinkResult) -> Result<crate::stateye::E
     let k = r.after_converged.as_ref().expect("measured above");
     let main = c.rx.adapt.as_ref().map_or(1, |a| a.main_tap as usize);
     let phase = pi_code_to_phase_ui(k.mean_phase + c.afe.skew_ui * (1 << PI_BITS) as f64);
-    Ok(crate::stateye::EyeSetup::from_pulse(
+    let mut e = crate::stateye::EyeSetup::from_pulse(
         &c.afe.pulse,
         phase,
         c.afe.noise_sigma(),
@@ -500,7 +516,10 @@ pub fn converged_eye(c: &LinkConfig, r: &LinkResult) -> Result<crate::stateye::E
         rb.taps.clone(),
         main,
         rb.thresholds,
-    ))
+    );
+    // the DFE's read-back tap: the statistical eye decides as the DFE does
+    e.dfe = rb.dfe.unwrap_or(0);
+    Ok(e)
 }
 
 /// Integral register (phase LSBs per UI) -> the receiver clock offset it compensates, in
@@ -565,7 +584,7 @@ fn circular_stats(phases: &[u32]) -> (f64, f64) {
 impl Meter {
     fn new(cfg: &LinkConfig) -> Self {
         let rb_addrs = if cfg.readback {
-            readback_addrs(cfg.rx.n_taps)
+            readback_addrs_for(&cfg.rx)
         } else {
             vec![]
         };
@@ -669,6 +688,7 @@ impl Meter {
                     taps: (0..nt).map(v).collect(),
                     targets: std::array::from_fn(|j| v(nt + j)),
                     thresholds: std::array::from_fn(|j| v(nt + 4 + j)),
+                    dfe: (cfg.rx.dfe_taps == 1).then(|| v(nt + 7)),
                 }
             });
         let latest = |ts: &[SettleTrace], tol: i32| -> Option<u64> {

@@ -16,7 +16,9 @@
 //!    low bits zero.
 //! 4. **Receiver**: the reference model's FFE and slicer blocks (`model::FfeModel`,
 //!    `model::SlicerModel`, the same `step_data` the closed loop uses), P lanes per clock
-//!    as configured, bit-exact with the RTL. The CDR is not in this loop: the phase is
+//!    as configured, bit-exact with the RTL; with `RxParams::dfe_taps` = 1 the DFE
+//!    (`model::dfe::DfeTap`, its tap `dfe_reset`, fixed unless `RxParams::adapt` enables
+//!    its adaptation) decides in the slicer's place. The CDR is not in this loop: the phase is
 //!    fixed (the closed-loop Monte-Carlo is `link::run_link_model`).
 //! 5. **Count**: each decision is compared with the symbol sent `LAT_TOP + main_tap`
 //!    cycles earlier; symbol errors and Gray bit errors (`00 01 11 10`) are counted.
@@ -341,7 +343,11 @@ fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
             for (j, v) in y[..p].iter_mut().enumerate() {
                 *v = rx.ffe.y_code(j);
             }
-            rx.slicer.step_data(&y[..p]);
+            match rx.dfe.as_mut() {
+                // the DFE decides into the slicer's registers (rx_top's order)
+                Some(tap) => tap.step_data(&mut rx.slicer, &y[..p]),
+                None => rx.slicer.step_data(&y[..p]),
+            }
             rx.ffe.step_data(blk);
             // after the edge of the block starting at serial index t, lane j holds the
             // decision of sample t + j - (LAT_TOP - 1) P, whose main cursor is the symbol

@@ -66,6 +66,31 @@
 //! `SER = 1/4 sum_s P(r != s | s)`, `BER = 1/4 sum_s sum_r P(r | s) gray_dist(s, r) / 2`
 //! with Gray bits 0:00, 1:01, 2:11, 3:10 (a jump 0 -> 2 or 1 -> 3 costs 2 bits).
 //!
+//! # DFE
+//!
+//! With [`EyeSetup::dfe`] = `d` != 0 the receiver decides as the RTL's loop-unrolled 1-tap
+//! DFE (spec/src/dfe.rs, docs/numerics.md "DFE"): `symbol` by the slicer's rule on the
+//! thresholds `t_j + fb`, `fb = d (2 s' - 3)` for the previous decision `s'`, compared with
+//! `y` exactly (never saturated, so `Y >= t_j + fb - 1/2`, or always / never at the edges
+//! of y's range, [`dfe_bounds`]). The equalized first post-cursor `g_1` multiplies the
+//! previous symbol `a'`; the decision sees `g_1 a' - fb`:
+//!
+//! * **previous decision right** (`s' = s`): the residual `(g_1 - d) a'`, one more ISI
+//!   cursor. [`EyeResult::ber_no_propagation`] is this case alone, and the eye heights and
+//!   the eye density show it.
+//! * **previous decision wrong**: `g_1 a' - d (2 s'_decided - 3)`, an offset of
+//!   `-d (2 (s'_decided - s'))` on top, which can cause the next error (error propagation).
+//!   The BER is the stationary one of a **Markov chain** over the previous pair (symbol
+//!   sent, symbol decided), 16 states: from state `(s', r')` the next symbol `s` is
+//!   uniform and decided `r` with the probability of the rest of the ISI, the quantization
+//!   and the Gaussian noise, given `a'` and `r'`. The approximation: the rest of the ISI
+//!   and the noise at this sample are taken as independent of the previous error event
+//!   (in truth an error happens when the noise and ISI were large, and the FFE colours
+//!   the noise, so consecutive samples are correlated); errors two or more symbols back
+//!   matter only through the chain. `ber / ber_no_propagation` is the propagation factor
+//!   (1 + the mean extra errors a first error causes, at this BER; the Monte-Carlo test on
+//!   the C2M channel checks the result, sim/link/tests/dfe_stateye.rs).
+//!
 //! The eye density ([`eye_density`]) and bathtub ([`bathtub`]) sweep the sampling phase
 //! with the taps and thresholds held, rebuilding cursors and slopes from the pulse.
 
@@ -112,6 +137,10 @@ pub struct EyeSetup {
     pub main_tap: usize,
     /// Slicer thresholds t0, t1, t2, Q7.1 codes.
     pub thresholds: [i32; 3],
+    /// The 1-tap DFE's tap `d` (Q7.1 codes, -128 ..= 127, `spec::dfe`): the decision
+    /// compares y with `t_j + d (2 s' - 3)`, s' the previous decision. 0: the plain slicer
+    /// (a DFE whose tap is 0 decides exactly as the slicer). See "DFE" in the module docs.
+    pub dfe: i32,
 }
 
 /// Cursors `p(k + phase)` and slopes `p'(k + phase)` (central difference with a step of one
@@ -197,6 +226,7 @@ impl EyeSetup {
             coefs,
             main_tap,
             thresholds,
+            dfe: 0,
         }
     }
 
@@ -237,6 +267,12 @@ impl EyeSetup {
                 "main_tap {} out of range for {} taps",
                 self.main_tap,
                 self.coefs.len()
+            ));
+        }
+        if !(-128..=127).contains(&self.dfe) {
+            return Err(format!(
+                "DFE tap {} out of range -128 ..= 127 (Q7.1 codes, spec::DFE_BITS)",
+                self.dfe
             ));
         }
         if !(1..=6).contains(&self.adc_bits) {
@@ -484,6 +520,23 @@ struct Prep {
     sj: f64,
     /// effective, non-decreasing decision boundaries (Q7.1 code units, real-valued Y)
     bounds: [f64; 3],
+    /// with the DFE (`dfe != 0`): the equalized first post-cursor `g_1`, the ISI and
+    /// quantization without it (`pmf` has `g_1 - d` in its place: every previous decision
+    /// right), and the raw thresholds
+    dfe: Option<DfePrep>,
+}
+
+/// `transitions_at`'s view: the names `transitions` used on a `Prep`.
+struct PmfSigma<'a> {
+    pmf: &'a Pmf,
+    sigma: f64,
+}
+
+struct DfePrep {
+    d: i32,
+    g1: f64,
+    rest: Pmf,
+    thresholds: [i32; 3],
 }
 
 fn boundary(t: i32) -> f64 {
@@ -500,20 +553,43 @@ fn prepare(setup: &EyeSetup) -> Prep {
     }
     let g = equalized_cursors(setup);
     let g0 = g.iter().find(|c| c.0 == 0).map(|c| c.1).unwrap_or(0.0);
-    let others: Vec<f64> = g.iter().filter(|c| c.0 != 0).map(|c| c.1).collect();
+    let g1 = g.iter().find(|c| c.0 == 1).map(|c| c.1).unwrap_or(0.0);
+    let with_dfe = setup.dfe != 0;
+    // with the DFE, cursor 1 is handled per previous decision (`DfePrep`)
+    let others: Vec<f64> = g
+        .iter()
+        .filter(|c| c.0 != 0 && !(with_dfe && c.0 == 1))
+        .map(|c| c.1)
+        .collect();
     let reference = if g0 != 0.0 {
         g0.abs()
     } else {
         others.iter().fold(0.0f64, |m, v| m.max(v.abs()))
     };
-    let (mut pmf, isi_used) = isi_pmf(&others, reference);
+    let (mut pmf, mut isi_used) = isi_pmf(&others, reference);
     // ADC quantization: each tap adds c_k e_k / 32 with e_k uniform on one step,
     // independent across taps (different samples); convolved exactly on the grid (bounded,
     // unlike a Gaussian of the same variance, whose tails overstate the BER at high SNR)
     for &c in &setup.coefs {
         pmf.add_uniform((c as f64).abs() / 32.0 * setup.adc_step());
     }
-    let isi_worst = 3.0 * others.iter().map(|v| v.abs()).sum::<f64>();
+    let mut isi_worst = 3.0 * others.iter().map(|v| v.abs()).sum::<f64>();
+    let dfe = with_dfe.then(|| {
+        let rest = pmf.clone();
+        // the correct-decision eye: the residual g_1 - d of the cancelled post-cursor
+        let r1 = g1 - setup.dfe as f64;
+        if r1.abs() > CURSOR_REL_DROP * reference && r1 != 0.0 {
+            pmf.add_cursor(r1);
+            isi_used += 1;
+        }
+        isi_worst += 3.0 * r1.abs();
+        DfePrep {
+            d: setup.dfe,
+            g1,
+            rest,
+            thresholds: setup.thresholds,
+        }
+    });
     let fs = setup.full_scale;
     let c2_fs: f64 = setup.coefs.iter().map(|&c| (c as f64 / fs).powi(2)).sum();
     let c2_32: f64 = setup.coefs.iter().map(|&c| (c as f64 / 32.0).powi(2)).sum();
@@ -538,7 +614,28 @@ fn prepare(setup: &EyeSetup) -> Prep {
         sq,
         sj,
         bounds: [e0, e1, e2],
+        dfe,
     }
+}
+
+/// The DFE's effective, non-decreasing boundaries for the feedback `fb` of the previous
+/// decision: the slicer's rule on the thresholds `t_j + fb`, which are never saturated
+/// (spec::DFE_FB_BITS), against `y` in -128 ..= 127: `t + fb <= -128` always holds
+/// (`-inf`), `t + fb >= 128` never (`+inf`), else `Y >= t + fb - 1/2` exactly.
+fn dfe_bounds(thr: &[i32; 3], fb: i32) -> [f64; 3] {
+    let b = |t: i32| {
+        if t <= -128 {
+            f64::NEG_INFINITY
+        } else if t >= 128 {
+            f64::INFINITY
+        } else {
+            t as f64 - 0.5
+        }
+    };
+    let e2 = b(thr[2] + fb);
+    let e1 = b(thr[1] + fb).min(e2);
+    let e0 = b(thr[0] + fb).min(e1);
+    [e0, e1, e2]
 }
 
 /// Gray-code bit distance between symbols.
@@ -550,7 +647,13 @@ fn gray_dist(s: usize, r: usize) -> u32 {
 /// P(decide r | sent s) for r in 0..4, tails computed on the small side.
 fn transitions(prep: &Prep, s: usize) -> [f64; 4] {
     let mu = prep.g0 * (2.0 * s as f64 - 3.0);
-    let b = prep.bounds;
+    transitions_at(&prep.pmf, prep.sigma, mu, prep.bounds)
+}
+
+/// P(decide r) for r in 0..4 when `Y = mu + X + N` (X from `pmf`, N ~ N(0, sigma^2)) meets
+/// the non-decreasing boundaries `b`; tails computed on the small side.
+fn transitions_at(pmf: &Pmf, sigma: f64, mu: f64, b: [f64; 3]) -> [f64; 4] {
+    let prep = PmfSigma { pmf, sigma };
     // up[j] = P(Y >= b_j), lo[j] = P(Y < b_j); the one on the far side of mu is direct
     let mut up = [0.0; 3];
     let mut lo = [0.0; 3];
@@ -609,6 +712,10 @@ pub struct EyeResult {
     pub isi_cursors: usize,
     /// Grid points of the ISI distribution.
     pub isi_bins: usize,
+    /// The BER if every previous decision fed back were right (the DFE's eye without
+    /// error propagation; with `dfe` = 0 the same as `ber`). `ber / ber_no_propagation` is
+    /// the error-propagation factor of the Markov chain.
+    pub ber_no_propagation: f64,
 }
 
 /// SER, BER and diagnostics of the receiver described by `setup` (see the module docs).
@@ -627,7 +734,12 @@ pub fn ber(setup: &EyeSetup) -> EyeResult {
             }
         }
     }
+    let ber_no_propagation = ber;
+    if let Some(d) = &prep.dfe {
+        (ser, ber, tr) = dfe_chain(&prep, d);
+    }
     EyeResult {
+        ber_no_propagation,
         ser,
         ber,
         transitions: tr,
@@ -641,6 +753,83 @@ pub fn ber(setup: &EyeSetup) -> EyeResult {
         isi_cursors: prep.isi_used,
         isi_bins: prep.pmf.p.len(),
     }
+}
+
+/// Largest number of steps [`dfe_chain`] takes to its stationary distribution.
+pub const DFE_CHAIN_MAX_ITERS: usize = 100_000;
+
+/// The DFE's SER, BER and averaged transitions with error propagation: the Markov chain of
+/// the previous symbol and its decision (module docs, "DFE").
+fn dfe_chain(prep: &Prep, d: &DfePrep) -> (f64, f64, [[f64; 4]; 4]) {
+    // p[sp][dp][s][r]: P(decide r | sent s, previous sent sp, previous decided dp)
+    let mut p = [[[[0.0; 4]; 4]; 4]; 4];
+    for sp in 0..4 {
+        for dp in 0..4 {
+            let fb = d.d * (2 * dp as i32 - 3);
+            let bounds = dfe_bounds(&d.thresholds, fb);
+            for s in 0..4 {
+                let mu = prep.g0 * (2.0 * s as f64 - 3.0) + d.g1 * (2.0 * sp as f64 - 3.0);
+                p[sp][dp][s] = transitions_at(&d.rest, prep.sigma, mu, bounds);
+            }
+        }
+    }
+    // stationary distribution pi[sp][dp], by iteration from "every decision right"; the
+    // error mass is tracked directly (never as 1 - something)
+    let mut pi = [[0.0; 4]; 4];
+    for (s, row) in pi.iter_mut().enumerate() {
+        row[s] = 0.25;
+    }
+    for _ in 0..DFE_CHAIN_MAX_ITERS {
+        let mut next = [[0.0; 4]; 4];
+        for sp in 0..4 {
+            for dp in 0..4 {
+                let w = pi[sp][dp];
+                if w == 0.0 {
+                    continue;
+                }
+                for s in 0..4 {
+                    for r in 0..4 {
+                        next[s][r] += w * 0.25 * p[sp][dp][s][r];
+                    }
+                }
+            }
+        }
+        // renormalize the round-off of the near-1 correct mass
+        let tot: f64 = next.iter().flatten().sum();
+        let mut change = 0.0f64;
+        for s in 0..4 {
+            for r in 0..4 {
+                next[s][r] /= tot;
+                let a = next[s][r];
+                let b = pi[s][r];
+                if a > 0.0 || b > 0.0 {
+                    change = change.max((a - b).abs() / a.max(b));
+                }
+            }
+        }
+        pi = next;
+        if change < 1e-12 {
+            break;
+        }
+    }
+    let (mut ser, mut ber) = (0.0, 0.0);
+    let mut tr = [[0.0; 4]; 4];
+    for sp in 0..4 {
+        for dp in 0..4 {
+            let w = pi[sp][dp];
+            for s in 0..4 {
+                for r in 0..4 {
+                    // pi sums to 1: each row of tr sums to 1, a mixture of the states'
+                    tr[s][r] += w * p[sp][dp][s][r];
+                    if r != s {
+                        ser += w * 0.25 * p[sp][dp][s][r];
+                        ber += w * 0.25 * p[sp][dp][s][r] * gray_dist(s, r) as f64 / 2.0;
+                    }
+                }
+            }
+        }
+    }
+    (ser, ber, tr)
 }
 
 /// Probability that one ADC sample saturates: the unquantized input in codes
@@ -952,6 +1141,7 @@ mod tests {
             coefs: vec![c],
             main_tap: 0,
             thresholds: thr,
+            dfe: 0,
         }
     }
 
@@ -1291,6 +1481,7 @@ mod tests {
                 coefs: vec![64, -16],
                 main_tap: 0,
                 thresholds: [-32, 0, 32],
+                dfe: 0,
             };
             let g = equalized_cursors(&st);
             assert_eq!(g, vec![(0, 16.0), (1, 2.0), (2, -1.5)]);
@@ -1333,6 +1524,7 @@ mod tests {
                 coefs: vec![-7, 71, -13],
                 main_tap: 1,
                 thresholds: [-37, 1, 38],
+                dfe: 0,
             };
             let r = ber(&st);
             let (bs, bb) = brute(&st, Quant::Exact);
@@ -1656,6 +1848,7 @@ mod tests {
             coefs: vec![-1, 64, -2],
             main_tap: 1,
             thresholds: [-32, 0, 32],
+            dfe: 0,
         };
         let r = ber(&st);
         let (se, be) = monte_carlo(&st, None, n, 7);

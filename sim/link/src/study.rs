@@ -33,11 +33,24 @@
 //!   not fit Q2.6 are skipped (never clamped).
 //! * **BER** is the statistical eye's ([`crate::stateye::ber`]) for that receiver, Gray
 //!   coded; the Monte-Carlo ([`crate::montecarlo`]) checks it where it reaches.
+//! * **DFE column**: the same search with the receiver's 1-tap DFE beside the FFE
+//!   ([`tap_search_with`], [`best_design_with`]): FFE taps and DFE tap solved jointly
+//!   (MMSE, the DFE cancelling the first post-cursor of the equalized pulse:
+//!   [`taps::solve_mmse_dfe`]), the FFE quantized as above, the DFE tap the equalized
+//!   first post-cursor of the quantized taps in Q7.1 codes (spec::dfe, -128 ..= 127);
+//!   the statistical BER includes the DFE's error propagation (a Markov chain of the
+//!   previous decision, [`crate::stateye`] "DFE").
+//! * **Adaptive column** ([`adaptive`]): the adaptive receiver from reset in the closed
+//!   loop with the model, measured, at the same noise (the link's `--snr` = the launch
+//!   SNR after the loss); its rule and run are in that module.
 
+pub mod adaptive;
 mod engine;
 mod inputs;
 
-pub use engine::{pulse_figure, run, Figure, Observer, Row, RunOpts, StudyReport, LMS_SYMBOLS};
+pub use engine::{
+    pulse_figure, run, AdaptiveCell, Figure, Observer, Row, RunOpts, StudyReport, LMS_SYMBOLS,
+};
 pub use inputs::{ideal_response, inputs, loss_db_points, Input, Inputs, Skipped};
 
 use crate::montecarlo::McConfig;
@@ -171,6 +184,9 @@ pub struct Design {
     pub targets: [i32; 4],
     /// real MMSE taps (level units)
     pub taps: Vec<f64>,
+    /// the 1-tap DFE's tap (Q7.1 codes, spec::dfe) when the design has the DFE: the
+    /// equalized first post-cursor of the quantized taps, rounded
+    pub dfe: Option<i32>,
     /// SNR the Q2.6 quantization costs, dB
     pub quant_loss_db: f64,
     pub setup: EyeSetup,
@@ -184,6 +200,10 @@ impl Design {
         rx.reset_coefs = self.codes.clone();
         rx.thresholds = self.thresholds;
         rx.targets = self.targets;
+        if let Some(d) = self.dfe {
+            rx.dfe_taps = 1;
+            rx.dfe_reset = d;
+        }
         rx
     }
 
@@ -210,6 +230,22 @@ impl Design {
 /// position `0 ..= min(n-1, 3)`, quantized; the lowest statistical BER wins. `None` when no
 /// position gives taps that fit Q2.6.
 pub fn best_design(case: &Case, o: &StudyOpts, n_taps: usize, bits: u32) -> Option<Design> {
+    best_design_with(case, o, n_taps, bits, false)
+}
+
+/// [`best_design`], with a 1-tap DFE when `dfe`: the FFE taps and the DFE tap solved
+/// jointly ([`taps::solve_mmse_dfe`] / [`taps::solve_zf_dfe`]: the DFE cancels the first
+/// post-cursor of the equalized pulse), the FFE quantized to Q2.6, then the DFE tap the
+/// equalized first post-cursor of the quantized taps in Q7.1 codes, rounded (a tap outside
+/// -128 ..= 127 skips the position, never clamped). The statistical BER includes the
+/// DFE's error propagation ([`crate::stateye`], "DFE").
+pub fn best_design_with(
+    case: &Case,
+    o: &StudyOpts,
+    n_taps: usize,
+    bits: u32,
+    dfe: bool,
+) -> Option<Design> {
     let sigma = case.noise_sigma(o);
     let fs = case.full_scale(o);
     let step = fs / 32.0 * (1u32 << (ADC_BITS as u32 - bits)) as f64;
@@ -217,10 +253,11 @@ pub fn best_design(case: &Case, o: &StudyOpts, n_taps: usize, bits: u32) -> Opti
     let cursors = case.norm.cursors(0.0);
     let mut best: Option<Design> = None;
     for main_tap in 0..=(n_taps - 1).min(3) {
-        let solved = if o.zero_forcing {
-            taps::solve_zf(&cursors, n_taps, main_tap)
-        } else {
-            taps::solve_mmse(&cursors, n_taps, main_tap, var)
+        let solved = match (o.zero_forcing, dfe) {
+            (true, false) => taps::solve_zf(&cursors, n_taps, main_tap),
+            (false, false) => taps::solve_mmse(&cursors, n_taps, main_tap, var),
+            (true, true) => taps::solve_zf_dfe(&cursors, n_taps, main_tap),
+            (false, true) => taps::solve_mmse_dfe(&cursors, n_taps, main_tap, var),
         };
         let Ok(t) = solved else {
             continue;
@@ -250,6 +287,20 @@ pub fn best_design(case: &Case, o: &StudyOpts, n_taps: usize, bits: u32) -> Opti
             thresholds,
         );
         setup.adc_bits = bits;
+        let dfe_tap = if dfe {
+            let g1 = stateye::equalized_cursors(&setup)
+                .iter()
+                .find(|c| c.0 == 1)
+                .map_or(0.0, |c| c.1)
+                .round();
+            if !(-128.0..=127.0).contains(&g1) {
+                continue;
+            }
+            setup.dfe = g1 as i32;
+            Some(g1 as i32)
+        } else {
+            None
+        };
         if setup.validate().is_err() {
             continue;
         }
@@ -263,6 +314,7 @@ pub fn best_design(case: &Case, o: &StudyOpts, n_taps: usize, bits: u32) -> Opti
                 thresholds,
                 targets,
                 taps: t,
+                dfe: dfe_tap,
                 quant_loss_db: q.loss_db,
                 setup,
                 stat,
@@ -306,6 +358,8 @@ pub struct TapSearch {
     pub snr_needed_db: Option<f64>,
     /// the largest tap count searched
     pub max_taps: usize,
+    /// the designs have the 1-tap DFE
+    pub dfe: bool,
 }
 
 /// Why a channel is unreachable, when it is.
@@ -342,8 +396,16 @@ impl TapSearch {
     /// `none up to 16: best 1.2e-1 (9 taps); no SNR up to 80 dB reaches 1e-6: needs more equalization than a 16-tap FFE`.
     pub fn describe(&self, o: &StudyOpts) -> String {
         if let Some(d) = &self.fewest {
-            return format!("{} (main {})", d.n_taps, d.main_tap);
+            return match d.dfe {
+                Some(t) => format!("{} (main {}, DFE tap {t})", d.n_taps, d.main_tap),
+                None => format!("{} (main {})", d.n_taps, d.main_tap),
+            };
         }
+        let rx = if self.dfe {
+            format!("{}-tap FFE with a 1-tap DFE (more taps)", self.max_taps)
+        } else {
+            format!("{}-tap FFE (a DFE, or more taps)", self.max_taps)
+        };
         let best = match &self.best {
             Some(b) => format!("best {:.1e} ({} taps)", b.stat.ber, b.n_taps),
             None => "no tap set fits Q2.6".to_string(),
@@ -354,8 +416,8 @@ impl TapSearch {
                 self.max_taps, self.max_taps
             ),
             None => format!(
-                "none up to {}: {best}; no launch SNR up to {SNR_SEARCH_TOP_DB:.0} dB reaches {:.0e}: needs more equalization than a {}-tap FFE (a DFE, or more taps)",
-                self.max_taps, o.target_ber, self.max_taps
+                "none up to {}: {best}; no launch SNR up to {SNR_SEARCH_TOP_DB:.0} dB reaches {:.0e}: needs more equalization than a {rx}",
+                self.max_taps, o.target_ber
             ),
         }
     }
@@ -364,9 +426,14 @@ impl TapSearch {
 /// The tap search: fewest taps MIN_TAPS ..= max_taps reaching the target with a 6-bit ADC;
 /// when none does, the best BER reached and [`snr_needed_db`] at `max_taps`.
 pub fn tap_search(case: &Case, o: &StudyOpts) -> TapSearch {
+    tap_search_with(case, o, false)
+}
+
+/// [`tap_search`] with the 1-tap DFE beside the FFE when `dfe` ([`best_design_with`]).
+pub fn tap_search_with(case: &Case, o: &StudyOpts, dfe: bool) -> TapSearch {
     let mut best: Option<Design> = None;
     for n in MIN_TAPS..=o.max_taps {
-        let Some(d) = best_design(case, o, n, ADC_BITS as u32) else {
+        let Some(d) = best_design_with(case, o, n, ADC_BITS as u32, dfe) else {
             continue;
         };
         if d.stat.ber <= o.target_ber {
@@ -375,6 +442,7 @@ pub fn tap_search(case: &Case, o: &StudyOpts) -> TapSearch {
                 best: None,
                 snr_needed_db: None,
                 max_taps: o.max_taps,
+                dfe,
             };
         }
         if best.as_ref().is_none_or(|b| d.stat.ber < b.stat.ber) {
@@ -384,8 +452,9 @@ pub fn tap_search(case: &Case, o: &StudyOpts) -> TapSearch {
     TapSearch {
         fewest: None,
         best,
-        snr_needed_db: snr_needed_db(case, o, o.max_taps),
+        snr_needed_db: snr_needed_db_with(case, o, o.max_taps, dfe),
         max_taps: o.max_taps,
+        dfe,
     }
 }
 
@@ -393,12 +462,18 @@ pub fn tap_search(case: &Case, o: &StudyOpts) -> TapSearch {
 /// at which `n_taps` taps with a 6-bit ADC reach the target; `None` if even the top does
 /// not.
 pub fn snr_needed_db(case: &Case, o: &StudyOpts, n_taps: usize) -> Option<f64> {
+    snr_needed_db_with(case, o, n_taps, false)
+}
+
+/// [`snr_needed_db`], with the 1-tap DFE when `dfe`.
+pub fn snr_needed_db_with(case: &Case, o: &StudyOpts, n_taps: usize, dfe: bool) -> Option<f64> {
     let reaches = |snr: f64| {
         let oo = StudyOpts {
             snr_db: snr,
             ..o.clone()
         };
-        best_design(case, &oo, n_taps, ADC_BITS as u32).is_some_and(|d| d.stat.ber <= o.target_ber)
+        best_design_with(case, &oo, n_taps, ADC_BITS as u32, dfe)
+            .is_some_and(|d| d.stat.ber <= o.target_ber)
     };
     let (mut lo, mut hi) = (o.snr_db, SNR_SEARCH_TOP_DB);
     if !reaches(hi) {

@@ -43,6 +43,7 @@ fn the_ideal_hop_alone() {
         baud_hz: 53.125e9,
         mc_symbols: 0,
         seed: 1,
+        adaptive_ui: None,
     };
     let mut log = Log::default();
     let rep = study::run(&ins, &o, &mut log).unwrap();

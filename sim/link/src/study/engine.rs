@@ -1,5 +1,6 @@
-//! The study's case loop: every input through pulse -> tap search -> fewest ADC bits ->
-//! 3-tap design -> statistical eye and bathtub -> Monte-Carlo -> sign-sign LMS, then the
+//! The study's case loop: every input through pulse -> tap search (FFE, and FFE + 1-tap
+//! DFE) -> the adaptive receiver's closed-loop search ([`super::adaptive`]) -> fewest ADC
+//! bits -> 3-tap design -> statistical eye and bathtub -> Monte-Carlo -> sign-sign LMS, then the
 //! BER-vs-SNR curves of an ideal channel. [`run`] reports to an [`Observer`] as it goes
 //! (progress, each figure's data, each finished row), so a caller can write results and
 //! draw plots per row without this engine knowing about files or plotters.
@@ -23,8 +24,11 @@ pub struct RunOpts {
     pub baud_hz: f64,
     /// Monte-Carlo symbols per 3-tap check (0: no Monte-Carlo)
     pub mc_symbols: u64,
-    /// seed of the Monte-Carlo and LMS streams
+    /// seed of the Monte-Carlo and LMS streams (and of the adaptive column's links)
     pub seed: u64,
+    /// UI per closed-loop run of the adaptive column ([`super::adaptive`]); `None`: the
+    /// column is not run
+    pub adaptive_ui: Option<u64>,
 }
 
 /// One row of the study table.
@@ -52,6 +56,16 @@ pub struct Row {
     pub limit: Option<&'static str>,
     /// the tap search in words (the table cell)
     pub fewest_taps_text: String,
+    /// the same search with the 1-tap DFE beside the FFE (statistical, error propagation
+    /// included): taps, main tap, the DFE tap (Q7.1 codes), BER, the cell
+    pub dfe_fewest_taps: Option<usize>,
+    pub dfe_fewest_taps_main: Option<usize>,
+    pub dfe_tap: Option<i32>,
+    pub dfe_ber_fewest: Option<f64>,
+    pub dfe_fewest_taps_text: String,
+    /// the adaptive column ([`super::adaptive`]); `None` when not run
+    pub adaptive: Option<AdaptiveCell>,
+    pub adaptive_dfe: Option<AdaptiveCell>,
     pub taps3_codes: Vec<i32>,
     pub taps3_main: usize,
     pub taps3_quant_loss_db: f64,
@@ -72,6 +86,43 @@ pub struct Row {
     pub lms_max_dev: Option<i32>,
     /// extrapolation, causality, slight non-passivity (the loader's warnings)
     pub warnings: Vec<String>,
+}
+
+/// One receiver's adaptive search, as the row keeps it.
+#[derive(Clone, Debug)]
+pub struct AdaptiveCell {
+    /// UI per run
+    pub ui: u64,
+    /// the fewest taps that reached the target, its BER count after convergence and the
+    /// read-back DFE tap
+    pub taps: Option<usize>,
+    pub bit_errors: Option<u64>,
+    pub bits: Option<u64>,
+    pub dfe_tap: Option<i32>,
+    /// the reached count is from lock + 2000 UI (the loops' convergence not told)
+    pub from_lock: Option<bool>,
+    /// tap counts run, and how many of them false-locked
+    pub false_locks: usize,
+    pub runs: usize,
+    /// the table cell
+    pub text: String,
+}
+
+impl AdaptiveCell {
+    fn new(s: &super::adaptive::AdaptiveSearch, o: &StudyOpts) -> Self {
+        let r = s.reached();
+        AdaptiveCell {
+            ui: s.ui,
+            taps: r.map(|t| t.n_taps),
+            bit_errors: r.and_then(|t| t.ber.map(|b| b.events)),
+            bits: r.and_then(|t| t.ber.map(|b| b.trials)),
+            dfe_tap: r.and_then(|t| t.dfe_tap),
+            from_lock: r.map(|t| t.from_lock.is_some()),
+            false_locks: s.trials.iter().filter(|t| t.false_lock).count(),
+            runs: s.trials.len(),
+            text: s.describe(o),
+        }
+    }
 }
 
 /// The data of one figure, as the engine has it; titles, files and drawing are the caller's.
@@ -239,6 +290,22 @@ fn run_case(inp: &Input, o: &RunOpts, obs: &mut dyn Observer) -> Result<Row, Cas
     let search = super::tap_search(&case, so);
     let fewest = search.fewest.as_ref();
     let bits = fewest.and_then(|d| super::fewest_bits(&case, so, d.n_taps));
+    obs.stage(&format!("{}: tap search with the DFE", inp.name));
+    let dsearch = super::tap_search_with(&case, so, true);
+    let dfewest = dsearch.fewest.as_ref();
+    let mut adaptive = [None, None];
+    if let Some(ui) = o.adaptive_ui {
+        for (i, dfe) in [false, true].into_iter().enumerate() {
+            let name = inp.name.clone();
+            let what = if dfe { "adaptive, DFE" } else { "adaptive" };
+            let s = super::adaptive::search(&case, so, dfe, ui, o.seed, &mut |n| {
+                obs.stage(&format!("{name}: {what}, {n} taps"))
+            })
+            .map_err(Skip)?;
+            adaptive[i] = Some(AdaptiveCell::new(&s, so));
+        }
+    }
+    let [adaptive, adaptive_dfe] = adaptive;
     let d3: Design = super::best_design(&case, so, 3, ADC_BITS as u32)
         .ok_or_else(|| Skip("no 3-tap FFE fits the Q2.6 coefficient range".to_string()))?;
     // eye at the slicer input and bathtub, 3-tap design
@@ -327,6 +394,13 @@ fn run_case(inp: &Input, o: &RunOpts, obs: &mut dyn Observer) -> Result<Row, Cas
         snr_needed_db: search.snr_needed_db,
         limit: search.limit().map(|l| l.as_str()),
         fewest_taps_text: search.describe(so),
+        dfe_fewest_taps: dfewest.map(|d| d.n_taps),
+        dfe_fewest_taps_main: dfewest.map(|d| d.main_tap),
+        dfe_tap: dfewest.and_then(|d| d.dfe),
+        dfe_ber_fewest: dfewest.map(|d| d.stat.ber),
+        dfe_fewest_taps_text: dsearch.describe(so),
+        adaptive,
+        adaptive_dfe,
         taps3_codes: d3.codes.clone(),
         taps3_main: d3.main_tap,
         taps3_quant_loss_db: d3.quant_loss_db,
@@ -366,6 +440,7 @@ fn ber_vs_snr(o: &RunOpts, obs: &mut dyn Observer) -> Result<(), String> {
             coefs: rx.reset_coefs.clone(),
             main_tap: 1,
             thresholds: rx.thresholds,
+            dfe: 0,
         };
         stat.push((s, stateye::ber(&setup).ber));
         if s <= 21.0 && o.mc_symbols > 0 {

@@ -214,6 +214,71 @@ pub fn solve_mmse(
     train::solve(r, p).ok_or(TapError::Singular)
 }
 
+/// MMSE FFE taps beside a 1-tap DFE that cancels the first post-cursor of the equalized
+/// pulse, solved jointly: the DFE's tap is free, so the FFE minimizes the error with the
+/// symbol one after the main cursor (`a[n - main_tap - 1]`) removed from its input (its
+/// column dropped from the covariance), and the DFE's tap is then that symbol's equalized
+/// cursor `g_1 = sum_k c_k h(main_tap + 1 - k)`. Same units and conventions as
+/// [`solve_mmse`].
+pub fn solve_mmse_dfe(
+    cursors: &[(i32, f64)],
+    n_taps: usize,
+    main_tap: usize,
+    noise_var: f64,
+) -> Result<Vec<f64>, TapError> {
+    check_taps(n_taps, main_tap)?;
+    range("noise_var", noise_var, 0.0, f64::MAX)?;
+    let h = Cursors::new(cursors)?;
+    let n = n_taps;
+    let fb = main_tap as i64 + 1; // the symbol the DFE cancels
+    let mut r = vec![vec![0.0; n]; n];
+    let mut p = vec![0.0; n];
+    for i in 0..n {
+        for j in 0..n {
+            let mut s = 0.0;
+            for m in (h.kmin - 1)..=(h.kmax + n as i64 + 1) {
+                if m != fb {
+                    s += h.at(m - i as i64) * h.at(m - j as i64);
+                }
+            }
+            r[i][j] = 5.0 * s + if i == j { noise_var } else { 0.0 };
+        }
+        p[i] = 5.0 * h.at(main_tap as i64 - i as i64);
+    }
+    train::solve(r, p).ok_or(TapError::Singular)
+}
+
+/// Zero-forcing taps beside a 1-tap DFE: as [`solve_zf`] with the equalized response at
+/// `m = main_tap + 1` left free (the DFE cancels it).
+pub fn solve_zf_dfe(
+    cursors: &[(i32, f64)],
+    n_taps: usize,
+    main_tap: usize,
+) -> Result<Vec<f64>, TapError> {
+    check_taps(n_taps, main_tap)?;
+    let h = Cursors::new(cursors)?;
+    let n = n_taps;
+    let m_lo = h.kmin.min(main_tap as i64);
+    let m_hi = (h.kmax + n as i64 - 1).max(main_tap as i64);
+    let mut a = vec![vec![0.0; n]; n];
+    let mut b = vec![0.0; n];
+    for m in m_lo..=m_hi {
+        if m == main_tap as i64 + 1 {
+            continue;
+        }
+        for i in 0..n {
+            let hi = h.at(m - i as i64);
+            if m == main_tap as i64 {
+                b[i] += hi;
+            }
+            for j in 0..n {
+                a[i][j] += hi * h.at(m - j as i64);
+            }
+        }
+    }
+    train::solve(a, b).ok_or(TapError::Singular)
+}
+
 /// Least-squares zero-forcing taps: the equalized response `g_m = sum_k c_k h_{m-k}`
 /// closest (sum of squares over its whole span) to a unit delta at `m = main_tap`.
 pub fn solve_zf(
