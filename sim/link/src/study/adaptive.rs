@@ -50,10 +50,11 @@ pub const ADAPTIVE_UI_MIN: u64 = 100_000;
 /// `CFG_LMS_FREEZE` with the DFE: main tap 1, held, and tap 2 (the first post-cursor)
 /// held at 0.
 pub const DFE_FREEZE: u32 = 0x51;
-/// A tracked frequency beyond this on the 0 ppm link is a false lock (the ones seen run
-/// to +-3400 .. 3850 ppm, near the integral path's rail; a few DFE runs wander to
-/// +-450 .. 900 ppm and still decode, and are judged by their count).
-pub const FALSE_LOCK_PPM: f64 = 1000.0;
+/// A tracked frequency beyond this on the 0 ppm link is a false lock: the PI rotates
+/// instead of holding a phase. Locked runs track within +-5 ppm of 0; before the CDR's
+/// frequency range existed the false ones ran to +-3400 .. 3850 ppm, and with the
+/// default range (+-412 ppm) they rotate at 25 .. 412 ppm.
+pub const FALSE_LOCK_PPM: f64 = 20.0;
 
 /// The noise of the case as the link's launch SNR (see the module header), dB.
 pub fn link_snr_db(case: &Case, o: &StudyOpts) -> f64 {
