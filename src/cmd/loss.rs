@@ -200,7 +200,8 @@ pub fn table(case: &Case, l: &Loss, n_taps: usize, target: f64) -> String {
         if l.bits == ADC_BITS as u32 {
             let k = -b.tail31.log2();
             s += &format!(
-                "At the chosen gain {:.1e} of the samples clip and P(|code| >= 31) = {:.1e} = 2^-{k:.1}: the AGC's tail mode with T = 31, K = {} holds it{}. ",
+                "At the chosen gain and {:.2} dB, {:.1e} of the samples clip and P(|code| >= 31) = {:.1e} = 2^-{k:.1}: the AGC's tail mode with T = 31, K = {} holds it{}. ",
+                b.at_snr_db,
                 b.p_clip,
                 b.tail31,
                 k.round(),
