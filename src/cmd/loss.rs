@@ -226,7 +226,7 @@ pub fn table(case: &Case, l: &Loss, n_taps: usize, target: f64) -> String {
 }
 
 /// The cases: one file, or the folder as the study reads it.
-fn cases(a: &LossArgs) -> Result<(Inputs, bool), String> {
+fn cases(a: &LossArgs) -> Result<Inputs, String> {
     let baud_hz = a.baud_gbd * 1e9;
     match &a.channel {
         Some(f) => {
@@ -240,7 +240,7 @@ fn cases(a: &LossArgs) -> Result<(Inputs, bool), String> {
             }
             // only the file's rows, not the ideal hop
             ins.cases.remove(0);
-            Ok((ins, true))
+            Ok(ins)
         }
         None => {
             let dir = cli::channel_dir(a.channels.as_deref())?;
@@ -255,14 +255,14 @@ fn cases(a: &LossArgs) -> Result<(Inputs, bool), String> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file())
                 .collect();
-            Ok((study::inputs(&dir, &files, baud_hz)?, false))
+            study::inputs(&dir, &files, baud_hz)
         }
     }
 }
 
 pub fn run(a: &LossArgs) -> Result<(), Fail> {
     check_args(a)?;
-    let (ins, _single) = cases(a)?;
+    let ins = cases(a)?;
     println!(
         "Implementation loss: launch SNR (dB) at which each receiver reaches BER {:.0e}, against the float reference; statistical BER (Gray coded) at the study's conventions (launch SNR, fixed phase at the pulse peak, MMSE taps re-designed at every SNR, docs/link-analysis.md).\n",
         a.target_ber

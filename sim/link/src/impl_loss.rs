@@ -38,7 +38,7 @@
 //!   patterns: `BER = BER_linear + E_a[P(err | a, saturating ADC) - P(err | a, the same
 //!   ADC without saturation)]`, the expectation over [`CLIP_PATTERNS`] windows of one
 //!   random symbol stream (fixed seed [`CLIP_SEED`], so every SNR and gain sees the same
-//!   patterns). Per pattern, the codes of every sample within 7 noise sigmas of a clip edge
+//!   patterns). Per pattern, the codes of every sample within 6 noise sigmas of a clip edge
 //!   are enumerated exactly (Gaussian noise into the ADC's rounding, with and without
 //!   saturation), the other samples' noise and rounding are one Gaussian, and the slicer
 //!   boundaries are applied to the exact FFE sum; patterns with no sample near an edge
@@ -62,9 +62,13 @@
 //!
 //! The RTL's AGC sets the ADC full scale in 0.5 dB steps: gain code `g` gives
 //! `fs = 4 / gain_linear(g)` (peak-normalized level units; code 20 = 0 dB = fs 4). The
-//! study's convention (`3 sum |h|` at 3/4 of full scale) is one more candidate. The code
-//! with the lowest BER (clipping modelled) at the convention's target SNR wins; its loss is
-//! bisected like the others. [`tail_fraction`] gives `P(|code| >= T)`, the statistic the
+//! study's convention (`3 sum |h|` at 3/4 of full scale) is one more candidate, so the
+//! choice is never worse than it at the comparison SNR. The scan runs from one code below
+//! the convention upward and stops at the first code that clips more than
+//! [`MAX_CLIP_RATE`] of the samples ("rare clipping") or whose BER is 100 times the best;
+//! the candidate with the lowest BER (clipping modelled) at the convention's target SNR
+//! wins, and its loss is bisected like the others. With the slicer on, [`Switches::levels`]
+//! takes the thresholds the RTL's levels block converges to ([`adapted_thresholds`]). [`tail_fraction`] gives `P(|code| >= T)`, the statistic the
 //! AGC's tail mode drives to `2^-K`, so the chosen backoff maps onto a register setting.
 
 use crate::study::{self, Case, Design, StudyOpts};
@@ -528,7 +532,8 @@ struct Stream {
 fn stream(cursors: &[(i32, f64)]) -> std::sync::Arc<Stream> {
     use std::sync::{Arc, Mutex, OnceLock};
     type Key = Vec<(i32, u64)>;
-    static CACHE: OnceLock<Mutex<Vec<(Key, Arc<Stream>)>>> = OnceLock::new();
+    type Cache = Mutex<Vec<(Key, Arc<Stream>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let key: Key = cursors.iter().map(|c| (c.0, c.1.to_bits())).collect();
     let cache = CACHE.get_or_init(|| Mutex::new(vec![]));
     if let Some(s) = cache
@@ -576,13 +581,11 @@ fn point_err(y: f64, sigma: f64, b: &[f64; 3], s: usize) -> f64 {
     let u = [up(b[0]), up(b[1]), up(b[2])];
     // decide r with probability P(b_{r-1} <= Y < b_r)
     let p = [1.0 - u[0], u[0] - u[1], u[1] - u[2], u[2]];
-    let mut e = 0.0;
-    for r in 0..4 {
-        if r != s {
-            e += p[r].max(0.0) * gray_dist(s, r) as f64 / 2.0;
-        }
-    }
-    e
+    p.iter()
+        .enumerate()
+        .filter(|&(r, _)| r != s)
+        .map(|(r, pr)| pr.max(0.0) * gray_dist(s, r) as f64 / 2.0)
+        .sum()
 }
 
 /// The BER change that the ADC's saturation makes (see the module header): over the
@@ -639,7 +642,9 @@ fn clip_correction(rx: &Rx, b: &[f64; 3]) -> (f64, f64) {
         }
         let sig = var.sqrt();
         // code pmfs (steps), without and with saturation
-        let pmfs: Vec<(Vec<(f64, f64)>, Vec<(f64, f64)>)> = ks
+        // (code, probability) lists: without and with saturation
+        type Codes = Vec<(f64, f64)>;
+        let pmfs: Vec<(Codes, Codes)> = ks
             .iter()
             .map(|&(_, v)| {
                 let lo = ((v - NEAR_SIGMAS * sx) / step).floor() as i64 - 1;

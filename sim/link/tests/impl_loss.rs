@@ -265,6 +265,35 @@ fn decomposition_and_backoff_on_c2m() {
     assert!(matches!(l.fixed.needed, Needed::At(_)));
 }
 
+#[test]
+fn the_optimised_backoff_is_never_worse_than_the_study_convention() {
+    // TEC (short tail) and C2M at 5 bits: the scan's winner needs no more SNR than the
+    // convention (within the bisection's resolution), and clips at most 1 % of the samples
+    for (name, bits) in [(TEC, 6), (C2M, 5)] {
+        let c = case(name);
+        let l = impl_loss::loss(&c, 3, bits, 1e-6, 33.0);
+        let b = l.backoff.as_ref().unwrap();
+        let conv = l.fixed.needed.db().unwrap_or(impl_loss::SNR_TOP_DB);
+        let opt = b.fixed.needed.db().unwrap();
+        eprintln!(
+            "{name} {bits} bits: study AGC {:?}, best {:?} {opt:.2} dB (loss {:.2}), p_clip {:.1e}",
+            l.fixed.needed,
+            b.agc,
+            b.fixed.loss_db.unwrap(),
+            b.p_clip
+        );
+        assert!(
+            opt <= conv + 2.0 * impl_loss::SNR_TOL_DB,
+            "{name}: {opt} vs {conv}"
+        );
+        assert!(b.p_clip <= impl_loss::MAX_CLIP_RATE);
+        assert!(b.scan.iter().all(|p| p.p_clip <= impl_loss::MAX_CLIP_RATE));
+        // the winner has the lowest BER of the scan
+        let best = b.scan.iter().map(|p| p.ber).fold(f64::INFINITY, f64::min);
+        assert!(b.scan.iter().any(|p| p.agc == b.agc && p.ber == best));
+    }
+}
+
 /// Exact BER of the RTL receiver by enumeration (small channels): every symbol pattern of
 /// the FFE window, each sample's code probabilities (pruned below 1e-20), every code
 /// combination through the integer FFE (round half up, saturation) and the RTL slicer.
