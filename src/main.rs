@@ -10,6 +10,7 @@
 //! * `cporx cdr-report`: the CDR's measured figures (lock, ppm, phase, jitter tolerance)
 //! * `cporx bench`: throughput of the model, Verilator and rust-hdl's simulator
 //! * `cporx study`: the co-packaging table over measured channels (and `cporx channel FILE`)
+//! * `cporx loss`: implementation loss of the fixed-point receiver against a float one, by cause, and the best AGC backoff
 //! * `cporx mc-bench`: Monte-Carlo link simulation speed, 1 and all cores, beside numpy
 //! * `cporx build --board B`: ECP5 build of the receive top (Yosys, nextpnr, ecppack) and its report
 
@@ -56,6 +57,8 @@ enum Cmd {
     McBench(mc_bench::McBenchArgs),
     /// The co-packaging study: every channel file of the channel folder (--channels, $CPORX_CHANNELS, ../shared/channels) and an ideal short hop; fewest taps and ADC bits for the target BER, 3-tap BER, plots
     Study(study::StudyArgs),
+    /// Implementation loss (dB of launch SNR at the target BER) of the fixed-point receiver against a float one, split into its causes (ADC and AGC backoff, tap codes, slicer), and the AGC gain that minimises it
+    Loss(loss::LossArgs),
     /// One Touchstone channel: SDD21, insertion loss at Nyquist, pulse response, cursors (and plots)
     Channel(channel::ChannelArgs),
     /// ECP5 build for a board (Yosys, nextpnr-ecp5, ecppack): the BIST board top (default) or the bare receive top; bitstream, utilization, Fmax
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Cmd::Bench(a) => bench::run(&a).map_err(Fail::from),
         Cmd::McBench(a) => mc_bench::run(&a).map_err(Fail::from),
         Cmd::Study(a) => study::run(&a),
+        Cmd::Loss(a) => loss::run(&a),
         Cmd::Channel(a) => channel::channel(&a),
         Cmd::Build(a) => build::run(&a).map_err(Fail::from),
         Cmd::Sweep(a) => sweep::run(&a).map_err(Fail::from),

@@ -9,6 +9,7 @@ pub mod channel;
 pub mod demo;
 pub mod export;
 pub mod link;
+pub mod loss;
 pub mod mc_bench;
 pub mod sim;
 pub mod study;

@@ -17,6 +17,9 @@
 //! * [`montecarlo`]: Monte-Carlo BER through the bit-exact FFE and slicer on all cores
 //! * [`study`]: the co-packaging study's engine: [`study::run`] runs the whole case loop
 //!   (fewest taps and ADC bits per channel) and reports to an observer
+//! * [`impl_loss`]: implementation loss of the fixed-point receiver against a float one, by
+//!   cause (ADC and AGC backoff, tap codes, slicer thresholds), with clipping modelled, and
+//!   the AGC gain that minimises it
 //! * [`figure`]: rates from counts (BER with its count and 95 % interval; "not measured"
 //!   from zero samples)
 //!
@@ -33,6 +36,7 @@
 pub mod afe;
 pub mod closed_loop;
 pub mod figure;
+pub mod impl_loss;
 pub mod isi;
 pub mod loop_checker;
 pub mod montecarlo;
