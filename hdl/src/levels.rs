@@ -6,7 +6,7 @@
 //!   acc_t <- sext(cfg_data) << F                          if the bus writes target t
 //!   acc_s <- sat(acc_s + e 2^(F - mu))                     else if enable (t = s only)
 //!   tgt_t  = round(acc_t) = (acc_t + 2^(F-1)) >> F
-//!   thr_j  = (tgt_j + tgt_{j+1}) >> 1                      (floor of the midpoint)
+//!   thr_j  = (tgt_j + tgt_{j+1} + 1) >> 1                  (ceiling of the midpoint)
 //!   port: q = 0..3 writes target q (address 20 + q), q = 4..6 threshold q - 4 (16 + q - 4),
 //!         from the codes before this edge's update (a target the bus writes at this
 //!         edge counts as its written code); q <- q + 1 mod 7
@@ -215,6 +215,10 @@ pub struct Levels {
     o1: Signal<Local, Bits<1>>,
     o2: Signal<Local, Bits<1>>,
     o3: Signal<Local, Bits<1>>,
+    /// the midpoints' round-up bits, a[0] | b[0] (a Local: Verilog would widen the OR)
+    r0: Signal<Local, Bits<1>>,
+    r1: Signal<Local, Bits<1>>,
+    r2: Signal<Local, Bits<1>>,
     m0: Signal<Local, Bits<LEVEL_BITS>>,
     m1: Signal<Local, Bits<LEVEL_BITS>>,
     m2: Signal<Local, Bits<LEVEL_BITS>>,
@@ -272,6 +276,9 @@ impl Levels {
             o1: Default::default(),
             o2: Default::default(),
             o3: Default::default(),
+            r0: Default::default(),
+            r1: Default::default(),
+            r2: Default::default(),
             m0: Default::default(),
             m1: Default::default(),
             m2: Default::default(),
@@ -317,7 +324,7 @@ impl Logic for Levels {
         self.we_r.clock.next = self.clock.val();
         self.addr_r.clock.next = self.clock.val();
         self.data_r.clock.next = self.clock.val();
-        // the midpoints, floor((a + b) / 2) = (a >> 1) + (b >> 1) + (a[0] & b[0]) with
+        // the midpoints, ceil((a + b) / 2) = (a >> 1) + (b >> 1) + (a[0] | b[0]) with
         // arithmetic shifts: exact in 8 bits (|a >> 1| <= 64), no 9-bit sum
         self.h0.next = bit_cast::<LEVEL_BITS, 7>(
             self.lvl[0]
@@ -379,15 +386,12 @@ impl Logic for Levels {
             ) | self.top_bit.val();
         }
         self.o3.next = self.lvl[3].code.val().get_bits::<1>(0);
-        self.m0.next = self.h0.val()
-            + self.h1.val()
-            + bit_cast::<LEVEL_BITS, 1>(self.o0.val() & self.o1.val());
-        self.m1.next = self.h1.val()
-            + self.h2.val()
-            + bit_cast::<LEVEL_BITS, 1>(self.o1.val() & self.o2.val());
-        self.m2.next = self.h2.val()
-            + self.h3.val()
-            + bit_cast::<LEVEL_BITS, 1>(self.o2.val() & self.o3.val());
+        self.r0.next = self.o0.val() | self.o1.val();
+        self.r1.next = self.o1.val() | self.o2.val();
+        self.r2.next = self.o2.val() | self.o3.val();
+        self.m0.next = self.h0.val() + self.h1.val() + bit_cast::<LEVEL_BITS, 1>(self.r0.val());
+        self.m1.next = self.h1.val() + self.h2.val() + bit_cast::<LEVEL_BITS, 1>(self.r1.val());
+        self.m2.next = self.h2.val() + self.h3.val() + bit_cast::<LEVEL_BITS, 1>(self.r2.val());
         // the write port: targets 0..3, then thresholds 0..2
         self.addr_r.d.next = self.a_t0.val();
         self.data_r.d.next = self.lvl[0].code.val();

@@ -118,7 +118,8 @@ pub struct LinkArgs {
     #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
     pub levels_mu: Option<i64>,
     /// with --adapt: which taps the LMS holds, as the CFG_LMS_FREEZE register 0 ..= 127
-    /// (bits 3:0 the main tap m, bit 4 holds m, bit 5 m - 1, bit 6 m + 1; default 0x11)
+    /// (bits 3:0 the main tap m, bit 4 holds m, bit 5 m - 1, bit 6 m + 1; default 0x11, and
+    /// 0x51 with --dfe 1: the DFE owns the first post-cursor, so FFE tap m + 1 is held at 0)
     #[arg(long, value_name = "REG", allow_negative_numbers = true)]
     pub lms_freeze: Option<i64>,
     /// with --adapt: the AGC's target T, 1 ..= 31: the code whose tail it holds (--agc-tail
@@ -339,6 +340,12 @@ pub fn config(a: &LinkArgs) -> Result<LinkConfig, String> {
         if let Some(d) = a.dfe {
             crate::cli::check_range("dfe", d as f64, 0.0, 1.0, " (DFE taps)")?;
             c.rx.dfe_taps = d as usize;
+            if d == 1 && a.lms_freeze.is_none() {
+                // the DFE and FFE tap m + 1 would both chase the first post-cursor
+                if let Some(ad) = c.rx.adapt.as_mut() {
+                    ad.freeze_post = true;
+                }
+            }
         }
         // the figures after convergence need the registers: read them back
         c.readback = true;
@@ -917,6 +924,14 @@ mod tests {
             (true, true, 4, 2)
         );
         assert!(ad.freeze_main && !ad.freeze_pre && !ad.freeze_post);
+        // with the DFE the first post-cursor tap is held unless --lms-freeze says otherwise
+        let dfe = |extra: &[&str]| {
+            let mut f = vec!["--adapt", "--taps", "5", "--dfe", "1"];
+            f.extend_from_slice(extra);
+            config(&args(&f)).unwrap().rx.adapt.unwrap()
+        };
+        assert_eq!(dfe(&[]).freeze(), 0x51);
+        assert_eq!(dfe(&["--lms-freeze", "17"]).freeze(), 0x11);
         assert!(
             config(&args(&[])).unwrap().rx.adapt.is_none(),
             "fixed taps without --adapt"

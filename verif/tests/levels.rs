@@ -299,8 +299,8 @@ fn levels_saturate_at_both_bounds_on_the_rtl() {
     );
     assert_eq!(
         &w[0..3],
-        &[(-128 - 16) >> 1, 0, (16 + 127) >> 1],
-        "thresholds: midpoints"
+        &[(-128 - 16 + 1) >> 1, 0, (16 + 127 + 1) >> 1],
+        "thresholds: midpoints, rounded up (143 / 2 = 71.5 -> 72)"
     );
 }
 

@@ -225,13 +225,13 @@ const MUTANTS: &[Mutant] = &[
         )],
     },
     Mutant {
-        name: "adaptive: the t0 midpoint rounds up",
+        name: "adaptive: the t0 midpoint rounds down",
         lanes: 1,
         adapt: true,
         dfe: false,
         edits: &[(
-            "m0 = h0 + h1 + ((o0 & o1) & 8'hff);",
-            "m0 = h0 + h1 + {7'b0, (o0 | o1)};",
+            "r0 = o0 | o1;",
+            "r0 = o0 & o1;",
         )],
     },
     Mutant {

@@ -757,7 +757,7 @@ pub struct Switches {
     /// the RTL's integer thresholds instead of the ideal midpoints
     pub slicer: bool,
     /// with `slicer`: the thresholds the levels block converges to (targets
-    /// `round(g0 a)`, thresholds their floored midpoints, docs/numerics.md "Levels")
+    /// `round(g0 a)`, thresholds their midpoints rounded up, docs/numerics.md "Levels")
     /// instead of the design's fixed ones
     pub levels: bool,
 }
@@ -885,7 +885,7 @@ pub fn receiver(case: &Case, snr_db: f64, fs: f64, bits: u32, d: &Design, sw: Sw
 
 /// The thresholds the levels block converges to on this receiver: targets at the mean
 /// equalized levels `round(g0 a)` (Q7.1, clamped to the 8-bit range), thresholds the
-/// floored midpoints `floor((L_j + L_{j+1}) / 2)` (docs/numerics.md, "Levels").
+/// midpoints rounded up, `ceil((L_j + L_{j+1}) / 2)` (docs/numerics.md, "Levels").
 pub fn adapted_thresholds(rx: &Rx) -> [i32; 3] {
     let g0 = rx
         .equalized()
@@ -894,7 +894,7 @@ pub fn adapted_thresholds(rx: &Rx) -> [i32; 3] {
         .map(|c| c.1)
         .unwrap_or(0.0);
     let l = [-3.0, -1.0, 1.0, 3.0].map(|a: f64| ((g0 * a).round() as i32).clamp(-128, 127));
-    [0, 1, 2].map(|j| (l[j] + l[j + 1]).div_euclid(2))
+    [0, 1, 2].map(|j| (l[j] + l[j + 1] + 1).div_euclid(2))
 }
 
 /// BER of a variant at a launch SNR (`None` when no tap set fits Q2.6 there).

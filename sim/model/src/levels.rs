@@ -7,7 +7,7 @@
 //!   acc_t <- sext(cfg_data) << F                          if the bus writes target t
 //!   acc_s <- sat(acc_s + e 2^(F - mu))                     else if enable (t = s only)
 //!   tgt_t  = round(acc_t) = (acc_t + 2^(F-1)) >> F
-//!   thr_j  = (tgt_j + tgt_{j+1}) >> 1                      (floor of the midpoint)
+//!   thr_j  = (tgt_j + tgt_{j+1} + 1) >> 1                  (ceiling of the midpoint)
 //!   port: q = 0..3 writes target q (address 20 + q), q = 4..6 threshold q - 4 (16 + q - 4),
 //!         from the codes before this edge's update (a target the bus writes at this
 //!         edge counts as its written code); q <- q + 1 mod 7
@@ -76,9 +76,11 @@ pub struct LevelsModel {
     pub out: LevelsOut,
 }
 
-/// The thresholds of four target levels: the floor of each adjacent pair's midpoint.
+/// The thresholds of four target levels: the ceiling of each adjacent pair's midpoint
+/// (`y` is rounded, so `y >= T` is the continuous `y >= T - 1/2`: exact for a midpoint
+/// that falls on a half code).
 fn midpoints(t: &[i32; 4]) -> [i32; 3] {
-    [0, 1, 2].map(|j| (t[j] + t[j + 1]) >> 1)
+    [0, 1, 2].map(|j| (t[j] + t[j + 1] + 1) >> 1)
 }
 
 impl LevelsModel {
@@ -97,7 +99,7 @@ impl LevelsModel {
         self.acc.map(level_code)
     }
 
-    /// The thresholds the targets give (midpoints, floor).
+    /// The thresholds the targets give (midpoints, ceiling).
     pub fn thresholds(&self) -> [i32; 3] {
         midpoints(&self.targets())
     }
@@ -207,7 +209,7 @@ mod tests {
             });
         }
         assert_eq!(m.targets()[0], -128);
-        assert_eq!(m.thresholds()[2], (m.targets()[2] + 127) >> 1);
+        assert_eq!(m.thresholds()[2], (m.targets()[2] + 127 + 1) >> 1);
     }
 
     #[test]

@@ -297,7 +297,7 @@ pub fn lms_ref(
 /// ```text
 /// acc_t = L_t << 15                                  (reset; bus write of target t)
 /// acc_s = clamp(acc_s + e 2^(15-mu), -128 << 15, 127 << 15)   (s the decided symbol)
-/// L_t   = floor((acc_t + 2^14) / 2^15),  T_j = floor((L_j + L_{j+1}) / 2)
+/// L_t   = floor((acc_t + 2^14) / 2^15),  T_j = ceil((L_j + L_{j+1}) / 2)
 /// port at the edge's count q' mod 7: L_0 .. L_3 at 20 ..= 23, then T_0 .. T_2 at 16 ..= 18,
 ///       from the L before the edge's update (a target the bus writes at the edge: its code)
 /// ```
@@ -342,7 +342,7 @@ pub fn levels_ref(
             (20 + q as u32, l[q])
         } else {
             let j = q - 4;
-            (16 + j as u32, (l[j] + l[j + 1]).div_euclid(2))
+            (16 + j as u32, (l[j] + l[j + 1] + 1).div_euclid(2))
         };
         out.push((i.enable, addr, data));
         count += 1;
