@@ -18,7 +18,9 @@
 //!
 //! **The tap.** `d` is an 8-bit register (Q7.1 units: y's LSB) at `CFG_DFE` (35). With the
 //! adaptation built (`RxParams::adapt`) a `DfeLms` keeps its accumulator (Q7.(1 + 15), 23
-//! bits, saturating) and updates it from lane 0's decision of this edge:
+//! bits, saturating) and updates it from lane 0's decision registered at the previous
+//! edge (its error register and a register of its previous decision, `spq_r`: the update
+//! is pipelined, so the tap's loop does not run through this edge's decision):
 //! `acc += sgn(e) sgn(2 s' - 3) 2^(F - mu)` when enabled (`CFG_ADAPT` bit 3) and e != 0; a bus write of
 //! `CFG_DFE` loads `acc = data << F`; d takes the rounded (half up) accumulator after the
 //! edge. Without it, d is the bus's alone.
@@ -37,7 +39,8 @@
 //! **Formats**: y, levels Q7.1; d signed 8 bits; err Q8.1 saturated to -256 ..= 255.
 //! **Latency**: 1 (`LAT_DFE`): one output register per lane; a new d is used from the
 //! next edge's decisions.
-//! **Reset**: the slicer's, d to `dfe_reset`, the accumulator to `dfe_reset << F`.
+//! **Reset**: the slicer's, d to `dfe_reset`, the accumulator to `dfe_reset << F`, the
+//! registered previous decision to 0.
 //! Power-up: every register 0.
 //!
 //! See also: model `sim/model/src/dfe.rs` (`DfeModel`), spec `spec/src/dfe.rs`, tests
@@ -431,9 +434,9 @@ pub struct DfeLms {
     pub cfg_we: Signal<In, Bit>,
     pub cfg_addr: Signal<In, Bits<CFG_ADDR_BITS>>,
     pub cfg_data: Signal<In, Bits<CFG_DATA_BITS>>,
-    /// lane 0's saturated error of this edge
+    /// lane 0's saturated error of the decision registered at the previous edge
     pub e: Signal<In, Bits<ERR_BITS>>,
-    /// lane 0's previous decision (2 s' - 3 > 0 when it is 2 or 3)
+    /// that decision's previous decision (2 s' - 3 > 0 when it is 2 or 3)
     pub sp: Signal<In, Bits<2>>,
     /// round(acc after this edge)
     pub code: Signal<Out, Bits<DFE_BITS>>,
@@ -606,6 +609,9 @@ pub struct Dfe {
     thr: Vec<DFF<Bits<LEVEL_BITS>>>,
     tgt: Vec<DFF<Bits<LEVEL_BITS>>>,
     d_r: DFF<Bits<DFE_BITS>>,
+    /// lane 0's previous decision for the decision registered at this edge: with
+    /// `err_r[0]` the tap update's inputs one edge later (the update is pipelined)
+    spq_r: Vec<DFF<Bits<2>>>,
     sym_r: Vec<DFF<Bits<2>>>,
     gray_r: Vec<DFF<Bits<2>>>,
     err_r: Vec<DFF<Bits<ERR_BITS>>>,
@@ -664,6 +670,7 @@ impl Dfe {
             thr: v(3),
             tgt: v(4),
             d_r: Default::default(),
+            spq_r: p.adapt.iter().map(|_| Default::default()).collect(),
             sym_r: v(p.lanes),
             gray_r: v(p.lanes),
             err_r: v(p.lanes),
@@ -809,8 +816,15 @@ impl Logic for Dfe {
             self.lms[a].cfg_we.next = self.cfg_we.val();
             self.lms[a].cfg_addr.next = self.cfg_addr.val();
             self.lms[a].cfg_data.next = self.cfg_data.val();
-            self.lms[a].e.next = self.lane[0].e_now.val();
-            self.lms[a].sp.next = self.sp_last.val();
+            // the registered decision's error and previous decision: the update path
+            // starts at registers, off the decision loop
+            self.lms[a].e.next = self.err_r[0].q.val();
+            self.lms[a].sp.next = self.spq_r[a].q.val();
+            self.spq_r[a].clock.next = self.clock.val();
+            self.spq_r[a].d.next = self.sp_last.val();
+            if self.rst.val() {
+                self.spq_r[a].d.next = self.zero2.val();
+            }
             self.d_r.d.next = self.lms[a].code.val();
         }
         if self.rst.val() {

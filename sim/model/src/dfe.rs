@@ -58,6 +58,9 @@ pub struct DfeTap {
     /// the block's copies, written by the same bus writes as the adaptation's registers
     pub en: bool,
     pub mu: u32,
+    /// lane 0's previous decision for the decision registered at the last edge (the tap
+    /// update's input with that decision's error, one edge later: pipelined)
+    pub sp_q: u8,
 }
 
 /// One lane's decision and saturated error for the previous decision `sp`.
@@ -89,23 +92,23 @@ impl DfeTap {
                 .map_or((false, 0), |a| (a.dfe_enable, a.lms_mu)),
             en: false,
             mu: 0,
+            sp_q: 0,
         }))
     }
 
     /// A data-only edge (no reset, no write) on the slicer state `s`.
     #[inline]
     pub fn step_data(&mut self, s: &mut SlicerModel, y: &[i32]) {
+        // the update's inputs: the decision registered at the previous edge (lane 0's
+        // error register) and its previous decision
+        let (e0, sp0) = (s.err[0], self.sp_q);
         let mut sp = s.symbol[self.lanes - 1];
-        let sp0 = sp;
-        let mut e0 = 0;
+        self.sp_q = sp;
         for (j, &yj) in y[..self.lanes].iter().enumerate() {
             let (sym, e) = dfe_decide(yj, sp, self.d, &s.thr, &s.tgt);
             s.symbol[j] = sym;
             s.gray[j] = gray_bits(sym);
             s.err[j] = e;
-            if j == 0 {
-                e0 = e;
-            }
             sp = sym;
         }
         if self.adapt && self.en && e0 != 0 {
@@ -126,6 +129,7 @@ impl DfeTap {
             self.d = self.reset_d;
             self.acc = self.reset_d << DFE_FRAC;
             (self.en, self.mu) = self.reset_ctl;
+            self.sp_q = 0;
             return;
         }
         self.step_data(s, y);
