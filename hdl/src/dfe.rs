@@ -37,8 +37,9 @@
 //! would be an unused port of every adaptive top without the DFE, and rust-hdl cannot
 //! wire a vector port of a vector sub-block (`adapt[a].x[k]`).
 //! **Formats**: y, levels Q7.1; d signed 8 bits; err Q8.1 saturated to -256 ..= 255.
-//! **Latency**: 1 (`LAT_DFE`): one output register per lane; a new d is used from the
-//! next edge's decisions.
+//! **Latency**: 1 (`LAT_DFE`): one output register per lane; a new d, threshold or target
+//! (written, or d updated, at edge c) reaches the offsets register at c + 1 and the
+//! decisions at c + 2 (the shifted levels are registered: `DfeOff`).
 //! **Reset**: the slicer's, d to `dfe_reset`, the accumulator to `dfe_reset << F`, the
 //! registered previous decision to 0.
 //! Power-up: every register 0.
@@ -65,6 +66,8 @@ const AW: usize = DFE_ACC_BITS + 1;
 /// exact.
 #[derive(LogicBlock)]
 pub struct DfeOff {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
     pub t0: Signal<In, Bits<LEVEL_BITS>>,
     pub t1: Signal<In, Bits<LEVEL_BITS>>,
     pub t2: Signal<In, Bits<LEVEL_BITS>>,
@@ -87,14 +90,32 @@ pub struct DfeOff {
     v1: Signal<Local, Bits<FB>>,
     v2: Signal<Local, Bits<FB>>,
     v3: Signal<Local, Bits<FB>>,
+    /// the shifted levels, registered (raw two's complement; power-up 0)
+    ta_r: [DFF<Bits<FB>>; 3],
+    ga_r: [DFF<Bits<FB>>; 4],
+    /// their reset values: the reset levels shifted by the reset tap's feedback
+    ta_rst: [Constant<Bits<FB>>; 3],
+    ga_rst: [Constant<Bits<FB>>; 4],
     ext: Constant<Bits<FB>>,
     sgn: Constant<Bits<FB>>,
     msb: Constant<Bits<3>>,
 }
 
 impl DfeOff {
-    fn new() -> Self {
+    /// The offsets of previous decision `s` (`fb = d (2 s - 3)`), reset to those of the
+    /// reset tap and levels of `p`.
+    fn new(p: &RxParams, s: usize) -> Self {
+        let fb = p.dfe_reset as i64 * (2 * s as i64 - 3);
+        let raw = |v: i64| konst((v as u64) & ((1u64 << FB) - 1));
+        let t = p.thresholds;
+        let g = p.targets;
         DfeOff {
+            clock: Default::default(),
+            rst: Default::default(),
+            ta_r: Default::default(),
+            ga_r: Default::default(),
+            ta_rst: [0, 1, 2].map(|j| raw(t[j] as i64 + fb)),
+            ga_rst: [0, 1, 2, 3].map(|k| raw(g[k] as i64 + fb)),
             t0: Default::default(),
             t1: Default::default(),
             t2: Default::default(),
@@ -156,14 +177,37 @@ impl Logic for DfeOff {
         if self.g3.val().get_bit(self.msb.val().index()) {
             self.v3.next = bit_cast::<FB, LEVEL_BITS>(self.g3.val()) | self.ext.val();
         }
-        // |level| <= 128 and |fb| <= 384: the sums fit 10 bits exactly (no wrap)
-        self.ta0.next = (self.w0.val() + self.fb.val()) ^ self.sgn.val();
-        self.ta1.next = (self.w1.val() + self.fb.val()) ^ self.sgn.val();
-        self.ta2.next = (self.w2.val() + self.fb.val()) ^ self.sgn.val();
-        self.ga0.next = self.v0.val() + self.fb.val();
-        self.ga1.next = self.v1.val() + self.fb.val();
-        self.ga2.next = self.v2.val() + self.fb.val();
-        self.ga3.next = self.v3.val() + self.fb.val();
+        // |level| <= 128 and |fb| <= 384: the sums fit 10 bits exactly (no wrap); they are
+        // registered, so the decisions compare against registers (a write of d or of a
+        // level reaches the decisions one edge later than the plain slicer's)
+        for j in 0..3 {
+            self.ta_r[j].clock.next = self.clock.val();
+        }
+        for k in 0..4 {
+            self.ga_r[k].clock.next = self.clock.val();
+        }
+        self.ta_r[0].d.next = self.w0.val() + self.fb.val();
+        self.ta_r[1].d.next = self.w1.val() + self.fb.val();
+        self.ta_r[2].d.next = self.w2.val() + self.fb.val();
+        self.ga_r[0].d.next = self.v0.val() + self.fb.val();
+        self.ga_r[1].d.next = self.v1.val() + self.fb.val();
+        self.ga_r[2].d.next = self.v2.val() + self.fb.val();
+        self.ga_r[3].d.next = self.v3.val() + self.fb.val();
+        if self.rst.val() {
+            for j in 0..3 {
+                self.ta_r[j].d.next = self.ta_rst[j].val();
+            }
+            for k in 0..4 {
+                self.ga_r[k].d.next = self.ga_rst[k].val();
+            }
+        }
+        self.ta0.next = self.ta_r[0].q.val() ^ self.sgn.val();
+        self.ta1.next = self.ta_r[1].q.val() ^ self.sgn.val();
+        self.ta2.next = self.ta_r[2].q.val() ^ self.sgn.val();
+        self.ga0.next = self.ga_r[0].q.val();
+        self.ga1.next = self.ga_r[1].q.val();
+        self.ga2.next = self.ga_r[2].q.val();
+        self.ga3.next = self.ga_r[3].q.val();
     }
 }
 
@@ -661,7 +705,7 @@ impl Dfe {
             rd_addr: Default::default(),
             rd: Default::default(),
             lane: (0..p.lanes).map(|_| DfeLane::new()).collect(),
-            off: (0..4).map(|_| DfeOff::new()).collect(),
+            off: (0..4).map(|s| DfeOff::new(p, s)).collect(),
             lms: p
                 .adapt
                 .iter()
@@ -740,6 +784,8 @@ impl Logic for Dfe {
         self.off[2].fb.next = self.d10.val();
         self.off[3].fb.next = self.d3.val();
         for s in 0..4 {
+            self.off[s].clock.next = self.clock.val();
+            self.off[s].rst.next = self.rst.val();
             self.off[s].t0.next = self.thr[0].q.val();
             self.off[s].t1.next = self.thr[1].q.val();
             self.off[s].t2.next = self.thr[2].q.val();

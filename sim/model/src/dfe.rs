@@ -31,9 +31,11 @@
 //! by the same bus writes, reset to `AdaptParams::dfe_enable` and `lms_mu`.
 //! **Formats**: d signed 8 bits (Q7.1 units); accumulator Q7.(1 + 15), 23 bits,
 //! saturating; err Q8.1, -256 ..= 255 (saturated).
-//! **Latency**: 1 (`LAT_DFE`); a write of d or a tap update at edge c is used by the
-//! decisions of edge c + 1.
-//! **Reset**: the slicer's, and d to `dfe_reset`, the accumulator to `dfe_reset << F`.
+//! **Latency**: 1 (`LAT_DFE`) from y; a write of d, of a threshold or of a target, and a
+//! tap update, at edge c is used by the decisions of edge c + 2 (the offsets register,
+//! `pd`, `pthr`, `ptgt`, holds the values of edge c + 1's start).
+//! **Reset**: the slicer's, and d to `dfe_reset`, the accumulator to `dfe_reset << F`, the
+//! offsets register to the reset tap and levels.
 //! Power-up (`new`): every register 0.
 //!
 //! See also: RTL `hdl/src/dfe.rs`, spec docs/numerics.md "DFE (decision feedback)" and
@@ -61,6 +63,12 @@ pub struct DfeTap {
     /// lane 0's previous decision for the decision registered at the last edge (the tap
     /// update's input with that decision's error, one edge later: pipelined)
     pub sp_q: u8,
+    /// the offsets register: the tap and levels the decisions of the next edge use (the
+    /// RTL registers the shifted levels `t_j + fb(s')`, `L_k + fb(s')` computed from them)
+    pub pd: i32,
+    pub pthr: [i32; 3],
+    pub ptgt: [i32; 4],
+    reset_levels: ([i32; 3], [i32; 4]),
 }
 
 /// One lane's decision and saturated error for the previous decision `sp`.
@@ -93,6 +101,10 @@ impl DfeTap {
             en: false,
             mu: 0,
             sp_q: 0,
+            pd: 0,
+            pthr: [0; 3],
+            ptgt: [0; 4],
+            reset_levels: (p.thresholds, p.targets),
         }))
     }
 
@@ -105,12 +117,14 @@ impl DfeTap {
         let mut sp = s.symbol[self.lanes - 1];
         self.sp_q = sp;
         for (j, &yj) in y[..self.lanes].iter().enumerate() {
-            let (sym, e) = dfe_decide(yj, sp, self.d, &s.thr, &s.tgt);
+            let (sym, e) = dfe_decide(yj, sp, self.pd, &self.pthr, &self.ptgt);
             s.symbol[j] = sym;
             s.gray[j] = gray_bits(sym);
             s.err[j] = e;
             sp = sym;
         }
+        // the offsets register takes the tap and levels as they are before this edge
+        (self.pd, self.pthr, self.ptgt) = (self.d, s.thr, s.tgt);
         if self.adapt && self.en && e0 != 0 {
             let step = 1i32 << (DFE_FRAC as u32 - self.mu);
             // d descends |e|: e = y - d a - L, de/dd = -a, so d += sgn(e) sgn(a)
@@ -130,6 +144,8 @@ impl DfeTap {
             self.acc = self.reset_d << DFE_FRAC;
             (self.en, self.mu) = self.reset_ctl;
             self.sp_q = 0;
+            (self.pd, self.pthr, self.ptgt) =
+                (self.reset_d, self.reset_levels.0, self.reset_levels.1);
             return;
         }
         self.step_data(s, y);
@@ -227,7 +243,11 @@ mod tests {
             &[0],
         );
         assert_eq!(m.read(CFG_DFE), 127);
-        // this edge decides y = 0 with the previous symbol (2 for y = 0 at d = 0)
+        // the offsets register takes d = 127 at the next edge, which still decides with
+        // d = 0: y = 0 -> symbol 2
+        m.step(&RxIn::default(), &[0]);
+        assert_eq!(m.slicer.symbol[0], 2);
+        // this edge decides with d = 127 and the previous symbol 2
         m.step(&RxIn::default(), &[127]);
         // previous 2: fb = 127, 127 - 127 = 0 -> symbol 2, err -16
         assert_eq!((m.slicer.symbol[0], m.slicer.err[0]), (2, -16));
@@ -260,9 +280,11 @@ mod tests {
                 },
                 &[0; 4],
             );
+            // the edge after the write still decides with d = 0 (the offsets register)
+            m.step(&RxIn::default(), &[0; 4]);
         }
-        // one lane: after the write edge its symbol register is the decision of y = 0
-        // at d = 0 (symbol 2); four lanes: lane 3's register likewise
+        // one lane: its symbol register is the decision of y = 0 at d = 0 (symbol 2);
+        // four lanes: lane 3's register likewise
         let mut s1 = vec![];
         for &y in &ys {
             one.step(&RxIn::default(), &[y]);
@@ -309,11 +331,16 @@ mod tests {
             };
             m.step(&w(CFG_TARGET_BASE + 2, l2), &[0]);
             m.step(&w(CFG_DFE, d), &[0]);
+            // the offsets register takes the written d one edge later: that edge still
+            // decides with d = 0 (and its error pushes the pipelined update against the
+            // bound too); then, from a previous decision 2, every decision stays 2
             m.slicer.symbol[0] = 2;
-            for _ in 0..100 {
+            m.step(&RxIn::default(), &[y]);
+            m.slicer.symbol[0] = 2;
+            for k in 0..100 {
                 m.step(&RxIn::default(), &[y]);
-                assert_eq!(m.slicer.symbol[0], 2);
-                assert_eq!((m.tap.d, m.tap.acc), (bound, bound << DFE_FRAC));
+                assert_eq!(m.slicer.symbol[0], 2, "edge {k}");
+                assert_eq!((m.tap.d, m.tap.acc), (bound, bound << DFE_FRAC), "edge {k}");
             }
         }
     }
