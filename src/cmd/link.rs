@@ -107,11 +107,12 @@ pub struct LinkArgs {
     #[arg(long)]
     pub rtl: bool,
     /// start from pass-through taps (main cursor at tap 1) and default levels, and let the
-    /// receiver adapt them itself: sign-sign LMS on the taps (main and first pre-cursor
-    /// held) and the slicer levels (docs/numerics.md, "Adaptation in the receive top")
+    /// receiver adapt them itself: the AGC, sign-sign LMS on the taps (the main tap held;
+    /// with --dfe 1 also tap 2) and on the slicer levels (docs/numerics.md, "Adaptation in
+    /// the receive top")
     #[arg(long)]
     pub adapt: bool,
-    /// with --adapt: the LMS step code, 0 ..= 15 (2^-mu coefficient LSBs per update)
+    /// with --adapt: the LMS step code, 0 ..= 15 (2^-mu coefficient LSBs per update; default 8)
     #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
     pub lms_mu: Option<i64>,
     /// with --adapt: the levels' step code, 0 ..= 15 (e 2^-mu codes per update)
