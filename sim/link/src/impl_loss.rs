@@ -71,6 +71,7 @@
 //! takes the thresholds the RTL's levels block converges to ([`adapted_thresholds`]). [`tail_fraction`] gives `P(|code| >= T)`, the statistic the
 //! AGC's tail mode drives to `2^-K`, so the chosen backoff maps onto a register setting.
 
+use crate::stateye::Pmf;
 use crate::study::{self, Case, Design, StudyOpts};
 use crate::taps;
 use cporx_spec::agc::{gain_linear, GAIN_MAX};
@@ -93,7 +94,6 @@ pub const SNR_TOL_DB: f64 = 0.005;
 pub const MAX_CLIP_RATE: f64 = 1e-2;
 /// Largest ADC resolution modelled (6 is the RTL's; more is a hypothetical finer grid).
 pub const MAX_BITS: u32 = 10;
-const Z_CUT: f64 = 40.0;
 
 /// Q(x) = P(N(0,1) > x).
 fn q(x: f64) -> f64 {
@@ -231,154 +231,6 @@ impl Rx {
             }
         }
     }
-}
-
-/// A probability mass function on `x_i = (i0 + i) dy` (as stateye's, reimplemented here
-/// so that module is left as it is).
-#[derive(Clone, Debug)]
-struct Pmf {
-    i0: i64,
-    dy: f64,
-    p: Vec<f64>,
-}
-
-impl Pmf {
-    fn delta(dy: f64) -> Self {
-        Pmf {
-            i0: 0,
-            dy,
-            p: vec![1.0],
-        }
-    }
-
-    fn x(&self, i: usize) -> f64 {
-        (self.i0 + i as i64) as f64 * self.dy
-    }
-
-    /// Convolve with a uniform choice of `g a`, a in {-3, -1, 1, 3} (linear splitting).
-    fn add_cursor(&mut self, g: f64) {
-        let mut taps = [(0i64, 0.0f64); 8];
-        for (q, a) in [-3.0, -1.0, 1.0, 3.0].iter().enumerate() {
-            let u = a * g / self.dy;
-            let f = u.floor();
-            let r = u - f;
-            taps[2 * q] = (f as i64, 0.25 * (1.0 - r));
-            taps[2 * q + 1] = (f as i64 + 1, 0.25 * r);
-        }
-        let omin = taps.iter().map(|t| t.0).min().unwrap();
-        let omax = taps.iter().map(|t| t.0).max().unwrap();
-        let mut out = vec![0.0; self.p.len() + (omax - omin) as usize];
-        for &(o, w) in &taps {
-            if w == 0.0 {
-                continue;
-            }
-            let s = (o - omin) as usize;
-            for (d, &p) in out[s..s + self.p.len()].iter_mut().zip(&self.p) {
-                *d += p * w;
-            }
-        }
-        self.i0 += omin;
-        self.p = out;
-        self.trim();
-    }
-
-    /// Convolve with a uniform distribution on [-w/2, w/2] (stateye's discretization: the
-    /// fraction of the interval inside each bin).
-    fn add_uniform(&mut self, w: f64) {
-        let half = 0.5 * w / self.dy;
-        if half <= 0.5 {
-            return;
-        }
-        let h = (half + 0.5).floor() as i64;
-        let full = 1.0 / (2.0 * half);
-        let edge = (half - (h as f64 - 0.5)).clamp(0.0, 1.0) * full;
-        self.p = uniform_conv(&self.p, h, full, edge);
-        self.i0 -= h;
-        self.trim();
-    }
-
-    fn trim(&mut self) {
-        let first = self.p.iter().position(|&v| v != 0.0).unwrap_or(0);
-        let last = self.p.iter().rposition(|&v| v != 0.0).unwrap_or(0);
-        if first > 0 || last + 1 < self.p.len() {
-            self.p = self.p[first..=last].to_vec();
-            self.i0 += first as i64;
-        }
-    }
-
-    /// P(X + N >= u), N ~ N(0, sigma^2), sigma > 0.
-    fn tail_up(&self, u: f64, sigma: f64) -> f64 {
-        if u == f64::NEG_INFINITY {
-            return 1.0;
-        }
-        if u == f64::INFINITY {
-            return 0.0;
-        }
-        let n = self.p.len() as i64;
-        let lo = (((u - Z_CUT * sigma) / self.dy).ceil() as i64 - self.i0).clamp(0, n) as usize;
-        let hi =
-            (((u + Z_CUT * sigma) / self.dy).floor() as i64 - self.i0 + 1).clamp(0, n) as usize;
-        let hi = hi.max(lo);
-        let mut s: f64 = self.p[hi..].iter().sum();
-        let inv = 1.0 / (sigma * SQRT_2);
-        for i in lo..hi {
-            s += self.p[i] * 0.5 * libm::erfc((u - self.x(i)) * inv);
-        }
-        s
-    }
-
-    /// P(X + N < u).
-    fn tail_lo(&self, u: f64, sigma: f64) -> f64 {
-        if u == f64::NEG_INFINITY {
-            return 0.0;
-        }
-        if u == f64::INFINITY {
-            return 1.0;
-        }
-        let n = self.p.len() as i64;
-        let lo = (((u - Z_CUT * sigma) / self.dy).ceil() as i64 - self.i0).clamp(0, n) as usize;
-        let hi =
-            (((u + Z_CUT * sigma) / self.dy).floor() as i64 - self.i0 + 1).clamp(0, n) as usize;
-        let hi = hi.max(lo);
-        let mut s: f64 = self.p[..lo].iter().sum();
-        let inv = 1.0 / (sigma * SQRT_2);
-        for i in lo..hi {
-            s += self.p[i] * 0.5 * libm::erfc((self.x(i) - u) * inv);
-        }
-        s
-    }
-}
-
-/// `p` convolved with the uniform kernel of half-width `h` bins: weight `full` inside,
-/// `edge` at offsets `+-h`; the output is `2h` longer (starts `h` bins lower).
-fn uniform_conv(p: &[f64], h: i64, full: f64, edge: f64) -> Vec<f64> {
-    let n = p.len() as i64;
-    let mut pre = vec![0.0; p.len() + 1];
-    for (i, v) in p.iter().enumerate() {
-        pre[i + 1] = pre[i] + v;
-    }
-    let sum = |a: i64, b: i64| -> f64 {
-        let a = a.clamp(0, n);
-        let b = (b + 1).clamp(0, n);
-        if b > a {
-            pre[b as usize] - pre[a as usize]
-        } else {
-            0.0
-        }
-    };
-    let at = |i: i64| -> f64 {
-        if (0..n).contains(&i) {
-            p[i as usize]
-        } else {
-            0.0
-        }
-    };
-    (0..n + 2 * h)
-        .map(|o| {
-            let i = o - h;
-            full * sum(i - h + 1, i + h - 1) + edge * (at(i - h) + at(i + h))
-        })
-        .collect()
 }
 
 /// Gray-code bit distance between symbols.

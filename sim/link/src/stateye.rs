@@ -337,16 +337,17 @@ pub fn equalize(f: &[(i32, f64)], setup: &EyeSetup) -> Vec<(i32, f64)> {
         .collect()
 }
 
-/// A probability mass function on the grid `x_i = (i0 + i) * dy`.
+/// A probability mass function on the grid `x_i = (i0 + i) * dy` (also the
+/// implementation-loss analysis's, `impl_loss`).
 #[derive(Clone, Debug)]
-struct Pmf {
+pub(crate) struct Pmf {
     i0: i64,
     dy: f64,
     p: Vec<f64>,
 }
 
 impl Pmf {
-    fn delta(dy: f64) -> Self {
+    pub(crate) fn delta(dy: f64) -> Self {
         Pmf {
             i0: 0,
             dy,
@@ -354,12 +355,12 @@ impl Pmf {
         }
     }
 
-    fn x(&self, i: usize) -> f64 {
+    pub(crate) fn x(&self, i: usize) -> f64 {
         (self.i0 + i as i64) as f64 * self.dy
     }
 
     /// Convolve with a uniform choice of `g * a`, a in {-3, -1, 1, 3}.
-    fn add_cursor(&mut self, g: f64) {
+    pub(crate) fn add_cursor(&mut self, g: f64) {
         let mut taps: [(i64, f64); 8] = [(0, 0.0); 8];
         for (q, a) in [-3.0, -1.0, 1.0, 3.0].iter().enumerate() {
             let u = a * g / self.dy;
@@ -388,7 +389,7 @@ impl Pmf {
     /// Convolve with a uniform distribution on [-w/2, w/2] (w > 0): each grid offset j gets
     /// the fraction of the interval inside its bin [j - 1/2, j + 1/2] dy. Full bins share
     /// one weight, so a prefix sum does it in O(len).
-    fn add_uniform(&mut self, w: f64) {
+    pub(crate) fn add_uniform(&mut self, w: f64) {
         let half = 0.5 * w / self.dy; // in bins
         if half <= 0.5 {
             return; // narrower than a bin: the grid cannot show it
@@ -429,7 +430,7 @@ impl Pmf {
         self.trim();
     }
 
-    fn trim(&mut self) {
+    pub(crate) fn trim(&mut self) {
         let first = self.p.iter().position(|&v| v != 0.0).unwrap_or(0);
         let last = self.p.iter().rposition(|&v| v != 0.0).unwrap_or(0);
         if first > 0 || last + 1 < self.p.len() {
@@ -439,7 +440,7 @@ impl Pmf {
     }
 
     /// Index range [lo, hi) (clamped) of the grid points with x in [a, b].
-    fn index_range(&self, a: f64, b: f64) -> (usize, usize) {
+    pub(crate) fn index_range(&self, a: f64, b: f64) -> (usize, usize) {
         let n = self.p.len() as i64;
         let lo = ((a / self.dy).ceil() as i64 - self.i0).clamp(0, n);
         let hi = ((b / self.dy).floor() as i64 - self.i0 + 1).clamp(0, n);
@@ -447,7 +448,7 @@ impl Pmf {
     }
 
     /// P(X + N >= u), N ~ N(0, sigma^2).
-    fn tail_up(&self, u: f64, sigma: f64) -> f64 {
+    pub(crate) fn tail_up(&self, u: f64, sigma: f64) -> f64 {
         if u == f64::NEG_INFINITY {
             return 1.0;
         }
@@ -471,7 +472,7 @@ impl Pmf {
     }
 
     /// P(X + N < u).
-    fn tail_lo(&self, u: f64, sigma: f64) -> f64 {
+    pub(crate) fn tail_lo(&self, u: f64, sigma: f64) -> f64 {
         if u == f64::NEG_INFINITY {
             return 0.0;
         }
