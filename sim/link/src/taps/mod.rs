@@ -194,24 +194,7 @@ pub fn solve_mmse(
     main_tap: usize,
     noise_var: f64,
 ) -> Result<Vec<f64>, TapError> {
-    check_taps(n_taps, main_tap)?;
-    range("noise_var", noise_var, 0.0, f64::MAX)?;
-    let h = Cursors::new(cursors)?;
-    // R_ij = 5 sum_m h(m-i) h(m-j) + noise_var delta_ij, p_i = 5 h(main - i)
-    let n = n_taps;
-    let mut r = vec![vec![0.0; n]; n];
-    let mut p = vec![0.0; n];
-    for i in 0..n {
-        for j in 0..n {
-            let mut s = 0.0;
-            for m in (h.kmin - 1)..=(h.kmax + n as i64 + 1) {
-                s += h.at(m - i as i64) * h.at(m - j as i64);
-            }
-            r[i][j] = 5.0 * s + if i == j { noise_var } else { 0.0 };
-        }
-        p[i] = 5.0 * h.at(main_tap as i64 - i as i64);
-    }
-    train::solve(r, p).ok_or(TapError::Singular)
+    mmse(cursors, n_taps, main_tap, noise_var, None)
 }
 
 /// MMSE FFE taps beside a 1-tap DFE that cancels the first post-cursor of the equalized
@@ -226,18 +209,56 @@ pub fn solve_mmse_dfe(
     main_tap: usize,
     noise_var: f64,
 ) -> Result<Vec<f64>, TapError> {
+    mmse(
+        cursors,
+        n_taps,
+        main_tap,
+        noise_var,
+        Some(main_tap as i64 + 1),
+    )
+}
+
+/// Zero-forcing taps beside a 1-tap DFE: as [`solve_zf`] with the equalized response at
+/// `m = main_tap + 1` left free (the DFE cancels it).
+pub fn solve_zf_dfe(
+    cursors: &[(i32, f64)],
+    n_taps: usize,
+    main_tap: usize,
+) -> Result<Vec<f64>, TapError> {
+    zf(cursors, n_taps, main_tap, Some(main_tap as i64 + 1))
+}
+
+/// Least-squares zero-forcing taps: the equalized response `g_m = sum_k c_k h_{m-k}`
+/// closest (sum of squares over its whole span) to a unit delta at `m = main_tap`.
+pub fn solve_zf(
+    cursors: &[(i32, f64)],
+    n_taps: usize,
+    main_tap: usize,
+) -> Result<Vec<f64>, TapError> {
+    zf(cursors, n_taps, main_tap, None)
+}
+
+/// The MMSE normal equations and their solution ([`solve_mmse`]); `skip`: the symbol
+/// `m` a 1-tap DFE cancels, left out of the covariance ([`solve_mmse_dfe`]).
+fn mmse(
+    cursors: &[(i32, f64)],
+    n_taps: usize,
+    main_tap: usize,
+    noise_var: f64,
+    skip: Option<i64>,
+) -> Result<Vec<f64>, TapError> {
     check_taps(n_taps, main_tap)?;
     range("noise_var", noise_var, 0.0, f64::MAX)?;
     let h = Cursors::new(cursors)?;
     let n = n_taps;
-    let fb = main_tap as i64 + 1; // the symbol the DFE cancels
+    // R_ij = 5 sum_m h(m-i) h(m-j) + noise_var delta_ij (m != skip), p_i = 5 h(main - i)
     let mut r = vec![vec![0.0; n]; n];
     let mut p = vec![0.0; n];
     for i in 0..n {
         for j in 0..n {
             let mut s = 0.0;
             for m in (h.kmin - 1)..=(h.kmax + n as i64 + 1) {
-                if m != fb {
+                if Some(m) != skip {
                     s += h.at(m - i as i64) * h.at(m - j as i64);
                 }
             }
@@ -248,53 +269,26 @@ pub fn solve_mmse_dfe(
     train::solve(r, p).ok_or(TapError::Singular)
 }
 
-/// Zero-forcing taps beside a 1-tap DFE: as [`solve_zf`] with the equalized response at
-/// `m = main_tap + 1` left free (the DFE cancels it).
-pub fn solve_zf_dfe(
+/// The zero-forcing least-squares solution ([`solve_zf`]); `skip`: the equalized
+/// response's index `m` a 1-tap DFE cancels, left free ([`solve_zf_dfe`]).
+fn zf(
     cursors: &[(i32, f64)],
     n_taps: usize,
     main_tap: usize,
+    skip: Option<i64>,
 ) -> Result<Vec<f64>, TapError> {
     check_taps(n_taps, main_tap)?;
     let h = Cursors::new(cursors)?;
     let n = n_taps;
     let m_lo = h.kmin.min(main_tap as i64);
     let m_hi = (h.kmax + n as i64 - 1).max(main_tap as i64);
+    // H[m][k] = h(m - k); normal equations H'H c = H' delta_main (rows m != skip)
     let mut a = vec![vec![0.0; n]; n];
     let mut b = vec![0.0; n];
     for m in m_lo..=m_hi {
-        if m == main_tap as i64 + 1 {
+        if Some(m) == skip {
             continue;
         }
-        for i in 0..n {
-            let hi = h.at(m - i as i64);
-            if m == main_tap as i64 {
-                b[i] += hi;
-            }
-            for j in 0..n {
-                a[i][j] += hi * h.at(m - j as i64);
-            }
-        }
-    }
-    train::solve(a, b).ok_or(TapError::Singular)
-}
-
-/// Least-squares zero-forcing taps: the equalized response `g_m = sum_k c_k h_{m-k}`
-/// closest (sum of squares over its whole span) to a unit delta at `m = main_tap`.
-pub fn solve_zf(
-    cursors: &[(i32, f64)],
-    n_taps: usize,
-    main_tap: usize,
-) -> Result<Vec<f64>, TapError> {
-    check_taps(n_taps, main_tap)?;
-    let h = Cursors::new(cursors)?;
-    let n = n_taps;
-    let m_lo = h.kmin.min(main_tap as i64);
-    let m_hi = (h.kmax + n as i64 - 1).max(main_tap as i64);
-    // H[m][k] = h(m - k); normal equations H'H c = H' delta_main
-    let mut a = vec![vec![0.0; n]; n];
-    let mut b = vec![0.0; n];
-    for m in m_lo..=m_hi {
         for i in 0..n {
             let hi = h.at(m - i as i64);
             if m == main_tap as i64 {
