@@ -526,7 +526,7 @@ pub fn converged_eye(c: &LinkConfig, r: &LinkResult) -> Result<crate::stateye::E
 /// ppm with the AFE's sign (positive: the receiver reference is slower). A slower
 /// receiver samples later every UI, so the loop settles with a negative register.
 pub fn freq_to_ppm(freq: i32) -> f64 {
-    -(freq as f64) / (1u64 << PHASE_FRAC) as f64 / (1u64 << PI_BITS) as f64 * 1e6
+    -(freq as f64) * PPM_PER_FREQ_LSB
 }
 
 struct Meter {
