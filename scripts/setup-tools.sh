@@ -72,3 +72,58 @@ pip_pin typing_extensions "$TYPING_EXTENSIONS_VERSION"
 pip_pin scikit-rf "$SCIKIT_RF_VERSION"
 "$venv/bin/python" -c "import skrf, numpy; print('scikit-rf', skrf.__version__, 'numpy', numpy.__version__)"
 echo "pinned: numpy $NUMPY_VERSION, scipy $SCIPY_VERSION, pandas $PANDAS_VERSION, typing_extensions $TYPING_EXTENSIONS_VERSION, scikit-rf $SCIKIT_RF_VERSION"
+
+# ---------------------------------------------------------------------------------------
+# The energy flow (`cporx energy`, synth/src/energy/): OpenSTA (Debian `opensta`, the 2019
+# build "OpenSTA 2.0.17", which has report_power) and the OSU 0.18 um standard cells
+# (Debian `qflow-tech-osu018`: liberty with power tables, Verilog, LEF), plus the Tcl and
+# readline libraries sta links against. The .deb files are fetched (apt-get download, or
+# straight from the Debian pool) and unpacked with `dpkg -x` into .tools/opensta: no root,
+# no qflow dependency chain. Versions and SHA-256 are pinned here.
+debs="$root/.tools/debs"
+sta_root="$root/.tools/opensta"
+DEB_PINS=(
+  "opensta 0~20191111gitc018cb2+dfsg-1 amd64 pool/main/o/opensta a7e48ea4fb0c3d96c3cf9f65514f6d5e557ebbd6f4a4b9017c6b511b117c7dbc"
+  "qflow-tech-osu018 1.3.17+dfsg.1-3 all pool/main/q/qflow 64fae4bebbbd6a849c8c87c8e86d5fe137df44a1ea7715dcd59d11c720019428"
+  "libtcl8.6 8.6.13+dfsg-2 amd64 pool/main/t/tcl8.6 976c4235b816635e1756016f3adbabb634e8b97a9f6b97cf901be099e4fd2487"
+  "tcl8.6 8.6.13+dfsg-2 amd64 pool/main/t/tcl8.6 4d539bdd459ea9fd5be25bf46c3c928ae5eb9cfdb5a1bf7ca25cacc596327d9d"
+  "libreadline8 8.2-1.3 amd64 pool/main/r/readline e02ebbd3701cf468dbf98d6d917fbe0325e881f07fe8b316150c8d2a64486e66"
+)
+stamp="$sta_root/.pins"
+want_stamp=$(printf '%s\n' "${DEB_PINS[@]}")
+if [ ! -x "$sta_root/usr/bin/sta" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
+  mkdir -p "$debs"
+  rm -rf "$sta_root"
+  mkdir -p "$sta_root"
+  for pin in "${DEB_PINS[@]}"; do
+    read -r pkg ver arch pool sha <<<"$pin"
+    file="${pkg}_${ver}_${arch}.deb"
+    if [ ! -f "$debs/$file" ] || ! echo "$sha  $debs/$file" | sha256sum -c --quiet - 2>/dev/null; then
+      rm -f "$debs/$file"
+      # apt-get download names the file with the epoch-free version (":" -> "%3a")
+      (cd "$debs" && apt-get download -q "$pkg=$ver" >/dev/null 2>&1) || true
+      if [ ! -f "$debs/$file" ]; then
+        url="https://deb.debian.org/debian/$pool/$file"
+        echo "setup-tools: fetching $url" >&2
+        if command -v curl >/dev/null; then
+          curl -fsSL -o "$debs/$file" "$url"
+        else
+          "$venv/bin/python" -c "import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])" "$url" "$debs/$file"
+        fi
+      fi
+      echo "$sha  $debs/$file" | sha256sum -c --quiet - || {
+        echo "setup-tools: $debs/$file does not have the pinned SHA-256 $sha" >&2
+        exit 1
+      }
+    fi
+    dpkg -x "$debs/$file" "$sta_root"
+  done
+  echo "$want_stamp" >"$stamp"
+fi
+mkdir -p "$root/.tools/osu018"
+cp "$sta_root"/usr/share/qflow/tech/osu018/osu018_stdcells.{lib,v} "$root/.tools/osu018/"
+# sta finds its shared libraries and Tcl's init.tcl through these (cporx sets them itself)
+LD_LIBRARY_PATH="$sta_root/usr/lib/x86_64-linux-gnu:$sta_root/lib/x86_64-linux-gnu" \
+  TCL_LIBRARY="$sta_root/usr/share/tcltk/tcl8.6" \
+  "$sta_root/usr/bin/sta" -no_init -no_splash -exit /dev/null </dev/null >/dev/null
+echo "pinned: opensta 0~20191111gitc018cb2+dfsg-1, qflow-tech-osu018 1.3.17+dfsg.1-3 (.tools/opensta, .tools/osu018)"
