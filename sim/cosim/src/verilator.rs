@@ -218,6 +218,16 @@ void cporx_free(void* d) { delete static_cast<Dut*>(d); }
 }
 "#;
 
+/// [`LIB_API`] plus the toggle-coverage calls of a `--coverage-toggle` build
+/// ([`VerilatedLib::build_toggle_counting`]).
+const LIB_API_COV: &str = r#"
+#include "verilated_cov.h"
+extern "C" {
+void cporx_cov_zero(void* d) { static_cast<Dut*>(d)->ctx->coveragep()->zero(); }
+void cporx_cov_write(void* d, const char* path) { static_cast<Dut*>(d)->ctx->coveragep()->write(path); }
+}
+"#;
+
 /// Verilator's C++ name of a rust-hdl vector-port element `name$j` (`$` is encoded as `__024`).
 pub fn lane_port(name: &str, j: usize) -> String {
     format!("{name}__024{j}")
@@ -714,6 +724,32 @@ impl VerilatedLib {
         Ok(VerilatedLib { lib, lanes })
     }
 
+    /// The same with Verilator's toggle coverage (`--coverage-toggle`): every signal of
+    /// the design outside `/* verilator coverage_off */` regions counts its 0->1 and 1->0
+    /// changes; [`LibInstance::zero_toggles`] restarts the counts and
+    /// [`LibInstance::write_toggles`] writes them (Verilator's `coverage.dat` format, read
+    /// by `cporx_synth::energy::activity`). `extra` adds Verilator flags (`-Wno-fatal` for
+    /// a gate-level netlist with cell models). Changes are counted once per `eval`, so
+    /// glitches (a zero-delay simulation has none) are not.
+    pub fn build_toggle_counting(verilog: &str, extra: &[&str]) -> Result<Self, VerilatorError> {
+        let lanes = lanes_of(verilog);
+        let mut flags = vec![
+            "-CFLAGS",
+            "-fPIC",
+            "-LDFLAGS",
+            "-shared",
+            "--coverage-toggle",
+        ];
+        flags.extend_from_slice(extra);
+        let so = build_cached(verilog, &(harness_lib_cpp(lanes) + LIB_API_COV), &flags)?;
+        // SAFETY: as in `build`.
+        let lib = unsafe { libloading::Library::new(&so) }.map_err(|e| VerilatorError::Build {
+            dir: so.display().to_string(),
+            log: format!("cannot load the Verilator library: {e}"),
+        })?;
+        Ok(VerilatedLib { lib, lanes })
+    }
+
     /// A fresh model at power-up.
     pub fn instance(&self) -> Result<LibInstance<'_>, VerilatorError> {
         let sym = |name: &[u8]| VerilatorError::Build {
@@ -775,6 +811,52 @@ impl LibInstance<'_> {
 
     pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, VerilatorError> {
         stim.iter().map(|i| self.step(i)).collect()
+    }
+
+    fn cov_symbol<T: Copy>(&self, name: &[u8]) -> Result<T, VerilatorError> {
+        // SAFETY: the caller names a symbol of LIB_API_COV with signature T.
+        unsafe {
+            self._lib
+                .lib
+                .get::<T>(name)
+                .map(|s| *s)
+                .map_err(|_| VerilatorError::Build {
+                    dir: String::new(),
+                    log: format!(
+                        "symbol {} missing: the library was not built with build_toggle_counting",
+                        String::from_utf8_lossy(name)
+                    ),
+                })
+        }
+    }
+
+    /// Restart the toggle counts (a [`VerilatedLib::build_toggle_counting`] library).
+    pub fn zero_toggles(&mut self) -> Result<(), VerilatorError> {
+        let f: unsafe extern "C" fn(*mut std::ffi::c_void) = self.cov_symbol(b"cporx_cov_zero")?;
+        // SAFETY: handle from cporx_new of this library.
+        unsafe { f(self.handle) };
+        Ok(())
+    }
+
+    /// Write the toggle counts since the last zero to `path` (Verilator's coverage.dat).
+    pub fn write_toggles(&mut self, path: &std::path::Path) -> Result<(), VerilatorError> {
+        let f: unsafe extern "C" fn(*mut std::ffi::c_void, *const std::ffi::c_char) =
+            self.cov_symbol(b"cporx_cov_write")?;
+        let c = std::ffi::CString::new(path.to_string_lossy().as_bytes()).map_err(|_| {
+            VerilatorError::Build {
+                dir: path.display().to_string(),
+                log: "a path with a NUL byte".into(),
+            }
+        })?;
+        // SAFETY: handle from cporx_new of this library; c outlives the call.
+        unsafe { f(self.handle, c.as_ptr()) };
+        if !path.is_file() {
+            return Err(VerilatorError::Build {
+                dir: path.display().to_string(),
+                log: "Verilator did not write the coverage file".into(),
+            });
+        }
+        Ok(())
     }
 }
 
