@@ -21,6 +21,7 @@
 //! | [`ports`] | Latency and cycle convention | the top's port bundles `RxIn`, `RxOut` and their packing |
 //! | [`codes`] | Formats | raw two's-complement patterns to and from `i32` |
 //! | [`paths`] | | run-time lookup of tools, data and caches |
+//! | [`energy`] | docs/energy-sources.md | ADC figure of merit, node scaling and published energy figures, with sources (not re-exported) |
 //!
 //! Every constant is re-exported at the crate root (`cporx_spec::LAT_FFE`).
 //!
@@ -34,6 +35,7 @@ pub mod bist;
 pub mod cdr;
 pub mod codes;
 pub mod dfe;
+pub mod energy;
 pub mod ffe;
 pub mod levels;
 pub mod lms;

@@ -250,6 +250,10 @@ fn syntax_and_content_errors_name_the_line() {
             "<t>:2: expected a value after `a :`, found `;`",
         ),
         (
+            "library(x) {\n  a :",
+            "<t>:2: expected a value after `a :`, found the end of the file",
+        ),
+        (
             "library(x) {\n  cell(A) {\n",
             "<t>:2: group not closed: no `}` before the end of the file",
         ),

@@ -364,10 +364,13 @@ impl Parser<'_> {
         match self.peek() {
             Some(Tok::Colon) => {
                 self.next();
-                let value = match self.next() {
-                    Some((Tok::Word(w), _)) | Some((Tok::Str(w), _)) => w,
+                let value = match self.peek() {
+                    Some(Tok::Word(w)) | Some(Tok::Str(w)) => {
+                        let w = w.clone();
+                        self.next();
+                        w
+                    }
                     _ => {
-                        self.pos = self.pos.saturating_sub(1);
                         return Err(self.err(format!(
                             "expected a value after `{name} :`, found {}",
                             self.found()
@@ -771,7 +774,7 @@ fn number(s: &str, what: &str, path: &Path, line: usize) -> Result<f64, LibertyE
 
 /// A number followed by a unit with an SI prefix, e.g. `1ns`, `100ps`, `1nW`, `1mV`.
 /// `base` is the unit letter(s) (case-insensitive); the result is in units of
-/// 10^`scale_exp` of the base (ns: -9).
+/// 10^`target_exp` of the base (ns: -9, V or W: 0).
 fn unit_value(
     s: &str,
     attr: &str,
@@ -970,19 +973,20 @@ impl Liberty {
                     ));
                 }
                 let mag = number(&v[0], "capacitive_load_unit", path, a.line)?;
-                let scale =
-                    match v[1].trim().to_ascii_lowercase().as_str() {
-                        "ff" => 1e-3,
-                        "pf" => 1.0,
-                        "nf" => 1e3,
-                        other => return Err(syntax(
+                let scale = match v[1].trim().to_ascii_lowercase().as_str() {
+                    "ff" => 1e-3,
+                    "pf" => 1.0,
+                    "nf" => 1e3,
+                    other => {
+                        return Err(syntax(
                             path,
                             a.line,
                             format!(
                                 "capacitive_load_unit: unknown unit `{other}` (legal: ff, pf, nf)"
                             ),
-                        )),
-                    };
+                        ))
+                    }
+                };
                 mag * scale
             }
             None => return Err(syntax(
