@@ -59,6 +59,8 @@ enum Cmd {
     Study(study::StudyArgs),
     /// Implementation loss (dB of launch SNR at the target BER) of the fixed-point receiver against a float one, split into its causes (ADC and AGC backoff, tap codes, slicer), and the AGC gain that minimises it
     Loss(loss::LossArgs),
+    /// Energy per bit, measured: power from switching activity on a standard-cell netlist (OSU 0.18 um, OpenSTA), per block
+    Energy(energy::EnergyArgs),
     /// One Touchstone channel: SDD21, insertion loss at Nyquist, pulse response, cursors (and plots)
     Channel(channel::ChannelArgs),
     /// ECP5 build for a board (Yosys, nextpnr-ecp5, ecppack): the BIST board top (default) or the bare receive top; bitstream, utilization, Fmax
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
         Cmd::McBench(a) => mc_bench::run(&a).map_err(Fail::from),
         Cmd::Study(a) => study::run(&a),
         Cmd::Loss(a) => loss::run(&a),
+        Cmd::Energy(a) => energy::run(&a),
         Cmd::Channel(a) => channel::channel(&a),
         Cmd::Build(a) => build::run(&a).map_err(Fail::from),
         Cmd::Sweep(a) => sweep::run(&a).map_err(Fail::from),

@@ -7,6 +7,7 @@ pub mod build;
 pub mod cdr_report;
 pub mod channel;
 pub mod demo;
+pub mod energy;
 pub mod export;
 pub mod link;
 pub mod loss;

@@ -11,13 +11,17 @@
 //!    with the same inputs and its outputs compared with the model's on every output
 //!    (after [`WARMUP_CYCLES`]: the cell netlist has no power-up values, the reset cycle
 //!    sets them). Toggles are counted from `settle` cycles on (the loops settled: found
-//!    by a first model-only run, [`settle_cycles`]) for `count` cycles.
+//!    by a first model-only run, [`settle_cycles`], with the loop's register read-back
+//!    on when the configuration asks for it, which tells the adaptation's convergence;
+//!    the measured run reads no registers) for `count` cycles.
 //! 4. OpenSTA's power with those activities ([`super::sta`]), grouped by block.
 
 use super::activity::{read_coverage, Toggles};
 use super::map::{map_to_cells, Mapped};
 use super::netlist::verilog_name;
-use super::sta::{report_power, CellPower, StaInputs, StaPower};
+use super::liberty::Liberty;
+use super::power::{sum_power, Convention, SumInputs, SumPower};
+use super::sta::{clock_net, report_power, CellPower, StaInputs, StaPower};
 use crate::SynthError;
 use cporx_link::closed_loop::{run_link, run_link_model, LinkConfig};
 use cporx_spec::*;
@@ -59,14 +63,23 @@ pub struct BlockFigures {
     pub flops: usize,
     /// liberty area units (um^2)
     pub area: f64,
+    /// OpenSTA's figures (its 2019 convention)
     pub sta: CellPower,
+    /// the independent sum, the liberty's convention
+    pub sum: CellPower,
 }
 
 #[derive(Clone, Debug)]
 pub struct Measured {
+    /// the design measured
+    pub rx: RxParams,
     pub mapped: Mapped,
     pub toggles: Toggles,
     pub sta: StaPower,
+    /// the independent sum, the liberty's convention (the reported figures)
+    pub sum: SumPower,
+    /// the same counted as OpenSTA 2019 counts (to check OpenSTA against)
+    pub sum_2019: SumPower,
     pub blocks: Vec<BlockFigures>,
     /// cycles compared (netlist against model) and mismatching
     pub compared: u64,
@@ -132,12 +145,17 @@ pub fn wire_caps(m: &Mapped, lib_inputs: &dyn Fn(&str, &str) -> bool, per_fanout
     fan.iter().map(|&f| f as f64 * per_fanout).collect()
 }
 
-/// Run the measurement. `is_input(cell, pin)` tells the liberty's input pins.
+/// Run the measurement with the liberty `lib` (read from `cfg.liberty`).
 pub fn measure(
     cfg: &MeasureConfig,
-    is_input: &dyn Fn(&str, &str) -> bool,
+    lib: &Liberty,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Measured, SynthError> {
+    let is_input = |cell: &str, pin: &str| {
+        lib.cell(cell)
+            .and_then(|c| c.pin(pin))
+            .is_some_and(|p| p.direction == super::liberty::Direction::Input)
+    };
     let rx = &cfg.link.rx;
     let lanes = rx.lanes;
     if cfg.count_cycles == 0 {
@@ -166,9 +184,12 @@ pub fn measure(
     let (settle, lock, conv) = settle_cycles(&cfg.link)?;
     let mut link = cfg.link.clone();
     link.ui = (settle + cfg.count_cycles) * lanes as u64;
+    // no register reads in the measured run: a receiver in service does not poll its
+    // registers (reads change no state, so the settle point found with them holds)
+    link.readback = false;
     progress("Verilator build of the cell netlist (toggle coverage)");
     let t0 = std::time::Instant::now();
-    let lib = cporx_cosim::verilator::VerilatedLib::build_toggle_counting(
+    let vlib = cporx_cosim::verilator::VerilatedLib::build_toggle_counting(
         &sim_v,
         &["-Wno-fatal", "--top-module", "top"],
     )
@@ -179,7 +200,7 @@ pub fn measure(
         ))
     })?;
     let seconds_verilator_build = t0.elapsed().as_secs_f64();
-    let mut inst = lib
+    let mut inst = vlib
         .instance()
         .map_err(|e| SynthError::Energy(e.to_string()))?;
     progress("closed loop with the cell netlist beside the model");
@@ -231,7 +252,7 @@ pub fn measure(
     let counted = total_cycles - settle;
     let toggles = read_coverage(&text, &cov.display().to_string(), &mapped.netlist, counted)?;
     let clock_period_ns = lanes as f64 / cfg.baud_gbd;
-    let wire_pf = wire_caps(&mapped, is_input, cfg.sta.wire_pf_per_fanout);
+    let wire_pf = wire_caps(&mapped, &is_input, cfg.sta.wire_pf_per_fanout);
     progress("OpenSTA report_power");
     let sta = report_power(
         &mapped.netlist,
@@ -244,11 +265,23 @@ pub fn measure(
         &cfg.liberty,
         &cfg.dir.join("sta"),
     )?;
-    let blocks = group_blocks(&mapped, &sta, &|_| 0.0);
+    let sum_in = SumInputs {
+        clock_period_ns,
+        slew_ns: cfg.sta.input_transition_ns,
+        wire_pf: wire_pf.clone(),
+        clock_net: clock_net(&mapped.netlist),
+    };
+    let sum = sum_power(lib, &mapped.netlist, &toggles, &sum_in, Convention::Liberty)?;
+    let sum_2019 = sum_power(lib, &mapped.netlist, &toggles, &sum_in, Convention::OpenSta2019)?;
+    let area = |ty: &str| lib.cell(ty).map_or(0.0, |c| c.area);
+    let blocks = group_blocks(&mapped, &sta, &sum, &area);
     Ok(Measured {
+        rx: rx.clone(),
         mapped,
         toggles,
         sta,
+        sum,
+        sum_2019,
         blocks,
         compared,
         mismatches,
@@ -264,8 +297,13 @@ pub fn measure(
     })
 }
 
-/// Per block: cells, flops, area (`area(cell type)`) and OpenSTA's power.
-pub fn group_blocks(m: &Mapped, sta: &StaPower, area: &dyn Fn(&str) -> f64) -> Vec<BlockFigures> {
+/// Per block: cells, flops, area (`area(cell type)`), OpenSTA's power and the sum's.
+pub fn group_blocks(
+    m: &Mapped,
+    sta: &StaPower,
+    sum: &SumPower,
+    area: &dyn Fn(&str) -> f64,
+) -> Vec<BlockFigures> {
     let n = &m.netlist;
     (0..n.blocks.len())
         .map(|b| {
@@ -275,6 +313,7 @@ pub fn group_blocks(m: &Mapped, sta: &StaPower, area: &dyn Fn(&str) -> f64) -> V
                 flops: 0,
                 area: 0.0,
                 sta: CellPower::default(),
+                sum: CellPower::default(),
             };
             for (k, c) in n.cells_of(b) {
                 f.cells += 1;
@@ -283,6 +322,7 @@ pub fn group_blocks(m: &Mapped, sta: &StaPower, area: &dyn Fn(&str) -> f64) -> V
                 }
                 f.area += area(&c.ty);
                 f.sta.add(&sta.cells[k]);
+                f.sum.add(&sum.cells[k]);
             }
             f
         })

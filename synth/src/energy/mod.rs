@@ -7,6 +7,8 @@
 //! * [`map`]: Yosys to the liberty's cells, blocks kept apart
 //! * [`netlist`]: the flat cell netlist, parsed and written for Verilator and OpenSTA
 //! * [`activity`]: toggles per net from Verilator's toggle coverage
+//! * [`power`]: the independent power sum from the liberty
+//! * [`measure`]: one measurement end to end
 //! * [`sta`]: OpenSTA's `report_power` with those activities, per cell and per block
 
 pub mod activity;
@@ -14,4 +16,5 @@ pub mod liberty;
 pub mod map;
 pub mod measure;
 pub mod netlist;
+pub mod power;
 pub mod sta;
