@@ -449,6 +449,18 @@ pub(crate) fn build_cached(
     Ok(exe)
 }
 
+/// Build (or reuse a cached build of) any design `verilog` with top module `top` and a
+/// C++ `harness` holding its `main` (the flags of every cporx build, plus `extra`); the
+/// executable's path. For designs outside the receive top's port map (calibration
+/// circuits, cporx_synth's energy checks).
+pub fn build_executable(
+    verilog: &str,
+    harness: &str,
+    extra: &[&str],
+) -> Result<PathBuf, VerilatorError> {
+    build_cached(verilog, harness, extra)
+}
+
 impl VerilatedRx {
     /// Build (or reuse a cached build of) `verilog`. `trace` adds `--trace` for VCD dumps.
     pub fn build(verilog: &str, trace: bool) -> Result<Self, VerilatorError> {

@@ -125,12 +125,13 @@ pub fn map_to_cells(
     let stat = read("stat.txt")?;
     let chip_area = stat
         .lines()
-        .filter(|l| l.contains("Chip area for top module"))
+        // `for top module` with a hierarchy, `for module` without one; the last is the whole
+        .filter(|l| l.contains("Chip area for"))
         .filter_map(|l| l.rsplit(':').next()?.trim().parse::<f64>().ok())
         .next_back()
         .ok_or_else(|| {
             SynthError::Energy(format!(
-                "{}: no `Chip area for top module` line",
+                "{}: no `Chip area for` line",
                 dir.join("stat.txt").display()
             ))
         })?;
