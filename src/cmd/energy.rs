@@ -96,7 +96,7 @@ fn check(a: &EnergyArgs) -> Result<(), String> {
     }
     cli::check_range("cycles", a.cycles as f64, 1000.0, 1e7, "")?;
     cli::check_range("snr-db", a.snr_db, 0.0, 80.0, "dB")?;
-    en::check_adc_bits(a.adc_bits)?;
+    en::check_adc_bits(a.adc_bits).map_err(|e| format!("--adc-bits {}: {e}", a.adc_bits))?;
     cli::check_range("wire-cap-ff", a.wire_cap_ff, 0.0, 100.0, "fF")?;
     cli::check_range("slew-ns", a.slew_ns, 0.01, 2.0, "ns")?;
     cli::check_baud(a.baud_gbd)?;
@@ -124,7 +124,11 @@ fn case_of(file: &Path, baud_hz: f64) -> Result<Case, String> {
         .cases
         .get(1)
         .ok_or_else(|| format!("--channel {}: no thru found", file.display()))?;
-    Case::new(&inp.name, inp.pulse.clone(), inp.aggressor.as_ref().map(|x| &x.1))
+    Case::new(
+        &inp.name,
+        inp.pulse.clone(),
+        inp.aggressor.as_ref().map(|x| &x.1),
+    )
 }
 
 /// One configuration to measure.
@@ -199,7 +203,14 @@ fn category(block: &str) -> &'static str {
     }
 }
 
-const CATEGORIES: [&str; 6] = ["FFE", "slicer", "DFE", "CDR", "adaptation", "bus, read-back"];
+const CATEGORIES: [&str; 6] = [
+    "FFE",
+    "slicer",
+    "DFE",
+    "CDR",
+    "adaptation",
+    "bus, read-back",
+];
 
 /// pJ/bit per category (liberty convention), the clock net, and the total DSP.
 struct Figures {
@@ -340,8 +351,8 @@ fn print_one(d: &Design, m: &Measured, a: &EnergyArgs) -> Result<Figures, Fail> 
 
 pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
     check(a)?;
-    let lib_path = cporx_synth::energy::sta::find_liberty(a.liberty.as_deref())
-        .map_err(|e| e.to_string())?;
+    let lib_path =
+        cporx_synth::energy::sta::find_liberty(a.liberty.as_deref()).map_err(|e| e.to_string())?;
     let lib = Liberty::read(&lib_path).map_err(|e| e.to_string())?;
     lib.check_power().map_err(|e| e.to_string())?;
     cporx_synth::energy::sta::find_sta().map_err(|e| e.to_string())?;
@@ -408,25 +419,60 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
     }
     if a.compare {
         println!("\n## Co-packaged against pluggable-class, same throughput (pJ/bit, liberty convention, 180 nm measured)\n");
-        println!("| block | {} |", designs.iter().map(|d| d.label.as_str()).collect::<Vec<_>>().join(" | "));
+        println!(
+            "| block | {} |",
+            designs
+                .iter()
+                .map(|d| d.label.as_str())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         println!("|---|{}", "---:|".repeat(designs.len()));
         for (i, c) in CATEGORIES.iter().enumerate() {
             println!(
                 "| {c} | {} |",
-                figs.iter().map(|f| format!("{:.2}", f.per[i].1)).collect::<Vec<_>>().join(" | ")
+                figs.iter()
+                    .map(|f| format!("{:.2}", f.per[i].1))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             );
         }
-        println!("| clock net | {} |", figs.iter().map(|f| format!("{:.2}", f.clock)).collect::<Vec<_>>().join(" | "));
-        println!("| **DSP total** | {} |", figs.iter().map(|f| format!("**{:.2}**", f.dsp)).collect::<Vec<_>>().join(" | "));
+        println!(
+            "| clock net | {} |",
+            figs.iter()
+                .map(|f| format!("{:.2}", f.clock))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        println!(
+            "| **DSP total** | {} |",
+            figs.iter()
+                .map(|f| format!("**{:.2}**", f.dsp))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         println!(
             "| DSP scaled to {} nm (estimate) | {} |",
             en::SCALE_NODE_NM,
-            figs.iter().map(|f| format!("{:.3}", en::scaled_pj(f.dsp))).collect::<Vec<_>>().join(" | ")
+            figs.iter()
+                .map(|f| format!("{:.3}", en::scaled_pj(f.dsp)))
+                .collect::<Vec<_>>()
+                .join(" | ")
         );
-        println!("| ADC {} bits (published FOM) | {} |", a.adc_bits, figs.iter().map(|f| format!("{:.2}", f.adc)).collect::<Vec<_>>().join(" | "));
+        println!(
+            "| ADC {} bits (published FOM) | {} |",
+            a.adc_bits,
+            figs.iter()
+                .map(|f| format!("{:.2}", f.adc))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         println!(
             "| scaled DSP + ADC | {} |",
-            figs.iter().map(|f| format!("{:.2}", en::scaled_pj(f.dsp) + f.adc)).collect::<Vec<_>>().join(" | ")
+            figs.iter()
+                .map(|f| format!("{:.2}", en::scaled_pj(f.dsp) + f.adc))
+                .collect::<Vec<_>>()
+                .join(" | ")
         );
         let c = &figs[0];
         for (d, f) in designs.iter().zip(&figs).skip(1) {
