@@ -77,6 +77,47 @@ pub struct EnergyArgs {
     /// seed of the closed loop's noise and data
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// measure each of these FFE tap counts (comma separated, 2 ..= 16) on the channel,
+    /// without and with the 1-tap DFE: the table the study's energy column and Pareto
+    /// plots read (with --json)
+    #[arg(long, value_delimiter = ',', value_name = "TAPS", conflicts_with_all = ["compare", "config"])]
+    pub sweep: Vec<usize>,
+    /// also write the figures as JSON (one record per configuration measured); the
+    /// study reads docs/energy/taps.json
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// One configuration's figures, as `--json` writes them (the study's energy table).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+pub struct EnergyRecord {
+    pub label: String,
+    pub channel: String,
+    pub n_taps: usize,
+    pub dfe_taps: usize,
+    pub lanes: usize,
+    pub snr_db: f64,
+    pub seed: u64,
+    pub baud_gbd: f64,
+    pub cycles_counted: u64,
+    pub cycles_compared: u64,
+    pub mismatches: u64,
+    pub cells: usize,
+    pub area_um2: f64,
+    /// pJ/bit per block category at 180 nm (liberty convention)
+    pub blocks_pj: Vec<(String, f64)>,
+    pub clock_net_pj: f64,
+    /// the DSP's total, 180 nm, measured, pJ/bit
+    pub dsp_pj: f64,
+    /// the DSP's total scaled to `scaled_node_nm` (estimate), pJ/bit
+    pub dsp_scaled_pj: f64,
+    pub scaled_node_nm: u32,
+    /// OpenSTA's total (its 2019 convention), pJ/bit
+    pub opensta_pj: f64,
+    /// OpenSTA against the independent sum in its convention, percent
+    pub sta_check_pct: f64,
+    pub wire_cap_ff: f64,
+    pub slew_ns: f64,
 }
 
 /// The default wire capacitance per fanout pin, fF: about 25 um of local wire at
@@ -236,6 +277,34 @@ fn figures(m: &Measured, adc_bits: u32) -> Figures {
         clock,
         dsp,
         adc,
+    }
+}
+
+fn record(d: &Design, m: &Measured, f: &Figures, a: &EnergyArgs) -> EnergyRecord {
+    let sum_cells: f64 = m.sum_2019.cells.iter().map(|c| c.total()).sum();
+    EnergyRecord {
+        label: d.label.clone(),
+        channel: d.case.name.clone(),
+        n_taps: m.rx.n_taps,
+        dfe_taps: m.rx.dfe_taps,
+        lanes: m.rx.lanes,
+        snr_db: a.snr_db,
+        seed: a.seed,
+        baud_gbd: a.baud_gbd,
+        cycles_counted: m.toggles.cycles,
+        cycles_compared: m.compared,
+        mismatches: m.mismatches,
+        cells: m.mapped.netlist.cells.len(),
+        area_um2: m.blocks.iter().map(|b| b.area).sum(),
+        blocks_pj: f.per.iter().map(|(c, e)| (c.to_string(), *e)).collect(),
+        clock_net_pj: f.clock,
+        dsp_pj: f.dsp,
+        dsp_scaled_pj: en::scaled_pj(f.dsp),
+        scaled_node_nm: en::SCALE_NODE_NM,
+        opensta_pj: m.pj_per_bit(m.sta.total.total()),
+        sta_check_pct: (m.sta.total.total() / sum_cells - 1.0) * 100.0,
+        wire_cap_ff: a.wire_cap_ff,
+        slew_ns: a.slew_ns,
     }
 }
 
@@ -412,10 +481,48 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
             lanes: a.lanes,
         }]
     };
+    let designs = if a.sweep.is_empty() {
+        designs
+    } else {
+        let case = designs[0].case.clone();
+        let mut v = vec![];
+        for &t in &a.sweep {
+            cli::check_range("sweep", t as f64, MIN_TAPS as f64, MAX_TAPS as f64, "")?;
+            for dfe in [false, true] {
+                v.push(Design {
+                    label: format!("{t} taps{}", if dfe { " + DFE" } else { "" }),
+                    case: case.clone(),
+                    rx: None,
+                    taps: t,
+                    dfe,
+                    lanes: a.lanes,
+                });
+            }
+        }
+        v
+    };
     let mut figs = vec![];
+    let mut records = vec![];
     for d in &designs {
         let m = measure_one(a, d, &lib, &lib_path)?;
-        figs.push(print_one(d, &m, a)?);
+        let f = print_one(d, &m, a)?;
+        records.push(record(d, &m, &f, a));
+        figs.push(f);
+    }
+    if let Some(path) = &a.json {
+        let text = serde_json::to_string_pretty(&records).map_err(|e| e.to_string())?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                format!("cannot create {}: {}", dir.display(), crate::out::plain(&e))
+            })?;
+        }
+        std::fs::write(path, text + "\n")
+            .map_err(|e| format!("cannot write {}: {}", path.display(), crate::out::plain(&e)))?;
+        println!(
+            "\nwrote {} ({} configurations)",
+            path.display(),
+            records.len()
+        );
     }
     if a.compare {
         println!("\n## Co-packaged against pluggable-class, same throughput (pJ/bit, liberty convention, 180 nm measured)\n");
