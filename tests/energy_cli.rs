@@ -190,3 +190,38 @@ fn a_liberty_without_power_tables_names_the_cell() {
     assert!(text(&o.stderr).contains("INVX9"), "{}", text(&o.stderr));
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn a_loop_that_never_locks_is_not_measured() {
+    // pass-through taps, no adaptation, no AGC: on the co-packaged thru this loop never
+    // locks, so there is no settled traffic: exit 3, the reason, no table
+    let d = std::env::temp_dir().join(format!("cporx-energy-nolock-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let p = d.join("params.toml");
+    std::fs::write(
+        &p,
+        "lanes = 1\nn_taps = 3\nreset_coefs = [0, 64, 0]\nthresholds = [-32, 0, 32]\ntargets = [-48, -16, 16, 48]\n",
+    )
+    .unwrap();
+    let o = cporx(
+        &[
+            "energy",
+            "--config",
+            &p.display().to_string(),
+            "--cycles",
+            "5000",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("not measured") && text(&o.stderr).contains("never locked"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        !text(&o.stdout).contains("| block |"),
+        "{}",
+        text(&o.stdout)
+    );
+}

@@ -187,7 +187,7 @@ fn measure_one(
     d: &Design,
     lib: &Liberty,
     lib_path: &Path,
-) -> Result<Measured, String> {
+) -> Result<Measured, Fail> {
     let o = StudyOpts {
         snr_db: a.snr_db,
         ..StudyOpts::default()
@@ -228,7 +228,12 @@ fn measure_one(
     let m = measure::measure(&cfg, lib, &mut |s| {
         eprintln!("  [{:6.1} s] {}: {s}", t0.elapsed().as_secs_f64(), d.label)
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| match e {
+        cporx_synth::SynthError::NotMeasured(why) => {
+            Fail::NotMeasured(format!("{}: {why}", d.label))
+        }
+        e => Fail::Error(e.to_string()),
+    })?;
     Ok(m)
 }
 
@@ -473,7 +478,10 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
             None => None,
         };
         vec![Design {
-            label: "measured".into(),
+            label: match &a.config {
+                Some(p) => format!("the receiver of {}", p.display()),
+                None => format!("{} taps{}", a.taps, if a.dfe == 1 { " + DFE" } else { "" }),
+            },
             case,
             rx,
             taps: a.taps,
@@ -581,10 +589,58 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
+        // each receiver at the fewest ADC bits that reach the study's target with its taps
+        // (statistical BER, the study's conventions)
+        let o = StudyOpts {
+            snr_db: a.snr_db,
+            ..StudyOpts::default()
+        };
+        let bits: Vec<Option<u32>> = designs
+            .iter()
+            .map(|d| {
+                (1..=ADC_BITS as u32).find(|&b| {
+                    study::best_design_with(&d.case, &o, d.taps, b, d.dfe)
+                        .is_some_and(|x| x.stat.ber <= o.target_ber)
+                })
+            })
+            .collect();
+        let adc_at = |b: Option<u32>| b.map(|b| en::adc_energy_per_sample_pj(b) / 2.0);
+        println!(
+            "| fewest ADC bits for BER {:.0e} (statistical) | {} |",
+            o.target_ber,
+            bits.iter()
+                .map(|b| b.map_or("not reached".into(), |b| b.to_string()))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        println!(
+            "| scaled DSP + ADC at those bits | {} |",
+            figs.iter()
+                .zip(&bits)
+                .map(
+                    |(f, b)| adc_at(*b).map_or("not measured".into(), |x| format!(
+                        "{:.2}",
+                        en::scaled_pj(f.dsp) + x
+                    ))
+                )
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         let c = &figs[0];
-        for (d, f) in designs.iter().zip(&figs).skip(1) {
+        for (i, (d, f)) in designs.iter().zip(&figs).enumerate().skip(1) {
+            if let (Some(x0), Some(x1)) = (adc_at(bits[0]), adc_at(bits[i])) {
+                let (e0, e1) = (en::scaled_pj(c.dsp) + x0, en::scaled_pj(f.dsp) + x1);
+                println!(
+                    "\nco-packaged / {} at their fewest ADC bits ({} and {}): scaled DSP + ADC {:.2} (saves {:.0} %)",
+                    d.label,
+                    bits[0].unwrap(),
+                    bits[i].unwrap(),
+                    e0 / e1,
+                    (1.0 - e0 / e1) * 100.0
+                );
+            }
             println!(
-                "\nco-packaged / {}: DSP {:.2} (saves {:.0} %); with the same ADC, scaled DSP + ADC {:.2} (saves {:.0} %)",
+                "co-packaged / {}: DSP {:.2} (saves {:.0} %); with the same ADC, scaled DSP + ADC {:.2} (saves {:.0} %)",
                 d.label,
                 c.dsp / f.dsp,
                 (1.0 - c.dsp / f.dsp) * 100.0,

@@ -58,6 +58,9 @@ pub enum SynthError {
     Report(String),
     #[error("energy flow: {0}")]
     Energy(String),
+    /// the figure would come from nothing (no lock, no settled traffic): not measured
+    #[error("{0}")]
+    NotMeasured(String),
 }
 
 impl SynthError {

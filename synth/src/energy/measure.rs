@@ -117,7 +117,7 @@ pub fn settle_cycles(link: &LinkConfig) -> Result<(u64, Option<u64>, Option<u64>
         .converged_ui
         .or(r.lock_time.map(|l| l + link.settle_ui))
         .ok_or_else(|| {
-            SynthError::Energy(format!(
+            SynthError::NotMeasured(format!(
                 "the closed loop never locked in {} UI: no settled traffic to measure activity on",
                 link.ui
             ))
@@ -167,6 +167,9 @@ pub fn measure(
     }
     let verilog = cporx_hdl::export::rx_top_verilog(rx)
         .map_err(|e| SynthError::Energy(format!("receive top: {e}")))?;
+    // the settle point first: a loop that never locks leaves nothing to measure
+    progress("settle point (model-only closed loop)");
+    let (settle, lock, conv) = settle_cycles(&cfg.link)?;
     progress("synthesis to standard cells (Yosys)");
     let mapped = map_to_cells(&verilog, "top", &cfg.liberty, &cfg.dir.join("map"))?;
     let models_path = cfg.dir.join("map/cells_sim.v");
@@ -180,8 +183,6 @@ pub fn measure(
     );
     let sim_path = cfg.dir.join("netlist_sim.v");
     std::fs::write(&sim_path, &sim_v).map_err(|e| SynthError::io(&sim_path, e))?;
-    progress("settle point (model-only closed loop)");
-    let (settle, lock, conv) = settle_cycles(&cfg.link)?;
     let mut link = cfg.link.clone();
     link.ui = (settle + cfg.count_cycles) * lanes as u64;
     // no register reads in the measured run: a receiver in service does not poll its
