@@ -16,6 +16,18 @@ use cporx_synth::energy::liberty::Liberty;
 use cporx_synth::energy::measure::{self, MeasureConfig, Measured, StaInputsSpec};
 use std::path::{Path, PathBuf};
 
+/// Writes a line into a String (the comparison is printed and may go into the README).
+macro_rules! wl {
+    ($s:expr, $($t:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($s, $($t)*);
+    }};
+}
+
+/// The README's markers of the comparison (`--compare --readme FILE`).
+pub const README_BEGIN: &str = "<!-- energy:begin -->";
+pub const README_END: &str = "<!-- energy:end -->";
+
 /// The co-packaged channel of the comparison (the study's short measured thru).
 pub const CPO_CHANNEL: &str = "TEC_SMT_IO_42GHz_Thru_B5B6_4in.s4p";
 /// The pluggable-class host channel (14 dB).
@@ -77,6 +89,10 @@ pub struct EnergyArgs {
     /// seed of the closed loop's noise and data
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// with --compare: write the comparison into FILE between the lines
+    /// `<!-- energy:begin -->` and `<!-- energy:end -->` (checked before anything runs)
+    #[arg(long, value_name = "FILE", requires = "compare")]
+    pub readme: Option<PathBuf>,
     /// measure each of these FFE tap counts (comma separated, 2 ..= 16) on the channel,
     /// without and with the 1-tap DFE: the table the study's energy column and Pareto
     /// plots read (with --json)
@@ -425,6 +441,9 @@ fn print_one(d: &Design, m: &Measured, a: &EnergyArgs) -> Result<Figures, Fail> 
 
 pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
     check(a)?;
+    if let Some(r) = &a.readme {
+        cli::check_markers(r, README_BEGIN, README_END)?;
+    }
     let lib_path =
         cporx_synth::energy::sta::find_liberty(a.liberty.as_deref()).map_err(|e| e.to_string())?;
     let lib = Liberty::read(&lib_path).map_err(|e| e.to_string())?;
@@ -533,8 +552,10 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
         );
     }
     if a.compare {
-        println!("\n## Co-packaged against pluggable-class, same throughput (pJ/bit, liberty convention, 180 nm measured)\n");
-        println!(
+        let mut md = String::new();
+        wl!(md, "\n## Co-packaged against pluggable-class, same throughput (pJ/bit, liberty convention, 180 nm measured)\n");
+        wl!(
+            md,
             "| block | {} |",
             designs
                 .iter()
@@ -542,9 +563,10 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        println!("|---|{}", "---:|".repeat(designs.len()));
+        wl!(md, "|---|{}", "---:|".repeat(designs.len()));
         for (i, c) in CATEGORIES.iter().enumerate() {
-            println!(
+            wl!(
+                md,
                 "| {c} | {} |",
                 figs.iter()
                     .map(|f| format!("{:.2}", f.per[i].1))
@@ -552,21 +574,24 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                     .join(" | ")
             );
         }
-        println!(
+        wl!(
+            md,
             "| clock net | {} |",
             figs.iter()
                 .map(|f| format!("{:.2}", f.clock))
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        println!(
+        wl!(
+            md,
             "| **DSP total** | {} |",
             figs.iter()
                 .map(|f| format!("**{:.2}**", f.dsp))
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        println!(
+        wl!(
+            md,
             "| DSP scaled to {} nm (estimate) | {} |",
             en::SCALE_NODE_NM,
             figs.iter()
@@ -574,7 +599,8 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        println!(
+        wl!(
+            md,
             "| ADC {} bits (published FOM) | {} |",
             a.adc_bits,
             figs.iter()
@@ -582,7 +608,8 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        println!(
+        wl!(
+            md,
             "| scaled DSP + ADC | {} |",
             figs.iter()
                 .map(|f| format!("{:.2}", en::scaled_pj(f.dsp) + f.adc))
@@ -605,7 +632,8 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
             })
             .collect();
         let adc_at = |b: Option<u32>| b.map(|b| en::adc_energy_per_sample_pj(b) / 2.0);
-        println!(
+        wl!(
+            md,
             "| fewest ADC bits for BER {:.0e} (statistical) | {} |",
             o.target_ber,
             bits.iter()
@@ -613,7 +641,8 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        println!(
+        wl!(
+            md,
             "| scaled DSP + ADC at those bits | {} |",
             figs.iter()
                 .zip(&bits)
@@ -630,7 +659,7 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
         for (i, (d, f)) in designs.iter().zip(&figs).enumerate().skip(1) {
             if let (Some(x0), Some(x1)) = (adc_at(bits[0]), adc_at(bits[i])) {
                 let (e0, e1) = (en::scaled_pj(c.dsp) + x0, en::scaled_pj(f.dsp) + x1);
-                println!(
+                wl!(md, 
                     "\nco-packaged / {} at their fewest ADC bits ({} and {}): scaled DSP + ADC {:.2} (saves {:.0} %)",
                     d.label,
                     bits[0].unwrap(),
@@ -639,7 +668,7 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                     (1.0 - e0 / e1) * 100.0
                 );
             }
-            println!(
+            wl!(md, 
                 "co-packaged / {}: DSP {:.2} (saves {:.0} %); with the same ADC, scaled DSP + ADC {:.2} (saves {:.0} %)",
                 d.label,
                 c.dsp / f.dsp,
@@ -648,9 +677,21 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 (1.0 - (en::scaled_pj(c.dsp) + c.adc) / (en::scaled_pj(f.dsp) + f.adc)) * 100.0
             );
         }
-        println!(
+        wl!(md, 
             "\nThe ratio is the receive DSP's alone (the claimed 30-50 % co-packaging saving is of the whole module, where the DSP retimer is put at 25-30 % of its power; these figures leave out the transmitter, the analog front end, the optics and the host SerDes)."
         );
+        print!("{md}");
+        if let Some(r) = &a.readme {
+            let body = format!(
+                "Printed by `cargo run --release -- energy --compare --readme README.md` (OSU 0.18 um, {} counted cycles per receiver, SNR {} dB, seed {}; wire {} fF per fanout, slew {} ns):\n{md}",
+                a.cycles, a.snr_db, a.seed, a.wire_cap_ff, a.slew_ns
+            );
+            cli::replace_between(r, README_BEGIN, README_END, &body)?;
+            println!(
+                "wrote {} (the comparison between {README_BEGIN} and {README_END})",
+                r.display()
+            );
+        }
     }
     Ok(())
 }
