@@ -659,7 +659,7 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
         for (i, (d, f)) in designs.iter().zip(&figs).enumerate().skip(1) {
             if let (Some(x0), Some(x1)) = (adc_at(bits[0]), adc_at(bits[i])) {
                 let (e0, e1) = (en::scaled_pj(c.dsp) + x0, en::scaled_pj(f.dsp) + x1);
-                wl!(md, 
+                wl!(md,
                     "\nco-packaged / {} at their fewest ADC bits ({} and {}): scaled DSP + ADC {:.2} (saves {:.0} %)",
                     d.label,
                     bits[0].unwrap(),
@@ -668,7 +668,7 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                     (1.0 - e0 / e1) * 100.0
                 );
             }
-            wl!(md, 
+            wl!(md,
                 "co-packaged / {}: DSP {:.2} (saves {:.0} %); with the same ADC, scaled DSP + ADC {:.2} (saves {:.0} %)",
                 d.label,
                 c.dsp / f.dsp,
@@ -677,7 +677,7 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 (1.0 - (en::scaled_pj(c.dsp) + c.adc) / (en::scaled_pj(f.dsp) + f.adc)) * 100.0
             );
         }
-        wl!(md, 
+        wl!(md,
             "\nThe ratio is the receive DSP's alone (the claimed 30-50 % co-packaging saving is of the whole module, where the DSP retimer is put at 25-30 % of its power; these figures leave out the transmitter, the analog front end, the optics and the host SerDes)."
         );
         print!("{md}");
