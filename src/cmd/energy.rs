@@ -59,8 +59,9 @@ pub struct EnergyArgs {
     /// clock cycles whose toggles are counted, after the loops settle; 1000 ..= 10000000
     #[arg(long, default_value_t = 100_000)]
     pub cycles: u64,
-    /// launch SNR, dB (the study's convention: the noise after the channel's loss)
-    #[arg(long, value_name = "DB", default_value_t = 30.0)]
+    /// launch SNR, dB (the study's convention and default: the noise after the channel's
+    /// loss follows)
+    #[arg(long, value_name = "DB", default_value_t = 33.0)]
     pub snr_db: f64,
     /// ADC resolution charged for the ADC term, bits; 1 ..= 10
     #[arg(long, default_value_t = 6)]
@@ -553,7 +554,7 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
     }
     if a.compare {
         let mut md = String::new();
-        wl!(md, "\n## Co-packaged against pluggable-class, same throughput (pJ/bit, liberty convention, 180 nm measured)\n");
+        wl!(md, "\n### Co-packaged against pluggable-class, same throughput (pJ/bit, liberty convention, 180 nm measured)\n");
         wl!(
             md,
             "| block | {} |",
@@ -669,7 +670,7 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
                 );
             }
             wl!(md,
-                "co-packaged / {}: DSP {:.2} (saves {:.0} %); with the same ADC, scaled DSP + ADC {:.2} (saves {:.0} %)",
+                "\nco-packaged / {}: DSP {:.2} (saves {:.0} %); with the same ADC, scaled DSP + ADC {:.2} (saves {:.0} %)",
                 d.label,
                 c.dsp / f.dsp,
                 (1.0 - c.dsp / f.dsp) * 100.0,
