@@ -94,8 +94,26 @@ fn study_writes_the_table_and_the_plots() {
                 .is_some_and(|x| x == "png")
         })
         .count();
-    // sdd21 + ber_vs_snr + (pulse, eye, bathtub) per row
-    assert_eq!(pngs, 2 + 3 * 4);
+    // sdd21 + ber_vs_snr + (pulse, eye, bathtub, pareto) per row
+    assert_eq!(pngs, 2 + 4 * 4);
+    // the energy column, from docs/energy/taps.json: every row reaching the target has
+    // its energy per bit, the co-packaged thru's below the host channel's
+    let energy_of = |name: &str| -> f64 {
+        let r = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("no row {name}"));
+        let cell = r.split('|').nth(11).unwrap().trim();
+        cell.split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap_or_else(|_| panic!("{cell}"))
+    };
+    let tec = energy_of("TEC_SMT_IO_42GHz_Thru_B5B6_4in");
+    let c2m = energy_of("C2M__Z100_IL14_WC_BOR_H_L_H_THRU");
+    assert!(tec > 0.0 && tec < c2m, "TEC {tec}, C2M {c2m} pJ/bit");
+    exists(&out.join("TEC_SMT_IO_42GHz_Thru_B5B6_4in.pareto.svg"));
     let _ = std::fs::remove_dir_all(&out);
 }
 

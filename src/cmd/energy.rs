@@ -696,3 +696,153 @@ pub fn run(a: &EnergyArgs) -> Result<(), Fail> {
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// The energy table (`--sweep ... --json`), as the study reads it
+
+/// Where the study finds the table under the checkout.
+pub const TABLE_REL: &str = "docs/energy/taps.json";
+
+/// The DSP's energy per bit at 180 nm of one (taps, DFE) from the table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TableEnergy {
+    /// a measured row
+    Measured(f64),
+    /// linear in the tap count between the measured neighbours
+    Interpolated(f64),
+    /// outside the measured tap counts (no extrapolation)
+    NotMeasured,
+}
+
+impl TableEnergy {
+    pub fn pj(self) -> Option<f64> {
+        match self {
+            TableEnergy::Measured(x) | TableEnergy::Interpolated(x) => Some(x),
+            TableEnergy::NotMeasured => None,
+        }
+    }
+}
+
+/// Read a `--json` table; every record must be a clean measurement (netlist equal to the
+/// model), else the error names the record.
+pub fn load_table(path: &Path) -> Result<Vec<EnergyRecord>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), crate::out::plain(&e)))?;
+    let t: Vec<EnergyRecord> = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not an energy table ({e})", path.display()))?;
+    if let Some(r) = t.iter().find(|r| r.mismatches > 0 || r.cycles_counted == 0) {
+        return Err(format!(
+            "{}: record `{}` is not a clean measurement ({} mismatches, {} cycles counted)",
+            path.display(),
+            r.label,
+            r.mismatches,
+            r.cycles_counted
+        ));
+    }
+    Ok(t)
+}
+
+/// The 180 nm DSP energy per bit of `taps` taps (with the DFE or not), 1 lane.
+pub fn table_energy(t: &[EnergyRecord], taps: usize, dfe: bool) -> TableEnergy {
+    let mut pts: Vec<(usize, f64)> = t
+        .iter()
+        .filter(|r| r.lanes == 1 && (r.dfe_taps > 0) == dfe)
+        .map(|r| (r.n_taps, r.dsp_pj))
+        .collect();
+    pts.sort_by_key(|p| p.0);
+    if let Some(p) = pts.iter().find(|p| p.0 == taps) {
+        return TableEnergy::Measured(p.1);
+    }
+    let lo = pts.iter().rev().find(|p| p.0 < taps);
+    let hi = pts.iter().find(|p| p.0 > taps);
+    match (lo, hi) {
+        (Some(a), Some(b)) => {
+            let w = (taps - a.0) as f64 / (b.0 - a.0) as f64;
+            TableEnergy::Interpolated(a.1 + w * (b.1 - a.1))
+        }
+        _ => TableEnergy::NotMeasured,
+    }
+}
+
+/// The indices of the Pareto front of `(energy, ber)` points (no other point has both no
+/// more energy and no higher BER, and one of them less), in energy order; of identical
+/// points the first.
+pub fn pareto_front(p: &[(f64, f64)]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..p.len())
+        .filter(|&i| p[i].0.is_finite() && p[i].1.is_finite())
+        .filter(|&i| {
+            !(0..p.len()).any(|j| {
+                j != i
+                    && p[j].0 <= p[i].0
+                    && p[j].1 <= p[i].1
+                    && (p[j].0 < p[i].0 || p[j].1 < p[i].1 || j < i)
+            })
+        })
+        .collect();
+    idx.sort_by(|&a, &b| p[a].0.total_cmp(&p[b].0));
+    idx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(taps: usize, dfe: usize, pj: f64) -> EnergyRecord {
+        EnergyRecord {
+            label: format!("{taps}/{dfe}"),
+            channel: "c".into(),
+            n_taps: taps,
+            dfe_taps: dfe,
+            lanes: 1,
+            snr_db: 33.0,
+            seed: 1,
+            baud_gbd: 53.125,
+            cycles_counted: 100,
+            cycles_compared: 100,
+            mismatches: 0,
+            cells: 1,
+            area_um2: 1.0,
+            blocks_pj: vec![],
+            clock_net_pj: 0.0,
+            dsp_pj: pj,
+            dsp_scaled_pj: en::scaled_pj(pj),
+            scaled_node_nm: 7,
+            opensta_pj: pj,
+            sta_check_pct: 0.0,
+            wire_cap_ff: 5.0,
+            slew_ns: 0.1,
+        }
+    }
+
+    #[test]
+    fn table_lookups_measure_interpolate_or_refuse() {
+        let t = vec![
+            rec(2, 0, 100.0),
+            rec(4, 0, 140.0),
+            rec(8, 0, 300.0),
+            rec(4, 1, 200.0),
+        ];
+        assert_eq!(table_energy(&t, 4, false), TableEnergy::Measured(140.0));
+        assert_eq!(table_energy(&t, 3, false), TableEnergy::Interpolated(120.0));
+        assert_eq!(table_energy(&t, 6, false), TableEnergy::Interpolated(220.0));
+        assert_eq!(table_energy(&t, 16, false), TableEnergy::NotMeasured);
+        assert_eq!(table_energy(&t, 2, true), TableEnergy::NotMeasured);
+        assert_eq!(table_energy(&t, 4, true), TableEnergy::Measured(200.0));
+        assert_eq!(table_energy(&[], 4, false), TableEnergy::NotMeasured);
+    }
+
+    #[test]
+    fn pareto_front_keeps_the_undominated_points_once() {
+        let p = [
+            (1.0, 1e-3), // front
+            (2.0, 1e-5), // front
+            (2.0, 1e-4), // dominated by 1 (same energy, higher BER)
+            (3.0, 1e-5), // dominated by 1 (more energy, same BER)
+            (1.0, 1e-3), // a copy of 0: only the first stays
+            (4.0, 1e-9), // front
+            (0.5, 1e-1), // front
+        ];
+        assert_eq!(pareto_front(&p), vec![6, 0, 1, 5]);
+        assert_eq!(pareto_front(&[]), Vec::<usize>::new());
+    }
+}

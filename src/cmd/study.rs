@@ -11,6 +11,7 @@
 //! `study.md` rewritten after each), so an interrupted run keeps what it finished.
 
 use crate::cli;
+use crate::cmd::energy;
 use crate::fail::Fail;
 use crate::out;
 use crate::plots::{self, Series, SeriesWithCi};
@@ -67,6 +68,11 @@ pub struct StudyArgs {
     /// skip the adaptive column (its cells say not run)
     #[arg(long)]
     pub no_adaptive: bool,
+    /// the energy table (`cporx energy --sweep ... --json FILE`) for the energy column and
+    /// the Pareto plots; default docs/energy/taps.json of the checkout (missing: the
+    /// column says not measured, with a warning)
+    #[arg(long, value_name = "FILE")]
+    pub energy_table: Option<PathBuf>,
 }
 
 /// A row of `study.jsonl` (the field order and names are the file's format).
@@ -237,7 +243,7 @@ fn adaptive_cell(c: &Option<AdaptiveCell>) -> String {
     }
 }
 
-fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
+fn table(rows: &[Row], notes: &Notes, o: &StudyOpts, energy: &Energy) -> String {
     let mut s = String::new();
     let ui = rows
         .iter()
@@ -264,8 +270,8 @@ fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
         study::LMS_SYMBOLS,
         study::EYE_OPEN_BER
     );
-    s += "| channel | IL at Nyquist (dB) | pulse peak | h(-1), h(1), h(2) / peak | SNR after loss (dB) | fewest taps (6-bit ADC) | fewest taps with 1-tap DFE (statistical) | adaptive, measured: fewest taps | adaptive with DFE, measured: fewest taps | fewest ADC bits at those taps | 3-tap FFE: codes (main) | 3-tap quant. loss (dB) | 3-tap BER, statistical | 3-tap BER, Monte-Carlo | sign-sign LMS, 3 taps (max deviation from MMSE) |\n";
-    s += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    s += "| channel | IL at Nyquist (dB) | pulse peak | h(-1), h(1), h(2) / peak | SNR after loss (dB) | fewest taps (6-bit ADC) | fewest taps with 1-tap DFE (statistical) | adaptive, measured: fewest taps | adaptive with DFE, measured: fewest taps | fewest ADC bits at those taps | energy per bit at those taps and bits: DSP scaled to 7 nm (estimate) + ADC; DSP measured at 180 nm | 3-tap FFE: codes (main) | 3-tap quant. loss (dB) | 3-tap BER, statistical | 3-tap BER, Monte-Carlo | sign-sign LMS, 3 taps (max deviation from MMSE) |\n";
+    s += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for r in rows {
         let bits = r.fewest_bits.map_or("-".into(), |b| b.to_string());
         let il = if r.il_nyquist_db.abs() < 0.005 {
@@ -292,7 +298,7 @@ fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
             ),
         };
         s += &format!(
-            "| {} | {il} | {:.3} | {:+.3}, {:+.3}, {:+.3} | {:.1} | {} | {} | {} | {} | {bits} | {codes} | {:.3} | {} | {} | {lms} |\n",
+            "| {} | {il} | {:.3} | {:+.3}, {:+.3}, {:+.3} | {:.1} | {} | {} | {} | {} | {bits} | {} | {codes} | {:.3} | {} | {} | {lms} |\n",
             r.channel,
             r.peak,
             r.h_pre,
@@ -303,11 +309,13 @@ fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
             r.dfe_fewest_taps_text,
             adaptive_cell(&r.adaptive),
             adaptive_cell(&r.adaptive_dfe),
+            energy.cell(r.fewest_taps, r.fewest_bits),
             r.taps3_quant_loss_db,
             fmt_ber(r.ber3_stat),
             mc_cell(r),
         );
     }
+    s += &energy.note();
     if let Some(d) = &notes.empty_dir {
         s += &format!(
             "\nNo channel file (.sNp) in {}: the table has the built-in ideal hop only.\n",
@@ -333,6 +341,153 @@ fn table(rows: &[Row], notes: &Notes, o: &StudyOpts) -> String {
         }
     }
     s
+}
+
+/// The energy table the study reads, or why it has none.
+#[derive(Default)]
+struct Energy {
+    table: Option<Vec<energy::EnergyRecord>>,
+    source: String,
+    why_not: String,
+}
+
+/// `--energy-table`, else docs/energy/taps.json of the checkout; a missing default is a
+/// warning (the column says not measured), a bad or missing given file an error.
+fn load_energy(flag: Option<&Path>) -> Result<Energy, String> {
+    let found = cporx_spec::paths::find(
+        "the energy table",
+        Some(("--energy-table", flag)),
+        None,
+        energy::TABLE_REL,
+    );
+    match found {
+        Ok(p) => Ok(Energy {
+            table: Some(energy::load_table(&p)?),
+            source: p.display().to_string(),
+            why_not: String::new(),
+        }),
+        Err(e) if flag.is_some() => Err(e),
+        Err(e) => {
+            eprintln!("warning: {e}: the energy column says not measured");
+            Ok(Energy {
+                table: None,
+                source: String::new(),
+                why_not: format!(
+                    "not measured (no energy table: run `cporx energy --sweep 2,3,4,5,6,8,12,16 --json {}`)",
+                    energy::TABLE_REL
+                ),
+            })
+        }
+    }
+}
+
+impl Energy {
+    /// The cell of a design with `taps` taps (no DFE) and a `bits`-bit ADC.
+    fn cell(&self, taps: Option<usize>, bits: Option<u32>) -> String {
+        let Some(t) = &self.table else {
+            return self.why_not.clone();
+        };
+        let (Some(taps), Some(bits)) = (taps, bits) else {
+            return "- (no design reaches the target)".into();
+        };
+        let e = energy::table_energy(t, taps, false);
+        match e.pj() {
+            None => format!("not measured ({taps} taps is outside the table's tap counts)"),
+            Some(dsp) => {
+                let adc = cporx_spec::energy::adc_energy_per_sample_pj(bits) / 2.0;
+                let mark = if matches!(e, energy::TableEnergy::Interpolated(_)) {
+                    " (interpolated)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{:.2} pJ/bit ({:.3} + ADC {:.2}); {:.0} pJ/bit at 180 nm{mark}",
+                    cporx_spec::energy::scaled_pj(dsp) + adc,
+                    cporx_spec::energy::scaled_pj(dsp),
+                    adc,
+                    dsp
+                )
+            }
+        }
+    }
+
+    /// The table's footnote.
+    fn note(&self) -> String {
+        match &self.table {
+            None => String::new(),
+            Some(t) => {
+                let ch = t.first().map_or("", |r| r.channel.as_str());
+                format!(
+                    "\nEnergy column: the receive DSP's energy per bit measured by `cporx energy` (OSU 0.18 um cells, toggles of the cell netlist in the closed loop, 1 lane, the adaptive receiver) for each tap count of {} ({} configurations, measured on the traffic of {ch}: activity depends weakly on the channel), linear between measured tap counts where marked (interpolated); scaled to {} nm by {} (an estimate); plus the ADC at the column's bits from a published Walden figure of merit ({:.1} fJ/conversion-step, {}). Per channel, `<channel>.pareto.png` plots energy against the statistical BER of every tap count, ADC bits 3 ..= 6 and DFE off/on, with the Pareto front.\n",
+                    self.source,
+                    t.len(),
+                    cporx_spec::energy::SCALE_NODE_NM,
+                    cporx_spec::energy::SCALE_SOURCE,
+                    cporx_spec::energy::ADC_WALDEN_FOM_FJ,
+                    cporx_spec::energy::ADC_SOURCE
+                )
+            }
+        }
+    }
+}
+
+/// ADC resolutions the Pareto plot tries.
+const PARETO_BITS: std::ops::RangeInclusive<u32> = 3..=6;
+
+/// Energy per bit (scaled DSP + ADC) against the statistical BER of every configuration
+/// the table covers, with the front: `<out>/<channel>.pareto.png/.svg`.
+fn pareto_plot(
+    out: &Path,
+    inp: &Input,
+    row: &Row,
+    o: &StudyOpts,
+    t: &[energy::EnergyRecord],
+) -> Result<(), String> {
+    let case = study::Case::new(
+        &inp.name,
+        inp.pulse.clone(),
+        inp.aggressor.as_ref().map(|x| &x.1),
+    )?;
+    let mut groups: Vec<Series> = vec![];
+    let mut all: Vec<(f64, f64)> = vec![];
+    for dfe in [false, true] {
+        for bits in PARETO_BITS {
+            let mut pts = vec![];
+            for taps in cporx_spec::MIN_TAPS..=cporx_spec::MAX_TAPS {
+                let Some(dsp) = energy::table_energy(t, taps, dfe).pj() else {
+                    continue;
+                };
+                let Some(d) = study::best_design_with(&case, o, taps, bits, dfe) else {
+                    continue;
+                };
+                let e = cporx_spec::energy::scaled_pj(dsp)
+                    + cporx_spec::energy::adc_energy_per_sample_pj(bits) / 2.0;
+                pts.push((e, d.stat.ber.max(1e-30)));
+            }
+            all.extend(&pts);
+            groups.push(Series::markers(
+                format!(
+                    "{}{bits}-bit ADC",
+                    if dfe { "FFE + DFE, " } else { "FFE, " }
+                ),
+                pts,
+            ));
+        }
+    }
+    let front: Vec<(f64, f64)> = energy::pareto_front(&all).iter().map(|&i| all[i]).collect();
+    plots::draw(|| {
+        plots::pareto(
+            &out.join(format!("{}.pareto", file_stem(&row.channel))),
+            &format!("Energy per bit against BER: {}", row.channel),
+            &format!(
+                "energy per bit, DSP scaled to {} nm + ADC (pJ/bit)",
+                cporx_spec::energy::SCALE_NODE_NM
+            ),
+            &groups,
+            &front,
+            o.target_ber,
+        )
+    })
 }
 
 /// The files of a study folder, as `fs::read_dir` lists them (sorted by the engine).
@@ -369,6 +524,8 @@ struct Report<'a> {
     md: PathBuf,
     rows: Vec<Row>,
     notes: Notes,
+    /// the energy table, or why there is none
+    energy: Energy,
 }
 
 impl Report<'_> {
@@ -535,7 +692,14 @@ impl Observer for Report<'_> {
                 self.notes.skipped.push(k.clone());
             }
         }
-        out::write(&self.md, table(&self.rows, &self.notes, self.o))?;
+        out::write(
+            &self.md,
+            table(&self.rows, &self.notes, self.o, &self.energy),
+        )?;
+        // after the row is on disk (an interrupted run keeps it)
+        if let (Ok(row), Some(t)) = (outcome, self.energy.table.as_ref()) {
+            pareto_plot(&self.a.out, inp, row, self.o, t)?;
+        }
         self.bar.inc(1);
         Ok(())
     }
@@ -604,6 +768,7 @@ pub fn run(a: &StudyArgs) -> Result<(), Fail> {
         md: md.clone(),
         rows: vec![],
         notes: Notes::default(),
+        energy: load_energy(a.energy_table.as_deref())?,
     };
     let ro = RunOpts {
         study: o.clone(),
@@ -614,10 +779,14 @@ pub fn run(a: &StudyArgs) -> Result<(), Fail> {
     };
     study::run(&ins, &ro, &mut rep)?;
     let Report {
-        bar, rows, notes, ..
+        bar,
+        rows,
+        notes,
+        energy: rep_energy,
+        ..
     } = rep;
     bar.finish_and_clear();
-    let t = table(&rows, &notes, &o);
+    let t = table(&rows, &notes, &o, &rep_energy);
     print!("{t}");
     println!(
         "wrote {} and {}, plots (PNG and SVG) in {}",
@@ -746,7 +915,12 @@ mod tests {
             lms_max_dev: None,
             warnings: vec![],
         };
-        let t = table(&[row.clone()], &Notes::default(), &StudyOpts::default());
+        let t = table(
+            &[row.clone()],
+            &Notes::default(),
+            &StudyOpts::default(),
+            &Energy::default(),
+        );
         let head = t.lines().find(|l| l.starts_with("| channel")).unwrap();
         let line = t.lines().find(|l| l.starts_with("| x |")).unwrap();
         // one cell per header column

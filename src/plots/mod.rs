@@ -53,6 +53,7 @@ mod bathtub;
 mod ber_snr;
 mod eye;
 mod jtol;
+mod pareto;
 mod pulse;
 mod sdd21;
 
@@ -60,6 +61,7 @@ pub use bathtub::bathtub;
 pub use ber_snr::ber_vs_snr;
 pub use eye::eye;
 pub use jtol::jtol;
+pub use pareto::pareto;
 pub use pulse::pulse;
 pub use sdd21::sdd21;
 
