@@ -363,7 +363,11 @@ fn load_energy(flag: Option<&Path>) -> Result<Energy, String> {
     match found {
         Ok(p) => Ok(Energy {
             table: Some(energy::load_table(&p)?),
-            source: p.display().to_string(),
+            // relative to the checkout when inside it (the table goes into the README)
+            source: cporx_spec::paths::project_root()
+                .ok()
+                .and_then(|r| p.strip_prefix(r).ok().map(|q| q.display().to_string()))
+                .unwrap_or_else(|| p.display().to_string()),
             why_not: String::new(),
         }),
         Err(e) if flag.is_some() => Err(e),
