@@ -519,14 +519,7 @@ impl Netlist {
     /// `adc$0` as the harness expects; sanitized for OpenSTA).
     pub fn to_verilog(&self, port_name: &dyn Fn(&str) -> String) -> String {
         let pb = self.port_bit_of_net();
-        let bit_ref = |pi: usize, bi: usize| {
-            let p = &self.ports[pi];
-            if p.vector {
-                format!("{}[{}]", port_name(&p.name), p.lsb + bi as i64)
-            } else {
-                port_name(&p.name)
-            }
-        };
+        let bit_ref = |pi: usize, bi: usize| self.port_bit_name(pi, bi, port_name);
         let net_ref = |c: Conn| match c {
             Conn::Const(v) => format!("1'b{}", v as u8),
             Conn::Net(n) => match pb[n] {
@@ -593,35 +586,29 @@ impl Netlist {
         s
     }
 
-    /// The name the written netlists give net `n` (`n<k>` or its port bit), with
-    /// `port_name` as in [`Self::to_verilog`].
-    pub fn net_name(&self, n: usize, port_name: &dyn Fn(&str) -> String) -> String {
-        match self.port_bit_of_net()[n] {
-            Some((pi, bi)) => {
-                let p = &self.ports[pi];
-                if p.vector {
-                    format!("{}[{}]", port_name(&p.name), p.lsb + bi as i64)
-                } else {
-                    port_name(&p.name)
-                }
-            }
-            None => format!("n{n}"),
+    /// Bit `bi` (0 = LSB) of port `pi` as the written netlists name it (`name[index]`,
+    /// or the bare name of a scalar), `port_name` rendering the port's name.
+    pub fn port_bit_name(
+        &self,
+        pi: usize,
+        bi: usize,
+        port_name: &dyn Fn(&str) -> String,
+    ) -> String {
+        let p = &self.ports[pi];
+        if p.vector {
+            format!("{}[{}]", port_name(&p.name), p.lsb + bi as i64)
+        } else {
+            port_name(&p.name)
         }
     }
 
-    /// [`Self::net_name`] of every net.
+    /// The name the written netlists give every net (`n<k>`, or its port bit), with
+    /// `port_name` as in [`Self::to_verilog`].
     pub fn written_net_names(&self, port_name: &dyn Fn(&str) -> String) -> Vec<String> {
         let pb = self.port_bit_of_net();
         (0..self.n_nets)
             .map(|n| match pb[n] {
-                Some((pi, bi)) => {
-                    let p = &self.ports[pi];
-                    if p.vector {
-                        format!("{}[{}]", port_name(&p.name), p.lsb + bi as i64)
-                    } else {
-                        port_name(&p.name)
-                    }
-                }
+                Some((pi, bi)) => self.port_bit_name(pi, bi, port_name),
                 None => format!("n{n}"),
             })
             .collect()

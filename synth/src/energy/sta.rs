@@ -149,21 +149,18 @@ pub fn script(n: &Netlist, t: &Toggles, inp: &StaInputs) -> String {
         }
     }
     s += "report_power > /dev/null\n";
-    for p in n
+    for (pi, p) in n
         .ports
         .iter()
-        .filter(|p| p.dir == Dir::Input && p.name != "clock")
+        .enumerate()
+        .filter(|(_, p)| p.dir == Dir::Input && p.name != "clock")
     {
         for (bi, c) in p.bits.iter().enumerate() {
             let a = match c {
                 Conn::Net(k) => t.activity(*k),
                 Conn::Const(_) => 0.0,
             };
-            let name = if p.vector {
-                format!("{}[{}]", plain_name(&p.name), p.lsb + bi as i64)
-            } else {
-                plain_name(&p.name)
-            };
+            let name = n.port_bit_name(pi, bi, &plain_name);
             s +=
                 &format!("sta::set_power_input_port_activity [get_ports {{{name}}}] {a:.8e} 0.5\n");
         }
