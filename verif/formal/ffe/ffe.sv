@@ -1,0 +1,176 @@
+// Formal contract of the FFE (hdl/src/ffe.rs): docs/numerics.md "FFE" written as
+// assertions about the exported block, checked by SymbiYosys (ffe.sby; `cporx prove
+// --block ffe`).
+//
+// The wrapper drives every input of the block freely (`anyseq`: any ADC code, any
+// configuration write, reset at any cycle) and computes the spec's output itself, with
+// wide arithmetic and its own copy of the coefficients:
+//
+//   acc_j = sum_k c_k * x[P-1-j+k]          (exact, 32 bits here: no overflow possible)
+//   y_j   = sat_Y((acc_j + Y_ROUND) >>> Y_SHIFT)
+//
+// delayed by the spec's latency (LAT_FFE: the newest sample of a clock and the
+// coefficients written in that clock reach y LAT_FFE edges later). The same equations
+// are the model's untimed reference, sim/model/src/reference.rs `ffe_ref`/`ffe_y`.
+//
+// Generated beside this file by `cporx prove`: dut.v (the block exported for the
+// proof's parameters, module `top`), dut_flat.v (module `dut_flat`: the same ports with
+// the per-lane ports `adc$j`/`y$j` packed into `adc`/`y`, lane j at bits [w*j +: w]),
+// params.vh (P, N, the reset coefficients, and the spec's constants from cporx-spec).
+//
+// Probes (wires named fv_*, connected in ffe.sby to the flattened block's internal
+// registers, since Yosys's own frontend has no hierarchical references):
+//   fv_coefs1/3/n  the coefficient bank's buses c, 3c, -c (field k at MULT_FIELD*k)
+//   fv_hist        the history register (sample s at ADC_BITS*s, s = 0 the newest)
+//   fv_p           every multiplier's product register
+// (probes.ys, generated, holds the connections, whose names depend on P and N)
+module ffe_formal(input clock);
+`include "params.vh"
+
+  // ---- free inputs -----------------------------------------------------------------
+  (* anyseq *) wire rst;
+  (* anyseq *) wire cfg_we;
+  (* anyseq *) wire [CFG_ADDR_BITS-1:0] cfg_addr;
+  (* anyseq *) wire [CFG_DATA_BITS-1:0] cfg_data;
+  (* anyseq *) wire [ADC_BITS*P-1:0] adc;
+  (* anyseq *) wire [CFG_ADDR_BITS-1:0] rd_addr;
+  wire [Y_BITS*P-1:0] y;
+  wire [CFG_DATA_BITS-1:0] rd;
+
+  dut_flat dut(.clock(clock), .rst(rst), .cfg_we(cfg_we), .cfg_addr(cfg_addr),
+               .cfg_data(cfg_data), .adc(adc), .y(y), .rd_addr(rd_addr), .rd(rd));
+
+  wire [COEF_BUS_BITS-1:0] fv_coefs1, fv_coefs3, fv_coefsn;
+  wire [HIST_BITS-1:0] fv_hist;
+  wire [PROD_BITS*P*N-1:0] fv_p;      // product register of (lane j, tap k) at j*N + k
+
+  // ---- the spec's state: coefficients and sample history ------------------------------
+  // power-up: every register 0, coefficients included; reset: coefficients to
+  // RESET_COEFS, history 0; a write to CFG_COEF_BASE + k lands at the edge of its cycle;
+  // reset has priority over a write.
+  localparam HS = P + N - 1;           // samples the taps reach
+  reg [COEF_BITS*N-1:0] cw = 0;        // c_k at [COEF_BITS*k +: COEF_BITS]
+  reg [ADC_BITS*HS-1:0] hs = 0;        // sample s at [ADC_BITS*s +: ADC_BITS], s = 0 newest
+  integer k, j, s;
+  always @(posedge clock) begin
+    for (k = 0; k < N; k = k + 1)
+      if (cfg_we && cfg_addr == CFG_COEF_BASE + k)
+        cw[COEF_BITS*k +: COEF_BITS] <= cfg_data;
+    hs <= (hs << (ADC_BITS*P));
+    for (j = 0; j < P; j = j + 1)
+      hs[ADC_BITS*(P-1-j) +: ADC_BITS] <= adc[ADC_BITS*j +: ADC_BITS];
+    if (rst) begin
+      cw <= RESET_COEFS;
+      hs <= 0;
+    end
+  end
+
+  // ---- the reference, stage by stage ------------------------------------------------
+  // Each product exact in PW = COEF_BITS + ADC_BITS bits, computed from (hs, cw) with a
+  // true multiplication; the block's product register holds it two edges later
+  // (partial-product register, product register). The lane's sum of those products, in
+  // ACC_W bits (no overflow for any N), rounded and saturated, is y LAT_FFE - 3 edges
+  // after that (group sums, accumulator, output register).
+  localparam PW = COEF_BITS + ADC_BITS;
+  localparam ACC_W = PW + 5;
+  localparam NP = P * N;               // products, (lane j, tap k) at index j*N + k
+  reg [PW*NP-1:0] prod, prod1, prod2 = 0;
+  initial prod1 = 0;
+  always @(*)
+    for (j = 0; j < P; j = j + 1)
+      for (k = 0; k < N; k = k + 1)
+        prod[PW*(j*N+k) +: PW] = $signed(cw[COEF_BITS*k +: COEF_BITS])
+                               * $signed(hs[ADC_BITS*(P-1-j+k) +: ADC_BITS]);
+  always @(posedge clock) begin
+    prod1 <= rst ? 0 : prod;
+    prod2 <= rst ? 0 : prod1;
+  end
+  reg signed [ACC_W-1:0] acc, sh;
+  reg [Y_BITS*P-1:0] yref;
+  reg [P-1:0] hi, lo;                  // the lane saturates high / low
+  always @(*)
+    for (j = 0; j < P; j = j + 1) begin
+      acc = 0;
+      for (k = 0; k < N; k = k + 1)
+        acc = acc + $signed(prod2[PW*(j*N+k) +: PW]);
+      sh = (acc + Y_ROUND) >>> Y_SHIFT;
+      hi[j] = sh > Y_MAX;
+      lo[j] = sh < Y_MIN;
+      yref[Y_BITS*j +: Y_BITS] = hi[j] ? Y_MAX[Y_BITS-1:0]
+                               : lo[j] ? Y_MIN[Y_BITS-1:0] : sh[Y_BITS-1:0];
+    end
+  // from the product register to y: LAT_FFE - 3 more edges
+  localparam D = LAT_FFE - 3;
+  reg [Y_BITS*P-1:0] yd [0:D-1];
+  reg [P-1:0] hid [0:D-1];
+  reg [P-1:0] lod [0:D-1];
+  integer i;
+  initial for (i = 0; i < D; i = i + 1) begin yd[i] = 0; hid[i] = 0; lod[i] = 0; end
+  always @(posedge clock) begin
+    yd[0] <= rst ? 0 : yref;
+    hid[0] <= rst ? 0 : hi;
+    lod[0] <= rst ? 0 : lo;
+    for (i = 1; i < D; i = i + 1) begin
+      yd[i] <= rst ? 0 : yd[i-1];
+      hid[i] <= rst ? 0 : hid[i-1];
+      lod[i] <= rst ? 0 : lod[i-1];
+    end
+  end
+
+  // ---- properties ----------------------------------------------------------------------
+  // (Yosys gives a procedural label one cell per module, so the assertions in loops carry
+  // their property's name as a trailing comment; `cporx prove` reads names from either)
+  always @(*) begin
+    // y is the rounded, saturated full-width sum, LAT_FFE edges after its newest sample
+    a_y_ref: assert (y == yd[D-1]);
+    // the history register holds the newest P + N - 1 samples, nothing above
+    a_hist: assert (fv_hist == {{(HIST_BITS - ADC_BITS*HS){1'b0}}, hs});
+    // read-back: coefficient k's code at its address, 0 elsewhere
+    if (rd_addr >= CFG_COEF_BASE && rd_addr < CFG_COEF_BASE + N)
+      a_rd: assert (rd == cw[COEF_BITS*(rd_addr - CFG_COEF_BASE) +: COEF_BITS]);
+    else
+      a_rd_zero: assert (rd == 0);
+  end
+  genvar gj, gk;
+  generate
+    for (gj = 0; gj < P; gj = gj + 1) begin : lane
+      // y never wraps: a sum past the range gives the range's end
+      always @(*) begin
+        if (hid[D-1][gj]) assert (y[Y_BITS*gj +: Y_BITS] == Y_MAX[Y_BITS-1:0]); // a_sat_hi
+        if (lod[D-1][gj]) assert (y[Y_BITS*gj +: Y_BITS] == Y_MIN[Y_BITS-1:0]); // a_sat_lo
+      end
+      for (gk = 0; gk < N; gk = gk + 1) begin : tap
+        // the product register: c_k * x, exact, two edges after its operands
+        always @(*)
+          assert ($signed(fv_p[PROD_BITS*(gj*N+gk) +: PROD_BITS])
+                  == $signed(prod2[PW*(gj*N+gk) +: PW])); // a_prod
+      end
+    end
+    for (gk = 0; gk < N; gk = gk + 1) begin : tap
+      wire signed [MULT_FIELD-1:0] c1 = fv_coefs1[MULT_FIELD*gk +: MULT_FIELD];
+      wire signed [MULT_FIELD-1:0] c3 = fv_coefs3[MULT_FIELD*gk +: MULT_FIELD];
+      wire signed [MULT_FIELD-1:0] cn = fv_coefsn[MULT_FIELD*gk +: MULT_FIELD];
+      wire signed [COEF_BITS-1:0] c = cw[COEF_BITS*gk +: COEF_BITS];
+      // the bank holds the written coefficient, sign-extended, with 3c and -c exact
+      always @(*) begin
+        assert (c1 == c); // a_bank
+        assert (c3 == 3 * c1); // a_mult3
+        assert (cn == -c1); // a_multn
+      end
+    end
+  endgenerate
+
+  // ---- covers: every assertion's condition is reachable ----------------------------------
+  always @(*) begin
+    c_prod: cover ($signed(fv_p[PROD_BITS-1:0]) == -4064);
+    c_y_ref: cover (y[Y_BITS-1:0] != 0 && yd[D-1] == y && !rst);
+    c_sat_hi: cover (hid[D-1][0]);
+    c_sat_lo: cover (lod[D-1][0]);
+    c_bank: cover ($signed(cw[COEF_BITS*(N-1) +: COEF_BITS]) < 0 && !rst);
+    c_mult3: cover ($signed(fv_coefs3[MULT_FIELD*(N-1) +: MULT_FIELD]) < -300);
+    c_multn: cover ($signed(fv_coefsn[MULT_FIELD*(N-1) +: MULT_FIELD]) == 128);
+    c_hist: cover (hs[ADC_BITS*(HS-1) +: ADC_BITS] == 6'b100000);
+    c_rd: cover (rd_addr == CFG_COEF_BASE + N - 1 && rd != 0);
+    c_rd_zero: cover (rd_addr == CFG_COEF_BASE + N);
+  end
+endmodule
