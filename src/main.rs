@@ -12,6 +12,7 @@
 //! * `cporx study`: the co-packaging table over measured channels (and `cporx channel FILE`)
 //! * `cporx loss`: implementation loss of the fixed-point receiver against a float one, by cause, and the best AGC backoff
 //! * `cporx mc-bench`: Monte-Carlo link simulation speed, 1 and all cores, beside numpy
+//! * `cporx prove [--block B]`: the formal proofs (SymbiYosys) and the netlist equivalence
 //! * `cporx build --board B`: ECP5 build of the receive top (Yosys, nextpnr, ecppack) and its report
 
 mod cli;
@@ -61,6 +62,8 @@ enum Cmd {
     Loss(loss::LossArgs),
     /// Energy per bit, measured: power from switching activity on a standard-cell netlist (OSU 0.18 um, OpenSTA), per block
     Energy(energy::EnergyArgs),
+    /// Formal proofs beside the RTL (SymbiYosys): every block's contract by k-induction or bounded, each assertion with its cover, and the netlists' equivalence with the RTL
+    Prove(prove::ProveArgs),
     /// One Touchstone channel: SDD21, insertion loss at Nyquist, pulse response, cursors (and plots)
     Channel(channel::ChannelArgs),
     /// ECP5 build for a board (Yosys, nextpnr-ecp5, ecppack): the BIST board top (default) or the bare receive top; bitstream, utilization, Fmax
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Cmd::Study(a) => study::run(&a),
         Cmd::Loss(a) => loss::run(&a),
         Cmd::Energy(a) => energy::run(&a),
+        Cmd::Prove(a) => prove::run(&a),
         Cmd::Channel(a) => channel::channel(&a),
         Cmd::Build(a) => build::run(&a).map_err(Fail::from),
         Cmd::Sweep(a) => sweep::run(&a).map_err(Fail::from),

@@ -12,6 +12,7 @@ pub mod export;
 pub mod link;
 pub mod loss;
 pub mod mc_bench;
+pub mod prove;
 pub mod sim;
 pub mod study;
 pub mod sweep;

@@ -8,6 +8,7 @@
 //! [`strategy`] holds the proptest generators (random legal parameters, run-time
 //! configuration and ADC streams, with the extremes drawn on purpose).
 
+pub mod formal;
 pub mod strategy;
 
 use cporx_spec::*;

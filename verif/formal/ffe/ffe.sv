@@ -22,7 +22,12 @@
 // registers, since Yosys's own frontend has no hierarchical references):
 //   fv_coefs1/3/n  the coefficient bank's buses c, 3c, -c (field k at MULT_FIELD*k)
 //   fv_hist        the history register (sample s at ADC_BITS*s, s = 0 the newest)
-//   fv_p           every multiplier's product register
+//   fv_pp, fv_p    every multiplier's partial-product and product registers
+//   fv_s, fv_acc   the group-sum and accumulator registers
+// These stage probes are lemmas (the ZipCPU pattern of asserting every pipeline stage):
+// with every register stated as a function of the state one edge earlier, k-induction
+// closes at depth 3 instead of the pipeline's length, and only a_prod has to compare
+// the digit-select products with a true multiplication. The contract is a_y_ref.
 // (probes.ys, generated, holds the connections, whose names depend on P and N)
 module ffe_formal(input clock);
 `include "params.vh"
@@ -43,6 +48,10 @@ module ffe_formal(input clock);
   wire [COEF_BUS_BITS-1:0] fv_coefs1, fv_coefs3, fv_coefsn;
   wire [HIST_BITS-1:0] fv_hist;
   wire [PROD_BITS*P*N-1:0] fv_p;      // product register of (lane j, tap k) at j*N + k
+  wire [3*MULT_FIELD*P*N-1:0] fv_pp;  // its three partial products (digit i at 3*(j*N+k)+i)
+  localparam NG = (N + FFE_GROUP - 1) / FFE_GROUP;
+  wire [ACC_BITS*P*NG-1:0] fv_s;      // group sum register of (lane j, group g) at j*NG + g
+  wire [ACC_BITS*P-1:0] fv_acc;       // accumulator register of lane j
 
   // ---- the spec's state: coefficients and sample history ------------------------------
   // power-up: every register 0, coefficients included; reset: coefficients to
@@ -51,7 +60,7 @@ module ffe_formal(input clock);
   localparam HS = P + N - 1;           // samples the taps reach
   reg [COEF_BITS*N-1:0] cw = 0;        // c_k at [COEF_BITS*k +: COEF_BITS]
   reg [ADC_BITS*HS-1:0] hs = 0;        // sample s at [ADC_BITS*s +: ADC_BITS], s = 0 newest
-  integer k, j, s;
+  integer k, j, s, i;
   always @(posedge clock) begin
     for (k = 0; k < N; k = k + 1)
       if (cfg_we && cfg_addr == CFG_COEF_BASE + k)
@@ -74,16 +83,50 @@ module ffe_formal(input clock);
   localparam PW = COEF_BITS + ADC_BITS;
   localparam ACC_W = PW + 5;
   localparam NP = P * N;               // products, (lane j, tap k) at index j*N + k
-  reg [PW*NP-1:0] prod, prod1, prod2 = 0;
-  initial prod1 = 0;
+  reg [PW*NP-1:0] prod, prod1 = 0, prod2 = 0;
+  // the partial products: digit i of the sample (x = d0 + 4 d1 + 16 d2; d0, d1 in
+  // 0 ..= 3, d2 in -2 ..= 1) times the coefficient, one edge after (hs, cw)
+  reg [3*MULT_FIELD*NP-1:0] pp, pp1 = 0;
+  reg signed [ADC_BITS-1:0] xs;
+  reg signed [COEF_BITS-1:0] cs;
   always @(*)
     for (j = 0; j < P; j = j + 1)
-      for (k = 0; k < N; k = k + 1)
-        prod[PW*(j*N+k) +: PW] = $signed(cw[COEF_BITS*k +: COEF_BITS])
-                               * $signed(hs[ADC_BITS*(P-1-j+k) +: ADC_BITS]);
+      for (k = 0; k < N; k = k + 1) begin
+        cs = cw[COEF_BITS*k +: COEF_BITS];
+        xs = hs[ADC_BITS*(P-1-j+k) +: ADC_BITS];
+        prod[PW*(j*N+k) +: PW] = cs * xs;
+        pp[MULT_FIELD*(3*(j*N+k)) +: MULT_FIELD] = cs * $signed({1'b0, xs[1:0]});
+        pp[MULT_FIELD*(3*(j*N+k)+1) +: MULT_FIELD] = cs * $signed({1'b0, xs[3:2]});
+        pp[MULT_FIELD*(3*(j*N+k)+2) +: MULT_FIELD] = cs * $signed(xs[5:4]);
+      end
   always @(posedge clock) begin
+    pp1 <= rst ? 0 : pp;
     prod1 <= rst ? 0 : prod;
     prod2 <= rst ? 0 : prod1;
+  end
+  // group sums (taps FFE_GROUP*g ..; the rounding constant in group 0) registered one
+  // edge after the product register, the accumulator one edge after them; both 0 at
+  // power-up and after reset (so the constant is not there then: the spec's reset value)
+  reg signed [ACC_BITS-1:0] sref [0:P*NG-1];
+  reg signed [ACC_BITS-1:0] aref [0:P-1];
+  reg signed [ACC_BITS-1:0] snext [0:P*NG-1];
+  reg signed [ACC_BITS-1:0] anext [0:P-1];
+  integer i1, i2;
+  initial for (i1 = 0; i1 < P*NG; i1 = i1 + 1) sref[i1] = 0;
+  initial for (i2 = 0; i2 < P; i2 = i2 + 1) aref[i2] = 0;
+  always @(*)
+    for (j = 0; j < P; j = j + 1) begin
+      anext[j] = 0;
+      for (i = 0; i < NG; i = i + 1) begin
+        snext[j*NG+i] = (i == 0) ? Y_ROUND : 0;
+        anext[j] = anext[j] + sref[j*NG+i];
+      end
+      for (k = 0; k < N; k = k + 1)
+        snext[j*NG+k/FFE_GROUP] = snext[j*NG+k/FFE_GROUP] + $signed(prod2[PW*(j*N+k) +: PW]);
+    end
+  always @(posedge clock) begin
+    for (i = 0; i < P*NG; i = i + 1) sref[i] <= rst ? 0 : snext[i];
+    for (i = 0; i < P; i = i + 1) aref[i] <= rst ? 0 : anext[i];
   end
   reg signed [ACC_W-1:0] acc, sh;
   reg [Y_BITS*P-1:0] yref;
@@ -104,7 +147,6 @@ module ffe_formal(input clock);
   reg [Y_BITS*P-1:0] yd [0:D-1];
   reg [P-1:0] hid [0:D-1];
   reg [P-1:0] lod [0:D-1];
-  integer i;
   initial for (i = 0; i < D; i = i + 1) begin yd[i] = 0; hid[i] = 0; lod[i] = 0; end
   always @(posedge clock) begin
     yd[0] <= rst ? 0 : yref;
@@ -140,11 +182,23 @@ module ffe_formal(input clock);
         if (lod[D-1][gj]) assert (y[Y_BITS*gj +: Y_BITS] == Y_MIN[Y_BITS-1:0]); // a_sat_lo
       end
       for (gk = 0; gk < N; gk = gk + 1) begin : tap
-        // the product register: c_k * x, exact, two edges after its operands
-        always @(*)
+        // lemmas: the partial products, one edge after their operands; the product
+        // register: c_k * x, exact, two edges after its operands
+        always @(*) begin
+          assert (fv_pp[3*MULT_FIELD*(gj*N+gk) +: 3*MULT_FIELD]
+                  == pp1[3*MULT_FIELD*(gj*N+gk) +: 3*MULT_FIELD]); // a_pp
           assert ($signed(fv_p[PROD_BITS*(gj*N+gk) +: PROD_BITS])
                   == $signed(prod2[PW*(gj*N+gk) +: PW])); // a_prod
+        end
       end
+      for (gk = 0; gk < NG; gk = gk + 1) begin : group
+        // lemma: the group sums (the rounding constant rides in group 0)
+        always @(*)
+          assert ($signed(fv_s[ACC_BITS*(gj*NG+gk) +: ACC_BITS]) == sref[gj*NG+gk]); // a_group
+      end
+      // lemma: the accumulator
+      always @(*)
+        assert ($signed(fv_acc[ACC_BITS*gj +: ACC_BITS]) == aref[gj]); // a_acc
     end
     for (gk = 0; gk < N; gk = gk + 1) begin : tap
       wire signed [MULT_FIELD-1:0] c1 = fv_coefs1[MULT_FIELD*gk +: MULT_FIELD];
@@ -163,6 +217,9 @@ module ffe_formal(input clock);
   // ---- covers: every assertion's condition is reachable ----------------------------------
   always @(*) begin
     c_prod: cover ($signed(fv_p[PROD_BITS-1:0]) == -4064);
+    c_pp: cover ($signed(fv_pp[3*MULT_FIELD-1:2*MULT_FIELD]) == 256);
+    c_group: cover ($signed(fv_s[ACC_BITS-1:0]) < -4000);
+    c_acc: cover ($signed(fv_acc[ACC_BITS-1:0]) > 4000);
     c_y_ref: cover (y[Y_BITS-1:0] != 0 && yd[D-1] == y && !rst);
     c_sat_hi: cover (hid[D-1][0]);
     c_sat_lo: cover (lod[D-1][0]);

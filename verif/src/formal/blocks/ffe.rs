@@ -22,6 +22,8 @@ fn design(n_taps: usize, lanes: usize, reset_coefs: Vec<i32>) -> Result<Design, 
         ("COEF_BUS_BITS", COEF_BUS_BITS as i64),
         ("HIST_BITS", HIST_BITS as i64),
         ("PROD_BITS", PROD_BITS as i64),
+        ("ACC_BITS", ACC_BITS as i64),
+        ("FFE_GROUP", FFE_GROUP as i64),
         ("Y_BITS", Y_BITS as i64),
         ("Y_SHIFT", Y_SHIFT as i64),
         ("Y_ROUND", Y_ROUND),
@@ -43,15 +45,32 @@ fn design(n_taps: usize, lanes: usize, reset_coefs: Vec<i32>) -> Result<Design, 
     for j in 0..lanes {
         for k in 0..n_taps {
             let lo = PROD_BITS * (j * n_taps + k);
+            let mul = format!("lane${j}.group${}.mul${}", k / FFE_GROUP, k % FFE_GROUP);
             probes.push(Probe::new(
                 format!("fv_p[{}:{lo}]", lo + PROD_BITS - 1),
-                format!(
-                    "lane${j}.group${}.mul${}.p_r$q",
-                    k / FFE_GROUP,
-                    k % FFE_GROUP
-                ),
+                format!("{mul}.p_r$q"),
+            ));
+            for i in 0..3 {
+                let lo = MULT_FIELD * (3 * (j * n_taps + k) + i);
+                probes.push(Probe::new(
+                    format!("fv_pp[{}:{lo}]", lo + MULT_FIELD - 1),
+                    format!("{mul}.pp{i}_r$q"),
+                ));
+            }
+        }
+        let groups = n_taps.div_ceil(FFE_GROUP);
+        for g in 0..groups {
+            let lo = ACC_BITS * (j * groups + g);
+            probes.push(Probe::new(
+                format!("fv_s[{}:{lo}]", lo + ACC_BITS - 1),
+                format!("lane${j}.group${g}.s_r$q"),
             ));
         }
+        let lo = ACC_BITS * j;
+        probes.push(Probe::new(
+            format!("fv_acc[{}:{lo}]", lo + ACC_BITS - 1),
+            format!("lane${j}.acc_r$q"),
+        ));
     }
     Ok(Design {
         block: "ffe",
