@@ -29,6 +29,146 @@ pub struct ProveArgs {
     /// also write the table as Markdown to FILE
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// the mutation table instead: every mutant of the mutation check through the
+    /// equivalence property (model == Verilator, random cases) and, for those that change a
+    /// proven property, through its block's proof (a bounded search from power-up)
+    #[arg(long)]
+    pub mutants: bool,
+    /// random cases per mutant for the property tests (with --mutants)
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    pub cases: u32,
+    /// regenerate the table(s) in this README between the markers `<!-- prove:begin -->` /
+    /// `<!-- prove:end -->` (proofs) or `<!-- mutants:begin -->` / `<!-- mutants:end -->`
+    #[arg(long, value_name = "FILE")]
+    pub readme: Option<PathBuf>,
+}
+
+/// Replace the text between `<!-- KEY:begin -->` and `<!-- KEY:end -->` in `file`.
+fn splice(file: &std::path::Path, key: &str, body: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let (b, e) = (
+        format!("<!-- {key}:begin -->"),
+        format!("<!-- {key}:end -->"),
+    );
+    let (Some(i), Some(j)) = (text.find(&b), text.find(&e)) else {
+        return Err(format!(
+            "{}: no markers {b} ... {e} (add them where the table goes)",
+            file.display()
+        ));
+    };
+    if j < i {
+        return Err(format!("{}: {e} comes before {b}", file.display()));
+    }
+    let new = format!("{}{b}\n{body}{}", &text[..i], &text[j..]);
+    out::write(file, new)?;
+    println!("wrote {} (the {key} table)", file.display());
+    Ok(())
+}
+
+/// `cporx prove --mutants`: the mutation table.
+fn mutants(a: &ProveArgs, work: &std::path::Path) -> Result<(), Fail> {
+    use cporx_verif::mutants::{apply, MUTANTS};
+    if a.cases == 0 {
+        return Err(Fail::Error(
+            "--cases 0: at least 1 random case per mutant".into(),
+        ));
+    }
+    let t0 = Instant::now();
+    let mut md = String::from(
+        "| mutant | caught by the property tests | caught by a proof | property (block, size) |\n|---|---|---|---|\n",
+    );
+    let (mut by_tests, mut by_proofs, mut with_proof) = (0, 0, 0);
+    for (i, m) in MUTANTS.iter().enumerate() {
+        let p = m.params();
+        let clean = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
+        let mutated = apply(&clean, m.edits).map_err(|e| format!("mutant `{}`: {e}", m.name))?;
+        let mut vl = cporx_cosim::verilator::VerilatedRx::build(&mutated, false)
+            .map_err(|e| format!("mutant `{}`: {e}", m.name))?;
+        let tests = match cporx_verif::check_verilated(&mut vl, &p, a.cases, "verilator") {
+            Err(proptest::test_runner::TestError::Fail(..)) => true,
+            Err(e) => return Err(Fail::Error(format!("mutant `{}`: {e}", m.name))),
+            Ok(_) => false,
+        };
+        by_tests += tests as usize;
+        let (proof, props) = match &m.proof {
+            None => ("no proven property changed".to_string(), String::new()),
+            Some(pf) => {
+                with_proof += 1;
+                let d = formal::blocks::designs(Some(pf.block))?
+                    .into_iter()
+                    .find(|d| d.size == pf.size)
+                    .ok_or_else(|| {
+                        format!("mutant `{}`: no {} design {}", m.name, pf.block, pf.size)
+                    })?;
+                let mut md = d.clone();
+                md.verilog = apply(&d.verilog, pf.edits.unwrap_or(m.edits))
+                    .map_err(|e| format!("mutant `{}` on {}: {e}", m.name, pf.block))?;
+                let r = formal::run_mutant(&md, &work.join(format!("mutant-{i}")))?;
+                let failed: Vec<String> = r
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r.verdict,
+                            formal::Verdict::Failed(_) | formal::Verdict::NotInductive(_)
+                        )
+                    })
+                    .map(|r| match r.verdict {
+                        formal::Verdict::Failed(Some(s)) => {
+                            format!("`{}` (trace, step {s})", r.property)
+                        }
+                        formal::Verdict::NotInductive(_) => format!("`{}` (induction)", r.property),
+                        _ => format!("`{}`", r.property),
+                    })
+                    .collect();
+                by_proofs += (!failed.is_empty()) as usize;
+                (
+                    if failed.is_empty() {
+                        "NO".into()
+                    } else {
+                        "yes".into()
+                    },
+                    format!("{} ({}, {})", failed.join(", "), pf.block, pf.size),
+                )
+            }
+        };
+        println!(
+            "{:<60} tests: {:<4} proof: {:<4} {}",
+            m.name,
+            if tests { "yes" } else { "NO" },
+            proof,
+            props
+        );
+        md.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            m.name,
+            if tests { "yes" } else { "NO" },
+            proof,
+            props
+        ));
+    }
+    let summary = format!(
+        "{} mutants: {by_tests} caught by the property tests ({} random cases each); {with_proof} change a proven property, {by_proofs} of them caught by its proof (a trace from power-up, or an induction counterexample); {:.0} s\n",
+        MUTANTS.len(),
+        a.cases,
+        t0.elapsed().as_secs_f64()
+    );
+    print!("{summary}");
+    md.push_str(&format!("\n{summary}"));
+    if let Some(f) = &a.markdown {
+        out::write(f, &md)?;
+        println!("wrote {}", f.display());
+    }
+    if let Some(f) = &a.readme {
+        splice(f, "mutants", &md)?;
+    }
+    if by_tests < MUTANTS.len() || by_proofs < with_proof {
+        return Err(Fail::Error(
+            "some mutants were not caught (see the table)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The table as Markdown.
@@ -63,6 +203,11 @@ fn row_md(r: &Row) -> String {
 }
 
 pub fn run(a: &ProveArgs) -> Result<(), Fail> {
+    if a.readme.is_some() && a.block.is_some() && !a.mutants {
+        return Err(Fail::Error(
+            "--readme with --block would write a partial table: run without --block".into(),
+        ));
+    }
     if a.block.as_deref() == Some("list") {
         println!("blocks: {}", formal::blocks::BLOCKS.join(", "));
         return Ok(());
@@ -73,6 +218,9 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
         .clone()
         .unwrap_or_else(|| cporx_spec::paths::cache_dir("cporx-formal"));
     out::create_dir(&work)?;
+    if a.mutants {
+        return mutants(a, &work);
+    }
     let t0 = Instant::now();
     let mut runs = Vec::new();
     println!(
@@ -128,6 +276,20 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
     if let Some(f) = &a.markdown {
         out::write(f, markdown(&runs))?;
         println!("wrote {}", f.display());
+    }
+    if let Some(f) = &a.readme {
+        let total: f64 = runs.iter().map(|r| r.seconds).sum();
+        splice(
+            f,
+            "prove",
+            &format!(
+                "{}\n{} properties of {} designs, {:.0} s of proofs in all on this machine (`cporx prove --readme README.md`).\n",
+                markdown(&runs),
+                rows.len(),
+                runs.len(),
+                total
+            ),
+        )?;
     }
     if rows.is_empty() {
         return Err(Fail::NotMeasured(

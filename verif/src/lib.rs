@@ -9,6 +9,7 @@
 //! configuration and ADC streams, with the extremes drawn on purpose).
 
 pub mod formal;
+pub mod mutants;
 pub mod strategy;
 
 use cporx_spec::*;

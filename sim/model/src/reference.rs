@@ -6,6 +6,10 @@
 //! (`sim/model/tests/reference.rs`), so a misreading of the spec shared by the model and the
 //! RTL (which have one pipeline shape) shows here.
 //!
+//! The same equations are written a third time as the formal wrappers' reference
+//! expressions (verif/formal/<block>/<block>.sv, proven against the exported RTL for every
+//! input by SymbiYosys, `cporx prove`): `ffe_y` is verif/formal/ffe/ffe.sv's `a_y_ref`.
+//!
 //! * [`ffe_y`] / [`ffe_ref`]: "FFE", the four lines `acc`, `r`, `q`, `y`.
 //! * [`slicer_ref`]: "Slicer", `symbol`, `gray`, `err`.
 //! * [`cdr_ref`]: "CDR", the serial one-lane loop per UI (detector, loop filter, frequency

@@ -6,12 +6,13 @@
 // configuration write, reset at any cycle) and computes the spec's output itself, with
 // wide arithmetic and its own copy of the coefficients:
 //
-//   acc_j = sum_k c_k * x[P-1-j+k]          (exact, 32 bits here: no overflow possible)
+//   acc_j = sum_k c_k * x[P-1-j+k]          (exact; cannot overflow ACC_BITS)
 //   y_j   = sat_Y((acc_j + Y_ROUND) >>> Y_SHIFT)
 //
 // delayed by the spec's latency (LAT_FFE: the newest sample of a clock and the
 // coefficients written in that clock reach y LAT_FFE edges later). The same equations
 // are the model's untimed reference, sim/model/src/reference.rs `ffe_ref`/`ffe_y`.
+// Proof sizes: N=3 P=1 and N=2 P=2, both k-induction (verif/src/formal/blocks/ffe.rs).
 //
 // Generated beside this file by `cporx prove`: dut.v (the block exported for the
 // proof's parameters, module `top`), dut_flat.v (module `dut_flat`: the same ports with
@@ -26,8 +27,7 @@
 //   fv_s, fv_acc   the group-sum and accumulator registers
 // These stage probes are lemmas (the ZipCPU pattern of asserting every pipeline stage):
 // with every register stated as a function of the state one edge earlier, k-induction
-// closes at depth 3 instead of the pipeline's length, and only a_prod has to compare
-// the digit-select products with a true multiplication. The contract is a_y_ref.
+// closes at depth 3 instead of the pipeline's length. The contract is a_y_ref.
 // (probes.ys, generated, holds the connections, whose names depend on P and N)
 module ffe_formal(input clock);
 `include "params.vh"
@@ -75,13 +75,13 @@ module ffe_formal(input clock);
   end
 
   // ---- the reference, stage by stage ------------------------------------------------
-  // Each product exact in PW = COEF_BITS + ADC_BITS bits, computed from (hs, cw) with a
-  // true multiplication; the block's product register holds it two edges later
-  // (partial-product register, product register). The lane's sum of those products, in
-  // ACC_W bits (no overflow for any N), rounded and saturated, is y LAT_FFE - 3 edges
-  // after that (group sums, accumulator, output register).
+  // The spec's pipeline, one wrapper register per stage: history (hs), partial products
+  // (pp1, prod1), products (prod2), group sums (sref), accumulator (aref), y (yd): six
+  // edges from an ADC sample to y, which a_latency ties to the spec's LAT_FFE. Each
+  // product exact in PW = COEF_BITS + ADC_BITS bits; sums in ACC_BITS (the spec's width,
+  // which cannot overflow: at most 16 x 4096 + Y_ROUND).
+  localparam REF_STAGES = 6;
   localparam PW = COEF_BITS + ADC_BITS;
-  localparam ACC_W = PW + 5;
   localparam NP = P * N;               // products, (lane j, tap k) at index j*N + k
   reg [PW*NP-1:0] prod, prod1 = 0, prod2 = 0;
   // the partial products: digit i of the sample (x = d0 + 4 d1 + 16 d2; d0, d1 in
@@ -94,7 +94,14 @@ module ffe_formal(input clock);
       for (k = 0; k < N; k = k + 1) begin
         cs = cw[COEF_BITS*k +: COEF_BITS];
         xs = hs[ADC_BITS*(P-1-j+k) +: ADC_BITS];
-        prod[PW*(j*N+k) +: PW] = cs * xs;
+        // c * x by the sample's radix-4 digits (x = d0 + 4 d1 + 16 d2 exactly, for every
+        // 6-bit x): the same integer as cs * xs (verif/tests/formal.rs checks the identity
+        // for all 2^14 (c, x) pairs), written so the solver compares adders, not a
+        // multiplier against a digit-select structure
+        // (every operand signed and the sum context-sized to PW bits: nothing truncates)
+        prod[PW*(j*N+k) +: PW] = cs * $signed({1'b0, xs[1:0]})
+                               + ((cs * $signed({1'b0, xs[3:2]})) <<< 2)
+                               + ((cs * $signed(xs[5:4])) <<< 4);
         pp[MULT_FIELD*(3*(j*N+k)) +: MULT_FIELD] = cs * $signed({1'b0, xs[1:0]});
         pp[MULT_FIELD*(3*(j*N+k)+1) +: MULT_FIELD] = cs * $signed({1'b0, xs[3:2]});
         pp[MULT_FIELD*(3*(j*N+k)+2) +: MULT_FIELD] = cs * $signed(xs[5:4]);
@@ -128,35 +135,28 @@ module ffe_formal(input clock);
     for (i = 0; i < P*NG; i = i + 1) sref[i] <= rst ? 0 : snext[i];
     for (i = 0; i < P; i = i + 1) aref[i] <= rst ? 0 : anext[i];
   end
-  reg signed [ACC_W-1:0] acc, sh;
+  // y: the accumulator's sum (rounding constant included) shifted by Y_SHIFT and
+  // saturated to Q7.1, registered one edge after the accumulator; 0 at power-up and reset
+  localparam D = 1;                    // (kept as a name: y's reference is yd[D-1])
+  reg signed [ACC_BITS-1:0] sh;
   reg [Y_BITS*P-1:0] yref;
   reg [P-1:0] hi, lo;                  // the lane saturates high / low
   always @(*)
     for (j = 0; j < P; j = j + 1) begin
-      acc = 0;
-      for (k = 0; k < N; k = k + 1)
-        acc = acc + $signed(prod2[PW*(j*N+k) +: PW]);
-      sh = (acc + Y_ROUND) >>> Y_SHIFT;
+      sh = aref[j] >>> Y_SHIFT;
       hi[j] = sh > Y_MAX;
       lo[j] = sh < Y_MIN;
       yref[Y_BITS*j +: Y_BITS] = hi[j] ? Y_MAX[Y_BITS-1:0]
                                : lo[j] ? Y_MIN[Y_BITS-1:0] : sh[Y_BITS-1:0];
     end
-  // from the product register to y: LAT_FFE - 3 more edges
-  localparam D = LAT_FFE - 3;
   reg [Y_BITS*P-1:0] yd [0:D-1];
   reg [P-1:0] hid [0:D-1];
   reg [P-1:0] lod [0:D-1];
-  initial for (i = 0; i < D; i = i + 1) begin yd[i] = 0; hid[i] = 0; lod[i] = 0; end
+  initial begin yd[0] = 0; hid[0] = 0; lod[0] = 0; end
   always @(posedge clock) begin
     yd[0] <= rst ? 0 : yref;
     hid[0] <= rst ? 0 : hi;
     lod[0] <= rst ? 0 : lo;
-    for (i = 1; i < D; i = i + 1) begin
-      yd[i] <= rst ? 0 : yd[i-1];
-      hid[i] <= rst ? 0 : hid[i-1];
-      lod[i] <= rst ? 0 : lod[i-1];
-    end
   end
 
   // ---- properties ----------------------------------------------------------------------
@@ -165,6 +165,8 @@ module ffe_formal(input clock);
   always @(*) begin
     // y is the rounded, saturated full-width sum, LAT_FFE edges after its newest sample
     a_y_ref: assert (y == yd[D-1]);
+    // the reference above has the spec's latency
+    a_latency: assert (REF_STAGES == LAT_FFE);
     // the history register holds the newest P + N - 1 samples, nothing above
     a_hist: assert (fv_hist == {{(HIST_BITS - ADC_BITS*HS){1'b0}}, hs});
     // read-back: coefficient k's code at its address, 0 elsewhere
@@ -220,6 +222,7 @@ module ffe_formal(input clock);
     c_pp: cover ($signed(fv_pp[3*MULT_FIELD-1:2*MULT_FIELD]) == 256);
     c_group: cover ($signed(fv_s[ACC_BITS-1:0]) < -4000);
     c_acc: cover ($signed(fv_acc[ACC_BITS-1:0]) > 4000);
+    c_latency: cover (!rst);
     c_y_ref: cover (y[Y_BITS-1:0] != 0 && yd[D-1] == y && !rst);
     c_sat_hi: cover (hid[D-1][0]);
     c_sat_lo: cover (lod[D-1][0]);

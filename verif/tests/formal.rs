@@ -1,0 +1,169 @@
+//! The formal proofs (verif/formal/, runner cporx_verif::formal), with the real tools:
+//! these tests FAIL, not skip, when SymbiYosys or z3 is missing (scripts/setup-tools.sh
+//! installs them).
+//!
+//! * every block's every design: each assertion proven (k-induction) or passed to its
+//!   bounded depth, and its cover reached (no vacuous proof);
+//! * teeth: every mutant of the mutation check that changes a proven property
+//!   (`cporx_verif::mutants::MUTANTS` with a `proof`) makes that proof fail.
+
+use cporx_verif::formal::{self, Verdict};
+use cporx_verif::mutants::{apply, MUTANTS};
+use std::path::PathBuf;
+
+fn work(sub: &str) -> PathBuf {
+    cporx_spec::paths::cache_dir("cporx-formal-test").join(sub)
+}
+
+#[test]
+fn every_block_is_proven_with_its_covers() {
+    let designs = formal::blocks::designs(None).unwrap();
+    assert!(!designs.is_empty());
+    let mut bad = Vec::new();
+    let mut rows = 0;
+    for d in &designs {
+        let r = formal::run(d, &work("proofs").join(formal::work_name(d)))
+            .unwrap_or_else(|e| panic!("{} {}: {e}", d.block, d.size));
+        assert!(!r.rows.is_empty(), "{} {}: no assertions", d.block, d.size);
+        for row in &r.rows {
+            rows += 1;
+            println!(
+                "{:<10} {:<10} {:<14} {:<6} {:>3}  {:<24} {:<18} {:>6.1} s",
+                row.block,
+                row.size,
+                row.property,
+                row.mode,
+                row.depth,
+                row.verdict.to_string(),
+                row.cover.to_string(),
+                row.seconds
+            );
+            if !row.ok() {
+                bad.push(format!(
+                    "{} {} {}: {} / {}",
+                    row.block, row.size, row.property, row.verdict, row.cover
+                ));
+            }
+        }
+        println!("{} {}: {:.0} s", d.block, d.size, r.seconds);
+    }
+    println!("{rows} properties of {} designs", designs.len());
+    assert!(bad.is_empty(), "not proven or not covered: {bad:#?}");
+}
+
+#[test]
+fn every_mutant_of_a_proven_property_fails_its_proof() {
+    let mut checked = 0;
+    let mut missed = Vec::new();
+    for m in MUTANTS {
+        let Some(pf) = &m.proof else { continue };
+        let d = formal::blocks::designs(Some(pf.block))
+            .unwrap()
+            .into_iter()
+            .find(|d| d.size == pf.size)
+            .unwrap_or_else(|| {
+                panic!(
+                    "mutant `{}`: no {} design of size {}",
+                    m.name, pf.block, pf.size
+                )
+            });
+        let edits = pf.edits.unwrap_or(m.edits);
+        let mut md = d.clone();
+        md.verilog =
+            apply(&d.verilog, edits).unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
+        let dir = work("mutants").join(format!("m{checked}"));
+        let r = formal::run_mutant(&md, &dir).unwrap_or_else(|e| panic!("{}: {e}", m.name));
+        let failed: Vec<&str> = r
+            .rows
+            .iter()
+            .filter(|row| matches!(row.verdict, Verdict::Failed(_) | Verdict::NotInductive(_)))
+            .map(|row| row.property.as_str())
+            .collect();
+        println!(
+            "mutant {:<52} {} {}: {}",
+            m.name,
+            pf.block,
+            pf.size,
+            if failed.is_empty() {
+                "NOT caught".to_string()
+            } else {
+                format!("caught by {}", failed.join(", "))
+            }
+        );
+        if failed.is_empty() {
+            missed.push(m.name);
+        }
+        checked += 1;
+    }
+    assert!(checked > 0);
+    println!(
+        "proofs: {} of {checked} mutants caught",
+        checked - missed.len()
+    );
+    assert!(missed.is_empty(), "mutants no proof caught: {missed:?}");
+}
+
+#[test]
+fn every_wrapper_names_its_properties_and_covers_each() {
+    let dir = formal::formal_dir().unwrap();
+    for b in formal::blocks::BLOCKS {
+        let f = dir.join(b).join(format!("{b}.sv"));
+        let sv = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let st = formal::statements(&sv, &f.display().to_string()).unwrap();
+        let asserts: Vec<_> = st
+            .iter()
+            .filter(|s| s.kind == formal::Kind::Assert)
+            .collect();
+        assert!(!asserts.is_empty(), "{}: no assertions", f.display());
+        for a in asserts {
+            let c = format!("c_{}", &a.name[2..]);
+            assert!(
+                st.iter()
+                    .any(|s| s.kind == formal::Kind::Cover && s.name == c),
+                "{}:{}: {} has no cover {c}",
+                f.display(),
+                a.line,
+                a.name
+            );
+        }
+        let sby = dir.join(b).join(format!("{b}.sby"));
+        let t = formal::tasks(
+            &std::fs::read_to_string(&sby).unwrap(),
+            &sby.display().to_string(),
+        )
+        .unwrap();
+        assert!(
+            t.iter().any(|t| t.mode == "cover"),
+            "{}: no cover task",
+            sby.display()
+        );
+        assert!(
+            t.iter().any(|t| t.mode == "prove" || t.mode == "bmc"),
+            "{}: no proof task",
+            sby.display()
+        );
+    }
+}
+
+/// The FFE wrapper writes c * x as c * d0 + 4 c * d1 + 16 c * d2 with the sample's
+/// radix-4 digits (d0, d1 unsigned in 0 ..= 3, d2 signed in -2 ..= 1): the identity
+/// holds for every coefficient and ADC code, so the wrapper's reference is the spec's
+/// exact product.
+#[test]
+fn ffe_reference_digits_give_the_exact_product() {
+    use cporx_spec::{ADC_BITS, COEF_BITS};
+    let (cmin, cmax) = (-(1i32 << (COEF_BITS - 1)), (1i32 << (COEF_BITS - 1)) - 1);
+    let (xmin, xmax) = (-(1i32 << (ADC_BITS - 1)), (1i32 << (ADC_BITS - 1)) - 1);
+    let mut n = 0;
+    for c in cmin..=cmax {
+        for x in xmin..=xmax {
+            let u = (x as u32) & ((1 << ADC_BITS) - 1);
+            let d0 = (u & 3) as i32;
+            let d1 = ((u >> 2) & 3) as i32;
+            let d2 = (((u >> 4) & 3) as i32 ^ 2) - 2; // signed 2-bit digit
+            assert_eq!(c * d0 + 4 * c * d1 + 16 * c * d2, c * x, "c {c} x {x}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 256 * 64);
+}
