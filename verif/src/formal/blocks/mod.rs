@@ -2,11 +2,12 @@
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
 pub mod ffe;
+pub mod lms;
 
 use super::Design;
 
 /// Every block's name, in table order.
-pub const BLOCKS: &[&str] = &["ffe"];
+pub const BLOCKS: &[&str] = &["ffe", "lms"];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
@@ -18,6 +19,7 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
         }
         out.extend(match b {
             "ffe" => ffe::designs()?,
+            "lms" => lms::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
