@@ -2,12 +2,13 @@
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
 pub mod ffe;
+pub mod levels;
 pub mod lms;
 
 use super::Design;
 
 /// Every block's name, in table order.
-pub const BLOCKS: &[&str] = &["ffe", "lms"];
+pub const BLOCKS: &[&str] = &["ffe", "lms", "levels"];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
@@ -20,6 +21,7 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
         out.extend(match b {
             "ffe" => ffe::designs()?,
             "lms" => lms::designs()?,
+            "levels" => levels::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
