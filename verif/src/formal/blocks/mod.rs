@@ -3,11 +3,13 @@
 
 pub mod ffe;
 pub mod slicer;
+pub mod levels;
+pub mod lms;
 
 use super::Design;
 
 /// Every block's name, in table order.
-pub const BLOCKS: &[&str] = &["ffe", "slicer"];
+pub const BLOCKS: &[&str] = &["ffe", "slicer", "lms", "levels"];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
@@ -20,6 +22,8 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
         out.extend(match b {
             "ffe" => ffe::designs()?,
             "slicer" => slicer::designs()?,
+            "lms" => lms::designs()?,
+            "levels" => levels::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
