@@ -2,9 +2,9 @@
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
 pub mod ffe;
-pub mod slicer;
 pub mod levels;
 pub mod lms;
+pub mod slicer;
 
 use super::Design;
 
