@@ -2,11 +2,13 @@
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
 pub mod ffe;
+pub mod prbs_chk;
+pub mod prbs_gen;
 
 use super::Design;
 
 /// Every block's name, in table order.
-pub const BLOCKS: &[&str] = &["ffe"];
+pub const BLOCKS: &[&str] = &["ffe", "prbs_gen", "prbs_chk"];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
@@ -18,6 +20,8 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
         }
         out.extend(match b {
             "ffe" => ffe::designs()?,
+            "prbs_gen" => prbs_gen::designs()?,
+            "prbs_chk" => prbs_chk::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
