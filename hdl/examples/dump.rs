@@ -1,5 +1,6 @@
 //! Print the exported Verilog of the receive top or of one block alone, for the default
-//! parameters: `cargo run -p cporx-hdl --example dump [-- top|ffe|slicer|cdr|lms|levels]`.
+//! parameters: `cargo run -p cporx-hdl --example dump [-- top|ffe|slicer|cdr|lms|levels]`,
+//! or a BIST block at the default lane count (`prbs_gen`, `prbs_chk`).
 fn main() {
     let p = cporx_spec::RxParams::default();
     let which = std::env::args().nth(1).unwrap_or_else(|| "top".into());
@@ -10,8 +11,16 @@ fn main() {
         "cdr" => cporx_hdl::export::cdr_verilog(&p),
         "lms" => cporx_hdl::export::lms_verilog(&p),
         "levels" => cporx_hdl::export::levels_verilog(&p),
+        "prbs_gen" | "prbs_chk" => {
+            let lanes = cporx_spec::bist::BistParams::default().lanes;
+            if which == "prbs_gen" {
+                cporx_hdl::bist::PrbsGen::new(lanes).map(cporx_hdl::bist::verilog_of)
+            } else {
+                cporx_hdl::bist::PrbsChk::new(lanes).map(cporx_hdl::bist::verilog_of)
+            }
+        }
         other => {
-            eprintln!("dump: unknown block `{other}` (top, ffe, slicer, cdr, lms, levels)");
+            eprintln!("dump: unknown block `{other}` (top, ffe, slicer, cdr, lms, levels, prbs_gen, prbs_chk)");
             std::process::exit(2);
         }
     };

@@ -30,6 +30,12 @@ pub const LAT_CHAN: usize = 5;
 /// Latency of the checker: a symbol applied in cycle c is in the counters read after cycle
 /// c + LAT_CHK - 1.
 pub const LAT_CHK: usize = 5;
+/// Latency of the checker's `synced`: the `valid` of cycle c shows in `synced` read after
+/// cycle c + LAT_CHK_SYNC - 1 (docs/bist.md, "3. PRBS13Q checker": "2 to `synced`").
+pub const LAT_CHK_SYNC: usize = 2;
+/// Checker: width of the three counters `bit_errs`, `sym_errs`, `symbols` (saturating at
+/// 2^CHK_CNT_BITS - 1).
+pub const CHK_CNT_BITS: usize = 32;
 /// Checker: lanes per first-stage group of the per-clock error sums (ECP5 timing).
 pub const CHK_GROUP: usize = 4;
 /// Checker: consecutive valid symbols loaded as history before symbols are checked

@@ -4,12 +4,14 @@
 pub mod ffe;
 pub mod levels;
 pub mod lms;
+pub mod prbs_chk;
+pub mod prbs_gen;
 pub mod slicer;
 
 use super::Design;
 
 /// Every block's name, in table order.
-pub const BLOCKS: &[&str] = &["ffe", "slicer", "lms", "levels"];
+pub const BLOCKS: &[&str] = &["ffe", "slicer", "lms", "levels", "prbs_gen", "prbs_chk"];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
@@ -24,6 +26,8 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
             "slicer" => slicer::designs()?,
             "lms" => lms::designs()?,
             "levels" => levels::designs()?,
+            "prbs_gen" => prbs_gen::designs()?,
+            "prbs_chk" => prbs_chk::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
