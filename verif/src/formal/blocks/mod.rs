@@ -1,6 +1,7 @@
 //! The proven blocks: one module per block, each with `designs()`, the sizes its proof
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
+pub mod agc;
 pub mod ffe;
 pub mod levels;
 pub mod lms;
@@ -8,7 +9,7 @@ pub mod lms;
 use super::Design;
 
 /// Every block's name, in table order.
-pub const BLOCKS: &[&str] = &["ffe", "lms", "levels"];
+pub const BLOCKS: &[&str] = &["ffe", "lms", "levels", "agc"];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
@@ -22,6 +23,7 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
             "ffe" => ffe::designs()?,
             "lms" => lms::designs()?,
             "levels" => levels::designs()?,
+            "agc" => agc::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
