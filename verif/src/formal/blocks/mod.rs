@@ -1,6 +1,7 @@
 //! The proven blocks: one module per block, each with `designs()`, the sizes its proof
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
+pub mod agc;
 pub mod ffe;
 pub mod levels;
 pub mod lms;
@@ -11,7 +12,9 @@ pub mod slicer;
 use super::Design;
 
 /// Every block's name, in table order.
-pub const BLOCKS: &[&str] = &["ffe", "slicer", "lms", "levels", "prbs_gen", "prbs_chk"];
+pub const BLOCKS: &[&str] = &[
+    "ffe", "slicer", "lms", "levels", "agc", "prbs_gen", "prbs_chk",
+];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
@@ -28,6 +31,7 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
             "levels" => levels::designs()?,
             "prbs_gen" => prbs_gen::designs()?,
             "prbs_chk" => prbs_chk::designs()?,
+            "agc" => agc::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
