@@ -23,6 +23,11 @@ pub struct ProveArgs {
     /// default: the cporx cache (target/cporx-formal)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// write every design's work folder (dut.v, dut_flat.v, params.vh, probes.ys, the
+    /// wrapper and its .sby) and run nothing: rerun a proof by hand there with
+    /// `yowasp-sby -f B.sby [prove|cover]`
+    #[arg(long)]
+    pub prepare: bool,
     /// skip the netlist equivalence (it runs by default without --block)
     #[arg(long)]
     pub no_equiv: bool,
@@ -220,6 +225,18 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
     out::create_dir(&work)?;
     if a.mutants {
         return mutants(a, &work);
+    }
+    if a.prepare {
+        for d in &designs {
+            let dir = work.join(formal::work_name(d));
+            formal::prepare(d, &dir)?;
+            println!(
+                "wrote {} (rerun there: yowasp-sby -f {}.sby [prove|cover])",
+                dir.display(),
+                d.block
+            );
+        }
+        return Ok(());
     }
     let t0 = Instant::now();
     let mut runs = Vec::new();
