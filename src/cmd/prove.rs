@@ -36,7 +36,8 @@ pub struct ProveArgs {
     pub markdown: Option<PathBuf>,
     /// the mutation table instead: every mutant of the mutation check through the
     /// equivalence property (model == Verilator, random cases) and, for those that change a
-    /// proven property, through its block's proof (a bounded search from power-up)
+    /// proven property, through its block's proof (a trace from power-up or an induction
+    /// counterexample); then the block mutants through their block's proof
     #[arg(long)]
     pub mutants: bool,
     /// random cases per mutant for the property tests (with --mutants)
@@ -73,7 +74,17 @@ fn splice(file: &std::path::Path, key: &str, body: &str) -> Result<(), String> {
 
 /// `cporx prove --mutants`: the mutation table.
 fn mutants(a: &ProveArgs, work: &std::path::Path) -> Result<(), Fail> {
-    use cporx_verif::mutants::{apply, MUTANTS};
+    use cporx_verif::mutants::{apply, caught, run_proof, BLOCK_MUTANTS, MUTANTS};
+    let caught_names = |r: &formal::DesignRun| -> Vec<String> {
+        caught(r)
+            .iter()
+            .map(|row| match row.verdict {
+                formal::Verdict::Failed(Some(s)) => format!("`{}` (trace, step {s})", row.property),
+                formal::Verdict::NotInductive(_) => format!("`{}` (induction)", row.property),
+                _ => format!("`{}`", row.property),
+            })
+            .collect()
+    };
     if a.cases == 0 {
         return Err(Fail::Error(
             "--cases 0: at least 1 random case per mutant".into(),
@@ -100,40 +111,17 @@ fn mutants(a: &ProveArgs, work: &std::path::Path) -> Result<(), Fail> {
             None => ("no proven property changed".to_string(), String::new()),
             Some(pf) => {
                 with_proof += 1;
-                let d = formal::blocks::designs(Some(pf.block))?
-                    .into_iter()
-                    .find(|d| d.size == pf.size)
-                    .ok_or_else(|| {
-                        format!("mutant `{}`: no {} design {}", m.name, pf.block, pf.size)
-                    })?;
-                let mut md = d.clone();
-                md.verilog = apply(&d.verilog, pf.edits.unwrap_or(m.edits))
-                    .map_err(|e| format!("mutant `{}` on {}: {e}", m.name, pf.block))?;
-                let r = formal::run_mutant(&md, &work.join(format!("mutant-{i}")))?;
-                let failed: Vec<String> = r
-                    .rows
-                    .iter()
-                    .filter(|r| {
-                        matches!(
-                            r.verdict,
-                            formal::Verdict::Failed(_) | formal::Verdict::NotInductive(_)
-                        )
-                    })
-                    .map(|r| match r.verdict {
-                        formal::Verdict::Failed(Some(s)) => {
-                            format!("`{}` (trace, step {s})", r.property)
-                        }
-                        formal::Verdict::NotInductive(_) => format!("`{}` (induction)", r.property),
-                        _ => format!("`{}`", r.property),
-                    })
-                    .collect();
+                let r = run_proof(
+                    pf.block,
+                    pf.size,
+                    pf.edits.unwrap_or(m.edits),
+                    &work.join(format!("mutant-{i}")),
+                )
+                .map_err(|e| format!("mutant `{}`: {e}", m.name))?;
+                let failed = caught_names(&r);
                 by_proofs += (!failed.is_empty()) as usize;
                 (
-                    if failed.is_empty() {
-                        "NO".into()
-                    } else {
-                        "yes".into()
-                    },
+                    if failed.is_empty() { "NO" } else { "yes" }.to_string(),
                     format!("{} ({}, {})", failed.join(", "), pf.block, pf.size),
                 )
             }
@@ -153,10 +141,34 @@ fn mutants(a: &ProveArgs, work: &std::path::Path) -> Result<(), Fail> {
             props
         ));
     }
+    let mut block_caught = 0;
+    for (i, m) in BLOCK_MUTANTS.iter().enumerate() {
+        let r = run_proof(
+            m.block,
+            m.size,
+            m.edits,
+            &work.join(format!("block-mutant-{i}")),
+        )
+        .map_err(|e| format!("mutant `{}`: {e}", m.name))?;
+        let failed = caught_names(&r);
+        let hit = caught(&r).iter().any(|row| row.property == m.property);
+        block_caught += hit as usize;
+        let props = format!("{} ({}, {})", failed.join(", "), m.block, m.size);
+        let proof = if hit { "yes" } else { "NO" };
+        println!(
+            "{:<60} tests: {:<4} proof: {:<4} {}",
+            m.name, "n/a", proof, props
+        );
+        md.push_str(&format!(
+            "| {} | not run (the block alone) | {} | {} |\n",
+            m.name, proof, props
+        ));
+    }
     let summary = format!(
-        "{} mutants: {by_tests} caught by the property tests ({} random cases each); {with_proof} change a proven property, {by_proofs} of them caught by its proof (a trace from power-up, or an induction counterexample); {:.0} s\n",
+        "{} mutants of the receive top: {by_tests} caught by the property tests ({} random cases each); {with_proof} change a proven property, {by_proofs} of them caught by its proof (a trace from power-up, or an induction counterexample). {} mutants of one block alone: {block_caught} caught by the property they break. {:.0} s\n",
         MUTANTS.len(),
         a.cases,
+        BLOCK_MUTANTS.len(),
         t0.elapsed().as_secs_f64()
     );
     print!("{summary}");
@@ -168,7 +180,7 @@ fn mutants(a: &ProveArgs, work: &std::path::Path) -> Result<(), Fail> {
     if let Some(f) = &a.readme {
         splice(f, "mutants", &md)?;
     }
-    if by_tests < MUTANTS.len() || by_proofs < with_proof {
+    if by_tests < MUTANTS.len() || by_proofs < with_proof || block_caught < BLOCK_MUTANTS.len() {
         return Err(Fail::Error(
             "some mutants were not caught (see the table)".into(),
         ));

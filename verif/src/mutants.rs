@@ -79,7 +79,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "slicer", size: "P=1", edits: None }),
         edits: &[("if (y_f >= t1)", "if (y_f > t1)")],
     },
     Mutant {
@@ -116,7 +116,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "slicer", size: "P=1", edits: None }),
         edits: &[(
             "localparam  gray_k$2 = 2'b11;",
             "localparam  gray_k$2 = 2'b10;",
@@ -258,7 +258,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: true,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "lms", size: "N=3 P=1", edits: None }),
         edits: &[("if (e_neg != x_neg) begin", "if (e_neg == x_neg) begin")],
     },
     Mutant {
@@ -266,7 +266,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: true,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "lms", size: "N=3 P=1", edits: None }),
         edits: &[(
             "step = one_wide << (frac - mu);",
             "step = one_wide << (frac - mu + 4'h1);",
@@ -277,7 +277,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: true,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "levels", size: "targets=[-48, -16, 16, 48]", edits: None }),
         // the sum taken modulo 2^23 (the register's width) before the bound compares
         edits: &[(
             "sum = wide + (e_wide << (frac - mu));",
@@ -289,7 +289,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: true,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "levels", size: "targets=[-48, -16, 16, 48]", edits: None }),
         edits: &[(
             "r0 = o0 | o1;",
             "r0 = o0 & o1;",
@@ -311,7 +311,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: true,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "agc", size: "P=1", edits: None }),
         // too loud (accumulator positive) steps the gain up, too quiet down
         edits: &[(
             "if (a[msb_a]) begin\n                    if (gain_r$q != max_g)",
@@ -323,7 +323,7 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: true,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof { block: "agc", size: "P=1", edits: None }),
         edits: &[(
             "if (gain_r$q != max_g) begin",
             "if ((gain_r$q != max_g) | 1'b1) begin",
@@ -359,3 +359,137 @@ pub const MUTANTS: &[Mutant] = &[
         edits: &[("lane$0$sp = sp_last;", "lane$0$sp = sym_r$0$q | (sp_last & 2'b0);")],
     },
 ];
+
+/// A planted bug in one block alone: edits of the block's export at one proof size, for
+/// blocks the receive top's mutants do not reach (the BIST generator and checker) and for
+/// contracts a top-level mutant cannot isolate. verif/tests/formal.rs runs the block's
+/// proof on each and must see `property` fail; `cporx prove --mutants` lists them in the
+/// same table (the property tests of the receive top do not run on a block alone).
+#[derive(Debug)]
+pub struct BlockMutant {
+    pub name: &'static str,
+    pub block: &'static str,
+    /// a [`crate::formal::Design`]'s `size` of `block`
+    pub size: &'static str,
+    /// (pattern, replacement) pairs on the block's export, applied in turn to every
+    /// occurrence
+    pub edits: &'static [(&'static str, &'static str)],
+    /// the property that must fail (others may fail too)
+    pub property: &'static str,
+}
+
+/// The block mutants (see [`BlockMutant`]).
+pub const BLOCK_MUTANTS: &[BlockMutant] = &[
+    BlockMutant {
+        name: "PRBS generator: reset seed 0x1ffe instead of 0x1fff",
+        block: "prbs_gen",
+        size: "P=2",
+        edits: &[(
+            "localparam  seed = 13'b1111111111111;",
+            "localparam  seed = 13'b1111111111110;",
+        )],
+        property: "a_reset",
+    },
+    BlockMutant {
+        name: "PRBS generator: feedback tap x^3 instead of x^2",
+        block: "prbs_gen",
+        size: "P=2",
+        edits: &[(
+            "localparam  tapmask = 13'b1100000000011;",
+            "localparam  tapmask = 13'b1100000000101;",
+        )],
+        property: "a_lfsr",
+    },
+    BlockMutant {
+        name: "PRBS generator: no escape from the all-zero state",
+        block: "prbs_gen",
+        size: "P=2",
+        edits: &[("if (rst || (lfsr$q == zero13)) begin", "if (rst) begin")],
+        property: "a_nonzero",
+    },
+    BlockMutant {
+        name: "PRBS generator: Gray pair 11 sent as level 3",
+        block: "prbs_gen",
+        size: "P=2",
+        edits: &[("sym_c$0 = lvl$2;", "sym_c$0 = lvl$3;")],
+        property: "a_sym",
+    },
+    BlockMutant {
+        name: "PRBS generator: inject on the level, not the rising edge",
+        block: "prbs_gen",
+        size: "P=2",
+        edits: &[("if (inject && ~inj_r$q) begin", "if (inject) begin")],
+        // a_inject looks only at rising edges; a_sym sees the flips while inject stays high
+        property: "a_sym",
+    },
+    BlockMutant {
+        name: "PRBS checker: reset keeps the history",
+        block: "prbs_chk",
+        size: "P=2",
+        edits: &[("hist$d = zero13;", "hist$d = w;")],
+        property: "a_hist",
+    },
+    BlockMutant {
+        name: "PRBS checker: an invalid clock keeps the fill",
+        block: "prbs_chk",
+        size: "P=2",
+        edits: &[("fill_n = zero3;", "fill_n = fill$q;")],
+        property: "a_fill",
+    },
+    BlockMutant {
+        name: "PRBS checker: the bit-error counter wraps",
+        block: "prbs_chk",
+        size: "P=2",
+        edits: &[("cnt_b$d = ones32;", "cnt_b$d = s33b[(low32)+:(32)];")],
+        property: "a_sat_b",
+    },
+    BlockMutant {
+        name: "PRBS checker: a symbol with both bits wrong counts one bit error",
+        block: "prbs_chk",
+        size: "P=2",
+        edits: &[("sb = sb + two6;", "sb = sb + one6;")],
+        // the clock's increment register, one stage before the counter
+        property: "a_inc",
+    },
+    BlockMutant {
+        name: "PRBS checker: synced after the first valid clock",
+        block: "prbs_chk",
+        size: "P=2",
+        edits: &[(
+            "synced_r$d = fill_n == fill_max;",
+            "synced_r$d = fill_n != zero3;",
+        )],
+        property: "a_synced",
+    },
+];
+
+/// Run the proof of `block` at `size` on its export with `edits` (the mutation check's
+/// run: no covers, [`crate::formal::run_mutant`]) in `dir`.
+pub fn run_proof(
+    block: &str,
+    size: &str,
+    edits: &[(&str, &str)],
+    dir: &std::path::Path,
+) -> Result<crate::formal::DesignRun, String> {
+    let d = crate::formal::blocks::designs(Some(block))?
+        .into_iter()
+        .find(|d| d.size == size)
+        .ok_or_else(|| format!("no {block} design of size {size}"))?;
+    let mut md = d.clone();
+    md.verilog = apply(&d.verilog, edits).map_err(|e| format!("{block} {size}: {e}"))?;
+    crate::formal::run_mutant(&md, dir)
+}
+
+/// The properties a mutant's run broke: a trace from power-up or an induction
+/// counterexample.
+pub fn caught(r: &crate::formal::DesignRun) -> Vec<&crate::formal::Row> {
+    r.rows
+        .iter()
+        .filter(|row| {
+            matches!(
+                row.verdict,
+                crate::formal::Verdict::Failed(_) | crate::formal::Verdict::NotInductive(_)
+            )
+        })
+        .collect()
+}

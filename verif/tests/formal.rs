@@ -5,10 +5,11 @@
 //! * every block's every design: each assertion proven (k-induction) or passed to its
 //!   bounded depth, and its cover reached (no vacuous proof);
 //! * teeth: every mutant of the mutation check that changes a proven property
-//!   (`cporx_verif::mutants::MUTANTS` with a `proof`) makes that proof fail.
+//!   (`cporx_verif::mutants::MUTANTS` with a `proof`) makes that proof fail; every block
+//!   mutant (`BLOCK_MUTANTS`) fails the property it names; every proven block has one.
 
-use cporx_verif::formal::{self, Verdict};
-use cporx_verif::mutants::{apply, MUTANTS};
+use cporx_verif::formal;
+use cporx_verif::mutants::{caught, run_proof, BLOCK_MUTANTS, MUTANTS};
 use std::path::PathBuf;
 
 fn work(sub: &str) -> PathBuf {
@@ -57,28 +58,10 @@ fn every_mutant_of_a_proven_property_fails_its_proof() {
     let mut missed = Vec::new();
     for m in MUTANTS {
         let Some(pf) = &m.proof else { continue };
-        let d = formal::blocks::designs(Some(pf.block))
-            .unwrap()
-            .into_iter()
-            .find(|d| d.size == pf.size)
-            .unwrap_or_else(|| {
-                panic!(
-                    "mutant `{}`: no {} design of size {}",
-                    m.name, pf.block, pf.size
-                )
-            });
-        let edits = pf.edits.unwrap_or(m.edits);
-        let mut md = d.clone();
-        md.verilog =
-            apply(&d.verilog, edits).unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
         let dir = work("mutants").join(format!("m{checked}"));
-        let r = formal::run_mutant(&md, &dir).unwrap_or_else(|e| panic!("{}: {e}", m.name));
-        let failed: Vec<&str> = r
-            .rows
-            .iter()
-            .filter(|row| matches!(row.verdict, Verdict::Failed(_) | Verdict::NotInductive(_)))
-            .map(|row| row.property.as_str())
-            .collect();
+        let r = run_proof(pf.block, pf.size, pf.edits.unwrap_or(m.edits), &dir)
+            .unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
+        let failed: Vec<&str> = caught(&r).iter().map(|row| row.property.as_str()).collect();
         println!(
             "mutant {:<52} {} {}: {}",
             m.name,
@@ -101,6 +84,57 @@ fn every_mutant_of_a_proven_property_fails_its_proof() {
         checked - missed.len()
     );
     assert!(missed.is_empty(), "mutants no proof caught: {missed:?}");
+}
+
+#[test]
+fn every_block_mutant_fails_its_property() {
+    assert!(!BLOCK_MUTANTS.is_empty());
+    let mut missed = Vec::new();
+    for (i, m) in BLOCK_MUTANTS.iter().enumerate() {
+        let dir = work("block-mutants").join(format!("m{i}"));
+        let r = run_proof(m.block, m.size, m.edits, &dir)
+            .unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
+        let failed: Vec<&str> = caught(&r).iter().map(|row| row.property.as_str()).collect();
+        println!(
+            "mutant {:<60} {} {}: failed {:?}",
+            m.name, m.block, m.size, failed
+        );
+        if !failed.contains(&m.property) {
+            missed.push(format!(
+                "{} (wanted {}, failed {failed:?})",
+                m.name, m.property
+            ));
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "block mutants whose property held: {missed:#?}"
+    );
+}
+
+#[test]
+fn every_proven_block_has_a_mutant_its_proof_catches() {
+    let with_teeth: Vec<&str> = MUTANTS
+        .iter()
+        .filter_map(|m| m.proof.as_ref().map(|p| p.block))
+        .chain(BLOCK_MUTANTS.iter().map(|m| m.block))
+        .collect();
+    let bare: Vec<&&str> = formal::blocks::BLOCKS
+        .iter()
+        .filter(|b| !with_teeth.contains(b))
+        .collect();
+    assert!(
+        bare.is_empty(),
+        "blocks whose proof no mutant tests: {bare:?}"
+    );
+    for m in BLOCK_MUTANTS {
+        assert!(
+            formal::blocks::BLOCKS.contains(&m.block),
+            "mutant `{}`: no block {}",
+            m.name,
+            m.block
+        );
+    }
 }
 
 #[test]

@@ -324,6 +324,10 @@ pub struct TaskRun {
     pub unreached: Vec<String>,
     /// the log's first error line (status ERROR)
     pub error: Option<String>,
+    /// the induction step found a counterexample ("Temporal induction failed!"), even if
+    /// the engine then stopped on an error (z3 rejects some smtbmc trace queries after
+    /// the counterexample is found: "operator is applied to arguments of the wrong sort")
+    pub induction_failed: bool,
     pub log: PathBuf,
 }
 
@@ -729,6 +733,7 @@ pub fn parse_log(t: &Task, text: &str, stm: &[Statement], log: &Path, secs: f64)
         reached,
         unreached,
         error,
+        induction_failed: text.contains("Temporal induction failed!"),
         log: log.to_path_buf(),
     }
 }
@@ -767,6 +772,10 @@ fn rows_of(d: &Design, stm: &[Statement], runs: &[TaskRun]) -> Vec<Row> {
                         Some(s) => Verdict::Failed(*s),
                         None => Verdict::Undecided("stopped at another failure".into()),
                     },
+                    // the counterexample was found and named; the error came after it
+                    "ERROR" if r.induction_failed && r.failed.contains_key(name) => {
+                        Verdict::NotInductive(r.task.depth)
+                    }
                     "UNKNOWN" => match r.failed.get(name) {
                         Some(_) => Verdict::NotInductive(r.task.depth),
                         None => Verdict::Undecided(format!(
@@ -906,6 +915,48 @@ SBY DONE (FAIL, rc=2)\n";
         let r = parse_log(&c, log, &stm, Path::new("l"), 1.0);
         assert_eq!(r.reached.get("c_y"), Some(&6));
         assert_eq!(r.unreached, vec!["c_sat".to_string()]);
+    }
+
+    #[test]
+    fn an_induction_counterexample_counts_even_when_the_engine_then_errs() {
+        let stm = statements(SV, "t.sv").unwrap();
+        let t = Task {
+            name: "prove".into(),
+            mode: "prove".into(),
+            depth: 2,
+        };
+        let d = Design {
+            block: "t",
+            size: "s".into(),
+            verilog: String::new(),
+            params_vh: String::new(),
+            probes: vec![],
+        };
+        let cex = "SBY [t_prove] engine_0.basecase: Status returned by engine for basecase: pass\n\
+SBY [t_prove] engine_0.induction: ##   0:00:01  Temporal induction failed!\n\
+SBY [t_prove] engine_0.induction: ##   0:00:01  Assert failed in w: a_y\n\
+SBY [t_prove] engine_0.induction: ##   0:00:01  Solver Error: (error \"operator is applied to arguments of the wrong sort\")\n\
+SBY [t_prove] ERROR: engine_0: Engine terminated without status.\n\
+SBY [t_prove] DONE (ERROR, rc=16)\n";
+        let r = parse_log(&t, cex, &stm, Path::new("l"), 1.0);
+        assert!(r.induction_failed);
+        let rows = rows_of(&d, &stm, &[r]);
+        let y = rows.iter().find(|r| r.property == "a_y").unwrap();
+        assert_eq!(y.verdict, Verdict::NotInductive(2));
+        // a property the counterexample does not name stays undecided
+        let sat = rows.iter().find(|r| r.property == "a_sat").unwrap();
+        assert!(
+            matches!(sat.verdict, Verdict::Undecided(_)),
+            "{:?}",
+            sat.verdict
+        );
+        // an engine error with no counterexample decides nothing
+        let err = "SBY [t_prove] ERROR: engine_0: Engine terminated without status.\nSBY [t_prove] DONE (ERROR, rc=16)\n";
+        let r = parse_log(&t, err, &stm, Path::new("l"), 1.0);
+        let rows = rows_of(&d, &stm, &[r]);
+        assert!(rows
+            .iter()
+            .all(|r| matches!(r.verdict, Verdict::Undecided(_))));
     }
 
     #[test]
