@@ -201,6 +201,44 @@ pub fn markdown(runs: &[DesignRun]) -> String {
     s
 }
 
+/// One line per design: block, size, properties, how they passed, covers, time.
+pub fn summary_markdown(runs: &[DesignRun]) -> String {
+    let mut s = String::from(
+        "| block | size | properties | proven (k-induction) | bounded (depth) | not passed | covers reached | time (s) |\n|---|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in runs {
+        let n = |f: &dyn Fn(&Row) -> bool| r.rows.iter().filter(|x| f(x)).count();
+        let depths: Vec<String> = r
+            .rows
+            .iter()
+            .filter_map(|x| match x.verdict {
+                formal::Verdict::Bounded(d) => Some(d.to_string()),
+                _ => None,
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let bounded = n(&|x| matches!(x.verdict, formal::Verdict::Bounded(_)));
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {}/{} | {:.0} |\n",
+            r.block,
+            r.size,
+            r.rows.len(),
+            n(&|x| x.verdict == formal::Verdict::Proven),
+            if bounded == 0 {
+                "0".to_string()
+            } else {
+                format!("{bounded} ({})", depths.join(", "))
+            },
+            n(&|x| !x.verdict.passed()),
+            n(&|x| matches!(x.cover, formal::CoverVerdict::Reached(_))),
+            r.rows.len(),
+            r.seconds
+        ));
+    }
+    s
+}
+
 fn row_md(r: &Row) -> String {
     format!(
         "| {} | {} | `{}` | {} | {} | {} | {} | {:.1} |\n",
@@ -308,6 +346,7 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
     }
     if let Some(f) = &a.readme {
         let total: f64 = runs.iter().map(|r| r.seconds).sum();
+        splice(f, "prove-summary", &summary_markdown(&runs))?;
         splice(
             f,
             "prove",
