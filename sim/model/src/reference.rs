@@ -8,7 +8,18 @@
 //!
 //! The same equations are written a third time as the formal wrappers' reference
 //! expressions (verif/formal/<block>/<block>.sv, proven against the exported RTL for every
-//! input by SymbiYosys, `cporx prove`): `ffe_y` is verif/formal/ffe/ffe.sv's `a_y_ref`.
+//! input by SymbiYosys, `cporx prove`), each naming this file back:
+//!
+//! | here | wrapper | its property |
+//! |---|---|---|
+//! | `ffe_y` | verif/formal/ffe/ffe.sv | `a_y_ref` |
+//! | `slicer_ref` | verif/formal/slicer/slicer.sv | `a_symbol`, `a_gray`, `a_err` |
+//! | `cdr_ref` | verif/formal/cdr/cdr.sv | the detector, loop filter, frequency and phase rules |
+//! | `lms_ref` | verif/formal/lms/lms.sv | `a_acc`, `a_step` |
+//! | `levels_ref` | verif/formal/levels/levels.sv | `a_acc`, `a_wr_thr`, `a_wr_tgt` |
+//!
+//! The AGC, DFE and BIST blocks have no untimed reference here; their wrappers name their
+//! cycle models (sim/model/src/agc.rs, dfe.rs, bist/).
 //!
 //! * [`ffe_y`] / [`ffe_ref`]: "FFE", the four lines `acc`, `r`, `q`, `y`.
 //! * [`slicer_ref`]: "Slicer", `symbol`, `gray`, `err`.
