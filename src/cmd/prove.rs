@@ -31,6 +31,9 @@ pub struct ProveArgs {
     /// skip the netlist equivalence (it runs by default without --block)
     #[arg(long)]
     pub no_equiv: bool,
+    /// designs proven at once (default: the machine's cores)
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// also write the table as Markdown to FILE
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
@@ -294,41 +297,52 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
         "{:<10} {:<10} {:<14} {:<12} {:>5}  {:<26} {:<18} {:>8}",
         "block", "size", "property", "mode", "depth", "result", "cover", "time (s)"
     );
-    for d in &designs {
-        let dir = work.join(formal::work_name(d));
-        let r = formal::run(d, &dir)?;
-        for row in &r.rows {
-            println!(
-                "{:<10} {:<10} {:<14} {:<12} {:>5}  {:<26} {:<18} {:>8.1}",
-                row.block,
-                row.size,
-                row.property,
-                if row.mode == "prove" {
-                    "k-induction"
-                } else {
-                    row.mode.as_str()
-                },
-                row.depth,
-                row.verdict.to_string(),
-                row.cover.to_string(),
-                row.seconds
-            );
-        }
-        if r.rows.is_empty() {
-            println!(
-                "{:<10} {:<10} (no assertions in the wrapper: nothing proven)",
-                r.block, r.size
-            );
-        }
-        runs.push(r);
+    let jobs = a.jobs.unwrap_or_else(formal::default_jobs);
+    if jobs == 0 {
+        return Err(Fail::Error("--jobs 0: at least 1 design at a time".into()));
     }
+    // rows print as each design finishes (one print per design: no interleaving)
+    let print = |d: &formal::Design, r: &Result<DesignRun, String>| {
+        let mut t = String::new();
+        match r {
+            Err(e) => t.push_str(&format!("{:<10} {:<10} error: {e}\n", d.block, d.size)),
+            Ok(r) if r.rows.is_empty() => t.push_str(&format!(
+                "{:<10} {:<10} (no assertions in the wrapper: nothing proven)\n",
+                r.block, r.size
+            )),
+            Ok(r) => {
+                for row in &r.rows {
+                    t.push_str(&format!(
+                        "{:<10} {:<10} {:<14} {:<12} {:>5}  {:<26} {:<18} {:>8.1}\n",
+                        row.block,
+                        row.size,
+                        row.property,
+                        if row.mode == "prove" {
+                            "k-induction"
+                        } else {
+                            row.mode.as_str()
+                        },
+                        row.depth,
+                        row.verdict.to_string(),
+                        row.cover.to_string(),
+                        row.seconds
+                    ));
+                }
+            }
+        }
+        print!("{t}");
+    };
+    for r in formal::run_many(&designs, &work, jobs, false, &print) {
+        runs.push(r?);
+    }
+    let proof_wall = t0.elapsed().as_secs_f64();
     let rows: Vec<&Row> = runs.iter().flat_map(|r| &r.rows).collect();
     let bad: Vec<&&Row> = rows.iter().filter(|r| !r.ok()).collect();
     println!(
         "{} properties of {} designs in {:.0} s: {} proven, {} bounded, {} not passed; covers reached: {}/{}; work folder {}",
         rows.len(),
         runs.len(),
-        t0.elapsed().as_secs_f64(),
+        proof_wall,
         rows.iter().filter(|r| r.verdict == formal::Verdict::Proven).count(),
         rows.iter()
             .filter(|r| matches!(r.verdict, formal::Verdict::Bounded(_)))
@@ -351,11 +365,12 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
             f,
             "prove",
             &format!(
-                "{}\n{} properties of {} designs, {:.0} s of proofs in all on this machine (`cporx prove --readme README.md`).\n",
+                "{}\n{} properties of {} designs: {:.0} s of proofs summed over the designs, {:.0} s wall clock with {jobs} at once on this machine (`cporx prove --readme README.md`).\n",
                 markdown(&runs),
                 rows.len(),
                 runs.len(),
-                total
+                total,
+                proof_wall
             ),
         )?;
     }

@@ -22,9 +22,15 @@ fn every_block_is_proven_with_its_covers() {
     assert!(!designs.is_empty());
     let mut bad = Vec::new();
     let mut rows = 0;
-    for d in &designs {
-        let r = formal::run(d, &work("proofs").join(formal::work_name(d)))
-            .unwrap_or_else(|e| panic!("{} {}: {e}", d.block, d.size));
+    let runs = formal::run_many(
+        &designs,
+        &work("proofs"),
+        formal::default_jobs(),
+        false,
+        &|_, _| {},
+    );
+    for (d, r) in designs.iter().zip(runs) {
+        let r = r.unwrap_or_else(|e| panic!("{} {}: {e}", d.block, d.size));
         assert!(!r.rows.is_empty(), "{} {}: no assertions", d.block, d.size);
         for row in &r.rows {
             rows += 1;

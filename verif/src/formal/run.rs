@@ -574,6 +574,46 @@ pub fn run_mutant(d: &Design, dir: &Path) -> Result<DesignRun, String> {
     run_with(d, dir, true)
 }
 
+/// The default number of designs proven at once: the machine's cores (each sby task
+/// already runs its base case and induction step as two processes, so more than the cores
+/// gains nothing).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run every design's proofs (`mutant`: the mutation check's run, no covers), `jobs` at
+/// once (at least 1), each in `work`/[`work_name`]; `done` is called as each finishes (for
+/// progress lines). The results are in the designs' order.
+pub fn run_many(
+    designs: &[Design],
+    work: &Path,
+    jobs: usize,
+    mutant: bool,
+    done: &(dyn Fn(&Design, &Result<DesignRun, String>) + Sync),
+) -> Vec<Result<DesignRun, String>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let out: Mutex<Vec<Option<Result<DesignRun, String>>>> =
+        Mutex::new((0..designs.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1).min(designs.len().max(1)) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(d) = designs.get(i) else { break };
+                let r = run_with(d, &work.join(work_name(d)), mutant);
+                done(d, &r);
+                out.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+            });
+        }
+    });
+    out.into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("not run (a worker thread stopped)".into())))
+        .collect()
+}
+
 fn run_with(d: &Design, dir: &Path, skip_cover: bool) -> Result<DesignRun, String> {
     let (stm, mut tks) = prepare(d, dir)?;
     if skip_cover {
