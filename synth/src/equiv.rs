@@ -5,17 +5,24 @@
 //! from, cycle for cycle from power-up, for every input sequence.
 //!
 //! **Method** (one Yosys script, `equiv.ys`, and its log `equiv.log` in the work folder):
-//! * gold = the RTL (`gold.v`), gate = the netlist (`gate.v`; for ECP5 read together with
-//!   Yosys's own ECP5 simulation models, [`crate::tools::ecp5_cell_models`], written as
-//!   `cells.v`, so LUT4 / TRELLIS_FF / CCU2C / PFUMX / L6MUX21 are flattened into logic with
-//!   their INIT / REGSET parameters); both `proc; flatten; opt_clean`.
+//! * gold = the RTL (`gold.v`), gate = the netlist (`gate.v`, as synthesized; read as
+//!   `gate_x.v`, the same text with its `x` constants made undriven bits, see
+//!   [`x_to_undriven`]; for ECP5 read together with Yosys's own ECP5 simulation models,
+//!   [`crate::tools::ecp5_cell_models`], written as `cells.v`, so LUT4 / TRELLIS_FF / CCU2C
+//!   / PFUMX / L6MUX21 are flattened into logic with their INIT / REGSET parameters); both
+//!   `proc; flatten -noscopeinfo; opt_clean`.
 //! * `equiv_make gold gate equiv` pairs the signals of equal name (ports, registers, named
-//!   nets) with `$equiv` cells, one per matched bit ([`EquivReport::cells`]).
-//! * Power-up: `equiv_make -make_assert` on a copy, then `sat -seq 2 -prove-asserts` from
-//!   the registers' init values (registers without one are free): every matched signal is
-//!   equal in the first [`POWERUP_STEPS`] cycles from power-up, for all inputs. A failure
-//!   names the signals that differ ([`EquivReport::powerup`]). This is the base case that
-//!   `equiv_induct` needs ("the circuits do not diverge once they agree for N cycles").
+//!   nets) with `$equiv` cells, one per matched bit ([`EquivReport::cells`]); bits the
+//!   gate leaves undriven (logic synthesis trimmed as unused) are skipped
+//!   ([`EquivReport::undef_in_gate`]).
+//! * Power-up: on a copy, `zinit` (init values become inverters around zero-initialized
+//!   flip-flops, since `equiv_miter` does not copy init attributes), `equiv_make`,
+//!   `equiv_miter -trigger -cmp`, then `sat -seq` [`POWERUP_STEPS`] `-set-init-zero -prove
+//!   trigger 0`: every matched signal is equal in the first cycles from power-up, for all
+//!   inputs. A failure names the signals that differ in its first failing cycle
+//!   ([`EquivReport::powerup`]). This is the base case that `equiv_induct` needs ("the
+//!   circuits do not diverge once they agree for N cycles"); the induction alone does not
+//!   look at init values (the wrong-init mutant of synth/tests/equiv.rs passes it).
 //! * `equiv_simple -seq` [`SIMPLE_SEQ`] proves each `$equiv` cell from its input cone (N
 //!   cycles back, cut at the other `$equiv` cells), `equiv_induct -seq` [`INDUCT_SEQ`] the
 //!   rest by temporal induction over all of them together.
@@ -30,7 +37,7 @@
 //! top at 2 lanes x 5 taps, the BIST top (hdl/src/bist/top.rs, 1 lane, default BIST
 //! parameters) — each with both netlist kinds. A 4-lane receive top did not close in
 //! 30 min (`equiv_induct`: synthesis merges registers that are equal only over time, which
-//! the induction at depth 2 cannot see), so it is not in the pool.
+//! the induction cannot see), so it is not in the pool.
 //!
 //! **Measured** (2-core machine, YoWASP Yosys 0.70, wall-clock seconds of synthesis plus
 //! proof; `cells` = `$equiv` cells, all proven, power-up equal):
