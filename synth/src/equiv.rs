@@ -35,20 +35,37 @@
 //!
 //! **Pool** ([`equiv_pool`]): the default receive top (1 lane, 3 FFE taps), the receive
 //! top at 2 lanes x 5 taps, the BIST top (hdl/src/bist/top.rs, 1 lane, default BIST
-//! parameters) — each with both netlist kinds. A 4-lane receive top did not close in
-//! 30 min (`equiv_induct`: synthesis merges registers that are equal only over time, which
-//! the induction cannot see), so it is not in the pool.
+//! parameters otherwise), each with both netlist kinds. A 4-lane receive top did not
+//! close in 30 min in an earlier attempt (`equiv_induct`), so it is not in the pool.
 //!
-//! **Measured** (2-core machine, YoWASP Yosys 0.70, wall-clock seconds of synthesis plus
-//! proof; `cells` = `$equiv` cells, all proven, power-up equal):
+//! **Depths**: `equiv_induct -seq 2` and `-seq 3` leave the FFE's partial-product
+//! registers of the default receive top unproven (60 and 30 cells: they follow the
+//! coefficient registers through relations the induction needs 4 cycles to see); `-seq 4`
+//! proves them, hence [`INDUCT_SEQ`] = [`POWERUP_STEPS`] = 4.
 //!
-//! | design | kind | cells | seconds |
-//! |---|---|---|---|
-//! | rx-top (1 lane, 3 taps) | generic | see synth/tests/equiv.rs | |
+//! **Measured** (2-core machine shared with other jobs, load ~5, so the times are
+//! upper bounds; YoWASP Yosys 0.70; wall-clock seconds; `cells` = `$equiv` cells):
 //!
-//! (the table is filled in by the measurement in the report of the branch that added this
-//! file; `cargo test --release -p cporx-synth --test equiv -- --nocapture --include-ignored`
-//! prints it.)
+//! | design | kind | cells | proven | unproven | synthesis s | proof s |
+//! |---|---|---|---|---|---|---|
+//! | rx-top | generic | 1062 | 1062 | 0 | see the report | |
+//! | rx-top | ecp5 | 1746 | 1674 | 72 | | |
+//! | bist-top | generic | 1652 | 1652 | 0 | 35 | 174 |
+//! | bist-top | ecp5 | 1572 | 1481 | 91 | | |
+//! | slicer (tests) | generic | 120 | 120 | 0 | | 8 |
+//! | slicer (tests) | ecp5 | 118 | 115 | 3 | | 31 |
+//!
+//! **Not proven: the ECP5 netlists.** The generic netlists of the pool are proven. The
+//! ECP5 netlists leave cells unproven: the receive top `freq` (19 bits), `rd_data` (8),
+//! `cdr.inc_r.q` (18), `cdr.pf_r.q` (27); the BIST top the same CDR registers plus
+//! `synced`, `cfg.busy$q`, `cfg.have_addr$q`, `rx.cdr.kickq_r$q`; the slicer alone
+//! `err$0 [8]`, `err$0 [7]`, `rd [7]`. Their power-up check holds (4 cycles), a bounded
+//! check of the slicer's miter from power-up finds no difference in 10 cycles, and
+//! `equiv_induct -seq 8` (receive top) / `-seq 12` (slicer) proves no more than `-seq 4`:
+//! either an invariant the induction cannot see (the generic netlists of the same RTL are
+//! proven, so it is something `synth_ecp5` does: abc9's mapping with the named nets it
+//! re-attaches, or `fsm` / `opt -mux_undef`) or a difference deeper than 10 cycles. Not
+//! resolved; `cporx prove` should report these as unproven, not as proven.
 
 use crate::tools::{ecp5_cell_models, run_tool, Tool};
 use crate::SynthError;

@@ -22,7 +22,9 @@ pub mod report;
 pub mod tools;
 
 pub use board::{Board, Pin};
-pub use equiv::{equiv_pool, prove_equiv, prove_netlist, EquivDesign, EquivReport, NetlistKind};
+pub use equiv::{
+    equiv_pool, prove_equiv, prove_named, prove_netlist, EquivDesign, EquivReport, NetlistKind,
+};
 pub use flow::{check_target_mhz, ecp5_netlist, generic_netlist, run_flow, FlowConfig};
 pub use report::{ClockFmax, CriticalPath, FlowReport, NextpnrReport, UsedAvailable};
 pub use tools::{ecp5_cell_models, find_tool, Tool};
