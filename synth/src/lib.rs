@@ -5,6 +5,8 @@
 //! * [`tools`]: find and run the tools (YoWASP builds in `.tools/venv`, or native ones)
 //! * [`board`]: the supported boards (ULX3S 85F, OrangeCrab 25F) and their pins
 //! * [`flow`]: [`run_flow`] (Verilog to bitstream and report), [`generic_netlist`]
+//! * [`equiv`]: the synthesized netlists (generic and ECP5) proven equivalent to the RTL
+//!   (Yosys `equiv_make` / `equiv_simple` / `equiv_induct`), [`equiv_pool`]
 //! * [`report`]: nextpnr's `--report` JSON parsed; `report.json` / `report.md`
 //! * [`energy`]: energy per bit from a standard-cell netlist ([`energy::liberty`]: the
 //!   Liberty cell-library reader)
@@ -14,11 +16,15 @@
 
 pub mod board;
 pub mod energy;
+pub mod equiv;
 pub mod flow;
 pub mod report;
 pub mod tools;
 
 pub use board::{Board, Pin};
+pub use equiv::{
+    equiv_pool, prove_equiv, prove_named, prove_netlist, EquivDesign, EquivReport, NetlistKind,
+};
 pub use flow::{check_target_mhz, ecp5_netlist, generic_netlist, run_flow, FlowConfig};
 pub use report::{ClockFmax, CriticalPath, FlowReport, NextpnrReport, UsedAvailable};
 pub use tools::{ecp5_cell_models, find_tool, Tool};
@@ -61,6 +67,9 @@ pub enum SynthError {
     /// the figure would come from nothing (no lock, no settled traffic): not measured
     #[error("{0}")]
     NotMeasured(String),
+    /// a netlist not proven equivalent to its RTL (the report names the unproven cells)
+    #[error("{}", .0.failure_message())]
+    Equiv(Box<equiv::EquivReport>),
 }
 
 impl SynthError {
