@@ -204,6 +204,42 @@ pub fn markdown(runs: &[DesignRun]) -> String {
     s
 }
 
+/// The power-up column: equal, DIFFERS or not checked.
+fn powerup_word(r: &cporx_synth::equiv::EquivReport) -> &'static str {
+    if !r.powerup_checked {
+        "not run"
+    } else if r.powerup.is_empty() {
+        "equal"
+    } else {
+        "DIFFERS"
+    }
+}
+
+/// The equivalence table as Markdown.
+pub fn equiv_markdown(rs: &[(String, cporx_synth::equiv::EquivReport)]) -> String {
+    let mut s = String::from(
+        "| design | netlist | `$equiv` cells | proven | unproven (by name) | power-up | synthesis (s) | proof (s) |\n|---|---|---:|---:|---|---|---:|---:|\n",
+    );
+    for (desc, r) in rs {
+        s.push_str(&format!(
+            "| {} ({desc}) | {} | {} | {} | {} | {} | {:.1} | {:.1} |\n",
+            r.design,
+            r.kind,
+            r.cells,
+            r.proven,
+            if r.unproven.is_empty() {
+                "none".to_string()
+            } else {
+                r.unproven.join(", ")
+            },
+            powerup_word(r),
+            r.synth_seconds,
+            r.seconds
+        ));
+    }
+    s
+}
+
 /// One line per design: block, size, properties, how they passed, covers, time.
 pub fn summary_markdown(runs: &[DesignRun]) -> String {
     let mut s = String::from(
@@ -354,6 +390,39 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
         rows.len(),
         work.display()
     );
+    // the netlist equivalence: every design of the pool, generic and ECP5 netlists
+    let mut equiv = Vec::new();
+    if a.block.is_none() && !a.no_equiv {
+        use cporx_synth::equiv::{equiv_pool, prove_named, NetlistKind};
+        println!(
+            "\nnetlist equivalence with the RTL (Yosys equiv_make, equiv_simple, equiv_induct; power-up by SAT from the init values)"
+        );
+        println!(
+            "{:<12} {:<8} {:>8} {:>8} {:>9} {:<10} {:>8}",
+            "design", "netlist", "cells", "proven", "unproven", "power-up", "time (s)"
+        );
+        for d in equiv_pool().map_err(|e| e.to_string())? {
+            for kind in NetlistKind::ALL {
+                let dir = work.join(format!("equiv-{}-{}", d.name, kind.name()));
+                let r = prove_named(&d.name, &d.rtl, &d.top, kind, &dir)
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "{:<12} {:<8} {:>8} {:>8} {:>9} {:<10} {:>8.1}",
+                    d.name,
+                    kind.name(),
+                    r.cells,
+                    r.proven,
+                    r.unproven.len(),
+                    powerup_word(&r),
+                    r.synth_seconds + r.seconds
+                );
+                if !r.is_proven() {
+                    println!("  {}", r.failure_message());
+                }
+                equiv.push((d.description.clone(), r));
+            }
+        }
+    }
     if let Some(f) = &a.markdown {
         out::write(f, markdown(&runs))?;
         println!("wrote {}", f.display());
@@ -373,6 +442,20 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
                 proof_wall
             ),
         )?;
+    }
+    if let (Some(f), false) = (&a.readme, equiv.is_empty()) {
+        splice(f, "equiv", &equiv_markdown(&equiv))?;
+    }
+    let unequal: Vec<String> = equiv
+        .iter()
+        .filter(|(_, r)| !r.is_proven())
+        .map(|(_, r)| format!("{} {}", r.design, r.kind))
+        .collect();
+    if !unequal.is_empty() {
+        return Err(Fail::Error(format!(
+            "netlists not proven equivalent to their RTL: {} (see above)",
+            unequal.join(", ")
+        )));
     }
     if rows.is_empty() {
         return Err(Fail::NotMeasured(
