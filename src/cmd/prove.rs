@@ -404,8 +404,8 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
         for d in equiv_pool().map_err(|e| e.to_string())? {
             for kind in NetlistKind::ALL {
                 let dir = work.join(format!("equiv-{}-{}", d.name, kind.name()));
-                let r = prove_named(&d.name, &d.rtl, &d.top, kind, &dir)
-                    .map_err(|e| e.to_string())?;
+                let r =
+                    prove_named(&d.name, &d.rtl, &d.top, kind, &dir).map_err(|e| e.to_string())?;
                 println!(
                     "{:<12} {:<8} {:>8} {:>8} {:>9} {:<10} {:>8.1}",
                     d.name,
