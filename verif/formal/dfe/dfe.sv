@@ -434,7 +434,7 @@ module dfe_formal(input clock);
         cover (a[FRAC-1:0] != 0 && a != pa && upd_edge); // c_acc
         cover (a == ACC_LO && upd_edge); // c_acc_range
         cover ($signed(fv_d) != (a >>> FRAC) && upd_edge); // c_round
-        cover (fv_en != RST_EN && fv_mu != RST_MU); // c_ctl
+        cover (started && !p_rst && fv_en != RST_EN && fv_mu != RST_MU && fv_mu != 0); // c_ctl
         cover (fv_spq == 3 && p_spq == 2); // c_spq
         cover (upd_edge && !p_en && pe != 0 && p_acc != 0); // c_hold
         // an up step from a negative error and s' <= 1 (both signs negative)

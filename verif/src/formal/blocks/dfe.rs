@@ -135,7 +135,68 @@ pub fn designs() -> Result<Vec<Design>, String> {
 }
 
 /// Mutants of the DFE's formal-size exports that a proof must catch: (size, a pattern
-/// that appears exactly once in that export, its replacement, the property that fails).
+/// that appears exactly once in that export, its replacement, the property that fails),
+/// each checked by hand (the edit applied to the work folder's dut.v, `sby prove` rerun).
 pub fn mutants() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
-    vec![]
+    vec![
+        // the feedback of s' = 0 is -d instead of -3d
+        (
+            "P=1 plain",
+            "off$0$fb = zero_fb - d3;",
+            "off$0$fb = zero_fb - d10;",
+            "a_offsets",
+        ),
+        // s' = 3 selects the decision of s' = 3 but the error of s' = 2
+        (
+            "P=1 plain",
+            "e_now = cand$3$err;",
+            "e_now = cand$2$err;",
+            "a_err",
+        ),
+        // symbol 2's Gray code is 10 (the binary code) instead of 11
+        (
+            "P=1 plain",
+            "localparam  gray_k$2 = 2'b11;",
+            "localparam  gray_k$2 = 2'b10;",
+            "a_gray",
+        ),
+        // reset leaves the tap as it was
+        ("P=1 plain", "d_r$d = d_rst;", "d_r$d = d_r$q;", "a_reset"),
+        // lane 1 takes lane 0's previous decision (the previous clock's lane 1) instead of
+        // lane 0's decision of this clock
+        (
+            "P=2 plain",
+            "lane$1$sp = lane$0$dec;",
+            "lane$1$sp = sp_last;",
+            "a_ripple",
+        ),
+        // the step's sign is inverted (the tap climbs |e|)
+        (
+            "P=1 adapt",
+            "if (e[e_msb] != (sp >= two)) begin",
+            "if (e[e_msb] == (sp >= two)) begin",
+            "a_step",
+        ),
+        // the enable is ignored: no freeze
+        (
+            "P=1 adapt",
+            "else if (en_r$q && (e != zero_e)) begin",
+            "else if ((e != zero_e)) begin",
+            "a_hold",
+        ),
+        // the accumulator wraps at the top instead of saturating
+        (
+            "P=1 adapt",
+            "next = hi;",
+            "next = sum[(32'h0)+:(23)];",
+            "a_sat",
+        ),
+        // d truncates the accumulator instead of rounding half up
+        (
+            "P=1 adapt",
+            "half_bit = ((next[(half_at)+:(1)]) & 8'hff);",
+            "half_bit = 8'h0;",
+            "a_round",
+        ),
+    ]
 }
