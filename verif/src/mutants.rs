@@ -355,7 +355,12 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 4,
         adapt: false,
         dfe: true,
-        proof: None,
+        // at P = 2 the same bug: lane 0 takes its own register (2 UI back), not lane 1's
+        proof: Some(MutantProof {
+            block: "dfe",
+            size: "P=2 plain",
+            edits: Some(&[("lane$0$sp = sp_last;", "lane$0$sp = sym_r$0$q | (sp_last & 2'b0);")]),
+        }),
         edits: &[("lane$0$sp = sp_last;", "lane$0$sp = sym_r$0$q | (sp_last & 2'b0);")],
     },
 ];

@@ -705,7 +705,15 @@ pub fn parse_log(t: &Task, text: &str, stm: &[Statement], log: &Path, secs: f64)
     let mut unreached = Vec::new();
     let mut status = String::from("no status in the log");
     let mut error = None;
+    // an engine found a counterexample (base case, or the induction step)
+    let (mut base_failed, mut induction_failed) = (false, false);
     for l in text.lines() {
+        if l.contains("basecase") && l.contains("Assert failed in ") {
+            base_failed = true;
+        }
+        if l.contains("Temporal induction failed") {
+            induction_failed = true;
+        }
         if error.is_none() && l.contains("ERROR:") {
             error = Some(l[l.find("ERROR:").unwrap_or(0)..].to_string());
         }
@@ -763,6 +771,17 @@ pub fn parse_log(t: &Task, text: &str, stm: &[Statement], log: &Path, secs: f64)
                     }
                 }
             }
+        }
+    }
+    // yosys-smtbmc with --syn can stop with a solver error while it writes the witness
+    // file of a counterexample it has found ("operator is applied to arguments of the
+    // wrong sort": the bit-blasted model's 1-bit registers); sby then says ERROR. The
+    // counterexample stands: the verdict is the one it would have been.
+    if status == "ERROR" && !failed.is_empty() {
+        if base_failed {
+            status = "FAIL".into();
+        } else if induction_failed {
+            status = "UNKNOWN".into();
         }
     }
     TaskRun {
@@ -944,6 +963,14 @@ SBY [t_prove] DONE (FAIL, rc=2)\n";
         assert_eq!(r.status, "FAIL");
         assert_eq!(r.failed.get("a_y"), Some(&Some(4)));
         assert_eq!(r.failed.get("a_sat"), Some(&None));
+        // a counterexample to the induction step, then a solver error writing its witness
+        let log = "SBY [t_prove] engine_0.induction: ##   0:00:05  Temporal induction failed!\n\
+SBY [t_prove] engine_0.induction: ##   0:00:05  Assert failed in w: t.sv:2.5-2.30 (_witness_.check_assert_t_sv_2_1)\n\
+SBY [t_prove] engine_0.induction: ##   0:00:07  Solver Error: (error \"line 1 column 3: operator is applied to arguments of the wrong sort\")\n\
+SBY [t_prove] DONE (ERROR, rc=16)\n";
+        let r = parse_log(&t, log, &stm, Path::new("l"), 1.0);
+        assert_eq!(r.status, "UNKNOWN");
+        assert_eq!(r.failed.get("a_y"), Some(&None));
         let c = Task {
             name: "cover".into(),
             mode: "cover".into(),

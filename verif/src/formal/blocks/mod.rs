@@ -2,6 +2,7 @@
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
 pub mod agc;
+pub mod dfe;
 pub mod ffe;
 pub mod levels;
 pub mod lms;
@@ -13,7 +14,7 @@ use super::Design;
 
 /// Every block's name, in table order.
 pub const BLOCKS: &[&str] = &[
-    "ffe", "slicer", "lms", "levels", "agc", "prbs_gen", "prbs_chk",
+    "ffe", "slicer", "lms", "levels", "agc", "dfe", "prbs_gen", "prbs_chk",
 ];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
@@ -32,6 +33,7 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
             "prbs_gen" => prbs_gen::designs()?,
             "prbs_chk" => prbs_chk::designs()?,
             "agc" => agc::designs()?,
+            "dfe" => dfe::designs()?,
             _ => unreachable!("BLOCKS lists only blocks with a designs()"),
         });
     }
