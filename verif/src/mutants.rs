@@ -466,7 +466,77 @@ pub const BLOCK_MUTANTS: &[BlockMutant] = &[
         )],
         property: "a_synced",
     },
+    BlockMutant {
+        name: "DFE: the feedback of s' = 0 is -d instead of -3d",
+        block: "dfe",
+        size: "P=1 plain",
+        edits: &[("off$0$fb = zero_fb - d3;", "off$0$fb = zero_fb - d10;")],
+        property: "a_offsets",
+    },
+    BlockMutant {
+        name: "DFE: s' = 3 takes the error of s' = 2",
+        block: "dfe",
+        size: "P=1 plain",
+        edits: &[("e_now = cand$3$err;", "e_now = cand$2$err;")],
+        property: "a_err",
+    },
+    BlockMutant {
+        name: "DFE: reset leaves the tap as it was",
+        block: "dfe",
+        size: "P=1 plain",
+        edits: &[("d_r$d = d_rst;", "d_r$d = d_r$q;")],
+        property: "a_reset",
+    },
+    BlockMutant {
+        name: "DFE: lane 1 takes the previous clock's decision, not lane 0's of this clock",
+        block: "dfe",
+        size: "P=2 plain",
+        edits: &[("lane$1$sp = lane$0$dec;", "lane$1$sp = sp_last;")],
+        property: "a_ripple",
+    },
+    BlockMutant {
+        name: "DFE adaptation: the step's sign inverted",
+        block: "dfe",
+        size: "P=1 adapt",
+        edits: &[(
+            "if (e[e_msb] != (sp >= two)) begin",
+            "if (e[e_msb] == (sp >= two)) begin",
+        )],
+        property: "a_step",
+    },
+    BlockMutant {
+        name: "DFE adaptation: the enable ignored (no freeze)",
+        block: "dfe",
+        size: "P=1 adapt",
+        edits: &[(
+            "else if (en_r$q && (e != zero_e)) begin",
+            "else if ((e != zero_e)) begin",
+        )],
+        property: "a_hold",
+    },
+    BlockMutant {
+        name: "DFE adaptation: the accumulator wraps at the top",
+        block: "dfe",
+        size: "P=1 adapt",
+        edits: &[("next = hi;", "next = sum[(32'h0)+:(23)];")],
+        property: "a_sat",
+    },
 ];
+
+/// The design of `block` at `size` with `edits` applied to its export.
+pub fn mutated(
+    block: &str,
+    size: &str,
+    edits: &[(&str, &str)],
+) -> Result<crate::formal::Design, String> {
+    let d = crate::formal::blocks::designs(Some(block))?
+        .into_iter()
+        .find(|d| d.size == size)
+        .ok_or_else(|| format!("no {block} design of size {size}"))?;
+    let mut md = d.clone();
+    md.verilog = apply(&d.verilog, edits).map_err(|e| format!("{block} {size}: {e}"))?;
+    Ok(md)
+}
 
 /// Run the proof of `block` at `size` on its export with `edits` (the mutation check's
 /// run: no covers, [`crate::formal::run_mutant`]) in `dir`.
@@ -476,13 +546,7 @@ pub fn run_proof(
     edits: &[(&str, &str)],
     dir: &std::path::Path,
 ) -> Result<crate::formal::DesignRun, String> {
-    let d = crate::formal::blocks::designs(Some(block))?
-        .into_iter()
-        .find(|d| d.size == size)
-        .ok_or_else(|| format!("no {block} design of size {size}"))?;
-    let mut md = d.clone();
-    md.verilog = apply(&d.verilog, edits).map_err(|e| format!("{block} {size}: {e}"))?;
-    crate::formal::run_mutant(&md, dir)
+    crate::formal::run_mutant(&mutated(block, size, edits)?, dir)
 }
 
 /// The properties a mutant's run broke: a trace from power-up or an induction

@@ -9,7 +9,7 @@
 //!   mutant (`BLOCK_MUTANTS`) fails the property it names; every proven block has one.
 
 use cporx_verif::formal;
-use cporx_verif::mutants::{caught, run_proof, BLOCK_MUTANTS, MUTANTS};
+use cporx_verif::mutants::{caught, mutated, BLOCK_MUTANTS, MUTANTS};
 use std::path::PathBuf;
 
 fn work(sub: &str) -> PathBuf {
@@ -60,13 +60,27 @@ fn every_block_is_proven_with_its_covers() {
 
 #[test]
 fn every_mutant_of_a_proven_property_fails_its_proof() {
-    let mut checked = 0;
+    let with_proof: Vec<_> = MUTANTS
+        .iter()
+        .filter_map(|m| m.proof.as_ref().map(|pf| (m, pf)))
+        .collect();
+    assert!(!with_proof.is_empty());
+    let designs: Vec<formal::Design> = with_proof
+        .iter()
+        .map(|(m, pf)| {
+            mutated(pf.block, pf.size, pf.edits.unwrap_or(m.edits))
+                .unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name))
+        })
+        .collect();
+    let runs: Vec<(&formal::Design, PathBuf)> = designs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d, work("mutants").join(format!("m{i}"))))
+        .collect();
+    let results = formal::run_many_in(&runs, formal::default_jobs(), true, &|_, _| {});
     let mut missed = Vec::new();
-    for m in MUTANTS {
-        let Some(pf) = &m.proof else { continue };
-        let dir = work("mutants").join(format!("m{checked}"));
-        let r = run_proof(pf.block, pf.size, pf.edits.unwrap_or(m.edits), &dir)
-            .unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
+    for ((m, pf), r) in with_proof.iter().zip(results) {
+        let r = r.unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
         let failed: Vec<&str> = caught(&r).iter().map(|row| row.property.as_str()).collect();
         println!(
             "mutant {:<52} {} {}: {}",
@@ -82,12 +96,11 @@ fn every_mutant_of_a_proven_property_fails_its_proof() {
         if failed.is_empty() {
             missed.push(m.name);
         }
-        checked += 1;
     }
-    assert!(checked > 0);
     println!(
-        "proofs: {} of {checked} mutants caught",
-        checked - missed.len()
+        "proofs: {} of {} mutants caught",
+        with_proof.len() - missed.len(),
+        with_proof.len()
     );
     assert!(missed.is_empty(), "mutants no proof caught: {missed:?}");
 }
@@ -95,11 +108,21 @@ fn every_mutant_of_a_proven_property_fails_its_proof() {
 #[test]
 fn every_block_mutant_fails_its_property() {
     assert!(!BLOCK_MUTANTS.is_empty());
+    let designs: Vec<formal::Design> = BLOCK_MUTANTS
+        .iter()
+        .map(|m| {
+            mutated(m.block, m.size, m.edits).unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name))
+        })
+        .collect();
+    let runs: Vec<(&formal::Design, PathBuf)> = designs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d, work("block-mutants").join(format!("m{i}"))))
+        .collect();
+    let results = formal::run_many_in(&runs, formal::default_jobs(), true, &|_, _| {});
     let mut missed = Vec::new();
-    for (i, m) in BLOCK_MUTANTS.iter().enumerate() {
-        let dir = work("block-mutants").join(format!("m{i}"));
-        let r = run_proof(m.block, m.size, m.edits, &dir)
-            .unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
+    for (m, r) in BLOCK_MUTANTS.iter().zip(results) {
+        let r = r.unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
         let failed: Vec<&str> = caught(&r).iter().map(|row| row.property.as_str()).collect();
         println!(
             "mutant {:<60} {} {}: failed {:?}",

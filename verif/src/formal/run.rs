@@ -324,10 +324,6 @@ pub struct TaskRun {
     pub unreached: Vec<String>,
     /// the log's first error line (status ERROR)
     pub error: Option<String>,
-    /// the induction step found a counterexample ("Temporal induction failed!"), even if
-    /// the engine then stopped on an error (z3 rejects some smtbmc trace queries after
-    /// the counterexample is found: "operator is applied to arguments of the wrong sort")
-    pub induction_failed: bool,
     pub log: PathBuf,
 }
 
@@ -591,17 +587,31 @@ pub fn run_many(
     mutant: bool,
     done: &(dyn Fn(&Design, &Result<DesignRun, String>) + Sync),
 ) -> Vec<Result<DesignRun, String>> {
+    let runs: Vec<(&Design, PathBuf)> = designs
+        .iter()
+        .map(|d| (d, work.join(work_name(d))))
+        .collect();
+    run_many_in(&runs, jobs, mutant, done)
+}
+
+/// [`run_many`] with each design's own work folder (mutants of one design need one each).
+pub fn run_many_in(
+    runs: &[(&Design, PathBuf)],
+    jobs: usize,
+    mutant: bool,
+    done: &(dyn Fn(&Design, &Result<DesignRun, String>) + Sync),
+) -> Vec<Result<DesignRun, String>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     let next = AtomicUsize::new(0);
     let out: Mutex<Vec<Option<Result<DesignRun, String>>>> =
-        Mutex::new((0..designs.len()).map(|_| None).collect());
+        Mutex::new((0..runs.len()).map(|_| None).collect());
     std::thread::scope(|s| {
-        for _ in 0..jobs.max(1).min(designs.len().max(1)) {
+        for _ in 0..jobs.max(1).min(runs.len().max(1)) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(d) = designs.get(i) else { break };
-                let r = run_with(d, &work.join(work_name(d)), mutant);
+                let Some((d, dir)) = runs.get(i) else { break };
+                let r = run_with(d, dir, mutant);
                 done(d, &r);
                 out.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
             });
@@ -792,7 +802,6 @@ pub fn parse_log(t: &Task, text: &str, stm: &[Statement], log: &Path, secs: f64)
         reached,
         unreached,
         error,
-        induction_failed: text.contains("Temporal induction failed!"),
         log: log.to_path_buf(),
     }
 }
@@ -831,10 +840,6 @@ fn rows_of(d: &Design, stm: &[Statement], runs: &[TaskRun]) -> Vec<Row> {
                         Some(s) => Verdict::Failed(*s),
                         None => Verdict::Undecided("stopped at another failure".into()),
                     },
-                    // the counterexample was found and named; the error came after it
-                    "ERROR" if r.induction_failed && r.failed.contains_key(name) => {
-                        Verdict::NotInductive(r.task.depth)
-                    }
                     "UNKNOWN" => match r.failed.get(name) {
                         Some(_) => Verdict::NotInductive(r.task.depth),
                         None => Verdict::Undecided(format!(
@@ -1006,7 +1011,7 @@ SBY [t_prove] engine_0.induction: ##   0:00:01  Solver Error: (error \"operator 
 SBY [t_prove] ERROR: engine_0: Engine terminated without status.\n\
 SBY [t_prove] DONE (ERROR, rc=16)\n";
         let r = parse_log(&t, cex, &stm, Path::new("l"), 1.0);
-        assert!(r.induction_failed);
+        assert_eq!(r.status, "UNKNOWN");
         let rows = rows_of(&d, &stm, &[r]);
         let y = rows.iter().find(|r| r.property == "a_y").unwrap();
         assert_eq!(y.verdict, Verdict::NotInductive(2));
