@@ -74,6 +74,7 @@ module cdr_formal(input clock);
   localparam CB = LOCK_CNT_BITS;
   localparam [PB-1:0] HALF = 1 << (PB - 1);
   // |z| bound: |e| <= 2^(EB-1) (the port's range), |A| <= 3, two terms
+  localparam signed [15:0] EMAX = 1 << (EB - 1);
   localparam signed [39:0] ZMAX = 6 * (40'sd1 <<< (EB - 1));
 
   // ---- free inputs -----------------------------------------------------------------
@@ -311,6 +312,8 @@ module cdr_formal(input clock);
   wire signed [PB-1:0] step = fv_phase - p_phase;        // the phase's step, signed
   wire [PB-1:0] phase_exp = p_phase + p_pf + (p_kickq ? HALF : {PB{1'b0}});   // mod 2^PB
   wire signed [39:0] step_w = step;
+  wire signed [PB-1:0] pf_sgn = pf_s;
+  wire signed [39:0] pf_sw = pf_sgn;
   wire signed [FB-1:0] freq_d = freq;
   wire [CFG_DATA_BITS-1:0] rd_ref = cfg_addr == CFG_KP ? kp_s
                                   : cfg_addr == CFG_KI ? ki_s
@@ -325,7 +328,10 @@ module cdr_formal(input clock);
     a_freq: assert ($signed(freq) == freq_s);
     a_lock: assert (lock == lock_s);
     // stage by stage: the clock's sum, the loop filter, the phase accumulator
-    a_pf: assert (fv_pf == pf_s);
+    // (and pf, read as signed, within the gains' bound registered with it, where that
+    // bound is below half a UI: the lemma of a_phase_bound)
+    a_pf: assert (fv_pf == pf_s && bnd_s >= 0
+                  && (bnd_s >= HALF || (pf_sw <= bnd_s && pf_sw >= -bnd_s)));
     a_inc: assert ($signed(fv_inc) == inc_s);
     a_phase: assert (fv_phase == phase_s);
     // the detector sum is exact and bounded: |zs| <= P max|z|
@@ -350,7 +356,8 @@ module cdr_formal(input clock);
                            && (!done_s || pos_s == 0));
     // the D1 copy of the previous clock's last lane
     a_prev: assert ($signed(fv_px1) == ep && $signed(fv_px3) == 3 * ep
-                    && $signed(fv_pnx1) == -ep && $signed(fv_pnx3) == -3 * ep && fv_pa == ap);
+                    && $signed(fv_pnx1) == -ep && $signed(fv_pnx3) == -3 * ep && fv_pa == ap
+                    && ep >= -EMAX && ep < EMAX);
 
     if (past_valid && !p_rst) begin
       // a write lands at the edge of its cycle (reset wins: see a_reset)
@@ -432,14 +439,15 @@ module cdr_formal(input clock);
         assert ($signed(fv_ex1[TB*gj +: TB]) == e1[gj] && $signed(fv_ex3[TB*gj +: TB]) == 3 * e1[gj]
                 && $signed(fv_nx1[TB*gj +: TB]) == -e1[gj]
                 && $signed(fv_nx3[TB*gj +: TB]) == -3 * e1[gj]
-                && fv_sd[2*gj +: 2] == a1[gj]); // a_d1
+                && fv_sd[2*gj +: 2] == a1[gj]
+                && e1[gj] >= -EMAX && e1[gj] < EMAX); // a_d1
       // the lane's bad flag: |err| > lock_thr, lock_thr before the edge that registers it
       always @(*) assert (fv_flag[gj] == f1[gj]); // a_flag
     end
     for (gj = 0; gj < G; gj = gj + 1) begin : grp
       // D2: the group sum of z = e[k] A(a[k-1]) - e[k-1] A(a[k]), exact
       always @(*) assert ($signed(fv_gs[SB*gj +: SB]) == gs_s[gj]); // a_ted
-      always @(*) assert (fv_gc[3*gj +: 3] == c2[gj]); // a_gcnt
+      always @(*) assert (fv_gc[3*gj +: 3] == c2[gj] && c2[gj] <= GS); // a_gcnt
     end
   endgenerate
 

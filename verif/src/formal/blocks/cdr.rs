@@ -136,7 +136,11 @@ pub fn designs() -> Result<Vec<Design>, String> {
         reset_phase: 77,
         freq_limit: 200,
     };
-    Ok(vec![design(1, CdrParams::default())?, design(4, other)?])
+    Ok(vec![
+        design(1, CdrParams::default())?,
+        design(2, other.clone())?,
+        design(4, other)?,
+    ])
 }
 
 /// Mutants of the CDR's formal-size export that a proof must catch: (size, verbatim
