@@ -147,5 +147,69 @@ pub fn designs() -> Result<Vec<Design>, String> {
 /// single-line pattern, replacement, the property that fails), each checked by hand on
 /// the work folder's dut.v (`yowasp-sby -f cdr.sby prove`).
 pub fn mutants() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
-    vec![]
+    vec![
+        // the detector's sign: the D2 group sum is not the reference z
+        (
+            "P=1",
+            "z = term_a - term_b;",
+            "z = term_b - term_a;",
+            "a_ted",
+        ),
+        // kp one shift too large
+        (
+            "P=1",
+            "(z_ph << kp_r$q)",
+            "(z_ph << (kp_r$q + 4'h1))",
+            "a_pf",
+        ),
+        // ki one shift too large
+        (
+            "P=1",
+            "inc_r$d = z_in << ki_r$q;",
+            "inc_r$d = z_in << (ki_r$q + 3'h1);",
+            "a_inc",
+        ),
+        // the frequency register wraps at the top instead of saturating
+        (
+            "P=1",
+            "sat_hi_f = sgn_sum | lim_p;",
+            "sat_hi_f = 25'h1ffffff;",
+            "a_freq, a_freq_range, a_freq_sat",
+        ),
+        // the range register ignored (always L = 255)
+        (
+            "P=1",
+            "lim_p = (((flim_r$q) & 25'h1ffffff) + one_sum) << lim_sh;",
+            "lim_p = (25'hff + one_sum) << lim_sh;",
+            "a_freq, a_freq_range, a_freq_sat",
+        ),
+        // |err| >= lock_thr counted as bad (base case, step 1)
+        (
+            "P=1",
+            "flag_r$d = (ef > thi)",
+            "flag_r$d = (ef >= thi)",
+            "a_flag",
+        ),
+        // the kick moves the phase by nothing
+        (
+            "P=1",
+            "localparam  half_ui = 27'h4000000;",
+            "localparam  half_ui = 27'h0;",
+            "a_phase, a_phase_step, a_pi",
+        ),
+        // the frequency term not scaled by P
+        (
+            "P=2",
+            "localparam  lanes_log2 = 3'b1;",
+            "localparam  lanes_log2 = 3'b0;",
+            "a_pf",
+        ),
+        // the lock window one clock too long
+        (
+            "P=2",
+            "localparam  win_last = 8'h7f;",
+            "localparam  win_last = 8'h80;",
+            "a_win",
+        ),
+    ]
 }
