@@ -1,13 +1,19 @@
 //! CDR proof sizes (wrapper verif/formal/cdr/cdr.sv): 1 lane with the default reset values
-//! (kp 13, ki 5, ctrl 7, lock_thr 12, lock_max 8, PI code 0, L = 26) and 4 lanes (one
-//! detector group; the frequency term scaled by 4, the window W = 64 clocks) with other
-//! reset values (kp 9, ki 2, ctrl 5: integral off, lock_thr 30, lock_max 3, PI code 77,
-//! L = 200), so reset is told apart from power-up and from the default configuration.
-//! Every property is proven by k-induction (cdr.sby: depth 2) at both sizes, the lock and
-//! kick properties included: every register of the lock detector is equated with the
-//! wrapper's (lemmas), so the induction does not depend on the window's length. The covers
-//! start the window position and the unlocked-window counter anywhere (cdr.sby), so the
-//! lock and kick covers are reached within a few edges instead of W + 2 and 4W + 2.
+//! (kp 13, ki 5, ctrl 7, lock_thr 12, lock_max 8, PI code 0, L = 26) and 2 lanes (lane 0's
+//! previous sample from the previous clock, lane 1's from lane 0; the frequency term scaled
+//! by 2; the window W = 128 clocks) with other reset values (kp 9, ki 2, ctrl 5: integral
+//! off, lock_thr 30, lock_max 3, PI code 77, L = 200), so reset is told apart from power-up
+//! and from the default configuration. Every property (36) is proven by k-induction
+//! (cdr.sby: depth 2; P = 1 in 36 s, P = 2 in 230 s here, 2 cores shared), the lock and kick
+//! properties included: every register of the lock detector is equated with the wrapper's
+//! (lemmas), so the induction does not depend on the window's length (no bounded proof).
+//! 4 lanes (one full detector group) is left out: with `smtbmc z3` its induction step did
+//! not finish in 10 minutes; with `smtbmc --syn z3` it proved in 93 s, but under --syn every
+//! induction counterexample (a mutant) ends in a solver error while sby writes the witness
+//! ("operator is applied to arguments of the wrong sort": an ABC gate's Bool net read as
+//! a bit-vector), i.e. sby ERROR instead of a caught mutant. The covers start the window
+//! position and the unlocked-window counter anywhere (cdr.sby), so the lock and kick covers
+//! are reached within a few edges instead of W + 2 and 4W + 2 from power-up.
 
 use crate::formal::{localparams, Design, Probe};
 use cporx_spec::*;
@@ -136,11 +142,7 @@ pub fn designs() -> Result<Vec<Design>, String> {
         reset_phase: 77,
         freq_limit: 200,
     };
-    Ok(vec![
-        design(1, CdrParams::default())?,
-        design(2, other.clone())?,
-        design(4, other)?,
-    ])
+    Ok(vec![design(1, CdrParams::default())?, design(2, other)?])
 }
 
 /// Mutants of the CDR's formal-size export that a proof must catch: (size, verbatim
