@@ -127,7 +127,11 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[("z = term_a - term_b;", "z = term_b - term_a;")]),
+        }),
         edits: &[("z = term_a - term_b;", "z = term_b - term_a;")],
     },
     Mutant {
@@ -135,7 +139,11 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[("(z_ph << kp_r$q)", "(z_ph << (kp_r$q + 4'h1))")]),
+        }),
         edits: &[("(z_ph << kp_r$q)", "(z_ph << (kp_r$q + 4'h1))")],
     },
     Mutant {
@@ -143,7 +151,11 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[("inc_r$d = z_in << ki_r$q;", "inc_r$d = z_in << (ki_r$q + 3'h1);")]),
+        }),
         edits: &[(
             "inc_r$d = z_in << ki_r$q;",
             "inc_r$d = z_in << (ki_r$q + 3'h1);",
@@ -154,7 +166,11 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[("sat_hi_f = sgn_sum | lim_p;", "sat_hi_f = 25'h1ffffff;")]),
+        }),
         edits: &[(
             "sat_hi_f = sgn_sum | lim_p;",
             "sat_hi_f = 25'h1ffffff;",
@@ -165,7 +181,14 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[(
+                "lim_p = (((flim_r$q) & 25'h1ffffff) + one_sum) << lim_sh;",
+                "lim_p = (25'hff + one_sum) << lim_sh;",
+            )]),
+        }),
         edits: &[(
             "lim_p = (((flim_r$q) & 25'h1ffffff) + one_sum) << lim_sh;",
             "lim_p = (25'hff + one_sum) << lim_sh;",
@@ -176,7 +199,11 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[("flag_r$d = (ef > thi)", "flag_r$d = (ef >= thi)")]),
+        }),
         edits: &[("flag_r$d = (ef > thi)", "flag_r$d = (ef >= thi)")],
     },
     Mutant {
@@ -184,7 +211,14 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[(
+                "localparam  half_ui = 27'h4000000;",
+                "localparam  half_ui = 27'h0;",
+            )]),
+        }),
         edits: &[(
             "localparam  half_ui = 27'h4000000;",
             "localparam  half_ui = 27'h0;",
@@ -200,7 +234,24 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 1,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=1",
+            edits: Some(&[
+                ("reg  [8:0] thi_f;", "reg  [8:0] thi_f;\n    reg  lthr_set;"),
+                (
+                    "thi_f = ((lthr_r$q) & 9'h1ff) ^ sgn_thr;",
+                    "thi_f = lthr_set ? (((lthr_r$q) & 9'h1ff) ^ sgn_thr) : 9'h0;",
+                ),
+                (
+                    // the block alone is module `top` (in the receive top, `top$cdr`)
+                    "endmodule // top\n",
+                    "initial lthr_set = 1'b0;\n\
+                     always @(posedge clock) if (rst || (cfg_we && (cfg_addr == adr_lthr))) lthr_set <= 1'b1;\n\
+                     endmodule // top\n",
+                ),
+            ]),
+        }),
         edits: &[
             ("reg  [8:0] thi_f;", "reg  [8:0] thi_f;\n    reg  lthr_set;"),
             (
@@ -236,7 +287,12 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 4,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=2",
+            // the same bug at the proof's 2 lanes: log2 P = 1, W = 128 clocks
+            edits: Some(&[("localparam  lanes_log2 = 3'b1;", "localparam  lanes_log2 = 3'b0;")]),
+        }),
         edits: &[(
             "localparam  lanes_log2 = 3'b10;",
             "localparam  lanes_log2 = 3'b0;",
@@ -247,7 +303,12 @@ pub const MUTANTS: &[Mutant] = &[
         lanes: 4,
         adapt: false,
         dfe: false,
-        proof: None,
+        proof: Some(MutantProof {
+            block: "cdr",
+            size: "P=2",
+            // the same bug at the proof's 2 lanes: log2 P = 1, W = 128 clocks
+            edits: Some(&[("localparam  win_last = 8'h7f;", "localparam  win_last = 8'h80;")]),
+        }),
         edits: &[(
             "localparam  win_last = 8'h3f;",
             "localparam  win_last = 8'h40;",

@@ -2,6 +2,7 @@
 //! covers (the wrapper and .sby are `verif/formal/<block>/`).
 
 pub mod agc;
+pub mod cdr;
 pub mod dfe;
 pub mod ffe;
 pub mod levels;
@@ -14,7 +15,7 @@ use super::Design;
 
 /// Every block's name, in table order.
 pub const BLOCKS: &[&str] = &[
-    "ffe", "slicer", "lms", "levels", "agc", "dfe", "prbs_gen", "prbs_chk",
+    "ffe", "slicer", "cdr", "lms", "levels", "agc", "dfe", "prbs_gen", "prbs_chk",
 ];
 
 /// The designs of `block`, or of every block when `None`; an error names the legal
@@ -28,6 +29,7 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
         out.extend(match b {
             "ffe" => ffe::designs()?,
             "slicer" => slicer::designs()?,
+            "cdr" => cdr::designs()?,
             "lms" => lms::designs()?,
             "levels" => levels::designs()?,
             "prbs_gen" => prbs_gen::designs()?,
