@@ -15,8 +15,8 @@ use std::time::Instant;
 
 #[derive(Args)]
 pub struct ProveArgs {
-    /// one block only (ffe, slicer, cdr, ...; the list: `--block list`); default every block
-    /// and the netlist equivalence
+    /// one block only (ffe, slicer, cdr, ...; the list: `--block list`), or `equiv` for the
+    /// netlist equivalence alone; default every block and the netlist equivalence
     #[arg(long, value_name = "B")]
     pub block: Option<String>,
     /// work folder (one sub-folder per design, kept: rerun `yowasp-sby -f B.sby` there);
@@ -297,16 +297,30 @@ fn row_md(r: &Row) -> String {
 }
 
 pub fn run(a: &ProveArgs) -> Result<(), Fail> {
-    if a.readme.is_some() && a.block.is_some() && !a.mutants {
+    // `--block equiv`: the netlist equivalence alone
+    let equiv_only = a.block.as_deref() == Some("equiv");
+    if equiv_only && (a.no_equiv || a.mutants || a.prepare) {
+        return Err(Fail::Error(
+            "--block equiv runs the netlist equivalence only: not with --no-equiv, --mutants or --prepare".into(),
+        ));
+    }
+    if a.readme.is_some() && a.block.is_some() && !a.mutants && !equiv_only {
         return Err(Fail::Error(
             "--readme with --block would write a partial table: run without --block".into(),
         ));
     }
     if a.block.as_deref() == Some("list") {
-        println!("blocks: {}", formal::blocks::BLOCKS.join(", "));
+        println!(
+            "blocks: {} (and equiv: the netlist equivalence alone)",
+            formal::blocks::BLOCKS.join(", ")
+        );
         return Ok(());
     }
-    let designs = formal::blocks::designs(a.block.as_deref())?;
+    let designs = if equiv_only {
+        Vec::new()
+    } else {
+        formal::blocks::designs(a.block.as_deref())?
+    };
     let work = a
         .out
         .clone()
@@ -329,10 +343,12 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
     }
     let t0 = Instant::now();
     let mut runs = Vec::new();
-    println!(
-        "{:<10} {:<10} {:<14} {:<12} {:>5}  {:<26} {:<18} {:>8}",
-        "block", "size", "property", "mode", "depth", "result", "cover", "time (s)"
-    );
+    if !equiv_only {
+        println!(
+            "{:<10} {:<10} {:<14} {:<12} {:>5}  {:<26} {:<18} {:>8}",
+            "block", "size", "property", "mode", "depth", "result", "cover", "time (s)"
+        );
+    }
     let jobs = a.jobs.unwrap_or_else(formal::default_jobs);
     if jobs == 0 {
         return Err(Fail::Error("--jobs 0: at least 1 design at a time".into()));
@@ -374,7 +390,8 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
     let proof_wall = t0.elapsed().as_secs_f64();
     let rows: Vec<&Row> = runs.iter().flat_map(|r| &r.rows).collect();
     let bad: Vec<&&Row> = rows.iter().filter(|r| !r.ok()).collect();
-    println!(
+    if !equiv_only {
+        println!(
         "{} properties of {} designs in {:.0} s: {} proven, {} bounded, {} not passed; covers reached: {}/{}; work folder {}",
         rows.len(),
         runs.len(),
@@ -390,9 +407,10 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
         rows.len(),
         work.display()
     );
+    }
     // the netlist equivalence: every design of the pool, generic and ECP5 netlists
     let mut equiv = Vec::new();
-    if a.block.is_none() && !a.no_equiv {
+    if (a.block.is_none() || equiv_only) && !a.no_equiv {
         use cporx_synth::equiv::{equiv_pool, prove_named, NetlistKind};
         println!(
             "\nnetlist equivalence with the RTL (Yosys equiv_make, equiv_simple, equiv_induct; power-up by SAT from the init values)"
@@ -423,11 +441,11 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
             }
         }
     }
-    if let Some(f) = &a.markdown {
+    if let (Some(f), false) = (&a.markdown, equiv_only) {
         out::write(f, markdown(&runs))?;
         println!("wrote {}", f.display());
     }
-    if let Some(f) = &a.readme {
+    if let (Some(f), false) = (&a.readme, equiv_only) {
         let total: f64 = runs.iter().map(|r| r.seconds).sum();
         splice(f, "prove-summary", &summary_markdown(&runs))?;
         splice(
@@ -456,6 +474,9 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
             "netlists not proven equivalent to their RTL: {} (see above)",
             unequal.join(", ")
         )));
+    }
+    if equiv_only {
+        return Ok(());
     }
     if rows.is_empty() {
         return Err(Fail::NotMeasured(
