@@ -67,7 +67,8 @@ pub fn levels_verilog(p: &RxParams) -> Result<String, ParamError> {
 }
 
 /// The Verilog text of the DFE alone for `p` (`p.dfe_taps` must be 1; module `top`; the
-/// slicer's ports and `rd`, with `p.adapt` also `adapt_en$0`, `mu$0`).
+/// slicer's ports and `rd`; with `p.adapt` the block keeps its own copies of the
+/// adaptation's enable and step registers, written from the bus, so no extra ports).
 pub fn dfe_verilog(p: &RxParams) -> Result<String, ParamError> {
     Ok(verilog_of(Dfe::new(p)?))
 }
