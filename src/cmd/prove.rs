@@ -278,17 +278,22 @@ pub fn summary_markdown(runs: &[DesignRun]) -> String {
     s
 }
 
+/// The table's mode column: sby's `prove` is k-induction.
+fn mode_word(r: &Row) -> &str {
+    if r.mode == "prove" {
+        "k-induction"
+    } else {
+        r.mode.as_str()
+    }
+}
+
 fn row_md(r: &Row) -> String {
     format!(
         "| {} | {} | `{}` | {} | {} | {} | {} | {:.1} |\n",
         r.block,
         r.size,
         r.property,
-        if r.mode == "prove" {
-            "k-induction"
-        } else {
-            r.mode.as_str()
-        },
+        mode_word(r),
         r.depth,
         r.verdict,
         r.cover,
@@ -369,11 +374,7 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
                         row.block,
                         row.size,
                         row.property,
-                        if row.mode == "prove" {
-                            "k-induction"
-                        } else {
-                            row.mode.as_str()
-                        },
+                        mode_word(row),
                         row.depth,
                         row.verdict.to_string(),
                         row.cover.to_string(),
