@@ -16,6 +16,17 @@ fn work(sub: &str) -> PathBuf {
     cporx_spec::paths::cache_dir("cporx-formal-test").join(sub)
 }
 
+/// The mutation check's proof runs (no covers) of mutated designs, all cores at once,
+/// each in its own folder `work(sub)/m<i>`; in the designs' order.
+fn prove_mutants(designs: &[formal::Design], sub: &str) -> Vec<Result<formal::DesignRun, String>> {
+    let runs: Vec<(&formal::Design, PathBuf)> = designs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d, work(sub).join(format!("m{i}"))))
+        .collect();
+    formal::run_many_in(&runs, formal::default_jobs(), true, &|_, _| {})
+}
+
 #[test]
 fn every_block_is_proven_with_its_covers() {
     let designs = formal::blocks::designs(None).unwrap();
@@ -72,12 +83,7 @@ fn every_mutant_of_a_proven_property_fails_its_proof() {
                 .unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name))
         })
         .collect();
-    let runs: Vec<(&formal::Design, PathBuf)> = designs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d, work("mutants").join(format!("m{i}"))))
-        .collect();
-    let results = formal::run_many_in(&runs, formal::default_jobs(), true, &|_, _| {});
+    let results = prove_mutants(&designs, "mutants");
     let mut missed = Vec::new();
     for ((m, pf), r) in with_proof.iter().zip(results) {
         let r = r.unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
@@ -114,12 +120,7 @@ fn every_block_mutant_fails_its_property() {
             mutated(m.block, m.size, m.edits).unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name))
         })
         .collect();
-    let runs: Vec<(&formal::Design, PathBuf)> = designs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d, work("block-mutants").join(format!("m{i}"))))
-        .collect();
-    let results = formal::run_many_in(&runs, formal::default_jobs(), true, &|_, _| {});
+    let results = prove_mutants(&designs, "block-mutants");
     let mut missed = Vec::new();
     for (m, r) in BLOCK_MUTANTS.iter().zip(results) {
         let r = r.unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
