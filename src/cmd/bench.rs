@@ -127,6 +127,129 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// "met" or "missed" against a target (at least `target`).
+fn verdict(value: f64, target: f64) -> &'static str {
+    if value >= target {
+        "met"
+    } else {
+        "missed"
+    }
+}
+
+/// Verilator figures: the in-process shared library with one call per block of cycles
+/// (packing and unpacking of RxIn / RxOut included) at P = 1 and P = 16, the same without
+/// the packing, and a bare C++ eval loop of the same model built into the same library
+/// (the harness efficiency is the harness's rate over it); then the pipe harness. Returns
+/// the P = 1 harness rate (cycles/s), None without Verilator.
+fn verilator_bench(a: &BenchArgs) -> Result<Option<f64>, String> {
+    use cporx_cosim::verilator::{find_verilator, VerilatedLib, VerilatedRx};
+    if let Err(e) = find_verilator() {
+        println!("  Verilator            : not run. {e}");
+        return Ok(None);
+    }
+    let n = a.verilator_cycles;
+    let mut p1_rate = None;
+    for lanes in [1usize, 16] {
+        let p = RxParams::default()
+            .with_lanes(lanes)
+            .map_err(|e| e.to_string())?;
+        let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
+        let lib = VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+        // cycles at P lanes: the same sample count at every P would make P = 16 16x
+        // shorter; the same cycle count keeps each figure's run long enough
+        let cycles = if lanes == 1 { n } else { (n / 4).max(100_000) };
+        let adc = random_adc(cycles * lanes);
+        let block = 1 << 14;
+        let mut inst = lib.instance().map_err(|e| e.to_string())?;
+        inst.step(&RxIn::reset()).map_err(|e| e.to_string())?;
+        let mut stim = Vec::with_capacity(block);
+        let mut out = Vec::with_capacity(block);
+        let mut sum = 0u64;
+        let t = Instant::now();
+        for c in adc.chunks(block * lanes) {
+            stim.clear();
+            stim.extend(c.chunks_exact(lanes).map(|x| {
+                let mut i = RxIn::default();
+                for (d, s) in i.adc.iter_mut().zip(x) {
+                    *d = *s as i32;
+                }
+                i
+            }));
+            out.clear();
+            inst.run_into(&stim, &mut out).map_err(|e| e.to_string())?;
+            sum += out.iter().map(|o| o.lane[0].symbol as u64).sum::<u64>();
+        }
+        let harness = cycles as f64 / t.elapsed().as_secs_f64();
+        // the same without the packing: pre-packed words in, raw words out
+        let mut packed = Vec::with_capacity(block * lanes);
+        for x in adc[..block * lanes].chunks_exact(lanes) {
+            let mut i = RxIn::default();
+            for (d, s) in i.adc.iter_mut().zip(x) {
+                *d = *s as i32;
+            }
+            i.pack_into(lanes, &mut packed);
+        }
+        let mut raw = vec![0u64; block * cporx_spec::ports::out_words(lanes)];
+        let reps = cycles.div_ceil(block);
+        let t = Instant::now();
+        for _ in 0..reps {
+            inst.run_packed(&packed, &mut raw)
+                .map_err(|e| e.to_string())?;
+        }
+        let unpacked = (reps * block) as f64 / t.elapsed().as_secs_f64();
+        let (bare, bsum) = lib
+            .bare_cycles_per_sec(cycles as u64)
+            .map_err(|e| e.to_string())?;
+        let eff = harness / bare;
+        if lanes == 1 {
+            p1_rate = Some(harness);
+            println!(
+                "  Verilator, in process, P = 1 : {:>8.2} M cycles/s   target >= 10 M: {} ({} cycles, block calls of {block}, packing included; checksum {sum})",
+                harness / 1e6,
+                verdict(harness, 10e6),
+                cycles
+            );
+        } else {
+            println!(
+                "  Verilator, in process, P = {lanes}: {:>8.2} M symbols/s  target >= 100 M: {} ({:.2} M cycles/s x {lanes} lanes, {} cycles; checksum {sum})",
+                harness * lanes as f64 / 1e6,
+                verdict(harness * lanes as f64, 100e6),
+                harness / 1e6,
+                cycles
+            );
+        }
+        println!(
+            "      without packing {:.2} M cycles/s; bare C++ eval loop {:.2} M cycles/s (checksum {bsum}); harness efficiency {:.2}  target >= 0.8: {}",
+            unpacked / 1e6,
+            bare / 1e6,
+            eff,
+            verdict(eff, 0.8)
+        );
+    }
+    // the pipe harness (a child process, one block per call, from power-up)
+    let p = RxParams::default();
+    let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
+    let mut vl = VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
+    let m = (n / 4).max(100_000);
+    let stim: Vec<RxIn> = std::iter::once(RxIn::reset())
+        .chain(
+            random_adc(m - 1)
+                .into_iter()
+                .map(|x| RxIn::sample(x as i32)),
+        )
+        .collect();
+    vl.run(&stim[..1000]).map_err(|e| e.to_string())?; // start the child
+    let t = Instant::now();
+    let out = vl.run(&stim).map_err(|e| e.to_string())?;
+    let r = out.len() as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "  Verilator over pipes (child process): {:>6.2} M cycles/s ({} cycles, packing + pipes + unpacking; the tests' bulk runs)",
+        r / 1e6,
+        out.len()
+    );
+    Ok(p1_rate)
+}
+
 fn random_adc(n: usize) -> Vec<i8> {
     let mut x = 0x1234_5678u32;
     (0..n)
@@ -175,34 +298,18 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
         checksum
     );
 
-    // (c) Verilator, harness and pipes included
+    // (c) Verilator: the in-process block harness against a bare C++ loop, and the pipes
+    let vl_rate = verilator_bench(a)?;
+
+    // (b) rust-hdl's simulator
+    let mut s = cporx_hdl::RxTopSim::new(&p).map_err(|e| e.to_string())?;
     let stim: Vec<RxIn> = std::iter::once(RxIn::reset())
         .chain(
-            random_adc(a.verilator_cycles - 1)
+            random_adc(a.rust_hdl_cycles.max(1000) - 1)
                 .into_iter()
                 .map(|x| RxIn::sample(x as i32)),
         )
         .collect();
-    let vl_rate = match cporx_cosim::verilator::find_verilator() {
-        Err(e) => {
-            println!("  Verilator            : not run. {e}");
-            None
-        }
-        Ok(_) => {
-            let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
-            let mut vl =
-                cporx_cosim::verilator::VerilatedRx::build(&v, false).map_err(|e| e.to_string())?;
-            vl.run(&stim[..1000]).map_err(|e| e.to_string())?; // start the child
-            let t = Instant::now();
-            let out = vl.run(&stim).map_err(|e| e.to_string())?;
-            let r = out.len() as f64 / t.elapsed().as_secs_f64();
-            println!("  Verilator co-sim     : {:>8.1} M cycles/s   ({} cycles, packing + pipes + unpacking included)", r / 1e6, out.len());
-            Some(r)
-        }
-    };
-
-    // (b) rust-hdl's simulator
-    let mut s = cporx_hdl::RxTopSim::new(&p).map_err(|e| e.to_string())?;
     let n = a.rust_hdl_cycles.min(stim.len());
     let t = Instant::now();
     s.run(&stim[..n]).map_err(|e| e.to_string())?;

@@ -108,39 +108,91 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
 
     // Stimulus: reset, then every configuration register written over the bus (the
     // coefficients are also the reset values, so both paths are exercised), then data.
-    let mut stim = vec![RxIn::reset()];
+    // Made and run in blocks of CHUNK cycles: the model and the RTL are compared block by
+    // block, so no run keeps every cycle's outputs (memory stays flat in --symbols).
+    let mut head = vec![RxIn::reset()];
     for (addr, d) in RxParams::cfg_writes(&coefs, &p.thresholds, &p.targets) {
-        stim.push(RxIn::write(addr, d, 0));
+        head.push(RxIn::write(addr, d, 0));
     }
-    let first = stim.len();
-    stim.extend(adc.iter().map(|&x| RxIn::sample(x as i32)));
+    let first = head.len();
+    let total = first + adc.len();
+    let stim_at = |c: usize| {
+        if c < first {
+            head[c]
+        } else {
+            RxIn::sample(adc[c - first] as i32)
+        }
+    };
+    const CHUNK: usize = 1 << 16;
 
-    // Model.
-    let t1 = Instant::now();
-    let mut m = cporx_model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
-    let out: Vec<RxOut> = m.run(&stim);
-    let t_model = t1.elapsed().as_secs_f64();
+    // The RTL under Verilator (built first, so both run block by block together).
+    let mut vl = None;
+    if a.no_rtl {
+        println!("  RTL: skipped (--no-rtl)");
+    } else {
+        match cporx_cosim::verilator::find_verilator() {
+            Err(e) => println!("  RTL: not run (the model goes on alone). {e}"),
+            Ok(_) => {
+                let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
+                let tb = Instant::now();
+                let built =
+                    cporx_cosim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
+                vl = Some((built, tb.elapsed().as_secs_f64()));
+            }
+        }
+    }
 
     // Symbol n's decision: its main cursor is in ADC sample n + delay, fed at cycle
     // first + n + delay, and the slicer shows it LAT_TOP - 1 cycles later.
     let skip = 64;
     let (mut sym_err, mut bit_err, mut counted) = (0u64, 0u64, 0u64);
-    for n in skip..tx.len() {
-        let c = first + n + delay + LAT_TOP - 1;
-        if c >= out.len() {
-            break;
+    let mut m = cporx_model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
+    let mut cmp = cporx_cosim::lockstep::Tally::default();
+    let (mut t_model, mut t_rtl, mut rtl_cycles) = (0.0f64, 0.0f64, 0usize);
+    let mut inst = match &vl {
+        Some((lib, _)) => Some(lib.instance().map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let mut stim = Vec::with_capacity(CHUNK);
+    let mut out = Vec::with_capacity(CHUNK);
+    let mut rtl = Vec::with_capacity(CHUNK);
+    for start in (0..total).step_by(CHUNK) {
+        stim.clear();
+        stim.extend((start..total.min(start + CHUNK)).map(&stim_at));
+        let t1 = Instant::now();
+        out.clear();
+        out.extend(stim.iter().map(|i| m.step(i)));
+        t_model += t1.elapsed().as_secs_f64();
+        for (k, o) in out.iter().enumerate() {
+            let c = start + k;
+            let Some(n) = c.checked_sub(first + delay + LAT_TOP - 1) else {
+                continue;
+            };
+            if n < skip || n >= tx.len() {
+                continue;
+            }
+            counted += 1;
+            let o = o.lane[0];
+            if o.symbol != tx[n] {
+                sym_err += 1;
+                bit_err += (o.gray ^ gray_bits(tx[n])).count_ones() as u64;
+            }
         }
-        let o = out[c].lane[0];
-        counted += 1;
-        if o.symbol != tx[n] {
-            sym_err += 1;
-            bit_err += (o.gray ^ gray_bits(tx[n])).count_ones() as u64;
+        if let Some(v) = inst.as_mut() {
+            let tr = Instant::now();
+            rtl.clear();
+            v.run_into(&stim, &mut rtl).map_err(|e| e.to_string())?;
+            t_rtl += tr.elapsed().as_secs_f64();
+            rtl_cycles += rtl.len();
+            for (x, y) in out.iter().zip(&rtl) {
+                cmp.compare(x, y);
+            }
         }
     }
     let why = "the run is shorter than the FFE delay and the skipped first symbols";
     println!(
         "  model: {} cycles in {:.3} s; SER {}, BER {}; ADC clipped {} of {} samples",
-        out.len(),
+        total,
         t_model,
         Rate::new(sym_err, counted, "symbols").describe("symbol errors", why),
         Rate::new(bit_err, 2 * counted, "bits").describe("bit errors", why),
@@ -154,51 +206,27 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
     // VCD of the first cycles.
     if a.vcd_cycles > 0 {
         let f = out::create(&a.vcd)?;
-        let n = stim.len().min(a.vcd_cycles);
+        let n = total.min(a.vcd_cycles);
+        let vcd_stim: Vec<RxIn> = (0..n).map(&stim_at).collect();
         let mut bw = std::io::BufWriter::new(f);
-        cporx_cosim::vcd_out::run_model_with_vcd(&p, &stim[..n], &mut bw)
+        cporx_cosim::vcd_out::run_model_with_vcd(&p, &vcd_stim, &mut bw)
             .map_err(|e| format!("cannot write {}: {e}", a.vcd.display()))?;
         out::flush(&mut bw, &a.vcd)?;
         println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.lane$j.group$g.mul$i, top.slicer, top.cdr)", n, a.vcd.display());
     }
 
-    // RTL under Verilator.
-    if a.no_rtl {
-        println!("  RTL: skipped (--no-rtl)");
-    } else {
-        match cporx_cosim::verilator::find_verilator() {
-            Err(e) => println!("  RTL: not run (the model goes on alone). {e}"),
-            Ok(_) => {
-                let v = cporx_hdl::export::rx_top_verilog(&p).map_err(|e| e.to_string())?;
-                let tb = Instant::now();
-                let mut vl = cporx_cosim::verilator::VerilatedRx::build(&v, false)
-                    .map_err(|e| e.to_string())?;
-                let t_build = tb.elapsed().as_secs_f64();
-                let tr = Instant::now();
-                let rtl = vl.run(&stim).map_err(|e| e.to_string())?;
-                let t_run = tr.elapsed().as_secs_f64();
-                let mut mismatches = 0u64;
-                let mut first_bad = None;
-                for (c, (x, y)) in out.iter().zip(&rtl).enumerate() {
-                    if x != y {
-                        mismatches += 1;
-                        first_bad.get_or_insert(c);
-                    }
-                }
-                println!(
-                    "  RTL (Verilator, exported Verilog): {} cycles compared on every output, {} mismatches{}; build {:.1} s, run {:.3} s",
-                    rtl.len().min(out.len()),
-                    mismatches,
-                    first_bad.map(|c| format!(" (first at cycle {c})")).unwrap_or_default(),
-                    t_build,
-                    t_run
-                );
-                if mismatches > 0 || rtl.len() != out.len() {
-                    return Err(Fail::Error("the RTL and the model disagree".into()));
-                }
-                println!("  bit-exact: yes");
-            }
+    drop(inst);
+    if let Some((_, t_build)) = vl {
+        println!(
+            "  RTL (Verilator, exported Verilog, in process): every output of every cycle against the model, compared block by block: {}; build {:.1} s, run {:.3} s",
+            cmp.summary(),
+            t_build,
+            t_rtl
+        );
+        if cmp.mismatches > 0 || rtl_cycles != total {
+            return Err(Fail::Error("the RTL and the model disagree".into()));
         }
+        println!("  bit-exact: yes");
     }
     if a.loop_ui > 0 {
         closed_loop(a, &mut unmeasured)?;
@@ -231,11 +259,9 @@ fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String>
         "closed loop: AFE `short` pulse channel, SNR 25 dB, RJ 0.01 UI, SJ 0.1 UI @ 10 MHz (53.125 GBd), +150 ppm; FFE {:?} (MMSE); CDR kp {} ki {}; start half a UI off",
         c.rx.reset_coefs, c.rx.cdr.kp, c.rx.cdr.ki
     );
-    let mut model_out = Vec::with_capacity(a.loop_ui as usize + 1);
     let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
     let t = Instant::now();
-    let mut hook = |_: u64, _: &RxIn, o: &RxOut| model_out.push(*o);
-    let r = run_link(&c, &mut m, Some(&mut hook)).map_err(|e| e.to_string())?;
+    let r = run_link(&c, &mut m, None).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();
     let k = &r.checker;
     let why = r.unmeasured(&c);
@@ -262,35 +288,36 @@ fn closed_loop(a: &DemoArgs, unmeasured: &mut Vec<String>) -> Result<(), String>
         println!("  RTL in the loop: not run (see above)");
         return Ok(());
     }
+    // The RTL in the same loop, stepped in lockstep with a fresh model: every output of
+    // every cycle compared as it is made (the loop follows the model's outputs).
     let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
     let lib = cporx_cosim::verilator::VerilatedLib::build(&v).map_err(|e| e.to_string())?;
     let mut inst = lib.instance().map_err(|e| e.to_string())?;
-    let (mut n, mut bad, mut first_bad) = (0usize, 0u64, None);
+    let mut m2 = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
+    let mut both = cporx_cosim::lockstep::Lockstep::new(&mut m2, &mut inst);
     let t = Instant::now();
-    let mut hook = |_: u64, _: &RxIn, o: &RxOut| {
-        if model_out.get(n) != Some(o) {
-            bad += 1;
-            first_bad.get_or_insert(n);
-        }
-        n += 1;
-    };
-    let rr = run_link(&c, &mut inst, Some(&mut hook)).map_err(|e| e.to_string())?;
+    let rr = run_link(&c, &mut both, None).map_err(|e| e.to_string())?;
     let secs = t.elapsed().as_secs_f64();
+    let tally = both.tally;
     println!(
-        "  RTL (Verilator, in process) in the loop: {} UI in {:.2} s; {}; BER {}; every output of every cycle against the model's loop: {} mismatches in {} cycles{}",
+        "  RTL (Verilator, in process) in the loop, in lockstep with the model: {} UI in {:.2} s; {}; BER {}; every output of every cycle against the model: {}",
         a.loop_ui,
         secs,
         rr.lock_time
             .map_or(format!("never locked in {} UI", a.loop_ui), |t| format!("lock at {t} UI")),
         Rate::new(rr.checker.bit_errors, 2 * rr.checker.symbols_checked, "bits")
             .describe("bit errors", &why_s),
-        bad,
-        n,
-        first_bad.map(|c| format!(" (first at cycle {c})")).unwrap_or_default()
+        tally.summary()
     );
-    if bad > 0 || n != model_out.len() {
+    if tally.mismatches > 0 || tally.cycles == 0 {
         return Err("the closed loops with the RTL and with the model differ".into());
     }
-    println!("  closed loop bit-exact: yes ({n} cycles compared)");
+    if rr.lock_time != r.lock_time || rr.checker.bit_errors != k.bit_errors {
+        return Err("the lockstep loop's figures differ from the model's loop".into());
+    }
+    println!(
+        "  closed loop bit-exact: yes ({} cycles compared)",
+        tally.cycles
+    );
     Ok(())
 }

@@ -10,8 +10,10 @@
 //!   Verilog, and [`vcd_out::read_vcd`], which reads any VCD back into per-signal changes.
 //! * [`verilator_block`]: a generic harness for one exported block on named ports (the
 //!   per-block tests' Verilator), wide ports as `VlWide` words.
+//! * [`lockstep`]: two receivers stepped together, every output compared on the fly.
 //! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing.
 
+pub mod lockstep;
 pub mod stimulus;
 pub mod vcd_out;
 pub mod verilator;

@@ -168,7 +168,11 @@ pub fn harness_cpp(lanes: usize) -> String {
 /// The C++ harness of the in-process driver: [`dut_cpp`] and three `extern "C"` entry
 /// points, built as a shared library and loaded with dlopen ([`VerilatedLib`]).
 pub fn harness_lib_cpp(lanes: usize) -> String {
-    dut_cpp(lanes) + LIB_API
+    dut_cpp(lanes)
+        + LIB_API
+        + &LIB_BARE
+            .replace("ADC_PORT", &lane_port("adc", 0))
+            .replace("SYMBOL_PORT", &lane_port("symbol", 0))
 }
 
 const PIPE_MAIN: &str = r#"
@@ -215,6 +219,38 @@ extern "C" {
 void* cporx_new(void) { return new Dut(nullptr); }
 void cporx_step(void* d, const uint32_t* w, uint64_t* o) { static_cast<Dut*>(d)->step(w, o); }
 void cporx_free(void* d) { delete static_cast<Dut*>(d); }
+// n cycles in one call: LANES input words and OUT_WORDS output words per cycle
+void cporx_run(void* d, uint64_t n, const uint32_t* w, uint64_t* o) {
+    Dut* p = static_cast<Dut*>(d);
+    for (uint64_t i = 0; i < n; i++) p->step(w + i * LANES, o + i * OUT_WORDS);
+}
+}
+"#;
+
+/// The bare C++ loop of the benchmark (`cporx_bare`): a fresh model, one reset cycle, then
+/// `n` data cycles driving the ports directly (xorshift ADC codes, no packing, no calls
+/// across the library boundary), its own clock; returns the data cycles per second (a
+/// checksum of the symbols keeps the compiler from dropping the work, written to `sum`).
+const LIB_BARE: &str = r#"
+#include <chrono>
+extern "C" double cporx_bare(uint64_t n, uint64_t* sum) {
+    Dut dut(nullptr);
+    Vtop* top = dut.top.get();
+    top->rst = 1; top->clock = 0; top->eval(); top->clock = 1; top->eval();
+    top->rst = 0;
+    uint32_t x = 0x12345678u;
+    uint64_t acc = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < n; i++) {
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        top->ADC_PORT = (x >> 8) & 0x3fu;
+        top->clock = 0; top->eval();
+        top->clock = 1; top->eval();
+        acc += top->SYMBOL_PORT;
+    }
+    auto t1 = std::chrono::steady_clock::now();
+    *sum = acc;
+    return (double)n / std::chrono::duration<double>(t1 - t0).count();
 }
 "#;
 
@@ -714,6 +750,8 @@ pub struct VerilatedLib {
 type NewFn = unsafe extern "C" fn() -> *mut std::ffi::c_void;
 type StepFn = unsafe extern "C" fn(*mut std::ffi::c_void, *const u32, *mut u64);
 type FreeFn = unsafe extern "C" fn(*mut std::ffi::c_void);
+type RunFn = unsafe extern "C" fn(*mut std::ffi::c_void, u64, *const u32, *mut u64);
+type BareFn = unsafe extern "C" fn(u64, *mut u64) -> f64;
 
 impl VerilatedLib {
     /// Build (or reuse a cached build of) `verilog` as a shared library and load it.
@@ -762,6 +800,25 @@ impl VerilatedLib {
         Ok(VerilatedLib { lib, lanes })
     }
 
+    /// The bare C++ eval loop of this design (`n` data cycles after a reset, lane 0 driven,
+    /// timed inside the library): cycles per second and the symbols' checksum. The
+    /// reference the benchmark divides the harness's rate by (harness efficiency).
+    pub fn bare_cycles_per_sec(&self, n: u64) -> Result<(f64, u64), VerilatorError> {
+        // SAFETY: cporx_bare has this signature in LIB_BARE.
+        unsafe {
+            let f: libloading::Symbol<BareFn> =
+                self.lib
+                    .get(b"cporx_bare")
+                    .map_err(|_| VerilatorError::Build {
+                        dir: String::new(),
+                        log: "symbol cporx_bare missing".into(),
+                    })?;
+            let mut sum = 0u64;
+            let r = f(n, &mut sum);
+            Ok((r, sum))
+        }
+    }
+
     /// A fresh model at power-up.
     pub fn instance(&self) -> Result<LibInstance<'_>, VerilatorError> {
         let sym = |name: &[u8]| VerilatorError::Build {
@@ -780,13 +837,18 @@ impl VerilatedLib {
                 .lib
                 .get(b"cporx_free")
                 .map_err(|_| sym(b"cporx_free"))?;
-            let (step, free) = (*step, *free);
+            let run: libloading::Symbol<RunFn> =
+                self.lib.get(b"cporx_run").map_err(|_| sym(b"cporx_run"))?;
+            let (step, free, run) = (*step, *free, *run);
             let handle = new();
             Ok(LibInstance {
                 _lib: self,
                 handle,
                 step,
+                run,
                 free,
+                bin: Vec::new(),
+                bout: Vec::new(),
                 cycle: 0,
                 lanes: self.lanes,
                 win: Vec::with_capacity(MAX_LANES),
@@ -801,10 +863,14 @@ pub struct LibInstance<'a> {
     _lib: &'a VerilatedLib,
     handle: *mut std::ffi::c_void,
     step: StepFn,
+    run: RunFn,
     free: FreeFn,
     cycle: u64,
     lanes: usize,
     win: Vec<u32>,
+    // the block call's packed buffers (kept between calls: no allocation per block)
+    bin: Vec<u32>,
+    bout: Vec<u64>,
     wout: [u64; MAX_LANES + 1],
 }
 
@@ -822,7 +888,57 @@ impl LibInstance<'_> {
     }
 
     pub fn run(&mut self, stim: &[RxIn]) -> Result<Vec<RxOut>, VerilatorError> {
-        stim.iter().map(|i| self.step(i)).collect()
+        let mut out = Vec::with_capacity(stim.len());
+        self.run_into(stim, &mut out)?;
+        Ok(out)
+    }
+
+    /// A block of cycles in one call into the library (the state goes on from the last
+    /// call, as with [`Self::step`]): the outputs of every cycle appended to `out`.
+    pub fn run_into(&mut self, stim: &[RxIn], out: &mut Vec<RxOut>) -> Result<(), VerilatorError> {
+        self.bin.clear();
+        for (k, i) in stim.iter().enumerate() {
+            i.validate(self.cycle as usize + k)?;
+            i.pack_into(self.lanes, &mut self.bin);
+        }
+        let ow = out_words(self.lanes);
+        self.bout.resize(stim.len() * ow, 0);
+        // SAFETY: handle from cporx_new of this library; `bin` holds LANES words and
+        // `bout` OUT_WORDS words per cycle for stim.len() cycles.
+        unsafe {
+            (self.run)(
+                self.handle,
+                stim.len() as u64,
+                self.bin.as_ptr(),
+                self.bout.as_mut_ptr(),
+            )
+        };
+        self.cycle += stim.len() as u64;
+        out.extend(self.bout.chunks_exact(ow).map(RxOut::unpack));
+        Ok(())
+    }
+
+    /// Pre-packed cycles (LANES words each, [`RxIn::pack_into`]) in one call, the raw
+    /// output words (`out_words` per cycle) into `out`: the benchmark's harness figure
+    /// without the packing. Inputs are not checked: `packed` must come from `pack_into`.
+    pub fn run_packed(&mut self, packed: &[u32], out: &mut [u64]) -> Result<(), VerilatorError> {
+        let n = packed.len() / self.lanes;
+        if packed.len() % self.lanes != 0 || out.len() != n * out_words(self.lanes) {
+            return Err(VerilatorError::Build {
+                dir: String::new(),
+                log: format!(
+                    "run_packed: {} input words for {} lanes and {} output words (need {} per cycle)",
+                    packed.len(),
+                    self.lanes,
+                    out.len(),
+                    out_words(self.lanes)
+                ),
+            });
+        }
+        // SAFETY: as in run_into; the lengths were checked above.
+        unsafe { (self.run)(self.handle, n as u64, packed.as_ptr(), out.as_mut_ptr()) };
+        self.cycle += n as u64;
+        Ok(())
     }
 
     fn cov_symbol<T: Copy>(&self, name: &[u8]) -> Result<T, VerilatorError> {
