@@ -1,8 +1,87 @@
 #!/usr/bin/env bash
-# The test command: installs the pinned tools (project-local) and runs every test,
-# printing the equivalence and mutation figures.
+# The test command: installs the pinned tools (project-local), builds every test binary,
+# then runs each suite (test binary) with --nocapture, printing its time, and a table of
+# the suites' times at the end. Exit status: non-zero if any suite failed (all are run).
+#
+#   scripts/test.sh            every suite (what CI runs)
+#   scripts/test.sh --full     also the #[ignore]d long runs (2-lane proofs, the ECP5
+#                              netlist equivalence, the 2x5 receive top): -- --include-ignored
+#   scripts/test.sh -- ARGS    ARGS passed to every test binary (a test-name filter, say)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+extra=()
+if [[ "${1:-}" == "--full" ]]; then
+    extra+=(--include-ignored)
+    shift
+fi
+if [[ "${1:-}" == "--" ]]; then
+    shift
+    extra+=("$@")
+fi
+t_start=$(date +%s)
 scripts/setup-tools.sh
-cargo test --release --workspace -- --nocapture
+t_setup=$(date +%s)
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/cporx-test.XXXXXX")
+# build every test binary; the JSON lines name each one's executable and package folder
+cargo test --release --workspace --no-run --message-format=json-render-diagnostics \
+    > "$logdir/build.json"
+t_build=$(date +%s)
+python3 - "$logdir/build.json" > "$logdir/suites.txt" <<'PY'
+import json, os, sys
+seen = set()
+rows = []
+for line in open(sys.argv[1]):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") != "compiler-artifact" or not m.get("executable"):
+        continue
+    if not m.get("profile", {}).get("test"):
+        continue
+    t = m["target"]
+    pkg = os.path.dirname(m["manifest_path"])
+    # package ids: "path+file:///dir#name@version" (or "...#version" when the folder is
+    # the name)
+    pid = m["package_id"]
+    tail = pid.split("#", 1)[1] if "#" in pid else pid
+    name = tail.split("@")[0] if "@" in tail else pid.split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    kind = t["kind"][0]
+    label = f"{name}::{t['name']}" + ("" if kind == "test" else f" ({kind})")
+    if m["executable"] in seen:
+        continue
+    seen.add(m["executable"])
+    rows.append(f"{label}\t{pkg}\t{m['executable']}")
+print("\n".join(sorted(rows)))
+PY
+n=$(wc -l < "$logdir/suites.txt")
+echo "test.sh: $n suites built in $((t_build - t_setup)) s (setup $((t_setup - t_start)) s); logs in $logdir"
+fails=()
+: > "$logdir/times.txt"
+while IFS=$'\t' read -r label pkg exe; do
+    t0=$(date +%s)
+    status=0
+    # cargo runs a test binary in its package's folder: so does this
+    (cd "$pkg" && "$exe" --nocapture "${extra[@]}") || status=$?
+    t1=$(date +%s)
+    printf '%6d s  %s%s\n' $((t1 - t0)) "$label" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
+    echo "test.sh: suite $label: $((t1 - t0)) s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
+    [[ $status == 0 ]] || fails+=("$label")
+done < "$logdir/suites.txt"
+t0=$(date +%s)
+status=0
+cargo test --release --workspace --doc || status=$?
+t1=$(date +%s)
+printf '%6d s  %s%s\n' $((t1 - t0)) "doc tests" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
+[[ $status == 0 ]] || fails+=("doc tests")
+t_end=$(date +%s)
+echo
+echo "test.sh: suite times (slowest first):"
+sort -rn "$logdir/times.txt"
+echo "test.sh: setup $((t_setup - t_start)) s, build $((t_build - t_setup)) s, tests $((t_end - t_build)) s, total $((t_end - t_start)) s"
+if ((${#fails[@]})); then
+    echo "test.sh: FAILED suites: ${fails[*]}"
+    exit 1
+fi
+echo "test.sh: every suite passed"
