@@ -136,3 +136,7 @@ pub fn run(a: &SweepArgs) -> Result<(), String> {
     }
     Ok(())
 }
+
+pub fn merge(_files: &[super::shard::ShardFile]) -> Result<(), String> {
+    Err("todo".into())
+}
