@@ -28,6 +28,14 @@ pub struct SweepArgs {
     /// nextpnr placement seed (any u64)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// build only shard K of N of the lane counts (round-robin: the i-th listed to shard
+    /// i mod N + 1) and write their rows as a shard file; `cporx merge` of all N writes the
+    /// single run's table (docs/shards.md)
+    #[arg(long, value_name = "K/N", value_parser = super::shard::parse)]
+    pub shard: Option<super::shard::Shard>,
+    /// the shard file (with --shard); default cporx-sweep-shard-K-of-N.json
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub json: Option<PathBuf>,
 }
 
 /// One row of the P-sweep table.
@@ -87,7 +95,17 @@ fn short_cell(c: &str) -> String {
     parts[k..].join(".")
 }
 
-pub fn run(a: &SweepArgs) -> Result<(), String> {
+/// The sweep's job: the board, the base parameters, the output folder, the table head
+/// and the job's identity (board, lane counts, seed, parameters).
+struct Job {
+    board: Board,
+    base: cporx_spec::RxParams,
+    out: PathBuf,
+    head: String,
+    hash: super::shard::JobHash,
+}
+
+fn job(a: &SweepArgs) -> Result<Job, String> {
     let board = Board::parse(&a.board).map_err(|e| format!("--board: {e}"))?;
     let base = crate::cli::load_params(&a.config)?;
     let out = a
@@ -102,7 +120,6 @@ pub fn run(a: &SweepArgs) -> Result<(), String> {
     }
     crate::out::create_dir(&out)?;
     crate::out::check_writable(&out.join("sweep.md"))?;
-    super::build::note_cold_tools();
     let head = format!(
         "P sweep of the BIST top on {} ({}), nextpnr seed {}: receive top with {} FFE taps; \
          target 200 MHz at P = 1, 150 MHz above. Rerun: `cargo run --release -- sweep --board {} --readme README.md`.\n\n\
@@ -114,21 +131,82 @@ pub fn run(a: &SweepArgs) -> Result<(), String> {
         base.n_taps,
         board.name()
     );
-    let mut rows = vec![];
-    let table_path = out.join("sweep.md");
-    for &l in &a.lanes {
-        let p = base.with_lanes(l).map_err(|e| e.to_string())?;
-        let mhz = target_for(l);
-        let t0 = std::time::Instant::now();
-        println!("sweep: P = {l}, target {mhz} MHz ...");
-        let r = build_one(board, "bist", &p, mhz, &out.join(format!("p{l}")), a.seed)?;
-        let row = sweep_row(l, &r);
-        println!("{row}   ({:.0} s)", t0.elapsed().as_secs_f64());
-        rows.push(row);
-        // written as the rows come: an interrupted sweep keeps what it finished
-        crate::out::write(&table_path, format!("{head}\n{}\n", rows.join("\n")))?;
+    let mut hash = super::shard::JobHash::new("sweep");
+    hash.value("board", board.name());
+    hash.value("lanes", &format!("{:?}", a.lanes));
+    hash.value("seed", &a.seed.to_string());
+    hash.value("params", &format!("{base:?}"));
+    Ok(Job {
+        board,
+        base,
+        out,
+        head,
+        hash,
+    })
+}
+
+/// Build lane count `l` and give its table row.
+fn build_row(a: &SweepArgs, j: &Job, l: usize) -> Result<String, String> {
+    let p = j.base.with_lanes(l).map_err(|e| e.to_string())?;
+    let mhz = target_for(l);
+    let t0 = std::time::Instant::now();
+    println!("sweep: P = {l}, target {mhz} MHz ...");
+    let r = build_one(
+        j.board,
+        "bist",
+        &p,
+        mhz,
+        &j.out.join(format!("p{l}")),
+        a.seed,
+    )?;
+    let row = sweep_row(l, &r);
+    println!("{row}   ({:.0} s)", t0.elapsed().as_secs_f64());
+    Ok(row)
+}
+
+/// A sweep shard's rows: (index in --lanes, lane count, the table row).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SweepShard {
+    rows: Vec<(usize, usize, String)>,
+}
+
+pub fn run(a: &SweepArgs) -> Result<(), String> {
+    let j = job(a)?;
+    super::build::note_cold_tools();
+    if let Some(sh) = a.shard {
+        let path = a.json.clone().unwrap_or_else(|| sh.default_file("sweep"));
+        crate::out::check_writable(&path)?;
+        let mut rows = vec![];
+        for (i, &l) in a.lanes.iter().enumerate() {
+            if sh.owns(i as u64) {
+                rows.push((i, l, build_row(a, &j, l)?));
+            }
+        }
+        if rows.is_empty() {
+            eprintln!(
+                "warning: shard {sh} has no lane count ({} for {} shards): its file says so",
+                a.lanes.len(),
+                sh.n
+            );
+        }
+        let v = serde_json::to_value(SweepShard { rows }).map_err(|e| e.to_string())?;
+        return super::shard::write(&path, "sweep", &j.hash, sh, super::shard::job_args(), v);
     }
-    let table = format!("{head}\n{}\n", rows.join("\n"));
+    let mut rows = vec![];
+    let table_path = j.out.join("sweep.md");
+    for &l in &a.lanes {
+        rows.push(build_row(a, &j, l)?);
+        // written as the rows come: an interrupted sweep keeps what it finished
+        crate::out::write(&table_path, format!("{}\n{}\n", j.head, rows.join("\n")))?;
+    }
+    finish(a, &j, &rows)
+}
+
+/// The table of every row: printed, written to sweep.md and the README.
+fn finish(a: &SweepArgs, j: &Job, rows: &[String]) -> Result<(), String> {
+    let table_path = j.out.join("sweep.md");
+    let table = format!("{}\n{}\n", j.head, rows.join("\n"));
+    crate::out::write(&table_path, &table)?;
     println!("\n{table}\nwrote {}", table_path.display());
     if let Some(readme) = &a.readme {
         crate::cli::replace_between(readme, "<!-- sweep:begin -->", "<!-- sweep:end -->", &table)?;
@@ -137,6 +215,44 @@ pub fn run(a: &SweepArgs) -> Result<(), String> {
     Ok(())
 }
 
-pub fn merge(_files: &[super::shard::ShardFile]) -> Result<(), String> {
-    Err("todo".into())
+/// `cporx merge` of a sweep job: every shard's rows in --lanes order.
+pub fn merge(files: &[super::shard::ShardFile]) -> Result<(), String> {
+    let a: SweepArgs = super::merge::parse_args(&files[0])?;
+    let j = job(&a)?;
+    if j.hash.hex() != files[0].job {
+        return Err(format!(
+            "the sweep's options here are not the shards' (job {} here, {} in the shards; a changed --config file?)",
+            j.hash.hex(),
+            files[0].job
+        ));
+    }
+    let mut rows: Vec<Option<String>> = vec![None; a.lanes.len()];
+    for f in files {
+        let s: SweepShard = super::shard::result(f)?;
+        let sh = super::shard::Shard {
+            k: f.shard,
+            n: f.of,
+        };
+        for (i, l, row) in s.rows {
+            if i >= rows.len() || a.lanes[i] != l || !sh.owns(i as u64) || rows[i].is_some() {
+                return Err(format!(
+                    "shard {sh} holds a row for lane count {l} at place {i}, not its share of --lanes {:?}",
+                    a.lanes
+                ));
+            }
+            rows[i] = Some(row);
+        }
+    }
+    let missing: Vec<String> = a
+        .lanes
+        .iter()
+        .zip(&rows)
+        .filter(|(_, r)| r.is_none())
+        .map(|(l, _)| format!("P = {l}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("the shards hold no row for {}", missing.join(", ")));
+    }
+    let rows: Vec<String> = rows.into_iter().flatten().collect();
+    finish(&a, &j, &rows)
 }
