@@ -170,18 +170,17 @@ fn block_runner(seed: u64, b: u64) -> TestRunner {
     )
 }
 
-/// Run block `b` (`len` cycles, starting at global cycle `start`) through the model and an
-/// RTL instance, comparing every output of every cycle.
+/// Run block `b` (`len` cycles, starting at global cycle `start`) through the model and
+/// `rtl` (at power-up), comparing every output of every cycle as it comes.
 fn run_block(
     p: &RxParams,
-    lib: &cporx_cosim::verilator::VerilatedLib,
+    rtl: &mut dyn cporx_model::Receiver,
     seed: u64,
     b: u64,
     start: u64,
     len: u64,
 ) -> Result<BlockResult, String> {
     let mut model = cporx_model::RxTopModel::new(p).map_err(|e| e.to_string())?;
-    let mut rtl = lib.instance().map_err(|e| e.to_string())?;
     let mut runner = block_runner(seed, b);
     let strat = cporx_verif::strategy::case(1);
     let mut r = BlockResult {
@@ -251,7 +250,10 @@ fn run_blocks(
                 }
                 let start = b * a.block;
                 let len = a.block.min(a.cycles - start);
-                let r = run_block(&j.p, &lib, a.seed, b, start, len);
+                let r = lib
+                    .instance()
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut rtl| run_block(&j.p, &mut rtl, a.seed, b, start, len));
                 let failed = r.is_err();
                 results.lock().unwrap().push(r);
                 if failed {
@@ -422,4 +424,39 @@ pub fn merge(files: &[ShardFile], json: Option<&PathBuf>) -> Result<(), Fail> {
         blocks.extend(s.blocks);
     }
     finish(&a, &j, &blocks, secs, None, json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_is_deterministic_and_a_difference_is_caught_on_the_fly() {
+        let p = RxParams::default();
+        // the model against itself: no mismatch; the same block twice: the same counts
+        let mut same = cporx_model::RxTopModel::new(&p).unwrap();
+        let r = run_block(&p, &mut same, 5, 3, 3 * 20_000, 20_000).unwrap();
+        assert_eq!((r.block, r.cycles, r.mismatched_cycles), (3, 20_000, 0));
+        assert!(r.cases > 1 && r.first_mismatch.is_none(), "{r:?}");
+        let mut again = cporx_model::RxTopModel::new(&p).unwrap();
+        assert_eq!(
+            run_block(&p, &mut again, 5, 3, 3 * 20_000, 20_000).unwrap(),
+            r
+        );
+        let mut other_seed = cporx_model::RxTopModel::new(&p).unwrap();
+        assert_ne!(
+            run_block(&p, &mut other_seed, 6, 3, 3 * 20_000, 20_000)
+                .unwrap()
+                .cases,
+            0
+        );
+        // against a receiver whose reset thresholds differ: caught, with the global cycle
+        let mut q = p.clone();
+        q.thresholds = [p.thresholds[0] - 2, p.thresholds[1], p.thresholds[2] + 2];
+        let mut diff = cporx_model::RxTopModel::new(&q).unwrap();
+        let r = run_block(&p, &mut diff, 5, 3, 3 * 20_000, 20_000).unwrap();
+        let m = r.first_mismatch.expect("a difference is caught");
+        assert!(r.mismatched_cycles > 0 && m.cycle >= 3 * 20_000, "{m:?}");
+        assert_ne!(m.model, m.verilator, "{m:?}");
+    }
 }
