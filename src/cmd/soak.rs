@@ -338,10 +338,16 @@ fn print_report(a: &SoakArgs, j: &Job, blocks: &[BlockResult], secs: f64, build:
         ),
     }
     if cycles > 0 && secs > 0.0 {
+        let how = match build {
+            Some(_) => format!(
+                "{} threads",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            ),
+            None => "per second of the shards' summed run times".to_string(),
+        };
         println!(
-            "  rate           : {:.2} M cycles/s (model + Verilator + compare, {} threads), {secs:.1} s",
+            "  rate           : {:.2} M cycles/s (model + Verilator + compare, {how}), {secs:.1} s",
             cycles as f64 / secs / 1e6,
-            std::thread::available_parallelism().map_or(1, |n| n.get())
         );
     }
 }
