@@ -192,3 +192,44 @@ fn merge_refuses_a_missing_or_duplicate_shard_and_mixed_jobs() {
     refuse(&["nonexistent.json"], "cannot read");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_sharded_cdr_report_merges_to_the_single_run() {
+    // the quick plan (about 13 s single, the same again as 2 shards): every unit kind,
+    // the jitter bisections included
+    let d = tmp("cdr");
+    let job = |dir: &str| {
+        [
+            "cdr-report".to_string(),
+            "--quick".into(),
+            "--out".into(),
+            s(&d.join(dir).join("r.md")).into(),
+            "--jtol-svg".into(),
+            s(&d.join(dir).join("j.svg")).into(),
+        ]
+        .to_vec()
+    };
+    ok(&v(&job("single")));
+    for k in ["1/2", "2/2"] {
+        let mut a = job("merged");
+        a.extend(["--shard".into(), k.into(), "--json".into()]);
+        a.push(s(&d.join(format!("c{}.json", &k[..1]))).into());
+        ok(&v(&a));
+    }
+    assert!(!d.join("merged/r.md").exists(), "a shard writes no report");
+    ok(&["merge", s(&d.join("c1.json")), s(&d.join("c2.json"))]);
+    // the same report but for the command line's paths and the run time line
+    let norm = |dir: &str| {
+        read(&d.join(dir).join("r.md"))
+            .replace(s(&d.join(dir)), "OUT")
+            .lines()
+            .filter(|l| !l.starts_with("Report run time: "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let single = norm("single");
+    assert_eq!(single, norm("merged"));
+    assert!(single.contains("**Jitter tolerance**"), "{single}");
+    assert_eq!(read(&d.join("single/j.svg")), read(&d.join("merged/j.svg")));
+    let _ = std::fs::remove_dir_all(&d);
+}
