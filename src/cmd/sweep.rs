@@ -256,3 +256,54 @@ pub fn merge(files: &[super::shard::ShardFile]) -> Result<(), String> {
     let rows: Vec<String> = rows.into_iter().flatten().collect();
     finish(&a, &j, &rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::shard::{Shard, ShardFile, FORMAT};
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        a: SweepArgs,
+    }
+
+    /// The merge without the builds: the rows of 2 shards (round-robin over --lanes) come
+    /// back in --lanes order; a row out of its shard's share, or a missing one, is refused.
+    #[test]
+    fn the_merge_puts_the_rows_back_in_lane_order() {
+        let out = std::env::temp_dir().join(format!("cporx-sweep-merge-{}", std::process::id()));
+        let o = out.to_str().unwrap().to_string();
+        let args = ["sweep", "--lanes", "1,2,4", "--out", &o];
+        let a = T::parse_from(args).a;
+        let j = job(&a).unwrap();
+        let file = |k: u32, rows: Vec<(usize, usize, String)>| ShardFile {
+            format: FORMAT.into(),
+            command: "sweep".into(),
+            job: j.hash.hex(),
+            job_desc: j.hash.describe(),
+            shard: k,
+            of: 2,
+            args: args.map(String::from).to_vec(),
+            result: serde_json::to_value(SweepShard { rows }).unwrap(),
+        };
+        let row = |l: usize| format!("| {l} | row of P = {l} |");
+        let s1 = file(1, vec![(0, 1, row(1)), (2, 4, row(4))]);
+        let s2 = file(2, vec![(1, 2, row(2))]);
+        merge(&[s1.clone(), s2.clone()]).unwrap();
+        let t = std::fs::read_to_string(out.join("sweep.md")).unwrap();
+        assert_eq!(
+            t,
+            format!("{}\n{}\n{}\n{}\n", j.head, row(1), row(2), row(4))
+        );
+        assert!(Shard { k: 1, n: 2 }.owns(2) && Shard { k: 2, n: 2 }.owns(1));
+        // P = 2 in shard 1's file: not its share
+        let bad = file(1, vec![(0, 1, row(1)), (1, 2, row(2)), (2, 4, row(4))]);
+        let e = merge(&[bad, s2]).unwrap_err();
+        assert!(e.contains("not its share"), "{e}");
+        let e = merge(&[s1, file(2, vec![])]).unwrap_err();
+        assert_eq!(e, "the shards hold no row for P = 2");
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}
