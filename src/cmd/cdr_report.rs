@@ -15,6 +15,10 @@
 //! `not measured (why)`, never as 0, and left out of the plot with a note; the report is
 //! still written, and the command ends with exit code 3. A BER comes with its count and
 //! interval.
+//!
+//! `--shard K/N` (docs/shards.md): the 27 units (6 lock-time rows, 10 offsets, 4 phase
+//! channels, 7 jitter frequencies) round-robin; a shard writes its units' results (floats as
+//! their bits) as a shard file; [`merge`] renders the single run's report from them.
 
 use crate::fail::Fail;
 use crate::out;

@@ -9,6 +9,12 @@
 //!
 //! Results are written as they come (`study.jsonl`, one line per finished channel, and
 //! `study.md` rewritten after each), so an interrupted run keeps what it finished.
+//!
+//! `--shard K/N` (docs/shards.md): the engine runs with a [`ShardExec`] that computes this
+//! shard's block of every Monte-Carlo run's chunks and its round-robin share of the adaptive
+//! searches, and writes them (`McRecord`, `AdaptiveRecord`) as a shard file instead of the
+//! report; [`merge`] runs the engine again with every such result looked up in the shards
+//! ([`MergeExec`]) and writes the single run's report.
 
 use super::shard::{self, JobHash, Shard, ShardFile};
 use crate::cli;

@@ -1,6 +1,8 @@
 //! `cporx sweep`: ECP5 builds of the BIST top for each lane count (through
 //! `cmd::build::build_one`) and the P-sweep table (utilization, Fmax against the target,
 //! throughput P x Fmax x 2 bit, the critical path), optionally written into a README.
+//! `--shard K/N` builds the lane counts of its round-robin share and writes their rows as a
+//! shard file; [`merge`] puts the rows back in `--lanes` order (docs/shards.md).
 
 use super::build::{build_one, target_for};
 use clap::Args;
