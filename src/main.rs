@@ -14,6 +14,8 @@
 //! * `cporx mc-bench`: Monte-Carlo link simulation speed, 1 and all cores, beside numpy
 //! * `cporx prove [--block B]`: the formal proofs (SymbiYosys) and the netlist equivalence
 //! * `cporx build --board B`: ECP5 build of the receive top (Yosys, nextpnr, ecppack) and its report
+//! * `cporx soak --cycles N`: the random equivalence of the model and the Verilator-built RTL for N cycles
+//! * `cporx merge FILE...`: the shard files of one `--shard K/N` job merged into the single run's output
 
 mod cli;
 mod cmd;
@@ -70,6 +72,10 @@ enum Cmd {
     Build(build::BuildArgs),
     /// ECP5 builds of the BIST top for P = 1, 2, 4, 8, 16 lanes: the P-sweep table (utilization, Fmax, throughput, critical path)
     Sweep(sweep::SweepArgs),
+    /// The random equivalence of the bit-exact model and the Verilator-built receive top for N cycles, every output compared every cycle (shardable: --shard K/N)
+    Soak(soak::SoakArgs),
+    /// Merge the shard files of one job (`--shard K/N` of study, cdr-report, sweep, soak) into the single run's output
+    Merge(merge::MergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +95,8 @@ fn main() -> ExitCode {
         Cmd::Channel(a) => channel::channel(&a),
         Cmd::Build(a) => build::run(&a).map_err(Fail::from),
         Cmd::Sweep(a) => sweep::run(&a).map_err(Fail::from),
+        Cmd::Soak(a) => soak::run(&a),
+        Cmd::Merge(a) => merge::run(&a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

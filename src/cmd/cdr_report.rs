@@ -15,6 +15,10 @@
 //! `not measured (why)`, never as 0, and left out of the plot with a note; the report is
 //! still written, and the command ends with exit code 3. A BER comes with its count and
 //! interval.
+//!
+//! `--shard K/N` (docs/shards.md): the 27 units (6 lock-time rows, 10 offsets, 4 phase
+//! channels, 7 jitter frequencies) round-robin; a shard writes its units' results (floats as
+//! their bits) as a shard file; [`merge`] renders the single run's report from them.
 
 use crate::fail::Fail;
 use crate::out;
@@ -57,6 +61,15 @@ pub struct ReportArgs {
     /// missing); the report links it relative to each Markdown file
     #[arg(long, value_name = "FILE", default_value = "out/cdr-jtol.svg")]
     pub jtol_svg: PathBuf,
+    /// measure only shard K of N of the report's runs (27 units, round-robin: the 6
+    /// lock-time rows, the 10 offsets, the 4 locked-phase channels, the 7 jitter
+    /// frequencies, each bisection whole) and write them as a shard file (no report);
+    /// `cporx merge` of all N writes the single run's report (docs/shards.md)
+    #[arg(long, value_name = "K/N", value_parser = super::shard::parse)]
+    pub shard: Option<super::shard::Shard>,
+    /// the shard file (with --shard); default cporx-cdr-report-shard-K-of-N.json
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub json: Option<PathBuf>,
 }
 
 /// The command line that ran, as the README shows commands: `cargo run --release -- ARGS`
@@ -161,14 +174,36 @@ fn ppm_row(ppm: f64, r: &LinkResult, ppm_ui: u64) -> String {
 }
 
 pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
+    let plan = if a.quick { Plan::quick() } else { Plan::full() };
+    if let Some(sh) = a.shard {
+        return run_shard(a, &plan, sh);
+    }
     check_paths(a)?;
     let ran = command_line(std::env::args().skip(1));
     let t0 = Instant::now();
-    let plan = if a.quick { Plan::quick() } else { Plan::full() };
-    let (seeds, ppm_ui, jtol_ui, lock_ui) = (plan.seeds, plan.ppm_ui, plan.jtol_ui, plan.lock_ui);
     let fig = cdr::measure(&plan, &mut |what| {
         eprintln!("{what} done ({:.0} s)", t0.elapsed().as_secs_f64())
     });
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    render(
+        a,
+        &plan,
+        &fig,
+        &ran,
+        &format!("{:.0} s on {threads} threads", t0.elapsed().as_secs_f64()),
+    )
+}
+
+/// The report of `fig`: Markdown to `--out` (and the README), the plot, the exit.
+/// `ran`: the command line; `took`: the run time in words.
+fn render(
+    a: &ReportArgs,
+    plan: &Plan,
+    fig: &cdr::CdrFigures,
+    ran: &str,
+    took: &str,
+) -> Result<(), Fail> {
+    let (seeds, ppm_ui, jtol_ui, lock_ui) = (plan.seeds, plan.ppm_ui, plan.jtol_ui, plan.lock_ui);
     let d = cporx_spec::CdrParams::default();
     let mut missing: Vec<String> = vec![];
     let mut md = String::new();
@@ -347,11 +382,7 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
         }) => false,
         Err(e) => return Err(Fail::Error(e.to_string())),
     };
-    let tail = format!(
-        "\nReport run time: {:.0} s on {} threads.\n",
-        t0.elapsed().as_secs_f64(),
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    );
+    let tail = format!("\nReport run time: {took}.\n");
     // the image link is relative to each Markdown file
     let page = |md_file: &Path| {
         let img = if plotted {
@@ -384,6 +415,292 @@ pub fn run_report(a: &ReportArgs) -> Result<(), Fail> {
             missing.join("; ")
         )))
     }
+}
+
+/// The report's units of work, in their fixed order: the lock-time rows, the offsets,
+/// the locked-phase channels, the jitter frequencies.
+#[derive(Clone, Copy, Debug)]
+enum Unit {
+    Lock(&'static str, f64),
+    Ppm(f64),
+    Phase(&'static str),
+    Jtol(f64),
+}
+
+fn units() -> Vec<Unit> {
+    cdr::lock_jobs()
+        .into_iter()
+        .map(|(c, p)| Unit::Lock(c, p))
+        .chain(cdr::PPMS.iter().map(|&p| Unit::Ppm(p)))
+        .chain(cdr::CHANNELS.iter().map(|&c| Unit::Phase(c)))
+        .chain(cdr::JTOL_FREQS_MHZ.iter().map(|&f| Unit::Jtol(f)))
+        .collect()
+}
+
+/// What the report reads of a closed-loop run; floats as their bits (exact round trip).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+struct LinkRec {
+    ui: u64,
+    lock_time: Option<u64>,
+    counted_ui: u64,
+    mean_phase: u64,
+    phase_rms: u64,
+    mse: u64,
+    mean_freq: u64,
+    symbols_checked: u64,
+    symbol_errors: u64,
+    bit_errors: u64,
+    slips: u64,
+    resyncs: u64,
+}
+
+impl LinkRec {
+    fn of(r: &LinkResult) -> Self {
+        LinkRec {
+            ui: r.ui,
+            lock_time: r.lock_time,
+            counted_ui: r.counted_ui,
+            mean_phase: r.mean_phase.to_bits(),
+            phase_rms: r.phase_rms.to_bits(),
+            mse: r.mse.to_bits(),
+            mean_freq: r.mean_freq.to_bits(),
+            symbols_checked: r.checker.symbols_checked,
+            symbol_errors: r.checker.symbol_errors,
+            bit_errors: r.checker.bit_errors,
+            slips: r.checker.slips,
+            resyncs: r.checker.resyncs,
+        }
+    }
+
+    fn result(&self) -> LinkResult {
+        let mut r = LinkResult {
+            ui: self.ui,
+            lock_time: self.lock_time,
+            counted_ui: self.counted_ui,
+            mean_phase: f64::from_bits(self.mean_phase),
+            phase_rms: f64::from_bits(self.phase_rms),
+            mse: f64::from_bits(self.mse),
+            mean_freq: f64::from_bits(self.mean_freq),
+            ..Default::default()
+        };
+        r.checker.symbols_checked = self.symbols_checked;
+        r.checker.symbol_errors = self.symbol_errors;
+        r.checker.bit_errors = self.bit_errors;
+        r.checker.slips = self.slips;
+        r.checker.resyncs = self.resyncs;
+        r
+    }
+}
+
+/// One unit's result in a shard file.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+enum UnitRec {
+    Lock {
+        times: Vec<Option<u64>>,
+    },
+    Ppm {
+        run: LinkRec,
+    },
+    Phase {
+        best: Option<u8>,
+        open: Vec<u8>,
+        centre: Option<u64>,
+        locked: LinkRec,
+    },
+    Jtol {
+        freq_per_ui: u64,
+        /// (amplitude bits, run) or why none passed
+        result: Result<(u64, LinkRec), String>,
+        capped: bool,
+    },
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+struct CdrShard {
+    units: Vec<(usize, UnitRec)>,
+    seconds: f64,
+}
+
+fn measure_unit(plan: &Plan, u: Unit) -> UnitRec {
+    match u {
+        Unit::Lock(ch, ppm) => UnitRec::Lock {
+            times: cdr::lock_row(plan, ch, ppm).times,
+        },
+        Unit::Ppm(ppm) => UnitRec::Ppm {
+            run: LinkRec::of(&cdr::ppm_one(plan, ppm)),
+        },
+        Unit::Phase(ch) => {
+            let r = cdr::locked_phase(ch);
+            UnitRec::Phase {
+                best: r.best,
+                open: r.open,
+                centre: r.centre.map(f64::to_bits),
+                locked: LinkRec::of(&r.locked),
+            }
+        }
+        Unit::Jtol(f) => {
+            let r = cdr::jtol_one(plan, f);
+            UnitRec::Jtol {
+                freq_per_ui: r.freq_per_ui.to_bits(),
+                result: r
+                    .result
+                    .as_ref()
+                    .map(|(amp, l)| (amp.to_bits(), LinkRec::of(l)))
+                    .map_err(|e| e.clone()),
+                capped: r.capped,
+            }
+        }
+    }
+}
+
+fn job_hash(plan: &Plan) -> super::shard::JobHash {
+    let mut h = super::shard::JobHash::new("cdr-report");
+    h.value("plan", &format!("{plan:?}"));
+    h
+}
+
+fn run_shard(a: &ReportArgs, plan: &Plan, sh: super::shard::Shard) -> Result<(), Fail> {
+    let path = a
+        .json
+        .clone()
+        .unwrap_or_else(|| sh.default_file("cdr-report"));
+    out::check_writable(&path)?;
+    let t0 = Instant::now();
+    let all = units();
+    let mine: Vec<(usize, Unit)> = all
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(i, _)| sh.owns(*i as u64))
+        .collect();
+    // the offsets and the jitter bisections are one thread each: run those of this shard
+    // side by side (the others use every core inside)
+    let n = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (jt, rest): (Vec<_>, Vec<_>) = mine
+        .into_iter()
+        .partition(|u| matches!(u.1, Unit::Jtol(_) | Unit::Ppm(_)));
+    let mut recs: Vec<(usize, UnitRec)> = rest
+        .into_iter()
+        .map(|(i, u)| {
+            let r = measure_unit(plan, u);
+            eprintln!("{u:?} done ({:.0} s)", t0.elapsed().as_secs_f64());
+            (i, r)
+        })
+        .collect();
+    for group in jt.chunks(n.max(1)) {
+        let done: Vec<(usize, UnitRec)> = std::thread::scope(|s| {
+            let hs: Vec<_> = group
+                .iter()
+                .map(|&(i, u)| s.spawn(move || (i, measure_unit(plan, u))))
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        recs.extend(done);
+    }
+    recs.sort_by_key(|r| r.0);
+    let v = serde_json::to_value(CdrShard {
+        units: recs,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+    .map_err(|e| e.to_string())?;
+    super::shard::write(
+        &path,
+        "cdr-report",
+        &job_hash(plan),
+        sh,
+        super::shard::job_args(),
+        v,
+    )?;
+    Ok(())
+}
+
+/// `cporx merge` of a cdr-report job: every unit from its shard, then the single run's
+/// report (the run time line says the shards' summed time).
+pub fn merge(files: &[super::shard::ShardFile]) -> Result<(), Fail> {
+    let a: ReportArgs = super::merge::parse_args(&files[0])?;
+    let plan = if a.quick { Plan::quick() } else { Plan::full() };
+    if job_hash(&plan).hex() != files[0].job {
+        return Err(Fail::Error(format!(
+            "the cdr-report's plan here is not the shards' (job {} here, {} in the shards)",
+            job_hash(&plan).hex(),
+            files[0].job
+        )));
+    }
+    check_paths(&a)?;
+    let all = units();
+    let mut got: Vec<Option<UnitRec>> = vec![None; all.len()];
+    let mut secs = 0.0;
+    for f in files {
+        let s: CdrShard = super::shard::result(f)?;
+        let sh = super::shard::Shard {
+            k: f.shard,
+            n: f.of,
+        };
+        secs += s.seconds;
+        for (i, r) in s.units {
+            if i >= all.len() || !sh.owns(i as u64) || got[i].is_some() {
+                return Err(Fail::Error(format!(
+                    "shard {sh} holds unit {i}, not its share of the {} units",
+                    all.len()
+                )));
+            }
+            got[i] = Some(r);
+        }
+    }
+    let mut fig = cdr::CdrFigures {
+        lock: vec![],
+        ppm: vec![],
+        phase: vec![],
+        jtol: vec![],
+    };
+    for (i, (u, r)) in all.iter().zip(got).enumerate() {
+        let bad = || Fail::Error(format!("the shards hold no result for unit {i} ({u:?})"));
+        match (u, r.ok_or_else(bad)?) {
+            (Unit::Lock(ch, ppm), UnitRec::Lock { times }) => fig.lock.push(cdr::LockRow {
+                channel: ch,
+                ppm: *ppm,
+                times,
+            }),
+            (Unit::Ppm(ppm), UnitRec::Ppm { run }) => fig.ppm.push((*ppm, run.result())),
+            (
+                Unit::Phase(ch),
+                UnitRec::Phase {
+                    best,
+                    open,
+                    centre,
+                    locked,
+                },
+            ) => fig.phase.push(cdr::PhaseRow {
+                channel: ch,
+                best,
+                open,
+                centre: centre.map(f64::from_bits),
+                locked: locked.result(),
+            }),
+            (
+                Unit::Jtol(f),
+                UnitRec::Jtol {
+                    freq_per_ui,
+                    result,
+                    capped,
+                },
+            ) => fig.jtol.push(cdr::JtolRow {
+                freq_mhz: *f,
+                freq_per_ui: f64::from_bits(freq_per_ui),
+                result: result.map(|(amp, l)| (f64::from_bits(amp), l.result())),
+                capped,
+            }),
+            _ => return Err(bad()),
+        }
+    }
+    let ran = command_line(files[0].args.iter().cloned());
+    render(
+        &a,
+        &plan,
+        &fig,
+        &ran,
+        &format!("{secs:.0} s summed over {} shards", files.len()),
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,14 @@
 //!
 //! Results are written as they come (`study.jsonl`, one line per finished channel, and
 //! `study.md` rewritten after each), so an interrupted run keeps what it finished.
+//!
+//! `--shard K/N` (docs/shards.md): the engine runs with a [`ShardExec`] that computes this
+//! shard's block of every Monte-Carlo run's chunks and its round-robin share of the adaptive
+//! searches, and writes them (`McRecord`, `AdaptiveRecord`) as a shard file instead of the
+//! report; [`merge`] runs the engine again with every such result looked up in the shards
+//! ([`MergeExec`]) and writes the single run's report.
 
+use super::shard::{self, JobHash, Shard, ShardFile};
 use crate::cli;
 use crate::cmd::energy;
 use crate::fail::Fail;
@@ -17,8 +24,11 @@ use crate::out;
 use crate::plots::{self, Series, SeriesWithCi};
 use clap::Args;
 use cporx_link::figure::Rate;
+use cporx_link::mc_shard;
+use cporx_link::montecarlo::{ChunkCount, McConfig, McResult};
 use cporx_link::study::{
-    self, AdaptiveCell, Figure, Input, Inputs, Observer, Row, RunOpts, Skipped, StudyOpts,
+    self, AdaptiveCell, Case, Direct, Exec, Figure, Input, Inputs, Observer, Row, RunOpts, Skipped,
+    StudyOpts,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
@@ -73,6 +83,14 @@ pub struct StudyArgs {
     /// column says not measured, with a warning)
     #[arg(long, value_name = "FILE")]
     pub energy_table: Option<PathBuf>,
+    /// compute only shard K of N of the long parts (the Monte-Carlo chunks, split evenly;
+    /// the adaptive searches, round-robin) and write them as a shard file (no report);
+    /// `cporx merge` of all N files writes the single run's report (docs/shards.md)
+    #[arg(long, value_name = "K/N", value_parser = super::shard::parse)]
+    pub shard: Option<Shard>,
+    /// the shard file (with --shard); default cporx-study-shard-K-of-N.json
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub json: Option<PathBuf>,
 }
 
 /// A row of `study.jsonl` (the field order and names are the file's format).
@@ -756,16 +774,301 @@ fn check_args(a: &StudyArgs) -> Result<StudyOpts, String> {
 const BEGIN: &str = "<!-- study:begin -->";
 const END: &str = "<!-- study:end -->";
 
-pub fn run(a: &StudyArgs) -> Result<(), Fail> {
+/// The job: its options, inputs and identity (the hash of the options and of every
+/// channel file's contents).
+struct Job {
+    o: StudyOpts,
+    ro: RunOpts,
+    ins: Inputs,
+    hash: JobHash,
+}
+
+fn job(a: &StudyArgs) -> Result<Job, String> {
     let o = check_args(a)?;
     let baud_hz = a.baud_gbd * 1e9;
     let dir_in = cli::channel_dir(a.channels.as_deref())?;
-    let ins = study::inputs(&dir_in, &folder_files(&dir_in)?, baud_hz)?;
+    let mut files = folder_files(&dir_in)?;
+    let ins = study::inputs(&dir_in, &files, baud_hz)?;
+    let ro = RunOpts {
+        study: o.clone(),
+        baud_hz,
+        mc_symbols: a.mc_symbols,
+        seed: a.seed,
+        adaptive_ui: (!a.no_adaptive).then_some(a.adaptive_ui),
+    };
+    let mut hash = JobHash::new("study");
+    hash.value("options", &format!("{ro:?}"));
+    files.sort();
+    for f in &files {
+        let is_snp = f
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| x.len() >= 3 && x.starts_with('s') && x.ends_with('p'));
+        if is_snp {
+            hash.file("channel", f)?;
+        }
+    }
+    Ok(Job { o, ro, ins, hash })
+}
+
+pub fn run(a: &StudyArgs) -> Result<(), Fail> {
+    let j = job(a)?;
+    match a.shard {
+        Some(sh) => run_shard(a, &j, sh),
+        None => report(a, &j, &mut Direct),
+    }
+}
+
+/// One Monte-Carlo run's share in a shard file: its place among the run's Monte-Carlo
+/// calls, its configuration's fingerprint, and the counts of its chunks from `first`.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+struct McRecord {
+    index: usize,
+    config: String,
+    first: u64,
+    /// per chunk: symbols, symbol errors, bit errors, clipped samples
+    counts: Vec<[u64; 4]>,
+}
+
+/// An adaptive cell, owned, as a shard file holds it.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+struct CellRecord {
+    ui: u64,
+    taps: Option<usize>,
+    bit_errors: Option<u64>,
+    bits: Option<u64>,
+    dfe_tap: Option<i32>,
+    from_lock: Option<bool>,
+    runs: usize,
+    false_locks: usize,
+    text: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+struct AdaptiveRecord {
+    index: usize,
+    cell: Result<CellRecord, String>,
+}
+
+/// A study shard's result.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
+struct StudyShard {
+    mc: Vec<McRecord>,
+    adaptive: Vec<AdaptiveRecord>,
+}
+
+fn fingerprint(cfg: &McConfig) -> String {
+    let mut h = JobHash::new("mc");
+    h.value("config", &format!("{cfg:?}"));
+    h.hex()
+}
+
+/// A sharded run: its chunk block of every Monte-Carlo run, its round-robin share of the
+/// adaptive searches; the rest (cheap, deterministic) is computed and dropped.
+struct ShardExec {
+    shard: Shard,
+    rec: StudyShard,
+}
+
+impl Exec for ShardExec {
+    fn mc(&mut self, index: usize, cfg: &McConfig) -> Result<McResult, String> {
+        let r = self.shard.range(mc_shard::chunks(cfg));
+        let counts = mc_shard::run_chunks(cfg, r.clone()).map_err(|e| e.to_string())?;
+        let mut out = McResult::default();
+        for c in &counts {
+            out.symbols += c.symbols;
+            out.symbol_errors += c.symbol_errors;
+            out.bit_errors += c.bit_errors;
+            out.clipped += c.clipped;
+        }
+        self.rec.mc.push(McRecord {
+            index,
+            config: fingerprint(cfg),
+            first: r.start,
+            counts: counts
+                .iter()
+                .map(|c| [c.symbols, c.symbol_errors, c.bit_errors, c.clipped])
+                .collect(),
+        });
+        Ok(out)
+    }
+
+    fn adaptive(
+        &mut self,
+        index: usize,
+        case: &Case,
+        so: &StudyOpts,
+        dfe: bool,
+        ui: u64,
+        seed: u64,
+        stage: &mut dyn FnMut(usize),
+    ) -> Result<AdaptiveCell, String> {
+        if !self.shard.owns(index as u64) {
+            return Ok(AdaptiveCell {
+                ui,
+                taps: None,
+                bit_errors: None,
+                bits: None,
+                dfe_tap: None,
+                from_lock: None,
+                runs: 0,
+                false_locks: 0,
+                text: "(another shard)".into(),
+            });
+        }
+        let cell = Direct.adaptive(index, case, so, dfe, ui, seed, stage);
+        self.rec.adaptive.push(AdaptiveRecord {
+            index,
+            cell: cell.as_ref().map(cell_record).map_err(|e| e.clone()),
+        });
+        cell
+    }
+}
+
+fn cell_record(c: &AdaptiveCell) -> CellRecord {
+    CellRecord {
+        ui: c.ui,
+        taps: c.taps,
+        bit_errors: c.bit_errors,
+        bits: c.bits,
+        dfe_tap: c.dfe_tap,
+        from_lock: c.from_lock,
+        runs: c.runs,
+        false_locks: c.false_locks,
+        text: c.text.clone(),
+    }
+}
+
+/// The merge: every long part looked up in the shards' records.
+struct MergeExec {
+    /// per shard (in shard order), its result
+    shards: Vec<StudyShard>,
+}
+
+impl Exec for MergeExec {
+    fn mc(&mut self, index: usize, cfg: &McConfig) -> Result<McResult, String> {
+        cfg.validate().map_err(|e| e.to_string())?;
+        let want = fingerprint(cfg);
+        let mut parts = vec![];
+        for (k, s) in self.shards.iter().enumerate() {
+            let r = s.mc.iter().find(|r| r.index == index).ok_or_else(|| {
+                format!(
+                    "shard {}/{} has no Monte-Carlo run {index} (the shards are not of this job)",
+                    k + 1,
+                    self.shards.len()
+                )
+            })?;
+            if r.config != want {
+                return Err(format!(
+                    "shard {}/{}: Monte-Carlo run {index} has another configuration than this job's",
+                    k + 1,
+                    self.shards.len()
+                ));
+            }
+            let counts = r
+                .counts
+                .iter()
+                .map(|c| ChunkCount {
+                    symbols: c[0],
+                    symbol_errors: c[1],
+                    bit_errors: c[2],
+                    clipped: c[3],
+                })
+                .collect();
+            parts.push((r.first, counts));
+        }
+        mc_shard::combine(cfg, &parts)
+    }
+
+    fn adaptive(
+        &mut self,
+        index: usize,
+        _case: &Case,
+        _so: &StudyOpts,
+        _dfe: bool,
+        _ui: u64,
+        _seed: u64,
+        _stage: &mut dyn FnMut(usize),
+    ) -> Result<AdaptiveCell, String> {
+        let n = self.shards.len();
+        let k = index % n;
+        let r = self.shards[k]
+            .adaptive
+            .iter()
+            .find(|r| r.index == index)
+            .ok_or_else(|| {
+                format!(
+                    "shard {}/{n} has no adaptive search {index} (the shards are not of this job)",
+                    k + 1
+                )
+            })?;
+        r.cell.clone().map(|c| AdaptiveCell {
+            ui: c.ui,
+            taps: c.taps,
+            bit_errors: c.bit_errors,
+            bits: c.bits,
+            dfe_tap: c.dfe_tap,
+            from_lock: c.from_lock,
+            runs: c.runs,
+            false_locks: c.false_locks,
+            text: c.text,
+        })
+    }
+}
+
+/// An observer that keeps nothing (a shard's rows are not the job's).
+struct Quiet;
+impl Observer for Quiet {}
+
+fn run_shard(a: &StudyArgs, j: &Job, sh: Shard) -> Result<(), Fail> {
+    let path = a.json.clone().unwrap_or_else(|| sh.default_file("study"));
+    out::check_writable(&path)?;
+    let mut ex = ShardExec {
+        shard: sh,
+        rec: StudyShard::default(),
+    };
+    let t0 = std::time::Instant::now();
+    study::run_with(&j.ins, &j.ro, &mut Quiet, &mut ex)?;
+    let mc_chunks: usize = ex.rec.mc.iter().map(|r| r.counts.len()).sum();
+    println!(
+        "study shard {sh}: {} Monte-Carlo runs ({mc_chunks} chunks here), {} adaptive searches here, {:.1} s",
+        ex.rec.mc.len(),
+        ex.rec.adaptive.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    let v = serde_json::to_value(&ex.rec).map_err(|e| e.to_string())?;
+    shard::write(&path, "study", &j.hash, sh, shard::job_args(), v)?;
+    Ok(())
+}
+
+/// `cporx merge` of a study job: the single run's report, with the long parts from the
+/// shards (the inputs are read again and must hash to the shards' job).
+pub fn merge(files: &[ShardFile]) -> Result<(), Fail> {
+    let a: StudyArgs = super::merge::parse_args::<StudyArgs>(&files[0])?;
+    let j = job(&a)?;
+    if j.hash.hex() != files[0].job {
+        return Err(Fail::Error(format!(
+            "the study's inputs or options here are not the shards' (job {} here, {} in the shards): {}",
+            j.hash.hex(),
+            files[0].job,
+            j.hash.describe()
+        )));
+    }
+    let shards = files
+        .iter()
+        .map(shard::result::<StudyShard>)
+        .collect::<Result<Vec<_>, _>>()?;
+    report(&a, &j, &mut MergeExec { shards })
+}
+
+/// The report: the engine run with `exec`, the table, files and plots as they come.
+fn report(a: &StudyArgs, j: &Job, exec: &mut dyn Exec) -> Result<(), Fail> {
+    let (o, ro, ins) = (&j.o, &j.ro, &j.ins);
     let md = a.out.join("study.md");
     let jsonl = a.out.join("study.jsonl");
     let mut rep = Report {
         a,
-        o: &o,
+        o,
         bar: ProgressBar::hidden(),
         jsonl: jsonl.clone(),
         jf: None,
@@ -774,14 +1077,7 @@ pub fn run(a: &StudyArgs) -> Result<(), Fail> {
         notes: Notes::default(),
         energy: load_energy(a.energy_table.as_deref())?,
     };
-    let ro = RunOpts {
-        study: o.clone(),
-        baud_hz,
-        mc_symbols: a.mc_symbols,
-        seed: a.seed,
-        adaptive_ui: (!a.no_adaptive).then_some(a.adaptive_ui),
-    };
-    study::run(&ins, &ro, &mut rep)?;
+    study::run_with(ins, ro, &mut rep, exec)?;
     let Report {
         bar,
         rows,
@@ -790,7 +1086,7 @@ pub fn run(a: &StudyArgs) -> Result<(), Fail> {
         ..
     } = rep;
     bar.finish_and_clear();
-    let t = table(&rows, &notes, &o, &rep_energy);
+    let t = table(&rows, &notes, o, &rep_energy);
     print!("{t}");
     println!(
         "wrote {} and {}, plots (PNG and SVG) in {}",

@@ -39,6 +39,7 @@ pub mod figure;
 pub mod impl_loss;
 pub mod isi;
 pub mod loop_checker;
+pub mod mc_shard;
 pub mod montecarlo;
 pub mod pulse;
 pub mod stateye;

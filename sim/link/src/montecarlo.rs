@@ -171,7 +171,7 @@ impl McResult {
     pub fn rate(&self) -> f64 {
         self.symbols as f64 / self.seconds.max(1e-12)
     }
-    fn add(&mut self, c: &ChunkCount) {
+    pub(crate) fn add(&mut self, c: &ChunkCount) {
         self.symbols += c.symbols;
         self.symbol_errors += c.symbol_errors;
         self.bit_errors += c.bit_errors;
@@ -179,12 +179,13 @@ impl McResult {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default)]
-struct ChunkCount {
-    symbols: u64,
-    symbol_errors: u64,
-    bit_errors: u64,
-    clipped: u64,
+/// One chunk's counts (`crate::mc_shard` keeps them per chunk).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ChunkCount {
+    pub symbols: u64,
+    pub symbol_errors: u64,
+    pub bit_errors: u64,
+    pub clipped: u64,
 }
 
 /// xoshiro256++ (Blackman and Vigna), seeded through splitmix64: small, fast, and the same
@@ -275,7 +276,7 @@ fn chunk_seed(seed: u64, chunk: u64) -> u64 {
 }
 
 /// One chunk: WARMUP + `n` symbols, counting the last `n`.
-fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
+pub(crate) fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
     // two streams, so the symbols and the noise of a sample do not depend on how many
     // samples the chunk rounds up to (which depends on P)
     let mut sym_rng = Xoshiro256pp::new(chunk_seed(cfg.seed, chunk));

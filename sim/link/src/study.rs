@@ -49,7 +49,8 @@ mod engine;
 mod inputs;
 
 pub use engine::{
-    pulse_figure, run, AdaptiveCell, Figure, Observer, Row, RunOpts, StudyReport, LMS_SYMBOLS,
+    pulse_figure, run, run_with, AdaptiveCell, Direct, Exec, Figure, Observer, Row, RunOpts,
+    StudyReport, LMS_SYMBOLS,
 };
 pub use inputs::{ideal_response, inputs, loss_db_points, Input, Inputs, Skipped};
 

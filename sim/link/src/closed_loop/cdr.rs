@@ -229,29 +229,39 @@ pub fn measure(plan: &Plan, done: &mut dyn FnMut(&str)) -> CdrFigures {
     }
 }
 
-/// Lock time from a random initial PI code: every channel at 0 ppm, then `short` at
-/// +-300 ppm, [`Plan::seeds`] seeds each.
-pub fn lock_times(plan: &Plan, done: &mut dyn FnMut(&str)) -> Vec<LockRow> {
-    let lock_ui = plan.lock_ui;
+/// The lock-time rows: every channel at 0 ppm, then `short` at +-300 ppm.
+pub fn lock_jobs() -> Vec<(&'static str, f64)> {
     let mut jobs: Vec<(&'static str, f64)> = CHANNELS.iter().map(|&c| (c, 0.0)).collect();
     jobs.push(("short", 300.0));
     jobs.push(("short", -300.0));
+    jobs
+}
+
+/// One lock-time row: [`Plan::seeds`] seeds of channel `ch` at `ppm` (every core).
+pub fn lock_row(plan: &Plan, ch: &'static str, ppm: f64) -> LockRow {
+    let lock_ui = plan.lock_ui;
+    let runs: Vec<u64> = (0..plan.seeds).collect();
+    let times: Vec<Option<u64>> = par_map(&runs, |&s| {
+        let mut c = base(ch, lock_ui);
+        c.afe.seed = 1000 + s;
+        c.afe.ppm = ppm;
+        c.writes = vec![(CFG_PHASE, seeded_phase(s) as i32)];
+        c.settle_ui = lock_ui; // no counting needed
+        run(&c).lock_time
+    });
+    LockRow {
+        channel: ch,
+        ppm,
+        times,
+    }
+}
+
+/// Lock time from a random initial PI code: the rows of [`lock_jobs`], [`Plan::seeds`]
+/// seeds each.
+pub fn lock_times(plan: &Plan, done: &mut dyn FnMut(&str)) -> Vec<LockRow> {
     let mut rows = vec![];
-    for (ch, ppm) in jobs {
-        let runs: Vec<u64> = (0..plan.seeds).collect();
-        let times: Vec<Option<u64>> = par_map(&runs, |&s| {
-            let mut c = base(ch, lock_ui);
-            c.afe.seed = 1000 + s;
-            c.afe.ppm = ppm;
-            c.writes = vec![(CFG_PHASE, seeded_phase(s) as i32)];
-            c.settle_ui = lock_ui; // no counting needed
-            run(&c).lock_time
-        });
-        rows.push(LockRow {
-            channel: ch,
-            ppm,
-            times,
-        });
+    for (ch, ppm) in lock_jobs() {
+        rows.push(lock_row(plan, ch, ppm));
         done(&format!("lock time {ch} {ppm} ppm"));
     }
     rows
@@ -261,17 +271,20 @@ pub fn lock_times(plan: &Plan, done: &mut dyn FnMut(&str)) -> Vec<LockRow> {
 /// frequency range register at its full +-3906 ppm ([`PPM_RANGE_LIMIT`]): the table
 /// measures the loop's tracking, not the default range's clamp.
 pub fn ppm_tracking(plan: &Plan) -> Vec<(f64, LinkResult)> {
-    let res = par_map(&PPMS, |&ppm| {
-        let mut c = base("short", plan.ppm_ui);
-        c.afe.ppm = ppm;
-        c.afe.seed = 77;
-        c.writes = vec![
-            (CFG_PHASE, 40),
-            (CFG_FREQ_LIM, sext(PPM_RANGE_LIMIT, CFG_DATA_BITS)),
-        ];
-        run(&c)
-    });
+    let res = par_map(&PPMS, |&ppm| ppm_one(plan, ppm));
     PPMS.iter().copied().zip(res).collect()
+}
+
+/// One row of [`ppm_tracking`]: offset `ppm` over [`Plan::ppm_ui`] UI.
+pub fn ppm_one(plan: &Plan, ppm: f64) -> LinkResult {
+    let mut c = base("short", plan.ppm_ui);
+    c.afe.ppm = ppm;
+    c.afe.seed = 77;
+    c.writes = vec![
+        (CFG_PHASE, 40),
+        (CFG_FREQ_LIM, sext(PPM_RANGE_LIMIT, CFG_DATA_BITS)),
+    ];
+    run(&c)
 }
 
 /// The open-loop sweep over all 128 codes (20,000 UI each) and the locked loop (1,000,000
@@ -310,9 +323,14 @@ pub fn locked_phase(ch: &'static str) -> PhaseRow {
 /// amplitude (bisection to 2 %, up to [`JTOL_MAX_AMP`]) with no slip, bit error or resync
 /// over [`Plan::jtol_ui`] UI counted from lock + 2,000 UI.
 pub fn jitter_tolerance(plan: &Plan) -> Vec<JtolRow> {
+    par_map(&JTOL_FREQS_MHZ, |&f| jtol_one(plan, f))
+}
+
+/// One frequency of [`jitter_tolerance`]: the bisection at `f` MHz (one thread).
+pub fn jtol_one(plan: &Plan, f: f64) -> JtolRow {
     let jtol_ui = plan.jtol_ui;
     let max_amp = JTOL_MAX_AMP;
-    par_map(&JTOL_FREQS_MHZ, |&f| {
+    {
         let fui = f * 1e6 / (BAUD_GBD * 1e9);
         let row = |result, capped| JtolRow {
             freq_mhz: f,
@@ -365,7 +383,7 @@ pub fn jitter_tolerance(plan: &Plan) -> Vec<JtolRow> {
                 row(Err(why), false)
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]

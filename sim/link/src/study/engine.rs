@@ -109,7 +109,7 @@ pub struct AdaptiveCell {
 }
 
 impl AdaptiveCell {
-    fn new(s: &super::adaptive::AdaptiveSearch, o: &StudyOpts) -> Self {
+    pub fn new(s: &super::adaptive::AdaptiveSearch, o: &StudyOpts) -> Self {
         let r = s.reached();
         AdaptiveCell {
             ui: s.ui,
@@ -207,8 +207,91 @@ enum CaseError {
     Fatal(String),
 }
 
+/// Who computes the study's long parts: every Monte-Carlo run and every adaptive search,
+/// each named by its place among the run's calls of its kind (`index`, 0-based; the calls
+/// come in the same order in every run of the same inputs and options). [`Direct`]
+/// computes them; a sharded run computes its share and records it, and the merge answers
+/// from the shards' records (`cporx study --shard K/N`, `cporx merge`), so the rest of the
+/// study, cheap and deterministic, is the same code in all three.
+pub trait Exec {
+    /// A Monte-Carlo run ([`montecarlo::run`]).
+    fn mc(
+        &mut self,
+        index: usize,
+        cfg: &montecarlo::McConfig,
+    ) -> Result<montecarlo::McResult, String>;
+    /// An adaptive search ([`super::adaptive::search`]) as the row keeps it; `stage` hears
+    /// each tap count as it starts.
+    #[allow(clippy::too_many_arguments)]
+    fn adaptive(
+        &mut self,
+        index: usize,
+        case: &Case,
+        so: &StudyOpts,
+        dfe: bool,
+        ui: u64,
+        seed: u64,
+        stage: &mut dyn FnMut(usize),
+    ) -> Result<AdaptiveCell, String>;
+}
+
+/// Computes every part in place (the single run).
+pub struct Direct;
+
+impl Exec for Direct {
+    fn mc(
+        &mut self,
+        _index: usize,
+        cfg: &montecarlo::McConfig,
+    ) -> Result<montecarlo::McResult, String> {
+        montecarlo::run(cfg, &|_| {}).map_err(|e| e.to_string())
+    }
+    fn adaptive(
+        &mut self,
+        _index: usize,
+        case: &Case,
+        so: &StudyOpts,
+        dfe: bool,
+        ui: u64,
+        seed: u64,
+        stage: &mut dyn FnMut(usize),
+    ) -> Result<AdaptiveCell, String> {
+        let s = super::adaptive::search(case, so, dfe, ui, seed, stage)?;
+        Ok(AdaptiveCell::new(&s, so))
+    }
+}
+
+/// An [`Exec`] with its call counters.
+struct Calls<'a> {
+    exec: &'a mut dyn Exec,
+    mc: usize,
+    adaptive: usize,
+}
+
+impl Calls<'_> {
+    fn mc(&mut self, cfg: &montecarlo::McConfig) -> Result<montecarlo::McResult, String> {
+        self.mc += 1;
+        self.exec.mc(self.mc - 1, cfg)
+    }
+}
+
 /// The study over `inputs` (see [`crate::study::inputs()`]), reporting to `obs`.
 pub fn run(inputs: &Inputs, o: &RunOpts, obs: &mut dyn Observer) -> Result<StudyReport, String> {
+    run_with(inputs, o, obs, &mut Direct)
+}
+
+/// [`run`], with the long parts computed (or looked up) by `exec`.
+pub fn run_with(
+    inputs: &Inputs,
+    o: &RunOpts,
+    obs: &mut dyn Observer,
+    exec: &mut dyn Exec,
+) -> Result<StudyReport, String> {
+    let mut calls = Calls {
+        exec,
+        mc: 0,
+        adaptive: 0,
+    };
     o.study.validate()?;
     obs.inputs(inputs)?;
     let mut report = StudyReport {
@@ -241,7 +324,7 @@ pub fn run(inputs: &Inputs, o: &RunOpts, obs: &mut dyn Observer) -> Result<Study
     obs.start(inputs)?;
     for inp in &inputs.cases {
         obs.stage(&inp.name);
-        match run_case(inp, o, obs) {
+        match run_case(inp, o, obs, &mut calls) {
             Ok(row) => {
                 obs.finished(inp, Ok(&row))?;
                 report.rows.push(row);
@@ -257,7 +340,7 @@ pub fn run(inputs: &Inputs, o: &RunOpts, obs: &mut dyn Observer) -> Result<Study
             Err(CaseError::Fatal(e)) => return Err(e),
         }
     }
-    ber_vs_snr(o, obs)?;
+    ber_vs_snr(o, obs, &mut calls)?;
     Ok(report)
 }
 
@@ -279,7 +362,12 @@ pub fn pulse_figure<'a>(case: &'a str, p: &PulseResponse) -> Figure<'a> {
     }
 }
 
-fn run_case(inp: &Input, o: &RunOpts, obs: &mut dyn Observer) -> Result<Row, CaseError> {
+fn run_case(
+    inp: &Input,
+    o: &RunOpts,
+    obs: &mut dyn Observer,
+    calls: &mut Calls,
+) -> Result<Row, CaseError> {
     use CaseError::{Fatal, Skip};
     let so = &o.study;
     let p = &inp.pulse;
@@ -298,11 +386,14 @@ fn run_case(inp: &Input, o: &RunOpts, obs: &mut dyn Observer) -> Result<Row, Cas
         for (i, dfe) in [false, true].into_iter().enumerate() {
             let name = inp.name.clone();
             let what = if dfe { "adaptive, DFE" } else { "adaptive" };
-            let s = super::adaptive::search(&case, so, dfe, ui, o.seed, &mut |n| {
-                obs.stage(&format!("{name}: {what}, {n} taps"))
-            })
-            .map_err(Skip)?;
-            adaptive[i] = Some(AdaptiveCell::new(&s, so));
+            calls.adaptive += 1;
+            let cell = calls
+                .exec
+                .adaptive(calls.adaptive - 1, &case, so, dfe, ui, o.seed, &mut |n| {
+                    obs.stage(&format!("{name}: {what}, {n} taps"))
+                })
+                .map_err(Skip)?;
+            adaptive[i] = Some(cell);
         }
     }
     let [adaptive, adaptive_dfe] = adaptive;
@@ -327,7 +418,7 @@ fn run_case(inp: &Input, o: &RunOpts, obs: &mut dyn Observer) -> Result<Row, Cas
     mc.max_errors = 2000;
     let r = if o.mc_symbols > 0 {
         obs.stage(&format!("{}: Monte-Carlo", inp.name));
-        Some(montecarlo::run(&mc, &|_| {}).map_err(|e| Skip(e.to_string()))?)
+        Some(calls.mc(&mc).map_err(Skip)?)
     } else {
         None
     };
@@ -344,7 +435,7 @@ fn run_case(inp: &Input, o: &RunOpts, obs: &mut dyn Observer) -> Result<Row, Cas
             m.cursors = case.norm.cursors(ph);
             m.symbols = 4 * montecarlo::CHUNK;
             m.max_errors = 0;
-            let r = montecarlo::run(&m, &|_| {}).map_err(|e| Skip(e.to_string()))?;
+            let r = calls.mc(&m).map_err(Skip)?;
             if r.bit_errors > 0 {
                 mc_pts.push((ph, r.ber()));
             }
@@ -421,7 +512,7 @@ fn run_case(inp: &Input, o: &RunOpts, obs: &mut dyn Observer) -> Result<Row, Cas
 /// BER vs SNR on an ideal (ISI-free) channel, 12 ..= 26 dB: closed form, statistical eye,
 /// Monte-Carlo up to 21 dB (points with 0 bits, `mc_symbols` 0, are not measured and left
 /// out).
-fn ber_vs_snr(o: &RunOpts, obs: &mut dyn Observer) -> Result<(), String> {
+fn ber_vs_snr(o: &RunOpts, obs: &mut dyn Observer, calls: &mut Calls) -> Result<(), String> {
     let rx = montecarlo::McConfig::ideal_channel(1.0, 1, 0).rx;
     let mut theory = vec![];
     let mut stat = vec![];
@@ -447,7 +538,7 @@ fn ber_vs_snr(o: &RunOpts, obs: &mut dyn Observer) -> Result<(), String> {
             obs.stage(&format!("BER vs SNR: {s} dB"));
             let mut c = montecarlo::McConfig::ideal_channel(sigma, o.mc_symbols, o.seed);
             c.max_errors = 1000;
-            let r = montecarlo::run(&c, &|_| {}).map_err(|e| e.to_string())?;
+            let r = calls.mc(&c)?;
             let rate = Rate::new(r.bit_errors, 2 * r.symbols, "bits");
             if let (Some(v), Some((lo, hi))) = (rate.value(), rate.ci95()) {
                 sims.push((s, v, lo, hi));
