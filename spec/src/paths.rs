@@ -136,21 +136,23 @@ pub fn find(
     Err(format!("{what} not found; looked at: {}", tried.join(", ")))
 }
 
-/// A folder for build caches (Verilator builds, exported designs): `$CPORX_CACHE`, else
-/// `<root>/target/cporx-cache` of the checkout found, else `$XDG_CACHE_HOME/cporx` or
-/// `~/.cache/cporx`, else the system temporary folder.
+/// A folder for build caches and work folders (Verilator builds, keyed by the hash of
+/// everything that goes into them; proof and energy work folders): `$CPORX_CACHE`, else
+/// the per-user cache `$XDG_CACHE_HOME/cporx` or `~/.cache/cporx` (shared by every
+/// checkout of the user, so that a fresh clone reuses the builds of an earlier one), else
+/// `<root>/target` of the checkout found, else the system temporary folder.
 pub fn cache_dir(sub: &str) -> PathBuf {
     if let Some(v) = std::env::var_os("CPORX_CACHE").filter(|v| !v.is_empty()) {
         return PathBuf::from(v).join(sub);
-    }
-    if let Ok(r) = project_root() {
-        return r.join("target").join(sub);
     }
     if let Some(v) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(v).join("cporx").join(sub);
     }
     if let Some(h) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(h).join(".cache/cporx").join(sub);
+    }
+    if let Ok(r) = project_root() {
+        return r.join("target").join(sub);
     }
     std::env::temp_dir().join("cporx").join(sub)
 }

@@ -414,32 +414,55 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
     if (a.block.is_none() || equiv_only) && !a.no_equiv {
         use cporx_synth::equiv::{equiv_pool, prove_named, NetlistKind};
         println!(
-            "\nnetlist equivalence with the RTL (Yosys equiv_make, equiv_simple, equiv_induct; power-up by SAT from the init values)"
+            "\nnetlist equivalence with the RTL (Yosys equiv_make; generic: equiv_simple + equiv_induct, ECP5: equiv_induct -undef; power-up by SAT from the init values; {jobs} at once)"
         );
         println!(
             "{:<12} {:<8} {:>8} {:>8} {:>9} {:<10} {:>8}",
             "design", "netlist", "cells", "proven", "unproven", "power-up", "time (s)"
         );
-        for d in equiv_pool().map_err(|e| e.to_string())? {
-            for kind in NetlistKind::ALL {
-                let dir = work.join(format!("equiv-{}-{}", d.name, kind.name()));
-                let r =
-                    prove_named(&d.name, &d.rtl, &d.top, kind, &dir).map_err(|e| e.to_string())?;
-                println!(
-                    "{:<12} {:<8} {:>8} {:>8} {:>9} {:<10} {:>8.1}",
-                    d.name,
-                    kind.name(),
-                    r.cells,
-                    r.proven,
-                    r.unproven.len(),
-                    powerup_word(&r),
-                    r.synth_seconds + r.seconds
-                );
-                if !r.is_proven() {
-                    println!("  {}", r.failure_message());
-                }
-                equiv.push((d.description.clone(), r));
+        // every (design, netlist) pair, `jobs` at once; rows print as each finishes, the
+        // table keeps the pool's order
+        let pool = equiv_pool().map_err(|e| e.to_string())?;
+        let pairs: Vec<(&cporx_synth::equiv::EquivDesign, NetlistKind)> = pool
+            .iter()
+            .flat_map(|d| NetlistKind::ALL.into_iter().map(move |k| (d, k)))
+            .collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..jobs.min(pairs.len()) {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&(d, kind)) = pairs.get(i) else {
+                        break;
+                    };
+                    let dir = work.join(format!("equiv-{}-{}", d.name, kind.name()));
+                    let r =
+                        prove_named(&d.name, &d.rtl, &d.top, kind, &dir).map_err(|e| e.to_string());
+                    if let Ok(r) = &r {
+                        let mut t = format!(
+                            "{:<12} {:<8} {:>8} {:>8} {:>9} {:<10} {:>8.1}\n",
+                            d.name,
+                            kind.name(),
+                            r.cells,
+                            r.proven,
+                            r.unproven.len(),
+                            powerup_word(r),
+                            r.synth_seconds + r.seconds
+                        );
+                        if !r.is_proven() {
+                            t.push_str(&format!("  {}\n", r.failure_message()));
+                        }
+                        print!("{t}");
+                    }
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push((i, r));
+                });
             }
+        });
+        let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        done.sort_by_key(|(i, _)| *i);
+        for (i, r) in done {
+            equiv.push((pairs[i].0.description.clone(), r?));
         }
     }
     if let (Some(f), false) = (&a.markdown, equiv_only) {

@@ -97,7 +97,7 @@ pub fn run_flow(cfg: &FlowConfig) -> Result<FlowReport, SynthError> {
     let bit = format!("{top}.bit");
     let yosys_args = vec![
         "-p".to_string(),
-        format!("read_verilog {src}; synth_ecp5 -top {top} -json {json}"),
+        format!("read_verilog {src}; {} -json {json}", ecp5_synth(&top)),
     ];
     let mut pnr_args: Vec<String> = cfg
         .board
@@ -186,17 +186,25 @@ pub fn generic_netlist(verilog: &str, top: &str) -> Result<String, SynthError> {
     )
 }
 
-/// The ECP5-mapped netlist (`synth_ecp5`, then the same write-out): instances of ECP5
-/// primitives (LUT4, TRELLIS_FF, CCU2C, PFUMX, ...). verif/tests/post_synth.rs simulates
-/// it with Yosys's ECP5 models (`share/ecp5/cells_sim.v`, [`crate::tools::ecp5_cell_models`]);
-/// those have no MULT18X18D model (a blackbox), which the multiplier-free FFE does not
-/// need.
+/// The Yosys command of the ECP5 flow's synthesis: [`run_flow`] runs it (writing the
+/// JSON nextpnr places) and [`ecp5_netlist`] runs it (writing Verilog), so that the
+/// netlist simulated (verif/tests/post_synth.rs) and proven ([`crate::equiv`]) is the one
+/// placed.
+pub fn ecp5_synth(top: &str) -> String {
+    format!("synth_ecp5 -top {top}")
+}
+
+/// The ECP5-mapped netlist, [`ecp5_synth`] written as Verilog (`write_verilog -noattr`):
+/// instances of ECP5 primitives (LUT4, TRELLIS_FF, CCU2C, PFUMX, ...), the same cells and
+/// nets as the JSON [`run_flow`] hands to nextpnr. No `opt_clean -purge` (unlike
+/// [`generic_netlist`]): it would drop the flip-flops' register names, which the netlist
+/// equivalence pairs ([`crate::equiv`]); the unread named wires it keeps only add lint
+/// warnings, and this netlist is built with `-Wno-fatal` anyway (the vendor models).
+/// verif/tests/post_synth.rs simulates it with Yosys's ECP5 models
+/// (`share/ecp5/cells_sim.v`, [`crate::tools::ecp5_cell_models`]); those have no
+/// MULT18X18D model (a blackbox), which the multiplier-free FFE does not need.
 pub fn ecp5_netlist(verilog: &str, top: &str) -> Result<String, SynthError> {
-    netlist(
-        verilog,
-        top,
-        &format!("synth_ecp5 -top {top}; opt_clean -purge"),
-    )
+    netlist(verilog, top, &ecp5_synth(top))
 }
 
 fn netlist(verilog: &str, top: &str, synth: &str) -> Result<String, SynthError> {

@@ -406,6 +406,30 @@ pub struct VerilatedRx {
 
 /// Build (or reuse a cached build of) `verilog` with `harness` into `obj_dir/Vtop` under a
 /// directory named by a hash of everything that goes into the build.
+/// `verilator --version` and `c++ --version` (the compiler Verilator's makefile calls),
+/// once per process: part of every build's cache key. A tool that does not answer keys
+/// by its path instead.
+fn tool_versions(vl: &Path) -> String {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let ask = |cmd: &Path, path_env: bool| {
+            let mut c = Command::new(cmd);
+            if path_env {
+                c.env("PATH", path_with_tool_dir(vl));
+            }
+            c.arg("--version")
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_else(|| format!("unknown {}", cmd.display()))
+        };
+        let cxx = std::env::var_os("CXX").unwrap_or_else(|| "c++".into());
+        format!("{}\n{}", ask(vl, true), ask(Path::new(&cxx), false))
+    })
+    .clone()
+}
+
 pub(crate) fn build_cached(
     verilog: &str,
     harness: &str,
@@ -443,7 +467,9 @@ pub(crate) fn build_cached(
     h = fnv(harness.as_bytes(), h);
     h = fnv(waivers.as_bytes(), h);
     h = fnv(flags.join(" ").as_bytes(), h);
-    h = fnv(vl.display().to_string().as_bytes(), h);
+    // the tools' versions, not their paths: a fresh clone elsewhere (its own .tools/)
+    // with the same Verilator and compiler reuses the builds in the per-user cache
+    h = fnv(tool_versions(&vl).as_bytes(), h);
     let base = build_cache_dir();
     let dir = base.join(format!("{h:016x}"));
     let exe = dir.join("obj_dir/Vtop");
