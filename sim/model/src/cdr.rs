@@ -314,7 +314,20 @@ impl CdrModel {
     /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
     #[inline(always)]
     pub fn step_data(&mut self, symbol: &[u8], err: &[i32]) {
-        let lanes = self.lanes;
+        // the lane count as a constant: the lane loops unroll
+        match self.lanes {
+            1 => self.step_data_p::<1>(symbol, err),
+            2 => self.step_data_p::<2>(symbol, err),
+            4 => self.step_data_p::<4>(symbol, err),
+            8 => self.step_data_p::<8>(symbol, err),
+            _ => self.step_data_p::<16>(symbol, err),
+        }
+    }
+
+    #[inline(always)]
+    fn step_data_p<const P: usize>(&mut self, symbol: &[u8], err: &[i32]) {
+        debug_assert_eq!(P, self.lanes);
+        let lanes = P;
         // lock detector, three register stages (all from the state before this edge):
         // 3: the lock decision from the count registered at the window's end, and the
         //    false-lock kick pulse (applied to the phase at the next edge)

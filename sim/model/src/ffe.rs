@@ -160,9 +160,22 @@ impl FfeModel {
     /// products, partial products from the history.
     #[inline(always)]
     fn clock_datapath(&mut self) {
+        // the lane count as a constant: the lane loops unroll
+        match self.lanes {
+            1 => self.clock_datapath_p::<1>(),
+            2 => self.clock_datapath_p::<2>(),
+            4 => self.clock_datapath_p::<4>(),
+            8 => self.clock_datapath_p::<8>(),
+            _ => self.clock_datapath_p::<16>(),
+        }
+    }
+
+    #[inline(always)]
+    fn clock_datapath_p<const P: usize>(&mut self) {
+        debug_assert_eq!(P, self.lanes);
         let n = self.n;
         let groups = n.div_ceil(FFE_GROUP);
-        for j in 0..self.lanes {
+        for j in 0..P {
             // stage 5: output register from the accumulator (round, saturate)
             self.y[j] = round_saturate(self.acc[j]);
             // stage 4: accumulator register from the group-sum registers
@@ -182,7 +195,7 @@ impl FfeModel {
             // stage 2: product registers from the partial products
             self.p[j] = self.pp[j];
             // stage 1: partial products from the history and the coefficients
-            let base = self.lanes - 1 - j;
+            let base = P - 1 - j;
             for k in 0..n {
                 self.pp[j][k] = Prod::from_bits(self.c[k].wide_mul(self.hist[base + k]).to_bits());
             }

@@ -4,7 +4,13 @@
 //! Each block samples its upstream registers as they were before the edge: the CDR steps on
 //! the slicer's outputs, the slicer on the FFE's output registers, then the FFE on the new
 //! ADC block. `run_symbols` and `step_data` are data-only fast paths (no reset, no write)
-//! with the same arithmetic (test `fast_path_matches_step`).
+//! with the same arithmetic (test `fast_path_matches_step`: the same symbols and the same
+//! value in every register afterwards as `step`, at every P, with a proptest).
+//! `run_symbols` goes through the stream in blocks when neither the DFE nor the adaptation
+//! is built (`RxTopModel::run_blocks`: the FFE and the slicer as a pure function of the
+//! stream in 16-bit arithmetic, AVX2 where the CPU has it, the CDR's loop filter, phase
+//! and lock counters the only sequential part, `CdrModel::run_loop`); no allocation per
+//! sample (the blocks are on the stack).
 //!
 //! **Parameters** (`RxParams`, checked by `RxParams::validate` in each block's `new`):
 //! `lanes` P in {1, 2, 4, 8, 16}; `dfe_taps` 0 or 1 (1: the DFE decides in place of the
