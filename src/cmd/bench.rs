@@ -1,4 +1,8 @@
-//! `cporx bench`: throughput figures, printed (never asserted by a test).
+//! `cporx bench`: throughput figures, printed (never asserted by a test). The reference
+//! model's data path (P = 1 and P = 16) and the closed loop with the model are printed as
+//! wall and CPU-time rates (this thread's CPU time: the per-core figure on a shared
+//! machine), beside issue 16's targets with "met" or "missed", the closed loop with a table
+//! of where its time goes (`loop_table`).
 
 use clap::Args;
 use cporx_spec::*;
@@ -137,11 +141,11 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, Option<f64>) {
 
 /// "wall X M unit/s, cpu Y M unit/s per core" for `n` items.
 fn rates(n: f64, wall: f64, cpu: Option<f64>, unit: &str) -> String {
-    format!(
-        "wall {:>7.1} M {unit}/s, cpu {:>7.1} M {unit}/s per core",
-        n / wall.max(1e-12) / 1e6,
-        cpu.map_or(f64::NAN, |c| n / c / 1e6)
-    )
+    let cpu = match cpu {
+        Some(c) => format!("cpu {:>7.1} M {unit}/s per core", n / c / 1e6),
+        None => "cpu not measured (no /proc/thread-self/schedstat)".into(),
+    };
+    format!("wall {:>7.1} M {unit}/s, {cpu}", n / wall.max(1e-12) / 1e6)
 }
 
 fn met(ok: bool) -> &'static str {
@@ -241,7 +245,7 @@ fn loop_table(c: &cporx_link::closed_loop::LinkConfig, loop_rate: f64) -> Result
     let checker = cpu.unwrap_or(wall) / n as f64 * 1e9;
     let total = 1e9 / loop_rate;
     let rest = total - full - model - checker;
-    println!("    where the time goes, ns per UI (one core, CPU time; each part alone, {n} UI):");
+    println!("    where the time goes, ns per UI (one core, CPU time where measured, else wall; each part alone, {n} UI):");
     println!("      AFE pulse interpolation, SJ, PI, ADC : {interp:>6.1}");
     println!(
         "      AFE noise and random jitter (draws)  : {:>6.1}",
