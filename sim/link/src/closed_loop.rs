@@ -1306,3 +1306,28 @@ mod tests {
         assert!(h(-1) > 0.2 && h(1) > 0.25);
     }
 }
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+    /// `cargo test --release -p cporx-link --lib closed_loop::speed -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn loop_rate() {
+        let mut afe = AfeConfig::new(PulseResponse::builtin("short").unwrap());
+        afe.snr_db = Some(25.0);
+        afe.rj_rms_ui = 0.01;
+        afe.sj_amp_ui = 0.1;
+        afe.sj_freq_per_ui = 1e-4;
+        afe.ppm = 200.0;
+        let c = LinkConfig::new(afe, 3, 10_000_000).unwrap();
+        let t = std::time::Instant::now();
+        let r = run_link_model(&c).unwrap();
+        println!(
+            "{:.2} M UI/s, {} {}",
+            1e7 / t.elapsed().as_secs_f64() / 1e6,
+            r.lock_text(),
+            r.ber_text(&c)
+        );
+    }
+}

@@ -8,15 +8,24 @@
 //! 2. **Channel**: symbol-spaced convolution with the pulse response's cursors at the
 //!    chosen sampling phase, `v[n] = sum_m h_m a[n-m]` (level units, pulse peak 1; cursor
 //!    `m < 0` is a pre-cursor), plus white Gaussian noise of standard deviation
-//!    `noise_sigma` (ziggurat, `rand_distr::StandardNormal`).
+//!    `noise_sigma` ([`GAUSSIAN`]: the module [`gauss`], a 256-layer ziggurat with the exact
+//!    tail method on xoshiro256++, in rounds of 256 draws aligned to sample indices; its
+//!    tails are tested against erfc to 6 sigma, test `gauss_tails_match_erfc`). The sum is
+//!    one fused multiply-add per cursor (`f64::mul_add`, the same rounding on every
+//!    machine).
 //! 3. **ADC**: the AFE's rule (`sim/link/src/afe.rs`): `code = round(v / full_scale * 32)`, round
 //!    half away from zero, saturated to -32..=31 and counted. A `b`-bit ADC (`adc_bits` <
 //!    6) quantizes to steps of `2^(6-b)` codes on the same full scale and saturates at its
 //!    own range, `-2^(b-1)..=2^(b-1)-1` steps; its code enters the 6-bit datapath with the
 //!    low bits zero.
-//! 4. **Receiver**: the reference model's FFE and slicer blocks (`model::FfeModel`,
-//!    `model::SlicerModel`, the same `step_data` the closed loop uses), P lanes per clock
-//!    as configured, bit-exact with the RTL; with `RxParams::dfe_taps` = 1 the DFE
+//! 4. **Receiver**: the reference model's FFE and slicer blocks, bit-exact with the RTL.
+//!    With fixed coefficients and levels they are a pure function of the code stream, so
+//!    by default the chunk's codes go through `FfeModel::fir_block` and
+//!    `SlicerModel::decide_block` (the functions `RxTopModel::run_symbols` uses, tested
+//!    equal to the cycle-accurate model there, and here equal to the clocked path, test
+//!    `block_receiver_equals_clocked_model`); the lanes per clock then change nothing.
+//!    Clocked (`FfeModel::step_data`, `SlicerModel::step_data`, P lanes per clock as
+//!    configured) with the adaptation or the DFE: with `RxParams::dfe_taps` = 1 the DFE
 //!    (`model::dfe::DfeTap`, its tap `dfe_reset`, fixed unless `RxParams::adapt` enables
 //!    its adaptation) decides in the slicer's place. The CDR is not in this loop: the phase is
 //!    fixed (the closed-loop Monte-Carlo is `link::run_link_model`).
@@ -37,10 +46,12 @@
 use cporx_model::RxTopModel;
 use cporx_spec::*;
 use rand::RngCore;
-use rand_distr::{Distribution, StandardNormal};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
+
+/// The Gaussian generator, as `cporx mc-bench` prints it.
+pub const GAUSSIAN: &str = "ziggurat (Marsaglia-Tsang, Doornik's ZIGNOR form: 256 layers, the exact tail method beyond 3.654) on xoshiro256++ (first attempts from four streams side by side, rejections from a fifth), in rounds of 256 draws; tails tested against erfc to 6 sigma";
 
 /// Counted symbols per chunk (the unit of work and of determinism).
 pub const CHUNK: u64 = 1 << 18;
@@ -158,6 +169,9 @@ pub struct McResult {
     /// wall time, s
     pub seconds: f64,
     pub threads: usize,
+    /// CPU time of the worker threads, s (None where the platform does not say:
+    /// [`thread_cpu_ns`])
+    pub cpu_seconds: Option<f64>,
 }
 
 impl McResult {
@@ -170,6 +184,12 @@ impl McResult {
     /// Symbols per second over all threads.
     pub fn rate(&self) -> f64 {
         self.symbols as f64 / self.seconds.max(1e-12)
+    }
+    /// Symbols per second of CPU time (per core, whatever else the machine runs).
+    pub fn cpu_rate(&self) -> Option<f64> {
+        self.cpu_seconds
+            .filter(|&t| t > 0.0)
+            .map(|t| self.symbols as f64 / t)
     }
     pub(crate) fn add(&mut self, c: &ChunkCount) {
         self.symbols += c.symbols;
@@ -186,6 +206,14 @@ pub struct ChunkCount {
     pub symbol_errors: u64,
     pub bit_errors: u64,
     pub clipped: u64,
+}
+
+/// The CPU time the calling thread has run, ns: Linux's `/proc/thread-self/schedstat`
+/// (its first field); None where it cannot be read. For per-core speed figures on a
+/// loaded machine (the wall time then counts other processes' turns too).
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
 }
 
 /// xoshiro256++ (Blackman and Vigna), seeded through splitmix64: small, fast, and the same
@@ -275,12 +303,307 @@ fn chunk_seed(seed: u64, chunk: u64) -> u64 {
     seed ^ chunk.wrapping_add(1).wrapping_mul(0xD1B5_4A32_D192_ED03)
 }
 
+/// The standard normal generator of the Monte-Carlo: Marsaglia and Tsang's ziggurat
+/// (J. Stat. Softw. 5(8), 2000) in Doornik's ZIGNOR form (2005): 256 layers of equal area
+/// v = 0.00492867323399, base edge r = 3.6541528853610088, one `next_u64` per attempt
+/// (bits 0..8 the layer, bits 12..64 a uniform in -1 .. 1 at 2^-51 steps); about 98.8 % of
+/// draws take the first test. [`gauss::Source::fill`] makes the first attempts from four
+/// xoshiro256++ streams side by side (vectorized) and the rare rejections from a fifth. The tail beyond r is Marsaglia's exact method (1964), so the
+/// distribution is the normal's out to any depth (test `gauss_tails_match_erfc`). Tables are
+/// computed once with the pure-Rust `libm` (the same numbers on every platform).
+pub mod gauss {
+    use super::Xoshiro256pp;
+    use rand::RngCore;
+    use std::sync::OnceLock;
+
+    /// Layers.
+    pub const LAYERS: usize = 256;
+    /// Draws per round of [`fill`].
+    pub const ROUND: usize = 256;
+    /// The base layer's right edge: draws beyond it come from the tail method.
+    pub const R: f64 = 3.654_152_885_361_008_8;
+    /// The area of each layer (and of the base strip with the tail).
+    const V: f64 = 0.004_928_673_233_99;
+
+    struct Tables {
+        /// layer i spans 0 .. x[i] (x[0] = V / f(R), the base strip's pseudo-width)
+        x: [f64; LAYERS + 1],
+        /// x[i + 1] / x[i]: below it a draw is inside the layer's rectangle
+        ratio: [f64; LAYERS],
+    }
+
+    fn tables() -> &'static Tables {
+        static T: OnceLock<Tables> = OnceLock::new();
+        T.get_or_init(|| {
+            let mut x = [0.0; LAYERS + 1];
+            let mut f = libm::exp(-0.5 * R * R);
+            x[0] = V / f;
+            x[1] = R;
+            for i in 2..LAYERS {
+                x[i] = libm::sqrt(-2.0 * libm::log(V / x[i - 1] + f));
+                f = libm::exp(-0.5 * x[i] * x[i]);
+            }
+            x[LAYERS] = 0.0;
+            let ratio = std::array::from_fn(|i| x[i + 1] / x[i]);
+            Tables { x, ratio }
+        })
+    }
+
+    /// A uniform in (0, 1], 53 bits.
+    #[inline(always)]
+    fn u01(rng: &mut Xoshiro256pp) -> f64 {
+        ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A draw from the tail beyond R (Marsaglia 1964), negative if `neg`.
+    #[inline(never)]
+    pub fn tail(rng: &mut Xoshiro256pp, neg: bool) -> f64 {
+        loop {
+            let x = libm::log(u01(rng)) / R;
+            let y = libm::log(u01(rng));
+            if -2.0 * y >= x * x {
+                return if neg { x - R } else { R - x };
+            }
+        }
+    }
+
+    /// The rejection path of one draw whose first attempt (`u`, layer `i`) failed.
+    #[inline(never)]
+    fn slow(rng: &mut Xoshiro256pp, mut u: f64, mut i: usize) -> f64 {
+        let t = tables();
+        loop {
+            if i == 0 {
+                return tail(rng, u < 0.0);
+            }
+            let x = u * t.x[i];
+            let f0 = libm::exp(-0.5 * (t.x[i] * t.x[i] - x * x));
+            let f1 = libm::exp(-0.5 * (t.x[i + 1] * t.x[i + 1] - x * x));
+            if f1 + u01(rng) * (f0 - f1) < 1.0 {
+                return x;
+            }
+            let b = rng.next_u64();
+            (u, i) = split(b);
+            if u.abs() < t.ratio[i] {
+                return u * t.x[i];
+            }
+        }
+    }
+
+    /// One attempt's uniform in -1 .. 1 (bits 12 .. 64 as the mantissa of a number in
+    /// 1 .. 2, then 2 f - 3: 2^-51 steps, exact) and layer (bits 0 .. 8) from 64 random bits.
+    #[inline(always)]
+    fn split(b: u64) -> (f64, usize) {
+        let f = f64::from_bits(0x3FF0_0000_0000_0000 | (b >> 12));
+        (2.0 * f - 3.0, (b & 0xff) as usize)
+    }
+
+    /// One standard normal draw.
+    #[inline(always)]
+    pub fn normal(rng: &mut Xoshiro256pp) -> f64 {
+        let t = tables();
+        let (u, i) = split(rng.next_u64());
+        if u.abs() < t.ratio[i] {
+            u * t.x[i]
+        } else {
+            slow(rng, u, i)
+        }
+    }
+
+    /// Four xoshiro256++ streams side by side (one draw of each per step: the four lanes
+    /// of a SIMD register), for the first attempts of [`Source::fill`].
+    #[derive(Clone, Debug)]
+    pub struct Xoshiro4 {
+        /// s[word][lane]
+        s: [[u64; 4]; 4],
+    }
+
+    impl Xoshiro4 {
+        /// The four states from 16 draws of `seed_rng` (never all zero: xoshiro's one
+        /// forbidden state has probability 2^-256).
+        pub fn from_rng(seed_rng: &mut Xoshiro256pp) -> Self {
+            let mut s = [[0u64; 4]; 4];
+            for l in 0..4 {
+                for w in &mut s {
+                    w[l] = seed_rng.next_u64();
+                }
+            }
+            Xoshiro4 { s }
+        }
+
+        /// The next draw of each stream.
+        #[inline(always)]
+        pub fn next4(&mut self) -> [u64; 4] {
+            Self::step(&mut self.s)
+        }
+
+        #[inline(always)]
+        fn step(s: &mut [[u64; 4]; 4]) -> [u64; 4] {
+            let mut r = [0u64; 4];
+            for l in 0..4 {
+                r[l] = (s[0][l].wrapping_add(s[3][l]))
+                    .rotate_left(23)
+                    .wrapping_add(s[0][l]);
+                let t = s[1][l] << 17;
+                s[2][l] ^= s[0][l];
+                s[3][l] ^= s[1][l];
+                s[1][l] ^= s[2][l];
+                s[0][l] ^= s[3][l];
+                s[2][l] ^= t;
+                s[3][l] = s[3][l].rotate_left(45);
+            }
+            r
+        }
+    }
+
+    /// The Gaussian source of a Monte-Carlo chunk: the four-lane stream for the first
+    /// attempts, one stream for the rejection paths.
+    #[derive(Clone, Debug)]
+    pub struct Source {
+        fast: Xoshiro4,
+        slow: Xoshiro256pp,
+    }
+
+    impl Source {
+        /// Seeded from one xoshiro256++ stream (its first 16 draws seed the four lanes, the
+        /// rest is the rejection paths' stream).
+        pub fn new(seed: u64) -> Self {
+            let mut slow = Xoshiro256pp::new(seed);
+            let fast = Xoshiro4::from_rng(&mut slow);
+            Source { fast, slow }
+        }
+
+        /// `out.len()` standard normal draws, each times `scale`. In rounds of up to
+        /// [`ROUND`] draws: first every draw's first attempt (draw k of the round from lane
+        /// k % 4 of the four-lane stream, no branch), then, in order, the rejection path of
+        /// those whose first attempt failed (about 1.2 %), from the rejection stream. A
+        /// round always draws ROUND first attempts (a shorter `out` drops the rest).
+        /// Deterministic, and each draw is the ziggurat's (a rejected attempt is redrawn
+        /// from fresh bits), so the distribution of [`normal`].
+        #[inline(always)]
+        pub fn fill(&mut self, out: &mut [f64], scale: f64) {
+            let t = tables();
+            let mut bits = [0u64; ROUND];
+            let mut rej_b = [0u64; ROUND];
+            let mut rej_k = [0u16; ROUND];
+            for chunk in out.chunks_mut(ROUND) {
+                // the round's random bits (a separate pass: the four lanes vectorize)
+                let mut st = self.fast.s;
+                for b4 in bits.chunks_exact_mut(4) {
+                    let r = Xoshiro4::step(&mut st);
+                    b4.copy_from_slice(&r);
+                }
+                self.fast.s = st;
+                // the first attempts (nr <= k < ROUND: the index never clips)
+                let mut nr = 0;
+                for (k, (o, &b)) in chunk.iter_mut().zip(&bits).enumerate() {
+                    let (u, i) = split(b);
+                    *o = u * t.x[i] * scale;
+                    let at = nr.min(ROUND - 1);
+                    rej_b[at] = b;
+                    rej_k[at] = k as u16;
+                    nr += (u.abs() >= t.ratio[i]) as usize;
+                }
+                for r in 0..nr {
+                    let (u, i) = split(rej_b[r]);
+                    chunk[rej_k[r] as usize] = slow(&mut self.slow, u, i) * scale;
+                }
+            }
+        }
+    }
+}
+
+/// The chunk's channel and ADC, block by block: for samples `t0 .. t0 + out.len()`, the
+/// noise, the convolution and the ADC codes. `lv` holds the levels of symbols `t0 ..
+/// t0 + out.len() + span` (sample t sees lvl[t + j], j < span, times taps[j]).
+#[inline(always)]
+fn analog_block(
+    rng: &mut gauss::Source,
+    v: &mut [f64],
+    taps: &[f64],
+    lv: &[f64],
+    sigma: f64,
+    gain_steps: f64,
+    bits: u32,
+    out: &mut [i8],
+) -> u64 {
+    // whole rounds of the generator, so a sample's noise depends on its index alone (not on
+    // where the chunk ends, which depends on the receiver)
+    let len = out.len();
+    rng.fill(&mut v[..len.next_multiple_of(gauss::ROUND)], sigma);
+    let v = &mut v[..len];
+    // noise + sum_j taps[j] lvl[t + j], j ascending, each step one fused multiply-add
+    // (`mul_add`: one rounding, the same on every machine), 16 samples at a time in
+    // registers
+    const W: usize = 16;
+    let len = v.len();
+    let whole = len / W * W;
+    for (i, x) in v[..whole].chunks_exact_mut(W).enumerate() {
+        let mut acc: [f64; W] = std::array::from_fn(|k| x[k]);
+        for (j, &h) in taps.iter().enumerate() {
+            let l = &lv[i * W + j..i * W + j + W];
+            for k in 0..W {
+                acc[k] = l[k].mul_add(h, acc[k]);
+            }
+        }
+        x.copy_from_slice(&acc);
+    }
+    for (i, x) in v.iter_mut().enumerate().skip(whole) {
+        for (j, &h) in taps.iter().enumerate() {
+            *x = lv[i + j].mul_add(h, *x);
+        }
+    }
+    // the ADC of `adc_steps`, in 32 bits (|x| beyond 2^20 steps clips either way)
+    let shift = ADC_BITS as u32 - bits;
+    let hi = (1i32 << (bits - 1)) - 1;
+    let lo = -(1i32 << (bits - 1));
+    let mut clipped = 0u64;
+    for (c, &x) in out.iter_mut().zip(v.iter()) {
+        let x = (x * gain_steps).clamp(-1048576.0, 1048576.0);
+        let t = x as i32;
+        let f = x - t as f64;
+        let q = t + (f >= 0.5) as i32 - (f <= -0.5) as i32;
+        clipped += (q < lo || q > hi) as u64;
+        *c = (q.clamp(lo, hi) << shift) as i8;
+    }
+    clipped
+}
+
 /// One chunk: WARMUP + `n` symbols, counting the last `n`.
 pub(crate) fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has AVX2 and FMA (checked just above)
+        return unsafe { run_chunk_avx2(cfg, chunk, n) };
+    }
+    run_chunk_any(cfg, chunk, n)
+}
+
+/// [`run_chunk_any`] compiled for AVX2 and FMA: the same operations in the same order
+/// (`mul_add` is one rounding with or without the instruction), so the same numbers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn run_chunk_avx2(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
+    run_chunk_any(cfg, chunk, n)
+}
+
+#[inline(always)]
+fn run_chunk_any(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
+    run_chunk_with(cfg, chunk, n, false)
+}
+
+/// [`run_chunk`] with the clocked receiver whatever the configuration (for the test that
+/// the block receiver equals it).
+#[cfg(test)]
+fn run_chunk_clocked(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
+    run_chunk_with(cfg, chunk, n, true)
+}
+
+#[inline(always)]
+fn run_chunk_with(cfg: &McConfig, chunk: u64, n: usize, clocked: bool) -> ChunkCount {
     // two streams, so the symbols and the noise of a sample do not depend on how many
     // samples the chunk rounds up to (which depends on P)
     let mut sym_rng = Xoshiro256pp::new(chunk_seed(cfg.seed, chunk));
-    let mut rng = Xoshiro256pp::new(chunk_seed(cfg.seed ^ 0x6E6F_6973_6521, chunk));
+    let mut rng = gauss::Source::new(chunk_seed(cfg.seed ^ 0x6E6F_6973_6521, chunk));
     let kmin = cfg.cursors.iter().map(|c| c.0).min().unwrap() as i64;
     let kmax = cfg.cursors.iter().map(|c| c.0).max().unwrap() as i64;
     // dense cursor vector: taps[j] = h_(kmin + j); x[n] = sum_j taps[j] a[n - kmin - j]
@@ -291,84 +614,149 @@ pub(crate) fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
     }
     taps.reverse(); // taps[j] now multiplies a[n - kmax + j]: oldest first
     let p = cfg.rx.lanes;
-    // total samples, a multiple of the lanes
-    let total = (WARMUP + n + LAT_TOP * p + cfg.main_tap).div_ceil(p) * p;
     let mut rx = RxTopModel::new(&cfg.rx).expect("validated");
     rx.step(&RxIn::reset());
+    // the block receiver (FFE and slicer as a pure function of the stream) unless a
+    // decision feeds back (DFE) or the registers move (adaptation)
+    let block_rx =
+        !clocked && cfg.rx.dfe_taps == 0 && cfg.rx.adapt.is_none() && rx.slicer.levels_are_codes();
+    // total samples: through the last counted decision (block receiver); a whole number
+    // of clocks through its pipeline (clocked receiver)
+    let mt = cfg.main_tap;
+    let total = if block_rx {
+        WARMUP + n + mt
+    } else {
+        (WARMUP + n + LAT_TOP * p + mt).div_ceil(p) * p
+    };
     let gain = (1i64 << (ADC_BITS - 1)) as f64 / cfg.full_scale;
     let gain_steps = gain / (1i64 << (ADC_BITS as u32 - cfg.adc_bits)) as f64;
-    let sigma = cfg.noise_sigma;
 
     // Symbols: a[i] for i in -(kmax) .. total - kmin; stored with offset kmax.
-    // Levels as f64 for the convolution, symbols as u8 for the comparison.
     let n_sym = total + span;
     let mut sym = vec![0u8; n_sym];
-    let mut bits = 0u64;
-    for (i, s) in sym.iter_mut().enumerate() {
-        if i % 32 == 0 {
-            bits = sym_rng.next_u64();
+    // two bits a symbol, 32 symbols from each draw, low bits first
+    for c in sym.chunks_mut(32) {
+        let bits = sym_rng.next_u64();
+        for (k, s) in c.iter_mut().enumerate() {
+            *s = ((bits >> (2 * k)) & 3) as u8;
         }
-        *s = (bits & 3) as u8;
-        bits >>= 2;
     }
-    let lvl: Vec<f64> = sym.iter().map(|&s| 2.0 * s as f64 - 3.0).collect();
     // sample t (0-based) sees a[t - kmax + j] = lvl[t + j] (offset kmax), j in 0..span.
     // The analog side runs a block of BLOCK samples at a time, one pass per cursor (the
     // inner loops vectorize), then the receiver takes the block's codes.
-    const BLOCK: usize = 4096;
+    const BLOCK: usize = 1024;
+    const _: () = assert!(BLOCK % gauss::ROUND == 0);
     let mut count = ChunkCount::default();
     let mut v = vec![0.0f64; BLOCK];
-    let mut codes = vec![0i32; BLOCK];
+    let mut lv = vec![0.0f64; BLOCK + span];
+    // every code of the chunk (the block receiver reads the FFE's history from it)
+    let mut codes = vec![0i8; total];
+    let mut y = vec![0i16; BLOCK];
+    let mut d = vec![0i16; BLOCK];
+    let mut e = vec![0i16; BLOCK];
+    let (lo_s, hi_s) = (WARMUP + mt, WARMUP + n + mt); // counted decisions (block receiver)
     let mut t0 = 0usize;
     while t0 < total {
-        let len = BLOCK.min(total - t0); // a multiple of p: total and BLOCK are
-        let v = &mut v[..len];
-        for x in v.iter_mut() {
-            let g: f64 = StandardNormal.sample(&mut rng);
-            *x = g * sigma;
+        let len = BLOCK.min(total - t0);
+        for (l, &s) in lv[..len + span].iter_mut().zip(&sym[t0..t0 + len + span]) {
+            *l = 2.0 * s as f64 - 3.0;
         }
-        for (j, &h) in taps.iter().enumerate() {
-            for (x, a) in v.iter_mut().zip(&lvl[t0 + j..t0 + j + len]) {
-                *x += a * h;
-            }
-        }
-        for (c, &x) in codes[..len].iter_mut().zip(v.iter()) {
-            let (q, clip) = adc_steps(x * gain_steps, cfg.adc_bits);
-            *c = q;
-            count.clipped += clip as u64;
-        }
-        for (b, blk) in codes[..len].chunks_exact(p).enumerate() {
-            let t = t0 + b * p;
-            // the receive top's data-only edge, FFE and slicer (rx_top::step_data order)
-            let mut y = [0i32; MAX_LANES];
-            for (j, v) in y[..p].iter_mut().enumerate() {
-                *v = rx.ffe.y_code(j);
-            }
-            match rx.dfe.as_mut() {
-                // the DFE decides into the slicer's registers (rx_top's order)
-                Some(tap) => tap.step_data(&mut rx.slicer, &y[..p]),
-                None => rx.slicer.step_data(&y[..p]),
-            }
-            rx.ffe.step_data(blk);
-            // after the edge of the block starting at serial index t, lane j holds the
-            // decision of sample t + j - (LAT_TOP - 1) P, whose main cursor is the symbol
+        count.clipped += analog_block(
+            &mut rng,
+            &mut v,
+            &taps,
+            &lv,
+            cfg.noise_sigma,
+            gain_steps,
+            cfg.adc_bits,
+            &mut codes[t0..t0 + len],
+        );
+        if block_rx {
+            // decisions of samples s in t0 .. t0 + len that are counted: the decision of
+            // sample s is the FIR of samples s - N + 1 ..= s, its main cursor the symbol
             // main_tap earlier
-            for j in 0..p {
-                let sent = (t + j) as i64 - ((LAT_TOP - 1) * p) as i64 - cfg.main_tap as i64;
-                if sent >= WARMUP as i64 && sent < (WARMUP + n) as i64 {
-                    let want = sym[(sent + kmax) as usize];
-                    let got = rx.slicer.symbol[j];
-                    if got != want {
-                        count.symbol_errors += 1;
-                        count.bit_errors += (gray(got) ^ gray(want)).count_ones() as u64;
-                    }
-                    count.symbols += 1;
+            let (a, b) = (t0.max(lo_s), (t0 + len).min(hi_s));
+            if a < b {
+                let m = b - a;
+                rx.ffe.fir_block(&codes, a, &mut y[..m]);
+                rx.slicer.decide_block(&y[..m], &mut d[..m], &mut e[..m]);
+                let want = &sym[a - mt + kmax as usize..b - mt + kmax as usize];
+                let (mut se, mut be) = (0u64, 0u64);
+                for (&g, &w) in d[..m].iter().zip(want) {
+                    let x = gray(g as u8) ^ gray(w);
+                    se += (x != 0) as u64;
+                    be += ((x & 1) + (x >> 1)) as u64;
                 }
+                count.symbol_errors += se;
+                count.bit_errors += be;
+                count.symbols += m as u64;
             }
+        } else {
+            clocked_receiver(
+                &mut rx,
+                &codes[t0..t0 + len],
+                t0,
+                cfg,
+                n,
+                &sym,
+                kmax,
+                &mut count,
+            );
         }
         t0 += len;
     }
     count
+}
+
+/// The clocked receiver over one block of codes starting at serial index `t0` (the DFE
+/// and the adaptation: the receive top's data-only edge, FFE and slicer or DFE, clock by
+/// clock).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn clocked_receiver(
+    rx: &mut RxTopModel,
+    codes: &[i8],
+    t0: usize,
+    cfg: &McConfig,
+    n: usize,
+    sym: &[u8],
+    kmax: i64,
+    count: &mut ChunkCount,
+) {
+    let p = cfg.rx.lanes;
+    for (b, blk8) in codes.chunks_exact(p).enumerate() {
+        let t = t0 + b * p;
+        let mut blk = [0i32; MAX_LANES];
+        for (o, &c) in blk.iter_mut().zip(blk8) {
+            *o = c as i32;
+        }
+        // the receive top's data-only edge, FFE and slicer (rx_top::step_data order)
+        let mut y = [0i32; MAX_LANES];
+        for (j, v) in y[..p].iter_mut().enumerate() {
+            *v = rx.ffe.y_code(j);
+        }
+        match rx.dfe.as_mut() {
+            // the DFE decides into the slicer's registers (rx_top's order)
+            Some(tap) => tap.step_data(&mut rx.slicer, &y[..p]),
+            None => rx.slicer.step_data(&y[..p]),
+        }
+        rx.ffe.step_data(&blk[..p]);
+        // after the edge of the block starting at serial index t, lane j holds the
+        // decision of sample t + j - (LAT_TOP - 1) P, whose main cursor is the symbol
+        // main_tap earlier
+        for j in 0..p {
+            let sent = (t + j) as i64 - ((LAT_TOP - 1) * p) as i64 - cfg.main_tap as i64;
+            if sent >= WARMUP as i64 && sent < (WARMUP + n) as i64 {
+                let want = sym[(sent + kmax) as usize];
+                let got = rx.slicer.symbol[j];
+                if got != want {
+                    count.symbol_errors += 1;
+                    count.bit_errors += (gray(got) ^ gray(want)).count_ones() as u64;
+                }
+                count.symbols += 1;
+            }
+        }
+    }
 }
 
 /// Run the Monte-Carlo. `progress` is called after each finished chunk with the counted
@@ -387,41 +775,29 @@ pub fn run(cfg: &McConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<McResult, 
     let stop = AtomicBool::new(false);
     let done_syms = AtomicU64::new(0);
     let results: Mutex<Vec<Option<ChunkCount>>> = Mutex::new(vec![None; chunks as usize]);
+    let cpu_ns = AtomicU64::new(0);
+    let cpu_known = AtomicBool::new(true);
     let t0 = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= chunks {
-                    break;
-                }
-                let c = run_chunk(cfg, i, CHUNK as usize);
-                let mut r = results.lock().unwrap();
-                r[i as usize] = Some(c);
-                if cfg.max_errors > 0 {
-                    // stop when a finished prefix has enough errors
-                    let mut e = 0;
-                    for c in r.iter() {
-                        match c {
-                            Some(c) => e += c.symbol_errors,
-                            None => break,
-                        }
+            s.spawn(|| {
+                let c0 = thread_cpu_ns();
+                worker(cfg, chunks, &next, &stop, &done_syms, &results, progress);
+                match (c0, thread_cpu_ns()) {
+                    (Some(a), Some(b)) => {
+                        cpu_ns.fetch_add(b.saturating_sub(a), Ordering::Relaxed);
                     }
-                    if e >= cfg.max_errors {
-                        stop.store(true, Ordering::Relaxed);
-                    }
+                    _ => cpu_known.store(false, Ordering::Relaxed),
                 }
-                drop(r);
-                progress(done_syms.fetch_add(c.symbols, Ordering::Relaxed) + c.symbols);
             });
         }
     });
     let mut out = McResult {
         threads,
         seconds: t0.elapsed().as_secs_f64(),
+        cpu_seconds: cpu_known
+            .load(Ordering::Relaxed)
+            .then(|| cpu_ns.load(Ordering::Relaxed) as f64 * 1e-9),
         ..Default::default()
     };
     for c in results.into_inner().unwrap().iter() {
@@ -436,6 +812,46 @@ pub fn run(cfg: &McConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<McResult, 
         }
     }
     Ok(out)
+}
+
+/// One worker thread: take chunks in order until none is left (or the error target is met
+/// on a finished prefix).
+fn worker(
+    cfg: &McConfig,
+    chunks: u64,
+    next: &AtomicU64,
+    stop: &AtomicBool,
+    done_syms: &AtomicU64,
+    results: &Mutex<Vec<Option<ChunkCount>>>,
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= chunks {
+            break;
+        }
+        let c = run_chunk(cfg, i, CHUNK as usize);
+        let mut r = results.lock().unwrap();
+        r[i as usize] = Some(c);
+        if cfg.max_errors > 0 {
+            // stop when a finished prefix has enough errors
+            let mut e = 0;
+            for c in r.iter() {
+                match c {
+                    Some(c) => e += c.symbol_errors,
+                    None => break,
+                }
+            }
+            if e >= cfg.max_errors {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        drop(r);
+        progress(done_syms.fetch_add(c.symbols, Ordering::Relaxed) + c.symbols);
+    }
 }
 
 #[cfg(test)]
@@ -522,10 +938,105 @@ mod tests {
             McResult {
                 seconds: a.seconds,
                 threads: a.threads,
+                cpu_seconds: a.cpu_seconds,
                 ..b.clone()
             }
         );
         assert!(a.symbol_errors >= 5000 && a.symbols < 40 * CHUNK);
+    }
+
+    /// The ziggurat against the normal's tails (erfc): the fraction of 2^26 draws beyond
+    /// +-k for k = 0.5 .. 5, and beyond the base edge R (the tail method's share), within 5
+    /// binomial standard deviations (+ 3 counts) of the exact value; then 2^23 draws of
+    /// the tail method alone against the conditional tail erfc(k / sqrt 2) / erfc(R /
+    /// sqrt 2) for k = 4, 5, 6 (with the share, P(x > 6) = 1e-9 is checked to about 30 %
+    /// from 130 draws beyond 6). The BER figures go down to about 1e-12, i.e. 7 sigma at the
+    /// slicer, but they come from far fewer noise draws beyond 5 sigma than these.
+    #[test]
+    fn gauss_tails_match_erfc() {
+        let within = |what: &str, k: u64, n: u64, p: f64| {
+            let m = n as f64 * p;
+            let sd = (m * (1.0 - p)).sqrt();
+            assert!(
+                (k as f64 - m).abs() <= 5.0 * sd + 3.0,
+                "{what}: {k} of {n}, expected {m:.1} +- {sd:.1}"
+            );
+        };
+        let q = |x: f64| 0.5 * libm::erfc(x / std::f64::consts::SQRT_2);
+        let mut src = gauss::Source::new(12345);
+        let mut rng = Xoshiro256pp::new(54321);
+        let n = 1u64 << 26;
+        let ks = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0, gauss::R];
+        let (mut hi, mut lo) = ([0u64; 7], [0u64; 7]);
+        let (mut s1, mut s2) = (0.0, 0.0);
+        let mut buf = vec![0.0; 4096];
+        for _ in 0..n / 4096 {
+            src.fill(&mut buf, 1.0);
+            for &x in &buf {
+                s1 += x;
+                s2 += x * x;
+                for (j, &k) in ks.iter().enumerate() {
+                    hi[j] += (x > k) as u64;
+                    lo[j] += (x < -k) as u64;
+                }
+            }
+        }
+        for (j, &k) in ks.iter().enumerate() {
+            within(&format!("P(x > {k})"), hi[j], n, q(k));
+            within(&format!("P(x < -{k})"), lo[j], n, q(k));
+        }
+        assert!((s1 / n as f64).abs() < 5.0 / (n as f64).sqrt());
+        assert!((s2 / n as f64 - 1.0).abs() < 5.0 * (2.0 / n as f64).sqrt());
+        // the tail method alone: beyond R, and its conditional tails
+        let n = 1u64 << 23;
+        let mut cnt = [0u64; 3];
+        for i in 0..n {
+            let x = gauss::tail(&mut rng, i % 2 == 1);
+            assert!(x.abs() >= gauss::R);
+            for (j, k) in [4.0, 5.0, 6.0].iter().enumerate() {
+                cnt[j] += (x.abs() > *k) as u64;
+            }
+        }
+        for (j, k) in [4.0, 5.0, 6.0].iter().enumerate() {
+            within(
+                &format!("tail P(|x| > {k} | |x| > R)"),
+                cnt[j],
+                n,
+                q(*k) / q(gauss::R),
+            );
+        }
+        assert!(cnt[2] > 30, "too few draws beyond 6 to check: {}", cnt[2]);
+        // one by one: the same distribution (a coarse check of `normal`)
+        let m = 1u64 << 22;
+        let k = (0..m).filter(|_| gauss::normal(&mut rng) > 2.0).count() as u64;
+        within("normal(): P(x > 2)", k, m, q(2.0));
+    }
+
+    /// The block receiver (FFE and slicer as a pure function of the codes) counts the same
+    /// errors as the clocked receive-top model on the same codes (white box: the clocked
+    /// path is the one the DFE takes).
+    #[test]
+    fn block_receiver_equals_clocked_model() {
+        for lanes in [1, 4, 16] {
+            let mut c = cfg(lanes);
+            c.noise_sigma = 0.4;
+            c.cursors = vec![(-1, 0.1), (0, 1.0), (1, 0.35), (2, -0.1)];
+            c.rx.reset_coefs = vec![-9, 64, -22];
+            c.symbols = 2 * CHUNK;
+            for i in 0..2 {
+                let a = run_chunk(&c, i, CHUNK as usize);
+                let b = run_chunk_clocked(&c, i, CHUNK as usize);
+                // (the clipped count is over every sample run, and the clocked receiver
+                // runs a few more through its pipeline)
+                assert_eq!(
+                    (a.symbols, a.symbol_errors, a.bit_errors),
+                    (b.symbols, b.symbol_errors, b.bit_errors),
+                    "P = {lanes}"
+                );
+                assert!(a.clipped <= b.clipped && b.clipped <= a.clipped + 16 * 8);
+                assert!(a.symbol_errors > 100);
+            }
+        }
     }
 
     #[test]
@@ -587,5 +1098,48 @@ mod tests {
         let mut c = cfg(1);
         c.cursors.clear();
         assert!(run(&c, &|_| {}).is_err());
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+    /// `cargo test --release -p cporx-link --lib montecarlo::speed -- --ignored --nocapture`:
+    /// a quick figure while working (the reported one is `cporx mc-bench`'s).
+    #[test]
+    #[ignore]
+    fn mc_rate() {
+        let mut rx = RxParams::with_taps(3, 1).unwrap();
+        rx.reset_coefs = vec![-6, 64, -19];
+        let cursors: Vec<(i32, f64)> = (0..16)
+            .map(|j| {
+                let k = j as i32 - 1;
+                let h = match k {
+                    -1 => 0.08,
+                    0 => 1.0,
+                    _ => 0.3 * 0.55f64.powi(k - 1),
+                };
+                (k, h)
+            })
+            .collect();
+        let cfg = McConfig {
+            cursors,
+            noise_sigma: 0.25,
+            full_scale: 4.0,
+            adc_bits: 6,
+            rx,
+            main_tap: 1,
+            symbols: 200 * CHUNK,
+            max_errors: 0,
+            seed: 1,
+            threads: 1,
+        };
+        let r = run(&cfg, &|_| {}).unwrap();
+        println!(
+            "1 thread: {:.1} M symbols/s ({} errors of {})",
+            r.rate() / 1e6,
+            r.symbol_errors,
+            r.symbols
+        );
     }
 }

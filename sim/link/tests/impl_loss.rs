@@ -209,12 +209,17 @@ fn clipping_model_agrees_with_the_bit_exact_monte_carlo() {
     assert!(r.p_clip > 0.01, "{}", r.p_clip);
     assert!((r.p_clip - clip_mc).abs() < 0.1 * clip_mc);
     // within 15 % of the MC and inside a widened 99.9 % interval; the linear model is not
+    // (the same widened interval rejects it: it is about half the MC)
     assert!(
         r.ber > 0.85 * lo && r.ber < 1.15 * hi,
         "{:e} vs [{lo:e}, {hi:e}]",
         r.ber
     );
-    assert!(r.ber_linear < 0.5 * lo, "{:e}", r.ber_linear);
+    assert!(
+        r.ber_linear < 0.85 * lo,
+        "{:e} vs [{lo:e}, {hi:e}]",
+        r.ber_linear
+    );
 }
 
 #[test]

@@ -220,10 +220,114 @@ impl CdrModel {
         }
     }
 
+    /// The loop filter, phase, lock and kick registers (the sequential part of
+    /// [`Self::step_data`]) over data-only edges whose detector sum and bad count are known
+    /// in advance: at edge c, `z[c]` is the sum of the detector register `ted` before the
+    /// edge and `bad_q[c]` the lock pipeline's `bad_q` before it. Updates `kick_q`, `done`,
+    /// `cnt_done`, `unl`, `acq`, `lock`, `win`, `bad`, `pf`, `inc`, `phase`, `freq` exactly as
+    /// `step_data` would; the detector and lock pipeline registers (`sd`, `ed`, `a1`, `e1`,
+    /// `ted`, `bad_f`, `bad_g`, `bad_q`) are left to the caller (for the block fast path of
+    /// `RxTopModel::run_symbols`, which sets them from the stream's last clocks).
+    pub fn run_loop(&mut self, z: &[i32], bad_q: &[u32]) {
+        assert_eq!(z.len(), bad_q.len(), "cdr: run_loop inputs");
+        match (self.ctrl & 1 != 0, self.ctrl & 2 != 0) {
+            (false, _) => self.run_loop_as::<false, false>(z, bad_q),
+            (true, false) => self.run_loop_as::<true, false>(z, bad_q),
+            (true, true) => self.run_loop_as::<true, true>(z, bad_q),
+        }
+    }
+
+    fn run_loop_as<const EN: bool, const INTEG: bool>(&mut self, z: &[i32], bq: &[u32]) {
+        let (lo, hi) = freq_bounds(self.freq_lim);
+        let (kp, ki, lg) = (self.kp, self.ki, self.lanes_log2);
+        let mut c = 0;
+        while c < z.len() {
+            if self.done || self.kick_q || self.win == self.win_last {
+                // a window's last edge, its decision edge or a kick edge: the whole rule
+                let kick = self.kick_q;
+                let mut kick_next = false;
+                if self.done {
+                    let lock = self.cnt_done <= self.lock_max;
+                    if lock {
+                        self.unl = 0;
+                        self.acq = false;
+                    } else if self.unl == KICK_WINDOWS as u32 - 1 {
+                        kick_next = self.acq && self.ctrl & 4 != 0;
+                        self.unl = 0;
+                    } else {
+                        self.unl += 1;
+                    }
+                    self.lock = lock;
+                }
+                if self.win == self.win_last {
+                    self.cnt_done = self.bad + bq[c];
+                    self.bad = 0;
+                    self.done = true;
+                    self.win = 0;
+                } else {
+                    self.bad += bq[c];
+                    self.done = false;
+                    self.win += 1;
+                }
+                self.kick_q = kick_next;
+                let pf_next =
+                    ((z[c] << kp) as u32).wrapping_add((self.freq as u32) << lg) & PHASE_MASK;
+                let inc_next = z[c] << ki;
+                if EN {
+                    let mut phase = self.phase.wrapping_add(self.pf);
+                    if kick {
+                        phase ^= 1 << (PHASE_BITS - 1);
+                    }
+                    if INTEG {
+                        self.freq = (self.freq + self.inc).clamp(lo, hi);
+                    }
+                    self.phase = phase & PHASE_MASK;
+                }
+                self.pf = pf_next;
+                self.inc = inc_next;
+                c += 1;
+                continue;
+            }
+            // edges inside a window (no decision, no kick): count, and run the loop filter
+            let r = ((self.win_last - self.win) as usize).min(z.len() - c);
+            let (zs, bs) = (&z[c..c + r], &bq[c..c + r]);
+            self.bad += bs.iter().sum::<u32>();
+            self.win += r as u32;
+            let (mut phase, mut freq, mut pf, mut inc) = (self.phase, self.freq, self.pf, self.inc);
+            for &zz in zs {
+                let pf_next = ((zz << kp) as u32).wrapping_add((freq as u32) << lg) & PHASE_MASK;
+                let inc_next = zz << ki;
+                if EN {
+                    phase = phase.wrapping_add(pf) & PHASE_MASK;
+                    if INTEG {
+                        freq = (freq + inc).clamp(lo, hi);
+                    }
+                }
+                pf = pf_next;
+                inc = inc_next;
+            }
+            (self.phase, self.freq, self.pf, self.inc) = (phase, freq, pf, inc);
+            c += r;
+        }
+    }
+
     /// A data-only clock edge (no reset, no write): the same arithmetic as [`Self::step`].
     #[inline(always)]
     pub fn step_data(&mut self, symbol: &[u8], err: &[i32]) {
-        let lanes = self.lanes;
+        // the lane count as a constant: the lane loops unroll
+        match self.lanes {
+            1 => self.step_data_p::<1>(symbol, err),
+            2 => self.step_data_p::<2>(symbol, err),
+            4 => self.step_data_p::<4>(symbol, err),
+            8 => self.step_data_p::<8>(symbol, err),
+            _ => self.step_data_p::<16>(symbol, err),
+        }
+    }
+
+    #[inline(always)]
+    fn step_data_p<const P: usize>(&mut self, symbol: &[u8], err: &[i32]) {
+        debug_assert_eq!(P, self.lanes);
+        let lanes = P;
         // lock detector, three register stages (all from the state before this edge):
         // 3: the lock decision from the count registered at the window's end, and the
         //    false-lock kick pulse (applied to the phase at the next edge)

@@ -160,9 +160,22 @@ impl FfeModel {
     /// products, partial products from the history.
     #[inline(always)]
     fn clock_datapath(&mut self) {
+        // the lane count as a constant: the lane loops unroll
+        match self.lanes {
+            1 => self.clock_datapath_p::<1>(),
+            2 => self.clock_datapath_p::<2>(),
+            4 => self.clock_datapath_p::<4>(),
+            8 => self.clock_datapath_p::<8>(),
+            _ => self.clock_datapath_p::<16>(),
+        }
+    }
+
+    #[inline(always)]
+    fn clock_datapath_p<const P: usize>(&mut self) {
+        debug_assert_eq!(P, self.lanes);
         let n = self.n;
         let groups = n.div_ceil(FFE_GROUP);
-        for j in 0..self.lanes {
+        for j in 0..P {
             // stage 5: output register from the accumulator (round, saturate)
             self.y[j] = round_saturate(self.acc[j]);
             // stage 4: accumulator register from the group-sum registers
@@ -182,7 +195,7 @@ impl FfeModel {
             // stage 2: product registers from the partial products
             self.p[j] = self.pp[j];
             // stage 1: partial products from the history and the coefficients
-            let base = self.lanes - 1 - j;
+            let base = P - 1 - j;
             for k in 0..n {
                 self.pp[j][k] = Prod::from_bits(self.c[k].wide_mul(self.hist[base + k]).to_bits());
             }
@@ -198,6 +211,66 @@ impl FfeModel {
         }
         for (j, &x) in adc[..lanes].iter().enumerate() {
             self.hist[lanes - 1 - j] = Sample::from_bits(x as i8);
+        }
+    }
+
+    /// The FFE's output over a serial stream with the coefficients now, the pipeline left
+    /// out (a pure function of the input, for the block fast paths): `y[i]` =
+    /// `round_saturate(sum_k c_k x[first + i - k])`, as a Q7.1 code, for `i` in
+    /// `0..y.len()`. Needs `first >= n_taps - 1` and `first + y.len() <= x.len()`. This is the
+    /// value lane j's output register takes 5 edges after the sample enters the history
+    /// (test `rx_top::tests::fast_path_matches_step`). The sums are exact: in 16 bits when
+    /// `16 + max |x| sum |c_k|` fits over a stretch (no partial sum can then leave them), else
+    /// in 32.
+    #[inline(always)]
+    pub fn fir_block(&self, x: &[i8], first: usize, y: &mut [i16]) {
+        let n = self.n;
+        assert!(
+            first + 1 >= n && first + y.len() <= x.len(),
+            "ffe: fir_block range"
+        );
+        let c: [i16; MAX_TAPS] = std::array::from_fn(|k| self.c[k].to_bits() as i16);
+        let l1: i32 = c[..n].iter().map(|&v| (v as i32).abs()).sum();
+        const B: usize = 512;
+        let mut i0 = 0;
+        while i0 < y.len() {
+            let len = B.min(y.len() - i0);
+            let out = &mut y[i0..i0 + len];
+            let xmax = x[first + i0 + 1 - n..first + i0 + len]
+                .iter()
+                .map(|&v| (v as i32).abs())
+                .max()
+                .unwrap_or(0);
+            let narrow = Y_ROUND as i32 + l1 * xmax <= i16::MAX as i32;
+            if narrow {
+                let mut acc = [0i16; B];
+                let acc = &mut acc[..len];
+                acc.fill(Y_ROUND as i16);
+                for k in 0..n {
+                    let xs = &x[first + i0 - k..first + i0 - k + len];
+                    for (a, &v) in acc.iter_mut().zip(xs) {
+                        *a += c[k] * v as i16;
+                    }
+                }
+                for (o, &a) in out.iter_mut().zip(acc.iter()) {
+                    *o = (a >> Y_SHIFT).clamp(Y_MIN as i16, Y_MAX as i16);
+                }
+            } else {
+                let mut acc = [0i32; B];
+                let acc = &mut acc[..len];
+                acc.fill(Y_ROUND as i32);
+                for k in 0..n {
+                    // |c x| <= 128 * 32: exact in 16 bits; the sum in 32 (|acc| <= 2^16)
+                    let xs = &x[first + i0 - k..first + i0 - k + len];
+                    for (a, &v) in acc.iter_mut().zip(xs) {
+                        *a += (c[k] * v as i16) as i32;
+                    }
+                }
+                for (o, &a) in out.iter_mut().zip(acc.iter()) {
+                    *o = (a >> Y_SHIFT).clamp(Y_MIN, Y_MAX) as i16;
+                }
+            }
+            i0 += len;
         }
     }
 

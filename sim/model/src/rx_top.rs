@@ -4,7 +4,13 @@
 //! Each block samples its upstream registers as they were before the edge: the CDR steps on
 //! the slicer's outputs, the slicer on the FFE's output registers, then the FFE on the new
 //! ADC block. `run_symbols` and `step_data` are data-only fast paths (no reset, no write)
-//! with the same arithmetic (test `fast_path_matches_step`).
+//! with the same arithmetic (test `fast_path_matches_step`: the same symbols and the same
+//! value in every register afterwards as `step`, at every P, with a proptest).
+//! `run_symbols` goes through the stream in blocks when neither the DFE nor the adaptation
+//! is built (`RxTopModel::run_blocks`: the FFE and the slicer as a pure function of the
+//! stream in 16-bit arithmetic, AVX2 where the CPU has it, the CDR's loop filter, phase
+//! and lock counters the only sequential part, `CdrModel::run_loop`); no allocation per
+//! sample (the blocks are on the stack).
 //!
 //! **Parameters** (`RxParams`, checked by `RxParams::validate` in each block's `new`):
 //! `lanes` P in {1, 2, 4, 8, 16}; `dfe_taps` 0 or 1 (1: the DFE decides in place of the
@@ -190,8 +196,31 @@ impl RxTopModel {
 
     /// Data-only fast path (no reset, no configuration writes): decide a stream of ADC
     /// codes, P per clock (`adc.len()` a multiple of P), writing the decided symbols into
-    /// `symbols` in stream order. Same arithmetic as `step`.
+    /// `symbols` in stream order. Same symbols, and the same state afterwards, as `step`
+    /// (test `fast_path_matches_step`).
+    ///
+    /// Without the DFE and the adaptation (the default top) the stream goes through in
+    /// blocks (module "Block fast path" below); otherwise clock by clock (`step_data`).
     pub fn run_symbols(&mut self, adc: &[i8], symbols: &mut [u8]) {
+        let p = self.lanes;
+        assert!(
+            adc.len() % p == 0 && symbols.len() >= adc.len(),
+            "rx_top: run_symbols takes whole clocks of P = {p} codes and room for their symbols"
+        );
+        let clocks = adc.len() / p;
+        if self.adapt.is_some()
+            || self.dfe.is_some()
+            || clocks < BLOCK_MIN_CLOCKS
+            || !self.slicer.levels_are_codes()
+        {
+            self.run_clocks(adc, symbols);
+            return;
+        }
+        self.run_blocks(adc, symbols);
+    }
+
+    /// `run_symbols` clock by clock.
+    fn run_clocks(&mut self, adc: &[i8], symbols: &mut [u8]) {
         let p = self.lanes;
         let mut blk = [0i32; MAX_LANES];
         for (x, s) in adc.chunks_exact(p).zip(symbols.chunks_exact_mut(p)) {
@@ -202,37 +231,370 @@ impl RxTopModel {
             s.copy_from_slice(&self.slicer.symbol[..p]);
         }
     }
+
+    /// The block fast path of `run_symbols`.
+    ///
+    /// With fixed coefficients, thresholds and targets, the FFE and the slicer are a pure
+    /// function of the sample stream: counting edges c = 0, 1, .. from the call and samples
+    /// s = cP + j in the call's stream, the FFE output register after edge c holds
+    /// `F(s - 5P)` and the slicer's after edge c decides it from `F(s - 6P)`, where F is
+    /// the FIR of [`FfeModel::fir_block`] (once every register it comes through was loaded
+    /// during the call). The CDR's detector register before edge c then holds the detector
+    /// outputs of samples (c - 9)P + j, and the lock pipeline's `bad_q` the bad flags of
+    /// samples (c - 10)P + j; only the loop filter, phase and lock counters are sequential
+    /// ([`CdrModel::run_loop`]). So: the first `BLOCK_MIN_CLOCKS` / 2 clocks go clock by
+    /// clock (they read registers loaded before the call), the rest in blocks of decisions
+    /// and detector sums, then the sequential loop; at the end every pipeline register is
+    /// set by replaying the last clocks on a copy (every such register is a function of the
+    /// last 12 + ceil((N-1)/P) clocks' samples alone), and the copy's sequential CDR state
+    /// is dropped for the loop's.
+    fn run_blocks(&mut self, adc: &[i8], symbols: &mut [u8]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above)
+            unsafe { self.run_blocks_avx2(adc, symbols) };
+            return;
+        }
+        self.run_blocks_any(adc, symbols);
+    }
+
+    /// [`Self::run_blocks_any`] compiled for AVX2 (the same code: 16 16-bit lanes a step).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_blocks_avx2(&mut self, adc: &[i8], symbols: &mut [u8]) {
+        self.run_blocks_any(adc, symbols);
+    }
+
+    #[inline(always)]
+    fn run_blocks_any(&mut self, adc: &[i8], symbols: &mut [u8]) {
+        match self.lanes {
+            1 => self.run_blocks_p::<1>(adc, symbols),
+            2 => self.run_blocks_p::<2>(adc, symbols),
+            4 => self.run_blocks_p::<4>(adc, symbols),
+            8 => self.run_blocks_p::<8>(adc, symbols),
+            _ => self.run_blocks_p::<16>(adc, symbols),
+        }
+    }
+
+    #[inline(always)]
+    fn run_blocks_p<const P: usize>(&mut self, adc: &[i8], symbols: &mut [u8]) {
+        let p = P;
+        debug_assert_eq!(p, self.lanes);
+        let clocks = adc.len() / p;
+        let k0 = BLOCK_MIN_CLOCKS / 2;
+        self.run_clocks(&adc[..k0 * p], &mut symbols[..k0 * p]);
+        // decisions and errors of samples s_lo .. s_hi of a block, at offset s - s_lo
+        // (16 bits: y, thresholds and targets are 8-bit codes, |err| <= 255, |z| <= 1530)
+        const BS: usize = 4096;
+        const BM: usize = BS + 4 * MAX_LANES + 1;
+        let mut y = [0i16; BM];
+        let mut d = [0i16; BM];
+        let mut e = [0i16; BM];
+        let mut zs = [0i16; BM];
+        let mut zc = [0i32; BS];
+        let mut bc = [0u32; BS];
+        // |err| > lock_thr, as a 16-bit compare (lock_thr <= 255 in the register)
+        let thr = self.cdr.lock_thr.min(i16::MAX as u32) as i16;
+        let per = BS / p; // clocks per block
+        let mut c0 = k0;
+        while c0 < clocks {
+            let c1 = (c0 + per).min(clocks);
+            let nc = c1 - c0;
+            // samples (c0 - 10)P - 1 .. (c1 - 6)P
+            let s_lo = (c0 - 10) * p - 1;
+            let s_hi = (c1 - 6) * p;
+            let m = s_hi - s_lo;
+            self.ffe.fir_block(adc, s_lo, &mut y[..m]);
+            self.slicer.decide_block(&y[..m], &mut d[..m], &mut e[..m]);
+            // the symbols after edges c0 .. c1: decisions of samples (c - 6)P + j
+            let o = (c0 - 6) * p - s_lo;
+            for (s, &v) in symbols[c0 * p..c1 * p].iter_mut().zip(&d[o..o + nc * p]) {
+                *s = v as u8;
+            }
+            // detector outputs, sample by sample (the previous sample is the one before):
+            // e A(a1) - e1 A(a), A(s) = 2s - 3
+            for i in 1..m {
+                zs[i] = e[i] * (2 * d[i - 1] - 3) - e[i - 1] * (2 * d[i] - 3);
+            }
+            // edge c: detector sum over samples (c - 9)P + j; bad count over (c - 10)P + j
+            let oz = (c0 - 9) * p - s_lo;
+            let ob = (c0 - 10) * p - s_lo;
+            for ((z, b), (zb, eb)) in zc[..nc].iter_mut().zip(&mut bc[..nc]).zip(
+                zs[oz..oz + nc * P]
+                    .chunks_exact(P)
+                    .zip(e[ob..ob + nc * P].chunks_exact(P)),
+            ) {
+                *z = zb.iter().map(|&v| v as i32).sum();
+                *b = eb.iter().map(|v| (v.abs() > thr) as u32).sum();
+            }
+            self.cdr.run_loop(&zc[..nc], &bc[..nc]);
+            c0 = c1;
+        }
+        // the pipeline registers: replay the last clocks on a copy
+        let mut r = self.clone();
+        let from = clocks - BLOCK_MIN_CLOCKS / 2;
+        let mut blk = [0i32; MAX_LANES];
+        for x in adc[from * p..].chunks_exact(p) {
+            for j in 0..p {
+                blk[j] = x[j] as i32;
+            }
+            r.step_data(&blk[..p]);
+        }
+        let c = &mut self.cdr;
+        let q = &r.cdr;
+        (c.sd, c.ed, c.a1, c.e1, c.ted) = (q.sd, q.ed, q.a1, q.e1, q.ted);
+        (c.bad_f, c.bad_g, c.bad_q) = (q.bad_f, q.bad_g, q.bad_q);
+        self.ffe = r.ffe;
+        self.slicer = r.slicer;
+        self.rd = r.rd;
+    }
 }
+
+/// Clocks below which `run_symbols` goes clock by clock; half of it runs clock by clock at
+/// the start of a block run (every register the block formulas read was then loaded in the
+/// call: 10 + ceil(N/P) <= 26 clocks) and half is replayed at its end (>= 12 +
+/// ceil((N-1)/P) <= 27 clocks).
+const BLOCK_MIN_CLOCKS: usize = 64;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Codes over the whole ADC range, with stretches pinned at its extremes (-32, 31) and
+    /// at 0 (so the FFE saturates, the lock detector sees long runs of large errors and of
+    /// none, and windows lock and unlock).
+    fn stimulus(n: usize, seed: u32) -> Vec<i8> {
+        stimulus_in(n, seed, false)
+    }
+
+    /// `wide`: also stretches of codes beyond the 6-bit ADC's range (the model's sample
+    /// register holds 8 bits).
+    fn stimulus_in(n: usize, seed: u32, wide: bool) -> Vec<i8> {
+        let mut x = seed;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut v = Vec::with_capacity(n);
+        while v.len() < n {
+            let r = next();
+            let len = 1 + (r >> 8) as usize % 700;
+            match r % if wide { 10 } else { 8 } {
+                8 => v.extend(std::iter::repeat(-128).take(len)),
+                9 => v.extend((0..len).map(|_| (next() >> 24) as i8)),
+                0 => v.extend(std::iter::repeat(31).take(len)),
+                1 => v.extend(std::iter::repeat(-32).take(len)),
+                2 => v.extend(std::iter::repeat(0).take(len)),
+                3 => v.extend((0..len).map(|k| if k % 2 == 0 { 31 } else { -32 })),
+                _ => v.extend((0..len).map(|_| ((next() >> 24) % 64) as i8 - 32)),
+            }
+        }
+        v.truncate(n);
+        v
+    }
+
+    /// `run_symbols` (in pieces of `pieces` clocks) against `step` clock by clock, from the
+    /// state after `pre` (reset, then any writes): the same symbols, and afterwards the
+    /// same outputs and the same value in every register of every block.
+    fn check(p: &RxParams, pre: &[RxIn], adc: &[i8], pieces: &[usize]) {
+        let lanes = p.lanes;
+        let mut a = RxTopModel::new(p).unwrap();
+        for i in pre {
+            a.step(i);
+        }
+        let mut b = a.clone();
+        let mut fast = vec![0u8; adc.len()];
+        let mut at = 0;
+        for &k in pieces.iter().cycle() {
+            if at == adc.len() {
+                break;
+            }
+            let len = (k * lanes).min(adc.len() - at);
+            a.run_symbols(&adc[at..at + len], &mut fast[at..at + len]);
+            at += len;
+        }
+        let mut slow = Vec::with_capacity(adc.len());
+        for blk in adc.chunks(lanes) {
+            let i = RxIn::block(&blk.iter().map(|&v| v as i32).collect::<Vec<_>>());
+            let o = b.step(&i);
+            slow.extend(o.lane[..lanes].iter().map(|l| l.symbol));
+        }
+        let first = fast.iter().zip(&slow).position(|(x, y)| x != y);
+        assert_eq!(first, None, "{p:?}: first differing symbol");
+        assert_eq!(a.outputs(), b.outputs(), "{p:?}");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{p:?}: the registers");
+    }
+
+    fn params(lanes: usize) -> Vec<RxParams> {
+        let base = RxParams::default().with_lanes(lanes).unwrap();
+        let mut v = vec![base.clone()];
+        // the ADC extremes through the largest coefficients: the FFE saturates both ways
+        let mut q = base.clone();
+        q.n_taps = 5;
+        q.reset_coefs = vec![-128, 127, -7, 64, 3];
+        v.push(q);
+        // 16 taps, odd thresholds and targets, a fast loop with every CDR option
+        let mut q = base.clone();
+        q.n_taps = 16;
+        q.reset_coefs = vec![
+            3, -17, 127, 90, -128, 5, 0, -1, 44, -60, 12, 7, -9, 100, -3, 1,
+        ];
+        q.thresholds = [-100, -3, 77];
+        q.targets = [-128, -20, 15, 127];
+        q.cdr.kp = 15;
+        q.cdr.ki = 7;
+        q.cdr.lock_thr = 40;
+        q.cdr.lock_max = 30;
+        q.cdr.freq_limit = 255;
+        q.cdr.reset_phase = 127;
+        v.push(q);
+        // the loop off; then the integral path off with kicks
+        let mut q = base.clone();
+        q.cdr.enable = false;
+        v.push(q);
+        let mut q = base.clone();
+        q.cdr.integral = false;
+        q.cdr.kick = true;
+        q.cdr.lock_thr = 5;
+        q.cdr.lock_max = 2;
+        q.cdr.freq_limit = 0;
+        v.push(q);
+        v
+    }
+
     #[test]
     fn fast_path_matches_step() {
-        let p = RxParams {
-            n_taps: 5,
-            reset_coefs: vec![-128, 127, -7, 64, 3],
-            ..Default::default()
-        };
-        let mut x = 99u32;
-        let adc: Vec<i8> = (0..5000)
-            .map(|_| {
-                x = x.wrapping_mul(1664525).wrapping_add(1013904223);
-                ((x >> 24) % 64) as i8 - 32
-            })
-            .collect();
-        let mut a = RxTopModel::new(&p).unwrap();
-        let mut b = a.clone();
-        a.step(&RxIn::reset());
-        b.step(&RxIn::reset());
-        let mut fast = vec![0u8; adc.len()];
-        a.run_symbols(&adc, &mut fast);
-        let slow: Vec<u8> = adc
-            .iter()
-            .map(|&v| b.step(&RxIn::sample(v as i32)).lane[0].symbol)
-            .collect();
-        assert_eq!(fast, slow);
-        assert_eq!(a.outputs(), b.outputs());
-        assert!((0..4).all(|s| fast.contains(&s)));
+        let adc = stimulus(40_000 * 4, 99);
+        let mut seen = [false; 4];
+        for lanes in LEGAL_LANES {
+            for (k, p) in params(lanes).iter().enumerate() {
+                let n = 40_000 / lanes.min(4) * lanes; // at least 10000 clocks
+                let adc = &adc[..n];
+                // from reset; then after writes that leave the pipeline mid-flight (a
+                // coefficient, a threshold, a target, a phase load and the CDR's gains a
+                // clock before the call), and from power-up (no reset)
+                let reset = [RxIn::reset()];
+                let mut writes = vec![RxIn::reset()];
+                writes.extend((0..30).map(|v| RxIn::block(&[v - 15; MAX_LANES])));
+                writes.push(RxIn::write(CFG_COEF_BASE + 1, -77, 9));
+                writes.push(RxIn::write(CFG_THRESH_BASE + 2, -50, -9));
+                writes.push(RxIn::write(CFG_TARGET_BASE, -90, 31));
+                writes.push(RxIn::write(CFG_PHASE, 64, -32));
+                writes.push(RxIn::write(CFG_KP, 9, 5));
+                for pre in [&reset[..], &writes[..], &[][..]] {
+                    check(p, pre, adc, &[n / lanes]);
+                }
+                // in pieces: short ones (clock by clock), block edges, odd lengths
+                check(p, &reset, adc, &[63, 64, 1, 4097, 65, 300, 5000]);
+                if k == 0 {
+                    let mut m = RxTopModel::new(p).unwrap();
+                    m.step(&RxIn::reset());
+                    let mut out = vec![0u8; n];
+                    m.run_symbols(adc, &mut out);
+                    for s in out {
+                        seen[s as usize] = true;
+                    }
+                }
+            }
+        }
+        assert_eq!(seen, [true; 4], "every symbol decided");
+    }
+
+    /// The stimulus and parameters drive the CDR through what the block path treats apart:
+    /// lock decisions both ways, kicks, saturated frequency (white box: if this fails the
+    /// test above no longer covers them).
+    #[test]
+    fn fast_path_stimulus_reaches_the_cdr_corners() {
+        let adc = stimulus(200_000, 99);
+        let ps = params(1);
+        let (mut locks, mut unlocks, mut kicks) = (0, 0, 0);
+        for p in &ps {
+            let mut m = RxTopModel::new(p).unwrap();
+            m.step(&RxIn::reset());
+            let mut last = m.cdr.lock;
+            for &x in &adc {
+                m.step(&RxIn::sample(x as i32));
+                kicks += m.cdr.kick_q as u32;
+                locks += (m.cdr.lock && !last) as u32;
+                unlocks += (!m.cdr.lock && last) as u32;
+                last = m.cdr.lock;
+            }
+        }
+        assert!(
+            locks > 3 && unlocks > 3 && kicks > 0,
+            "{locks} {unlocks} {kicks}"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Random taps, levels, CDR settings, lanes, stimulus and piece lengths.
+        #[test]
+        fn fast_path_matches_step_random(
+            li in 0usize..5,
+            n_taps in 2usize..=16,
+            coefs in proptest::collection::vec(-128i32..=127, 16),
+            thr in proptest::array::uniform3(-128i32..=127),
+            tgt in proptest::array::uniform4(-128i32..=127),
+            kp in 0u32..=15, ki in 0u32..=7,
+            enable: bool, integral: bool, kick: bool,
+            lock_thr in 0u32..=255, lock_max in 0u32..=255,
+            seed in 1u32..,
+            pieces in proptest::collection::vec(1usize..3000, 1..4),
+            wide: bool,
+        ) {
+            let lanes = LEGAL_LANES[li];
+            let mut thr = thr;
+            thr.sort();
+            let mut p = RxParams::default().with_lanes(lanes).unwrap();
+            p.n_taps = n_taps;
+            p.reset_coefs = coefs[..n_taps].to_vec();
+            p.thresholds = thr;
+            p.targets = tgt;
+            p.cdr.kp = kp;
+            p.cdr.ki = ki;
+            p.cdr.enable = enable;
+            p.cdr.integral = integral;
+            p.cdr.kick = kick;
+            p.cdr.lock_thr = lock_thr;
+            p.cdr.lock_max = lock_max;
+            let adc = stimulus_in(6000 * lanes, seed, wide);
+            check(&p, &[RxIn::reset()], &adc, &pieces);
+        }
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+    /// `cargo test --release -p cporx-model --lib speed -- --ignored --nocapture`: a quick
+    /// figure while working (the reported one is `cporx bench`'s).
+    #[test]
+    #[ignore]
+    fn run_symbols_rate() {
+        for lanes in [1, 16] {
+            let p = RxParams::default().with_lanes(lanes).unwrap();
+            let mut x = 0x1234_5678u32;
+            let adc: Vec<i8> = (0..50_000_000)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    ((x >> 8) % 64) as i8 - 32
+                })
+                .collect();
+            let mut m = RxTopModel::new(&p).unwrap();
+            m.step(&RxIn::reset());
+            let mut s = vec![0u8; adc.len()];
+            let t = std::time::Instant::now();
+            m.run_symbols(&adc, &mut s);
+            let dt = t.elapsed().as_secs_f64();
+            println!(
+                "P = {lanes}: {:.1} M symbols/s",
+                adc.len() as f64 / dt / 1e6
+            );
+        }
     }
 }

@@ -77,6 +77,42 @@ impl SlicerModel {
         }
     }
 
+    /// Whether every threshold and target is an 8-bit code (as the configuration bus
+    /// writes them): then [`Self::decide_block`] applies.
+    pub fn levels_are_codes(&self) -> bool {
+        self.thr
+            .iter()
+            .chain(&self.tgt)
+            .all(|v| (-128..=127).contains(v))
+    }
+
+    /// The decision rule and the error over a block of inputs with the registers now (the
+    /// combinational part of `step_data`, for the block fast paths): `sym[i]`, `err[i]`
+    /// are what `symbol[j]`, `err[j]` take at an edge with input `y[i]` (a Q7.1 code).
+    /// Needs [`Self::levels_are_codes`] (then |err| <= 255).
+    #[inline(always)]
+    pub fn decide_block(&self, y: &[i16], sym: &mut [i16], err: &mut [i16]) {
+        debug_assert!(self.levels_are_codes());
+        let [t0, t1, t2] = self.thr.map(|v| v as i16);
+        let [l0, l1, l2, l3] = self.tgt.map(|v| v as i16);
+        for ((&y, s), e) in y.iter().zip(sym.iter_mut()).zip(err.iter_mut()) {
+            // the priority form of `decide`, as selects
+            let (g0, g1, g2) = (y >= t0, y >= t1, y >= t2);
+            let mut d = g0 as i16;
+            let mut t = if g0 { l1 } else { l0 };
+            if g1 {
+                d = 2;
+                t = l2;
+            }
+            if g2 {
+                d = 3;
+                t = l3;
+            }
+            *s = d;
+            *e = y - t;
+        }
+    }
+
     pub fn new(p: &RxParams) -> Result<Self, ParamError> {
         p.validate()?;
         Ok(SlicerModel {
