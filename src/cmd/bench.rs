@@ -465,5 +465,20 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     }
     closed_loop(a)?;
     println!("  targets: Verilator >= 10 M cycles/s and >= 1000 x rust-hdl");
+    match peak_rss_mib() {
+        Some(m) => println!(
+            "  peak memory of this run (VmHWM): {m:.0} MiB  target < 100 MiB: {}",
+            if m < 100.0 { "met" } else { "missed" }
+        ),
+        None => println!("  peak memory: not measured (no /proc/self/status VmHWM)"),
+    }
     Ok(())
+}
+
+/// This process's peak resident memory (Linux `VmHWM` of /proc/self/status), MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
