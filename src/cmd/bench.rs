@@ -290,9 +290,13 @@ fn load_average() -> String {
 /// The reference model's data path (`RxTopModel::run_symbols`) at P = 1 and P = 16 with
 /// the default top, beside the target.
 fn model_figures(n: usize) -> Result<(), String> {
-    let n = n / MAX_LANES * MAX_LANES;
-    let adc = random_adc(n);
-    let mut sym = vec![0u8; n];
+    // one buffer of at most 4 Mi codes, run again and again until n symbols (memory
+    // stays flat in --model-symbols; the model goes on from where it was)
+    let buf = n.min(1 << 22) / MAX_LANES * MAX_LANES;
+    let reps = n.div_ceil(buf);
+    let n = reps * buf;
+    let adc = random_adc(buf);
+    let mut sym = vec![0u8; buf];
     let mut per_core = vec![];
     for lanes in [1, MAX_LANES] {
         let p = RxParams::default()
@@ -300,8 +304,13 @@ fn model_figures(n: usize) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let mut m = cporx_model::RxTopModel::new(&p).map_err(|e| e.to_string())?;
         m.step(&RxIn::reset());
-        let ((), wall, cpu) = timed(|| m.run_symbols(&adc, &mut sym));
-        let checksum: u64 = sym.iter().map(|&s| s as u64).sum();
+        let mut checksum = 0u64;
+        let ((), wall, cpu) = timed(|| {
+            for _ in 0..reps {
+                m.run_symbols(&adc, &mut sym);
+                checksum += sym.iter().map(|&s| s as u64).sum::<u64>();
+            }
+        });
         println!(
             "  reference model, P = {lanes:>2}: {}  ({n} symbols, checksum {checksum})",
             rates(n as f64, wall, cpu, "symbols")
