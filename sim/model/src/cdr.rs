@@ -237,6 +237,29 @@ impl CdrModel {
         }
     }
 
+    /// The lock detector's third stage (state before the edge): at a window's decision
+    /// edge, the lock decision from the registered count and the unlock-window count;
+    /// returns whether the false-lock kick fires at the next edge. Shared by the per-clock
+    /// step and the block loop.
+    #[inline(always)]
+    fn lock_stage(&mut self) -> bool {
+        let mut kick_next = false;
+        if self.done {
+            let lock = self.cnt_done <= self.lock_max;
+            if lock {
+                self.unl = 0;
+                self.acq = false;
+            } else if self.unl == KICK_WINDOWS as u32 - 1 {
+                kick_next = self.acq && self.ctrl & 4 != 0;
+                self.unl = 0;
+            } else {
+                self.unl += 1;
+            }
+            self.lock = lock;
+        }
+        kick_next
+    }
+
     fn run_loop_as<const EN: bool, const INTEG: bool>(&mut self, z: &[i32], bq: &[u32]) {
         let (lo, hi) = freq_bounds(self.freq_lim);
         let (kp, ki, lg) = (self.kp, self.ki, self.lanes_log2);
@@ -245,20 +268,7 @@ impl CdrModel {
             if self.done || self.kick_q || self.win == self.win_last {
                 // a window's last edge, its decision edge or a kick edge: the whole rule
                 let kick = self.kick_q;
-                let mut kick_next = false;
-                if self.done {
-                    let lock = self.cnt_done <= self.lock_max;
-                    if lock {
-                        self.unl = 0;
-                        self.acq = false;
-                    } else if self.unl == KICK_WINDOWS as u32 - 1 {
-                        kick_next = self.acq && self.ctrl & 4 != 0;
-                        self.unl = 0;
-                    } else {
-                        self.unl += 1;
-                    }
-                    self.lock = lock;
-                }
+                let kick_next = self.lock_stage();
                 if self.win == self.win_last {
                     self.cnt_done = self.bad + bq[c];
                     self.bad = 0;
@@ -332,20 +342,7 @@ impl CdrModel {
         // 3: the lock decision from the count registered at the window's end, and the
         //    false-lock kick pulse (applied to the phase at the next edge)
         let kick = self.kick_q;
-        let mut kick_next = false;
-        if self.done {
-            let lock = self.cnt_done <= self.lock_max;
-            if lock {
-                self.unl = 0;
-                self.acq = false;
-            } else if self.unl == KICK_WINDOWS as u32 - 1 {
-                kick_next = self.acq && self.ctrl & 4 != 0;
-                self.unl = 0;
-            } else {
-                self.unl += 1;
-            }
-            self.lock = lock;
-        }
+        let kick_next = self.lock_stage();
         // 2: count the bad samples of the window; at its last UI, register the total
         if self.win == self.win_last {
             self.cnt_done = self.bad + self.bad_q;
