@@ -6,7 +6,23 @@
 
 use clap::Args;
 use cporx_spec::*;
+use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Instant;
+
+/// Every line the run prints, for `--readme`.
+static LOG: Mutex<String> = Mutex::new(String::new());
+
+/// Print a line and keep it for `--readme`.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let l = format!($($t)*);
+        println!("{l}");
+        let mut log = LOG.lock().unwrap_or_else(|e| e.into_inner());
+        log.push_str(&l);
+        log.push('\n');
+    }};
+}
 
 #[derive(Args, Clone)]
 pub struct BenchArgs {
@@ -25,6 +41,10 @@ pub struct BenchArgs {
     /// UI of the closed loop with Verilator in it (10000 ..= 100000000)
     #[arg(long, default_value_t = 300_000)]
     pub rtl_loop_ui: u64,
+    /// write the run's output into this Markdown file between `<!-- bench:begin -->` and
+    /// `<!-- bench:end -->` (checked before the run)
+    #[arg(long, value_name = "FILE")]
+    pub readme: Option<PathBuf>,
 }
 
 /// Closed-loop throughput: the `short` channel, SNR 25 dB, 0.01 UI RJ, 0.1 UI SJ, 200 ppm.
@@ -41,12 +61,12 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
         afe.ppm = 200.0;
         LinkConfig::new(afe, 3, ui).map_err(|e| e.to_string())
     };
-    println!("  closed loop (AFE: short channel, SNR 25 dB, RJ 0.01 UI, SJ 0.1 UI, 200 ppm; receive top; PRBS13Q checker):");
+    say!("  closed loop (AFE: short channel, SNR 25 dB, RJ 0.01 UI, SJ 0.1 UI, 200 ppm; receive top; PRBS13Q checker):");
     let c = cfg(a.loop_ui)?;
     let (r, wall, cpu) = timed(|| run_link_model(&c));
     let r = r.map_err(|e| e.to_string())?;
     let ui = a.loop_ui as f64;
-    println!(
+    say!(
         "    model in the loop   : {}  ({} UI, {}, BER {}, {} slips)",
         rates(ui, wall, cpu, "UI"),
         a.loop_ui,
@@ -64,7 +84,7 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
         let r = run_link(&c, &mut vl.stepper().map_err(|e| e.to_string())?, None)
             .map_err(|e| e.to_string())?;
         let rate = a.rtl_loop_ui as f64 / t.elapsed().as_secs_f64();
-        println!(
+        say!(
             "    Verilator in the loop, pipe step mode : {:>8.3} M UI/s ({} UI, one pipe round trip per UI; {}, BER {})",
             rate / 1e6,
             a.rtl_loop_ui,
@@ -77,7 +97,7 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
         let r = run_link(&c, &mut lib.instance().map_err(|e| e.to_string())?, None)
             .map_err(|e| e.to_string())?;
         let lrate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
-        println!(
+        say!(
             "    Verilator in the loop, in process     : {:>8.3} M UI/s ({} UI, shared library, one call per UI; {}, BER {})",
             lrate / 1e6,
             a.loop_ui,
@@ -95,12 +115,12 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
         };
         Ok(c)
     };
-    println!("  adaptive closed loop (the same AFE; 5 taps from pass-through; AGC, LMS, levels and CDR adapting):");
+    say!("  adaptive closed loop (the same AFE; 5 taps from pass-through; AGC, LMS, levels and CDR adapting):");
     let c = adaptive(a.loop_ui)?;
     let t = Instant::now();
     let r = run_link_model(&c).map_err(|e| e.to_string())?;
     let rate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
-    println!(
+    say!(
         "    model in the loop   : {:>8.2} M UI/s     ({} UI, {}, BER {})",
         rate / 1e6,
         a.loop_ui,
@@ -114,7 +134,7 @@ fn closed_loop(a: &BenchArgs) -> Result<(), String> {
         let r = run_link(&c, &mut lib.instance().map_err(|e| e.to_string())?, None)
             .map_err(|e| e.to_string())?;
         let lrate = a.loop_ui as f64 / t.elapsed().as_secs_f64();
-        println!(
+        say!(
             "    Verilator in the loop, in process     : {:>8.3} M UI/s ({} UI, shared library, one call per UI; {}, BER {})",
             lrate / 1e6,
             a.loop_ui,
@@ -173,7 +193,7 @@ fn met(ok: bool) -> &'static str {
 fn verilator_bench(a: &BenchArgs) -> Result<Option<f64>, String> {
     use cporx_cosim::verilator::{find_verilator, VerilatedLib, VerilatedRx};
     if let Err(e) = find_verilator() {
-        println!("  Verilator            : not run. {e}");
+        say!("  Verilator            : not run. {e}");
         return Ok(None);
     }
     let n = a.verilator_cycles;
@@ -232,14 +252,14 @@ fn verilator_bench(a: &BenchArgs) -> Result<Option<f64>, String> {
         let eff = harness / bare;
         if lanes == 1 {
             p1_rate = Some(harness);
-            println!(
+            say!(
                 "  Verilator, in process, P = 1 : {:>8.2} M cycles/s   target >= 10 M: {} ({} cycles, block calls of {block}, packing included; checksum {sum})",
                 harness / 1e6,
                 verdict(harness, 10e6),
                 cycles
             );
         } else {
-            println!(
+            say!(
                 "  Verilator, in process, P = {lanes}: {:>8.2} M symbols/s  target >= 100 M: {} ({:.2} M cycles/s x {lanes} lanes, {} cycles; checksum {sum})",
                 harness * lanes as f64 / 1e6,
                 verdict(harness * lanes as f64, 100e6),
@@ -247,7 +267,7 @@ fn verilator_bench(a: &BenchArgs) -> Result<Option<f64>, String> {
                 cycles
             );
         }
-        println!(
+        say!(
             "      without packing {:.2} M cycles/s; bare C++ eval loop {:.2} M cycles/s (checksum {bsum}); harness efficiency {:.2}  target >= 0.8: {}",
             unpacked / 1e6,
             bare / 1e6,
@@ -271,7 +291,7 @@ fn verilator_bench(a: &BenchArgs) -> Result<Option<f64>, String> {
     let t = Instant::now();
     let out = vl.run(&stim).map_err(|e| e.to_string())?;
     let r = out.len() as f64 / t.elapsed().as_secs_f64();
-    println!(
+    say!(
         "  Verilator over pipes (child process): {:>6.2} M cycles/s ({} cycles, packing + pipes + unpacking; the tests' bulk runs)",
         r / 1e6,
         out.len()
@@ -311,13 +331,13 @@ fn model_figures(n: usize) -> Result<(), String> {
                 checksum += sym.iter().map(|&s| s as u64).sum::<u64>();
             }
         });
-        println!(
+        say!(
             "  reference model, P = {lanes:>2}: {}  ({n} symbols, checksum {checksum})",
             rates(n as f64, wall, cpu, "symbols")
         );
         per_core.push(n as f64 / cpu.unwrap_or(wall));
     }
-    println!(
+    say!(
         "  target model data path >= 200 M symbols/s per core (P = 1): {:>7.1} M/s  {}   (P = 16: {:.1} M/s, no target)",
         per_core[0] / 1e6,
         met(per_core[0] >= 200e6),
@@ -377,17 +397,17 @@ fn loop_table(c: &cporx_link::closed_loop::LinkConfig, loop_rate: f64) -> Result
     let checker = cpu.unwrap_or(wall) / n as f64 * 1e9;
     let total = 1e9 / loop_rate;
     let rest = total - full - model - checker;
-    println!("    where the time goes, ns per UI (one core, CPU time where measured, else wall; each part alone, {n} UI):");
-    println!("      AFE pulse interpolation, SJ, PI, ADC : {interp:>6.1}");
-    println!(
+    say!("    where the time goes, ns per UI (one core, CPU time where measured, else wall; each part alone, {n} UI):");
+    say!("      AFE pulse interpolation, SJ, PI, ADC : {interp:>6.1}");
+    say!(
         "      AFE noise and random jitter (draws)  : {:>6.1}",
         full - interp
     );
-    println!("      receive-top model (step_data)        : {model:>6.1}");
-    println!("      PRBS13Q checker                      : {checker:>6.1}");
-    println!("      the rest (loop, metering)            : {rest:>6.1}");
-    println!("      total (the loop above)               : {total:>6.1}");
-    println!(
+    say!("      receive-top model (step_data)        : {model:>6.1}");
+    say!("      PRBS13Q checker                      : {checker:>6.1}");
+    say!("      the rest (loop, metering)            : {rest:>6.1}");
+    say!("      total (the loop above)               : {total:>6.1}");
+    say!(
         "    target closed loop with the model >= 50 M UI/s per core: {:>6.1} M UI/s  {}",
         loop_rate / 1e6,
         met(loop_rate >= 50e6)
@@ -421,13 +441,16 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     lim("rust-hdl-cycles", a.rust_hdl_cycles, 1000, 10_000_000)?;
     lim("loop-ui", a.loop_ui as usize, 100_000, 1_000_000_000)?;
     lim("rtl-loop-ui", a.rtl_loop_ui as usize, 10_000, 100_000_000)?;
+    if let Some(readme) = &a.readme {
+        crate::cli::check_markers(readme, BEGIN, END)?;
+    }
     let p = RxParams::default();
-    println!(
+    say!(
         "cporx bench: default receive top (n_taps = {}), one core each; load average {}",
         p.n_taps,
         load_average()
     );
-    println!("  (wall: items / elapsed time; cpu: items / this thread's CPU time, the per-core figure whatever else runs)");
+    say!("  (wall: items / elapsed time; cpu: items / this thread's CPU time, the per-core figure whatever else runs)");
 
     // (a) reference model, data-only fast path
     model_figures(a.model_symbols)?;
@@ -448,7 +471,7 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     let t = Instant::now();
     s.run(&stim[..n]).map_err(|e| e.to_string())?;
     let rh_rate = n as f64 / t.elapsed().as_secs_f64();
-    println!(
+    say!(
         "  rust-hdl, cycle stepper (cporx_hdl::RxTopSim)      : {:>8.1} k cycles/s ({} cycles)",
         rh_rate / 1e3,
         n
@@ -457,32 +480,43 @@ pub fn run(a: &BenchArgs) -> Result<(), String> {
     let t = Instant::now();
     cporx_hdl::step::run_with_simulation(&p, &stim[..n2])?;
     let sim_rate = n2 as f64 / t.elapsed().as_secs_f64();
-    println!(
+    say!(
         "  rust-hdl, Simulation API (clock + testbench thread): {:>8.1} k cycles/s ({} cycles)",
         sim_rate / 1e3,
         n2
     );
     if let Some(r) = vl_rate {
-        println!(
+        say!(
             "  Verilator / rust-hdl stepper        : {:>8.0} x",
             r / rh_rate
         );
-        println!(
+        say!(
             "  Verilator / rust-hdl Simulation API : {:>8.0} x",
             r / sim_rate
         );
     }
     closed_loop(a)?;
-    println!("  targets: Verilator >= 10 M cycles/s and >= 1000 x rust-hdl");
+    say!("  targets: Verilator >= 10 M cycles/s and >= 1000 x rust-hdl");
     match peak_rss_mib() {
-        Some(m) => println!(
+        Some(m) => say!(
             "  peak memory of this run (VmHWM): {m:.0} MiB  target < 100 MiB: {}",
             if m < 100.0 { "met" } else { "missed" }
         ),
-        None => println!("  peak memory: not measured (no /proc/self/status VmHWM)"),
+        None => say!("  peak memory: not measured (no /proc/self/status VmHWM)"),
+    }
+    if let Some(readme) = &a.readme {
+        let log = LOG.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let text = format!(
+            "`cargo run --release -- bench --readme README.md` on this 2-core machine (one run; figures vary by up to 2x run to run here; the per-core targets are judged on the CPU-time figures):\n\n```\n{log}```\n"
+        );
+        crate::cli::replace_between(readme, BEGIN, END, &text)?;
+        println!("updated {}", readme.display());
     }
     Ok(())
 }
+
+const BEGIN: &str = "<!-- bench:begin -->";
+const END: &str = "<!-- bench:end -->";
 
 /// This process's peak resident memory (Linux `VmHWM` of /proc/self/status), MiB.
 fn peak_rss_mib() -> Option<f64> {

@@ -346,6 +346,10 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
         }
         return Ok(());
     }
+    if a.readme.is_some() || a.markdown.is_some() {
+        // the tables' times are measured: every proof runs, none is read from the cache
+        std::env::set_var(formal::RESULT_CACHE_ENV, "0");
+    }
     let t0 = Instant::now();
     let mut runs = Vec::new();
     if !equiv_only {
@@ -368,6 +372,16 @@ pub fn run(a: &ProveArgs) -> Result<(), Fail> {
                 r.block, r.size
             )),
             Ok(r) => {
+                let cached = r.tasks.iter().filter(|t| t.cached).count();
+                if cached > 0 {
+                    t.push_str(&format!(
+                        "{:<10} {:<10} {cached} of {} tasks from the proof-result cache (times: the run that made them; {}=0 runs them all)\n",
+                        r.block,
+                        r.size,
+                        r.tasks.len(),
+                        formal::RESULT_CACHE_ENV
+                    ));
+                }
                 for row in &r.rows {
                     t.push_str(&format!(
                         "{:<10} {:<10} {:<14} {:<12} {:>5}  {:<26} {:<18} {:>8.1}\n",

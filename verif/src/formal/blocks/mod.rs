@@ -18,6 +18,25 @@ pub const BLOCKS: &[&str] = &[
     "ffe", "slicer", "cdr", "lms", "levels", "agc", "dfe", "prbs_gen", "prbs_chk",
 ];
 
+/// The designs whose proofs take over a minute each on this 2-core machine (README's
+/// proof table, `cporx prove --readme`: the 2-lane CDR 329 s, the 2-lane DFE with
+/// adaptation 147 s and without 68 s, the 2-lane FFE 73 s), as (block, size). Their
+/// 1-lane designs prove the same properties; the 2-lane ones add the lane indexing. The
+/// test command proves them, and the mutants whose proof runs on them, only with
+/// `scripts/test.sh --full` (the `#[ignore]`d tests of verif/tests/formal.rs); `cporx
+/// prove` proves every design.
+pub const LONG: &[(&str, &str)] = &[
+    ("cdr", "P=2"),
+    ("dfe", "P=2 adapt"),
+    ("dfe", "P=2 plain"),
+    ("ffe", "N=2 P=2"),
+];
+
+/// Whether `d` is one of the [`LONG`] designs.
+pub fn is_long(d: &Design) -> bool {
+    LONG.iter().any(|&(b, s)| d.block == b && d.size == s)
+}
+
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
 pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
