@@ -7,6 +7,7 @@
 #   scripts/test.sh --full     also the #[ignore]d long runs (2-lane proofs, the ECP5
 #                              netlist equivalence, the 2x5 receive top): -- --include-ignored
 #   scripts/test.sh -- ARGS    ARGS passed to every test binary (a test-name filter, say)
+#   CPORX_TEST_JOBS=N          suites run N at a time (default 2)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -59,16 +60,57 @@ n=$(wc -l < "$logdir/suites.txt")
 echo "test.sh: $n suites built in $((t_build - t_setup)) s (setup $((t_setup - t_start)) s); logs in $logdir"
 fails=()
 : > "$logdir/times.txt"
-while IFS=$'\t' read -r label pkg exe; do
+# run_suite I LABEL PKG EXE: one suite, its output into $logdir/suite-I.log, its time and
+# status into $logdir/suite-I.done (read back in the suites' order when it ends)
+run_suite() {
+    local i=$1 label=$2 pkg=$3 exe=$4 t0 t1 status=0
     t0=$(date +%s)
-    status=0
     # cargo runs a test binary in its package's folder: so does this
-    (cd "$pkg" && "$exe" --nocapture "${extra[@]}") || status=$?
+    (cd "$pkg" && "$exe" --nocapture "${extra[@]}") > "$logdir/suite-$i.log" 2>&1 || status=$?
     t1=$(date +%s)
-    printf '%6d s  %s%s\n' $((t1 - t0)) "$label" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
-    echo "test.sh: suite $label: $((t1 - t0)) s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
+    echo "$((t1 - t0)) $status" > "$logdir/suite-$i.done"
+}
+# report I LABEL: print a finished suite's output and its line in the times table
+report() {
+    local i=$1 label=$2 secs status
+    read -r secs status < "$logdir/suite-$i.done"
+    cat "$logdir/suite-$i.log"
+    printf '%6d s  %s%s\n' "$secs" "$label" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
+    echo "test.sh: suite $label: $secs s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
     [[ $status == 0 ]] || fails+=("$label")
-done < "$logdir/suites.txt"
+}
+# Suites run $jobs at a time (CPORX_TEST_JOBS, default 2: many suites hold one long test
+# on one core); each suite's output is printed whole when it ends.
+jobs=${CPORX_TEST_JOBS:-2}
+# the longest suites first (measured: formal proofs, random equivalence, adaptive loops,
+# BIST top, mutation), so that the short ones fill the other slot around them
+slow=(cporx-verif::formal cporx-verif::equivalence cporx-verif::adapt cporx-verif::bist_top cporx-verif::mutation)
+{
+    for l in "${slow[@]}"; do grep -P "^\Q$l\E\t" "$logdir/suites.txt" || true; done
+    grep -v -P "^($(IFS='|'; echo "${slow[*]}"))\t" "$logdir/suites.txt" || true
+} > "$logdir/order.txt"
+mapfile -t suites < "$logdir/order.txt"
+declare -A running=()   # index -> label
+i=0
+for row in "${suites[@]}"; do
+    IFS=$'\t' read -r label pkg exe <<< "$row"
+    while ((${#running[@]} >= jobs)); do
+        wait -n || true
+        for k in "${!running[@]}"; do
+            if [[ -e "$logdir/suite-$k.done" ]]; then
+                report "$k" "${running[$k]}"
+                unset "running[$k]"
+            fi
+        done
+    done
+    run_suite "$i" "$label" "$pkg" "$exe" &
+    running[$i]=$label
+    i=$((i + 1))
+done
+wait || true
+for k in "${!running[@]}"; do
+    report "$k" "${running[$k]}"
+done
 t0=$(date +%s)
 status=0
 cargo test --release --workspace --doc || status=$?

@@ -693,8 +693,12 @@ fn run_with(d: &Design, dir: &Path, skip_cover: bool) -> Result<DesignRun, Strin
         });
         let r = parse_log(t, &text, &stm, &log, t1.elapsed().as_secs_f64());
         if let Some(c) = &cache {
-            // only a verdict the tools reached (not a crash, a missing tool, an error)
-            if matches!(r.status.as_str(), "PASS" | "FAIL" | "UNKNOWN") && r.error.is_none() {
+            // only a verdict the tools reached (not a crash, a missing tool, an error),
+            // or a counterexample found (a mutant's base case fails while the other
+            // engine errs: z3 rejects some mutated netlists' induction model)
+            let verdict =
+                matches!(r.status.as_str(), "PASS" | "FAIL" | "UNKNOWN") && r.error.is_none();
+            if verdict || !r.failed.is_empty() {
                 write_cached(c, &text, r.seconds);
             }
         }
@@ -720,7 +724,8 @@ pub const RESULT_CACHE_ENV: &str = "CPORX_FORMAL_CACHE";
 /// probes, the wrapper and the .sby), the task's name and the tools' versions (Yosys and
 /// z3, asked once per process); all of them are in the key, so a change to any of them
 /// runs the proof again, and a fresh machine (empty cache) runs every proof. Only verdicts
-/// (PASS, FAIL, UNKNOWN, no ERROR line) are kept.
+/// (PASS, FAIL, UNKNOWN with no ERROR line, or any run that named a failed property) are
+/// kept.
 pub fn result_cache_dir() -> PathBuf {
     cporx_spec::paths::cache_dir("formal-results")
 }

@@ -37,6 +37,39 @@ pub fn is_long(d: &Design) -> bool {
     LONG.iter().any(|&(b, s)| d.block == b && d.size == s)
 }
 
+/// One block's designs, exported once per process (the mutation check asks for a
+/// block's designs once per mutant; the DFE's exports take seconds each).
+fn block_designs(b: &'static str) -> Result<Vec<Design>, String> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static MEMO: Mutex<Option<HashMap<&'static str, Vec<Design>>>> = Mutex::new(None);
+    if let Some(d) = MEMO
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(b))
+    {
+        return Ok(d.clone());
+    }
+    let d = match b {
+        "ffe" => ffe::designs()?,
+        "slicer" => slicer::designs()?,
+        "cdr" => cdr::designs()?,
+        "lms" => lms::designs()?,
+        "levels" => levels::designs()?,
+        "prbs_gen" => prbs_gen::designs()?,
+        "prbs_chk" => prbs_chk::designs()?,
+        "agc" => agc::designs()?,
+        "dfe" => dfe::designs()?,
+        _ => unreachable!("BLOCKS lists only blocks with a designs()"),
+    };
+    MEMO.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .insert(b, d.clone());
+    Ok(d)
+}
+
 /// The designs of `block`, or of every block when `None`; an error names the legal
 /// blocks.
 pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
@@ -45,18 +78,7 @@ pub fn designs(block: Option<&str>) -> Result<Vec<Design>, String> {
         if block.is_some_and(|want| want != b) {
             continue;
         }
-        out.extend(match b {
-            "ffe" => ffe::designs()?,
-            "slicer" => slicer::designs()?,
-            "cdr" => cdr::designs()?,
-            "lms" => lms::designs()?,
-            "levels" => levels::designs()?,
-            "prbs_gen" => prbs_gen::designs()?,
-            "prbs_chk" => prbs_chk::designs()?,
-            "agc" => agc::designs()?,
-            "dfe" => dfe::designs()?,
-            _ => unreachable!("BLOCKS lists only blocks with a designs()"),
-        });
+        out.extend(block_designs(b)?);
     }
     if let Some(want) = block {
         if out.is_empty() {
