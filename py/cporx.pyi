@@ -247,6 +247,25 @@ def channel_summary(
     map: Optional[str] = None,
     force_map: bool = False,
 ) -> ChannelSummary: ...
+class LossRow(TypedDict):
+    what: str
+    ber: Optional[float]
+    p_clip: Optional[float]
+    snr_needed_db: Optional[float]
+    needed: str
+    loss_db: Optional[float]
+
+def implementation_loss(
+    path: PathLike,
+    taps: int = 3,
+    bits: int = 6,
+    target_ber: float = 1e-6,
+    snr_db: float = 33.0,
+    baud_gbd: float = 53.125,
+) -> List[Dict[str, Any]]:
+    """The tables of `cporx loss --channel FILE`: one dict per row of the file (name,
+    reference, adc, tap_codes, thresholds, fixed: LossRow each; sum_db; backoff)."""
+
 def solve_mmse(cursors: CursorsIn, n_taps: int, main_tap: int, noise_var: float) -> List[float]: ...
 def solve_mmse_dfe(
     cursors: CursorsIn, n_taps: int, main_tap: int, noise_var: float

@@ -6,7 +6,8 @@
 //!   one call, `(f_hz, h)` as numpy arrays (float64, complex128).
 //! * `load_channel(path, baud_gbd=53.125, ports=None, map=None, force_map=False) ->
 //!   Channel` (`pulse::load_channel`, the loader of `cporx channel` and the study) and
-//!   `channel_summary(...) -> dict`: the figures `cporx channel` prints.
+//!   `channel_summary(...) -> dict`: the figures `cporx channel` prints;
+//!   `implementation_loss(path, ...) -> [dict]`: those of `cporx loss --channel FILE`.
 //! * `Pulse` (`pulse::PulseResponse`): `pulse_response(f_hz, h, baud_gbd)`,
 //!   `Pulse.builtin(name)`, `cursors(phase)`, `value(t)`, `normalized()`.
 //! * taps (`taps`): `solve_mmse`, `solve_mmse_dfe`, `solve_zf`, `coef_scale`,
@@ -21,9 +22,11 @@
 
 use crate::params;
 use crate::value_err;
+use cporx_link::impl_loss::{self, Agc, Needed};
 use cporx_link::montecarlo::{self, McConfig};
 use cporx_link::pulse::{self, ChannelLoad, LoadedChannel, PulseOpts, PulseResponse};
 use cporx_link::stateye::{self, EyeSetup};
+use cporx_link::study::{self, Case};
 use cporx_link::taps as tapsolve;
 use cporx_link::touchstone::{self, FreqResponse, PortMap, Touchstone, TouchstoneError};
 use num_complex::Complex64;
@@ -67,12 +70,7 @@ fn parse_map(map: Option<&str>) -> PyResult<Option<PortMap>> {
 }
 
 fn check_baud(baud_gbd: f64) -> PyResult<()> {
-    if baud_gbd.is_nan() || !(1.0..=400.0).contains(&baud_gbd) {
-        return Err(PyValueError::new_err(format!(
-            "`baud_gbd` = {baud_gbd} is out of range: legal is 1 ..= 400 GBd"
-        )));
-    }
-    Ok(())
+    check_range("baud_gbd", baud_gbd, 1.0, 400.0, " GBd")
 }
 
 fn resp_arrays<'py>(py: Python<'py>, r: &FreqResponse) -> RespArrays<'py> {
@@ -476,7 +474,117 @@ fn channel_summary<'py>(
     Ok(d)
 }
 
-/// Real MMSE FFE taps (level units) for `cursors` (`tapsolve::solve_mmse`).
+fn check_range(name: &str, v: f64, lo: f64, hi: f64, unit: &str) -> PyResult<()> {
+    if v.is_nan() || v < lo || v > hi {
+        return Err(PyValueError::new_err(format!(
+            "`{name}` = {v} is out of range: legal is {lo} ..= {hi}{unit}"
+        )));
+    }
+    Ok(())
+}
+
+fn loss_row<'py>(py: Python<'py>, v: &impl_loss::Variant) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("what", &v.what)?;
+    d.set_item("ber", v.ber.as_ref().map(|r| r.ber))?;
+    d.set_item("p_clip", v.ber.as_ref().map(|r| r.p_clip))?;
+    d.set_item("snr_needed_db", v.needed.db())?;
+    d.set_item(
+        "needed",
+        match v.needed {
+            Needed::At(_) => "at",
+            Needed::Below => "below",
+            Needed::NotReached => "not reached",
+        },
+    )?;
+    d.set_item("loss_db", v.loss_db)?;
+    Ok(d)
+}
+
+/// The implementation loss of the fixed-point receiver against the float one on the rows
+/// of one channel file, as `cporx loss --channel FILE --taps T --bits B` computes it
+/// (`study::file_inputs`, `impl_loss::loss`): one dict per row (a thru, with its
+/// crosstalk partner when the folder has one): `name`, `reference`, `adc`, `tap_codes`,
+/// `thresholds`, `fixed` (each a row: `what`, `ber` at `snr_db`, `p_clip`,
+/// `snr_needed_db`, `needed`, `loss_db`), `sum_db`, and `backoff` (None, or `gain_code`
+/// (None: the study's AGC), `gain_db`, `rel_db`, `at_snr_db`, `fixed`, `adc`, `levels`).
+#[pyfunction]
+#[pyo3(signature = (path, taps=3, bits=6, target_ber=1e-6, snr_db=33.0, baud_gbd=53.125))]
+fn implementation_loss<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    taps: usize,
+    bits: u32,
+    target_ber: f64,
+    snr_db: f64,
+    baud_gbd: f64,
+) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    check_range("snr_db", snr_db, 0.0, 80.0, " dB")?;
+    check_range("target_ber", target_ber, 1e-15, 1e-2, "")?;
+    check_range(
+        "taps",
+        taps as f64,
+        cporx_spec::MIN_TAPS as f64,
+        cporx_spec::MAX_TAPS as f64,
+        "",
+    )?;
+    check_range(
+        "bits",
+        bits as f64,
+        1.0,
+        impl_loss::MAX_BITS as f64,
+        " bits",
+    )?;
+    check_baud(baud_gbd)?;
+    let ins = study::file_inputs(&path, baud_gbd * 1e9).map_err(value_err)?;
+    let mut rows = Vec::new();
+    for inp in &ins.cases {
+        let case = Case::new(
+            &inp.name,
+            inp.pulse.clone(),
+            inp.aggressor.as_ref().map(|x| &x.1),
+        )
+        .map_err(|e| value_err(format!("{}: {e}", inp.name)))?;
+        let l = py.detach(|| impl_loss::loss(&case, taps, bits, target_ber, snr_db));
+        let d = PyDict::new(py);
+        d.set_item("name", &inp.name)?;
+        d.set_item("taps", taps)?;
+        d.set_item("bits", l.bits)?;
+        d.set_item("snr_db", l.snr_db)?;
+        d.set_item("target_ber", target_ber)?;
+        d.set_item("reference", loss_row(py, &l.reference)?)?;
+        for (k, v) in ["adc", "tap_codes", "thresholds"].iter().zip(&l.causes) {
+            d.set_item(*k, loss_row(py, v)?)?;
+        }
+        d.set_item("sum_db", l.sum_db)?;
+        d.set_item("fixed", loss_row(py, &l.fixed)?)?;
+        match &l.backoff {
+            None => d.set_item("backoff", py.None())?,
+            Some(b) => {
+                let bd = PyDict::new(py);
+                bd.set_item(
+                    "gain_code",
+                    match b.agc {
+                        Agc::Code(c) => Some(c),
+                        Agc::Study => None,
+                    },
+                )?;
+                bd.set_item("gain_db", b.gain_db)?;
+                bd.set_item("rel_db", b.rel_db)?;
+                bd.set_item("at_snr_db", b.at_snr_db)?;
+                bd.set_item("fixed", loss_row(py, &b.fixed)?)?;
+                bd.set_item("adc", loss_row(py, &b.adc)?)?;
+                bd.set_item("levels", loss_row(py, &b.levels)?)?;
+                d.set_item("backoff", bd)?;
+            }
+        }
+        d.set_item("warnings", inp.warnings.clone())?;
+        rows.push(d);
+    }
+    Ok(rows)
+}
+
+/// Real MMSE FFE taps (level units) for `cursors` (`taps::solve_mmse`).
 #[pyfunction]
 fn solve_mmse(
     cursors: Cursors,
@@ -487,7 +595,7 @@ fn solve_mmse(
     tapsolve::solve_mmse(&cursors, n_taps, main_tap, noise_var).map_err(value_err)
 }
 
-/// MMSE FFE taps beside a 1-tap DFE (`tapsolve::solve_mmse_dfe`).
+/// MMSE FFE taps beside a 1-tap DFE (`taps::solve_mmse_dfe`).
 #[pyfunction]
 fn solve_mmse_dfe(
     cursors: Cursors,
@@ -498,7 +606,7 @@ fn solve_mmse_dfe(
     tapsolve::solve_mmse_dfe(&cursors, n_taps, main_tap, noise_var).map_err(value_err)
 }
 
-/// Least-squares zero-forcing taps (`tapsolve::solve_zf`).
+/// Least-squares zero-forcing taps (`taps::solve_zf`).
 #[pyfunction]
 fn solve_zf(cursors: Cursors, n_taps: usize, main_tap: usize) -> PyResult<Vec<f64>> {
     tapsolve::solve_zf(&cursors, n_taps, main_tap).map_err(value_err)
@@ -687,6 +795,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pulse_response, m)?)?;
     m.add_function(wrap_pyfunction!(load_channel, m)?)?;
     m.add_function(wrap_pyfunction!(channel_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(implementation_loss, m)?)?;
     m.add_function(wrap_pyfunction!(solve_mmse, m)?)?;
     m.add_function(wrap_pyfunction!(solve_mmse_dfe, m)?)?;
     m.add_function(wrap_pyfunction!(solve_zf, m)?)?;

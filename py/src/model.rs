@@ -32,7 +32,7 @@ use cporx_model::RxTopModel;
 use cporx_spec::ports::StimulusError;
 use cporx_spec::{signed_range, RxIn, RxOut, RxParams, ADC_BITS, CFG_ADDR_BITS};
 use numpy::{PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::path::PathBuf;
@@ -119,6 +119,42 @@ fn out_array<'py, T: numpy::Element>(
         )));
     }
     Ok(a)
+}
+
+/// An input array, borrowed for reading: a numpy array of dtype `dt`, else a `TypeError`
+/// that says so (no conversion here: a conversion would copy).
+fn input<'py, T: numpy::Element>(
+    a: &Bound<'py, PyAny>,
+    name: &str,
+    dt: &str,
+) -> PyResult<PyReadonlyArrayDyn<'py, T>> {
+    a.extract().map_err(|e: PyErr| {
+        let got = match a.getattr("dtype") {
+            Ok(d) => format!(
+                "dtype {}",
+                d.str().map(|s| s.to_string()).unwrap_or_default()
+            ),
+            Err(_) => a
+                .get_type()
+                .name()
+                .map(|n| format!("a {n}"))
+                .unwrap_or_default(),
+        };
+        PyTypeError::new_err(format!(
+            "`{name}` must be a numpy {dt} array (np.asarray(x, dtype=np.{dt})), not {got} ({})",
+            e.value(a.py())
+        ))
+    })
+}
+
+fn input_opt<'py, T: numpy::Element>(
+    a: Option<&Bound<'py, PyAny>>,
+    name: &str,
+    dt: &str,
+) -> PyResult<Option<PyReadonlyArrayDyn<'py, T>>> {
+    a.filter(|a| !a.is_none())
+        .map(|a| input(a, name, dt))
+        .transpose()
 }
 
 /// A control input's slice: its length must be `clocks`.
@@ -316,14 +352,19 @@ impl PyModel {
     fn run<'py>(
         &mut self,
         py: Python<'py>,
-        adc: PyReadonlyArrayDyn<'py, i8>,
-        rst: Option<PyReadonlyArrayDyn<'py, bool>>,
-        cfg_we: Option<PyReadonlyArrayDyn<'py, bool>>,
-        cfg_addr: Option<PyReadonlyArrayDyn<'py, u8>>,
-        cfg_data: Option<PyReadonlyArrayDyn<'py, i8>>,
+        adc: &Bound<'py, PyAny>,
+        rst: Option<&Bound<'py, PyAny>>,
+        cfg_we: Option<&Bound<'py, PyAny>>,
+        cfg_addr: Option<&Bound<'py, PyAny>>,
+        cfg_data: Option<&Bound<'py, PyAny>>,
         out: Option<Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let p = self.p.lanes;
+        let adc = input::<i8>(adc, "adc", "int8")?;
+        let rst = input_opt::<bool>(rst, "rst", "bool_")?;
+        let cfg_we = input_opt::<bool>(cfg_we, "cfg_we", "bool_")?;
+        let cfg_addr = input_opt::<u8>(cfg_addr, "cfg_addr", "uint8")?;
+        let cfg_data = input_opt::<i8>(cfg_data, "cfg_data", "int8")?;
         let x = self.check_adc(&adc)?;
         let clocks = x.len() / p;
         let rst = control(&rst, "rst", clocks)?;
@@ -409,9 +450,10 @@ impl PyModel {
     fn run_symbols<'py>(
         &mut self,
         py: Python<'py>,
-        adc: PyReadonlyArrayDyn<'py, i8>,
+        adc: &Bound<'py, PyAny>,
         out: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let adc = input::<i8>(adc, "adc", "int8")?;
         let x = self.check_adc(&adc)?;
         let out = match out {
             Some(o) => o,

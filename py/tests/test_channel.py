@@ -135,3 +135,50 @@ def test_bad_channel_input_raises_with_the_rust_message(thrus, channels, tmp_pat
         cporx.read_touchstone(bad)
     with pytest.raises(ValueError, match=r"`ports` = 0 is out of range: legal is 1 \.\.= 1024"):
         cporx.read_touchstone(tec, ports=0)
+
+
+def cli_loss_rows(cli, path):
+    r = subprocess.run([str(cli), "loss", "--channel", str(path)], capture_output=True, text=True, check=True)
+    rows = {}
+    for line in r.stdout.splitlines():
+        if line.startswith("| ") and not line.startswith("| receiver") and not line.startswith("|---"):
+            # cells split at the pipes that are not escaped (`3 sum\|h\|`)
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+            rows[cells[0]] = cells
+    return rows, r.stdout
+
+
+def test_implementation_loss_matches_cporx_loss(thrus, cli):
+    tec = next(p for p in thrus if p.name.startswith("TEC"))
+    (row,) = cporx.implementation_loss(tec)
+    assert row["name"] == tec.stem and row["taps"] == 3 and row["bits"] == 6
+    # the loss is the fixed receiver's needed SNR less the float reference's
+    ref, fixed = row["reference"], row["fixed"]
+    assert fixed["loss_db"] == pytest.approx(fixed["snr_needed_db"] - ref["snr_needed_db"], abs=1e-12)
+    assert 0 < fixed["loss_db"] < 3 and row["backoff"]["fixed"]["loss_db"] <= fixed["loss_db"]
+    if cli is None:
+        pytest.skip("the cporx binary is not built (cargo build --release)")
+    rows, text = cli_loss_rows(cli, tec)
+    dB = lambda v: f"{v:.2f} dB"
+    for key, label in [("reference", "float reference: real MMSE taps, no ADC, ideal mid-level slicer"),
+                       ("adc", "ADC alone (6 bits)"), ("tap_codes", "Q2.6 tap codes alone"),
+                       ("thresholds", "slicer thresholds alone (integer, t - 1/2)"),
+                       ("fixed", "**fixed-point receiver** (the study's)")]:
+        cells = rows[label]
+        assert cells[3] == dB(row[key]["snr_needed_db"]), (key, cells)
+        assert cells[4] == dB(row[key]["loss_db"]), (key, cells)
+        # Rust's `{:.2e}` writes 1.23e-5 where Python writes 1.23e-05: compare the numbers
+        assert float(cells[2].split(" ")[0]) == pytest.approx(row[key]["ber"], rel=0.005), (key, cells)
+    assert rows["sum of the three causes"][-1] == dB(row["sum_db"])
+    b = row["backoff"]
+    cells = rows["**fixed-point, optimised backoff**"]
+    assert cells[1].startswith(f"gain code {b['gain_code']}:") and cells[4] == dB(b["fixed"]["loss_db"])
+
+
+def test_bad_loss_input_raises_with_the_rust_message(thrus, tmp_path):
+    with pytest.raises(ValueError, match=r"`taps` = 17 is out of range: legal is 2 \.\.= 16"):
+        cporx.implementation_loss(thrus[0], taps=17)
+    with pytest.raises(ValueError, match=r"`bits` = 11 is out of range: legal is 1 \.\.= 10 bits"):
+        cporx.implementation_loss(thrus[0], bits=11)
+    with pytest.raises(ValueError, match=re.escape(f"{tmp_path / 'x.s4p'}: no such file")):
+        cporx.implementation_loss(tmp_path / "x.s4p")
