@@ -28,10 +28,15 @@ pub struct PyRxParams {
 
 /// A Python value as a TOML value; `key` names it in errors (`cdr.kp`, `reset_coefs[2]`).
 fn to_toml(v: &Bound<'_, PyAny>, key: &str) -> PyResult<toml::Value> {
-    if let Ok(b) = v.cast::<PyBool>() {
-        return Ok(toml::Value::Boolean(b.is_true()));
+    // Python's bool and numpy's bool_ (pyo3 takes no int as a bool)
+    if let Ok(b) = v.extract::<bool>() {
+        return Ok(toml::Value::Boolean(b));
     }
-    if v.is_instance_of::<PyInt>() || v.hasattr("__index__")? && !v.is_instance_of::<PyFloat>() {
+    // numpy values (arrays and scalars) as the Python values they hold
+    if !v.is_instance_of::<PyList>() && v.hasattr("tolist")? {
+        return to_toml(&v.call_method0("tolist")?, key);
+    }
+    if v.is_instance_of::<PyInt>() {
         return match v.extract::<i64>() {
             Ok(i) => Ok(toml::Value::Integer(i)),
             Err(_) => Err(PyValueError::new_err(format!(
@@ -49,14 +54,9 @@ fn to_toml(v: &Bound<'_, PyAny>, key: &str) -> PyResult<toml::Value> {
     if let Ok(d) = v.cast::<PyDict>() {
         return Ok(toml::Value::Table(dict_to_table(d, key)?));
     }
-    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() || v.hasattr("tolist")? {
-        let seq = if v.hasattr("tolist")? {
-            v.call_method0("tolist")?
-        } else {
-            v.clone()
-        };
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
         let mut a = Vec::new();
-        for (k, x) in seq.try_iter()?.enumerate() {
+        for (k, x) in v.try_iter()?.enumerate() {
             a.push(to_toml(&x?, &format!("{key}[{k}]"))?);
         }
         return Ok(toml::Value::Array(a));
@@ -94,11 +94,42 @@ fn dict_to_table(d: &Bound<'_, PyDict>, prefix: &str) -> PyResult<toml::Table> {
 /// Parameters from a dict, as the TOML file of the same fields (validated).
 pub fn from_dict(d: &Bound<'_, PyDict>) -> PyResult<RxParams> {
     let t = dict_to_table(d, "")?;
-    let p: RxParams = toml::Value::Table(t)
-        .try_into()
-        .map_err(|e: toml::de::Error| value_err(format!("parameter dict: {}", e.message())))?;
+    // through the TOML text, as `--config FILE` is read: the error's span then names the
+    // field (a `toml::Value` deserializer's errors do not)
+    let text = toml::to_string(&t).map_err(|e| value_err(format!("parameter dict: {e}")))?;
+    let p: RxParams = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        let field = e.span().and_then(|sp| field_at(&text, sp.start));
+        value_err(match field {
+            Some((k, v)) => format!("parameter dict: `{k}` = {v}: {}", e.message()),
+            None => format!("parameter dict: {}", e.message()),
+        })
+    })?;
     p.validate().map_err(value_err)?;
     Ok(p)
+}
+
+/// The dotted key and the value text of the `key = value` line of TOML `text` holding
+/// byte `at` (under its latest `[table]` header).
+fn field_at(text: &str, at: usize) -> Option<(String, String)> {
+    let mut table = String::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim();
+        if l.starts_with('[') {
+            table = l.trim_matches(|c| c == '[' || c == ']').to_string();
+        }
+        if at >= pos && at < pos + line.len() {
+            let (k, v) = l.split_once(" = ")?;
+            let k = if table.is_empty() {
+                k.to_string()
+            } else {
+                format!("{table}.{k}")
+            };
+            return Some((k, v.to_string()));
+        }
+        pos += line.len();
+    }
+    None
 }
 
 /// Parameters from a TOML file (`cporx_spec::RxParams::from_toml`, as `--config FILE`).

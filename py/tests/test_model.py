@@ -129,6 +129,9 @@ def test_params_from_dict_equal_the_toml_file(tmp_path):
     d = {"n_taps": 5, "reset_coefs": [0, 64, 0, 0, 0], "thresholds": [-32, 0, 32],
          "targets": [-48, -16, 16, 48], "cdr": {"kp": 12}}
     p = cporx.RxParams(d)
+    # numpy values are taken as the Python values they hold
+    assert cporx.RxParams({**d, "reset_coefs": np.array([0, 64, 0, 0, 0]), "n_taps": np.int64(5),
+                           "cdr": {"kp": np.uint8(12), "enable": np.bool_(True)}}) == p
     f = tmp_path / "p.toml"
     f.write_text("n_taps = 5\nreset_coefs = [0, 64, 0, 0, 0]\nthresholds = [-32, 0, 32]\n"
                  "targets = [-48, -16, 16, 48]\n[cdr]\nkp = 12\n")
@@ -145,7 +148,10 @@ def test_bad_parameters_raise_value_error_naming_the_field_and_range(tmp_path):
         ({**base, "lanes": 3}, r"parameter `lanes` = 3 is not legal: legal are 1, 2, 4, 8, 16"),
         ({**base, "cdr": {"kp": 16}}, r"parameter `cdr\.kp` = 16 is out of range: legal is 0 \.\.= 15"),
         ({**base, "thresholds": [10, 0, 20]}, r"must be non-decreasing"),
-        ({**base, "bogus": 1}, r"parameter dict: unknown field `bogus`"),
+        ({**base, "bogus": 1}, r"parameter dict: `bogus` = 1: unknown field `bogus`"),
+        ({**base, "n_taps": -1}, r"parameter dict: `n_taps` = -1: invalid value: integer `-1`, expected usize"),
+        ({**base, "cdr": {"kp": 1.5}}, r"parameter dict: `cdr\.kp` = 1\.5: invalid type: floating point"),
+        ({**base, "thresholds": [1, 2]}, r"parameter dict: `thresholds` = \[1, 2\]: invalid length 2, expected an array of length 3"),
         ({}, r"parameter dict: missing field `n_taps`"),
     ]
     for d, msg in cases:
