@@ -8,7 +8,8 @@
 //!   the data-only fast path (`run_symbols`, `RxTopModel::run_symbols`).
 //! * [`link`]: Touchstone reading and SDD21 (`cporx_link::touchstone`), the channel loader
 //!   and its pulse response (`cporx_link::pulse`), `channel_summary` (the figures of
-//!   `cporx channel`), MMSE / zero-forcing taps and their Q2.6 quantization
+//!   `cporx channel`), `implementation_loss` (those of `cporx loss --channel`,
+//!   `cporx_link::impl_loss`), MMSE / zero-forcing taps and their Q2.6 quantization
 //!   (`cporx_link::taps`), the statistical eye and BER (`cporx_link::stateye`), the
 //!   Monte-Carlo BER (`cporx_link::montecarlo`).
 //!
