@@ -182,3 +182,16 @@ def test_bad_loss_input_raises_with_the_rust_message(thrus, tmp_path):
         cporx.implementation_loss(thrus[0], bits=11)
     with pytest.raises(ValueError, match=re.escape(f"{tmp_path / 'x.s4p'}: no such file")):
         cporx.implementation_loss(tmp_path / "x.s4p")
+
+
+def test_two_port_s21_in_the_touchstone_order(tmp_path):
+    # a 2-port point is `f S11 S21 S12 S22` (the 1.x order), here RI at two frequencies
+    f = tmp_path / "t.s2p"
+    f.write_text("# GHz S RI R 50\n1 0.1 0 0.9 -0.1 0.8 0.2 0.05 0\n2 0.2 0 0.7 -0.3 0.6 0.1 0.04 0\n")
+    ts = cporx.read_touchstone(f)
+    assert ts.n_ports == 2 and ts.z0 == 50.0
+    np.testing.assert_array_equal(ts.f_hz, [1e9, 2e9])
+    np.testing.assert_array_equal(ts.s21(), [0.9 - 0.1j, 0.7 - 0.3j])
+    np.testing.assert_array_equal(ts.s(1, 2), [0.8 + 0.2j, 0.6 + 0.1j])
+    with pytest.raises(ValueError, match=r"SDD21 .*at least 4 ports"):
+        ts.sdd21("1,3:2,4")

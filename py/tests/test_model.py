@@ -204,6 +204,9 @@ def test_bad_inputs_raise_value_error_naming_the_input_and_range():
         m4.run(np.zeros(6, np.int8))
     with pytest.raises(ValueError, match=r"`addr` = 64 is out of range: legal is 0 \.\.= 63"):
         m.read_reg(64)
+    # numpy's buffer is read in place: a strided view is refused, not copied
+    with pytest.raises(ValueError, match=r"`adc`: .*\(pass a contiguous array\)"):
+        m.run(np.zeros(20, np.int8)[::2])
     # a wrong dtype is refused, not converted (a conversion would copy)
     with pytest.raises(TypeError, match=r"`adc` must be a numpy int8 array \(np.asarray\(x, dtype=np.int8\)\), not dtype int64"):
         m.run(np.zeros(4, np.int64))
