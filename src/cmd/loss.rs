@@ -15,7 +15,7 @@ use clap::Args;
 use cporx_link::impl_loss::{self, Agc, Loss, Needed, Variant, MAX_BITS};
 use cporx_link::study::{self, Case, Inputs};
 use cporx_spec::{ADC_BITS, MAX_TAPS, MIN_TAPS};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Args, Clone, Debug)]
 pub struct LossArgs {
@@ -229,19 +229,7 @@ pub fn table(case: &Case, l: &Loss, n_taps: usize, target: f64) -> String {
 fn cases(a: &LossArgs) -> Result<Inputs, String> {
     let baud_hz = a.baud_gbd * 1e9;
     match &a.channel {
-        Some(f) => {
-            if !f.is_file() {
-                return Err(format!("--channel {}: no such file", f.display()));
-            }
-            let dir = f.parent().unwrap_or(Path::new(".")).to_path_buf();
-            let mut ins = study::inputs(&dir, std::slice::from_ref(f), baud_hz)?;
-            if let Some(k) = ins.skipped.first().or(ins.unused.first()) {
-                return Err(format!("--channel {}: {}", f.display(), k.skipped));
-            }
-            // only the file's rows, not the ideal hop
-            ins.cases.remove(0);
-            Ok(ins)
-        }
+        Some(f) => study::file_inputs(f, baud_hz).map_err(|e| format!("--channel {e}")),
         None => {
             let dir = cli::channel_dir(a.channels.as_deref())?;
             let files: Vec<PathBuf> = std::fs::read_dir(&dir)

@@ -52,7 +52,7 @@ pub use engine::{
     pulse_figure, run, run_with, AdaptiveCell, Direct, Exec, Figure, Observer, Row, RunOpts,
     StudyReport, LMS_SYMBOLS,
 };
-pub use inputs::{ideal_response, inputs, loss_db_points, Input, Inputs, Skipped};
+pub use inputs::{file_inputs, ideal_response, inputs, loss_db_points, Input, Inputs, Skipped};
 
 use crate::montecarlo::McConfig;
 use crate::pulse::PulseResponse;

@@ -86,6 +86,24 @@ fn prefix(s: &str) -> String {
         .map_or(s.to_string(), |p| p.0.to_string())
 }
 
+/// The rows of one channel file `f`, as the study reads it ([`inputs`] on `f` alone, in
+/// its folder), without the built-in ideal hop: `cporx loss --channel` and the Python
+/// bindings' `implementation_loss`. A missing file, or one [`inputs`] skips or does not
+/// use, is an error naming it (`FILE: no such file`, `FILE: why`).
+pub fn file_inputs(f: &Path, baud_hz: f64) -> Result<Inputs, String> {
+    if !f.is_file() {
+        return Err(format!("{}: no such file", f.display()));
+    }
+    let dir = f.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut ins = inputs(&dir, std::slice::from_ref(&f.to_path_buf()), baud_hz)?;
+    if let Some(k) = ins.skipped.first().or(ins.unused.first()) {
+        return Err(format!("{}: {}", f.display(), k.skipped));
+    }
+    // the first row is the ideal hop
+    ins.cases.remove(0);
+    Ok(ins)
+}
+
 /// The inputs from the files of the channel folder `files_in` (every file; names that are
 /// not `.sNp` are listed as ignored): the ideal hop, every thru, and every thru with its
 /// crosstalk aggressor (a 4-port file without a thru path whose name shares the thru's
