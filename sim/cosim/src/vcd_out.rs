@@ -55,10 +55,22 @@ pub struct TraceSig {
     pub name: String,
     /// Width in bits.
     pub width: usize,
-    /// True for two's-complement values (ADC codes, `y`, `err`, FFE products, `freq`):
-    /// shown as signed decimal in GTKWave ([`crate::gtkw`]).
-    pub signed: bool,
+    /// How its bits read as a number (GTKWave's format for it, [`crate::gtkw`]).
+    pub radix: Radix,
     probe: Probe,
+}
+
+/// How a traced signal's bits read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Radix {
+    /// A 1-bit signal.
+    Bit,
+    /// A bit pattern or register address/data: hexadecimal.
+    Hex,
+    /// An unsigned number (the PI code `phase`, the gain code): decimal.
+    Unsigned,
+    /// A two's-complement number (ADC codes, `y`, `err`, the FFE products, `freq`).
+    Signed,
 }
 
 impl TraceSig {
@@ -66,6 +78,14 @@ impl TraceSig {
     /// or `top` for the top's own ports.
     pub fn block(&self) -> &str {
         self.scope.get(1).unwrap_or(&self.scope[0])
+    }
+    /// A display name for a signal whose own name says too little: the FFE products,
+    /// all `p`, as `p lane 0 tap 2` (no dots: GTKWave shortens at them).
+    pub fn alias(&self) -> Option<String> {
+        match self.probe {
+            Probe::Prod(j, k) => Some(format!("p lane {j} tap {k}")),
+            _ => None,
+        }
     }
     /// The full dotted path (`top.ffe.y$0`), as [`read_vcd`] names it.
     pub fn path(&self) -> String {
@@ -81,15 +101,19 @@ impl TraceSig {
 pub fn trace_table(n_taps: usize, lanes: usize) -> Vec<TraceSig> {
     let mut t = Vec::new();
     let mut add = |scope: &[String], width: usize, name: &str, probe: Probe| {
-        let signed = matches!(
-            probe,
-            Probe::Adc(_) | Probe::Y(_) | Probe::Err(_) | Probe::Prod(..) | Probe::Freq
-        );
+        let radix = match probe {
+            _ if width == 1 => Radix::Bit,
+            Probe::Adc(_) | Probe::Y(_) | Probe::Err(_) | Probe::Prod(..) | Probe::Freq => {
+                Radix::Signed
+            }
+            Probe::Phase | Probe::Gain | Probe::Symbol(_) => Radix::Unsigned,
+            _ => Radix::Hex,
+        };
         t.push(TraceSig {
             scope: scope.to_vec(),
             name: name.to_string(),
             width,
-            signed,
+            radix,
             probe,
         });
     };
