@@ -30,6 +30,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 3)]
     pub taps: usize,
     /// where to write the model's VCD (the first --vcd-cycles cycles; folder created if missing)
+    /// and, beside it with the extension .gtkw, a GTKWave save file
     #[arg(long, default_value = "out/demo.vcd")]
     pub vcd: PathBuf,
     /// cycles in the VCD (0 ..= 10000000)

@@ -146,7 +146,8 @@ pub struct LinkArgs {
     #[arg(long, value_name = "TAPS", allow_negative_numbers = true)]
     pub dfe: Option<i64>,
     /// write a VCD of the run (model: the first --vcd-cycles cycles; with --rtl: every
-    /// cycle, so --ui at most 200000); folder created if missing
+    /// cycle, so --ui at most 200000); folder created if missing; and a GTKWave save
+    /// file beside it (the same name with the extension .gtkw)
     #[arg(long, value_name = "FILE")]
     pub vcd: Option<PathBuf>,
     /// cycles in the model's VCD, 1 ..= 10000000

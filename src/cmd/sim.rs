@@ -30,7 +30,8 @@ pub struct SimArgs {
     /// (3 taps, 1 lane); its lanes set the ADC codes per line
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// write the model's waveforms (every cycle) here (folder created if missing)
+    /// write the model's waveforms (every cycle) here (folder created if missing), and a
+    /// GTKWave save file beside it (the same name with the extension .gtkw)
     #[arg(long, value_name = "FILE")]
     pub vcd: Option<PathBuf>,
     /// also run the exported RTL under Verilator and compare every output of every cycle
