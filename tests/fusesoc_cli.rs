@@ -7,7 +7,7 @@
 //!   is installed (setup-tools.sh installs it as root), under Icarus: the testbench's
 //!   final outputs equal the model's on the same stimulus (re-made here from the
 //!   testbench's PRBS7, hdl/src/fusesoc.rs);
-//! * at two lanes the core has no ECP5 target and says why.
+//! * at four lanes the core has no ECP5 target and says why, and lints and simulates.
 
 use cporx_spec::{RxIn, RxParams};
 use std::path::{Path, PathBuf};
@@ -178,6 +178,14 @@ fn a_wide_export_has_no_ecp5_target_and_says_why() {
     assert!(core.contains("lanes = 4, n_taps = 3"), "{core}");
     let tb = std::fs::read_to_string(out.join("tb_top.v")).unwrap();
     assert!(tb.contains(".adc$3(adc_3)"), "{tb}");
+    // the four-lane core lints and simulates too
+    let (ok, log) = run(&out, "lint", None);
+    assert!(ok, "fusesoc lint (4 lanes) failed:\n{log}");
+    let p4 = RxParams::default().with_lanes(4).unwrap();
+    match which("iverilog") {
+        Some(_) => check_sim(&out, None, &p4),
+        None => println!("SKIPPED: the 4-lane Icarus sim target: iverilog is not installed"),
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

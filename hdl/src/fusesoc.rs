@@ -125,7 +125,7 @@ pub fn core_text(c: &CoreSpec) -> Result<String, String> {
     s += if c.ecp5.is_empty() {
         ".\n"
     } else {
-        "; trellis runs `yosys`,\n# `nextpnr-ecp5` and `ecppack` from PATH.\n"
+        "; trellis runs `yosys`,\n# `nextpnr-ecp5` and `ecppack` from PATH (a Yosys with Tcl: Edalize drives it through\n# a Tcl script, which the YoWASP Yosys cannot run).\n"
     };
     for n in &c.notes {
         s += &format!("# {n}\n");
