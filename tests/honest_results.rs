@@ -156,6 +156,12 @@ fn outputs_into_missing_folders_are_created_and_exist_when_reported() {
     assert!(o.status.success(), "{out}{err}");
     assert!(err.contains(&format!("wrote {}", vcd.display())), "{err}");
     assert!(vcd.is_file());
+    // and its GTKWave save file beside it
+    let gtkw = vcd.with_extension("gtkw");
+    assert!(
+        err.contains(&format!("wrote {}", gtkw.display())) && gtkw.is_file(),
+        "{err}"
+    );
     let vcd = d.join("link/l.vcd");
     let o = cporx(&[
         "link",

@@ -33,6 +33,7 @@ pub mod cdr;
 pub mod dfe;
 pub mod export;
 pub mod ffe;
+pub mod fusesoc;
 pub mod levels;
 pub mod lms;
 pub mod rx_top;

@@ -157,8 +157,94 @@ pub(crate) fn note_cold_tools() {
     }
 }
 
+/// The FuseSoC ECP5 target (tool `trellis`) of a build for `board` at `mhz` with the
+/// constraint file `lpf` (a name beside the core): the same nextpnr options as
+/// `cporx build` ([`cporx_synth::flow::nextpnr_build_options`], seed 1).
+pub fn ecp5_core_target(
+    board: Board,
+    mhz: f64,
+    lpf: &str,
+    unconstrained_io: bool,
+) -> cporx_hdl::fusesoc::Ecp5Target {
+    cporx_hdl::fusesoc::Ecp5Target {
+        name: format!("ecp5_{}", board.name().replace('-', "_")),
+        what: format!(
+            "{board}, {}, {mhz} MHz{}",
+            board.part(),
+            if unconstrained_io {
+                ", only the clock on a pin"
+            } else {
+                ""
+            }
+        ),
+        lpf: lpf.to_string(),
+        nextpnr_options: cporx_synth::flow::nextpnr_build_options(board, mhz, 1, unconstrained_io),
+    }
+}
+
+/// The file name of a build's FuseSoC core: `cporx_<design>_<board>.core`.
+pub fn build_core_name(design: &str, board: Board) -> String {
+    format!("cporx_{design}_{}.core", board.name().replace('-', "_"))
+}
+
+/// Write the FuseSoC core of a build in `out` (beside top.v and the LPF that
+/// [`build_one`] leaves there), with the lint waivers it names; the core's path.
+fn write_build_core(
+    board: Board,
+    design: &str,
+    p: &RxParams,
+    mhz: f64,
+    out: &Path,
+    lpf: &Path,
+) -> Result<PathBuf, String> {
+    use cporx_hdl::fusesoc::{core_text, CoreSpec, CORE_VERSION};
+    let lpf_name = lpf
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (vlnv, description, testbench, notes) = match design {
+        "bist" => (
+            format!("cporx:bist:board_top_{}:{CORE_VERSION}", board.name().replace('-', "_")),
+            format!(
+                "cporx BIST board top for {board} ({}): PRBS13Q, channel emulator, receive top at lanes = {}, n_taps = {}, checker, UART (written by cporx build)",
+                board.part(),
+                p.lanes,
+                p.n_taps
+            ),
+            None,
+            vec!["No sim target: the BIST top is simulated by cporx's own tests (verif/tests/bist_top.rs).".to_string()],
+        ),
+        _ => {
+            crate::out::write(&out.join("tb_top.v"), cporx_hdl::fusesoc::rx_top_testbench(p))?;
+            (
+                cporx_hdl::fusesoc::rx_top_vlnv(),
+                cporx_hdl::fusesoc::rx_top_description(p),
+                Some(("tb_top.v".to_string(), "tb_top".to_string())),
+                vec![],
+            )
+        }
+    };
+    crate::out::write(
+        &out.join("lint_waivers.vlt"),
+        cporx_cosim::verilator::WAIVERS,
+    )?;
+    let core = CoreSpec {
+        vlnv,
+        description,
+        rtl: "top.v".into(),
+        toplevel: "top".into(),
+        waivers: "lint_waivers.vlt".into(),
+        testbench,
+        ecp5: vec![ecp5_core_target(board, mhz, &lpf_name, design == "rx")],
+        notes,
+    };
+    let f = out.join(build_core_name(design, board));
+    crate::out::write(&f, core_text(&core)?)?;
+    Ok(f)
+}
+
 /// Check a design name and its lane count before anything runs; the report's name of it.
-fn check_design(design: &str, p: &RxParams) -> Result<String, String> {
+pub(crate) fn check_design(design: &str, p: &RxParams) -> Result<String, String> {
     match design {
         "bist" => Ok(format!(
             "BIST board top, {} lane(s), {} FFE taps",
@@ -206,18 +292,21 @@ pub(crate) fn build_one(
     };
     crate::out::create_dir(out)?;
     crate::out::write(&lpf, lpf_text)?;
-    cporx_synth::run_flow(&FlowConfig {
+    let report = cporx_synth::run_flow(&FlowConfig {
         verilog,
         top: "top".into(),
         board,
         target_mhz: mhz,
         out_dir: out.to_path_buf(),
-        lpf: Some(lpf),
+        lpf: Some(lpf.clone()),
         design: what,
         allow_unconstrained_io: unconstrained,
         seed,
     })
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    // the same design for FuseSoC users, beside the flow's top.v and LPF
+    write_build_core(board, design, p, mhz, out, &lpf)?;
+    Ok(report)
 }
 
 pub fn run(a: &BuildArgs) -> Result<(), String> {
@@ -253,6 +342,11 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
         "  report: {} and {}",
         out.join("report.md").display(),
         out.join("report.json").display()
+    );
+    println!(
+        "  wrote {} (FuseSoC core: lint{} and ECP5 targets)",
+        out.join(build_core_name(&a.design, board)).display(),
+        if a.design == "rx" { ", sim" } else { "" }
     );
     Ok(())
 }
@@ -290,6 +384,12 @@ mod tests {
                 Board::OrangeCrab25f => 7,
             };
             assert_eq!(r.nextpnr.io(), want_io, "{board}");
+            // and the same design as a FuseSoC core beside top.v and the LPF
+            let core = std::fs::read_to_string(out.join(build_core_name("bist", board))).unwrap();
+            assert!(
+                core.contains("default_tool: trellis") && core.contains(board.nextpnr_args()[2]),
+                "{core}"
+            );
             let row = sweep_row(2, &r);
             assert!(row.starts_with("| 2 | ") && row.contains("Gb/s"), "{row}");
             println!("{board}: {}", r.summary().lines().next().unwrap_or(""));

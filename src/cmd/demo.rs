@@ -30,6 +30,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 3)]
     pub taps: usize,
     /// where to write the model's VCD (the first --vcd-cycles cycles; folder created if missing)
+    /// and, beside it with the extension .gtkw, a GTKWave save file
     #[arg(long, default_value = "out/demo.vcd")]
     pub vcd: PathBuf,
     /// cycles in the VCD (0 ..= 10000000)
@@ -70,6 +71,7 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
     crate::cli::check_range("loop-ui", a.loop_ui as f64, 0.0, 1e8, "UI")?;
     if a.vcd_cycles > 0 {
         out::check_writable(&a.vcd)?;
+        out::check_writable(&cporx_cosim::gtkw::gtkw_path(&a.vcd)?)?;
     }
     let chan = IsiChannel::builtin_short();
     println!("cporx demo: PRBS13Q, {} symbols", a.symbols);
@@ -213,6 +215,14 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
             .map_err(|e| format!("cannot write {}: {e}", a.vcd.display()))?;
         out::flush(&mut bw, &a.vcd)?;
         println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.lane$j.group$g.mul$i, top.slicer, top.cdr)", n, a.vcd.display());
+        let (g, text) = cporx_cosim::gtkw::gtkw_for_vcd(&a.vcd, &[], p.n_taps, p.lanes)?;
+        out::write(&g, text)?;
+        println!(
+            "  wrote {} (GTKWave save file: gtkwave {} {})",
+            g.display(),
+            a.vcd.display(),
+            g.display()
+        );
     }
 
     drop(inst);

@@ -146,7 +146,8 @@ pub struct LinkArgs {
     #[arg(long, value_name = "TAPS", allow_negative_numbers = true)]
     pub dfe: Option<i64>,
     /// write a VCD of the run (model: the first --vcd-cycles cycles; with --rtl: every
-    /// cycle, so --ui at most 200000); folder created if missing
+    /// cycle, so --ui at most 200000); folder created if missing; and a GTKWave save
+    /// file beside it (the same name with the extension .gtkw)
     #[arg(long, value_name = "FILE")]
     pub vcd: Option<PathBuf>,
     /// cycles in the model's VCD, 1 ..= 10000000
@@ -687,9 +688,36 @@ pub fn adapted_lines(c: &LinkConfig, r: &LinkResult) -> (Vec<String>, Vec<String
 
 pub fn run(a: &LinkArgs) -> Result<(), Fail> {
     let c = config(a)?;
+    // the GTKWave save file beside the VCD: the model's VCD names `top` at the root,
+    // Verilator's trace puts its `TOP` scope above it
+    let root: &[&str] = if a.rtl { &["TOP"] } else { &[] };
+    let gtkw = match &a.vcd {
+        Some(v) => Some(cporx_cosim::gtkw::gtkw_for_vcd(
+            v,
+            root,
+            c.rx.n_taps,
+            c.rx.lanes,
+        )?),
+        None => None,
+    };
     if let Some(p) = &a.vcd {
         out::check_writable(p)?;
     }
+    if let Some((g, _)) = &gtkw {
+        out::check_writable(g)?;
+    }
+    let write_gtkw = || -> Result<(), String> {
+        if let (Some((g, text)), Some(v)) = (&gtkw, &a.vcd) {
+            out::write(g, text)?;
+            eprintln!(
+                "wrote {} (GTKWave save file: gtkwave {} {})",
+                g.display(),
+                v.display(),
+                g.display()
+            );
+        }
+        Ok(())
+    };
     let t = Instant::now();
     let r = if a.rtl {
         let v = cporx_hdl::export::rx_top_verilog(&c.rx).map_err(|e| e.to_string())?;
@@ -721,6 +749,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
                         )))
                     }
                 }
+                write_gtkw()?;
                 r
             }
             None => {
@@ -765,6 +794,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
                     path.display(),
                     limit.min(a.ui + 1)
                 );
+                write_gtkw()?;
                 r
             }
             None => cporx_link::closed_loop::run_link_model(&c).map_err(|e| e.to_string())?,

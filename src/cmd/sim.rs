@@ -30,7 +30,8 @@ pub struct SimArgs {
     /// (3 taps, 1 lane); its lanes set the ADC codes per line
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// write the model's waveforms (every cycle) here (folder created if missing)
+    /// write the model's waveforms (every cycle) here (folder created if missing), and a
+    /// GTKWave save file beside it (the same name with the extension .gtkw)
     #[arg(long, value_name = "FILE")]
     pub vcd: Option<PathBuf>,
     /// also run the exported RTL under Verilator and compare every output of every cycle
@@ -47,7 +48,14 @@ pub fn run(a: &SimArgs) -> Result<(), Fail> {
     use std::io::Write;
     let p = load_params(config)?;
     // every output path is checked before anything runs
-    for f in [vcd, out_path].into_iter().flatten() {
+    let gtkw = match vcd {
+        Some(v) => Some(cporx_cosim::gtkw::gtkw_for_vcd(v, &[], p.n_taps, p.lanes)?),
+        None => None,
+    };
+    for f in [vcd, out_path, &gtkw.as_ref().map(|g| g.0.clone())]
+        .into_iter()
+        .flatten()
+    {
         out::check_writable(f)?;
     }
     let text = out::read(stimulus)?;
@@ -80,6 +88,15 @@ pub fn run(a: &SimArgs) -> Result<(), Fail> {
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             out::flush(&mut bw, path)?;
             eprintln!("wrote {}", path.display());
+            if let Some((g, text)) = &gtkw {
+                out::write(g, text)?;
+                eprintln!(
+                    "wrote {} (GTKWave save file: gtkwave {} {})",
+                    g.display(),
+                    path.display(),
+                    g.display()
+                );
+            }
             r
         }
         None => cporx_verif::run_model(&p, &stim),

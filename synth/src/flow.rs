@@ -54,6 +54,31 @@ pub struct FlowConfig {
     pub seed: u64,
 }
 
+/// nextpnr-ecp5's options of a build besides its files (`--json`, `--lpf`, `--textcfg`,
+/// `--report`): the board's device, package and speed grade, the target frequency, the
+/// seed, `--timing-allow-fail` (the report says which clocks fail) and, for designs whose
+/// I/O are not board pins, `--lpf-allow-unconstrained`. [`run_flow`] and the FuseSoC
+/// cores' ECP5 targets (`cporx export`, `cporx build`) build with these.
+pub fn nextpnr_build_options(
+    board: Board,
+    target_mhz: f64,
+    seed: u64,
+    allow_unconstrained_io: bool,
+) -> Vec<String> {
+    let mut a: Vec<String> = board.nextpnr_args().iter().map(|s| s.to_string()).collect();
+    a.extend([
+        "--freq".to_string(),
+        target_mhz.to_string(),
+        "--seed".to_string(),
+        seed.to_string(),
+        "--timing-allow-fail".to_string(),
+    ]);
+    if allow_unconstrained_io {
+        a.push("--lpf-allow-unconstrained".into());
+    }
+    a
+}
+
 /// Run Yosys, nextpnr-ecp5 and ecppack; write `report.json` and `report.md` in `out_dir`.
 ///
 /// Timing failure is not an error (`--timing-allow-fail`): the report says which clocks
@@ -99,33 +124,24 @@ pub fn run_flow(cfg: &FlowConfig) -> Result<FlowReport, SynthError> {
         "-p".to_string(),
         format!("read_verilog {src}; {} -json {json}", ecp5_synth(&top)),
     ];
-    let mut pnr_args: Vec<String> = cfg
-        .board
-        .nextpnr_args()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    pnr_args.extend(
-        [
-            "--json",
-            &json,
-            "--lpf",
-            &lpf_name,
-            "--textcfg",
-            &textcfg,
-            "--freq",
-            &cfg.target_mhz.to_string(),
-            "--report",
-            "nextpnr-report.json",
-            "--seed",
-            &cfg.seed.to_string(),
-            "--timing-allow-fail",
-        ]
-        .map(String::from),
-    );
-    if cfg.allow_unconstrained_io {
-        pnr_args.push("--lpf-allow-unconstrained".into());
-    }
+    let mut pnr_args: Vec<String> = [
+        "--json",
+        &json,
+        "--lpf",
+        &lpf_name,
+        "--textcfg",
+        &textcfg,
+        "--report",
+        "nextpnr-report.json",
+    ]
+    .map(String::from)
+    .to_vec();
+    pnr_args.extend(nextpnr_build_options(
+        cfg.board,
+        cfg.target_mhz,
+        cfg.seed,
+        cfg.allow_unconstrained_io,
+    ));
     let pack_args = vec![textcfg.clone(), bit.clone()];
     write_script(
         &out,

@@ -8,11 +8,14 @@
 //!   implement [`cporx_model::Receiver`], so the closed loop (cporx-link) runs them.
 //! * [`vcd_out`]: VCD writing with the `vcd` crate, signal names as in the exported
 //!   Verilog, and [`vcd_out::read_vcd`], which reads any VCD back into per-signal changes.
+//! * [`gtkw`]: GTKWave save files for those VCDs (signals grouped by block, signed
+//!   decimal where the bits are two's complement), from the VCD writer's signal table.
 //! * [`verilator_block`]: a generic harness for one exported block on named ports (the
 //!   per-block tests' Verilator), wide ports as `VlWide` words.
 //! * [`lockstep`]: two receivers stepped together, every output compared on the fly.
 //! * [`stimulus`]: stimulus files (text, one cycle a line) with range-checked parsing.
 
+pub mod gtkw;
 pub mod lockstep;
 pub mod stimulus;
 pub mod vcd_out;

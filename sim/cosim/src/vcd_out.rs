@@ -23,7 +23,7 @@ struct Sig {
 }
 
 /// Where a traced signal's value comes from.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Probe {
     Clock,
     Rst,
@@ -44,6 +44,136 @@ enum Probe {
     RdData,
 }
 
+/// One traced signal of [`trace_table`]: where it sits, what it is called, how wide it
+/// is and whether its bits are a two's-complement number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceSig {
+    /// Scope path from the root, outermost first: `["top"]`, `["top", "ffe"]`,
+    /// `["top", "ffe", "lane$0", "group$0", "mul$1"]`.
+    pub scope: Vec<String>,
+    /// The signal's name in its scope (`clock`, `y$0`, `p`).
+    pub name: String,
+    /// Width in bits.
+    pub width: usize,
+    /// How its bits read as a number (GTKWave's format for it, [`crate::gtkw`]).
+    pub radix: Radix,
+    probe: Probe,
+}
+
+/// How a traced signal's bits read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Radix {
+    /// A 1-bit signal.
+    Bit,
+    /// A bit pattern or register address/data: hexadecimal.
+    Hex,
+    /// An unsigned number (the PI code `phase`, the gain code): decimal.
+    Unsigned,
+    /// A two's-complement number (ADC codes, `y`, `err`, the FFE products, `freq`).
+    Signed,
+}
+
+impl TraceSig {
+    /// The block the signal belongs to: the scope below `top` (`ffe`, `slicer`, `cdr`),
+    /// or `top` for the top's own ports.
+    pub fn block(&self) -> &str {
+        self.scope.get(1).unwrap_or(&self.scope[0])
+    }
+    /// A display name for a signal whose own name says too little: the FFE products,
+    /// all `p`, as `p lane 0 tap 2` (no dots: GTKWave shortens at them).
+    pub fn alias(&self) -> Option<String> {
+        match self.probe {
+            Probe::Prod(j, k) => Some(format!("p lane {j} tap {k}")),
+            _ => None,
+        }
+    }
+    /// The full dotted path (`top.ffe.y$0`), as [`read_vcd`] names it.
+    pub fn path(&self) -> String {
+        format!("{}.{}", self.scope.join("."), self.name)
+    }
+}
+
+/// Every signal the model's VCD traces, in declaration order, for a receive top with
+/// `n_taps` taps and `lanes` lanes. The one table of the VCD's scopes and names: the VCD
+/// writer ([`ModelVcd`]) declares exactly these, and the GTKWave save file
+/// ([`crate::gtkw`]) lists exactly these. Scopes and names follow the exported Verilog,
+/// so Verilator's trace of the RTL holds the same signals below its `TOP` scope.
+pub fn trace_table(n_taps: usize, lanes: usize) -> Vec<TraceSig> {
+    let mut t = Vec::new();
+    let mut add = |scope: &[String], width: usize, name: &str, probe: Probe| {
+        let radix = match probe {
+            _ if width == 1 => Radix::Bit,
+            Probe::Adc(_) | Probe::Y(_) | Probe::Err(_) | Probe::Prod(..) | Probe::Freq => {
+                Radix::Signed
+            }
+            Probe::Phase | Probe::Gain | Probe::Symbol(_) => Radix::Unsigned,
+            _ => Radix::Hex,
+        };
+        t.push(TraceSig {
+            scope: scope.to_vec(),
+            name: name.to_string(),
+            width,
+            radix,
+            probe,
+        });
+    };
+    // per-lane signals, named as rust-hdl exports vector ports: `name$j`
+    let lane = |n: &str, j: usize| format!("{n}${j}");
+    let s = |parts: &[&str]| parts.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    let top = s(&["top"]);
+    add(&top, 1, "clock", Probe::Clock);
+    add(&top, 1, "rst", Probe::Rst);
+    add(&top, 1, "cfg_we", Probe::CfgWe);
+    add(&top, CFG_ADDR_BITS, "cfg_addr", Probe::CfgAddr);
+    add(&top, CFG_DATA_BITS, "cfg_data", Probe::CfgData);
+    for j in 0..lanes {
+        add(&top, ADC_BITS, &lane("adc", j), Probe::Adc(j));
+        add(&top, Y_BITS, &lane("y", j), Probe::Y(j));
+        add(&top, 2, &lane("symbol", j), Probe::Symbol(j));
+        add(&top, 2, &lane("gray", j), Probe::Gray(j));
+        add(&top, ERR_BITS, &lane("err", j), Probe::Err(j));
+    }
+    add(&top, PI_BITS, "phase", Probe::Phase);
+    add(&top, 1, "lock", Probe::Lock);
+    add(&top, FREQ_BITS, "freq", Probe::Freq);
+    add(&top, GAIN_BITS, "gain", Probe::Gain);
+    add(&top, CFG_DATA_BITS, "rd_data", Probe::RdData);
+    let ffe = s(&["top", "ffe"]);
+    for j in 0..lanes {
+        add(&ffe, ADC_BITS, &lane("adc", j), Probe::Adc(j));
+        add(&ffe, Y_BITS, &lane("y", j), Probe::Y(j));
+    }
+    // the multipliers sit in adder groups of FFE_GROUP per lane, as in the RTL:
+    // top.ffe.lane$j.group$g.mul$i
+    for j in 0..lanes {
+        for k in 0..n_taps {
+            let mut sc = ffe.clone();
+            sc.extend([
+                lane("lane", j),
+                lane("group", k / FFE_GROUP),
+                lane("mul", k % FFE_GROUP),
+            ]);
+            add(&sc, ACC_BITS, "p", Probe::Prod(j, k));
+        }
+    }
+    let slicer = s(&["top", "slicer"]);
+    for j in 0..lanes {
+        add(&slicer, Y_BITS, &lane("y", j), Probe::Y(j));
+        add(&slicer, 2, &lane("symbol", j), Probe::Symbol(j));
+        add(&slicer, 2, &lane("gray", j), Probe::Gray(j));
+        add(&slicer, ERR_BITS, &lane("err", j), Probe::Err(j));
+    }
+    let cdr = s(&["top", "cdr"]);
+    for j in 0..lanes {
+        add(&cdr, 2, &lane("symbol", j), Probe::Symbol(j));
+        add(&cdr, ERR_BITS, &lane("err", j), Probe::Err(j));
+    }
+    add(&cdr, PI_BITS, "phase", Probe::Phase);
+    add(&cdr, 1, "lock", Probe::Lock);
+    add(&cdr, FREQ_BITS, "freq", Probe::Freq);
+    t
+}
+
 pub struct ModelVcd<W: Write> {
     w: vcd::Writer<W>,
     sigs: Vec<Sig>,
@@ -51,84 +181,40 @@ pub struct ModelVcd<W: Write> {
 }
 
 impl<W: Write> ModelVcd<W> {
-    /// A VCD writer for a receive top with `n_taps` taps and `lanes` lanes.
+    /// A VCD writer for a receive top with `n_taps` taps and `lanes` lanes: declares the
+    /// signals of [`trace_table`], in its order, opening and closing scopes as the
+    /// table's scope paths change.
     pub fn new(out: W, n_taps: usize, lanes: usize) -> std::io::Result<Self> {
         let mut w = vcd::Writer::new(out);
         w.version("cporx reference model")?;
         w.timescale(1, TimescaleUnit::NS)?;
         let mut sigs = Vec::new();
-        let mut add =
-            |w: &mut vcd::Writer<W>, width: usize, name: &str, get: Probe| -> std::io::Result<()> {
-                let id = w.add_wire(width as u32, name)?;
-                sigs.push(Sig {
-                    id,
-                    width: width as u32,
-                    last: None,
-                    get,
-                });
-                Ok(())
-            };
-        // per-lane signals, named as rust-hdl exports vector ports: `name$j`
-        let lane = |n: &str, j: usize| format!("{n}${j}");
-        w.add_module("top")?;
-        add(&mut w, 1, "clock", Probe::Clock)?;
-        add(&mut w, 1, "rst", Probe::Rst)?;
-        add(&mut w, 1, "cfg_we", Probe::CfgWe)?;
-        add(&mut w, CFG_ADDR_BITS, "cfg_addr", Probe::CfgAddr)?;
-        add(&mut w, CFG_DATA_BITS, "cfg_data", Probe::CfgData)?;
-        for j in 0..lanes {
-            add(&mut w, ADC_BITS, &lane("adc", j), Probe::Adc(j))?;
-            add(&mut w, Y_BITS, &lane("y", j), Probe::Y(j))?;
-            add(&mut w, 2, &lane("symbol", j), Probe::Symbol(j))?;
-            add(&mut w, 2, &lane("gray", j), Probe::Gray(j))?;
-            add(&mut w, ERR_BITS, &lane("err", j), Probe::Err(j))?;
-        }
-        add(&mut w, PI_BITS, "phase", Probe::Phase)?;
-        add(&mut w, 1, "lock", Probe::Lock)?;
-        add(&mut w, FREQ_BITS, "freq", Probe::Freq)?;
-        add(&mut w, GAIN_BITS, "gain", Probe::Gain)?;
-        add(&mut w, CFG_DATA_BITS, "rd_data", Probe::RdData)?;
-        w.add_module("ffe")?;
-        for j in 0..lanes {
-            add(&mut w, ADC_BITS, &lane("adc", j), Probe::Adc(j))?;
-            add(&mut w, Y_BITS, &lane("y", j), Probe::Y(j))?;
-        }
-        // the multipliers sit in adder groups of FFE_GROUP per lane, as in the RTL:
-        // top.ffe.lane$j.group$g.mul$i
-        for j in 0..lanes {
-            w.add_module(&lane("lane", j))?;
-            for k in 0..n_taps {
-                if k % FFE_GROUP == 0 {
-                    w.add_module(&lane("group", k / FFE_GROUP))?;
-                }
-                w.add_module(&lane("mul", k % FFE_GROUP))?;
-                add(&mut w, ACC_BITS, "p", Probe::Prod(j, k))?;
+        let mut open: Vec<String> = Vec::new();
+        for t in trace_table(n_taps, lanes) {
+            let common = open
+                .iter()
+                .zip(&t.scope)
+                .take_while(|(a, b)| a == b)
+                .count();
+            while open.len() > common {
                 w.upscope()?;
-                if k % FFE_GROUP == FFE_GROUP - 1 || k == n_taps - 1 {
-                    w.upscope()?;
-                }
+                open.pop();
             }
+            for sc in &t.scope[common..] {
+                w.add_module(sc)?;
+                open.push(sc.clone());
+            }
+            let id = w.add_wire(t.width as u32, &t.name)?;
+            sigs.push(Sig {
+                id,
+                width: t.width as u32,
+                last: None,
+                get: t.probe,
+            });
+        }
+        for _ in open {
             w.upscope()?;
         }
-        w.upscope()?;
-        w.add_module("slicer")?;
-        for j in 0..lanes {
-            add(&mut w, Y_BITS, &lane("y", j), Probe::Y(j))?;
-            add(&mut w, 2, &lane("symbol", j), Probe::Symbol(j))?;
-            add(&mut w, 2, &lane("gray", j), Probe::Gray(j))?;
-            add(&mut w, ERR_BITS, &lane("err", j), Probe::Err(j))?;
-        }
-        w.upscope()?;
-        w.add_module("cdr")?;
-        for j in 0..lanes {
-            add(&mut w, 2, &lane("symbol", j), Probe::Symbol(j))?;
-            add(&mut w, ERR_BITS, &lane("err", j), Probe::Err(j))?;
-        }
-        add(&mut w, PI_BITS, "phase", Probe::Phase)?;
-        add(&mut w, 1, "lock", Probe::Lock)?;
-        add(&mut w, FREQ_BITS, "freq", Probe::Freq)?;
-        w.upscope()?;
-        w.upscope()?;
         w.enddefinitions()?;
         Ok(ModelVcd { w, sigs, cycle: 0 })
     }
