@@ -735,13 +735,14 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
         match &a.vcd {
             Some(path) => {
                 let f = out::create(path)?;
+                let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let mut v = cporx_cosim::vcd_out::ModelVcd::new(
                     std::io::BufWriter::new(f),
                     c.rx.n_taps,
                     c.rx.lanes,
+                    &m.outputs(),
                 )
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let limit = a.vcd_cycles;
                 let mut werr = None;
                 // the model steps itself inside the loop; the hook sees each cycle's state
