@@ -738,8 +738,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
                 let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let mut v = cporx_cosim::vcd_out::ModelVcd::new(
                     std::io::BufWriter::new(f),
-                    c.rx.n_taps,
-                    c.rx.lanes,
+                    &c.rx,
                     &m.outputs(),
                 )
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

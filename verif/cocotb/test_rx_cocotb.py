@@ -17,7 +17,7 @@ For each (simulator, design):
      -vcd; Verilator: --trace, cocotb's dump.vcd) and the model's (`cporx sim --vcd` of the
      same stimulus file) are read back with pyvcd and every signal of the model's VCD (the
      top's ports, top.ffe adc/y and the multiplier products
-     top.ffe.lane$j.group$g.mul$i.p, top.slicer, top.cdr) is compared with the signal of
+     top.ffe.lane$j.group$g.mul$i.p, top.slicer or top.dfe, top.cdr) is compared with the signal of
      the same hierarchical name in the simulator's VCD (Verilator's extra root scope `TOP`
      dropped), by value, sampled at t = 10 i + 2 ns (inputs, clock low) and t = 10 i + 7 ns
      (after the edge) of every cycle i.
@@ -60,7 +60,7 @@ CASES = [
     ("verilator", "p4_dfe", "configs/dfe_p4.toml", N4),
 ]
 # wall-clock limit of one simulator run, s (a zero-delay loop never advances the sim time)
-SIM_TIMEOUT_S = int(os.environ.get("CPORX_COCOTB_TIMEOUT", 900))
+SIM_TIMEOUT_S = int(os.environ.get("CPORX_COCOTB_TIMEOUT", 300))
 LEVELS = np.array([-24, -8, 8, 24])
 
 
@@ -221,13 +221,15 @@ def compare_vcds(model_vcd, sim_vcd, cycles):
 
 
 def dump_module(top_v, vcd):
-    """The Icarus dump module: the top's, top.ffe's, top.slicer's and top.cdr's own signals
+    """The Icarus dump module: the top's, top.ffe's, top.slicer's (top.dfe's in a design
+    with the DFE) and top.cdr's own signals
     and each FFE multiplier's (its scope top.ffe.lane$j.group$g.mul$i from the module
     `top$ffe$lane$j$group$g$mul$i` of top.v): the signals the model's VCD has, not the
     whole hierarchy (a smaller file to read back)."""
     import re
 
-    scopes = ["top", "top.ffe", "top.slicer", "top.cdr"]
+    dfe = re.search(r"^\s+top\$dfe dfe\(", top_v, re.M) is not None
+    scopes = ["top", "top.ffe", "top.dfe" if dfe else "top.slicer", "top.cdr"]
     for m in re.finditer(r"^module (top\$ffe\$lane\$\d+\$group\$\d+\$mul\$\d+)\(", top_v, re.M):
         scopes.append(re.sub(r"\$(lane|group|mul)\$", r".\1$", m.group(1)).replace("$ffe", ".ffe"))
     lines = "\n".join(f"    $dumpvars(1, {sc});" for sc in scopes)
@@ -287,7 +289,10 @@ def run_cocotb(sim, design_dir, st_npz, report, build_dir, test_dir):
         r.build(
             sources=[VerilatorControlFile(design_dir / "lint_waivers.vlt"), design_dir / "top.v"],
             hdl_toplevel="top",
-            build_args=["--x-assign", "0", "--x-initial", "0", "-Wno-fatal"],
+            # --trace-max-width 32: no trace of the wide internal buses (the FFE's 160- and
+            # 186-bit history and coefficient buses), most of the VCD's bytes; every signal
+            # of the model's VCD is at most 20 bits
+            build_args=["--x-assign", "0", "--x-initial", "0", "-Wno-fatal", "--trace-max-width", "32"],
             build_dir=build_dir,
             timescale=("1ns", "1ps"),
             waves=True,

@@ -5,7 +5,7 @@
 //! clocks at t = 10 i + 5, where the registered outputs change.
 //! Scopes and names follow the exported Verilog: `top` (ports), `top.ffe` (`adc$j`, `y$j`)
 //! with `top.ffe.lane$j.group$g.mul$i` (`p`), `top.slicer` (`y$j`, `symbol$j`, `gray$j`,
-//! `err$j`) and `top.cdr` (`symbol$j`, `err$j`, `phase`, `lock`, `freq`), so GTKWave shows
+//! `err$j`; `top.dfe` in a design with the DFE) and `top.cdr` (`symbol$j`, `err$j`, `phase`, `lock`, `freq`), so GTKWave shows
 //! the model and the RTL under the same names.
 //! [`read_vcd`] reads any VCD (ours or Verilator's) back into per-signal value lists.
 
@@ -55,10 +55,12 @@ pub struct ModelVcd<W: Write> {
 }
 
 impl<W: Write> ModelVcd<W> {
-    /// A VCD writer for a receive top with `n_taps` taps and `lanes` lanes whose outputs
-    /// at power-up (before the first edge) are `power_up` (`RxTopModel::outputs` of the
-    /// new model).
-    pub fn new(out: W, n_taps: usize, lanes: usize, power_up: &RxOut) -> std::io::Result<Self> {
+    /// A VCD writer for the receive top of `p` (its taps, lanes, and the slicer's block:
+    /// `top.slicer`, or `top.dfe` in a design with the DFE, as the RTL names the instance)
+    /// whose outputs at power-up (before the first edge) are `power_up`
+    /// (`RxTopModel::outputs` of the new model).
+    pub fn new(out: W, p: &RxParams, power_up: &RxOut) -> std::io::Result<Self> {
+        let (n_taps, lanes) = (p.n_taps, p.lanes);
         let mut w = vcd::Writer::new(out);
         w.version("cporx reference model")?;
         w.timescale(1, TimescaleUnit::NS)?;
@@ -117,7 +119,7 @@ impl<W: Write> ModelVcd<W> {
             w.upscope()?;
         }
         w.upscope()?;
-        w.add_module("slicer")?;
+        w.add_module(if p.dfe_taps > 0 { "dfe" } else { "slicer" })?;
         for j in 0..lanes {
             add(&mut w, Y_BITS, &lane("y", j), Probe::Y(j))?;
             add(&mut w, 2, &lane("symbol", j), Probe::Symbol(j))?;
@@ -253,7 +255,7 @@ pub fn run_model_with_vcd<W: Write>(
 ) -> std::io::Result<Vec<RxOut>> {
     let mut m =
         RxTopModel::new(p).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let mut v = ModelVcd::new(out, p.n_taps, p.lanes, &m.outputs())?;
+    let mut v = ModelVcd::new(out, p, &m.outputs())?;
     let mut res = Vec::with_capacity(stim.len());
     for i in stim {
         res.push(m.step(i));
@@ -350,6 +352,33 @@ mod tests {
                 .map(|mut m| m.step(&RxIn::reset()).gain)
                 .unwrap();
             assert_eq!(value_at(g, 5), Some(after as u64));
+        }
+    }
+
+    /// The slicer's scope is the RTL's instance: `top.slicer`, or `top.dfe` with the DFE.
+    #[test]
+    fn slicer_scope_follows_the_design() {
+        let dfe = RxParams {
+            dfe_taps: 1,
+            ..RxParams::default()
+        };
+        for (p, scope, other) in [
+            (&RxParams::default(), "slicer", "dfe"),
+            (&dfe, "dfe", "slicer"),
+        ] {
+            let mut buf = Vec::new();
+            run_model_with_vcd(p, &[RxIn::reset()], &mut buf).unwrap();
+            let w = read_vcd(std::io::BufReader::new(&buf[..])).unwrap();
+            for n in ["y$0", "symbol$0", "gray$0", "err$0"] {
+                assert!(
+                    w.contains_key(&format!("top.{scope}.{n}")),
+                    "top.{scope}.{n}"
+                );
+                assert!(
+                    !w.contains_key(&format!("top.{other}.{n}")),
+                    "top.{other}.{n}"
+                );
+            }
         }
     }
 }
