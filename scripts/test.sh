@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs the pinned tools (project-local) and the Python package,
 # builds every test binary, then runs each suite (test binary) with --nocapture, the doc
-# tests and the Python package's pytest suite (py/tests), printing each one's time, and a
+# tests and the pytest suites (py/tests, verif/cocotb), printing each one's time, and a
 # table of the suites' times at the end. Exit status: non-zero if any suite failed (all are run).
 #
 #   scripts/test.sh            every suite (what CI runs)
@@ -118,16 +118,25 @@ cargo test --release --workspace --doc || status=$?
 t1=$(date +%s)
 printf '%6d s  %s%s\n' $((t1 - t0)) "doc tests" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
 [[ $status == 0 ]] || fails+=("doc tests")
-# the Python package (py/, installed into the venv by setup-tools.sh): its pytest suite,
-# against the CLI binary the test build above made (target/release/cporx)
-t0=$(date +%s)
-status=0
-CPORX_BIN="$root/target/release/cporx" "$root/.tools/venv/bin/python" -m pytest -q \
-    -p no:cacheprovider "$root/py/tests" || status=$?
-t1=$(date +%s)
-printf '%6d s  %s%s\n' $((t1 - t0)) "python: pytest py/tests" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
-echo "test.sh: suite python (pytest py/tests): $((t1 - t0)) s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
-[[ $status == 0 ]] || fails+=("python: pytest py/tests")
+# pytest suites, against the CLI binary the test build above made (target/release/cporx):
+# the Python package's (py/tests: the package, installed into the venv by setup-tools.sh,
+# and the notebook examples/link_study.ipynb) and the cocotb testbench of the exported top
+# (verif/cocotb: Icarus Verilog and Verilator, 1 and 4 lanes, and the VCD check; -rP prints
+# what its passed tests printed: the cycles and signals compared)
+# run_pytest DIR [PYTEST ARGS]
+run_pytest() {
+    local dir=$1 t0 t1 status=0
+    shift
+    t0=$(date +%s)
+    CPORX_BIN="$root/target/release/cporx" "$root/.tools/venv/bin/python" -m pytest -q \
+        -p no:cacheprovider "$@" "$root/$dir" || status=$?
+    t1=$(date +%s)
+    printf '%6d s  %s%s\n' $((t1 - t0)) "python: pytest $dir" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
+    echo "test.sh: suite python (pytest $dir): $((t1 - t0)) s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
+    [[ $status == 0 ]] || fails+=("python: pytest $dir")
+}
+run_pytest py/tests
+run_pytest verif/cocotb -rP
 t_end=$(date +%s)
 echo
 echo "test.sh: suite times (slowest first):"

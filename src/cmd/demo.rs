@@ -215,7 +215,7 @@ pub fn run(a: &DemoArgs) -> Result<(), Fail> {
             .map_err(|e| format!("cannot write {}: {e}", a.vcd.display()))?;
         out::flush(&mut bw, &a.vcd)?;
         println!("  VCD: {} cycles of the model written to {} (scopes top, top.ffe, top.ffe.lane$j.group$g.mul$i, top.slicer, top.cdr)", n, a.vcd.display());
-        let (g, text) = cporx_cosim::gtkw::gtkw_for_vcd(&a.vcd, &[], p.n_taps, p.lanes)?;
+        let (g, text) = cporx_cosim::gtkw::gtkw_for_vcd(&a.vcd, &[], &p)?;
         out::write(&g, text)?;
         println!(
             "  wrote {} (GTKWave save file: gtkwave {} {})",

@@ -692,12 +692,7 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
     // Verilator's trace puts its `TOP` scope above it
     let root: &[&str] = if a.rtl { &["TOP"] } else { &[] };
     let gtkw = match &a.vcd {
-        Some(v) => Some(cporx_cosim::gtkw::gtkw_for_vcd(
-            v,
-            root,
-            c.rx.n_taps,
-            c.rx.lanes,
-        )?),
+        Some(v) => Some(cporx_cosim::gtkw::gtkw_for_vcd(v, root, &c.rx)?),
         None => None,
     };
     if let Some(p) = &a.vcd {
@@ -764,13 +759,13 @@ pub fn run(a: &LinkArgs) -> Result<(), Fail> {
         match &a.vcd {
             Some(path) => {
                 let f = out::create(path)?;
+                let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let mut v = cporx_cosim::vcd_out::ModelVcd::new(
                     std::io::BufWriter::new(f),
-                    c.rx.n_taps,
-                    c.rx.lanes,
+                    &c.rx,
+                    &m.outputs(),
                 )
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
                 let limit = a.vcd_cycles;
                 let mut werr = None;
                 // the model steps itself inside the loop; the hook sees each cycle's state

@@ -49,7 +49,7 @@ pub fn run(a: &SimArgs) -> Result<(), Fail> {
     let p = load_params(config)?;
     // every output path is checked before anything runs
     let gtkw = match vcd {
-        Some(v) => Some(cporx_cosim::gtkw::gtkw_for_vcd(v, &[], p.n_taps, p.lanes)?),
+        Some(v) => Some(cporx_cosim::gtkw::gtkw_for_vcd(v, &[], &p)?),
         None => None,
     };
     for f in [vcd, out_path, &gtkw.as_ref().map(|g| g.0.clone())]

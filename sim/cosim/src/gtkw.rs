@@ -110,22 +110,20 @@ pub fn gtkw_path(vcd: &std::path::Path) -> Result<std::path::PathBuf, String> {
     Ok(g)
 }
 
-/// The save file for the receive top's VCD at `vcd` (`n_taps` taps, `lanes` lanes,
-/// root scopes `root`): its path ([`gtkw_path`]) and text, from
+/// The save file for the VCD at `vcd` of the receive top of `p` (root scopes `root`): its path ([`gtkw_path`]) and text, from
 /// [`crate::vcd_out::trace_table`]. The `[dumpfile]` is the VCD's file name (the two
 /// files sit side by side).
 pub fn gtkw_for_vcd(
     vcd: &std::path::Path,
     root: &[&str],
-    n_taps: usize,
-    lanes: usize,
+    p: &cporx_spec::RxParams,
 ) -> Result<(std::path::PathBuf, String), String> {
     let path = gtkw_path(vcd)?;
     let name = vcd
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| vcd.display().to_string());
-    let sigs = crate::vcd_out::trace_table(n_taps, lanes);
+    let sigs = crate::vcd_out::trace_table(p);
     Ok((path, gtkw_text(&name, root, &sigs)))
 }
 
@@ -136,7 +134,7 @@ mod tests {
 
     #[test]
     fn groups_and_radices() {
-        let sigs = trace_table(3, 2);
+        let sigs = trace_table(&cporx_spec::RxParams::default().with_lanes(2).unwrap());
         let t = gtkw_text("run.vcd", &[], &sigs);
         // one group a block, opened and closed
         for b in ["top (ports)", "ffe", "slicer", "cdr"] {

@@ -5,7 +5,7 @@
 //! clocks at t = 10 i + 5, where the registered outputs change.
 //! Scopes and names follow the exported Verilog: `top` (ports), `top.ffe` (`adc$j`, `y$j`)
 //! with `top.ffe.lane$j.group$g.mul$i` (`p`), `top.slicer` (`y$j`, `symbol$j`, `gray$j`,
-//! `err$j`) and `top.cdr` (`symbol$j`, `err$j`, `phase`, `lock`, `freq`), so GTKWave shows
+//! `err$j`; `top.dfe` in a design with the DFE) and `top.cdr` (`symbol$j`, `err$j`, `phase`, `lock`, `freq`), so GTKWave shows
 //! the model and the RTL under the same names.
 //! [`read_vcd`] reads any VCD (ours or Verilator's) back into per-signal value lists.
 
@@ -93,12 +93,14 @@ impl TraceSig {
     }
 }
 
-/// Every signal the model's VCD traces, in declaration order, for a receive top with
-/// `n_taps` taps and `lanes` lanes. The one table of the VCD's scopes and names: the VCD
+/// Every signal the model's VCD traces, in declaration order, for the receive top of `p`
+/// (its taps, lanes, and the slicer's block: `top.slicer`, or `top.dfe` in a design with
+/// the DFE, as the RTL names the instance). The one table of the VCD's scopes and names: the VCD
 /// writer ([`ModelVcd`]) declares exactly these, and the GTKWave save file
 /// ([`crate::gtkw`]) lists exactly these. Scopes and names follow the exported Verilog,
 /// so Verilator's trace of the RTL holds the same signals below its `TOP` scope.
-pub fn trace_table(n_taps: usize, lanes: usize) -> Vec<TraceSig> {
+pub fn trace_table(p: &RxParams) -> Vec<TraceSig> {
+    let (n_taps, lanes) = (p.n_taps, p.lanes);
     let mut t = Vec::new();
     let mut add = |scope: &[String], width: usize, name: &str, probe: Probe| {
         let radix = match probe {
@@ -156,7 +158,7 @@ pub fn trace_table(n_taps: usize, lanes: usize) -> Vec<TraceSig> {
             add(&sc, ACC_BITS, "p", Probe::Prod(j, k));
         }
     }
-    let slicer = s(&["top", "slicer"]);
+    let slicer = s(&["top", if p.dfe_taps > 0 { "dfe" } else { "slicer" }]);
     for j in 0..lanes {
         add(&slicer, Y_BITS, &lane("y", j), Probe::Y(j));
         add(&slicer, 2, &lane("symbol", j), Probe::Symbol(j));
@@ -178,19 +180,26 @@ pub struct ModelVcd<W: Write> {
     w: vcd::Writer<W>,
     sigs: Vec<Sig>,
     cycle: u64,
+    /// the model's outputs at power-up, before the first edge (`RxTopModel::outputs` of a
+    /// new model): every register 0, so 0 but the gain code, which is the constant
+    /// GAIN_UNITY in a design without the AGC and its register (0) in one with it
+    power_up: RxOut,
 }
 
 impl<W: Write> ModelVcd<W> {
-    /// A VCD writer for a receive top with `n_taps` taps and `lanes` lanes: declares the
-    /// signals of [`trace_table`], in its order, opening and closing scopes as the
-    /// table's scope paths change.
-    pub fn new(out: W, n_taps: usize, lanes: usize) -> std::io::Result<Self> {
+    /// A VCD writer for the receive top of `p` (its taps, lanes, and the slicer's block:
+    /// `top.slicer`, or `top.dfe` in a design with the DFE, as the RTL names the instance)
+    /// whose outputs at power-up (before the first edge) are `power_up`
+    /// (`RxTopModel::outputs` of the new model).
+    /// Declares the signals of [`trace_table`], in its order, opening and closing scopes
+    /// as the table's scope paths change.
+    pub fn new(out: W, p: &RxParams, power_up: &RxOut) -> std::io::Result<Self> {
         let mut w = vcd::Writer::new(out);
         w.version("cporx reference model")?;
         w.timescale(1, TimescaleUnit::NS)?;
         let mut sigs = Vec::new();
         let mut open: Vec<String> = Vec::new();
-        for t in trace_table(n_taps, lanes) {
+        for t in trace_table(p) {
             let common = open
                 .iter()
                 .zip(&t.scope)
@@ -216,7 +225,12 @@ impl<W: Write> ModelVcd<W> {
             w.upscope()?;
         }
         w.enddefinitions()?;
-        Ok(ModelVcd { w, sigs, cycle: 0 })
+        Ok(ModelVcd {
+            w,
+            sigs,
+            cycle: 0,
+            power_up: *power_up,
+        })
     }
 
     /// Number of traced signals.
@@ -253,14 +267,31 @@ impl<W: Write> ModelVcd<W> {
         }
     }
 
+    /// A traced output's value at power-up (0 for the inputs and the products).
+    fn power_up_value(&self, get: Probe) -> i64 {
+        let o = &self.power_up;
+        match get {
+            Probe::Y(j) => o.lane[j].y as i64,
+            Probe::Symbol(j) => o.lane[j].symbol as i64,
+            Probe::Gray(j) => o.lane[j].gray as i64,
+            Probe::Err(j) => o.lane[j].err as i64,
+            Probe::Phase => o.phase as i64,
+            Probe::Lock => o.lock as i64,
+            Probe::Freq => o.freq as i64,
+            Probe::Gain => o.gain as i64,
+            Probe::RdData => o.rd_data as i64,
+            _ => 0,
+        }
+    }
+
     /// Record one cycle: `i` applied with the clock low, then the state after the edge.
     pub fn cycle(&mut self, i: &RxIn, m: &RxTopModel) -> std::io::Result<()> {
         let t = self.cycle * 10;
         self.w.timestamp(t)?;
         let o = m.outputs();
         for k in 0..self.sigs.len() {
-            // inputs change with the clock low; at power-up every register (and so every
-            // output but a constant one) is 0 (docs/numerics.md)
+            // inputs change with the clock low; before the first edge the outputs are the
+            // power-up ones (every register 0, docs/numerics.md; the products too)
             let v = match self.sigs[k].get {
                 Probe::Clock => Some(0),
                 Probe::Rst => Some(i.rst as i64),
@@ -268,9 +299,7 @@ impl<W: Write> ModelVcd<W> {
                 Probe::CfgAddr => Some(i.cfg_addr as i64),
                 Probe::CfgData => Some(i.cfg_data as i64),
                 Probe::Adc(j) => Some(i.adc[j] as i64),
-                // the gain code is a constant (GAIN_UNITY) in a design without the AGC
-                Probe::Gain if self.cycle == 0 => Some(o.gain as i64),
-                _ if self.cycle == 0 => Some(0),
+                _ if self.cycle == 0 => Some(self.power_up_value(self.sigs[k].get)),
                 _ => None,
             };
             if let Some(v) = v {
@@ -313,7 +342,7 @@ pub fn run_model_with_vcd<W: Write>(
 ) -> std::io::Result<Vec<RxOut>> {
     let mut m =
         RxTopModel::new(p).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let mut v = ModelVcd::new(out, p.n_taps, p.lanes)?;
+    let mut v = ModelVcd::new(out, p, &m.outputs())?;
     let mut res = Vec::with_capacity(stim.len());
     for i in stim {
         res.push(m.step(i));
@@ -378,5 +407,65 @@ pub fn value_at(changes: &[(u64, u64)], t: u64) -> Option<u64> {
         None
     } else {
         Some(changes[k - 1].1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gain code before the first edge: the constant GAIN_UNITY without the AGC, the
+    /// gain register's power-up 0 with it (as the RTL: verif/cocotb's VCD check); after a
+    /// reset both show the reset gain.
+    #[test]
+    fn power_up_gain_is_the_designs() {
+        let fixed = RxParams::default();
+        let agc = RxParams {
+            adapt: Some(AdaptParams::default()),
+            ..RxParams::default()
+        };
+        for (p, before) in [(&fixed, GAIN_UNITY as u64), (&agc, 0)] {
+            let mut buf = Vec::new();
+            run_model_with_vcd(p, &[RxIn::reset(), RxIn::default()], &mut buf).unwrap();
+            let w = read_vcd(std::io::BufReader::new(&buf[..])).unwrap();
+            let g = &w["top.gain"];
+            assert_eq!(
+                value_at(g, 0),
+                Some(before),
+                "adapt {:?}",
+                p.adapt.is_some()
+            );
+            let after = RxTopModel::new(p)
+                .map(|mut m| m.step(&RxIn::reset()).gain)
+                .unwrap();
+            assert_eq!(value_at(g, 5), Some(after as u64));
+        }
+    }
+
+    /// The slicer's scope is the RTL's instance: `top.slicer`, or `top.dfe` with the DFE.
+    #[test]
+    fn slicer_scope_follows_the_design() {
+        let dfe = RxParams {
+            dfe_taps: 1,
+            ..RxParams::default()
+        };
+        for (p, scope, other) in [
+            (&RxParams::default(), "slicer", "dfe"),
+            (&dfe, "dfe", "slicer"),
+        ] {
+            let mut buf = Vec::new();
+            run_model_with_vcd(p, &[RxIn::reset()], &mut buf).unwrap();
+            let w = read_vcd(std::io::BufReader::new(&buf[..])).unwrap();
+            for n in ["y$0", "symbol$0", "gray$0", "err$0"] {
+                assert!(
+                    w.contains_key(&format!("top.{scope}.{n}")),
+                    "top.{scope}.{n}"
+                );
+                assert!(
+                    !w.contains_key(&format!("top.{other}.{n}")),
+                    "top.{other}.{n}"
+                );
+            }
+        }
     }
 }
