@@ -1,7 +1,8 @@
 """pytest driver of the cocotb testbench (rx_tb.py) of the exported receive top, on Icarus
-Verilog and on the project's Verilator, at 1 lane (configs/adapt_5tap.toml: 5 taps, LMS,
-levels and AGC) and 4 lanes (configs/dfe_p4.toml: the DFE and every loop), plus the VCD
-check.
+Verilog (the default parameters at 1 and 4 lanes) and on the project's Verilator (1 lane:
+configs/adapt_5tap.toml, 5 taps, LMS, levels and AGC; 4 lanes: configs/dfe_p4.toml, the DFE
+and every loop), plus the VCD check. Icarus does not run the adaptive designs: it does not
+settle their combinational blocks (verif/cocotb/README.md).
 
 For each (simulator, design):
   1. `cporx export --config CFG --out DIR` writes top.v and params.toml (the CLI binary:
