@@ -4,10 +4,12 @@
 //! Designs:
 //! * `bist` (default): the board-level BIST top (hdl/src/bist/board.rs): PRBS13Q
 //!   generator, channel emulator, the receive top at P lanes, checker, UART report and
-//!   LEDs, on the board's committed pins (synth/boards/<board>.lpf). It runs from the
-//!   board oscillator (no PLL yet), so its UART divisor and report interval are set from
-//!   the oscillator; `--target-mhz` is the timing constraint nextpnr places and routes
-//!   for and reports against (the speed the datapath would run at behind a PLL).
+//!   LEDs, on the board's committed pins (synth/boards/<board>.lpf), behind an ECP5 PLL
+//!   (EHXPLLL, `cporx_synth::pll`) from the board oscillator: the PLL's output is the
+//!   achievable frequency closest to `--target-mhz` at or below it (printed), the BIST's
+//!   UART divisor and report interval are set from it, and the LPF constrains the PLL's
+//!   output net at it (`FREQUENCY NET "clk_pll"`), so the bitstream runs at the frequency
+//!   nextpnr closed (or reports it missed).
 //! * `rx`: the bare receive top; its ports are not board pins, so only its clock is
 //!   constrained and nextpnr places the other I/O (one lane only: wider tops have more
 //!   ports than the package has pins).
@@ -89,9 +91,10 @@ fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
     }
 }
 
-/// BIST parameters for a board: UART at 115200 baud and a report a second from the oscillator.
-pub fn bist_params_for(board: Board, lanes: usize) -> BistParams {
-    let hz = board.clock_mhz() * 1e6;
+/// BIST parameters for a clock of `mhz` (the PLL's output): UART at 115200 baud and a
+/// report a second.
+pub fn bist_params_for(mhz: f64, lanes: usize) -> BistParams {
+    let hz = mhz * 1e6;
     BistParams {
         lanes,
         uart_div: (hz / 115_200.0).round() as u32,
@@ -100,8 +103,14 @@ pub fn bist_params_for(board: Board, lanes: usize) -> BistParams {
     }
 }
 
-/// The Verilog of the board-level BIST top (module `top`).
-pub fn board_top_verilog(board: Board, rx: &RxParams, b: &BistParams) -> Result<String, String> {
+/// The Verilog of the board-level BIST top (module `top`, on the board pins), its clock
+/// from the PLL `pll`.
+pub fn board_top_verilog(
+    board: Board,
+    rx: &RxParams,
+    b: &BistParams,
+    pll: &cporx_synth::Pll,
+) -> Result<String, String> {
     use cporx_hdl::bist::board::BoardTop;
     let spec = board_spec(board);
     let v = match board {
@@ -112,35 +121,23 @@ pub fn board_top_verilog(board: Board, rx: &RxParams, b: &BistParams) -> Result<
             BoardTop::<1, 3>::new(rx, b, &spec).map_err(|e| e.to_string())?,
         ),
     };
-    Ok(v)
+    cporx_synth::pll_top_verilog(board, &v, pll).map_err(|e| e.to_string())
 }
 
-/// The board's committed LPF with its clock constrained at `mhz` instead of the
-/// oscillator's frequency.
-fn board_lpf_at(board: Board, mhz: f64) -> Result<String, String> {
-    let text = board.lpf_text();
-    let mut found = false;
-    let out: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.trim_start().starts_with("FREQUENCY PORT \"clk\"") {
-                found = true;
-                format!(
-                    "FREQUENCY PORT \"clk\" {mhz} MHZ; # cporx build target (oscillator: {} MHz)",
-                    board.clock_mhz()
-                )
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    if !found {
-        return Err(format!(
-            "synth/boards/{}.lpf: no `FREQUENCY PORT \"clk\"` line",
-            board.name()
-        ));
-    }
-    Ok(out.join("\n") + "\n")
+/// The board's committed LPF (the oscillator on `clk` at its own frequency) and the
+/// FREQUENCY lines of the PLL's outputs at their achieved frequencies.
+fn board_lpf_with_pll(board: Board, pll: &cporx_synth::Pll) -> String {
+    format!(
+        "{}\n# cporx build: {}\n{}",
+        board.lpf_text(),
+        pll.describe(),
+        pll.lpf_lines()
+    )
+}
+
+/// The board's PLL for a build target: the achievable frequency at or below `mhz`.
+pub fn pll_for(board: Board, mhz: f64) -> Result<cporx_synth::Pll, String> {
+    cporx_synth::Pll::search(board.clock_mhz(), mhz).map_err(|e| e.to_string())
 }
 
 pub(crate) fn note_cold_tools() {
@@ -188,19 +185,23 @@ pub(crate) fn build_one(
 ) -> Result<FlowReport, String> {
     let lpf = out.join(format!("{}.lpf", board.name()));
     let what = check_design(design, p)?;
-    let (verilog, lpf_text, unconstrained) = match design {
+    let (verilog, lpf_text, unconstrained, mhz) = match design {
         "bist" => {
-            let b = bist_params_for(board, p.lanes);
+            let pll = pll_for(board, mhz)?;
+            println!("  {}", pll.describe());
+            let b = bist_params_for(pll.fout_mhz, p.lanes);
             (
-                board_top_verilog(board, p, &b)?,
-                board_lpf_at(board, mhz)?,
+                board_top_verilog(board, p, &b, &pll)?,
+                board_lpf_with_pll(board, &pll),
                 false,
+                pll.fout_mhz,
             )
         }
         "rx" => (
             cporx_hdl::export::rx_top_verilog(p).map_err(|e| e.to_string())?,
             board.clock_only_lpf("clock", mhz),
             true,
+            mhz,
         ),
         _ => unreachable!("check_design accepted it"),
     };
@@ -233,6 +234,9 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
         .unwrap_or_else(|| PathBuf::from("out/build").join(board.name()));
     // every input and the output folder before the banner and the tools
     check_design(&a.design, &p)?;
+    if a.design == "bist" {
+        pll_for(board, mhz).map_err(|e| format!("--target-mhz: {e}"))?;
+    }
     crate::out::create_dir(&out)?;
     crate::out::check_writable(&out.join("report.json"))?;
     note_cold_tools();
@@ -278,12 +282,16 @@ mod tests {
             let r = build_one(board, "bist", &p, 100.0, &out, 1).unwrap_or_else(|e| panic!("{e}"));
             assert!(r.bitstream_bytes > 0);
             assert!(!r.unconstrained_io);
-            let fmax = r.nextpnr.fmax_mhz().expect("the board clock is reported");
+            // the design's clock is the PLL's output, constrained at the PLL's frequency
+            let fmax = r.nextpnr.fmax_mhz().expect("the PLL clock is reported");
+            let pll = pll_for(board, 100.0).unwrap();
+            let c = r.nextpnr.clocks.iter().find(|c| c.name == "clk_pll");
             assert!(
-                fmax > 0.0 && r.nextpnr.clocks[0].name == "clk",
+                fmax > 0.0 && c.is_some_and(|c| (c.constraint_mhz - pll.fout_mhz).abs() < 1e-3),
                 "{:?}",
                 r.nextpnr.clocks
             );
+            assert_eq!(r.target_mhz, pll.fout_mhz);
             // clk, uart_tx, uart_rx, the LEDs and buttons: 3 + 8 + 3 on the ULX3S, 3 + 3 + 1
             let want_io = match board {
                 Board::Ulx3s85f => 14,
@@ -306,7 +314,7 @@ mod tests {
         let e = build_one(Board::Ulx3s85f, "nope", &p, 100.0, &out, 1).unwrap_err();
         assert!(e.contains("bist, rx"), "{e}");
         assert_eq!((target_for(1), target_for(8)), (200.0, 150.0));
-        let b = bist_params_for(Board::Ulx3s85f, 4);
+        let b = bist_params_for(25.0, 4);
         assert_eq!((b.uart_div, b.report_interval), (217, 25_000_000));
     }
 }

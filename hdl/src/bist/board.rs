@@ -2,8 +2,9 @@
 //! `btn[i]`, `led[i]`, `uart_tx`, `uart_rx`).
 //!
 //! * power-on reset: the design holds the BIST top's `rst` for the first 2^POR_BITS clocks
-//!   after configuration (every register powers up at 0), then releases it; the reset button
-//!   asserts it again
+//!   after configuration (every register powers up at 0) and the PLL's lock (`locked`,
+//!   through a two-flip-flop synchronizer), then releases it; the reset button asserts it
+//!   again, and so does a loss of lock (the count restarts)
 //! * buttons pass a two-flip-flop synchronizer (and the board's polarity is undone) before
 //!   they reach the BIST top; the error-injection button is edge-detected inside the
 //!   generator, one error per press
@@ -13,8 +14,9 @@
 //! Buttons (`NB` of them, `btn[0..NB-1]`), by function: `btn_rst`, `btn_inject`, `btn_send`
 //! are indices into `btn` or `None` (the function is then unused: no reset button means
 //! power-on reset only; no send button means periodic reports only).
-//! The clock is the board oscillator (no PLL): the BIST runs at its frequency, so
-//! `BistParams::uart_div` and `report_interval` are set from it (`BoardTopSpec`).
+//! The clock `clk` is the PLL's output (the board-level wrapper `cporx_synth::pll_top_verilog`
+//! puts an EHXPLLL between the oscillator and this top): the BIST runs at its frequency, so
+//! `BistParams::uart_div` and `report_interval` are set from it.
 //!
 //! **Parameters**: `RxParams` and `BistParams` as the BIST top (`BistTop::new`); the
 //! `BoardTopSpec` (`btn_active_low`, `led_active_low`: bit i set means button i reads 0 when
@@ -23,7 +25,8 @@
 //! LEDs (const generics, asserted).
 //!
 //! **Ports**
-//! * in  `clk` (the board oscillator), `btn[NB-1:0]`, `uart_rx` (idle high)
+//! * in  `clk` (the PLL output), `locked` (the PLL's lock, asynchronous), `btn[NB-1:0]`,
+//!   `uart_rx` (idle high)
 //! * out `led[NL-1:0]`, `uart_tx`
 //!
 //! **Formats**: single bits in the board's polarity (undone for the buttons, applied for the
@@ -31,7 +34,8 @@
 //!
 //! **Latency**: buttons and `uart_rx` 2 cycles (the synchronizers) to the BIST top's inputs;
 //! the reset button one more (the registered `rst`); the power-on reset holds the BIST top's
-//! `rst` for 2^POR_BITS = 16 clocks (`POR_BITS`).
+//! `rst` for 2^POR_BITS = 16 clocks (`POR_BITS`) after `locked` rises (3 more: its
+//! synchronizer and the registered `rst`).
 //!
 //! **Reset**: there is no reset input: the power-on reset, then the reset button. Power-up:
 //! every register 0 (the power-on counter starts from 0).
@@ -65,12 +69,15 @@ pub struct BoardTopSpec {
 #[derive(LogicBlock)]
 pub struct BoardTop<const NB: usize, const NL: usize> {
     pub clk: Signal<In, Clock>,
+    pub locked: Signal<In, Bit>,
     pub btn: Signal<In, Bits<NB>>,
     pub led: Signal<Out, Bits<NL>>,
     pub uart_tx: Signal<Out, Bit>,
     pub uart_rx: Signal<In, Bit>,
     pub bist: BistTop,
     rx1: DFF<Bit>,
+    lk1: DFF<Bit>,
+    lk2: DFF<Bit>,
     rx2: DFF<Bit>,
     sync1: DFF<Bits<NB>>,
     sync2: DFF<Bits<NB>>,
@@ -85,6 +92,7 @@ pub struct BoardTop<const NB: usize, const NL: usize> {
     m_send: Constant<Bits<NB>>,
     por_last: Constant<Bits<POR_BITS>>,
     one_por: Constant<Bits<POR_BITS>>,
+    zero_por: Constant<Bits<POR_BITS>>,
     one_b: Constant<Bit>,
 }
 
@@ -113,12 +121,15 @@ impl<const NB: usize, const NL: usize> BoardTop<NB, NL> {
         }
         Ok(BoardTop {
             clk: Default::default(),
+            locked: Default::default(),
             btn: Default::default(),
             led: Default::default(),
             uart_tx: Default::default(),
             uart_rx: Default::default(),
             bist: BistTop::new(rx, b)?,
             rx1: Default::default(),
+            lk1: Default::default(),
+            lk2: Default::default(),
             rx2: Default::default(),
             sync1: Default::default(),
             sync2: Default::default(),
@@ -132,6 +143,7 @@ impl<const NB: usize, const NL: usize> BoardTop<NB, NL> {
             m_send: konst(spec.btn_send.map_or(0, |i| 1u64 << i)),
             por_last: konst((1u64 << POR_BITS) - 1),
             one_por: konst(1),
+            zero_por: konst(0),
             one_b: Constant::new(true),
         })
     }
@@ -147,6 +159,11 @@ impl<const NB: usize, const NL: usize> Logic for BoardTop<NB, NL> {
         self.rst_r.clock.next = self.clk.val();
         self.rx1.clock.next = self.clk.val();
         self.rx2.clock.next = self.clk.val();
+        self.lk1.clock.next = self.clk.val();
+        self.lk2.clock.next = self.clk.val();
+        // the PLL's lock: two flip-flops against metastability
+        self.lk1.d.next = self.locked.val();
+        self.lk2.d.next = self.lk1.q.val();
         // the configuration line: two flip-flops against metastability
         self.rx1.d.next = self.uart_rx.val();
         self.rx2.d.next = self.rx1.q.val();
@@ -162,6 +179,11 @@ impl<const NB: usize, const NL: usize> Logic for BoardTop<NB, NL> {
             if self.por.q.val() == self.por_last.val() {
                 self.por_done.d.next = self.one_b.val();
             }
+        }
+        // no lock (yet, or lost): hold the count at 0 and the reset asserted
+        if !self.lk2.q.val() {
+            self.por.d.next = self.zero_por.val();
+            self.por_done.d.next = !self.one_b.val();
         }
         self.rst_r.d.next = !self.por_done.q.val();
         if (self.sync2.q.val() & self.m_rst.val()).any() {
