@@ -9,7 +9,9 @@
 //!   achievable frequency closest to `--target-mhz` at or below it (printed), the BIST's
 //!   UART divisor and report interval are set from it, and the LPF constrains the PLL's
 //!   output net at it (`FREQUENCY NET "clk_pll"`), so the bitstream runs at the frequency
-//!   nextpnr closed (or reports it missed).
+//!   nextpnr closed (or reports it missed). The UART report transmitter runs on the PLL's
+//!   second output (`clk_pll_slow`, a quarter of it or less; hdl/src/bist/board.rs), so the
+//!   report's Fmax is reported apart from the datapath's.
 //! * `rx`: the bare receive top; its ports are not board pins, so only its clock is
 //!   constrained and nextpnr places the other I/O (one lane only: wider tops have more
 //!   ports than the package has pins).
@@ -48,17 +50,19 @@ pub struct BuildArgs {
     pub seed: u64,
 }
 
-/// The targets: 200 MHz at one lane, 150 MHz from two lanes up.
+/// The targets: 200 MHz at one lane, 150 MHz at 2 to 8 lanes, 125 MHz at 16
+/// (4 Gb/s).
 pub fn target_for(lanes: usize) -> f64 {
-    if lanes == 1 {
-        200.0
-    } else {
-        150.0
+    match lanes {
+        1 => 200.0,
+        16.. => 125.0,
+        _ => 150.0,
     }
 }
 
-/// How a board's buttons and LEDs serve the BIST board top.
-fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
+/// How a board's buttons and LEDs serve the BIST board top, with the report transmitter
+/// at 115200 baud and a report a second from a `slow_mhz` clock.
+fn board_spec(board: Board, slow_mhz: f64) -> cporx_hdl::bist::board::BoardTopSpec {
     use cporx_hdl::bist::board::BoardTopSpec;
     let low = |prefix: &str| -> u64 {
         board
@@ -71,6 +75,7 @@ fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
             })
             .sum()
     };
+    let tx = bist_params_for(slow_mhz, 1);
     match board {
         // btn[0] PWR resets, btn[1] FIRE1 injects an error, btn[2] FIRE2 sends a report
         Board::Ulx3s85f => BoardTopSpec {
@@ -79,6 +84,8 @@ fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
             btn_rst: Some(0),
             btn_inject: Some(1),
             btn_send: Some(2),
+            tx_uart_div: tx.uart_div,
+            tx_report_interval: tx.report_interval,
         },
         // one button: inject; reset at power-up only, reports every second
         Board::OrangeCrab25f => BoardTopSpec {
@@ -87,6 +94,8 @@ fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
             btn_rst: None,
             btn_inject: Some(0),
             btn_send: None,
+            tx_uart_div: tx.uart_div,
+            tx_report_interval: tx.report_interval,
         },
     }
 }
@@ -103,8 +112,8 @@ pub fn bist_params_for(mhz: f64, lanes: usize) -> BistParams {
     }
 }
 
-/// The Verilog of the board-level BIST top (module `top`, on the board pins), its clock
-/// from the PLL `pll`.
+/// The Verilog of the board-level BIST top (module `top`, on the board pins), its clocks
+/// from the PLL `pll` (CLKOP the datapath's, CLKOS the report's: [`pll_for`]).
 pub fn board_top_verilog(
     board: Board,
     rx: &RxParams,
@@ -112,7 +121,11 @@ pub fn board_top_verilog(
     pll: &cporx_synth::Pll,
 ) -> Result<String, String> {
     use cporx_hdl::bist::board::BoardTop;
-    let spec = board_spec(board);
+    let slow = pll
+        .clkos
+        .ok_or("the BIST board top needs the PLL's second output (pll_for)")?
+        .1;
+    let spec = board_spec(board, slow);
     let v = match board {
         Board::Ulx3s85f => cporx_hdl::bist::verilog_of(
             BoardTop::<3, 8>::new(rx, b, &spec).map_err(|e| e.to_string())?,
@@ -135,10 +148,16 @@ fn board_lpf_with_pll(board: Board, pll: &cporx_synth::Pll) -> String {
     )
 }
 
-/// The board's PLL for a build target: the achievable frequency at or below `mhz`.
+/// The board's PLL for a build target: CLKOP, the datapath's clock, the achievable
+/// frequency at or below `mhz`; CLKOS, the report logic's, at or below a quarter of it.
 pub fn pll_for(board: Board, mhz: f64) -> Result<cporx_synth::Pll, String> {
-    cporx_synth::Pll::search(board.clock_mhz(), mhz).map_err(|e| e.to_string())
+    let p = cporx_synth::Pll::search(board.clock_mhz(), mhz).map_err(|e| e.to_string())?;
+    let f = p.fout_mhz / REPORT_CLOCK_RATIO;
+    p.with_clkos(f).map_err(|e| e.to_string())
 }
+
+/// The datapath's clock over the report logic's (at least; `pll_for`).
+pub const REPORT_CLOCK_RATIO: f64 = 4.0;
 
 pub(crate) fn note_cold_tools() {
     for (tool, what) in [
@@ -264,7 +283,7 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::sweep::sweep_row;
+    use crate::cmd::sweep::{sweep_row, BuildFigures};
 
     /// The board-level BIST top builds on the committed pins (no unconstrained I/O) for
     /// both boards: bitstream written, report parsed, every board pin the top uses placed.
@@ -298,7 +317,7 @@ mod tests {
                 Board::OrangeCrab25f => 7,
             };
             assert_eq!(r.nextpnr.io(), want_io, "{board}");
-            let row = sweep_row(2, &r);
+            let row = sweep_row(2, &[BuildFigures::of(2, &r)]);
             assert!(row.starts_with("| 2 | ") && row.contains("Gb/s"), "{row}");
             println!("{board}: {}", r.summary().lines().next().unwrap_or(""));
             let _ = std::fs::remove_dir_all(&out);
@@ -313,7 +332,10 @@ mod tests {
         assert!(e.contains("one lane") && e.contains("--design bist"), "{e}");
         let e = build_one(Board::Ulx3s85f, "nope", &p, 100.0, &out, 1).unwrap_err();
         assert!(e.contains("bist, rx"), "{e}");
-        assert_eq!((target_for(1), target_for(8)), (200.0, 150.0));
+        assert_eq!(
+            (target_for(1), target_for(8), target_for(16)),
+            (200.0, 150.0, 125.0)
+        );
         let b = bist_params_for(25.0, 4);
         assert_eq!((b.uart_div, b.report_interval), (217, 25_000_000));
     }
