@@ -206,7 +206,7 @@ pub fn sweep_row(lanes: usize, builds: &[BuildFigures]) -> String {
     };
     let rep: Vec<f64> = builds.iter().filter_map(|b| b.report_fmax_mhz).collect();
     let rcell = match (median_min_max(&rep), first.report_target_mhz) {
-        (Some((med, lo, _)), Some(t)) => format!("{med:.1} (min {lo:.1}) at {t:.1}"),
+        (Some((med, lo, _)), Some(t)) => format!("{med:.1} (min {lo:.1}) at {t:.2}"),
         _ => "not measured (no `clk_pll_slow` clock)".into(),
     };
     format!(
@@ -259,8 +259,14 @@ fn job(a: &SweepArgs) -> Result<Job, String> {
         .map(|s| s.to_string())
         .collect::<Vec<_>>()
         .join(",");
+    let lane_list = a
+        .lanes
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let head = format!(
-        "P sweep of the BIST top on {} ({}), nextpnr seeds {seed_list}: receive top with {} FFE taps,          clocked by an ECP5 PLL from the {} MHz oscillator at the target (200 MHz at P = 1, 150 MHz at P = 2 to 8,          125 MHz at P = 16); the UART report on the PLL's second output (a quarter of it), its own clock domain.          Fmax is the receive datapath's clock (`clk_pll`): median (min .. max) over the seeds;          timing compares the median with the target.          Rerun: `cargo run --release -- sweep --board {} --seeds {seed_list} --readme README.md`.\n\n\
+        "P sweep of the BIST top on {} ({}), nextpnr seeds {seed_list}: receive top with {} FFE taps, clocked by an ECP5 PLL from the {} MHz oscillator at the target (200 MHz at P = 1, 150 MHz at P = 2 to 8, 125 MHz at P = 16); the UART report on the PLL's second output (a quarter of it), its own clock domain. Fmax is the datapath clock's (`clk_pll`: the receive top with the BIST's generator, channel emulator and checker; the UART report is not on it): median (min .. max) over the seeds; timing compares the median with the target. Rerun: `cargo run --release -- sweep --board {} --lanes {lane_list} --seeds {seed_list} --readme README.md`.\n\n\
          | P | LUT4 | FF | MULT18X18D | DP16KD | seeds | datapath Fmax MHz, median (min .. max) | target MHz (PLL) | timing | throughput (P x median Fmax x 2 bit) | report clock Fmax MHz, median (min) at its target | critical path of the median build |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|",
         board,
@@ -475,7 +481,7 @@ mod tests {
     fn rows_show_the_median_min_and_max_over_the_seeds() {
         let b = [fig(8, 1, 140.0), fig(8, 2, 155.5), fig(8, 3, 151.0)];
         let r = sweep_row(8, &b);
-        assert!(r.starts_with("| 8 | 800 (1.0%) | 800 (1.0%) | 800 (1.0%) | 800 (1.0%) | 1,2,3 | 151.0 (140.0 .. 155.5) | 150.0 | met (2/3 seeds) | 2.42 Gb/s | 302.0 (min 301.0) at 37.5 | seed 3: path of P = 8 seed 3 |"), "{r}");
+        assert!(r.starts_with("| 8 | 800 (1.0%) | 800 (1.0%) | 800 (1.0%) | 800 (1.0%) | 1,2,3 | 151.0 (140.0 .. 155.5) | 150.0 | met (2/3 seeds) | 2.42 Gb/s | 302.0 (min 301.0) at 37.50 | seed 3: path of P = 8 seed 3 |"), "{r}");
         let r = sweep_row(1, &[fig(1, 1, 170.0), fig(1, 2, 180.0)]);
         assert!(
             r.contains(
