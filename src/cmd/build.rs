@@ -4,10 +4,14 @@
 //! Designs:
 //! * `bist` (default): the board-level BIST top (hdl/src/bist/board.rs): PRBS13Q
 //!   generator, channel emulator, the receive top at P lanes, checker, UART report and
-//!   LEDs, on the board's committed pins (synth/boards/<board>.lpf). It runs from the
-//!   board oscillator (no PLL yet), so its UART divisor and report interval are set from
-//!   the oscillator; `--target-mhz` is the timing constraint nextpnr places and routes
-//!   for and reports against (the speed the datapath would run at behind a PLL).
+//!   LEDs, on the board's committed pins (synth/boards/<board>.lpf), behind an ECP5 PLL
+//!   (EHXPLLL, `cporx_synth::pll`) from the board oscillator: the PLL's output is the
+//!   achievable frequency closest to `--target-mhz` at or below it (printed), the BIST's
+//!   UART divisor and report interval are set from it, and the LPF constrains the PLL's
+//!   output net at it (`FREQUENCY NET "clk_pll"`), so the bitstream runs at the frequency
+//!   nextpnr closed (or reports it missed). The UART report transmitter runs on the PLL's
+//!   second output (`clk_pll_slow`, a quarter of it or less; hdl/src/bist/board.rs), so the
+//!   report's Fmax is reported apart from the datapath's.
 //! * `rx`: the bare receive top; its ports are not board pins, so only its clock is
 //!   constrained and nextpnr places the other I/O (one lane only: wider tops have more
 //!   ports than the package has pins).
@@ -46,17 +50,19 @@ pub struct BuildArgs {
     pub seed: u64,
 }
 
-/// The targets: 200 MHz at one lane, 150 MHz from two lanes up.
+/// The targets: 200 MHz at one lane, 150 MHz at 2 to 8 lanes, 125 MHz at 16
+/// (4 Gb/s).
 pub fn target_for(lanes: usize) -> f64 {
-    if lanes == 1 {
-        200.0
-    } else {
-        150.0
+    match lanes {
+        1 => 200.0,
+        16.. => 125.0,
+        _ => 150.0,
     }
 }
 
-/// How a board's buttons and LEDs serve the BIST board top.
-fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
+/// How a board's buttons and LEDs serve the BIST board top, with the report transmitter
+/// at 115200 baud and a report a second from a `slow_mhz` clock.
+fn board_spec(board: Board, slow_mhz: f64) -> cporx_hdl::bist::board::BoardTopSpec {
     use cporx_hdl::bist::board::BoardTopSpec;
     let low = |prefix: &str| -> u64 {
         board
@@ -69,6 +75,7 @@ fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
             })
             .sum()
     };
+    let tx = bist_params_for(slow_mhz, 1);
     match board {
         // btn[0] PWR resets, btn[1] FIRE1 injects an error, btn[2] FIRE2 sends a report
         Board::Ulx3s85f => BoardTopSpec {
@@ -77,6 +84,8 @@ fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
             btn_rst: Some(0),
             btn_inject: Some(1),
             btn_send: Some(2),
+            tx_uart_div: tx.uart_div,
+            tx_report_interval: tx.report_interval,
         },
         // one button: inject; reset at power-up only, reports every second
         Board::OrangeCrab25f => BoardTopSpec {
@@ -85,13 +94,16 @@ fn board_spec(board: Board) -> cporx_hdl::bist::board::BoardTopSpec {
             btn_rst: None,
             btn_inject: Some(0),
             btn_send: None,
+            tx_uart_div: tx.uart_div,
+            tx_report_interval: tx.report_interval,
         },
     }
 }
 
-/// BIST parameters for a board: UART at 115200 baud and a report a second from the oscillator.
-pub fn bist_params_for(board: Board, lanes: usize) -> BistParams {
-    let hz = board.clock_mhz() * 1e6;
+/// BIST parameters for a clock of `mhz` (the PLL's output): UART at 115200 baud and a
+/// report a second.
+pub fn bist_params_for(mhz: f64, lanes: usize) -> BistParams {
+    let hz = mhz * 1e6;
     BistParams {
         lanes,
         uart_div: (hz / 115_200.0).round() as u32,
@@ -100,10 +112,20 @@ pub fn bist_params_for(board: Board, lanes: usize) -> BistParams {
     }
 }
 
-/// The Verilog of the board-level BIST top (module `top`).
-pub fn board_top_verilog(board: Board, rx: &RxParams, b: &BistParams) -> Result<String, String> {
+/// The Verilog of the board-level BIST top (module `top`, on the board pins), its clocks
+/// from the PLL `pll` (CLKOP the datapath's, CLKOS the report's: [`pll_for`]).
+pub fn board_top_verilog(
+    board: Board,
+    rx: &RxParams,
+    b: &BistParams,
+    pll: &cporx_synth::Pll,
+) -> Result<String, String> {
     use cporx_hdl::bist::board::BoardTop;
-    let spec = board_spec(board);
+    let slow = pll
+        .clkos
+        .ok_or("the BIST board top needs the PLL's second output (pll_for)")?
+        .1;
+    let spec = board_spec(board, slow);
     let v = match board {
         Board::Ulx3s85f => cporx_hdl::bist::verilog_of(
             BoardTop::<3, 8>::new(rx, b, &spec).map_err(|e| e.to_string())?,
@@ -112,36 +134,30 @@ pub fn board_top_verilog(board: Board, rx: &RxParams, b: &BistParams) -> Result<
             BoardTop::<1, 3>::new(rx, b, &spec).map_err(|e| e.to_string())?,
         ),
     };
-    Ok(v)
+    cporx_synth::pll_top_verilog(board, &v, pll).map_err(|e| e.to_string())
 }
 
-/// The board's committed LPF with its clock constrained at `mhz` instead of the
-/// oscillator's frequency.
-fn board_lpf_at(board: Board, mhz: f64) -> Result<String, String> {
-    let text = board.lpf_text();
-    let mut found = false;
-    let out: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.trim_start().starts_with("FREQUENCY PORT \"clk\"") {
-                found = true;
-                format!(
-                    "FREQUENCY PORT \"clk\" {mhz} MHZ; # cporx build target (oscillator: {} MHz)",
-                    board.clock_mhz()
-                )
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    if !found {
-        return Err(format!(
-            "synth/boards/{}.lpf: no `FREQUENCY PORT \"clk\"` line",
-            board.name()
-        ));
-    }
-    Ok(out.join("\n") + "\n")
+/// The board's committed LPF (the oscillator on `clk` at its own frequency) and the
+/// FREQUENCY lines of the PLL's outputs at their achieved frequencies.
+fn board_lpf_with_pll(board: Board, pll: &cporx_synth::Pll) -> String {
+    format!(
+        "{}\n# cporx build: {}\n{}",
+        board.lpf_text(),
+        pll.describe(),
+        pll.lpf_lines()
+    )
 }
+
+/// The board's PLL for a build target: CLKOP, the datapath's clock, the achievable
+/// frequency at or below `mhz`; CLKOS, the report logic's, at or below a quarter of it.
+pub fn pll_for(board: Board, mhz: f64) -> Result<cporx_synth::Pll, String> {
+    let p = cporx_synth::Pll::search(board.clock_mhz(), mhz).map_err(|e| e.to_string())?;
+    let f = p.fout_mhz / REPORT_CLOCK_RATIO;
+    p.with_clkos(f).map_err(|e| e.to_string())
+}
+
+/// The datapath's clock over the report logic's (at least; `pll_for`).
+pub const REPORT_CLOCK_RATIO: f64 = 4.0;
 
 pub(crate) fn note_cold_tools() {
     for (tool, what) in [
@@ -274,19 +290,23 @@ pub(crate) fn build_one(
 ) -> Result<FlowReport, String> {
     let lpf = out.join(format!("{}.lpf", board.name()));
     let what = check_design(design, p)?;
-    let (verilog, lpf_text, unconstrained) = match design {
+    let (verilog, lpf_text, unconstrained, mhz) = match design {
         "bist" => {
-            let b = bist_params_for(board, p.lanes);
+            let pll = pll_for(board, mhz)?;
+            println!("  {}", pll.describe());
+            let b = bist_params_for(pll.fout_mhz, p.lanes);
             (
-                board_top_verilog(board, p, &b)?,
-                board_lpf_at(board, mhz)?,
+                board_top_verilog(board, p, &b, &pll)?,
+                board_lpf_with_pll(board, &pll),
                 false,
+                pll.fout_mhz,
             )
         }
         "rx" => (
             cporx_hdl::export::rx_top_verilog(p).map_err(|e| e.to_string())?,
             board.clock_only_lpf("clock", mhz),
             true,
+            mhz,
         ),
         _ => unreachable!("check_design accepted it"),
     };
@@ -322,6 +342,9 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
         .unwrap_or_else(|| PathBuf::from("out/build").join(board.name()));
     // every input and the output folder before the banner and the tools
     check_design(&a.design, &p)?;
+    if a.design == "bist" {
+        pll_for(board, mhz).map_err(|e| format!("--target-mhz: {e}"))?;
+    }
     crate::out::create_dir(&out)?;
     crate::out::check_writable(&out.join("report.json"))?;
     note_cold_tools();
@@ -354,7 +377,7 @@ pub fn run(a: &BuildArgs) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::sweep::sweep_row;
+    use crate::cmd::sweep::{sweep_row, BuildFigures};
 
     /// The board-level BIST top builds on the committed pins (no unconstrained I/O) for
     /// both boards: bitstream written, report parsed, every board pin the top uses placed.
@@ -372,12 +395,16 @@ mod tests {
             let r = build_one(board, "bist", &p, 100.0, &out, 1).unwrap_or_else(|e| panic!("{e}"));
             assert!(r.bitstream_bytes > 0);
             assert!(!r.unconstrained_io);
-            let fmax = r.nextpnr.fmax_mhz().expect("the board clock is reported");
+            // the design's clock is the PLL's output, constrained at the PLL's frequency
+            let fmax = r.nextpnr.fmax_mhz().expect("the PLL clock is reported");
+            let pll = pll_for(board, 100.0).unwrap();
+            let c = r.nextpnr.clocks.iter().find(|c| c.name == "clk_pll");
             assert!(
-                fmax > 0.0 && r.nextpnr.clocks[0].name == "clk",
+                fmax > 0.0 && c.is_some_and(|c| (c.constraint_mhz - pll.fout_mhz).abs() < 1e-3),
                 "{:?}",
                 r.nextpnr.clocks
             );
+            assert_eq!(r.target_mhz, pll.fout_mhz);
             // clk, uart_tx, uart_rx, the LEDs and buttons: 3 + 8 + 3 on the ULX3S, 3 + 3 + 1
             let want_io = match board {
                 Board::Ulx3s85f => 14,
@@ -390,7 +417,7 @@ mod tests {
                 core.contains("default_tool: trellis") && core.contains(board.nextpnr_args()[2]),
                 "{core}"
             );
-            let row = sweep_row(2, &r);
+            let row = sweep_row(2, &[BuildFigures::of(2, &r)]);
             assert!(row.starts_with("| 2 | ") && row.contains("Gb/s"), "{row}");
             println!("{board}: {}", r.summary().lines().next().unwrap_or(""));
             let _ = std::fs::remove_dir_all(&out);
@@ -405,8 +432,11 @@ mod tests {
         assert!(e.contains("one lane") && e.contains("--design bist"), "{e}");
         let e = build_one(Board::Ulx3s85f, "nope", &p, 100.0, &out, 1).unwrap_err();
         assert!(e.contains("bist, rx"), "{e}");
-        assert_eq!((target_for(1), target_for(8)), (200.0, 150.0));
-        let b = bist_params_for(Board::Ulx3s85f, 4);
+        assert_eq!(
+            (target_for(1), target_for(8), target_for(16)),
+            (200.0, 150.0, 125.0)
+        );
+        let b = bist_params_for(25.0, 4);
         assert_eq!((b.uart_div, b.report_interval), (217, 25_000_000));
     }
 }

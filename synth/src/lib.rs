@@ -4,6 +4,7 @@
 //!
 //! * [`tools`]: find and run the tools (YoWASP builds in `.tools/venv`, or native ones)
 //! * [`board`]: the supported boards (ULX3S 85F, OrangeCrab 25F) and their pins
+//! * [`pll`]: the ECP5 PLL (EHXPLLL) divider search and the board-level wrapper around a design
 //! * [`flow`]: [`run_flow`] (Verilog to bitstream and report), [`generic_netlist`]
 //! * [`equiv`]: the synthesized netlists (generic and ECP5) proven equivalent to the RTL
 //!   (Yosys `equiv_make` / `equiv_simple` / `equiv_induct`), [`equiv_pool`]
@@ -18,6 +19,7 @@ pub mod board;
 pub mod energy;
 pub mod equiv;
 pub mod flow;
+pub mod pll;
 pub mod report;
 pub mod tools;
 
@@ -26,6 +28,7 @@ pub use equiv::{
     equiv_pool, prove_equiv, prove_named, prove_netlist, EquivDesign, EquivReport, NetlistKind,
 };
 pub use flow::{check_target_mhz, ecp5_netlist, generic_netlist, run_flow, FlowConfig};
+pub use pll::{pll_top_verilog, Pll};
 pub use report::{ClockFmax, CriticalPath, FlowReport, NextpnrReport, UsedAvailable};
 pub use tools::{ecp5_cell_models, find_tool, Tool};
 

@@ -224,6 +224,8 @@ fn board_tops_lint_clean() {
         btn_rst: Some(0),
         btn_inject: Some(1),
         btn_send: Some(2),
+        tx_uart_div: 434,
+        tx_report_interval: 50_000_000,
     };
     let v = cporx_hdl::bist::verilog_of(BoardTop::<3, 8>::new(&rx, &b, &spec).unwrap());
     let f = dir.join("board_3_8.v");
@@ -235,6 +237,7 @@ fn board_tops_lint_clean() {
         btn_rst: None,
         btn_inject: Some(0),
         btn_send: None,
+        ..spec.clone()
     };
     let v = cporx_hdl::bist::verilog_of(BoardTop::<1, 3>::new(&rx, &b, &spec1).unwrap());
     let f = dir.join("board_1_3.v");

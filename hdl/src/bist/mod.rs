@@ -10,8 +10,9 @@
 //! | PRBS13Q checker [`PrbsChk`] | `prbs_chk.rs` | 5 cycles to the counters, 2 to `synced` |
 //! | UART report + LEDs [`UartTx`] | `uart_tx.rs` | `tx`: the starting edge; LEDs 1 cycle |
 //! | UART configuration receiver [`UartRx`] | `uart_rx.rs` | write strobe after the data byte's stop bit |
-//! | the BIST top [`BistTop`] | `top.rs` | generator -> channel -> receive top -> checker -> UART |
-//! | board-level top [`board::BoardTop`] | `board.rs` | power-on reset, button synchronizers, LED polarity |
+//! | the BIST top [`BistTop`] | `top.rs` | generator -> channel -> receive top -> checker -> UART ([`BistCore`]: all but the UART transmitter) |
+//! | snapshot clock-domain crossing [`SnapCdc`] | `snap_cdc.rs` | counters into the report clock's domain (handshake) |
+//! | board-level top [`board::BoardTop`] | `board.rs` | power-on reset, button synchronizers, LED polarity; the UART report on a slower clock |
 //!
 //! Every block has `clock` and a synchronous, active-high `rst`; per-lane ports are
 //! `Vec<Signal<..>>` fields, exported as `name$0`, `name$1`, ... Outputs are registers.
@@ -24,6 +25,7 @@ pub mod board;
 pub mod chan_emu;
 pub mod prbs_chk;
 pub mod prbs_gen;
+pub mod snap_cdc;
 pub mod top;
 pub mod uart_rx;
 pub mod uart_tx;
@@ -31,7 +33,8 @@ pub mod uart_tx;
 pub use chan_emu::ChanEmu;
 pub use prbs_chk::PrbsChk;
 pub use prbs_gen::PrbsGen;
-pub use top::{bist_top_verilog, BistTop};
+pub use snap_cdc::SnapCdc;
+pub use top::{bist_top_verilog, BistCore, BistTop};
 pub use uart_rx::UartRx;
 pub use uart_tx::UartTx;
 

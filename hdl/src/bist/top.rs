@@ -53,61 +53,58 @@ use cporx_spec::bist::BistParams;
 use cporx_spec::*;
 use rust_hdl::prelude::*;
 
+/// The BIST top's datapath without the report transmitter: generator, channel emulator,
+/// receive top, checker and the configuration receiver, on one clock. [`BistTop`] is it
+/// plus the `UartTx` on the same clock; the board top (`board.rs`) puts the `UartTx` on a
+/// slower clock behind a clock-domain crossing (`SnapCdc`), so that the receive datapath's
+/// clock is not held back by the report logic.
+///
+/// **Ports**: in `clock`, `rst`, `inject`, `uart_rx`; out `bit_errs`, `sym_errs`,
+/// `symbols`, `synced`, `lock`, `phase` (as [`BistTop`]'s).
 #[derive(LogicBlock)]
-pub struct BistTop {
+pub struct BistCore {
     pub clock: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     pub inject: Signal<In, Bit>,
-    pub send: Signal<In, Bit>,
     pub uart_rx: Signal<In, Bit>,
-    pub leds: Signal<Out, Bits<8>>,
-    pub tx: Signal<Out, Bit>,
     pub bit_errs: Signal<Out, Bits<32>>,
     pub sym_errs: Signal<Out, Bits<32>>,
     pub symbols: Signal<Out, Bits<32>>,
     pub synced: Signal<Out, Bit>,
     pub lock: Signal<Out, Bit>,
-    pub busy: Signal<Out, Bit>,
     pub phase: Signal<Out, Bits<PI_BITS>>,
     pub gen: PrbsGen,
     pub chan: ChanEmu,
     pub rx: RxTop,
     pub chk: PrbsChk,
-    pub uart: UartTx,
     pub cfg: UartRx,
 }
 
-impl BistTop {
-    /// The BIST top for a receive-top parameter set and BIST parameters with the same lane
-    /// count; an illegal or inconsistent set is an error naming the parameter.
+impl BistCore {
+    /// As [`BistTop::new`] (the configuration receiver at `b.uart_div`).
     pub fn new(rx: &RxParams, b: &BistParams) -> Result<Self, ParamError> {
         b.check_rx(rx)?;
-        Ok(BistTop {
+        Ok(BistCore {
             clock: Default::default(),
             rst: Default::default(),
             inject: Default::default(),
-            send: Default::default(),
             uart_rx: Default::default(),
-            leds: Default::default(),
-            tx: Default::default(),
             bit_errs: Default::default(),
             sym_errs: Default::default(),
             symbols: Default::default(),
             synced: Default::default(),
             lock: Default::default(),
-            busy: Default::default(),
             phase: Default::default(),
             gen: PrbsGen::new(b.lanes)?,
             chan: ChanEmu::new(&b.taps, b.noise_amp, &b.lane_seeds())?,
             rx: RxTop::new(rx)?,
             chk: PrbsChk::new(b.lanes)?,
-            uart: UartTx::new(b.uart_div, b.report_interval)?,
             cfg: UartRx::new(b.uart_div)?,
         })
     }
 }
 
-impl Logic for BistTop {
+impl Logic for BistCore {
     #[hdl_gen]
     fn update(&mut self) {
         self.gen.clock.next = self.clock.val();
@@ -131,22 +128,83 @@ impl Logic for BistTop {
             self.rx.adc[j].next = self.chan.adc[j].val();
             self.chk.symbol[j].next = self.rx.symbol[j].val();
         }
-        self.uart.clock.next = self.clock.val();
-        self.uart.rst.next = self.rst.val();
-        self.uart.send.next = self.send.val();
-        self.uart.bit_errs.next = self.chk.bit_errs.val();
-        self.uart.sym_errs.next = self.chk.sym_errs.val();
-        self.uart.symbols.next = self.chk.symbols.val();
-        self.uart.lock.next = self.rx.lock.val();
-        self.leds.next = self.uart.leds.val();
-        self.tx.next = self.uart.tx.val();
-        self.busy.next = self.uart.busy.val();
         self.bit_errs.next = self.chk.bit_errs.val();
         self.sym_errs.next = self.chk.sym_errs.val();
         self.symbols.next = self.chk.symbols.val();
         self.synced.next = self.chk.synced.val();
         self.lock.next = self.rx.lock.val();
         self.phase.next = self.rx.phase.val();
+    }
+}
+
+#[derive(LogicBlock)]
+pub struct BistTop {
+    pub clock: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub inject: Signal<In, Bit>,
+    pub send: Signal<In, Bit>,
+    pub uart_rx: Signal<In, Bit>,
+    pub leds: Signal<Out, Bits<8>>,
+    pub tx: Signal<Out, Bit>,
+    pub bit_errs: Signal<Out, Bits<32>>,
+    pub sym_errs: Signal<Out, Bits<32>>,
+    pub symbols: Signal<Out, Bits<32>>,
+    pub synced: Signal<Out, Bit>,
+    pub lock: Signal<Out, Bit>,
+    pub busy: Signal<Out, Bit>,
+    pub phase: Signal<Out, Bits<PI_BITS>>,
+    pub core: BistCore,
+    pub uart: UartTx,
+}
+
+impl BistTop {
+    /// The BIST top for a receive-top parameter set and BIST parameters with the same lane
+    /// count; an illegal or inconsistent set is an error naming the parameter.
+    pub fn new(rx: &RxParams, b: &BistParams) -> Result<Self, ParamError> {
+        Ok(BistTop {
+            clock: Default::default(),
+            rst: Default::default(),
+            inject: Default::default(),
+            send: Default::default(),
+            uart_rx: Default::default(),
+            leds: Default::default(),
+            tx: Default::default(),
+            bit_errs: Default::default(),
+            sym_errs: Default::default(),
+            symbols: Default::default(),
+            synced: Default::default(),
+            lock: Default::default(),
+            busy: Default::default(),
+            phase: Default::default(),
+            core: BistCore::new(rx, b)?,
+            uart: UartTx::new(b.uart_div, b.report_interval)?,
+        })
+    }
+}
+
+impl Logic for BistTop {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.core.clock.next = self.clock.val();
+        self.core.rst.next = self.rst.val();
+        self.core.inject.next = self.inject.val();
+        self.core.uart_rx.next = self.uart_rx.val();
+        self.uart.clock.next = self.clock.val();
+        self.uart.rst.next = self.rst.val();
+        self.uart.send.next = self.send.val();
+        self.uart.bit_errs.next = self.core.bit_errs.val();
+        self.uart.sym_errs.next = self.core.sym_errs.val();
+        self.uart.symbols.next = self.core.symbols.val();
+        self.uart.lock.next = self.core.lock.val();
+        self.leds.next = self.uart.leds.val();
+        self.tx.next = self.uart.tx.val();
+        self.busy.next = self.uart.busy.val();
+        self.bit_errs.next = self.core.bit_errs.val();
+        self.sym_errs.next = self.core.sym_errs.val();
+        self.symbols.next = self.core.symbols.val();
+        self.synced.next = self.core.synced.val();
+        self.lock.next = self.core.lock.val();
+        self.phase.next = self.core.phase.val();
     }
 }
 
