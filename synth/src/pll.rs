@@ -85,36 +85,16 @@ impl Pll {
         if !(fout_mhz.is_finite() && in_range(fout_mhz, FOUT_MHZ)) {
             return Err(bad("PLL output (--target-mhz)", fout_mhz, FOUT_MHZ, ""));
         }
+        // the first setting of the highest reachable output at or below the request
+        // (in search order: CLKI_DIV, then CLKFB_DIV; the smallest output divider)
         let mut best: Option<Pll> = None;
-        for clki_div in 1..=CLKI_DIV_MAX {
-            let pfd = fin_mhz / clki_div as f64;
-            if !in_range(pfd, PFD_MHZ) {
-                continue;
-            }
-            for clkfb_div in 1..=CLKFB_DIV_MAX {
-                let f = pfd * clkfb_div as f64;
-                if f > fout_mhz + 1e-9 || !in_range(f, FOUT_MHZ) {
-                    continue;
-                }
-                if best.as_ref().is_some_and(|b| f <= b.fout_mhz + 1e-12) {
-                    continue;
-                }
-                // the smallest output divider that puts the VCO in range
-                let Some(clkop_div) =
-                    (1..=CLKOP_DIV_MAX).find(|&d| in_range(f * d as f64, VCO_MHZ))
-                else {
-                    continue;
-                };
-                best = Some(Pll {
-                    fin_mhz,
-                    clki_div,
-                    clkfb_div,
-                    clkop_div,
-                    pfd_mhz: pfd,
-                    vco_mhz: f * clkop_div as f64,
-                    fout_mhz: f,
-                    clkos: None,
-                });
+        for c in Self::settings(fin_mhz) {
+            if c.fout_mhz <= fout_mhz + 1e-9
+                && !best
+                    .as_ref()
+                    .is_some_and(|b| c.fout_mhz <= b.fout_mhz + 1e-12)
+            {
+                best = Some(c);
             }
         }
         best.ok_or_else(|| {
@@ -131,22 +111,35 @@ impl Pll {
 
     /// The lowest legal CLKOP frequency from `fin_mhz` (the range's lower end).
     fn lowest(fin_mhz: f64) -> f64 {
-        let mut lo = f64::INFINITY;
-        for clki_div in 1..=CLKI_DIV_MAX {
+        Self::settings(fin_mhz)
+            .map(|c| c.fout_mhz)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Every legal (CLKI_DIV, CLKFB_DIV) pair from `fin_mhz` with its output in range and
+    /// the smallest CLKOP_DIV that puts the VCO in range, in search order (CLKI_DIV, then
+    /// CLKFB_DIV ascending).
+    fn settings(fin_mhz: f64) -> impl Iterator<Item = Pll> {
+        (1..=CLKI_DIV_MAX).flat_map(move |clki_div| {
             let pfd = fin_mhz / clki_div as f64;
-            if !in_range(pfd, PFD_MHZ) {
-                continue;
-            }
-            for clkfb_div in 1..=CLKFB_DIV_MAX {
+            (1..=CLKFB_DIV_MAX).filter_map(move |clkfb_div| {
                 let f = pfd * clkfb_div as f64;
-                if in_range(f, FOUT_MHZ)
-                    && (1..=CLKOP_DIV_MAX).any(|d| in_range(f * d as f64, VCO_MHZ))
-                {
-                    lo = lo.min(f);
+                if !in_range(pfd, PFD_MHZ) || !in_range(f, FOUT_MHZ) {
+                    return None;
                 }
-            }
-        }
-        lo
+                let clkop_div = (1..=CLKOP_DIV_MAX).find(|&d| in_range(f * d as f64, VCO_MHZ))?;
+                Some(Pll {
+                    fin_mhz,
+                    clki_div,
+                    clkfb_div,
+                    clkop_div,
+                    pfd_mhz: pfd,
+                    vco_mhz: f * clkop_div as f64,
+                    fout_mhz: f,
+                    clkos: None,
+                })
+            })
+        })
     }
 
     /// The same PLL with a second output CLKOS at or below `f2_mhz` (divided from the VCO).
