@@ -288,13 +288,18 @@ fn verilator_bench(a: &BenchArgs) -> Result<Option<f64>, String> {
         )
         .collect();
     vl.run(&stim[..1000]).map_err(|e| e.to_string())?; // start the child
+    // blocks of 64 Ki cycles, each from power-up (as the tests' runs), outputs dropped as
+    // they come: the memory stays one block's
     let t = Instant::now();
-    let out = vl.run(&stim).map_err(|e| e.to_string())?;
-    let r = out.len() as f64 / t.elapsed().as_secs_f64();
+    let mut done = 0usize;
+    for block in stim.chunks(1 << 16) {
+        done += vl.run(block).map_err(|e| e.to_string())?.len();
+    }
+    let r = done as f64 / t.elapsed().as_secs_f64();
     say!(
-        "  Verilator over pipes (child process): {:>6.2} M cycles/s ({} cycles, packing + pipes + unpacking; the tests' bulk runs)",
+        "  Verilator over pipes (child process): {:>6.2} M cycles/s ({} cycles in runs of up to 65536 from power-up, packing + pipes + unpacking; the tests' bulk runs)",
         r / 1e6,
-        out.len()
+        done
     );
     Ok(p1_rate)
 }
