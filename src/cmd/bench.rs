@@ -287,7 +287,8 @@ fn verilator_bench(a: &BenchArgs) -> Result<Option<f64>, String> {
                 .map(|x| RxIn::sample(x as i32)),
         )
         .collect();
-    vl.run(&stim[..1000]).map_err(|e| e.to_string())?; // start the child
+    // start the child
+    vl.run(&stim[..1000]).map_err(|e| e.to_string())?;
     // blocks of 64 Ki cycles, each from power-up (as the tests' runs), outputs dropped as
     // they come: the memory stays one block's
     let t = Instant::now();
