@@ -71,14 +71,20 @@ run_suite() {
     t1=$(date +%s)
     echo "$((t1 - t0)) $status" > "$logdir/suite-$i.done"
 }
-# report I LABEL: print a finished suite's output and its line in the times table
+# record LABEL SECS STATUS: a finished suite's line in the times table, its end line, and
+# its name among the failures unless STATUS is 0
+record() {
+    local label=$1 secs=$2 status=$3
+    printf '%6d s  %s%s\n' "$secs" "$label" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
+    echo "test.sh: suite $label: $secs s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
+    [[ $status == 0 ]] || fails+=("$label")
+}
+# report I LABEL: print a finished suite's output and record it
 report() {
     local i=$1 label=$2 secs status
     read -r secs status < "$logdir/suite-$i.done"
     cat "$logdir/suite-$i.log"
-    printf '%6d s  %s%s\n' "$secs" "$label" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
-    echo "test.sh: suite $label: $secs s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
-    [[ $status == 0 ]] || fails+=("$label")
+    record "$label" "$secs" "$status"
 }
 # Suites run $jobs at a time (CPORX_TEST_JOBS, default 2: many suites hold one long test
 # on one core); each suite's output is printed whole when it ends.
@@ -116,8 +122,7 @@ t0=$(date +%s)
 status=0
 cargo test --release --workspace --doc || status=$?
 t1=$(date +%s)
-printf '%6d s  %s%s\n' $((t1 - t0)) "doc tests" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
-[[ $status == 0 ]] || fails+=("doc tests")
+record "doc tests" $((t1 - t0)) "$status"
 # pytest suites, against the CLI binary the test build above made (target/release/cporx):
 # the Python package's (py/tests: the package, installed into the venv by setup-tools.sh,
 # and the notebook examples/link_study.ipynb) and the cocotb testbench of the exported top
@@ -131,9 +136,7 @@ run_pytest() {
     CPORX_BIN="$root/target/release/cporx" "$root/.tools/venv/bin/python" -m pytest -q \
         -p no:cacheprovider "$@" "$root/$dir" || status=$?
     t1=$(date +%s)
-    printf '%6d s  %s%s\n' $((t1 - t0)) "python: pytest $dir" "$([[ $status == 0 ]] || echo '  FAILED')" >> "$logdir/times.txt"
-    echo "test.sh: suite python (pytest $dir): $((t1 - t0)) s$([[ $status == 0 ]] || echo ", FAILED (exit $status)")"
-    [[ $status == 0 ]] || fails+=("python: pytest $dir")
+    record "python: pytest $dir" $((t1 - t0)) "$status"
 }
 run_pytest py/tests
 run_pytest verif/cocotb -rP

@@ -132,7 +132,10 @@ pub fn verilator_version() -> Result<String, VerilatorError> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-fn fnv(bytes: &[u8], mut h: u64) -> u64 {
+/// FNV-1a 64 of `bytes`, continuing from `h` (start at `0xcbf29ce484222325`): the
+/// content hash of the build caches (Verilator builds here, proof results in
+/// cporx-verif's formal runner).
+pub fn fnv(bytes: &[u8], mut h: u64) -> u64 {
     for b in bytes {
         h ^= *b as u64;
         h = h.wrapping_mul(0x100000001b3);

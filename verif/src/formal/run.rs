@@ -732,13 +732,7 @@ pub fn result_cache_dir() -> PathBuf {
 
 const CACHED_FILES: [&str; 4] = ["dut.v", "dut_flat.v", "params.vh", "probes.ys"];
 
-fn fnv(bytes: &[u8], mut h: u64) -> u64 {
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
+use cporx_cosim::verilator::fnv;
 
 /// The hash of a prepared work folder's inputs (the files [`prepare`] wrote).
 fn input_hash(d: &Design, dir: &Path) -> Result<u64, String> {
