@@ -188,13 +188,20 @@ DEB_PINS=(
   "tcl8.6 8.6.13+dfsg-2 amd64 pool/main/t/tcl8.6 4d539bdd459ea9fd5be25bf46c3c928ae5eb9cfdb5a1bf7ca25cacc596327d9d"
   "libreadline8 8.2-1.3 amd64 pool/main/r/readline e02ebbd3701cf468dbf98d6d917fbe0325e881f07fe8b316150c8d2a64486e66"
 )
-stamp="$sta_root/.pins"
-want_stamp=$(printf '%s\n' "${DEB_PINS[@]}")
-if [ ! -x "$sta_root/usr/bin/sta" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
+# fetch_debs DEST PIN...: each pinned .deb ("pkg ver arch pool sha256") into $debs (apt-get
+# download, else the Debian pool), its SHA-256 checked, unpacked with dpkg -x into DEST;
+# skipped when DEST/.pins already lists the same pins
+fetch_debs() {
+  local dest=$1 pin pkg ver arch pool sha file url want
+  shift
+  want=$(printf '%s\n' "$@")
+  if [ -f "$dest/.pins" ] && [ "$(cat "$dest/.pins")" = "$want" ]; then
+    return 0
+  fi
   mkdir -p "$debs"
-  rm -rf "$sta_root"
-  mkdir -p "$sta_root"
-  for pin in "${DEB_PINS[@]}"; do
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  for pin in "$@"; do
     read -r pkg ver arch pool sha <<<"$pin"
     file="${pkg}_${ver}_${arch}.deb"
     if [ ! -f "$debs/$file" ] || ! echo "$sha  $debs/$file" | sha256sum -c --quiet - 2>/dev/null; then
@@ -215,10 +222,14 @@ if [ ! -x "$sta_root/usr/bin/sta" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want
         exit 1
       }
     fi
-    dpkg -x "$debs/$file" "$sta_root"
+    dpkg -x "$debs/$file" "$dest"
   done
-  echo "$want_stamp" >"$stamp"
+  echo "$want" >"$dest/.pins"
+}
+if [ ! -x "$sta_root/usr/bin/sta" ]; then
+  rm -f "$sta_root/.pins"
 fi
+fetch_debs "$sta_root" "${DEB_PINS[@]}"
 mkdir -p "$root/.tools/osu018"
 cp "$sta_root"/usr/share/qflow/tech/osu018/osu018_stdcells.{lib,v} "$root/.tools/osu018/"
 # sta finds its shared libraries and Tcl's init.tcl through these (cporx sets them itself)
@@ -226,3 +237,25 @@ LD_LIBRARY_PATH="$sta_root/usr/lib/x86_64-linux-gnu:$sta_root/lib/x86_64-linux-g
   TCL_LIBRARY="$sta_root/usr/share/tcltk/tcl8.6" \
   "$sta_root/usr/bin/sta" -no_init -no_splash -exit /dev/null </dev/null >/dev/null
 echo "pinned: opensta 0~20191111gitc018cb2+dfsg-1, qflow-tech-osu018 1.3.17+dfsg.1-3 (.tools/opensta, .tools/osu018)"
+
+# ---------------------------------------------------------------------------------------
+# ccache (Debian `ccache` 4.7.5 with its libhiredis, unpacked into .tools/ccache like
+# OpenSTA): Verilator's makefile compiles through it (OBJCACHE, set by cporx_cosim's
+# builds when .tools/venv/bin/ccache is there), so Verilator's runtime and the harnesses,
+# the same in every build, compile once per machine rather than once per design (a
+# 1-lane top: 20 s of CPU the first time, under 2 s after). Its cache is
+# ~/.cache/cporx/ccache. The wrapper in the venv's bin/ finds the library.
+ccache_root="$root/.tools/ccache"
+CCACHE_PINS=(
+  "ccache 4.8+really4.7.5-1 amd64 pool/main/c/ccache d6562e03b90d4bbe299966117aef44975f57bea8270c233b1d71f1e6ba157e7d"
+  "libhiredis0.14 0.14.1-3 amd64 pool/main/h/hiredis 61f25d841052ad6cd6adfa9fad050345ea1047abc6ea79f931ab1a9ed55af3ae"
+)
+fetch_debs "$ccache_root" "${CCACHE_PINS[@]}"
+cat >"$venv/bin/ccache" <<'SH'
+#!/bin/sh
+# written by scripts/setup-tools.sh: Debian's ccache from .tools/ccache, with its library
+d=$(cd "$(dirname "$0")/../../ccache" && pwd)
+LD_LIBRARY_PATH="$d/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$d/usr/bin/ccache" "$@"
+SH
+chmod +x "$venv/bin/ccache"
+echo "pinned: $("$venv/bin/ccache" --version | head -1) (.tools/ccache)"
