@@ -188,14 +188,14 @@ DEB_PINS=(
   "tcl8.6 8.6.13+dfsg-2 amd64 pool/main/t/tcl8.6 4d539bdd459ea9fd5be25bf46c3c928ae5eb9cfdb5a1bf7ca25cacc596327d9d"
   "libreadline8 8.2-1.3 amd64 pool/main/r/readline e02ebbd3701cf468dbf98d6d917fbe0325e881f07fe8b316150c8d2a64486e66"
 )
-# fetch_debs DEST PIN...: each pinned .deb ("pkg ver arch pool sha256") into $debs (apt-get
-# download, else the Debian pool), its SHA-256 checked, unpacked with dpkg -x into DEST;
-# skipped when DEST/.pins already lists the same pins
+# fetch_debs DEST EXE PIN...: each pinned .deb ("pkg ver arch pool sha256") into $debs
+# (apt-get download, else the Debian pool), its SHA-256 checked, unpacked with dpkg -x into
+# DEST; skipped when DEST/EXE is there and DEST/.pins lists the same pins
 fetch_debs() {
-  local dest=$1 pin pkg ver arch pool sha file url want
-  shift
+  local dest=$1 exe=$2 pin pkg ver arch pool sha file url want
+  shift 2
   want=$(printf '%s\n' "$@")
-  if [ -f "$dest/.pins" ] && [ "$(cat "$dest/.pins")" = "$want" ]; then
+  if [ -x "$dest/$exe" ] && [ "$(cat "$dest/.pins" 2>/dev/null)" = "$want" ]; then
     return 0
   fi
   mkdir -p "$debs"
@@ -226,10 +226,7 @@ fetch_debs() {
   done
   echo "$want" >"$dest/.pins"
 }
-if [ ! -x "$sta_root/usr/bin/sta" ]; then
-  rm -f "$sta_root/.pins"
-fi
-fetch_debs "$sta_root" "${DEB_PINS[@]}"
+fetch_debs "$sta_root" usr/bin/sta "${DEB_PINS[@]}"
 mkdir -p "$root/.tools/osu018"
 cp "$sta_root"/usr/share/qflow/tech/osu018/osu018_stdcells.{lib,v} "$root/.tools/osu018/"
 # sta finds its shared libraries and Tcl's init.tcl through these (cporx sets them itself)
@@ -250,7 +247,7 @@ CCACHE_PINS=(
   "ccache 4.8+really4.7.5-1 amd64 pool/main/c/ccache d6562e03b90d4bbe299966117aef44975f57bea8270c233b1d71f1e6ba157e7d"
   "libhiredis0.14 0.14.1-3 amd64 pool/main/h/hiredis 61f25d841052ad6cd6adfa9fad050345ea1047abc6ea79f931ab1a9ed55af3ae"
 )
-fetch_debs "$ccache_root" "${CCACHE_PINS[@]}"
+fetch_debs "$ccache_root" usr/bin/ccache "${CCACHE_PINS[@]}"
 cat >"$venv/bin/ccache" <<'SH'
 #!/bin/sh
 # written by scripts/setup-tools.sh: Debian's ccache from .tools/ccache, with its library

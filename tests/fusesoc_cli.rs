@@ -151,7 +151,7 @@ fn exported_core_lints_and_simulates_under_fusesoc() {
 
     let p = RxParams::default();
     check_sim(&dir, Some("verilator"), &p);
-    match which("iverilog") {
+    match cporx_spec::paths::on_path("iverilog") {
         Some(_) => check_sim(&dir, None, &p),
         None => println!(
             "SKIPPED: the Icarus sim target: iverilog is not installed (Debian `iverilog`; \
@@ -182,15 +182,9 @@ fn a_wide_export_has_no_ecp5_target_and_says_why() {
     let (ok, log) = run(&out, "lint", None);
     assert!(ok, "fusesoc lint (4 lanes) failed:\n{log}");
     let p4 = RxParams::default().with_lanes(4).unwrap();
-    match which("iverilog") {
+    match cporx_spec::paths::on_path("iverilog") {
         Some(_) => check_sim(&out, None, &p4),
         None => println!("SKIPPED: the 4-lane Icarus sim target: iverilog is not installed"),
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }

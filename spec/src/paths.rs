@@ -157,6 +157,14 @@ pub fn cache_dir(sub: &str) -> PathBuf {
     std::env::temp_dir().join("cporx").join(sub)
 }
 
+/// The first file `name` in a folder of `PATH`, if any (the last place every tool finder
+/// looks).
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
 /// The project-local tool venv's `bin/` (`scripts/setup-tools.sh`), if a checkout is found.
 pub fn venv_bin() -> Option<PathBuf> {
     project_root().ok().map(|r| r.join(".tools/venv/bin"))

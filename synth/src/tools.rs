@@ -82,7 +82,7 @@ pub fn find_tool(tool: Tool) -> Result<PathBuf, SynthError> {
         let found = if p.components().count() > 1 {
             Some(p).filter(|p| p.is_file())
         } else {
-            on_path(&v.to_string_lossy())
+            cporx_spec::paths::on_path(&v.to_string_lossy())
         };
         return found.ok_or_else(|| not_found(tool, Some(v.to_string_lossy().into_owned())));
     }
@@ -94,15 +94,8 @@ pub fn find_tool(tool: Tool) -> Result<PathBuf, SynthError> {
     }
     tool.exe_names()
         .iter()
-        .find_map(|n| on_path(n))
+        .find_map(|n| cporx_spec::paths::on_path(n))
         .ok_or_else(|| not_found(tool, None))
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }
 
 fn not_found(tool: Tool, env_value: Option<String>) -> SynthError {

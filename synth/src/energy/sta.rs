@@ -37,15 +37,7 @@ const SETUP_HINT: &str = "run `scripts/setup-tools.sh` (unpacks Debian's opensta
 /// OpenSTA: `$CPORX_STA`, `.tools/opensta/usr/bin/sta` of the checkout, `sta` on PATH.
 pub fn find_sta() -> Result<PathBuf, SynthError> {
     cporx_spec::paths::find("OpenSTA (sta)", None, Some(STA_ENV), STA_REL)
-        .or_else(|e| {
-            std::env::var_os("PATH")
-                .and_then(|p| {
-                    std::env::split_paths(&p)
-                        .map(|d| d.join("sta"))
-                        .find(|p| p.is_file())
-                })
-                .ok_or(e)
-        })
+        .or_else(|e| cporx_spec::paths::on_path("sta").ok_or(e))
         .map_err(|looked| SynthError::ToolNotFound {
             tool: "OpenSTA (sta)",
             looked: format!("{looked}; and `sta` on PATH"),

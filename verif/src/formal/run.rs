@@ -363,7 +363,7 @@ pub fn find_sby() -> Result<(PathBuf, bool), String> {
         let found = if p.components().count() > 1 {
             Some(p).filter(|p| p.is_file())
         } else {
-            on_path(&v.to_string_lossy())
+            cporx_spec::paths::on_path(&v.to_string_lossy())
         };
         let p = found.ok_or_else(|| {
             format!(
@@ -382,10 +382,10 @@ pub fn find_sby() -> Result<(PathBuf, bool), String> {
     {
         return Ok((p, true));
     }
-    if let Some(p) = on_path("yowasp-sby") {
+    if let Some(p) = cporx_spec::paths::on_path("yowasp-sby") {
         return Ok((p, true));
     }
-    if let Some(p) = on_path("sby") {
+    if let Some(p) = cporx_spec::paths::on_path("sby") {
         return Ok((p, false));
     }
     Err(format!(
@@ -394,13 +394,6 @@ pub fn find_sby() -> Result<(PathBuf, bool), String> {
             .map(|b| b.join("yowasp-sby").display().to_string())
             .unwrap_or_else(|| "the project venv (no cporx checkout found)".into())
     ))
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }
 
 /// `dut_flat.v` for the exported module `top` of `verilog`: the same ports, the per-lane
