@@ -117,6 +117,10 @@ pub fn run(a: &McBenchArgs) -> Result<(), String> {
         a.cursors, a.symbols.div_ceil(CHUNK) * CHUNK, a.symbols.div_ceil(CHUNK), a.symbols, load_average()
     );
     say!("  Gaussian: {}", montecarlo::GAUSSIAN);
+    say!(
+        "  instruction set of the chunk loop: {}",
+        montecarlo::instruction_set()
+    );
     say!("  (wall: symbols / elapsed time; cpu: symbols / the CPU time of the threads, the per-core figure whatever else runs)");
     let cpu_text = |r: &montecarlo::McResult| match r.cpu_rate() {
         Some(x) => format!("cpu {:>6.1} M/s per core", x / 1e6),

@@ -483,8 +483,7 @@ pub mod gauss {
         pub fn fill(&mut self, out: &mut [f64], scale: f64) {
             let t = tables();
             let mut bits = [0u64; ROUND];
-            let mut rej_b = [0u64; ROUND];
-            let mut rej_k = [0u16; ROUND];
+            let mut rej = [0u8; ROUND];
             for chunk in out.chunks_mut(ROUND) {
                 // the round's random bits (a separate pass: the four lanes vectorize)
                 let mut st = self.fast.s;
@@ -493,19 +492,30 @@ pub mod gauss {
                     b4.copy_from_slice(&r);
                 }
                 self.fast.s = st;
-                // the first attempts (nr <= k < ROUND: the index never clips)
-                let mut nr = 0;
-                for (k, (o, &b)) in chunk.iter_mut().zip(&bits).enumerate() {
+                // the first attempts, each with its rejection flag (no branch, no
+                // data-dependent store: the pass vectorizes, the tables gathered)
+                for ((o, f), &b) in chunk.iter_mut().zip(rej.iter_mut()).zip(&bits) {
                     let (u, i) = split(b);
                     *o = u * t.x[i] * scale;
-                    let at = nr.min(ROUND - 1);
-                    rej_b[at] = b;
-                    rej_k[at] = k as u16;
-                    nr += (u.abs() >= t.ratio[i]) as usize;
+                    *f = (u.abs() >= t.ratio[i]) as u8;
                 }
-                for r in 0..nr {
-                    let (u, i) = split(rej_b[r]);
-                    chunk[rej_k[r] as usize] = slow(&mut self.slow, u, i) * scale;
+                // then the rejected ones in order, eight flags a test
+                let n = chunk.len();
+                for (w, f8) in rej[..n.next_multiple_of(8).min(ROUND)]
+                    .chunks(8)
+                    .enumerate()
+                {
+                    let mut word = [0u8; 8];
+                    word[..f8.len()].copy_from_slice(f8);
+                    let mut m = u64::from_le_bytes(word);
+                    while m != 0 {
+                        let k = w * 8 + m.trailing_zeros() as usize / 8;
+                        m &= m - 1;
+                        if k < n {
+                            let (u, i) = split(bits[k]);
+                            chunk[k] = slow(&mut self.slow, u, i) * scale;
+                        }
+                    }
                 }
             }
         }
@@ -532,9 +542,11 @@ fn analog_block(
     rng.fill(&mut v[..len.next_multiple_of(gauss::ROUND)], sigma);
     let v = &mut v[..len];
     // noise + sum_j taps[j] lvl[t + j], j ascending, each step one fused multiply-add
-    // (`mul_add`: one rounding, the same on every machine), 16 samples at a time in
+    // (`mul_add`: one rounding, the same on every machine), 32 samples at a time in
     // registers
-    const W: usize = 16;
+    // (32 samples: four AVX-512 or eight AVX2 accumulators, enough independent chains
+    // to hide the FMA latency across the taps)
+    const W: usize = 32;
     let len = v.len();
     let whole = len / W * W;
     for (i, x) in v[..whole].chunks_exact_mut(W).enumerate() {
@@ -559,7 +571,10 @@ fn analog_block(
     let mut clipped = 0u64;
     for (c, &x) in out.iter_mut().zip(v.iter()) {
         let x = (x * gain_steps).clamp(-1048576.0, 1048576.0);
-        let t = x as i32;
+        // (NaN, which `as` would make 0, made 0 first: the conversion then vectorizes)
+        let x = if x.is_nan() { 0.0 } else { x };
+        // SAFETY: x is finite and |x| <= 2^20, in i32's range
+        let t: i32 = unsafe { x.to_int_unchecked() };
         let f = x - t as f64;
         let q = t + (f >= 0.5) as i32 - (f <= -0.5) as i32;
         clipped += (q < lo || q > hi) as u64;
@@ -570,6 +585,11 @@ fn analog_block(
 
 /// One chunk: WARMUP + `n` symbols, counting the last `n`.
 pub(crate) fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512 (F, DQ, VL, BW) and FMA (checked just above)
+        return unsafe { run_chunk_avx512(cfg, chunk, n) };
+    }
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU has AVX2 and FMA (checked just above)
@@ -583,6 +603,39 @@ pub(crate) fn run_chunk(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn run_chunk_avx2(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
+    run_chunk_any(cfg, chunk, n)
+}
+
+/// The instruction set [`run_chunk`] runs on this CPU (the counts are the same on every
+/// one: test `chunk_counts_do_not_depend_on_the_instruction_set`).
+pub fn instruction_set() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx512() {
+            return "AVX-512 (F, DQ, VL, BW) + FMA, eight doubles a register";
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            return "AVX2 + FMA, four doubles a register";
+        }
+    }
+    "portable (the compiler's baseline)"
+}
+
+/// The CPU has what [`run_chunk_avx512`] is compiled for.
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512dq")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("fma")
+}
+
+/// [`run_chunk_any`] compiled for AVX-512: again the same operations in the same order,
+/// eight doubles a register.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
+unsafe fn run_chunk_avx512(cfg: &McConfig, chunk: u64, n: usize) -> ChunkCount {
     run_chunk_any(cfg, chunk, n)
 }
 
@@ -633,7 +686,11 @@ fn run_chunk_with(cfg: &McConfig, chunk: u64, n: usize, clocked: bool) -> ChunkC
 
     // Symbols: a[i] for i in -(kmax) .. total - kmin; stored with offset kmax.
     let n_sym = total + span;
-    let mut sym = vec![0u8; n_sym];
+    // the chunk's two long buffers, reused from the thread's last chunk (fresh ones
+    // cost a page fault every 4 KiB, a few % of the run)
+    let (mut sym, mut codes) = CHUNK_BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    sym.clear();
+    sym.resize(n_sym, 0);
     // two bits a symbol, 32 symbols from each draw, low bits first
     for c in sym.chunks_mut(32) {
         let bits = sym_rng.next_u64();
@@ -650,7 +707,8 @@ fn run_chunk_with(cfg: &McConfig, chunk: u64, n: usize, clocked: bool) -> ChunkC
     let mut v = vec![0.0f64; BLOCK];
     let mut lv = vec![0.0f64; BLOCK + span];
     // every code of the chunk (the block receiver reads the FFE's history from it)
-    let mut codes = vec![0i8; total];
+    codes.clear();
+    codes.resize(total, 0);
     let mut y = vec![0i16; BLOCK];
     let mut d = vec![0i16; BLOCK];
     let mut e = vec![0i16; BLOCK];
@@ -705,7 +763,14 @@ fn run_chunk_with(cfg: &McConfig, chunk: u64, n: usize, clocked: bool) -> ChunkC
         }
         t0 += len;
     }
+    CHUNK_BUFFERS.with(|b| *b.borrow_mut() = (sym, codes));
     count
+}
+
+thread_local! {
+    /// [`run_chunk_with`]'s symbol and code buffers, kept per thread between chunks.
+    static CHUNK_BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<i8>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// The clocked receiver over one block of codes starting at serial index `t0` (the DFE
@@ -1010,6 +1075,48 @@ mod tests {
         let m = 1u64 << 22;
         let k = (0..m).filter(|_| gauss::normal(&mut rng) > 2.0).count() as u64;
         within("normal(): P(x > 2)", k, m, q(2.0));
+    }
+
+    /// Every compiled variant of the chunk (portable, AVX2, AVX-512: the one `run_chunk`
+    /// picks depends on the CPU) gives the same counts on a noisy 16-cursor channel
+    /// with clipping: the same operations in the same order, whatever the register width.
+    #[test]
+    fn chunk_counts_do_not_depend_on_the_instruction_set() {
+        let mut c = cfg(1);
+        c.noise_sigma = 0.45;
+        c.cursors = (0..16)
+            .map(|j| {
+                (
+                    j - 1,
+                    [0.08, 1.0, 0.3, 0.17, 0.09, -0.05][(j as usize).min(5)],
+                )
+            })
+            .collect();
+        c.rx.reset_coefs = vec![-9, 64, -22];
+        c.symbols = CHUNK;
+        let base = run_chunk_any(&c, 3, CHUNK as usize);
+        assert!(base.symbol_errors > 1000 && base.clipped > 0, "{base:?}");
+        let mut checked = 0;
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                // SAFETY: checked just above
+                assert_eq!(
+                    unsafe { run_chunk_avx2(&c, 3, CHUNK as usize) },
+                    base,
+                    "AVX2"
+                );
+                checked += 1;
+            }
+            if has_avx512() {
+                // SAFETY: checked just above
+                let r = unsafe { run_chunk_avx512(&c, 3, CHUNK as usize) };
+                assert_eq!(r, base, "AVX-512");
+                checked += 1;
+            }
+        }
+        eprintln!("instruction-set variants checked against the portable one: {checked}");
+        assert_eq!(run_chunk(&c, 3, CHUNK as usize), base);
     }
 
     /// The block receiver (FFE and slicer as a pure function of the codes) counts the same
