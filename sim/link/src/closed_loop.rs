@@ -67,6 +67,7 @@ pub mod cdr;
 use crate::afe::{Afe, AfeConfig, AfeError};
 use crate::loop_checker::{CheckerStats, Prbs13qChecker};
 use crate::pulse::PulseResponse;
+use cporx_model::rx_top::ClosedLoopIo;
 use cporx_model::{Receiver, RxTopModel};
 use cporx_spec::*;
 
@@ -885,23 +886,68 @@ pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
         meter.end_of_cycle(n, lanes, o.gain, &afe);
         n0 = n + 1;
     }
-    let mut adc = [0i32; MAX_LANES];
-    for n in n0..=cycles {
-        afe.set_gain_code(m.gain());
-        sample_block(&mut afe, phase, &mut adc[..lanes]);
-        let ph = m.step_data(&adc[..lanes]);
-        phase = ph;
-        for j in 0..lanes {
-            meter.cycle(
-                ui_of(n, lanes, j),
-                m.slicer.symbol[j],
-                ph,
-                m.cdr.lock,
-                m.slicer.err[j],
-                m.cdr.freq,
-            );
+    debug_assert_eq!(phase, m.cdr.pi_code());
+    if n0 <= cycles {
+        // the data cycles: the model's closed-loop path, the AFE sampling and the meter
+        // metering as it goes
+        struct Io<'a> {
+            afe: &'a mut Afe,
+            meter: &'a mut Meter,
+            n0: u64,
+            lanes: usize,
+            gain: u32,
         }
-        meter.end_of_cycle(n, lanes, m.gain() as u8, &afe);
+        impl ClosedLoopIo for Io<'_> {
+            #[inline(always)]
+            fn sample(&mut self, phase: u8, adc: &mut [i8]) {
+                self.afe.set_gain_code(self.gain);
+                for a in adc {
+                    *a = self.afe.sample(phase);
+                }
+            }
+            #[inline(always)]
+            fn edge(&mut self, c: u64, sym: &[u8], err: &[i32], ph: u8, lock: bool, freq: i32) {
+                let n = self.n0 + c;
+                for j in 0..self.lanes {
+                    self.meter
+                        .cycle(ui_of(n, self.lanes, j), sym[j], ph, lock, err[j], freq);
+                }
+                self.meter
+                    .end_of_cycle(n, self.lanes, self.gain as u8, self.afe);
+            }
+        }
+        // (without the AGC the gain is the model's constant GAIN_UNITY; with it,
+        // `run_closed` goes clock by clock and the gain is read per clock below)
+        if m.adapt.is_none() {
+            let gain = m.gain();
+            let mut io = Io {
+                afe: &mut afe,
+                meter: &mut meter,
+                n0,
+                lanes,
+                gain,
+            };
+            m.run_closed(cycles + 1 - n0, &mut io);
+        } else {
+            let mut adc = [0i32; MAX_LANES];
+            for n in n0..=cycles {
+                afe.set_gain_code(m.gain());
+                sample_block(&mut afe, phase, &mut adc[..lanes]);
+                let ph = m.step_data(&adc[..lanes]);
+                phase = ph;
+                for j in 0..lanes {
+                    meter.cycle(
+                        ui_of(n, lanes, j),
+                        m.slicer.symbol[j],
+                        ph,
+                        m.cdr.lock,
+                        m.slicer.err[j],
+                        m.cdr.freq,
+                    );
+                }
+                meter.end_of_cycle(n, lanes, m.gain() as u8, &afe);
+            }
+        }
     }
     let o = m.outputs();
     Ok(meter.finish(cfg, &o, &afe))

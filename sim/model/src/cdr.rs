@@ -260,6 +260,53 @@ impl CdrModel {
         kick_next
     }
 
+    /// One edge of [`Self::run_loop`] (the same registers, the same arithmetic): for the
+    /// closed-loop stream path of `RxTopModel::run_closed`, which learns each edge's
+    /// detector sum and bad count one clock at a time.
+    #[inline(always)]
+    pub fn loop_edge(&mut self, z: i32, bad_q: u32) {
+        let (lo, hi) = freq_bounds(self.freq_lim);
+        match (self.ctrl & 1 != 0, self.ctrl & 2 != 0) {
+            (false, _) => self.edge_rule::<false, false>(z, bad_q, lo, hi),
+            (true, false) => self.edge_rule::<true, false>(z, bad_q, lo, hi),
+            (true, true) => self.edge_rule::<true, true>(z, bad_q, lo, hi),
+        }
+    }
+
+    /// The whole sequential rule of one data edge (lock stages, window count, loop filter,
+    /// phase, frequency), `z` the detector sum and `bq` the bad count before the edge.
+    #[inline(always)]
+    fn edge_rule<const EN: bool, const INTEG: bool>(&mut self, z: i32, bq: u32, lo: i32, hi: i32) {
+        let kick = self.kick_q;
+        let kick_next = self.lock_stage();
+        if self.win == self.win_last {
+            self.cnt_done = self.bad + bq;
+            self.bad = 0;
+            self.done = true;
+            self.win = 0;
+        } else {
+            self.bad += bq;
+            self.done = false;
+            self.win += 1;
+        }
+        self.kick_q = kick_next;
+        let pf_next = ((z << self.kp) as u32).wrapping_add((self.freq as u32) << self.lanes_log2)
+            & PHASE_MASK;
+        let inc_next = z << self.ki;
+        if EN {
+            let mut phase = self.phase.wrapping_add(self.pf);
+            if kick {
+                phase ^= 1 << (PHASE_BITS - 1);
+            }
+            if INTEG {
+                self.freq = (self.freq + self.inc).clamp(lo, hi);
+            }
+            self.phase = phase & PHASE_MASK;
+        }
+        self.pf = pf_next;
+        self.inc = inc_next;
+    }
+
     fn run_loop_as<const EN: bool, const INTEG: bool>(&mut self, z: &[i32], bq: &[u32]) {
         let (lo, hi) = freq_bounds(self.freq_lim);
         let (kp, ki, lg) = (self.kp, self.ki, self.lanes_log2);
@@ -267,34 +314,7 @@ impl CdrModel {
         while c < z.len() {
             if self.done || self.kick_q || self.win == self.win_last {
                 // a window's last edge, its decision edge or a kick edge: the whole rule
-                let kick = self.kick_q;
-                let kick_next = self.lock_stage();
-                if self.win == self.win_last {
-                    self.cnt_done = self.bad + bq[c];
-                    self.bad = 0;
-                    self.done = true;
-                    self.win = 0;
-                } else {
-                    self.bad += bq[c];
-                    self.done = false;
-                    self.win += 1;
-                }
-                self.kick_q = kick_next;
-                let pf_next =
-                    ((z[c] << kp) as u32).wrapping_add((self.freq as u32) << lg) & PHASE_MASK;
-                let inc_next = z[c] << ki;
-                if EN {
-                    let mut phase = self.phase.wrapping_add(self.pf);
-                    if kick {
-                        phase ^= 1 << (PHASE_BITS - 1);
-                    }
-                    if INTEG {
-                        self.freq = (self.freq + self.inc).clamp(lo, hi);
-                    }
-                    self.phase = phase & PHASE_MASK;
-                }
-                self.pf = pf_next;
-                self.inc = inc_next;
+                self.edge_rule::<EN, INTEG>(z[c], bq[c], lo, hi);
                 c += 1;
                 continue;
             }

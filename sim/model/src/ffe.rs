@@ -274,6 +274,18 @@ impl FfeModel {
         }
     }
 
+    /// One output of [`Self::fir_block`]: `round_saturate(sum_k c_k x[s - k])` as a Q7.1
+    /// code (needs `s >= n_taps - 1`, `s < x.len()`), in 32 bits (always exact), for the
+    /// closed-loop stream path, which decides one clock at a time.
+    #[inline(always)]
+    pub fn fir_at(&self, x: &[i8], s: usize) -> i32 {
+        let mut a = Y_ROUND as i32;
+        for (k, c) in self.c[..self.n].iter().enumerate() {
+            a += c.to_bits() as i32 * x[s - k] as i32;
+        }
+        (a >> Y_SHIFT).clamp(Y_MIN, Y_MAX)
+    }
+
     /// Lane j, tap k's product as it leaves the tap, sign-extended to the accumulator (RTL
     /// `lane$j.group$g.mul$i.p`).
     pub fn tap_p(&self, j: usize, k: usize) -> i32 {

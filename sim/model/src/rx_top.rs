@@ -331,14 +331,195 @@ impl RxTopModel {
             c0 = c1;
         }
         // the pipeline registers: replay the last clocks on a copy
-        let mut r = self.clone();
         let from = clocks - BLOCK_MIN_CLOCKS / 2;
+        self.set_pipeline_from::<P>(&adc[from * p..]);
+    }
+}
+
+/// What the closed-loop stream path [`RxTopModel::run_closed`] is connected to: the
+/// sampler that makes each clock's ADC codes at the PI code the receiver asks for, and the
+/// observer of each edge's outputs.
+pub trait ClosedLoopIo {
+    /// The P ADC codes of the next clock, sampled at PI code `phase` (the code after the
+    /// previous edge).
+    fn sample(&mut self, phase: u8, adc: &mut [i8]);
+    /// The outputs after data edge `clock` (0 the call's first): lane j's `symbol[j]` and
+    /// `err[j]` (Q8.1), the PI code, `lock` and `freq`; called before the next clock is
+    /// sampled.
+    fn edge(&mut self, clock: u64, symbol: &[u8], err: &[i32], phase: u8, lock: bool, freq: i32);
+}
+
+/// Latencies of the stream formulas (module "Block fast path" of `run_blocks`): at data
+/// edge c, the slicer's registers hold the decisions of clock c - `SYM_LAG`'s samples, the
+/// CDR's detector register the detector outputs of clock c - `Z_LAG`'s, its lock pipeline
+/// the bad flags of clock c - `BAD_LAG`'s.
+const SYM_LAG: usize = 6;
+const Z_LAG: usize = 9;
+const BAD_LAG: usize = 10;
+/// Decided clocks kept by the stream path (a power of two above `BAD_LAG`).
+const RING: usize = 16;
+
+/// The stream path's decided clocks, by clock % `RING`: symbols, errors (Q8.1), detector
+/// sum and bad count; the detector's previous sample; the levels and the lock threshold.
+struct Decided<const P: usize> {
+    sym: [[u8; P]; RING],
+    err: [[i32; P]; RING],
+    zsum: [i32; RING],
+    bad: [u32; RING],
+    e_prev: i32,
+    a_prev: u8,
+    thr: [i32; 3],
+    tgt: [i32; 4],
+    lock_thr: u32,
+}
+
+impl<const P: usize> Decided<P> {
+    /// Decide clock k, its samples in `buf` from clock `base` on: the FFE's FIR, the
+    /// slicer's rule and error, the detector (each sample against the one before it) and
+    /// the lock detector's bad flags.
+    #[inline(always)]
+    fn decide(&mut self, ffe: &FfeModel, k: u64, buf: &[i8], base: u64) {
+        let r = k as usize % RING;
+        let s0 = (k - base) as usize * P;
+        let (mut z, mut b) = (0i32, 0u32);
+        for j in 0..P {
+            let y = ffe.fir_at(buf, s0 + j);
+            let s = crate::slicer::decide(y, &self.thr);
+            let e = y - self.tgt[s as usize];
+            self.sym[r][j] = s;
+            self.err[r][j] = e;
+            z += crate::cdr::ted(e, s, self.e_prev, self.a_prev);
+            b += (e.unsigned_abs() > self.lock_thr) as u32;
+            (self.e_prev, self.a_prev) = (e, s);
+        }
+        self.zsum[r] = z;
+        self.bad[r] = b;
+    }
+}
+
+impl RxTopModel {
+    /// The closed loop, data-only (no reset, no write), for `clocks` clocks: each clock,
+    /// `io.sample` makes the P codes at the PI code after the previous edge, the top takes
+    /// them, and `io.edge` sees the outputs; the same outputs, and the same state
+    /// afterwards, as `step_data` clock by clock (test `closed_stream_matches_step`).
+    ///
+    /// Without the DFE and the adaptation, and with 8-bit levels, it runs as a stream
+    /// after the first `BLOCK_MIN_CLOCKS` / 2 clocks (which read registers loaded before
+    /// the call): the phase code after edge c depends only on samples of clocks up to
+    /// c - `Z_LAG`, so each clock's samples are decided (FIR, slicer, detector) as a pure
+    /// function of the stream when the edge `SYM_LAG` clocks later needs them, and only the
+    /// CDR's loop filter, phase and lock counters step (`CdrModel::loop_edge`); no
+    /// pipeline register moves. At the end the pipeline registers are set by replaying the
+    /// last clocks on a copy, as `run_blocks` does.
+    pub fn run_closed(&mut self, clocks: u64, io: &mut impl ClosedLoopIo) {
+        match self.lanes {
+            1 => self.run_closed_p::<1>(clocks, io),
+            2 => self.run_closed_p::<2>(clocks, io),
+            4 => self.run_closed_p::<4>(clocks, io),
+            8 => self.run_closed_p::<8>(clocks, io),
+            _ => self.run_closed_p::<16>(clocks, io),
+        }
+    }
+
+    #[inline(always)]
+    fn closed_clock(&mut self, c: u64, x: &mut [i8], io: &mut impl ClosedLoopIo) {
+        let p = self.lanes;
         let mut blk = [0i32; MAX_LANES];
-        for x in adc[from * p..].chunks_exact(p) {
-            for j in 0..p {
+        io.sample(self.cdr.pi_code(), x);
+        for j in 0..p {
+            blk[j] = x[j] as i32;
+        }
+        let ph = self.step_data(&blk[..p]);
+        io.edge(
+            c,
+            &self.slicer.symbol[..p],
+            &self.slicer.err[..p],
+            ph,
+            self.cdr.lock,
+            self.cdr.freq,
+        );
+    }
+
+    fn run_closed_p<const P: usize>(&mut self, clocks: u64, io: &mut impl ClosedLoopIo) {
+        debug_assert_eq!(P, self.lanes);
+        let k0 = (BLOCK_MIN_CLOCKS / 2) as u64;
+        let mut x = [0i8; MAX_LANES];
+        if self.adapt.is_some()
+            || self.dfe.is_some()
+            || !self.slicer.levels_are_codes()
+            || clocks < BLOCK_MIN_CLOCKS as u64
+        {
+            for c in 0..clocks {
+                self.closed_clock(c, &mut x[..P], io);
+            }
+            return;
+        }
+        // the samples, by clock from `base` (rolling: the last `KEEP` clocks move to the
+        // front when the buffer is full)
+        const KEEP: usize = BLOCK_MIN_CLOCKS;
+        const CAP: usize = 4096;
+        let mut buf = vec![0i8; CAP * P];
+        let mut base = 0u64;
+        for c in 0..k0 {
+            let i = c as usize * P;
+            self.closed_clock(c, &mut buf[i..i + P], io);
+        }
+        let mut d = Decided::<P> {
+            sym: [[0; P]; RING],
+            err: [[0; P]; RING],
+            zsum: [0; RING],
+            bad: [0; RING],
+            e_prev: 0,
+            a_prev: 0,
+            thr: self.slicer.thr,
+            tgt: self.slicer.tgt,
+            lock_thr: self.cdr.lock_thr,
+        };
+        // clocks k0 - BAD_LAG - 1 .. k0 - SYM_LAG - 1 (the first only for its last sample,
+        // the detector's previous one)
+        for k in k0 - BAD_LAG as u64 - 1..k0 - SYM_LAG as u64 {
+            d.decide(&self.ffe, k, &buf, base);
+        }
+        for c in k0..clocks {
+            if (c - base) as usize == CAP {
+                buf.copy_within((CAP - KEEP) * P.., 0);
+                base += (CAP - KEEP) as u64;
+            }
+            let i = (c - base) as usize * P;
+            io.sample(self.cdr.pi_code(), &mut buf[i..i + P]);
+            let k = c - SYM_LAG as u64;
+            d.decide(&self.ffe, k, &buf, base);
+            let rz = (c - Z_LAG as u64) as usize % RING;
+            let rb = (c - BAD_LAG as u64) as usize % RING;
+            self.cdr.loop_edge(d.zsum[rz], d.bad[rb]);
+            let r = k as usize % RING;
+            io.edge(
+                c,
+                &d.sym[r],
+                &d.err[r],
+                self.cdr.pi_code(),
+                self.cdr.lock,
+                self.cdr.freq,
+            );
+        }
+        // the pipeline registers: replay the last clocks on a copy
+        let from = clocks - k0;
+        let s0 = (from - base) as usize * P;
+        let tail = buf[s0..(clocks - base) as usize * P].to_vec();
+        self.set_pipeline_from::<P>(&tail);
+    }
+
+    /// The pipeline registers (FFE, slicer, the CDR's detector and lock pipeline, the
+    /// read-back) from a replay of the last `BLOCK_MIN_CLOCKS` / 2 clocks' samples `tail`
+    /// on a copy; the CDR's sequential registers stay.
+    fn set_pipeline_from<const P: usize>(&mut self, tail: &[i8]) {
+        let mut r = self.clone();
+        let mut blk = [0i32; MAX_LANES];
+        for x in tail.chunks_exact(P) {
+            for j in 0..P {
                 blk[j] = x[j] as i32;
             }
-            r.step_data(&blk[..p]);
+            r.step_data(&blk[..P]);
         }
         let c = &mut self.cdr;
         let q = &r.cdr;
@@ -528,6 +709,88 @@ mod tests {
         );
     }
 
+    /// A sampler whose codes depend on the PI code it is asked for (so the loop is closed
+    /// through the stimulus) and a recorder of every edge's outputs.
+    struct Loop<'a> {
+        adc: &'a [i8],
+        at: usize,
+        edges: Vec<(u64, Vec<u8>, Vec<i32>, u8, bool, i32)>,
+    }
+    impl ClosedLoopIo for Loop<'_> {
+        fn sample(&mut self, phase: u8, adc: &mut [i8]) {
+            for a in adc {
+                *a = self.adc[(self.at + 37 * phase as usize) % self.adc.len()];
+                self.at += 1;
+            }
+        }
+        fn edge(&mut self, c: u64, sym: &[u8], err: &[i32], ph: u8, lock: bool, freq: i32) {
+            self.edges
+                .push((c, sym.to_vec(), err.to_vec(), ph, lock, freq));
+        }
+    }
+
+    /// `run_closed` for `clocks` clocks against `step_data` clock by clock with the same
+    /// sampler, from the state after `pre`: the same outputs at every edge, and afterwards
+    /// the same value in every register.
+    fn check_closed(p: &RxParams, pre: &[RxIn], adc: &[i8], clocks: u64) {
+        let mut a = RxTopModel::new(p).unwrap();
+        for i in pre {
+            a.step(i);
+        }
+        let mut b = a.clone();
+        let mut fast = Loop {
+            adc,
+            at: 0,
+            edges: vec![],
+        };
+        a.run_closed(clocks, &mut fast);
+        let mut slow = Loop {
+            adc,
+            at: 0,
+            edges: vec![],
+        };
+        let lanes = p.lanes;
+        let mut x = vec![0i8; lanes];
+        for c in 0..clocks {
+            slow.sample(b.cdr.pi_code(), &mut x);
+            let blk: Vec<i32> = x.iter().map(|&v| v as i32).collect();
+            let ph = b.step_data(&blk);
+            let (sym, err) = (b.slicer.symbol, b.slicer.err);
+            slow.edge(c, &sym[..lanes], &err[..lanes], ph, b.cdr.lock, b.cdr.freq);
+        }
+        assert_eq!(fast.edges.len(), clocks as usize);
+        let first = fast.edges.iter().zip(&slow.edges).position(|(x, y)| x != y);
+        assert_eq!(
+            first,
+            None,
+            "{p:?}: first differing edge {:?}",
+            first.map(|i| (&fast.edges[i], &slow.edges[i]))
+        );
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{p:?}: the registers");
+    }
+
+    #[test]
+    fn closed_stream_matches_step() {
+        let adc = stimulus_in(50_000, 5, true);
+        for lanes in LEGAL_LANES {
+            for p in params(lanes) {
+                let mut writes = vec![RxIn::reset()];
+                writes.extend((0..30).map(|v| RxIn::block(&[v - 15; MAX_LANES])));
+                writes.push(RxIn::write(CFG_COEF_BASE + 1, -77, 9));
+                writes.push(RxIn::write(CFG_THRESH_BASE + 2, -50, -9));
+                writes.push(RxIn::write(CFG_PHASE, 64, -32));
+                writes.push(RxIn::write(CFG_KP, 9, 5));
+                // from reset, mid-flight writes and power-up; below the stream's minimum,
+                // at it, and past the sample buffer's roll (4096 clocks)
+                for pre in [&[RxIn::reset()][..], &writes[..], &[][..]] {
+                    for clocks in [10, 63, 64, 9000] {
+                        check_closed(&p, pre, &adc, clocks);
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
         /// Random taps, levels, CDR settings, lanes, stimulus and piece lengths.
@@ -562,6 +825,7 @@ mod tests {
             p.cdr.lock_max = lock_max;
             let adc = stimulus_in(6000 * lanes, seed, wide);
             check(&p, &[RxIn::reset()], &adc, &pieces);
+            check_closed(&p, &[RxIn::reset()], &adc, 64 + pieces[0] as u64 * 3);
         }
     }
 }
