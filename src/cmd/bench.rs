@@ -367,20 +367,26 @@ fn model_figures(n: usize) -> Result<(), String> {
 }
 
 /// Where the closed loop's time goes, ns per UI of one core (CPU time): the AFE alone with
-/// the loop's configuration, without noise and random jitter (pulse interpolation, SJ, PI,
+/// the loop's configuration, nine clocks a call as the loop takes them
+/// (`Afe::sample_clocks`), without noise and random jitter (pulse interpolation, SJ, PI,
 /// ADC) and with them (the difference: the two Gaussian draws a sample); the receive-top
-/// model's data-only edge alone on those codes; the PRBS13Q checker alone, a symbol at a
-/// time as the loop feeds it; the rest of the loop (metering, the PI code hand-over) by
-/// difference from the measured loop rate `loop_rate` (UI/s per core).
+/// model's closed-loop path alone (`RxTopModel::run_closed`) on those codes, fed back as
+/// they were made; the PRBS13Q checker alone, a symbol at a time as the loop feeds it; the
+/// rest of the loop (metering, the hand-overs) by difference from the measured loop rate
+/// `loop_rate` (UI/s per core).
 fn loop_table(c: &cporx_link::closed_loop::LinkConfig, loop_rate: f64) -> Result<(), String> {
     use cporx_link::afe::Afe;
-    let n = (c.ui as usize).min(5_000_000);
+    use cporx_model::rx_top::ClosedLoopIo;
+    let lanes = c.rx.lanes;
+    let n = (c.ui as usize).min(5_000_000) / (9 * lanes) * (9 * lanes);
     let afe_ns = |cfg: cporx_link::afe::AfeConfig| -> Result<(f64, Vec<i8>), String> {
         let mut afe = Afe::new(cfg).map_err(|e| e.to_string())?;
         let mut codes = vec![0i8; n];
+        let mut clip = [0u64; 9];
         let ((), wall, cpu) = timed(|| {
-            for (i, o) in codes.iter_mut().enumerate() {
-                *o = afe.sample(((i >> 6) & 127) as u8);
+            for (k, o) in codes.chunks_exact_mut(9 * lanes).enumerate() {
+                let pi: [u8; 9] = std::array::from_fn(|i| (((k * 9 + i) >> 6) & 127) as u8);
+                afe.sample_clocks(&pi, lanes, o, &mut clip);
             }
         });
         Ok((cpu.unwrap_or(wall) / n as f64 * 1e9, codes))
@@ -392,19 +398,28 @@ fn loop_table(c: &cporx_link::closed_loop::LinkConfig, loop_rate: f64) -> Result
     let (interp, _) = afe_ns(quiet)?;
     let mut m = cporx_model::RxTopModel::new(&c.rx).map_err(|e| e.to_string())?;
     m.step(&RxIn::reset());
-    let lanes = c.rx.lanes;
-    let mut blk = [0i32; MAX_LANES];
-    let (acc, wall, cpu) = timed(|| {
-        let mut acc = 0u64;
-        for x in codes.chunks_exact(lanes) {
-            for (b, &v) in blk.iter_mut().zip(x) {
-                *b = v as i32;
-            }
-            acc += m.step_data(&blk[..lanes]) as u64;
+    /// The recorded codes in order, whatever PI code is asked for; the symbols summed.
+    struct Replay<'a> {
+        codes: &'a [i8],
+        at: usize,
+        acc: u64,
+    }
+    impl ClosedLoopIo for Replay<'_> {
+        fn sample(&mut self, _phases: &[u8], adc: &mut [i8]) {
+            adc.copy_from_slice(&self.codes[self.at..self.at + adc.len()]);
+            self.at += adc.len();
         }
-        acc
-    });
-    std::hint::black_box(acc);
+        fn edge(&mut self, _: u64, sym: &[u8], _: &[i32], ph: u8, _: bool, _: i32) {
+            self.acc += sym[0] as u64 + ph as u64;
+        }
+    }
+    let mut io = Replay {
+        codes: &codes,
+        at: 0,
+        acc: 0,
+    };
+    let ((), wall, cpu) = timed(|| m.run_closed((n / lanes) as u64, &mut io));
+    std::hint::black_box(io.acc);
     let model = cpu.unwrap_or(wall) / n as f64 * 1e9;
     let prbs: Vec<u8> = cporx_model::prbs::Prbs13q::new().take(n).collect();
     let mut chk = cporx_link::loop_checker::Prbs13qChecker::new();
@@ -423,7 +438,7 @@ fn loop_table(c: &cporx_link::closed_loop::LinkConfig, loop_rate: f64) -> Result
         "      AFE noise and random jitter (draws)  : {:>6.1}",
         full - interp
     );
-    say!("      receive-top model (step_data)        : {model:>6.1}");
+    say!("      receive-top model (run_closed)       : {model:>6.1}");
     say!("      PRBS13Q checker                      : {checker:>6.1}");
     say!("      the rest (loop, metering)            : {rest:>6.1}");
     say!("      total (the loop above)               : {total:>6.1}");

@@ -76,16 +76,29 @@
 //!
 //! # Determinism
 //!
-//! The transmitter is PRBS13Q ([`Prbs13q`]) unless a symbol source is given
-//! ([`Afe::with_symbols`]); noise and jitter come from `StdRng::seed_from_u64(seed)`, one
-//! draw for the random jitter (if `rj_rms_ui > 0`) then one for the noise (if `snr_db` is
-//! set) per sample. Same configuration and seed => same run.
+//! The transmitter is PRBS13Q ([`Prbs13q`], read from a table of its 8191-symbol period)
+//! unless a symbol source is given ([`Afe::with_symbols`]); noise and jitter are standard
+//! normal draws from the Monte-Carlo's ziggurat ([`crate::montecarlo::gauss::Source`],
+//! seeded with `seed`, a round of 256 draws at a time; its tails are tested there out to
+//! the BERs the tools report), one draw for the random jitter (if `rj_rms_ui > 0`) then
+//! one for the noise (if `snr_db` is set) per sample. Same configuration and seed => same
+//! run, on every machine: the interpolation's two sums take window slot i into partial
+//! sum i % 8 by fused multiply-adds and add the eight partial sums in a fixed order, the
+//! same in the AVX2 + FMA build as in the portable one (test
+//! `fma_and_portable_builds_agree`). (Until stop 31 the draws came from `StdRng` with
+//! `rand_distr::StandardNormal`, and the sums in another order: every closed-loop run
+//! from before then differs sample by sample, not in its statistics.)
+//!
+//! # Speed
+//!
+//! [`Afe::sample_clocks`] takes several clocks at once (the closed loop knows the PI codes
+//! of the next 9 clocks, `cporx_model::rx_top::ClosedLoopIo`): it makes every sample's
+//! instant and draws first, then the interpolations, which do not depend on one another,
+//! so the processor overlaps them; [`Afe::sample`] is one sample of it.
 
+use crate::montecarlo::gauss;
 use cporx_model::prbs::Prbs13q;
 use cporx_spec::{gain_linear, signed_range, ADC_BITS, GAIN_MAX, GAIN_UNITY};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-use rand_distr::StandardNormal;
 use std::f64::consts::TAU;
 
 use crate::pulse::PulseError;
@@ -99,8 +112,13 @@ const HISTORY: usize = 256;
 /// When the transmitter must catch up, it generates this many symbols beyond the need
 /// (keeps the per-sample branch predictable; invisible in the samples).
 const GEN_BATCH: i64 = 32;
-/// Gaussian draws are made in blocks of this many (the same sequence as one by one).
-const GAUSS_BLOCK: usize = 64;
+/// Gaussian draws are made in rounds of this many (`gauss::Source::fill`).
+const GAUSS_BLOCK: usize = gauss::ROUND;
+/// Samples per pass of [`Afe::sample_clocks`] (instants first, then interpolations).
+const BATCH: usize = 256;
+/// Window slots of the interpolation, a multiple of this many (zero coefficients pad the
+/// rest): eight partial sums, one per slot modulo 8.
+const SUMS: usize = 8;
 /// The SJ phasor is recomputed from sin/cos every this many cycles (a power of two).
 const SJ_RESYNC: u64 = 1024;
 
@@ -132,6 +150,86 @@ fn round_half_away(x: f64) -> i64 {
     let t = x as i64;
     let r = x - t as f64;
     t + (r >= 0.5) as i64 - (r <= -0.5) as i64
+}
+
+/// One period of PRBS13Q ([`Prbs13q::new`]) as PAM-4 levels 2s - 3, made once.
+fn prbs13q_levels() -> &'static [f64] {
+    static T: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        Prbs13q::new()
+            .take(PRBS13Q_PERIOD)
+            .map(|s| 2.0 * s as f64 - 3.0)
+            .collect()
+    })
+}
+
+/// PRBS13Q's period in symbols: 2^13 - 1 (pairs of an odd-period bit sequence).
+const PRBS13Q_PERIOD: usize = 8191;
+
+/// Whether the CPU has AVX2 and FMA (the interpolation's fast build; the same numbers
+/// without them).
+fn has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The interpolation's two sums over the window, `[sum l c0, sum l c1]`: slot i into
+/// partial sum i % 8, each step one fused multiply-add, the slots in order; then the
+/// eight partial sums as ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)). `dot_fma` is the same
+/// arithmetic in AVX2 registers.
+#[inline(always)]
+fn dot(l: &[f64], c0: &[f64], c1: &[f64]) -> (f64, f64) {
+    let mut s0 = [0.0f64; SUMS];
+    let mut s1 = [0.0f64; SUMS];
+    for ((l, a), b) in l
+        .chunks_exact(SUMS)
+        .zip(c0.chunks_exact(SUMS))
+        .zip(c1.chunks_exact(SUMS))
+    {
+        for k in 0..SUMS {
+            s0[k] = l[k].mul_add(a[k], s0[k]);
+            s1[k] = l[k].mul_add(b[k], s1[k]);
+        }
+    }
+    let v0 = ((s0[0] + s0[4]) + (s0[2] + s0[6])) + ((s0[1] + s0[5]) + (s0[3] + s0[7]));
+    let v1 = ((s1[0] + s1[4]) + (s1[2] + s1[6])) + ((s1[1] + s1[5]) + (s1[3] + s1[7]));
+    (v0, v1)
+}
+
+/// [`dot`] in AVX2 registers: partial sums 0..4 and 4..8 of each sum in one register each.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+unsafe fn dot_fma(l: &[f64], c0: &[f64], c1: &[f64]) -> (f64, f64) {
+    use std::arch::x86_64::*;
+    let n = l.len();
+    debug_assert!(n % SUMS == 0 && c0.len() == n && c1.len() == n);
+    let (lp, ap, bp) = (l.as_ptr(), c0.as_ptr(), c1.as_ptr());
+    let (mut a_lo, mut a_hi) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+    let (mut b_lo, mut b_hi) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+    let mut i = 0;
+    while i < n {
+        // SAFETY: i + 8 <= n, the length of all three slices
+        let (x_lo, x_hi) = (_mm256_loadu_pd(lp.add(i)), _mm256_loadu_pd(lp.add(i + 4)));
+        a_lo = _mm256_fmadd_pd(x_lo, _mm256_loadu_pd(ap.add(i)), a_lo);
+        a_hi = _mm256_fmadd_pd(x_hi, _mm256_loadu_pd(ap.add(i + 4)), a_hi);
+        b_lo = _mm256_fmadd_pd(x_lo, _mm256_loadu_pd(bp.add(i)), b_lo);
+        b_hi = _mm256_fmadd_pd(x_hi, _mm256_loadu_pd(bp.add(i + 4)), b_hi);
+        i += SUMS;
+    }
+    // (0 + 4, 1 + 5, 2 + 6, 3 + 7), then ((0 + 4) + (2 + 6), (1 + 5) + (3 + 7)), then the two
+    let fold = |lo: __m256d, hi: __m256d| -> f64 {
+        let c = _mm256_add_pd(lo, hi);
+        let d = _mm_add_pd(_mm256_castpd256_pd128(c), _mm256_extractf128_pd(c, 1));
+        _mm_cvtsd_f64(_mm_add_sd(d, _mm_unpackhi_pd(d, d)))
+    };
+    (fold(a_lo, a_hi), fold(b_lo, b_hi))
 }
 
 /// Configuration of the analog front end. See the module documentation for the model.
@@ -224,7 +322,9 @@ impl AfeConfig {
 }
 
 enum Source {
-    Prbs(Prbs13q),
+    /// PRBS13Q as a table of one period's levels (8191 symbols: the bit sequence's period
+    /// is odd, so a period of pairs is two of bits) and the position in it
+    Prbs(&'static [f64], usize),
     Custom(Box<dyn FnMut() -> u8 + Send>),
 }
 
@@ -233,16 +333,22 @@ enum Source {
 pub struct Afe {
     cfg: AfeConfig,
     source: Source,
-    rng: StdRng,
-    gauss: [f64; GAUSS_BLOCK],
+    rng: gauss::Source,
+    gauss: Box<[f64; GAUSS_BLOCK]>,
     gauss_pos: usize,
     // pulse, polyphase: row j (0..os) holds, for the m_taps symbols of the window (oldest
-    // first), the table value c0 and the slope c1 (next value - value) at index j + m*os.
+    // first, padded with zeros to m_pad slots), the table values c0 at index j + m*os,
+    // then the slopes c1 (next value - value)
     os: usize,
     os_f: f64,
     ip: f64, // -t0 * os (the peak's table index)
     m_taps: usize,
-    coef: Vec<[f64; 2]>,
+    m_pad: usize,
+    coef: Vec<f64>,
+    // the CPU has AVX2 and FMA (the interpolation's build for them; the same numbers)
+    fma: bool,
+    // a pass of `sample_clocks`: each sample's instant and noise draw
+    pass: Box<[(f64, f64); BATCH]>,
     // levels, mirrored ring: level of symbol k at (k & mask) and (k & mask) + ring_n
     ring: Vec<f64>,
     ring_n: usize,
@@ -294,7 +400,7 @@ impl std::fmt::Debug for Afe {
 impl Afe {
     /// A front end with the PRBS13Q transmitter.
     pub fn new(cfg: AfeConfig) -> Result<Self, AfeError> {
-        Self::build(cfg, Source::Prbs(Prbs13q::new()))
+        Self::build(cfg, Source::Prbs(prbs13q_levels(), 0))
     }
 
     /// A front end with any symbol source (called once per transmitted symbol, in order;
@@ -322,17 +428,20 @@ impl Afe {
                 p.samples[i as usize]
             }
         };
-        let mut coef = vec![[0.0; 2]; os * m_taps];
+        let m_pad = m_taps.next_multiple_of(SUMS);
+        let mut coef = vec![0.0; os * 2 * m_pad];
         for j in 0..os {
+            let row = &mut coef[j * 2 * m_pad..(j + 1) * 2 * m_pad];
             for i in 0..m_taps {
                 // window slot i (oldest first) is m = m_taps - 2 - i
                 let m = m_taps as i64 - 2 - i as i64;
                 let idx = j as i64 + m * os as i64;
-                coef[j * m_taps + i] = [s(idx), s(idx + 1) - s(idx)];
+                row[i] = s(idx);
+                row[m_pad + i] = s(idx + 1) - s(idx);
             }
         }
         let latency = (-p.t0 - 1e-9).ceil().max(0.0) as i64 + 2;
-        let margin = m_taps
+        let margin = m_pad
             + 2 * cfg.sj_amp_ui.ceil() as usize
             + (16.0 * cfg.rj_rms_ui).ceil() as usize
             + 8
@@ -344,15 +453,18 @@ impl Afe {
             std::array::from_fn(|c| gain_linear(c as u32));
         debug_assert_eq!(vga_table[GAIN_UNITY as usize], 1.0);
         Ok(Afe {
-            rng: StdRng::seed_from_u64(cfg.seed),
-            gauss: [0.0; GAUSS_BLOCK],
+            rng: gauss::Source::new(cfg.seed),
+            gauss: Box::new([0.0; GAUSS_BLOCK]),
             gauss_pos: GAUSS_BLOCK,
             source,
             os,
             os_f: os as f64,
             ip,
             m_taps,
+            m_pad,
             coef,
+            fma: has_fma(),
+            pass: Box::new([(0.0, 0.0); BATCH]),
             ring: vec![0.0; 2 * ring_n],
             ring_n,
             mask: ring_n as u64 - 1,
@@ -384,13 +496,12 @@ impl Afe {
         })
     }
 
-    /// The next standard normal draw (StandardNormal from the StdRng, drawn in blocks).
-    #[inline]
+    /// The next standard normal draw (the Monte-Carlo's ziggurat, `gauss::Source`, a
+    /// round of draws at a time).
+    #[inline(always)]
     fn normal(&mut self) -> f64 {
         if self.gauss_pos == GAUSS_BLOCK {
-            for g in self.gauss.iter_mut() {
-                *g = self.rng.sample(StandardNormal);
-            }
+            self.rng.fill(&mut self.gauss[..], 1.0);
             self.gauss_pos = 0;
         }
         let z = self.gauss[self.gauss_pos];
@@ -401,11 +512,14 @@ impl Afe {
     #[inline(never)]
     fn generate_through(&mut self, k_newest: i64) {
         while self.next_k <= k_newest {
-            let s = match &mut self.source {
-                Source::Prbs(p) => p.next_symbol(),
-                Source::Custom(f) => f(),
-            } & 3;
-            let level = 2.0 * s as f64 - 3.0;
+            let level = match &mut self.source {
+                Source::Prbs(tab, pos) => {
+                    let l = tab[*pos];
+                    *pos = if *pos + 1 == tab.len() { 0 } else { *pos + 1 };
+                    l
+                }
+                Source::Custom(f) => 2.0 * (f() & 3) as f64 - 3.0,
+            };
             let slot = (self.next_k as u64 & self.mask) as usize;
             self.ring[slot] = level;
             self.ring[slot + self.ring_n] = level;
@@ -421,7 +535,107 @@ impl Afe {
 
     /// Take the sample of this receiver cycle at the phase given by `pi_code` (0..=127; taken
     /// modulo 128); returns the ADC code.
+    #[inline]
     pub fn sample(&mut self, pi_code: u8) -> i8 {
+        let mut c = [0i8];
+        self.sample_block(pi_code, &mut c);
+        c[0]
+    }
+
+    /// `out.len()` samples (receiver cycles, or the P lanes of one clock) at the same PI
+    /// code: the same as as many [`Afe::sample`] calls.
+    #[inline]
+    pub fn sample_block(&mut self, pi_code: u8, out: &mut [i8]) {
+        let lanes = out.len();
+        self.sample_clocks(&[pi_code], lanes, out, &mut [0]);
+    }
+
+    /// Several clocks of `lanes` samples each, clock k at PI code `codes[k]`, into `out`
+    /// (`codes.len() * lanes` codes), with the clipped count after each clock in
+    /// `clipped_after[k]` ([`Afe::clipped`] as it was then): the same samples as
+    /// `codes.len() * lanes` [`Afe::sample`] calls. The clocks' sampling instants and
+    /// draws are made first, then the interpolations, which do not depend on one another
+    /// (so the processor overlaps them).
+    pub fn sample_clocks(
+        &mut self,
+        codes: &[u8],
+        lanes: usize,
+        out: &mut [i8],
+        clipped_after: &mut [u64],
+    ) {
+        assert!(
+            lanes >= 1 && out.len() == codes.len() * lanes && clipped_after.len() >= codes.len(),
+            "afe: sample_clocks takes codes.len() * lanes outputs"
+        );
+        #[cfg(target_arch = "x86_64")]
+        if self.fma {
+            // SAFETY: the CPU has AVX2 and FMA (`has_fma`, checked at construction)
+            unsafe { self.sample_clocks_fma(codes, lanes, out, clipped_after) };
+            return;
+        }
+        self.sample_clocks_any::<false>(codes, lanes, out, clipped_after);
+    }
+
+    /// [`Afe::sample_clocks_any`] compiled for AVX2 and FMA: the same operations in the
+    /// same order (`mul_add` rounds once with or without the instruction), so the same
+    /// codes.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn sample_clocks_fma(
+        &mut self,
+        codes: &[u8],
+        lanes: usize,
+        out: &mut [i8],
+        clipped_after: &mut [u64],
+    ) {
+        self.sample_clocks_any::<true>(codes, lanes, out, clipped_after);
+    }
+
+    #[inline(always)]
+    fn sample_clocks_any<const FMA: bool>(
+        &mut self,
+        codes: &[u8],
+        lanes: usize,
+        out: &mut [i8],
+        clipped_after: &mut [u64],
+    ) {
+        // a pass's clocks: whole clocks of at most BATCH samples
+        let per = (BATCH / lanes).max(1);
+        for (k0, cs) in (0..codes.len()).step_by(per).zip(codes.chunks(per)) {
+            // the sampling instants (PI, SJ, RJ) and the noise draws, sample by sample in
+            // time order (the draws in the order of `sample`: RJ, then the noise)
+            let mut i = 0;
+            for &c in cs {
+                for _ in 0..lanes {
+                    self.pass[i] = self.instant(c);
+                    i += 1;
+                }
+            }
+            // the interpolations and the ADC (each sample on its own: the processor
+            // overlaps them)
+            let mut clipped = self.clipped;
+            let o = &mut out[k0 * lanes..(k0 + cs.len()) * lanes];
+            for (k, oc) in o.chunks_exact_mut(lanes).enumerate() {
+                for (l, oi) in oc.iter_mut().enumerate() {
+                    let (t, z) = self.pass[k * lanes + l];
+                    let (code, clip) = self.convert::<FMA>(t, z);
+                    *oi = code;
+                    clipped += clip as u64;
+                }
+                clipped_after[k0 + k] = clipped;
+            }
+            self.clipped = clipped;
+            let (t, z) = self.pass[cs.len() * lanes - 1];
+            self.last_t = t;
+            self.last_v = self.analog::<FMA>(t, z);
+        }
+    }
+
+    /// The next sample's instant (TX UI, jitter included) at PI code `pi_code`, and its
+    /// noise draw (0 without noise); advances the PI phase, the SJ phasor and the cycle
+    /// count.
+    #[inline(always)]
+    fn instant(&mut self, pi_code: u8) -> (f64, f64) {
         let steps = PI_STEPS as i64;
         let code = pi_code as i64 % steps;
         let d = match self.prev_code {
@@ -451,6 +665,29 @@ impl Afe {
             let z = self.normal();
             t += self.rj * z;
         }
+        let z = if self.sigma != 0.0 {
+            self.normal()
+        } else {
+            0.0
+        };
+        self.n += 1;
+        (t, z)
+    }
+
+    /// The sample at instant `t` with noise draw `z`: the pulse interpolation, the noise,
+    /// the amplifier and the ADC; returns the code and whether it clipped.
+    #[inline(always)]
+    fn convert<const FMA: bool>(&mut self, t: f64, z: f64) -> (i8, bool) {
+        let v = self.analog::<FMA>(t, z);
+        let c = round_half_away((v * self.adc_gain).clamp(-1e6, 1e6));
+        let sat = c.clamp(self.adc_lo, self.adc_hi);
+        (sat as i8, sat != c)
+    }
+
+    /// The amplifier's output at instant `t` with noise draw `z` (generating the symbols
+    /// it needs).
+    #[inline(always)]
+    fn analog<const FMA: bool>(&mut self, t: f64, z: f64) -> f64 {
         // table position of t for symbol 0: (t - t0) * os = t * os + ip
         let x = t * self.os_f + self.ip;
         let i0 = floor_i64(x);
@@ -471,36 +708,26 @@ impl Afe {
             "afe: sampling time {t} UI went back beyond the symbol history"
         );
         let start = (k_lo as u64 & self.mask) as usize;
-        let lev = &self.ring[start..start + self.m_taps];
-        let row = j * self.m_taps;
-        let cr = &self.coef[row..row + self.m_taps];
-        // [sum a c0, sum a c1] in two interleaved partial sums (packed pairs)
-        let (mut a0, mut a1, mut b0, mut b1) = (0.0, 0.0, 0.0, 0.0);
-        for (l, c) in lev.chunks_exact(2).zip(cr.chunks_exact(2)) {
-            a0 += l[0] * c[0][0];
-            a1 += l[0] * c[0][1];
-            b0 += l[1] * c[1][0];
-            b1 += l[1] * c[1][1];
-        }
-        if self.m_taps % 2 == 1 {
-            let i = self.m_taps - 1;
-            a0 += lev[i] * cr[i][0];
-            a1 += lev[i] * cr[i][1];
-        }
-        let mut v = (a0 + b0) + f * (a1 + b1);
-        if self.sigma != 0.0 {
-            let z = self.normal();
-            v += self.sigma * z;
-        }
+        let mp = self.m_pad;
+        let lev = &self.ring[start..start + mp];
+        let row = j * 2 * mp;
+        let (c0, c1) = self.coef[row..row + 2 * mp].split_at(mp);
+        let (v0, v1) = if FMA {
+            #[cfg(target_arch = "x86_64")]
+            {
+                // SAFETY: FMA is only set by `sample_clocks_fma`, which has AVX2 and FMA
+                unsafe { dot_fma(lev, c0, c1) }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            {
+                dot(lev, c0, c1)
+            }
+        } else {
+            dot(lev, c0, c1)
+        };
+        let v = f.mul_add(v1, v0) + self.sigma * z;
         // the amplifier (exactly 1.0 at GAIN_UNITY)
-        let v = v * self.vga;
-        self.last_v = v;
-        self.last_t = t;
-        self.n += 1;
-        let c = round_half_away((v * self.adc_gain).clamp(-1e6, 1e6));
-        let sat = c.clamp(self.adc_lo, self.adc_hi);
-        self.clipped += (sat != c) as u64;
-        sat as i8
+        v * self.vga
     }
 
     /// Set the amplifier's gain code for every later sample (module documentation,
@@ -723,11 +950,12 @@ mod tests {
         let mut afe = Afe::new(cfg("ideal")).unwrap();
         let mut p = Prbs13q::new();
         let d = afe.latency();
-        for n in 0..300i64 {
+        // three periods of the table, and where it wraps
+        for n in 0..3 * PRBS13Q_PERIOD as i64 + 300 {
             let c = afe.sample(0);
             if n >= d {
                 let s = p.next_symbol();
-                assert_eq!(afe.tx_symbol(n - d), Some(s));
+                assert_eq!(afe.tx_symbol(n - d), Some(s), "symbol {}", n - d);
                 assert_eq!(c, (2 * s as i8 - 3) * 8);
             }
         }
@@ -839,6 +1067,123 @@ mod tests {
         }
         let expect = 10000.0 * 1.001 - afe.latency() as f64;
         assert!((afe.last_time_ui() - expect).abs() < 1e-9);
+    }
+
+    /// A front end with every impairment on (noise, RJ, SJ, ppm, skew, a clipping gain).
+    fn busy(name: &str, seed: u64) -> AfeConfig {
+        let mut c = cfg(name);
+        c.snr_db = Some(18.0);
+        c.rj_rms_ui = 0.03;
+        c.sj_amp_ui = 0.4;
+        c.sj_freq_per_ui = 3e-3;
+        c.ppm = -350.0;
+        c.skew_ui = 0.2;
+        c.full_scale = 3.0;
+        c.seed = seed;
+        c
+    }
+
+    #[test]
+    fn sample_clocks_equals_sample_one_by_one() {
+        for name in ["cpo", "short", "mr"] {
+            for lanes in [1usize, 4, 16] {
+                let c = busy(name, 5);
+                let mut one = Afe::new(c.clone()).unwrap();
+                let mut many = Afe::new(c).unwrap();
+                let mut code = 3u8;
+                let mut clocks = 0usize;
+                for round in 0..400 {
+                    // 1 .. 40 clocks a call (past a pass of 256 samples at P = 16)
+                    let k = 1 + round % 40;
+                    let codes: Vec<u8> = (0..k)
+                        .map(|i| {
+                            code = code.wrapping_add((i % 3) as u8).wrapping_sub(1) % 128;
+                            code
+                        })
+                        .collect();
+                    let mut out = vec![0i8; k * lanes];
+                    let mut clip = vec![0u64; k];
+                    many.sample_clocks(&codes, lanes, &mut out, &mut clip);
+                    for (i, &cd) in codes.iter().enumerate() {
+                        for l in 0..lanes {
+                            assert_eq!(
+                                one.sample(cd),
+                                out[i * lanes + l],
+                                "{name} P={lanes} clock {}",
+                                clocks + i
+                            );
+                        }
+                        assert_eq!(one.clipped(), clip[i], "{name} P={lanes}");
+                    }
+                    clocks += k;
+                    assert_eq!(one.last_analog().to_bits(), many.last_analog().to_bits());
+                    assert_eq!(one.last_time_ui().to_bits(), many.last_time_ui().to_bits());
+                    assert_eq!(one.symbols_sent(), many.symbols_sent());
+                }
+                assert!(one.clipped() > 0, "{name}: the gain clips sometimes");
+            }
+        }
+    }
+
+    #[test]
+    fn fma_and_portable_builds_agree() {
+        if !has_fma() {
+            eprintln!("no AVX2 + FMA here: the portable build is the only one");
+            return;
+        }
+        for name in ["ideal", "cpo", "short", "mr"] {
+            let c = busy(name, 9);
+            let mut fast = Afe::new(c.clone()).unwrap();
+            let mut port = Afe::new(c).unwrap();
+            port.fma = false;
+            let codes: Vec<u8> = (0..20_000).map(|i| ((i / 37) % 128) as u8).collect();
+            for ch in codes.chunks(7) {
+                let (mut a, mut b) = (vec![0i8; ch.len()], vec![0i8; ch.len()]);
+                let mut clip = vec![0u64; ch.len()];
+                fast.sample_clocks(ch, 1, &mut a, &mut clip);
+                port.sample_clocks(ch, 1, &mut b, &mut clip);
+                assert_eq!(a, b, "{name}");
+                assert_eq!(
+                    fast.last_analog().to_bits(),
+                    port.last_analog().to_bits(),
+                    "{name}"
+                );
+            }
+        }
+    }
+
+    /// The noise's distribution through the AFE: the fraction of samples beyond 2, 3 and
+    /// 4 sigma against erfc (the generator's own deep-tail test is in `montecarlo`).
+    #[test]
+    fn noise_tails_follow_the_normal() {
+        let mut c = cfg("ideal");
+        c.snr_db = Some(0.0);
+        c.full_scale = 100.0;
+        let mut afe = Afe::with_symbols(c, Box::new(|| 2)).unwrap();
+        let sigma = afe.noise_sigma();
+        for _ in 0..10 {
+            afe.sample(0);
+        }
+        let n = 2_000_000u64;
+        let mut beyond = [0u64; 3];
+        for _ in 0..n {
+            afe.sample(0);
+            let z = ((afe.last_analog() - 1.0) / sigma).abs();
+            for (k, b) in beyond.iter_mut().enumerate() {
+                *b += (z > (k + 2) as f64) as u64;
+            }
+        }
+        for (k, &b) in beyond.iter().enumerate() {
+            let x = (k + 2) as f64;
+            let p = libm::erfc(x / std::f64::consts::SQRT_2);
+            let want = p * n as f64;
+            // within 5 standard deviations of the binomial count
+            let tol = 5.0 * want.sqrt();
+            assert!(
+                (b as f64 - want).abs() < tol,
+                "beyond {x} sigma: {b}, want {want:.0} +- {tol:.0}"
+            );
+        }
     }
 
     #[test]

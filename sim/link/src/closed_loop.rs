@@ -610,7 +610,7 @@ impl Meter {
             phases: vec![0; 1 << PI_BITS],
         }
     }
-    #[inline]
+    #[inline(always)]
     fn cycle(&mut self, n: u64, symbol: u8, phase: u8, lock: bool, err: i32, freq: i32) {
         if lock && self.lock_time.is_none() {
             self.lock_time = Some(n);
@@ -636,21 +636,28 @@ impl Meter {
     /// at the end of cycle `n`.
     #[inline]
     fn end_of_cycle(&mut self, n: u64, lanes: usize, gain: u8, afe: &Afe) {
+        self.end_of_cycle_at(n, lanes, gain, afe.samples_taken(), afe.clipped());
+    }
+
+    /// [`Meter::end_of_cycle`] with the AFE's sample and clipped counts as they were at
+    /// the end of cycle `n` (the closed-loop stream samples ahead of its edges).
+    #[inline]
+    fn end_of_cycle_at(&mut self, n: u64, lanes: usize, gain: u8, samples: u64, clipped: u64) {
         let ui = n * lanes as u64;
         self.gain.push(ui, gain as i32);
         if ui >= self.cp_next {
-            self.checkpoint(ui, afe);
+            self.checkpoint(ui, samples, clipped);
         }
     }
 
     #[inline(never)]
-    fn checkpoint(&mut self, ui: u64, afe: &Afe) {
+    fn checkpoint(&mut self, ui: u64, samples: u64, clipped: u64) {
         self.cps.push(Checkpoint {
             ui,
             checker: self.checker.stats(),
             phases: self.phases.clone(),
-            samples: afe.samples_taken(),
-            clipped: afe.clipped(),
+            samples,
+            clipped,
         });
         self.cp_next = ui + self.cp_every;
     }
@@ -896,14 +903,26 @@ pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
             n0: u64,
             lanes: usize,
             gain: u32,
+            // the AFE's counts after each clock sampled ahead of its edge, by clock % 16
+            // (clock = the call's), and the clocks sampled
+            clipped: [u64; 16],
+            samples: [u64; 16],
+            sampled: u64,
         }
         impl ClosedLoopIo for Io<'_> {
             #[inline(always)]
-            fn sample(&mut self, phase: u8, adc: &mut [i8]) {
-                self.afe.set_gain_code(self.gain);
-                for a in adc {
-                    *a = self.afe.sample(phase);
+            fn sample(&mut self, phases: &[u8], adc: &mut [i8]) {
+                let mut clip = [0u64; 16];
+                let k = phases.len();
+                self.afe
+                    .sample_clocks(phases, self.lanes, adc, &mut clip[..k]);
+                let s0 = self.afe.samples_taken() - (k * self.lanes) as u64;
+                for (i, &c) in clip[..k].iter().enumerate() {
+                    let r = (self.sampled as usize + i) % 16;
+                    self.clipped[r] = c;
+                    self.samples[r] = s0 + ((i + 1) * self.lanes) as u64;
                 }
+                self.sampled += k as u64;
             }
             #[inline(always)]
             fn edge(&mut self, c: u64, sym: &[u8], err: &[i32], ph: u8, lock: bool, freq: i32) {
@@ -912,8 +931,14 @@ pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
                     self.meter
                         .cycle(ui_of(n, self.lanes, j), sym[j], ph, lock, err[j], freq);
                 }
-                self.meter
-                    .end_of_cycle(n, self.lanes, self.gain as u8, self.afe);
+                let r = c as usize % 16;
+                self.meter.end_of_cycle_at(
+                    n,
+                    self.lanes,
+                    self.gain as u8,
+                    self.samples[r],
+                    self.clipped[r],
+                );
             }
         }
         // (without the AGC the gain is the model's constant GAIN_UNITY; with it,
@@ -926,6 +951,9 @@ pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
                 n0,
                 lanes,
                 gain,
+                clipped: [0; 16],
+                samples: [0; 16],
+                sampled: 0,
             };
             m.run_closed(cycles + 1 - n0, &mut io);
         } else {

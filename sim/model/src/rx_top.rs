@@ -340,12 +340,14 @@ impl RxTopModel {
 /// sampler that makes each clock's ADC codes at the PI code the receiver asks for, and the
 /// observer of each edge's outputs.
 pub trait ClosedLoopIo {
-    /// The P ADC codes of the next clock, sampled at PI code `phase` (the code after the
-    /// previous edge).
-    fn sample(&mut self, phase: u8, adc: &mut [i8]);
+    /// The P ADC codes of each of the next `phases.len()` clocks, into `adc` clock after
+    /// clock, clock k sampled at PI code `phases[k]` (the code after the edge before it).
+    /// Clocks are sampled ahead of their edges (up to `Z_LAG` = 9 clocks: the loop's
+    /// delay allows it).
+    fn sample(&mut self, phases: &[u8], adc: &mut [i8]);
     /// The outputs after data edge `clock` (0 the call's first): lane j's `symbol[j]` and
-    /// `err[j]` (Q8.1), the PI code, `lock` and `freq`; called before the next clock is
-    /// sampled.
+    /// `err[j]` (Q8.1), the PI code, `lock` and `freq`; every clock up to `clock` has been
+    /// sampled, and perhaps some after it.
     fn edge(&mut self, clock: u64, symbol: &[u8], err: &[i32], phase: u8, lock: bool, freq: i32);
 }
 
@@ -356,8 +358,8 @@ pub trait ClosedLoopIo {
 const SYM_LAG: usize = 6;
 const Z_LAG: usize = 9;
 const BAD_LAG: usize = 10;
-/// Decided clocks kept by the stream path (a power of two above `BAD_LAG`).
-const RING: usize = 16;
+/// Decided clocks kept by the stream path (a power of two above `BAD_LAG + Z_LAG`).
+const RING: usize = 32;
 
 /// The stream path's decided clocks, by clock % `RING`: symbols, errors (Q8.1), detector
 /// sum and bad count; the detector's previous sample; the levels and the lock threshold.
@@ -425,7 +427,7 @@ impl RxTopModel {
     fn closed_clock(&mut self, c: u64, x: &mut [i8], io: &mut impl ClosedLoopIo) {
         let p = self.lanes;
         let mut blk = [0i32; MAX_LANES];
-        io.sample(self.cdr.pi_code(), x);
+        io.sample(&[self.cdr.pi_code()], x);
         for j in 0..p {
             blk[j] = x[j] as i32;
         }
@@ -475,32 +477,47 @@ impl RxTopModel {
             tgt: self.slicer.tgt,
             lock_thr: self.cdr.lock_thr,
         };
-        // clocks k0 - BAD_LAG - 1 .. k0 - SYM_LAG - 1 (the first only for its last sample,
-        // the detector's previous one)
-        for k in k0 - BAD_LAG as u64 - 1..k0 - SYM_LAG as u64 {
+        // clocks k0 - BAD_LAG - 1 .. k0 - 1 (the first only for its last sample, the
+        // detector's previous one)
+        for k in k0 - BAD_LAG as u64 - 1..k0 {
             d.decide(&self.ffe, k, &buf, base);
         }
-        for c in k0..clocks {
-            if (c - base) as usize == CAP {
-                buf.copy_within((CAP - KEEP) * P.., 0);
-                base += (CAP - KEEP) as u64;
+        // batches of up to Z_LAG clocks: the CDR's edges c .. c + b first (their detector
+        // sums and bad counts come from clocks before c), which gives every PI code the
+        // batch samples at; then the samples, their decisions, and the edges' outputs
+        const B: usize = Z_LAG;
+        let mut c = k0;
+        while c < clocks {
+            let b = ((clocks - c) as usize).min(B);
+            if (c - base) as usize + b > CAP {
+                let keep = (c - base) as usize - KEEP;
+                buf.copy_within(keep * P..(c - base) as usize * P, 0);
+                base = c - KEEP as u64;
             }
-            let i = (c - base) as usize * P;
-            io.sample(self.cdr.pi_code(), &mut buf[i..i + P]);
-            let k = c - SYM_LAG as u64;
-            d.decide(&self.ffe, k, &buf, base);
-            let rz = (c - Z_LAG as u64) as usize % RING;
-            let rb = (c - BAD_LAG as u64) as usize % RING;
-            self.cdr.loop_edge(d.zsum[rz], d.bad[rb]);
-            let r = k as usize % RING;
-            io.edge(
-                c,
-                &d.sym[r],
-                &d.err[r],
-                self.cdr.pi_code(),
-                self.cdr.lock,
-                self.cdr.freq,
-            );
+            let mut ph = [0u8; B + 1];
+            let mut lock = [false; B];
+            let mut freq = [0i32; B];
+            ph[0] = self.cdr.pi_code();
+            for i in 0..b {
+                let e = c + i as u64;
+                let rz = (e - Z_LAG as u64) as usize % RING;
+                let rb = (e - BAD_LAG as u64) as usize % RING;
+                self.cdr.loop_edge(d.zsum[rz], d.bad[rb]);
+                ph[i + 1] = self.cdr.pi_code();
+                lock[i] = self.cdr.lock;
+                freq[i] = self.cdr.freq;
+            }
+            let i0 = (c - base) as usize * P;
+            io.sample(&ph[..b], &mut buf[i0..i0 + b * P]);
+            for i in 0..b as u64 {
+                d.decide(&self.ffe, c + i, &buf, base);
+            }
+            for i in 0..b {
+                let e = c + i as u64;
+                let r = (e - SYM_LAG as u64) as usize % RING;
+                io.edge(e, &d.sym[r], &d.err[r], ph[i + 1], lock[i], freq[i]);
+            }
+            c += b as u64;
         }
         // the pipeline registers: replay the last clocks on a copy
         let from = clocks - k0;
@@ -717,10 +734,13 @@ mod tests {
         edges: Vec<(u64, Vec<u8>, Vec<i32>, u8, bool, i32)>,
     }
     impl ClosedLoopIo for Loop<'_> {
-        fn sample(&mut self, phase: u8, adc: &mut [i8]) {
-            for a in adc {
-                *a = self.adc[(self.at + 37 * phase as usize) % self.adc.len()];
-                self.at += 1;
+        fn sample(&mut self, phases: &[u8], adc: &mut [i8]) {
+            let p = adc.len() / phases.len();
+            for (x, &phase) in adc.chunks_exact_mut(p).zip(phases) {
+                for a in x {
+                    *a = self.adc[(self.at + 37 * phase as usize) % self.adc.len()];
+                    self.at += 1;
+                }
             }
         }
         fn edge(&mut self, c: u64, sym: &[u8], err: &[i32], ph: u8, lock: bool, freq: i32) {
@@ -752,7 +772,7 @@ mod tests {
         let lanes = p.lanes;
         let mut x = vec![0i8; lanes];
         for c in 0..clocks {
-            slow.sample(b.cdr.pi_code(), &mut x);
+            slow.sample(&[b.cdr.pi_code()], &mut x);
             let blk: Vec<i32> = x.iter().map(|&v| v as i32).collect();
             let ph = b.step_data(&blk);
             let (sym, err) = (b.slicer.symbol, b.slicer.err);

@@ -1056,11 +1056,12 @@ mod tests {
     /// On "cpo" and "short" at 25 dB, fixed phase 0 (AFE with PI code 0, PRBS13Q), 3 taps,
     /// the sign-sign LMS (default: mu = 2^-6 LSB, 10 fraction bits, all taps adapt) from
     /// pass-through taps [0, 64, 0] over 200k symbols ends within 1 code of the quantized
-    /// MMSE taps and stays within 1 code from 5k symbols on (measured: 100 on cpo, 900 on
-    /// short for seed 11), within 0.3 dB of their output SNR (measured: 0 to 0.17 dB
-    /// lower; the codes dither by a code around rounding boundaries), with at most 8% more
-    /// slicer MSE (measured 0 to 3.2%) and no symbol errors (neither has any). Three noise
-    /// seeds each.
+    /// MMSE taps and stays within 1 code from 5k symbols on (measured: 200 on cpo, 1000 on
+    /// short), within 0.5 dB of their output SNR (measured with the AFE's ziggurat noise:
+    /// 0 to 0.44 dB lower, the worst short seed 11 ending on [-6, 65, -7] against
+    /// [-5, 65, -8]; the codes dither by a code around rounding boundaries), with at most
+    /// 12% more slicer MSE (measured 0 to 9%) and no symbol errors (neither has any). Three
+    /// noise seeds each.
     #[test]
     fn ss_lms_converges_to_the_mmse_taps() {
         let n = 200_000;
@@ -1080,8 +1081,8 @@ mod tests {
                 "{name}: {:?}",
                 r.converge_at
             );
-            assert!(snr_lms >= snr_q - 0.3, "{name}: {snr_lms} vs {snr_q}");
-            assert!(r.mse <= mse_q * 1.08, "{name}: {} vs {mse_q}", r.mse);
+            assert!(snr_lms >= snr_q - 0.5, "{name}: {snr_lms} vs {snr_q}");
+            assert!(r.mse <= mse_q * 1.12, "{name}: {} vs {mse_q}", r.mse);
             assert!(r.counted > n / 5);
             assert_eq!((r.errors, err_q), (0, 0), "{name}");
         }
