@@ -4,7 +4,11 @@
 //! bit pairs, the first bit of a pair the MSB, Gray-coded to a PAM-4 level (00 -> 0,
 //! 01 -> 1, 11 -> 2, 10 -> 3). The output is exactly the sequence of cporx-model's
 //! `prbs::Prbs13q::new()`, lane 0 the first (oldest) symbol of each clock. The 13-bit LFSR
-//! advances 2P bits per clock, unrolled combinationally (a chain of 2P shift/XOR steps).
+//! advances 2P bits per clock. The recurrence is linear over GF(2), so each of the clock's
+//! 2P new bits and each bit of the next state is the XOR of a fixed subset of the 13
+//! current state bits ([`step_masks`]: A^2P, computed when the block is constructed and
+//! held as `Constant` masks): every bit is the parity of (state AND mask), an XOR tree of
+//! at most 13 inputs at every P rather than a chain of 2P shift/XOR steps (ECP5 timing).
 //!
 //! **Parameters** (`BistParams`, checked by `BistParams::validate`; `PrbsGen::new(lanes)`
 //! checks its one argument with `check_lanes`): `lanes` P in {1, 2, 4, 8, 16}.
