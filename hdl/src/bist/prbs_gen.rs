@@ -203,10 +203,18 @@ mod tests {
             for s0 in 0..1u64 << LFSR_BITS {
                 let mut s = s0;
                 for (j, &m) in bits.iter().enumerate() {
-                    assert_eq!(step(&mut s), parity(s0 & m), "P={lanes} state {s0:#x} bit {j}");
+                    assert_eq!(
+                        step(&mut s),
+                        parity(s0 & m),
+                        "P={lanes} state {s0:#x} bit {j}"
+                    );
                 }
                 for (m, &mask) in next.iter().enumerate() {
-                    assert_eq!(s >> m & 1, parity(s0 & mask), "P={lanes} state {s0:#x} bit {m}");
+                    assert_eq!(
+                        s >> m & 1,
+                        parity(s0 & mask),
+                        "P={lanes} state {s0:#x} bit {m}"
+                    );
                 }
             }
         }
