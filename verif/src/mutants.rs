@@ -457,13 +457,45 @@ pub const BLOCK_MUTANTS: &[BlockMutant] = &[
         property: "a_reset",
     },
     BlockMutant {
+        // the parity masks (step_masks(4), hdl/src/bist/prbs_gen.rs) as computed from the
+        // tap mask 13'b1100000000101: every mask that differs at P = 2
         name: "PRBS generator: feedback tap x^3 instead of x^2",
         block: "prbs_gen",
         size: "P=2",
-        edits: &[(
-            "localparam  tapmask = 13'b1100000000011;",
-            "localparam  tapmask = 13'b1100000000101;",
-        )],
+        edits: &[
+            (
+                "localparam  msb_mask$0 = 13'b1100000000011;",
+                "localparam  msb_mask$0 = 13'b1100000000101;",
+            ),
+            (
+                "localparam  msb_mask$1 = 13'b101000000001;",
+                "localparam  msb_mask$1 = 13'b1001000000110;",
+            ),
+            (
+                "localparam  lsb_mask$0 = 13'b1010000000010;",
+                "localparam  lsb_mask$0 = 13'b1010000000111;",
+            ),
+            (
+                "localparam  lsb_mask$1 = 13'b1110100000011;",
+                "localparam  lsb_mask$1 = 13'b100100000011;",
+            ),
+            (
+                "localparam  next_mask$9 = 13'b1100000000011;",
+                "localparam  next_mask$9 = 13'b1100000000101;",
+            ),
+            (
+                "localparam  next_mask$10 = 13'b1010000000010;",
+                "localparam  next_mask$10 = 13'b1010000000111;",
+            ),
+            (
+                "localparam  next_mask$11 = 13'b101000000001;",
+                "localparam  next_mask$11 = 13'b1001000000110;",
+            ),
+            (
+                "localparam  next_mask$12 = 13'b1110100000011;",
+                "localparam  next_mask$12 = 13'b100100000011;",
+            ),
+        ],
         property: "a_lfsr",
     },
     BlockMutant {
