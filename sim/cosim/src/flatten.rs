@@ -808,6 +808,18 @@ endmodule
     }
 
     #[test]
+    fn a_missing_yosys_is_an_error_naming_the_tool_and_the_path() {
+        // set and read in this test only (no other test here runs Yosys)
+        std::env::set_var("CPORX_YOSYS", "/nonexistent/yosys");
+        let e = simulation_netlist("module top(); endmodule\n").unwrap_err();
+        std::env::remove_var("CPORX_YOSYS");
+        let e = e.to_string();
+        assert!(e.starts_with("yosys not found"), "{e}");
+        assert!(e.contains("$CPORX_YOSYS=/nonexistent/yosys"), "{e}");
+        assert!(e.contains("scripts/setup-tools.sh"), "{e}");
+    }
+
+    #[test]
     fn references_skip_constants_and_read_selects() {
         let r = refs("{ 8'h7f, \\a.b [3:0], c[2], $signed(d) } + 3 - 'sd1 + e [1:0]");
         let got: Vec<(&str, Option<(i64, i64)>)> = r.iter().map(|r| (r.name, r.range)).collect();
