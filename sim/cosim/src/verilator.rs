@@ -474,7 +474,19 @@ pub(crate) fn build_cached(
     harness: &str,
     extra: &[&str],
 ) -> Result<PathBuf, VerilatorError> {
+    build_cached_opt(verilog, harness, extra, "-O1")
+}
+
+/// [`build_cached`] with the model's per-cycle C++ (`OPT_FAST`) at `opt_fast` in place
+/// of the default -O1 (the flags, hence the key, of every default build are unchanged).
+pub(crate) fn build_cached_opt(
+    verilog: &str,
+    harness: &str,
+    extra: &[&str],
+    opt_fast: &str,
+) -> Result<PathBuf, VerilatorError> {
     let vl = find_verilator()?;
+    let opt_fast = format!("OPT_FAST={opt_fast}");
     let waivers = WAIVERS;
     let mut flags: Vec<&str> = vec![
         "--cc",
@@ -497,7 +509,7 @@ pub(crate) fn build_cached(
         // construction, initial values) at -O0. -CFLAGS would override both, so no -O
         // goes there. Verilator's runtime keeps its own (OPT_GLOBAL).
         "-MAKEFLAGS",
-        "OPT_FAST=-O1",
+        &opt_fast,
         "-MAKEFLAGS",
         "OPT_SLOW=-O0",
         // The PyPI wheel's verilated.mk (5.48.0) leaves CFG_CXXFLAGS_PCH_I empty instead of
@@ -835,18 +847,41 @@ type FreeFn = unsafe extern "C" fn(*mut std::ffi::c_void);
 type RunFn = unsafe extern "C" fn(*mut std::ffi::c_void, u64, *const u32, *mut u64);
 type BareFn = unsafe extern "C" fn(u64, *mut u64) -> f64;
 
+/// Build choices of a [`VerilatedLib`] beyond the defaults every build shares
+/// ([`VerilatedLib::build_with`]).
+#[derive(Clone, Copy, Debug)]
+pub struct LibOptions<'a> {
+    /// the optimisation of the model's per-cycle C++ (`OPT_FAST`), "-O1" by default
+    pub opt_fast: &'a str,
+    /// extra Verilator flags (lint waivers such as `-Wno-BLKSEQ` for a generated netlist)
+    pub extra: &'a [&'a str],
+}
+
+impl Default for LibOptions<'_> {
+    fn default() -> Self {
+        LibOptions {
+            opt_fast: "-O1",
+            extra: &[],
+        }
+    }
+}
+
 impl VerilatedLib {
     /// Build (or reuse a cached build of) `verilog` as a shared library and load it.
     pub fn build(verilog: &str) -> Result<Self, VerilatorError> {
+        Self::build_with(verilog, &LibOptions::default())
+    }
+
+    /// [`Self::build`] with other [`LibOptions`] (cporx_cosim::flatten's simulation
+    /// netlist: `OPT_FAST=-O2` and its waivers).
+    pub fn build_with(verilog: &str, opts: &LibOptions) -> Result<Self, VerilatorError> {
         // `--exe` with `-shared` at link time: Verilator's own Makefile builds and links
         // everything (model, runtime, harness) position-independent into obj_dir/Vtop,
         // which is then a shared object rather than an executable.
         let lanes = lanes_of(verilog);
-        let so = build_cached(
-            verilog,
-            &harness_lib_cpp(lanes),
-            &["-CFLAGS", "-fPIC", "-LDFLAGS", "-shared"],
-        )?;
+        let mut flags = vec!["-CFLAGS", "-fPIC", "-LDFLAGS", "-shared"];
+        flags.extend_from_slice(opts.extra);
+        let so = build_cached_opt(verilog, &harness_lib_cpp(lanes), &flags, opts.opt_fast)?;
         // SAFETY: the library is the one we just built from our own harness; loading it
         // runs only the C++ static initializers of Verilator's runtime.
         let lib = unsafe { libloading::Library::new(&so) }.map_err(|e| VerilatorError::Build {
