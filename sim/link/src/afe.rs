@@ -530,7 +530,8 @@ impl Afe {
     /// The sampling instant of the current cycle before jitter: n (1 + ppm) + theta/128 + skew - D.
     #[inline]
     fn nominal_time(&self) -> f64 {
-        self.n as f64 * self.period + self.theta as f64 / PI_STEPS as f64 + self.offset
+        // (n < 2^63: as i64 first, the same value, one instruction)
+        (self.n as i64) as f64 * self.period + self.theta as f64 / PI_STEPS as f64 + self.offset
     }
 
     /// Take the sample of this receiver cycle at the phase given by `pi_code` (0..=127; taken

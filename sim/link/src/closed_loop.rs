@@ -535,6 +535,8 @@ struct Meter {
     count_before_lock: bool,
     checker: Prbs13qChecker,
     lock_time: Option<u64>,
+    /// the first UI counted: `settle`, or lock + `settle` once locked (u64::MAX before)
+    count_from: u64,
     was_locked: bool,
     lock_losses: u64,
     counted: u64,
@@ -602,6 +604,11 @@ impl Meter {
             count_before_lock: cfg.count_before_lock,
             checker: Prbs13qChecker::new(),
             lock_time: None,
+            count_from: if cfg.count_before_lock {
+                cfg.settle_ui
+            } else {
+                u64::MAX
+            },
             was_locked: false,
             lock_losses: 0,
             counted: 0,
@@ -612,19 +619,17 @@ impl Meter {
     }
     #[inline(always)]
     fn cycle(&mut self, n: u64, symbol: u8, phase: u8, lock: bool, err: i32, freq: i32) {
-        if lock && self.lock_time.is_none() {
-            self.lock_time = Some(n);
+        if lock != self.was_locked {
+            if lock && self.lock_time.is_none() {
+                self.lock_time = Some(n);
+                if !self.count_before_lock {
+                    self.count_from = n + self.settle;
+                }
+            }
+            self.lock_losses += !lock as u64;
+            self.was_locked = lock;
         }
-        if self.was_locked && !lock {
-            self.lock_losses += 1;
-        }
-        self.was_locked = lock;
-        let start = if self.count_before_lock {
-            Some(self.settle)
-        } else {
-            self.lock_time.map(|t| t + self.settle)
-        };
-        if matches!(start, Some(s) if n >= s) {
+        if n >= self.count_from {
             self.checker.push(symbol);
             self.counted += 1;
             self.phases[phase as usize] += 1;
