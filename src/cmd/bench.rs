@@ -575,12 +575,12 @@ fn loop_table(c: &cporx_link::closed_loop::LinkConfig, loop_rate: f64) -> Result
         acc: u64,
     }
     impl ClosedLoopIo for Replay<'_> {
-        fn sample(&mut self, _phases: &[u8], adc: &mut [i8]) {
+        fn sample(&mut self, _phases: &[u8], _gain: u32, adc: &mut [i8]) {
             adc.copy_from_slice(&self.codes[self.at..self.at + adc.len()]);
             self.at += adc.len();
         }
-        fn edge(&mut self, _: u64, sym: &[u8], _: &[i32], ph: u8, _: bool, _: i32) {
-            self.acc += sym[0] as u64 + ph as u64;
+        fn edge(&mut self, _: u64, o: &cporx_model::rx_top::EdgeOut<'_>) {
+            self.acc += o.symbol[0] as u64 + o.phase as u64;
         }
     }
     let mut io = Replay {

@@ -179,6 +179,15 @@ fn has_fma() -> bool {
     }
 }
 
+/// The ADC: `v` times `gain` (codes per level unit), rounded half away from zero and
+/// saturated to `lo ..= hi`; returns the code and whether it saturated.
+#[inline(always)]
+fn adc(v: f64, gain: f64, lo: i64, hi: i64) -> (i8, bool) {
+    let c = round_half_away((v * gain).clamp(-1e6, 1e6));
+    let sat = c.clamp(lo, hi);
+    (sat as i8, sat != c)
+}
+
 /// The interpolation's two sums over the window, `[sum l c0, sum l c1]`: slot i into
 /// partial sum i % 8, each step one fused multiply-add, the slots in order; then the
 /// eight partial sums as ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)). `dot_fma` is the same
@@ -547,8 +556,11 @@ impl Afe {
     /// code: the same as as many [`Afe::sample`] calls.
     #[inline]
     pub fn sample_block(&mut self, pi_code: u8, out: &mut [i8]) {
-        let lanes = out.len();
-        self.sample_clocks(&[pi_code], lanes, out, &mut [0]);
+        // (as clocks of at most a pass each: the same samples)
+        for o in out.chunks_mut(BATCH) {
+            let lanes = o.len();
+            self.sample_clocks(&[pi_code], lanes, o, &mut [0]);
+        }
     }
 
     /// Several clocks of `lanes` samples each, clock k at PI code `codes[k]`, into `out`
@@ -565,8 +577,10 @@ impl Afe {
         clipped_after: &mut [u64],
     ) {
         assert!(
-            lanes >= 1 && out.len() == codes.len() * lanes && clipped_after.len() >= codes.len(),
-            "afe: sample_clocks takes codes.len() * lanes outputs"
+            (1..=BATCH).contains(&lanes)
+                && out.len() == codes.len() * lanes
+                && clipped_after.len() >= codes.len(),
+            "afe: sample_clocks takes 1 ..= {BATCH} lanes and codes.len() * lanes outputs"
         );
         #[cfg(target_arch = "x86_64")]
         if self.fma {
@@ -615,20 +629,21 @@ impl Afe {
             // the interpolations and the ADC (each sample on its own: the processor
             // overlaps them)
             let mut clipped = self.clipped;
+            let mut v = 0.0;
             let o = &mut out[k0 * lanes..(k0 + cs.len()) * lanes];
             for (k, oc) in o.chunks_exact_mut(lanes).enumerate() {
                 for (l, oi) in oc.iter_mut().enumerate() {
                     let (t, z) = self.pass[k * lanes + l];
-                    let (code, clip) = self.convert::<FMA>(t, z);
+                    v = self.analog::<FMA>(t, z);
+                    let (code, clip) = adc(v, self.adc_gain, self.adc_lo, self.adc_hi);
                     *oi = code;
                     clipped += clip as u64;
                 }
                 clipped_after[k0 + k] = clipped;
             }
             self.clipped = clipped;
-            let (t, z) = self.pass[cs.len() * lanes - 1];
-            self.last_t = t;
-            self.last_v = self.analog::<FMA>(t, z);
+            self.last_t = self.pass[cs.len() * lanes - 1].0;
+            self.last_v = v;
         }
     }
 
@@ -673,16 +688,6 @@ impl Afe {
         };
         self.n += 1;
         (t, z)
-    }
-
-    /// The sample at instant `t` with noise draw `z`: the pulse interpolation, the noise,
-    /// the amplifier and the ADC; returns the code and whether it clipped.
-    #[inline(always)]
-    fn convert<const FMA: bool>(&mut self, t: f64, z: f64) -> (i8, bool) {
-        let v = self.analog::<FMA>(t, z);
-        let c = round_half_away((v * self.adc_gain).clamp(-1e6, 1e6));
-        let sat = c.clamp(self.adc_lo, self.adc_hi);
-        (sat as i8, sat != c)
     }
 
     /// The amplifier's output at instant `t` with noise draw `z` (generating the symbols

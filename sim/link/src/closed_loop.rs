@@ -67,7 +67,7 @@ pub mod cdr;
 use crate::afe::{Afe, AfeConfig, AfeError};
 use crate::loop_checker::{CheckerStats, Prbs13qChecker};
 use crate::pulse::PulseResponse;
-use cporx_model::rx_top::ClosedLoopIo;
+use cporx_model::rx_top::{ClosedLoopIo, EdgeOut};
 use cporx_model::{Receiver, RxTopModel};
 use cporx_spec::*;
 
@@ -907,80 +907,55 @@ pub fn run_link_model(cfg: &LinkConfig) -> Result<LinkResult, LinkError> {
             meter: &'a mut Meter,
             n0: u64,
             lanes: usize,
-            gain: u32,
-            // the AFE's counts after each clock sampled ahead of its edge, by clock % 16
-            // (clock = the call's), and the clocks sampled
+            // the AFE's samples before the call's first clock; its clipped count after
+            // each clock sampled ahead of its edge, by clock % 16 (clock = the call's);
+            // the clocks sampled
+            samples0: u64,
             clipped: [u64; 16],
-            samples: [u64; 16],
             sampled: u64,
         }
         impl ClosedLoopIo for Io<'_> {
             #[inline(always)]
-            fn sample(&mut self, phases: &[u8], adc: &mut [i8]) {
+            fn sample(&mut self, phases: &[u8], gain: u32, adc: &mut [i8]) {
                 let mut clip = [0u64; 16];
                 let k = phases.len();
+                self.afe.set_gain_code(gain);
                 self.afe
                     .sample_clocks(phases, self.lanes, adc, &mut clip[..k]);
-                let s0 = self.afe.samples_taken() - (k * self.lanes) as u64;
                 for (i, &c) in clip[..k].iter().enumerate() {
-                    let r = (self.sampled as usize + i) % 16;
-                    self.clipped[r] = c;
-                    self.samples[r] = s0 + ((i + 1) * self.lanes) as u64;
+                    self.clipped[(self.sampled as usize + i) % 16] = c;
                 }
                 self.sampled += k as u64;
             }
             #[inline(always)]
-            fn edge(&mut self, c: u64, sym: &[u8], err: &[i32], ph: u8, lock: bool, freq: i32) {
+            fn edge(&mut self, c: u64, o: &EdgeOut<'_>) {
                 let n = self.n0 + c;
                 for j in 0..self.lanes {
-                    self.meter
-                        .cycle(ui_of(n, self.lanes, j), sym[j], ph, lock, err[j], freq);
-                }
-                let r = c as usize % 16;
-                self.meter.end_of_cycle_at(
-                    n,
-                    self.lanes,
-                    self.gain as u8,
-                    self.samples[r],
-                    self.clipped[r],
-                );
-            }
-        }
-        // (without the AGC the gain is the model's constant GAIN_UNITY; with it,
-        // `run_closed` goes clock by clock and the gain is read per clock below)
-        if m.adapt.is_none() {
-            let gain = m.gain();
-            let mut io = Io {
-                afe: &mut afe,
-                meter: &mut meter,
-                n0,
-                lanes,
-                gain,
-                clipped: [0; 16],
-                samples: [0; 16],
-                sampled: 0,
-            };
-            m.run_closed(cycles + 1 - n0, &mut io);
-        } else {
-            let mut adc = [0i32; MAX_LANES];
-            for n in n0..=cycles {
-                afe.set_gain_code(m.gain());
-                sample_block(&mut afe, phase, &mut adc[..lanes]);
-                let ph = m.step_data(&adc[..lanes]);
-                phase = ph;
-                for j in 0..lanes {
-                    meter.cycle(
-                        ui_of(n, lanes, j),
-                        m.slicer.symbol[j],
-                        ph,
-                        m.cdr.lock,
-                        m.slicer.err[j],
-                        m.cdr.freq,
+                    self.meter.cycle(
+                        ui_of(n, self.lanes, j),
+                        o.symbol[j],
+                        o.phase,
+                        o.lock,
+                        o.err[j],
+                        o.freq,
                     );
                 }
-                meter.end_of_cycle(n, lanes, m.gain() as u8, &afe);
+                let samples = self.samples0 + (c + 1) * self.lanes as u64;
+                let clipped = self.clipped[c as usize % 16];
+                self.meter
+                    .end_of_cycle_at(n, self.lanes, o.gain as u8, samples, clipped);
             }
         }
+        let mut io = Io {
+            samples0: afe.samples_taken(),
+            afe: &mut afe,
+            meter: &mut meter,
+            n0,
+            lanes,
+            clipped: [0; 16],
+            sampled: 0,
+        };
+        m.run_closed(cycles + 1 - n0, &mut io);
     }
     let o = m.outputs();
     Ok(meter.finish(cfg, &o, &afe))

@@ -260,9 +260,10 @@ impl CdrModel {
         kick_next
     }
 
-    /// One edge of [`Self::run_loop`] (the same registers, the same arithmetic): for the
-    /// closed-loop stream path of `RxTopModel::run_closed`, which learns each edge's
-    /// detector sum and bad count one clock at a time.
+    /// One edge of [`Self::run_loop`] (the same registers, the same arithmetic), `z` the
+    /// detector register's sum and `bad_q` the lock pipeline's count before the edge: the
+    /// sequential part of [`Self::step_data`], and the edge of `RxTopModel::run_closed`,
+    /// which learns each edge's sum and count one clock at a time.
     #[inline(always)]
     pub fn loop_edge(&mut self, z: i32, bad_q: u32) {
         let (lo, hi) = freq_bounds(self.freq_lim);
@@ -277,8 +278,12 @@ impl CdrModel {
     /// phase, frequency), `z` the detector sum and `bq` the bad count before the edge.
     #[inline(always)]
     fn edge_rule<const EN: bool, const INTEG: bool>(&mut self, z: i32, bq: u32, lo: i32, hi: i32) {
+        // lock detector stage 3: the lock decision from the count registered at the
+        // window's end, and the false-lock kick pulse (applied to the phase at the next
+        // edge)
         let kick = self.kick_q;
         let kick_next = self.lock_stage();
+        // stage 2: count the bad samples of the window; at its last UI, register the total
         if self.win == self.win_last {
             self.cnt_done = self.bad + bq;
             self.bad = 0;
@@ -290,12 +295,15 @@ impl CdrModel {
             self.win += 1;
         }
         self.kick_q = kick_next;
+        // loop filter and phase
         let pf_next = ((z << self.kp) as u32).wrapping_add((self.freq as u32) << self.lanes_log2)
             & PHASE_MASK;
+        // |zs << ki| <= 16 * 1530 << 7 < 2^23: exact in INC_BITS
         let inc_next = z << self.ki;
         if EN {
             let mut phase = self.phase.wrapping_add(self.pf);
             if kick {
+                // + 2^26 modulo 2^27: flips the top bit
                 phase ^= 1 << (PHASE_BITS - 1);
             }
             if INTEG {
@@ -358,22 +366,11 @@ impl CdrModel {
     fn step_data_p<const P: usize>(&mut self, symbol: &[u8], err: &[i32]) {
         debug_assert_eq!(P, self.lanes);
         let lanes = P;
-        // lock detector, three register stages (all from the state before this edge):
-        // 3: the lock decision from the count registered at the window's end, and the
-        //    false-lock kick pulse (applied to the phase at the next edge)
-        let kick = self.kick_q;
-        let kick_next = self.lock_stage();
-        // 2: count the bad samples of the window; at its last UI, register the total
-        if self.win == self.win_last {
-            self.cnt_done = self.bad + self.bad_q;
-            self.bad = 0;
-            self.done = true;
-            self.win = 0;
-        } else {
-            self.bad += self.bad_q;
-            self.done = false;
-            self.win += 1;
-        }
+        // the sequential part (lock detector stages 3 and 2, loop filter, phase,
+        // frequency), from the registers before this edge: the detector register's sum
+        // and the lock pipeline's count (`edge_rule`, shared with the block paths)
+        let z: i32 = self.ted[..lanes.div_ceil(TED_GROUP)].iter().sum();
+        self.loop_edge(z, self.bad_q);
         // 1c: how many of the clock's samples were bad (sum of the group counts)
         self.bad_q = self.bad_g[..lanes.div_ceil(TED_GROUP)].iter().sum();
         // 1b: the bad flags counted per lane group
@@ -386,27 +383,6 @@ impl CdrModel {
         for j in 0..lanes {
             self.bad_f[j] = err[j].unsigned_abs() > self.lock_thr;
         }
-        self.kick_q = kick_next;
-        // loop filter and phase, from the detector register before this edge
-        let z: i32 = self.ted[..lanes.div_ceil(TED_GROUP)].iter().sum();
-        let pf_next = ((z << self.kp) as u32).wrapping_add((self.freq as u32) << self.lanes_log2)
-            & PHASE_MASK;
-        // |zs << ki| <= 16 * 1530 << 7 < 2^23: exact in INC_BITS
-        let inc_next = z << self.ki;
-        if self.ctrl & 1 != 0 {
-            let mut phase = self.phase.wrapping_add(self.pf);
-            if kick {
-                // + 2^26 modulo 2^27: flips the top bit
-                phase ^= 1 << (PHASE_BITS - 1);
-            }
-            if self.ctrl & 2 != 0 {
-                let (lo, hi) = freq_bounds(self.freq_lim);
-                self.freq = (self.freq + self.inc).clamp(lo, hi);
-            }
-            self.phase = phase & PHASE_MASK;
-        }
-        self.pf = pf_next;
-        self.inc = inc_next;
         // detector, two stages: D1 registers the slicer's outputs (the RTL registers
         // +-e and +-3e of them, the same information), D2 the group sums of the detector
         // outputs; lane 0's previous sample is the previous clock's last lane

@@ -300,14 +300,14 @@ impl RxTopModel {
         while c0 < clocks {
             let c1 = (c0 + per).min(clocks);
             let nc = c1 - c0;
-            // samples (c0 - 10)P - 1 .. (c1 - 6)P
-            let s_lo = (c0 - 10) * p - 1;
-            let s_hi = (c1 - 6) * p;
+            // samples (c0 - BAD_LAG)P - 1 .. (c1 - SYM_LAG)P
+            let s_lo = (c0 - BAD_LAG) * p - 1;
+            let s_hi = (c1 - SYM_LAG) * p;
             let m = s_hi - s_lo;
             self.ffe.fir_block(adc, s_lo, &mut y[..m]);
             self.slicer.decide_block(&y[..m], &mut d[..m], &mut e[..m]);
             // the symbols after edges c0 .. c1: decisions of samples (c - 6)P + j
-            let o = (c0 - 6) * p - s_lo;
+            let o = (c0 - SYM_LAG) * p - s_lo;
             for (s, &v) in symbols[c0 * p..c1 * p].iter_mut().zip(&d[o..o + nc * p]) {
                 *s = v as u8;
             }
@@ -316,9 +316,10 @@ impl RxTopModel {
             for i in 1..m {
                 zs[i] = e[i] * (2 * d[i - 1] - 3) - e[i - 1] * (2 * d[i] - 3);
             }
-            // edge c: detector sum over samples (c - 9)P + j; bad count over (c - 10)P + j
-            let oz = (c0 - 9) * p - s_lo;
-            let ob = (c0 - 10) * p - s_lo;
+            // edge c: detector sum over samples (c - Z_LAG)P + j; bad count over
+            // (c - BAD_LAG)P + j
+            let oz = (c0 - Z_LAG) * p - s_lo;
+            let ob = (c0 - BAD_LAG) * p - s_lo;
             for ((z, b), (zb, eb)) in zc[..nc].iter_mut().zip(&mut bc[..nc]).zip(
                 zs[oz..oz + nc * P]
                     .chunks_exact(P)
@@ -341,20 +342,34 @@ impl RxTopModel {
 /// observer of each edge's outputs.
 pub trait ClosedLoopIo {
     /// The P ADC codes of each of the next `phases.len()` clocks, into `adc` clock after
-    /// clock, clock k sampled at PI code `phases[k]` (the code after the edge before it).
-    /// Clocks are sampled ahead of their edges (up to `Z_LAG` = 9 clocks: the loop's
-    /// delay allows it).
-    fn sample(&mut self, phases: &[u8], adc: &mut [i8]);
-    /// The outputs after data edge `clock` (0 the call's first): lane j's `symbol[j]` and
-    /// `err[j]` (Q8.1), the PI code, `lock` and `freq`; every clock up to `clock` has been
-    /// sampled, and perhaps some after it.
-    fn edge(&mut self, clock: u64, symbol: &[u8], err: &[i32], phase: u8, lock: bool, freq: i32);
+    /// clock, clock k sampled at PI code `phases[k]` (the code after the edge before it),
+    /// with the amplifier at `gain` (the `gain` output now). Without the AGC several
+    /// clocks come in one call, sampled up to `Z_LAG` = 9 clocks ahead of their edges
+    /// (the loop's delay allows it); with it, one clock a call.
+    fn sample(&mut self, phases: &[u8], gain: u32, adc: &mut [i8]);
+    /// The outputs after data edge `clock` (0 the call's first); every clock up to
+    /// `clock` has been sampled, and perhaps some after it.
+    fn edge(&mut self, clock: u64, o: &EdgeOut<'_>);
 }
 
-/// Latencies of the stream formulas (module "Block fast path" of `run_blocks`): at data
-/// edge c, the slicer's registers hold the decisions of clock c - `SYM_LAG`'s samples, the
-/// CDR's detector register the detector outputs of clock c - `Z_LAG`'s, its lock pipeline
-/// the bad flags of clock c - `BAD_LAG`'s.
+/// The outputs after one data edge that the closed loop reads ([`ClosedLoopIo::edge`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EdgeOut<'a> {
+    /// lane j's decided symbol and slicer error (Q8.1)
+    pub symbol: &'a [u8],
+    pub err: &'a [i32],
+    /// the PI code, `lock`, `freq` and the `gain` code
+    pub phase: u8,
+    pub lock: bool,
+    pub freq: i32,
+    pub gain: u32,
+}
+
+/// Latencies of the stream formulas of `run_blocks` and `run_closed`: at data edge c, the
+/// slicer's registers hold the decisions of clock c - `SYM_LAG`'s samples, the CDR's
+/// detector register the detector outputs of clock c - `Z_LAG`'s, its lock pipeline the
+/// bad flags of clock c - `BAD_LAG`'s (the FFE's 6 cycles to the decision, then the CDR's
+/// detector and lock stages).
 const SYM_LAG: usize = 6;
 const Z_LAG: usize = 9;
 const BAD_LAG: usize = 10;
@@ -408,11 +423,12 @@ impl RxTopModel {
     /// Without the DFE and the adaptation, and with 8-bit levels, it runs as a stream
     /// after the first `BLOCK_MIN_CLOCKS` / 2 clocks (which read registers loaded before
     /// the call): the phase code after edge c depends only on samples of clocks up to
-    /// c - `Z_LAG`, so each clock's samples are decided (FIR, slicer, detector) as a pure
-    /// function of the stream when the edge `SYM_LAG` clocks later needs them, and only the
-    /// CDR's loop filter, phase and lock counters step (`CdrModel::loop_edge`); no
-    /// pipeline register moves. At the end the pipeline registers are set by replaying the
-    /// last clocks on a copy, as `run_blocks` does.
+    /// c - `Z_LAG`, so the CDR's loop filter, phase and lock counters step `Z_LAG` edges
+    /// at a time ahead of the samples (`CdrModel::loop_edge`), which gives the PI codes
+    /// of the next `Z_LAG` clocks; `io.sample` makes those clocks in one call, and their
+    /// samples are decided (FIR, slicer, detector) as a pure function of the stream; no
+    /// pipeline register moves. At the end the pipeline registers are set by replaying
+    /// the last clocks on a copy, as `run_blocks` does.
     pub fn run_closed(&mut self, clocks: u64, io: &mut impl ClosedLoopIo) {
         match self.lanes {
             1 => self.run_closed_p::<1>(clocks, io),
@@ -427,19 +443,20 @@ impl RxTopModel {
     fn closed_clock(&mut self, c: u64, x: &mut [i8], io: &mut impl ClosedLoopIo) {
         let p = self.lanes;
         let mut blk = [0i32; MAX_LANES];
-        io.sample(&[self.cdr.pi_code()], x);
+        io.sample(&[self.cdr.pi_code()], self.gain(), x);
         for j in 0..p {
             blk[j] = x[j] as i32;
         }
-        let ph = self.step_data(&blk[..p]);
-        io.edge(
-            c,
-            &self.slicer.symbol[..p],
-            &self.slicer.err[..p],
-            ph,
-            self.cdr.lock,
-            self.cdr.freq,
-        );
+        let phase = self.step_data(&blk[..p]);
+        let o = EdgeOut {
+            symbol: &self.slicer.symbol[..p],
+            err: &self.slicer.err[..p],
+            phase,
+            lock: self.cdr.lock,
+            freq: self.cdr.freq,
+            gain: self.gain(),
+        };
+        io.edge(c, &o);
     }
 
     fn run_closed_p<const P: usize>(&mut self, clocks: u64, io: &mut impl ClosedLoopIo) {
@@ -486,6 +503,7 @@ impl RxTopModel {
         // sums and bad counts come from clocks before c), which gives every PI code the
         // batch samples at; then the samples, their decisions, and the edges' outputs
         const B: usize = Z_LAG;
+        let gain = self.gain();
         let mut c = k0;
         while c < clocks {
             let b = ((clocks - c) as usize).min(B);
@@ -508,22 +526,29 @@ impl RxTopModel {
                 freq[i] = self.cdr.freq;
             }
             let i0 = (c - base) as usize * P;
-            io.sample(&ph[..b], &mut buf[i0..i0 + b * P]);
+            io.sample(&ph[..b], gain, &mut buf[i0..i0 + b * P]);
             for i in 0..b as u64 {
                 d.decide(&self.ffe, c + i, &buf, base);
             }
             for i in 0..b {
                 let e = c + i as u64;
                 let r = (e - SYM_LAG as u64) as usize % RING;
-                io.edge(e, &d.sym[r], &d.err[r], ph[i + 1], lock[i], freq[i]);
+                let o = EdgeOut {
+                    symbol: &d.sym[r],
+                    err: &d.err[r],
+                    phase: ph[i + 1],
+                    lock: lock[i],
+                    freq: freq[i],
+                    gain,
+                };
+                io.edge(e, &o);
             }
             c += b as u64;
         }
         // the pipeline registers: replay the last clocks on a copy
         let from = clocks - k0;
         let s0 = (from - base) as usize * P;
-        let tail = buf[s0..(clocks - base) as usize * P].to_vec();
-        self.set_pipeline_from::<P>(&tail);
+        self.set_pipeline_from::<P>(&buf[s0..(clocks - base) as usize * P]);
     }
 
     /// The pipeline registers (FFE, slicer, the CDR's detector and lock pipeline, the
@@ -731,10 +756,10 @@ mod tests {
     struct Loop<'a> {
         adc: &'a [i8],
         at: usize,
-        edges: Vec<(u64, Vec<u8>, Vec<i32>, u8, bool, i32)>,
+        edges: Vec<(u64, Vec<u8>, Vec<i32>, u8, bool, i32, u32)>,
     }
     impl ClosedLoopIo for Loop<'_> {
-        fn sample(&mut self, phases: &[u8], adc: &mut [i8]) {
+        fn sample(&mut self, phases: &[u8], _gain: u32, adc: &mut [i8]) {
             let p = adc.len() / phases.len();
             for (x, &phase) in adc.chunks_exact_mut(p).zip(phases) {
                 for a in x {
@@ -743,9 +768,10 @@ mod tests {
                 }
             }
         }
-        fn edge(&mut self, c: u64, sym: &[u8], err: &[i32], ph: u8, lock: bool, freq: i32) {
+        fn edge(&mut self, c: u64, o: &EdgeOut<'_>) {
+            let v = (o.symbol.to_vec(), o.err.to_vec());
             self.edges
-                .push((c, sym.to_vec(), err.to_vec(), ph, lock, freq));
+                .push((c, v.0, v.1, o.phase, o.lock, o.freq, o.gain));
         }
     }
 
@@ -772,11 +798,18 @@ mod tests {
         let lanes = p.lanes;
         let mut x = vec![0i8; lanes];
         for c in 0..clocks {
-            slow.sample(&[b.cdr.pi_code()], &mut x);
+            slow.sample(&[b.cdr.pi_code()], b.gain(), &mut x);
             let blk: Vec<i32> = x.iter().map(|&v| v as i32).collect();
-            let ph = b.step_data(&blk);
-            let (sym, err) = (b.slicer.symbol, b.slicer.err);
-            slow.edge(c, &sym[..lanes], &err[..lanes], ph, b.cdr.lock, b.cdr.freq);
+            let phase = b.step_data(&blk);
+            let o = EdgeOut {
+                symbol: &b.slicer.symbol[..lanes],
+                err: &b.slicer.err[..lanes],
+                phase,
+                lock: b.cdr.lock,
+                freq: b.cdr.freq,
+                gain: b.gain(),
+            };
+            slow.edge(c, &o);
         }
         assert_eq!(fast.edges.len(), clocks as usize);
         let first = fast.edges.iter().zip(&slow.edges).position(|(x, y)| x != y);
