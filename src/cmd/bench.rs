@@ -157,41 +157,15 @@ fn verdict(value: f64, target: f64) -> &'static str {
 /// Run `f`; its result, the wall seconds and the CPU seconds of this thread (None where
 /// the platform does not say).
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, Option<f64>) {
-    let c0 = thread_cpu_ns();
+    let c0 = cporx_link::montecarlo::thread_cpu_ns();
     let t = Instant::now();
     let r = f();
     let wall = t.elapsed().as_secs_f64();
     let cpu = c0
-        .zip(thread_cpu_ns())
+        .zip(cporx_link::montecarlo::thread_cpu_ns())
         .map(|(a, b)| b.saturating_sub(a) as f64 * 1e-9)
         .filter(|&c| c > 0.0);
     (r, wall, cpu)
-}
-
-/// This thread's CPU time, ns: `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` on 64-bit Linux,
-/// exact to the call. (`/proc/thread-self/schedstat`, cporx_link::montecarlo::thread_cpu_ns,
-/// the fallback elsewhere, advances only at scheduler ticks, 3-4 ms here: right for one
-/// long run, but a sum over runs of a few ms, such as the Verilator harness's timed block
-/// calls, beats against the tick; measured 12 % high.)
-fn thread_cpu_ns() -> Option<u64> {
-    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-    {
-        #[repr(C)]
-        struct Timespec {
-            sec: i64,
-            nsec: i64,
-        }
-        extern "C" {
-            fn clock_gettime(clk: i32, tp: *mut Timespec) -> i32;
-        }
-        const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-        let mut t = Timespec { sec: 0, nsec: 0 };
-        // SAFETY: clock_gettime writes one timespec, two i64 fields on 64-bit Linux.
-        if unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
-            return Some(t.sec as u64 * 1_000_000_000 + t.nsec as u64);
-        }
-    }
-    cporx_link::montecarlo::thread_cpu_ns()
 }
 
 /// "wall X M unit/s, cpu Y M unit/s per core" for `n` items.
