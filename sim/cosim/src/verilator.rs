@@ -474,7 +474,7 @@ pub(crate) fn build_cached(
     harness: &str,
     extra: &[&str],
 ) -> Result<PathBuf, VerilatorError> {
-    build_cached_opt(verilog, harness, extra, "-O1")
+    build_cached_opt(verilog, harness, extra, LibOptions::default().opt_fast)
 }
 
 /// [`build_cached`] with the model's per-cycle C++ (`OPT_FAST`) at `opt_fast` in place
